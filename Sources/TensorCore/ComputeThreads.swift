@@ -1,0 +1,59 @@
+import COpenBLAS
+import Dispatch
+import Foundation
+import Synchronization
+
+private let threadLimit = Atomic<Int>(ComputeThreads.initialCount())
+
+/// How many threads the library's kernels may use: elementwise and reduction loops split
+/// large tensors into this many parts, and OpenBLAS runs its GEMMs on as many threads.
+///
+/// The default is `OPENBLAS_NUM_THREADS` when set, otherwise the number of active cores.
+public enum ComputeThreads {
+    /// The current limit (at least 1).
+    public static var count: Int { threadLimit.load(ordering: .relaxed) }
+
+    /// Sets the limit for the whole process, including OpenBLAS's thread pool. Call it once at
+    /// start-up, not while kernels run on other threads.
+    public static func set(_ newCount: Int) {
+        let clamped = max(1, newCount)
+        threadLimit.store(clamped, ordering: .relaxed)
+        openblas_set_num_threads(Int32(clamped))
+    }
+
+    static func initialCount() -> Int {
+        if let text = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"], let value = Int(text), value > 0 {
+            return value
+        }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
+
+/// Splits `0..<count` into contiguous chunks of at least `minimumChunk` items and runs `body`
+/// on them, in parallel when there is more than one chunk and more than one thread.
+func parallelChunks(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
+    let parts = min(ComputeThreads.count, max(1, count / max(1, minimumChunk)))
+    if parts <= 1 {
+        if count > 0 { body(0..<count) }
+        return
+    }
+    let chunk = (count + parts - 1) / parts
+    withoutActuallyEscaping(body) { escapable in
+        // The chunks write disjoint ranges; concurrentPerform returns only when all are done.
+        let work = UncheckedSendable(value: escapable)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let start = part * chunk
+            let end = min(count, start + chunk)
+            if start < end { work.value(start..<end) }
+        }
+    }
+}
+
+/// Lets a kernel's non-escaping body cross into `concurrentPerform`, whose threads are
+/// joined before the call returns.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+}
+
+/// Elements per thread below which splitting work costs more than it saves.
+let parallelGrain = 1 << 15

@@ -1,0 +1,73 @@
+extension Tensor {
+    /// A tensor of `shape` with every element equal to `value`.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
+    public init(shape: [Int], repeating value: Float) throws(TensorError) {
+        try validateShape(shape, op: "Tensor(shape:repeating:)")
+        self.init(shape: shape, storage: TensorStorage(count: shapeElementCount(shape), repeating: value))
+    }
+
+    /// A tensor of zeros.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
+    public static func zeros(shape: [Int]) throws(TensorError) -> Tensor { try Tensor(shape: shape, repeating: 0) }
+
+    /// A tensor of ones.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
+    public static func ones(shape: [Int]) throws(TensorError) -> Tensor { try Tensor(shape: shape, repeating: 1) }
+
+    /// The values `start, start + step, …` below `end` (above it for a negative step), as in
+    /// `torch.arange`.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a zero or non-finite step.
+    public static func arange(from start: Float = 0, to end: Float, step: Float = 1) throws(TensorError) -> Tensor {
+        guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
+            throw .invalidArgument(op: "arange", message: "expected finite bounds and a non-zero step, found start \(start), end \(end), step \(step)")
+        }
+        let count = Swift.max(0, Int(((Double(end) - Double(start)) / Double(step)).rounded(.up)))
+        return Tensor(shape: [count]) { output in
+            for i in 0..<count { output[i] = Float(Double(start) + Double(i) * Double(step)) }
+        }
+    }
+
+    /// Uniform random values in `[low, high)` drawn from `generator`.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension or
+    ///   `low > high`.
+    public static func randomUniform(
+        shape: [Int], low: Float = 0, high: Float = 1, using generator: inout SeededGenerator
+    ) throws(TensorError) -> Tensor {
+        try validateShape(shape, op: "randomUniform")
+        guard low <= high else {
+            throw .invalidArgument(op: "randomUniform", message: "expected low ≤ high, found low \(low), high \(high)")
+        }
+        let width = high - low
+        return Tensor(shape: shape) { output in
+            for i in 0..<shapeElementCount(shape) { output[i] = low + width * generator.nextUnitFloat() }
+        }
+    }
+
+    /// Normally distributed random values with the given mean and standard deviation.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension or
+    ///   standard deviation.
+    public static func randomNormal(
+        shape: [Int], mean: Float = 0, standardDeviation: Float = 1, using generator: inout SeededGenerator
+    ) throws(TensorError) -> Tensor {
+        try validateShape(shape, op: "randomNormal")
+        guard standardDeviation >= 0 else {
+            throw .invalidArgument(op: "randomNormal", message: "expected a non-negative standard deviation, found \(standardDeviation)")
+        }
+        let count = shapeElementCount(shape)
+        return Tensor(shape: shape) { output in
+            var i = 0
+            while i < count {
+                let (first, second) = generator.nextNormalPair()
+                output[i] = mean + standardDeviation * first
+                if i + 1 < count { output[i + 1] = mean + standardDeviation * second }
+                i += 2
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Synchronization
+
+/// Source of creation numbers: a node is always numbered after its parents, so sorting the
+/// reachable nodes by decreasing number is a valid reverse topological order.
+private let nodeCounter = Atomic<UInt64>(0)
+
+/// Maps the gradient of an operation's result to the gradients of its inputs (one entry per
+/// input, `nil` where the input needs none). Pullbacks capture detached values only, so the
+/// graph's only strong edges are ``GradientNode/parents``.
+typealias Pullback = @Sendable (Tensor) -> [Tensor?]
+
+/// One recorded operation (or a leaf) of the gradient graph.
+final class GradientNode: @unchecked Sendable {
+    /// Creation number; larger means created later.
+    let order: UInt64
+    /// Shape of the tensor this node produced; gradients arriving here have this shape.
+    let shape: [Int]
+    /// Recorded inputs, `nil` for inputs that do not track gradients. Mutated only while
+    /// the node is being torn down.
+    private(set) var parents: [GradientNode?]
+    /// Shapes of all inputs, used to reduce broadcast gradients.
+    let parentShapes: [[Int]]
+    /// The backward rule; `nil` for a leaf.
+    let pullback: Pullback?
+
+    init(leafWithShape shape: [Int]) {
+        order = nodeCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        self.shape = shape
+        parents = []
+        parentShapes = []
+        pullback = nil
+    }
+
+    init(shape: [Int], parents: [GradientNode?], parentShapes: [[Int]], pullback: @escaping Pullback) {
+        order = nodeCounter.wrappingAdd(1, ordering: .relaxed).newValue
+        self.shape = shape
+        self.parents = parents
+        self.parentShapes = parentShapes
+        self.pullback = pullback
+    }
+
+    /// Releases a long chain of ancestors without recursing once per node: ancestors that
+    /// only this chain keeps alive are unlinked one by one on a heap-allocated stack.
+    deinit {
+        var pending = parents.compactMap { $0 }
+        parents.removeAll()
+        while var node = pending.popLast() {
+            if isKnownUniquelyReferenced(&node) {
+                pending.append(contentsOf: node.parents.compactMap { $0 })
+                node.parents.removeAll()
+            }
+        }
+    }
+}
+
+/// Whether operations are recorded for differentiation in the current task.
+enum GradientRecording {
+    @TaskLocal static var isEnabled = true
+}
+
+/// Runs `body` with gradient recording turned off: no operation inside records anything,
+/// which is what inference and optimiser updates want.
+public func withoutGradients<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+    do {
+        return try GradientRecording.$isEnabled.withValue(false) { try body() }
+    } catch let error as E {
+        throw error
+    } catch {
+        preconditionFailure("withoutGradients: unexpected error type \(error)")
+    }
+}
+
+/// Runs the asynchronous `body` with gradient recording turned off.
+public func withoutGradients<R>(_ body: () async throws -> R) async rethrows -> R {
+    try await GradientRecording.$isEnabled.withValue(false) { try await body() }
+}
+
+extension Tensor {
+    /// The parents to record for a result computed from `inputs`, or `nil` when nothing
+    /// needs recording (no input tracks gradients, or recording is off). Checked before any
+    /// pullback closure is built, so untracked computation costs nothing extra.
+    static func recordedParents(_ inputs: Tensor...) -> [GradientNode?]? {
+        recordedParents(inputs)
+    }
+
+    /// Array form of ``recordedParents(_:)-variadic``.
+    static func recordedParents(_ inputs: [Tensor]) -> [GradientNode?]? {
+        guard inputs.contains(where: { $0.node != nil }), GradientRecording.isEnabled else { return nil }
+        return inputs.map(\.node)
+    }
+
+    /// Attaches a recorded operation to a freshly computed result.
+    func recording(parents: [GradientNode?], inputShapes: [[Int]], pullback: @escaping Pullback) -> Tensor {
+        let node = GradientNode(shape: shape, parents: parents, parentShapes: inputShapes, pullback: pullback)
+        return Tensor(shape: shape, storage: storage, node: node)
+    }
+}

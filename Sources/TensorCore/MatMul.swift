@@ -1,0 +1,78 @@
+import COpenBLAS
+
+/// C[m×n] = op(A)·op(B) (+ C when `accumulate`), row-major, through cblas_sgemm.
+/// `op(A)` is `m×k`; A is stored `k×m` when `transposeA`. Likewise B.
+func gemm(
+    _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
+    into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false
+) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        if !accumulate { c.update(repeating: 0, count: m * n) }
+        return
+    }
+    cblas_sgemm(
+        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+        Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
+        accumulate ? 1 : 0, c, Int32(n))
+}
+
+extension Tensor {
+    /// Matrix product of the last two axes, `[..., m, k] × [..., k, n] → [..., m, n]`, with
+    /// the leading (batch) axes broadcast as in NumPy. Both operands need rank ≥ 2. Runs on
+    /// cblas_sgemm; a batch times a single matrix is one GEMM.
+    ///
+    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the inner
+    ///   dimensions differ, a rank is below 2, or the batch axes do not broadcast.
+    public static func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+        guard a.rank >= 2, b.rank >= 2, a.shape[a.rank - 1] == b.shape[b.rank - 2],
+              let batch = broadcastShape(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) else {
+            throw .shapeMismatch(op: "matmul", expected: "[..., m, k] and [..., k, n] with broadcastable batch axes", found: [a.shape, b.shape])
+        }
+        return matmulUnchecked(a, transposeA: false, b, transposeB: false, batch: batch)
+    }
+
+    /// Batched product of validated operands; `transposeA`/`transposeB` read the last two
+    /// axes of an operand transposed without copying it (used by the gradients).
+    static func matmulUnchecked(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, batch: [Int]) -> Tensor {
+        let (ar, br) = (a.rank, b.rank)
+        let m = transposeA ? a.shape[ar - 1] : a.shape[ar - 2]
+        let k = transposeA ? a.shape[ar - 2] : a.shape[ar - 1]
+        let n = transposeB ? b.shape[br - 2] : b.shape[br - 1]
+        let batchCount = shapeElementCount(batch)
+        let y = Tensor(shape: batch + [m, n]) { output in
+            let (pa, pb) = (UnsafePointer(a.storage.pointer), UnsafePointer(b.storage.pointer))
+            if br == 2 && !transposeA && a.scalarCount == batchCount * m * k {
+                // Every batch item meets the same matrix: one tall GEMM.
+                gemm(pa, transposeA: false, pb, transposeB: transposeB, into: output, m: batchCount * m, n: n, k: k)
+                return
+            }
+            let aBatch = Array(a.shape.dropLast(2)), bBatch = Array(b.shape.dropLast(2))
+            let aStrides = broadcastStrides(of: aBatch, to: batch), bStrides = broadcastStrides(of: bBatch, to: batch)
+            let batchStrides = contiguousStrides(batch)
+            for item in 0..<batchCount {
+                var (aItem, bItem, rest) = (0, 0, item)
+                for axis in 0..<batch.count {
+                    let index = rest / batchStrides[axis]
+                    rest %= batchStrides[axis]
+                    aItem += index * aStrides[axis]
+                    bItem += index * bStrides[axis]
+                }
+                gemm(pa + aItem * m * k, transposeA: transposeA, pb + bItem * k * n, transposeB: transposeB,
+                     into: output + item * m * n, m: m, n: n, k: k)
+            }
+        }
+        guard let parents = recordedParents(a, b) else { return y }
+        let (savedA, savedB) = (a.detached(), b.detached())
+        return y.recording(parents: parents, inputShapes: [a.shape, b.shape]) { g in
+            // dA = g·Bᵀ (or B·gᵀ when A was read transposed); dB = Aᵀ·g (or gᵀ·A).
+            let gradA = transposeA
+                ? matmulUnchecked(savedB, transposeA: transposeB, g, transposeB: true, batch: batch)
+                : matmulUnchecked(g, transposeA: false, savedB, transposeB: !transposeB, batch: batch)
+            let gradB = transposeB
+                ? matmulUnchecked(g, transposeA: true, savedA, transposeB: transposeA, batch: batch)
+                : matmulUnchecked(savedA, transposeA: !transposeA, g, transposeB: false, batch: batch)
+            return [gradA, gradB]
+        }
+    }
+}
