@@ -5,6 +5,11 @@ let package = Package(
     name: "FCDDSwift",
     products: [
         .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "COpenBLAS", targets: ["COpenBLAS"]),
+        .library(name: "Datasets", targets: ["Datasets"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -12,13 +17,37 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "TensorCore",
             dependencies: ["COpenBLAS"]
         ),
+        .target(
+            name: "Datasets",
+            dependencies: ["TensorCore", "CZlib"],
+            resources: [.copy("Resources/fashion-mnist-sample")]
+        ),
+        .executableTarget(
+            name: "fashion-mlp",
+            dependencies: [
+                "TensorCore",
+                "Datasets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/FashionMLP"
+        ),
         .testTarget(
             name: "TensorCoreTests",
             dependencies: ["TensorCore"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "TensorCore"],
             resources: [.copy("Fixtures")]
         ),
     ],

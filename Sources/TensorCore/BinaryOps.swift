@@ -1,38 +1,56 @@
 import Foundation
 
+/// Which operands of a recorded binary operation need a gradient; a pullback skips the
+/// work for the others (a constant factor, a frozen weight).
+struct OperandNeeds: Sendable {
+    let first: Bool
+    let second: Bool
+
+    init(_ parents: [GradientNode?]) {
+        first = parents[0] != nil
+        second = parents[1] != nil
+    }
+
+    /// `make()` if the operand needs a gradient, else `nil`.
+    func first(_ make: () -> Tensor) -> Tensor? { first ? make() : nil }
+    /// `make()` if the operand needs a gradient, else `nil`.
+    func second(_ make: () -> Tensor) -> Tensor? { second ? make() : nil }
+}
+
 /// Broadcasts, applies `forward`, and records `backward`, which receives the incoming
 /// gradient (of the broadcast shape) with the detached inputs and output and returns one
 /// gradient per input (reduced to the input shapes by the sweep).
 private func binaryOp<F: BinaryScalarFunction>(
     _ a: Tensor, _ b: Tensor, shape: [Int], _ forward: F,
-    backward: @escaping @Sendable (_ gradient: Tensor, _ a: Tensor, _ b: Tensor, _ output: Tensor) -> [Tensor?]
+    backward: @escaping @Sendable (_ gradient: Tensor, _ a: Tensor, _ b: Tensor, _ output: Tensor, _ needs: OperandNeeds) -> [Tensor?]
 ) -> Tensor {
     let y = binaryMap(a, b, shape: shape, forward)
     guard let parents = Tensor.recordedParents(a, b) else { return y }
-    let (savedA, savedB, savedY) = (a.detached(), b.detached(), y)
+    let (savedA, savedB, savedY, needs) = (a.detached(), b.detached(), y, OperandNeeds(parents))
     return y.recording(parents: parents, inputShapes: [a.shape, b.shape]) { gradient in
-        backward(gradient, savedA, savedB, savedY)
+        backward(gradient, savedA, savedB, savedY, needs)
     }
 }
 
 func add(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    binaryOp(a, b, shape: shape, Add()) { g, _, _, _ in [g, g] }
+    binaryOp(a, b, shape: shape, Add()) { g, _, _, _, _ in [g, g] }
 }
 
 func subtract(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    binaryOp(a, b, shape: shape, Subtract()) { g, _, _, _ in [g, -g] }
+    binaryOp(a, b, shape: shape, Subtract()) { g, _, _, _, needs in [g, needs.second { -g }] }
 }
 
 func multiply(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    binaryOp(a, b, shape: shape, Multiply()) { g, a, b, _ in
-        [binaryMap(g, b, shape: g.shape, Multiply()), binaryMap(g, a, shape: g.shape, Multiply())]
+    binaryOp(a, b, shape: shape, Multiply()) { g, a, b, _, needs in
+        [needs.first { binaryMap(g, b, shape: g.shape, Multiply()) },
+         needs.second { binaryMap(g, a, shape: g.shape, Multiply()) }]
     }
 }
 
 func divide(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    binaryOp(a, b, shape: shape, Divide()) { g, _, b, y in
+    binaryOp(a, b, shape: shape, Divide()) { g, _, b, y, needs in
         let ga = binaryMap(g, b, shape: g.shape, Divide())
-        return [ga, -binaryMap(ga, y, shape: g.shape, Multiply())]
+        return [ga, needs.second { -binaryMap(ga, y, shape: g.shape, Multiply()) }]
     }
 }
 
@@ -74,15 +92,14 @@ extension Tensor {
     /// Divides a constant by every element.
     public static func / (a: Float, b: Tensor) -> Tensor { divide(Tensor(a), b, shape: b.shape) }
 
-    /// Elementwise `self` raised to `exponent`, with broadcasting. The gradient with respect
-    /// to the exponent is taken as 0 where the base is 0, as in PyTorch.
+    /// Elementwise `self` raised to `exponent`, with broadcasting. As in PyTorch, the base's
+    /// gradient is 0 where the exponent is 0, and the exponent's gradient is 0 where the base
+    /// is 0 and the exponent non-negative.
     public func pow(_ exponent: Tensor) throws(TensorError) -> Tensor {
         let shape = try broadcastShapeOrThrow(self.shape, exponent.shape, op: "pow")
-        return binaryOp(self, exponent, shape: shape, PowFunction()) { g, base, exponent, y in
-            let exponentMinusOne = binaryMap(exponent, Tensor(1), shape: exponent.shape, Subtract())
-            let derivative = binaryMap(base, exponentMinusOne, shape: g.shape, PowFunction())
-            return [binaryMap(binaryMap(g, exponent, shape: g.shape, Multiply()), derivative, shape: g.shape, Multiply()),
-             binaryMap(binaryMap(g, y, shape: g.shape, Multiply()), base, shape: g.shape, PowExponentGradient())]
+        return binaryOp(self, exponent, shape: shape, PowFunction()) { g, base, exponent, _, needs in
+            [needs.first { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowBaseDerivative()), shape: g.shape, Multiply()) },
+             needs.second { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowExponentDerivative()), shape: g.shape, Multiply()) }]
         }
     }
 
@@ -90,9 +107,9 @@ extension Tensor {
     /// evenly, as in PyTorch.
     public func maximum(_ other: Tensor) throws(TensorError) -> Tensor {
         let shape = try broadcastShapeOrThrow(self.shape, other.shape, op: "maximum")
-        return binaryOp(self, other, shape: shape, MaximumFunction()) { g, a, b, _ in
-            [binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()),
-             binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply())]
+        return binaryOp(self, other, shape: shape, MaximumFunction()) { g, a, b, _, needs in
+            [needs.first { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+             needs.second { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) }]
         }
     }
 
@@ -100,9 +117,9 @@ extension Tensor {
     /// evenly, as in PyTorch.
     public func minimum(_ other: Tensor) throws(TensorError) -> Tensor {
         let shape = try broadcastShapeOrThrow(self.shape, other.shape, op: "minimum")
-        return binaryOp(self, other, shape: shape, MinimumFunction()) { g, a, b, _ in
-            [binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()),
-             binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply())]
+        return binaryOp(self, other, shape: shape, MinimumFunction()) { g, a, b, _, needs in
+            [needs.first { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+             needs.second { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) }]
         }
     }
 }
@@ -110,9 +127,15 @@ extension Tensor {
 struct PowFunction: BinaryScalarFunction {
     @inline(__always) func apply(_ x: Float, _ p: Float) -> Float { Foundation.pow(x, p) }
 }
-/// (g·xᵖ)·log x, 0 where x = 0.
-struct PowExponentGradient: BinaryScalarFunction {
-    @inline(__always) func apply(_ gy: Float, _ x: Float) -> Float { x == 0 ? 0 : gy * Foundation.log(x) }
+/// ∂xᵖ/∂x = p·xᵖ⁻¹, taken as 0 where p = 0 (as PyTorch, which avoids 0·∞ at x = 0).
+struct PowBaseDerivative: BinaryScalarFunction {
+    @inline(__always) func apply(_ x: Float, _ p: Float) -> Float { p == 0 ? 0 : p * Foundation.pow(x, p - 1) }
+}
+/// ∂xᵖ/∂p = xᵖ·log x, taken as 0 where x = 0 and p ≥ 0 (as PyTorch).
+struct PowExponentDerivative: BinaryScalarFunction {
+    @inline(__always) func apply(_ x: Float, _ p: Float) -> Float {
+        x == 0 && p >= 0 ? 0 : Foundation.pow(x, p) * Foundation.log(x)
+    }
 }
 struct MaximumFunction: BinaryScalarFunction {
     @inline(__always) func apply(_ x: Float, _ y: Float) -> Float { x.isNaN || x > y ? x : y }

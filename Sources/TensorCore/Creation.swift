@@ -25,9 +25,13 @@ extension Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
             throw .invalidArgument(op: "arange", message: "expected finite bounds and a non-zero step, found start \(start), end \(end), step \(step)")
         }
-        let count = Swift.max(0, Int(((Double(end) - Double(start)) / Double(step)).rounded(.up)))
+        var count = Swift.max(0, Int(((Double(end) - Double(start)) / Double(step)).rounded(.up)))
+        func value(_ i: Int) -> Float { Float(Double(start) + Double(i) * Double(step)) }
+        // Float bounds can make the quotient overshoot (0.3f / 0.1f > 3): drop values that
+        // round onto or past `end`, so the range stays half-open as in PyTorch.
+        while count > 0 && (step > 0 ? value(count - 1) >= end : value(count - 1) <= end) { count -= 1 }
         return Tensor(shape: [count]) { output in
-            for i in 0..<count { output[i] = Float(Double(start) + Double(i) * Double(step)) }
+            for i in 0..<count { output[i] = value(i) }
         }
     }
 
@@ -43,8 +47,10 @@ extension Tensor {
             throw .invalidArgument(op: "randomUniform", message: "expected low ≤ high, found low \(low), high \(high)")
         }
         let width = high - low
+        // low + width·u can round up to `high`; the largest value below it keeps [low, high).
+        let largest = low < high ? high.nextDown : low
         return Tensor(shape: shape) { output in
-            for i in 0..<shapeElementCount(shape) { output[i] = low + width * generator.nextUnitFloat() }
+            for i in 0..<shapeElementCount(shape) { output[i] = Swift.min(low + width * generator.nextUnitFloat(), largest) }
         }
     }
 

@@ -1,8 +1,18 @@
+/// A loop that maps `count` contiguous inputs to outputs.
+typealias ContiguousKernel = @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+
 /// A scalar function applied elementwise. Kernels are generic over conforming types, so
 /// the optimiser inlines `apply` into a tight, vectorisable pointer loop: no closure is
 /// called per element.
 protocol UnaryScalarFunction: Sendable {
     func apply(_ x: Float) -> Float
+    /// A hand-vectorised loop over contiguous memory that replaces the scalar loop, for
+    /// functions whose scalar form is a libm call (see ``vectorExp(_:_:count:)``).
+    static var vectorKernel: ContiguousKernel? { get }
+}
+
+extension UnaryScalarFunction {
+    static var vectorKernel: ContiguousKernel? { nil }
 }
 
 /// A scalar function of two arguments applied elementwise with broadcasting.
@@ -14,6 +24,12 @@ protocol BinaryScalarFunction: Sendable {
 func unaryMap<F: UnaryScalarFunction>(_ input: Tensor, _ function: F) -> Tensor {
     Tensor(shape: input.shape) { output in
         let source = UnsafePointer(input.storage.pointer)
+        if let kernel = F.vectorKernel {
+            parallelChunks(count: input.scalarCount, minimumChunk: parallelGrain) { range in
+                kernel(source + range.lowerBound, output + range.lowerBound, range.count)
+            }
+            return
+        }
         parallelChunks(count: input.scalarCount, minimumChunk: parallelGrain) { range in
             for i in range { output[i] = function.apply(source[i]) }
         }

@@ -63,16 +63,19 @@ extension Tensor {
             }
         }
         guard let parents = recordedParents(a, b) else { return y }
-        let (savedA, savedB) = (a.detached(), b.detached())
+        let (savedA, savedB, needs) = (a.detached(), b.detached(), OperandNeeds(parents))
         return y.recording(parents: parents, inputShapes: [a.shape, b.shape]) { g in
             // dA = g·Bᵀ (or B·gᵀ when A was read transposed); dB = Aᵀ·g (or gᵀ·A).
-            let gradA = transposeA
-                ? matmulUnchecked(savedB, transposeA: transposeB, g, transposeB: true, batch: batch)
-                : matmulUnchecked(g, transposeA: false, savedB, transposeB: !transposeB, batch: batch)
-            let gradB = transposeB
-                ? matmulUnchecked(g, transposeA: true, savedA, transposeB: transposeA, batch: batch)
-                : matmulUnchecked(savedA, transposeA: !transposeA, g, transposeB: false, batch: batch)
-            return [gradA, gradB]
+            [needs.first {
+                transposeA
+                    ? matmulUnchecked(savedB, transposeA: transposeB, g, transposeB: true, batch: batch)
+                    : matmulUnchecked(g, transposeA: false, savedB, transposeB: !transposeB, batch: batch)
+            },
+             needs.second {
+                transposeB
+                    ? matmulUnchecked(g, transposeA: true, savedA, transposeB: transposeA, batch: batch)
+                    : matmulUnchecked(savedA, transposeA: !transposeA, g, transposeB: false, batch: batch)
+            }]
         }
     }
 }

@@ -67,7 +67,12 @@ extension Tensor {
     }
 }
 
-struct ExpFunction: UnaryScalarFunction { @inline(__always) func apply(_ x: Float) -> Float { Foundation.exp(x) } }
+struct ExpFunction: UnaryScalarFunction {
+    @inline(__always) func apply(_ x: Float) -> Float { Foundation.exp(x) }
+    static var vectorKernel: ContiguousKernel? {
+        { vectorExp($0, $1, count: $2) }
+    }
+}
 struct LogFunction: UnaryScalarFunction { @inline(__always) func apply(_ x: Float) -> Float { Foundation.log(x) } }
 struct SqrtFunction: UnaryScalarFunction { @inline(__always) func apply(_ x: Float) -> Float { x.squareRoot() } }
 struct SqrtBackward: BinaryScalarFunction { @inline(__always) func apply(_ g: Float, _ y: Float) -> Float { g * 0.5 / y } }
@@ -82,6 +87,9 @@ struct SigmoidFunction: UnaryScalarFunction {
         if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
         let e = Foundation.exp(x)
         return e / (1 + e)
+    }
+    static var vectorKernel: ContiguousKernel? {
+        { vectorSigmoid($0, $1, count: $2) }
     }
 }
 struct SigmoidBackward: BinaryScalarFunction { @inline(__always) func apply(_ g: Float, _ y: Float) -> Float { g * y * (1 - y) } }

@@ -1,0 +1,86 @@
+// Times TensorCore's elementwise, reduction and matmul kernels, and raw cblas_sgemm for
+// comparison. One line per measurement: the median of `runs` timed runs after a warm-up.
+//
+//   swift run -c release --package-path Benchmarks tensor-bench [--threads 1,2] [--runs 21]
+import COpenBLAS
+import Foundation
+import TensorCore
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted[sorted.count / 2]
+}
+
+/// Runs `body` once to warm up, then `runs` times, and returns the median in milliseconds.
+func time(runs: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var samples: [Double] = []
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    return median(samples)
+}
+
+var threadCounts = [1, 2]
+var runs = 21
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--threads": threadCounts = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+    case "--runs": runs = Int(arguments.next() ?? "") ?? runs
+    default:
+        FileHandle.standardError.write("usage: tensor-bench [--threads 1,2] [--runs N]\n".data(using: .utf8)!)
+        exit(2)
+    }
+}
+
+var generator = SeededGenerator(seed: 42)
+let a = try Tensor.randomNormal(shape: [1_000_000], using: &generator)
+let b = try Tensor.randomNormal(shape: [1_000_000], using: &generator)
+let rowVector = try Tensor.randomNormal(shape: [1000], using: &generator)
+let matrix = try a.reshaped(to: [1000, 1000])
+let m512a = try Tensor.randomNormal(shape: [512, 512], using: &generator)
+let m512b = try Tensor.randomNormal(shape: [512, 512], using: &generator)
+var sink: Float = 0
+
+for threads in threadCounts {
+    ComputeThreads.set(threads)
+    func report(_ name: String, _ ms: Double, gflops: Double? = nil, gbs: Double? = nil) {
+        var line = "bench=\(name) impl=swift threads=\(threads) ms_median=\(String(format: "%.4f", ms))"
+        if let gflops { line += " gflops=\(String(format: "%.2f", gflops / ms / 1e6))" }
+        if let gbs { line += " gb_per_s=\(String(format: "%.2f", gbs / ms / 1e6))" }
+        print(line)
+    }
+    report("add_1M", try time(runs: runs) { sink += try (a + b).scalars[0] }, gbs: 12e6)
+    report("add_broadcast_1000x1000", try time(runs: runs) { sink += try (matrix + rowVector).scalars[0] }, gbs: 8e6)
+    report("mul_scalar_1M", time(runs: runs) { sink += (a * 1.5).scalars[0] }, gbs: 8e6)
+    report("exp_1M", time(runs: runs) { sink += a.exp().scalars[0] }, gbs: 8e6)
+    report("sum_1M", time(runs: runs) { sink += a.sum().scalars[0] }, gbs: 4e6)
+    report("sum_axis0_1000x1000", try time(runs: runs) { sink += try matrix.sum(alongAxes: [0]).scalars[0] }, gbs: 4e6)
+    report("sum_axis1_1000x1000", try time(runs: runs) { sink += try matrix.sum(alongAxes: [1]).scalars[0] }, gbs: 4e6)
+    report("transpose_1000x1000", try time(runs: runs) { sink += try matrix.transposed().scalars[0] }, gbs: 8e6)
+    let flops = 2.0 * 512 * 512 * 512
+    report("matmul_512x512x512", try time(runs: runs) { sink += try Tensor.matmul(m512a, m512b).scalars[0] }, gflops: flops)
+    // Raw cblas_sgemm into a preallocated buffer: the ceiling matmul is measured against.
+    let output = UnsafeMutablePointer<Float>.allocate(capacity: 512 * 512)
+    defer { output.deallocate() }
+    let rawMs = m512a.withUnsafeBufferPointer { pa in
+        m512b.withUnsafeBufferPointer { pb in
+            time(runs: runs) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, 512, 512, 1,
+                            pa.baseAddress, 512, pb.baseAddress, 512, 0, output, 512)
+                sink += output[0]
+            }
+        }
+    }
+    report("sgemm_512x512x512", rawMs, gflops: flops)
+    let x = try Tensor.randomNormal(shape: [128, 784], using: &generator)
+    let w = try Tensor.randomNormal(shape: [784, 128], using: &generator).trackingGradients()
+    report("mlp_layer_fwdbwd_128x784x128", try time(runs: runs) {
+        let loss = try Tensor.matmul(x, w).relu().sum()
+        sink += try loss.gradient(wrt: w).scalars[0]
+    }, gflops: 3 * 2.0 * 128 * 784 * 128)
+}
+if sink == .infinity { print(sink) }

@@ -1,0 +1,82 @@
+/// The lowering that turns convolution into one GEMM per block of images, and its adjoint.
+///
+/// For a block of `images` and one group, the lowered matrix has one row per (channel,
+/// kernel row, kernel column) and one column per output position of every image in the
+/// block: `[loweredRows, images.count · outputPlane]`, row-major. Rows are filled by copying
+/// whole runs of an input row (strided when the stride is above 1), with zeros where the
+/// kernel hangs over the padded border.
+extension ConvolutionGeometry {
+    func lowerToColumns(
+        _ input: UnsafePointer<Float>, group: Int, images: Range<Int>, into columns: UnsafeMutablePointer<Float>
+    ) {
+        let blockColumns = images.count * outputPlane
+        let kernelArea = kernel.height * kernel.width
+        parallelChunks(count: loweredRows, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, blockColumns))) { rows in
+            for row in rows {
+                let channel = group * groupInputChannels + row / kernelArea
+                let ki = (row % kernelArea) / kernel.width
+                let kj = row % kernel.width
+                let columnOffset = kj * dilation.width
+                let valid = validOutputColumns(offset: columnOffset)
+                for (block, image) in images.enumerated() {
+                    let plane = input + (image * inputChannels + channel) * height * width
+                    var destination = columns + row * blockColumns + block * outputPlane
+                    for oh in 0..<outputHeight {
+                        let ih = oh * stride.height - padding.top + ki * dilation.height
+                        if ih < 0 || ih >= height {
+                            destination.update(repeating: 0, count: outputWidth)
+                        } else {
+                            destination.update(repeating: 0, count: valid.lowerBound)
+                            let source = plane + ih * width - padding.left + columnOffset
+                            if stride.width == 1 {
+                                (destination + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+                            } else {
+                                for ow in valid { destination[ow] = source[ow * stride.width] }
+                            }
+                            (destination + valid.upperBound).update(repeating: 0, count: outputWidth - valid.upperBound)
+                        }
+                        destination += outputWidth
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of ``lowerToColumns(_:group:images:into:)``: adds every entry of a lowered
+    /// matrix back into the input position it was read from (col2im). Threads split the
+    /// channels, so no two write the same element.
+    func accumulateColumns(
+        _ columns: UnsafePointer<Float>, group: Int, images: Range<Int>, into gradient: UnsafeMutablePointer<Float>
+    ) {
+        let blockColumns = images.count * outputPlane
+        let kernelArea = kernel.height * kernel.width
+        parallelChunks(count: groupInputChannels, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, blockColumns * kernelArea))) { channels in
+            for localChannel in channels {
+                let channel = group * groupInputChannels + localChannel
+                for ki in 0..<kernel.height {
+                    for kj in 0..<kernel.width {
+                        let row = (localChannel * kernel.height + ki) * kernel.width + kj
+                        let columnOffset = kj * dilation.width
+                        let valid = validOutputColumns(offset: columnOffset)
+                        for (block, image) in images.enumerated() {
+                            let plane = gradient + (image * inputChannels + channel) * height * width
+                            var source = columns + row * blockColumns + block * outputPlane
+                            for oh in 0..<outputHeight {
+                                let ih = oh * stride.height - padding.top + ki * dilation.height
+                                if ih >= 0 && ih < height {
+                                    let destination = plane + ih * width - padding.left + columnOffset
+                                    if stride.width == 1 {
+                                        for ow in valid { destination[ow] += source[ow] }
+                                    } else {
+                                        for ow in valid { destination[ow * stride.width] += source[ow] }
+                                    }
+                                }
+                                source += outputWidth
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,272 @@
+/// Validated sizes of a 2-D pooling window sliding over `[N, C, H, W]`, with PyTorch's output
+/// size rule (including `ceilMode`, where the last window must start inside the input or
+/// the left padding).
+struct PoolingGeometry: Sendable {
+    let planes: Int
+    let height: Int
+    let width: Int
+    let kernel: Size2D
+    let stride: Size2D
+    let padding: Size2D
+    let dilation: Size2D
+    let outputHeight: Int
+    let outputWidth: Int
+
+    /// Whether the windows tile the input exactly: kernel = stride, no padding or dilation,
+    /// every window inside the input.
+    var isTiling: Bool {
+        kernel == stride && padding == 0 && dilation == 1
+            && outputHeight * kernel.height <= height && outputWidth * kernel.width <= width
+    }
+
+    init(input: [Int], kernel: Size2D, stride: Size2D?, padding: Size2D, dilation: Size2D, ceilMode: Bool, op: String) throws(TensorError) {
+        guard input.count == 4 else {
+            throw .shapeMismatch(op: op, expected: "an input of rank 4 [N, C, H, W]", found: [input])
+        }
+        let stride = stride ?? kernel
+        guard kernel.height >= 1, kernel.width >= 1, stride.height >= 1, stride.width >= 1,
+              dilation.height >= 1, dilation.width >= 1, padding.height >= 0, padding.width >= 0 else {
+            throw .invalidArgument(op: op, message: "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernel), stride \(stride), dilation \(dilation), padding \(padding)")
+        }
+        guard padding.height * 2 <= kernel.height, padding.width * 2 <= kernel.width else {
+            throw .invalidArgument(op: op, message: "padding must be at most half the kernel (as in PyTorch), found padding \(padding) for kernel \(kernel)")
+        }
+        func outputSize(_ size: Int, _ k: Int, _ s: Int, _ p: Int, _ d: Int) -> Int {
+            let span = size + 2 * p - d * (k - 1) - 1
+            guard span >= 0 else { return 0 }
+            var count = (ceilMode ? ceilDivide(span, s) : span / s) + 1
+            if ceilMode && (count - 1) * s >= size + p { count -= 1 }
+            return count
+        }
+        planes = input[0] * input[1]; height = input[2]; width = input[3]
+        self.kernel = kernel; self.stride = stride; self.padding = padding; self.dilation = dilation
+        outputHeight = outputSize(height, kernel.height, stride.height, padding.height, dilation.height)
+        outputWidth = outputSize(width, kernel.width, stride.width, padding.width, dilation.width)
+        guard outputHeight >= 1, outputWidth >= 1 else {
+            throw .shapeMismatch(op: op, expected: "an input at least as large as the kernel \(kernel) after padding \(padding)", found: [input])
+        }
+    }
+}
+
+/// How average pooling counts the window it divides by.
+public enum AveragePoolingDivisor: Sendable, Equatable {
+    /// The full window, padding included (PyTorch's default `count_include_pad=True`).
+    case includingPadding
+    /// Only the elements inside the input.
+    case excludingPadding
+}
+
+extension Tensor {
+    /// 2-D max pooling of `[N, C, H, W]` (PyTorch's `max_pool2d`): the stride defaults to the
+    /// kernel, padding counts as −∞, and a tie goes to the first maximum in row-major window
+    /// order, as in PyTorch; NaN wins (the last one, again as PyTorch). The gradient flows
+    /// to that one position.
+    ///
+    /// - Throws: ``TensorError`` for a rank other than 4, parameters out of range, or an input
+    ///   smaller than the window.
+    public func maxPool2d(
+        kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1, ceilMode: Bool = false
+    ) throws(TensorError) -> Tensor {
+        let g = try PoolingGeometry(input: shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, op: "maxPool2d")
+        let outputPlane = g.outputHeight * g.outputWidth
+        let inputPlane = g.height * g.width
+        let tracking = Tensor.recordedParents(self) != nil
+        var winners: [Int32] = tracking ? Array(repeating: 0, count: g.planes * outputPlane) : []
+        let output = winners.withUnsafeMutableBufferPointer { winnerBuffer in
+            // An empty array may still have a base address: only record when tracking.
+            let winnerBase = tracking ? winnerBuffer.baseAddress : nil
+            return Tensor(shape: [shape[0], shape[1], g.outputHeight, g.outputWidth]) { output in
+                let input = UnsafePointer(storage.pointer)
+                parallelChunks(count: g.planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, inputPlane))) { planes in
+                    for plane in planes {
+                        let x = input + plane * inputPlane
+                        let y = output + plane * outputPlane
+                        let winners = winnerBase.map { $0 + plane * outputPlane }
+                        if g.isTiling {
+                            maxPoolTiles(x, into: y, winners: winners, geometry: g)
+                        } else {
+                            maxPoolWindows(x, into: y, winners: winners, geometry: g)
+                        }
+                    }
+                }
+            }
+        }
+        guard let parents = Tensor.recordedParents(self) else { return output }
+        let inputShape = shape
+        let savedWinners = winners
+        return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
+            [Tensor(shape: inputShape) { dx in
+                dx.update(repeating: 0, count: g.planes * inputPlane)
+                let dy = UnsafePointer(gradient.storage.pointer)
+                savedWinners.withUnsafeBufferPointer { winners in
+                    parallelChunks(count: g.planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, inputPlane))) { planes in
+                        for plane in planes {
+                            let target = dx + plane * inputPlane
+                            for o in 0..<outputPlane {
+                                target[Int(winners[plane * outputPlane + o])] += dy[plane * outputPlane + o]
+                            }
+                        }
+                    }
+                }
+            }]
+        }
+    }
+
+    /// 2-D average pooling of `[N, C, H, W]` (PyTorch's `avg_pool2d`); the stride defaults to
+    /// the kernel.
+    ///
+    /// - Throws: ``TensorError`` for a rank other than 4, parameters out of range, or an input
+    ///   smaller than the window.
+    public func avgPool2d(
+        kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
+        divisor: AveragePoolingDivisor = .includingPadding
+    ) throws(TensorError) -> Tensor {
+        let g = try PoolingGeometry(input: shape, kernel: kernel, stride: stride, padding: padding, dilation: 1, ceilMode: ceilMode, op: "avgPool2d")
+        // Per axis: the clipped window and, per output index, its share of the divisor.
+        func windows(_ count: Int, _ size: Int, _ k: Int, _ s: Int, _ p: Int) -> [(range: Range<Int>, padded: Int)] {
+            (0..<count).map { o in
+                let start = o * s - p
+                let end = Swift.min(start + k, size + p)
+                return (Swift.max(start, 0)..<Swift.min(end, size), end - start)
+            }
+        }
+        let rows = windows(g.outputHeight, g.height, g.kernel.height, g.stride.height, g.padding.height)
+        let columns = windows(g.outputWidth, g.width, g.kernel.width, g.stride.width, g.padding.width)
+        let weights: [Float] = rows.flatMap { row in
+            columns.map { column in
+                let count = divisor == .includingPadding ? row.padded * column.padded : row.range.count * column.range.count
+                return count > 0 ? 1 / Float(count) : 0
+            }
+        }
+        return windowAverage(outputSize: Size2D(g.outputHeight, g.outputWidth), rows: rows.map(\.range), columns: columns.map(\.range), weights: weights)
+    }
+
+    /// Adaptive average pooling to `outputSize` (PyTorch's `adaptive_avg_pool2d`): output
+    /// cell `i` averages input rows `⌊i·H/out⌋ ..< ⌈(i+1)·H/out⌉`, likewise for columns.
+    ///
+    /// - Throws: ``TensorError`` for a rank other than 4 or an output size below 1.
+    public func adaptiveAvgPool2d(outputSize: Size2D) throws(TensorError) -> Tensor {
+        guard rank == 4 else {
+            throw .shapeMismatch(op: "adaptiveAvgPool2d", expected: "an input of rank 4 [N, C, H, W]", found: [shape])
+        }
+        guard outputSize.height >= 1, outputSize.width >= 1 else {
+            throw .invalidArgument(op: "adaptiveAvgPool2d", message: "output size must be at least 1×1, found \(outputSize)")
+        }
+        func bins(_ count: Int, _ size: Int) -> [Range<Int>] {
+            (0..<count).map { i in (i * size / count)..<ceilDivide((i + 1) * size, count) }
+        }
+        let rows = bins(outputSize.height, shape[2])
+        let columns = bins(outputSize.width, shape[3])
+        let weights: [Float] = rows.flatMap { row in columns.map { 1 / Float(Swift.max(1, row.count * $0.count)) } }
+        return windowAverage(outputSize: outputSize, rows: rows, columns: columns, weights: weights)
+    }
+
+    /// Output cell (i, j) = weights[i·outW + j] · Σ over `rows[i] × columns[j]`; the gradient
+    /// spreads each cell's gradient times its weight back over its window.
+    private func windowAverage(outputSize: Size2D, rows: [Range<Int>], columns: [Range<Int>], weights: [Float]) -> Tensor {
+        let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
+        let outputPlane = outputSize.height * outputSize.width
+        let output = Tensor(shape: [shape[0], shape[1], outputSize.height, outputSize.width]) { output in
+            let input = UnsafePointer(storage.pointer)
+            parallelChunks(count: planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, height * width))) { range in
+                for plane in range {
+                    let x = input + plane * height * width
+                    for (i, row) in rows.enumerated() {
+                        for (j, column) in columns.enumerated() {
+                            var total: Float = 0
+                            for ih in row { for iw in column { total += x[ih * width + iw] } }
+                            output[plane * outputPlane + i * outputSize.width + j] = total * weights[i * outputSize.width + j]
+                        }
+                    }
+                }
+            }
+        }
+        guard let parents = Tensor.recordedParents(self) else { return output }
+        let inputShape = shape
+        return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
+            [Tensor(shape: inputShape) { dx in
+                dx.update(repeating: 0, count: planes * height * width)
+                let dy = UnsafePointer(gradient.storage.pointer)
+                parallelChunks(count: planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, height * width))) { range in
+                    for plane in range {
+                        let target = dx + plane * height * width
+                        for (i, row) in rows.enumerated() {
+                            for (j, column) in columns.enumerated() {
+                                let share = dy[plane * outputPlane + i * outputSize.width + j] * weights[i * outputSize.width + j]
+                                for ih in row { for iw in column { target[ih * width + iw] += share } }
+                            }
+                        }
+                    }
+                }
+            }]
+        }
+    }
+}
+
+/// Max pooling of one plane with any window: bounds are checked per position and a tie
+/// keeps the first maximum in row-major window order (PyTorch's rule).
+private func maxPoolWindows(
+    _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>?,
+    geometry g: PoolingGeometry
+) {
+    for oh in 0..<g.outputHeight {
+        let top = oh * g.stride.height - g.padding.height
+        for ow in 0..<g.outputWidth {
+            let left = ow * g.stride.width - g.padding.width
+            var best = -Float.infinity
+            // PyTorch starts from the first in-range position of the window.
+            let firstRow = top < 0 ? top + ceilDivide(-top, g.dilation.height) * g.dilation.height : top
+            let firstColumn = left < 0 ? left + ceilDivide(-left, g.dilation.width) * g.dilation.width : left
+            var bestIndex = firstRow * g.width + firstColumn
+            for ki in 0..<g.kernel.height {
+                let ih = top + ki * g.dilation.height
+                if ih < 0 || ih >= g.height { continue }
+                for kj in 0..<g.kernel.width {
+                    let iw = left + kj * g.dilation.width
+                    if iw < 0 || iw >= g.width { continue }
+                    let value = x[ih * g.width + iw]
+                    if value > best || value.isNaN {
+                        best = value
+                        bestIndex = ih * g.width + iw
+                    }
+                }
+            }
+            y[oh * g.outputWidth + ow] = best
+            winners?[oh * g.outputWidth + ow] = Int32(bestIndex)
+        }
+    }
+}
+
+/// Max pooling of one plane when the windows tile the input (kernel = stride, no padding or
+/// dilation): no bounds checks, rows read sequentially. Same tie rule as the general path.
+private func maxPoolTiles(
+    _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>?,
+    geometry g: PoolingGeometry
+) {
+    let (kh, kw, width) = (g.kernel.height, g.kernel.width, g.width)
+    for oh in 0..<g.outputHeight {
+        let out = y + oh * g.outputWidth
+        let top = oh * kh
+        // Start from the window's first row, then fold in the others.
+        let first = x + top * width
+        for ow in 0..<g.outputWidth {
+            var best = first[ow * kw]
+            var bestIndex = ow * kw
+            for kj in 1..<max(1, kw) where first[ow * kw + kj] > best || first[ow * kw + kj].isNaN {
+                best = first[ow * kw + kj]
+                bestIndex = ow * kw + kj
+            }
+            out[ow] = best
+            winners?[oh * g.outputWidth + ow] = Int32(top * width + bestIndex)
+        }
+        for ki in 1..<max(1, kh) {
+            let row = x + (top + ki) * width
+            for ow in 0..<g.outputWidth {
+                for kj in 0..<kw where row[ow * kw + kj] > out[ow] || row[ow * kw + kj].isNaN {
+                    out[ow] = row[ow * kw + kj]
+                    winners?[oh * g.outputWidth + ow] = Int32((top + ki) * width + ow * kw + kj)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,573 @@
+import Foundation
+import Testing
+@testable import TensorCore
+
+// Forward values of every public TensorCore operation against NumPy references.
+//
+// The cases live in Fixtures/tensor_ops.json, written by Scripts/make_tensor_fixtures.py
+// (run it from the package root to regenerate). Each case names an operation, its inputs,
+// its attributes and the expected output; `ForwardFixtures.evaluate(_:)` maps the
+// operation name to the Swift call. An unknown operation, a missing or unused attribute,
+// or a wrong number of inputs fails the case rather than skipping it.
+
+// MARK: - Fixture model
+
+/// A tensor as the fixture stores it: shape plus row-major values.
+struct FixtureTensor: Decodable, Sendable {
+    let shape: [Int]
+    let data: [Float]
+}
+
+/// A JSON attribute value.
+enum FixtureValue: Decodable, Sendable, CustomStringConvertible {
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+    case array([FixtureValue])
+    case null
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else {
+            self = .array(try container.decode([FixtureValue].self))
+        }
+    }
+
+    var description: String {
+        switch self {
+        case let .number(value): "\(value)"
+        case let .string(value): "\"\(value)\""
+        case let .bool(value): "\(value)"
+        case let .array(values): "[" + values.map(\.description).joined(separator: ", ") + "]"
+        case .null: "null"
+        }
+    }
+}
+
+/// One reference case.
+struct FixtureCase: Decodable, Sendable {
+    let name: String
+    let op: String
+    let inputs: [FixtureTensor]
+    let attrs: [String: FixtureValue]
+    let expected: FixtureTensor
+    let atol: Float?
+    let rtol: Float?
+}
+
+/// Reference outputs of xoshiro256** seeded by SplitMix64 (see SeededGeneratorTests).
+struct GeneratorFixture: Decodable, Sendable {
+    struct Sequence: Decodable, Sendable {
+        let seed: String
+        let outputs: [String]
+    }
+    struct UnitFloats: Decodable, Sendable {
+        let seed: String
+        let values: [Double]
+    }
+    struct NormalPairs: Decodable, Sendable {
+        let seed: String
+        let values: [[Double]]
+    }
+    let sequences: [Sequence]
+    let unitFloats: UnitFloats
+    let normalPairs: NormalPairs
+
+    enum CodingKeys: String, CodingKey {
+        case sequences
+        case unitFloats = "unit_floats"
+        case normalPairs = "normal_pairs"
+    }
+}
+
+struct FixtureFile: Decodable, Sendable {
+    let version: Int
+    let cases: [FixtureCase]
+    let generator: GeneratorFixture
+}
+
+/// Why a case could not be evaluated; thrown so that the case fails.
+struct FixtureError: Error, CustomStringConvertible, Sendable {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: - Loading
+
+enum ForwardFixtures {
+    /// The decoded fixture file, loaded once.
+    static let file: Result<FixtureFile, FixtureError> = {
+        guard let url = Bundle.module.url(forResource: "tensor_ops", withExtension: "json", subdirectory: "Fixtures") else {
+            return .failure(FixtureError("Fixtures/tensor_ops.json is missing from the test bundle; run Scripts/make_tensor_fixtures.py"))
+        }
+        do {
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+                positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            return .success(try decoder.decode(FixtureFile.self, from: Data(contentsOf: url)))
+        } catch {
+            return .failure(FixtureError("cannot decode Fixtures/tensor_ops.json: \(error)"))
+        }
+    }()
+
+    static let casesByName: [String: FixtureCase] = {
+        guard case let .success(file) = file else { return [:] }
+        return Dictionary(file.cases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }()
+
+    /// The case names in file order; throws (failing the test) when the file is unusable.
+    static func caseNames() throws -> [String] {
+        try file.get().cases.map(\.name)
+    }
+
+    /// Every operation name that `evaluate(_:)` understands. The fixture must exercise
+    /// each of them at least once.
+    static let knownOps: Set<String> = [
+        "add", "subtract", "multiply", "divide",
+        "add_scalar", "subtract_scalar", "multiply_scalar", "divide_scalar",
+        "negate", "pow", "pow_scalar",
+        "exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "squared", "clamped",
+        "maximum", "minimum",
+        "is_greater", "is_greater_or_equal", "is_less", "is_less_or_equal", "is_equal",
+        "is_greater_scalar", "is_less_scalar", "is_equal_scalar",
+        "where",
+        "sum", "mean", "max", "min", "variance",
+        "sum_all", "mean_all", "max_all", "min_all", "variance_all",
+        "reshape", "flatten", "squeeze", "unsqueeze", "permute", "transpose", "expand",
+        "slice", "concatenate", "stack", "pad", "gather",
+        "matmul",
+        "arange", "full", "zeros", "ones", "random_uniform", "random_normal",
+    ]
+
+    // MARK: Dispatch
+
+    /// Runs the Swift operation a case describes.
+    static func evaluate(_ testCase: FixtureCase) throws -> Tensor {
+        let inputs = try testCase.inputs.map { try Tensor(shape: $0.shape, scalars: $0.data) }
+        let attributes = AttributeReader(op: testCase.op, values: testCase.attrs)
+
+        func input(count: Int) throws -> [Tensor] {
+            guard inputs.count == count else {
+                throw FixtureError("\(testCase.op) expects \(count) input(s), the case has \(inputs.count)")
+            }
+            return inputs
+        }
+        func unary() throws -> Tensor { try input(count: 1)[0] }
+        func binary() throws -> (Tensor, Tensor) {
+            let x = try input(count: 2)
+            return (x[0], x[1])
+        }
+        func scalarSide() throws -> (scalar: Float, scalarFirst: Bool) {
+            let scalar = try attributes.float("scalar")
+            switch try attributes.string("side") {
+            case "right": return (scalar, false)
+            case "left": return (scalar, true)
+            case let side: throw FixtureError("side must be \"left\" or \"right\", found \"\(side)\"")
+            }
+        }
+        func reductionAxes() throws -> (axes: [Int], keep: Bool) {
+            (try attributes.ints("axes"), try attributes.optionalBool("keepdims") ?? false)
+        }
+
+        let result: Tensor
+        switch testCase.op {
+        // Arithmetic with broadcasting.
+        case "add": let (a, b) = try binary(); result = try a + b
+        case "subtract": let (a, b) = try binary(); result = try a - b
+        case "multiply": let (a, b) = try binary(); result = try a * b
+        case "divide": let (a, b) = try binary(); result = try a / b
+        case "add_scalar":
+            let x = try unary(), (s, first) = try scalarSide()
+            result = first ? s + x : x + s
+        case "subtract_scalar":
+            let x = try unary(), (s, first) = try scalarSide()
+            result = first ? s - x : x - s
+        case "multiply_scalar":
+            let x = try unary(), (s, first) = try scalarSide()
+            result = first ? s * x : x * s
+        case "divide_scalar":
+            let x = try unary(), (s, first) = try scalarSide()
+            result = first ? s / x : x / s
+        case "negate": result = -(try unary())
+        case "pow": let (a, b) = try binary(); result = try a.pow(b)
+        case "pow_scalar": result = try unary().pow(try attributes.float("exponent"))
+
+        // Elementwise functions.
+        case "exp": result = try unary().exp()
+        case "log": result = try unary().log()
+        case "sqrt": result = try unary().sqrt()
+        case "abs": result = try unary().abs()
+        case "tanh": result = try unary().tanh()
+        case "sigmoid": result = try unary().sigmoid()
+        case "relu": result = try unary().relu()
+        case "leaky_relu":
+            let x = try unary()
+            if let slope = try attributes.optionalFloat("slope") {
+                result = x.leakyRelu(negativeSlope: slope)
+            } else {
+                result = x.leakyRelu()
+            }
+        case "softplus": result = try unary().softplus()
+        case "squared": result = try unary().squared()
+        case "clamped":
+            let x = try unary()
+            switch (try attributes.optionalFloat("min"), try attributes.optionalFloat("max")) {
+            case let (low?, high?): result = x.clamped(min: low, max: high)
+            case let (low?, nil): result = x.clamped(min: low)
+            case let (nil, high?): result = x.clamped(max: high)
+            case (nil, nil): result = x.clamped()
+            }
+        case "maximum": let (a, b) = try binary(); result = try a.maximum(b)
+        case "minimum": let (a, b) = try binary(); result = try a.minimum(b)
+
+        // Comparisons and selection.
+        case "is_greater": let (a, b) = try binary(); result = try a.isGreater(than: b)
+        case "is_greater_or_equal": let (a, b) = try binary(); result = try a.isGreaterOrEqual(to: b)
+        case "is_less": let (a, b) = try binary(); result = try a.isLess(than: b)
+        case "is_less_or_equal": let (a, b) = try binary(); result = try a.isLessOrEqual(to: b)
+        case "is_equal": let (a, b) = try binary(); result = try a.isEqual(to: b)
+        case "is_greater_scalar": result = try unary().isGreater(than: try attributes.float("value"))
+        case "is_less_scalar": result = try unary().isLess(than: try attributes.float("value"))
+        case "is_equal_scalar": result = try unary().isEqual(to: try attributes.float("value"))
+        case "where":
+            let x = try input(count: 3)
+            result = try Tensor.where(x[0], x[1], x[2])
+
+        // Reductions.
+        case "sum":
+            let (axes, keep) = try reductionAxes()
+            result = try unary().sum(alongAxes: axes, keepingDimensions: keep)
+        case "mean":
+            let (axes, keep) = try reductionAxes()
+            result = try unary().mean(alongAxes: axes, keepingDimensions: keep)
+        case "max":
+            let (axes, keep) = try reductionAxes()
+            result = try unary().max(alongAxes: axes, keepingDimensions: keep)
+        case "min":
+            let (axes, keep) = try reductionAxes()
+            result = try unary().min(alongAxes: axes, keepingDimensions: keep)
+        case "variance":
+            let (axes, keep) = try reductionAxes()
+            if let correction = try attributes.optionalInt("correction") {
+                result = try unary().variance(alongAxes: axes, correction: correction, keepingDimensions: keep)
+            } else {
+                result = try unary().variance(alongAxes: axes, keepingDimensions: keep)
+            }
+        case "sum_all": result = try unary().sum()
+        case "mean_all": result = try unary().mean()
+        case "max_all": result = try unary().max()
+        case "min_all": result = try unary().min()
+        case "variance_all":
+            if let correction = try attributes.optionalInt("correction") {
+                result = try unary().variance(correction: correction)
+            } else {
+                result = try unary().variance()
+            }
+
+        // Shape operations.
+        case "reshape": result = try unary().reshaped(to: try attributes.ints("shape"))
+        case "flatten":
+            let x = try unary()
+            switch (try attributes.optionalInt("start_axis"), try attributes.optionalInt("end_axis")) {
+            case let (start?, end?): result = try x.flattened(startAxis: start, endAxis: end)
+            case let (start?, nil): result = try x.flattened(startAxis: start)
+            case let (nil, end?): result = try x.flattened(endAxis: end)
+            case (nil, nil): result = try x.flattened()
+            }
+        case "squeeze":
+            let x = try unary()
+            if let axis = try attributes.optionalInt("axis") {
+                result = try x.squeezed(axis: axis)
+            } else {
+                result = try x.squeezed()
+            }
+        case "unsqueeze": result = try unary().unsqueezed(axis: try attributes.int("axis"))
+        case "permute": result = try unary().permuted(try attributes.ints("permutation"))
+        case "transpose":
+            let x = try unary()
+            switch (try attributes.optionalInt("first"), try attributes.optionalInt("second")) {
+            case let (first?, second?): result = try x.transposed(first, second)
+            case (nil, nil): result = try x.transposed()
+            default: throw FixtureError("transpose needs both \"first\" and \"second\" or neither")
+            }
+        case "expand": result = try unary().expanded(to: try attributes.ints("shape"))
+        case "slice":
+            let x = try unary()
+            let (start, end) = (try attributes.int("start"), try attributes.int("end"))
+            guard start <= end else { throw FixtureError("slice start \(start) is after end \(end)") }
+            result = try x.slice(alongAxis: try attributes.int("axis"), start..<end)
+        case "concatenate":
+            if let axis = try attributes.optionalInt("axis") {
+                result = try Tensor.concatenate(inputs, alongAxis: axis)
+            } else {
+                result = try Tensor.concatenate(inputs)
+            }
+        case "stack":
+            if let axis = try attributes.optionalInt("axis") {
+                result = try Tensor.stack(inputs, alongAxis: axis)
+            } else {
+                result = try Tensor.stack(inputs)
+            }
+        case "pad":
+            let x = try unary()
+            let widths = try attributes.intPairs("widths").map { (before: $0.0, after: $0.1) }
+            let mode: PaddingMode
+            switch try attributes.string("mode") {
+            case "zero": mode = .zero
+            case "reflect": mode = .reflect
+            case let other: throw FixtureError("unknown padding mode \"\(other)\"")
+            }
+            result = try x.padded(widths, mode: mode)
+        case "gather":
+            result = try unary().gathered(atIndices: try attributes.ints("indices"), alongAxis: try attributes.int("axis"))
+
+        // Products.
+        case "matmul": let (a, b) = try binary(); result = try Tensor.matmul(a, b)
+
+        // Creation.
+        case "arange":
+            _ = try input(count: 0)
+            let end = try attributes.float("end")
+            switch (try attributes.optionalFloat("start"), try attributes.optionalFloat("step")) {
+            case let (start?, step?): result = try Tensor.arange(from: start, to: end, step: step)
+            case let (start?, nil): result = try Tensor.arange(from: start, to: end)
+            case let (nil, step?): result = try Tensor.arange(to: end, step: step)
+            case (nil, nil): result = try Tensor.arange(to: end)
+            }
+        case "full":
+            _ = try input(count: 0)
+            result = try Tensor(shape: try attributes.ints("shape"), repeating: try attributes.float("value"))
+        case "zeros":
+            _ = try input(count: 0)
+            result = try Tensor.zeros(shape: try attributes.ints("shape"))
+        case "ones":
+            _ = try input(count: 0)
+            result = try Tensor.ones(shape: try attributes.ints("shape"))
+        case "random_uniform":
+            _ = try input(count: 0)
+            var generator = SeededGenerator(seed: try attributes.uint64("seed"))
+            let shape = try attributes.ints("shape")
+            switch (try attributes.optionalFloat("low"), try attributes.optionalFloat("high")) {
+            case let (low?, high?): result = try Tensor.randomUniform(shape: shape, low: low, high: high, using: &generator)
+            case (nil, nil): result = try Tensor.randomUniform(shape: shape, using: &generator)
+            default: throw FixtureError("random_uniform needs both \"low\" and \"high\" or neither")
+            }
+        case "random_normal":
+            _ = try input(count: 0)
+            var generator = SeededGenerator(seed: try attributes.uint64("seed"))
+            let shape = try attributes.ints("shape")
+            switch (try attributes.optionalFloat("mean"), try attributes.optionalFloat("std")) {
+            case let (mean?, std?):
+                result = try Tensor.randomNormal(shape: shape, mean: mean, standardDeviation: std, using: &generator)
+            case (nil, nil): result = try Tensor.randomNormal(shape: shape, using: &generator)
+            default: throw FixtureError("random_normal needs both \"mean\" and \"std\" or neither")
+            }
+
+        default:
+            throw FixtureError("unknown op \"\(testCase.op)\" in case \(testCase.name): add it to ForwardFixtures.evaluate")
+        }
+        try attributes.requireAllUsed()
+        return result
+    }
+
+    // MARK: Comparison
+
+    static let defaultAbsoluteTolerance: Float = 1e-5
+    static let defaultRelativeTolerance: Float = 1e-4
+
+    /// Whether `actual` matches `expected` within `atol + rtol·|expected|`; NaN matches
+    /// NaN and an infinity matches only the same infinity.
+    static func matches(_ actual: Float, _ expected: Float, atol: Float, rtol: Float) -> Bool {
+        if expected.isNaN { return actual.isNaN }
+        if expected.isInfinite || actual.isInfinite || actual.isNaN { return actual == expected }
+        return Swift.abs(actual - expected) <= atol + rtol * Swift.abs(expected)
+    }
+
+    /// Descriptions of the mismatching elements (empty when everything matches).
+    static func mismatches(_ actual: [Float], _ expected: [Float], shape: [Int], atol: Float, rtol: Float) -> [String] {
+        let strides = contiguousStrides(shape)
+        var found: [String] = []
+        for index in expected.indices where !matches(actual[index], expected[index], atol: atol, rtol: rtol) {
+            var rest = index
+            let position = strides.map { stride -> Int in
+                defer { rest %= stride }
+                return rest / stride
+            }
+            found.append("at \(position) (flat \(index)): got \(actual[index]), expected \(expected[index])")
+        }
+        return found
+    }
+}
+
+/// Reads a case's attributes with type checks, remembering which ones were read so that
+/// an attribute the dispatcher ignores (a typo, or a semantics it does not implement)
+/// fails the case.
+final class AttributeReader {
+    let op: String
+    let values: [String: FixtureValue]
+    private var used: Set<String> = []
+
+    init(op: String, values: [String: FixtureValue]) {
+        self.op = op
+        self.values = values
+    }
+
+    private func value(_ key: String) -> FixtureValue? {
+        used.insert(key)
+        switch values[key] {
+        case nil, .null?: return nil
+        case let value?: return value
+        }
+    }
+
+    private func missing(_ key: String) -> FixtureError {
+        FixtureError("\(op): missing attribute \"\(key)\"")
+    }
+
+    private func wrongType(_ key: String, _ expected: String) -> FixtureError {
+        FixtureError("\(op): attribute \"\(key)\" should be \(expected), found \(values[key].map(\.description) ?? "nothing")")
+    }
+
+    private static func integer(_ value: FixtureValue) -> Int? {
+        guard case let .number(number) = value, number.rounded() == number, Swift.abs(number) < 0x1p53 else { return nil }
+        return Int(number)
+    }
+
+    func optionalInt(_ key: String) throws -> Int? {
+        guard let value = value(key) else { return nil }
+        guard let integer = Self.integer(value) else { throw wrongType(key, "an integer") }
+        return integer
+    }
+
+    func int(_ key: String) throws -> Int {
+        guard let value = try optionalInt(key) else { throw missing(key) }
+        return value
+    }
+
+    func optionalFloat(_ key: String) throws -> Float? {
+        guard let value = value(key) else { return nil }
+        guard case let .number(number) = value else { throw wrongType(key, "a number") }
+        return Float(number)
+    }
+
+    func float(_ key: String) throws -> Float {
+        guard let value = try optionalFloat(key) else { throw missing(key) }
+        return value
+    }
+
+    func optionalBool(_ key: String) throws -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case let .bool(flag) = value else { throw wrongType(key, "true or false") }
+        return flag
+    }
+
+    func string(_ key: String) throws -> String {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .string(text) = value else { throw wrongType(key, "a string") }
+        return text
+    }
+
+    func uint64(_ key: String) throws -> UInt64 {
+        let value = try int(key)
+        guard value >= 0 else { throw wrongType(key, "a non-negative integer") }
+        return UInt64(value)
+    }
+
+    func ints(_ key: String) throws -> [Int] {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .array(elements) = value else { throw wrongType(key, "a list of integers") }
+        return try elements.map { element in
+            guard let integer = Self.integer(element) else { throw wrongType(key, "a list of integers") }
+            return integer
+        }
+    }
+
+    func intPairs(_ key: String) throws -> [(Int, Int)] {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .array(elements) = value else { throw wrongType(key, "a list of [before, after] pairs") }
+        return try elements.map { element in
+            guard case let .array(pair) = element, pair.count == 2,
+                  let first = Self.integer(pair[0]), let second = Self.integer(pair[1]) else {
+                throw wrongType(key, "a list of [before, after] pairs")
+            }
+            return (first, second)
+        }
+    }
+
+    /// Throws when the fixture gave an attribute that the dispatcher never read.
+    func requireAllUsed() throws {
+        let unused = Set(values.keys).subtracting(used).sorted()
+        guard unused.isEmpty else {
+            throw FixtureError("\(op): attribute(s) \(unused) not understood by the Swift dispatcher")
+        }
+    }
+}
+
+// MARK: - Tests
+
+@Suite("Forward values against NumPy fixtures")
+struct ForwardFixtureTests {
+    @Test("Fixture file loads and is well formed")
+    func fixtureLoads() throws {
+        let file = try ForwardFixtures.file.get()
+        #expect(file.version == 1)
+        #expect(file.cases.count >= 300, "suspiciously few cases: \(file.cases.count)")
+        let names = file.cases.map(\.name)
+        #expect(Set(names).count == names.count, "case names must be unique")
+        for testCase in file.cases {
+            #expect(testCase.expected.data.count == shapeElementCount(testCase.expected.shape),
+                    "\(testCase.name): expected data does not match its shape")
+        }
+    }
+
+    @Test("Every dispatchable op has at least one fixture case, and every fixture op is dispatchable")
+    func fixtureCoversEveryOp() throws {
+        let file = try ForwardFixtures.file.get()
+        let fixtureOps = Set(file.cases.map(\.op))
+        let untested = ForwardFixtures.knownOps.subtracting(fixtureOps).sorted()
+        let unknown = fixtureOps.subtracting(ForwardFixtures.knownOps).sorted()
+        #expect(untested.isEmpty, "ops without a fixture case: \(untested)")
+        #expect(unknown.isEmpty, "fixture ops the dispatcher does not list: \(unknown)")
+    }
+
+    @Test("An unknown op or an unread attribute fails instead of being skipped")
+    func unknownOpFails() throws {
+        let empty = FixtureTensor(shape: [1], data: [1])
+        let unknown = FixtureCase(name: "bogus", op: "no_such_op", inputs: [empty], attrs: [:],
+                                  expected: empty, atol: nil, rtol: nil)
+        #expect(throws: FixtureError.self) { try ForwardFixtures.evaluate(unknown) }
+        let extraAttribute = FixtureCase(name: "bogus", op: "relu", inputs: [empty], attrs: ["slope": .number(0.5)],
+                                         expected: empty, atol: nil, rtol: nil)
+        #expect(throws: FixtureError.self) { try ForwardFixtures.evaluate(extraAttribute) }
+        let wrongArity = FixtureCase(name: "bogus", op: "add", inputs: [empty], attrs: [:],
+                                     expected: empty, atol: nil, rtol: nil)
+        #expect(throws: FixtureError.self) { try ForwardFixtures.evaluate(wrongArity) }
+    }
+
+    @Test("Forward value matches NumPy", arguments: try ForwardFixtures.caseNames())
+    func forwardValue(_ name: String) throws {
+        let testCase = try #require(ForwardFixtures.casesByName[name], "no fixture case named \(name)")
+        let result = try ForwardFixtures.evaluate(testCase)
+        try #require(result.shape == testCase.expected.shape,
+                     "\(name) [\(testCase.op)]: shape \(result.shape), expected \(testCase.expected.shape)")
+        let atol = testCase.atol ?? ForwardFixtures.defaultAbsoluteTolerance
+        let rtol = testCase.rtol ?? ForwardFixtures.defaultRelativeTolerance
+        let bad = ForwardFixtures.mismatches(result.scalars, testCase.expected.data, shape: result.shape,
+                                             atol: atol, rtol: rtol)
+        if !bad.isEmpty {
+            Issue.record("""
+                \(name) [\(testCase.op)]: \(bad.count) of \(result.scalarCount) values differ \
+                (atol \(atol), rtol \(rtol)):
+                \(bad.prefix(8).joined(separator: "\n"))
+                """)
+        }
+    }
+}

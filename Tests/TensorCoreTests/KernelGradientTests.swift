@@ -1,0 +1,496 @@
+import Testing
+@testable import TensorCore
+
+// Finite-difference gradient checks of the spatial kernels (convolution, transposed
+// convolution, pooling, batch normalisation, resizing) on small random shapes, and the
+// errors they throw for arguments that do not fit.
+
+// MARK: - Finite-difference checker
+
+/// Checks the reverse-mode gradients of `function` with respect to every tensor of
+/// `inputs` against central finite differences of `L = sum(function(inputs) · R)` for a
+/// fixed random R. The forward passes of the differences run with recording off and the
+/// projection is summed in Double; the divisor is the actual float32 step.
+private func checkKernelGradients(
+    _ label: String,
+    _ inputs: [Tensor],
+    eps: Float = 5e-3,
+    rtol: Double = 1e-2,
+    atol: Double = 1e-3,
+    seed: UInt64 = 0x5EED_CAFE,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ function: ([Tensor]) throws -> Tensor
+) throws {
+    let leaves = inputs.map { $0.detached().trackingGradients() }
+    let output = try function(leaves)
+    var rng = SeededGenerator(seed: seed)
+    let projection = try Tensor.randomNormal(shape: output.shape, using: &rng)
+    let weights = projection.scalars.map(Double.init)
+    let analytic = try (output * projection).sum().gradients(wrt: leaves)
+
+    let plain = try withoutGradients { try function(inputs) }
+    #expect(plain.shape == output.shape && plain.scalars == output.scalars,
+            "\(label): forward values differ with and without gradient recording", sourceLocation: sourceLocation)
+
+    func projected(_ values: [Float], at index: Int) throws -> Double {
+        var perturbed = inputs
+        perturbed[index] = try Tensor(shape: inputs[index].shape, scalars: values)
+        let scalars = try withoutGradients { try function(perturbed) }.scalars
+        var total = 0.0
+        for i in scalars.indices { total += Double(scalars[i]) * weights[i] }
+        return total
+    }
+
+    for (index, input) in inputs.enumerated() {
+        let gradient = analytic[index]
+        guard gradient.shape == input.shape else {
+            Issue.record("\(label): gradient \(index) has shape \(gradient.shape), expected \(input.shape)",
+                         sourceLocation: sourceLocation)
+            continue
+        }
+        let analyticValues = gradient.scalars
+        var values = input.scalars
+        var failures: [String] = []
+        for element in values.indices {
+            let original = values[element]
+            let (plus, minus) = (original + eps, original - eps)
+            values[element] = plus
+            let lossPlus = try projected(values, at: index)
+            values[element] = minus
+            let lossMinus = try projected(values, at: index)
+            values[element] = original
+            let numeric = (lossPlus - lossMinus) / (Double(plus) - Double(minus))
+            let exact = Double(analyticValues[element])
+            if !(Swift.abs(exact - numeric) <= atol + rtol * Swift.abs(numeric)) {
+                failures.append("element \(element) = \(original): analytic \(exact), numeric \(numeric)")
+            }
+        }
+        if !failures.isEmpty {
+            Issue.record("""
+                \(label): input \(index) (shape \(input.shape)): \(failures.count) of \(values.count) elements differ
+                \(failures.prefix(4).joined(separator: "\n"))
+                """, sourceLocation: sourceLocation)
+        }
+    }
+}
+
+// MARK: - Test data
+
+/// Deterministic inputs, all drawn from one `SeededGenerator`.
+private struct KernelTestData {
+    var rng: SeededGenerator
+
+    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
+
+    mutating func normal(_ shape: [Int], scale: Float = 1) throws -> Tensor {
+        try Tensor.randomNormal(shape: shape, standardDeviation: scale, using: &rng)
+    }
+
+    mutating func uniform(_ shape: [Int], _ low: Float, _ high: Float) throws -> Tensor {
+        try Tensor.randomUniform(shape: shape, low: low, high: high, using: &rng)
+    }
+
+    /// Evenly spaced values in `[-2, 2]`, shuffled: no two are closer than 4 / (count − 1),
+    /// so finite differences never swap the order of two of them.
+    mutating func distinct(_ shape: [Int]) throws -> Tensor {
+        let count = shapeElementCount(shape)
+        var values = (0..<count).map { -2 + 4 * Float($0) / Float(Swift.max(1, count - 1)) }
+        values.shuffle(using: &rng)
+        return try Tensor(shape: shape, scalars: values)
+    }
+}
+
+// MARK: - Error helpers
+
+private enum ExpectedError {
+    case shapeMismatch
+    case invalidArgument
+}
+
+/// Expects `body` to throw the given `TensorError` case naming `op`.
+private func expectTensorError<R>(
+    _ expected: ExpectedError, op: String, _ label: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> R
+) {
+    do {
+        _ = try body()
+        Issue.record("\(label): did not throw", sourceLocation: sourceLocation)
+    } catch let error as TensorError {
+        switch (expected, error) {
+        case let (.shapeMismatch, .shapeMismatch(thrownOp, _, _)), let (.invalidArgument, .invalidArgument(thrownOp, _)):
+            #expect(thrownOp == op, "\(label): error names op \(thrownOp), expected \(op): \(error)",
+                    sourceLocation: sourceLocation)
+        default:
+            Issue.record("\(label): expected \(expected), got \(error)", sourceLocation: sourceLocation)
+        }
+    } catch {
+        Issue.record("\(label): expected a TensorError, got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
+// MARK: - Gradient checks
+
+@Suite("Spatial kernel gradients against finite differences")
+struct KernelGradientTests {
+    @Test("conv2d: input, weight and bias")
+    func conv2dGradients() throws {
+        var data = KernelTestData(seed: 11)
+        // (input shape, weight shape, stride, padding, dilation, groups, bias)
+        let configurations: [([Int], [Int], Size2D, Padding2D, Size2D, Int, Bool)] = [
+            ([1, 3, 5, 6], [4, 3, 3, 3], 1, 1, 1, 1, true),
+            ([2, 2, 7, 6], [3, 2, 3, 2], Size2D(2, 1), Padding2D(top: 0, bottom: 2, left: 1, right: 0), 1, 1, true),
+            ([1, 2, 7, 7], [2, 2, 3, 3], 2, 2, Size2D(2, 1), 1, true),
+            ([2, 4, 5, 5], [4, 2, 3, 3], 1, Padding2D(height: 1, width: 0), 2, 2, false),
+            ([1, 3, 5, 4], [3, 1, 3, 3], 2, 1, 1, 3, true),
+            ([2, 3, 4, 3], [2, 3, 1, 1], 1, 0, 1, 1, true),
+            ([3, 2, 4, 4], [2, 2, 2, 2], 1, 0, 1, 1, true),
+        ]
+        for (inputShape, weightShape, stride, padding, dilation, groups, hasBias) in configurations {
+            var inputs = [try data.normal(inputShape), try data.normal(weightShape, scale: 0.5)]
+            if hasBias { inputs.append(try data.normal([weightShape[0]])) }
+            let label = "conv2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) dilation \(dilation) groups \(groups)"
+            try checkKernelGradients(label, inputs) { t in
+                try Tensor.conv2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
+                                  padding: padding, dilation: dilation, groups: groups)
+            }
+        }
+    }
+
+    @Test("convTranspose2d: input, weight and bias")
+    func convTranspose2dGradients() throws {
+        var data = KernelTestData(seed: 12)
+        // (input shape, weight shape, stride, padding, output padding, dilation, groups, bias)
+        let configurations: [([Int], [Int], Size2D, Padding2D, Size2D, Size2D, Int, Bool)] = [
+            ([1, 2, 3, 4], [2, 3, 3, 3], 2, 1, 1, 1, 1, true),
+            ([2, 4, 3, 3], [4, 1, 2, 3], Size2D(1, 2), 0, Size2D(0, 1), 2, 2, false),
+            ([1, 3, 3, 3], [3, 2, 1, 1], 1, 0, 0, 1, 1, true),
+            ([1, 2, 3, 3], [2, 2, 3, 3], 2, Padding2D(top: 1, bottom: 0, left: 0, right: 2), 1, 1, 1, true),
+        ]
+        for (inputShape, weightShape, stride, padding, outputPadding, dilation, groups, hasBias) in configurations {
+            var inputs = [try data.normal(inputShape), try data.normal(weightShape, scale: 0.5)]
+            if hasBias { inputs.append(try data.normal([weightShape[1] * groups])) }
+            let label = "convTranspose2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) outputPadding \(outputPadding) dilation \(dilation) groups \(groups)"
+            try checkKernelGradients(label, inputs) { t in
+                try Tensor.convTranspose2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
+                                           padding: padding, outputPadding: outputPadding, dilation: dilation,
+                                           groups: groups)
+            }
+        }
+    }
+
+    @Test("conv2d and convTranspose2d: gradients of one tracked operand equal those with all tracked")
+    func partialTracking() throws {
+        var data = KernelTestData(seed: 13)
+        let convOperands = [try data.normal([2, 2, 5, 4]), try data.normal([3, 2, 3, 3]), try data.normal([3])]
+        let convProjection = try data.normal([2, 3, 3, 4])
+        let transposedOperands = [try data.normal([2, 3, 3, 2]), try data.normal([3, 2, 3, 3]), try data.normal([2])]
+        let transposedProjection = try data.normal([2, 2, 5, 4])
+        let cases: [(String, [Tensor], Tensor, ([Tensor]) throws -> Tensor)] = [
+            ("conv2d", convOperands, convProjection, {
+                try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: Size2D(2, 1), padding: 1)
+            }),
+            ("convTranspose2d", transposedOperands, transposedProjection, {
+                try Tensor.convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1,
+                                           outputPadding: Size2D(0, 1))
+            }),
+        ]
+        for (label, operands, projection, operation) in cases {
+            let leaves = operands.map { $0.trackingGradients() }
+            let all = try (operation(leaves) * projection).sum().gradients(wrt: leaves)
+            for index in operands.indices {
+                var mixed = operands
+                mixed[index] = leaves[index]
+                let single = try (operation(mixed) * projection).sum().gradient(wrt: leaves[index])
+                #expect(single.scalars == all[index].scalars, "\(label): operand \(index) tracked alone")
+            }
+        }
+    }
+
+    @Test("maxPool2d: distinct values, away from ties")
+    func maxPool2dGradients() throws {
+        var data = KernelTestData(seed: 14)
+        // (input shape, kernel, stride, padding, dilation, ceil mode)
+        let configurations: [([Int], Size2D, Size2D?, Size2D, Size2D, Bool)] = [
+            ([2, 2, 6, 5], 2, 2, 0, 1, false),
+            ([1, 2, 7, 6], 3, 2, 1, 1, true),
+            ([1, 1, 7, 7], 3, 1, 1, 2, false),
+            ([1, 2, 5, 7], Size2D(2, 3), nil, Size2D(1, 1), 1, true),
+        ]
+        for (shape, kernel, stride, padding, dilation, ceilMode) in configurations {
+            let label = "maxPool2d \(shape) kernel \(kernel) stride \(String(describing: stride)) padding \(padding) dilation \(dilation) ceil \(ceilMode)"
+            try checkKernelGradients(label, [try data.distinct(shape)]) { t in
+                try t[0].maxPool2d(kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+            }
+        }
+    }
+
+    @Test("avgPool2d: with and without padding in the divisor, ceil mode")
+    func avgPool2dGradients() throws {
+        var data = KernelTestData(seed: 15)
+        // (input shape, kernel, stride, padding, ceil mode, divisor)
+        let configurations: [([Int], Size2D, Size2D?, Size2D, Bool, AveragePoolingDivisor)] = [
+            ([2, 2, 6, 5], 2, nil, 0, false, .includingPadding),
+            ([1, 2, 6, 6], 3, 2, 1, true, .includingPadding),
+            ([1, 2, 6, 6], 3, 2, 1, true, .excludingPadding),
+            ([1, 1, 7, 9], 4, 3, 2, true, .excludingPadding),
+            ([1, 2, 5, 4], Size2D(3, 2), Size2D(2, 1), Size2D(1, 0), false, .excludingPadding),
+        ]
+        for (shape, kernel, stride, padding, ceilMode, divisor) in configurations {
+            let label = "avgPool2d \(shape) kernel \(kernel) stride \(String(describing: stride)) padding \(padding) ceil \(ceilMode) \(divisor)"
+            try checkKernelGradients(label, [try data.normal(shape)]) { t in
+                try t[0].avgPool2d(kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, divisor: divisor)
+            }
+        }
+    }
+
+    @Test("adaptiveAvgPool2d: sizes that do not divide, down and up")
+    func adaptiveAvgPool2dGradients() throws {
+        var data = KernelTestData(seed: 16)
+        let configurations: [([Int], Size2D)] = [
+            ([2, 2, 7, 5], Size2D(3, 2)),
+            ([1, 2, 3, 4], Size2D(5, 5)),
+            ([1, 3, 4, 6], 1),
+        ]
+        for (shape, size) in configurations {
+            try checkKernelGradients("adaptiveAvgPool2d \(shape) → \(size)", [try data.normal(shape)]) { t in
+                try t[0].adaptiveAvgPool2d(outputSize: size)
+            }
+        }
+    }
+
+    @Test("batchNorm: training and evaluation, input, weight and bias")
+    func batchNormGradients() throws {
+        var data = KernelTestData(seed: 17)
+        for shape in [[4, 3], [2, 3, 3, 2], [3, 2, 4]] {
+            let channels = shape[1]
+            let x = try data.normal(shape)
+            let weight = try data.uniform([channels], 0.5, 1.5)
+            let bias = try data.normal([channels])
+            let runningMean = try data.normal([channels], scale: 0.5)
+            let runningVariance = try data.uniform([channels], 0.5, 2)
+            try checkKernelGradients("batchNorm training \(shape)", [x, weight, bias], eps: 1e-2) { t in
+                try Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
+                                     bias: t[2], training: true, momentum: 0.3, epsilon: 1e-4).output
+            }
+            try checkKernelGradients("batchNorm training \(shape), no affine, no running statistics", [x], eps: 1e-2) { t in
+                try Tensor.batchNorm(t[0], runningMean: nil, runningVariance: nil, weight: nil, bias: nil,
+                                     training: true).output
+            }
+            try checkKernelGradients("batchNorm evaluation \(shape)", [x, weight, bias], eps: 1e-2) { t in
+                try Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
+                                     bias: t[2], training: false).output
+            }
+        }
+    }
+
+    @Test("resized: bilinear and nearest, up and down")
+    func resizedGradients() throws {
+        var data = KernelTestData(seed: 18)
+        let configurations: [([Int], Size2D, InterpolationMode)] = [
+            ([2, 2, 4, 5], Size2D(7, 3), .bilinear),
+            ([1, 2, 7, 5], Size2D(3, 8), .bilinear),
+            ([1, 1, 4, 4], 9, .bilinear),
+            ([1, 2, 5, 4], Size2D(3, 7), .nearest),
+        ]
+        for (shape, size, mode) in configurations {
+            try checkKernelGradients("resized \(shape) → \(size) \(mode)", [try data.normal(shape)]) { t in
+                try t[0].resized(to: size, mode: mode)
+            }
+        }
+    }
+
+    @Test("batchNorm training returns PyTorch-style running statistics")
+    func batchNormRunningStatistics() throws {
+        // Channel 0 holds 1, 2, 3, 6: mean 3, biased variance 3.5, unbiased 14/3.
+        let x = try Tensor(shape: [2, 2, 2], scalars: [1, 2, 10, 10, 3, 6, 10, 10])
+        let result = try Tensor.batchNorm(x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
+                                          weight: nil, bias: nil, training: true, momentum: 0.25)
+        let mean = try #require(result.runningMean).scalars
+        let variance = try #require(result.runningVariance).scalars
+        #expect(Swift.abs(mean[0] - (0.75 * 1 + 0.25 * 3)) < 1e-6 && Swift.abs(mean[1] - (0.75 + 2.5)) < 1e-6)
+        #expect(Swift.abs(variance[0] - (0.75 * 2 + 0.25 * 14 / 3)) < 1e-6 && Swift.abs(variance[1] - 1.5) < 1e-6)
+        let evaluation = try Tensor.batchNorm(x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
+                                              weight: nil, bias: nil, training: false)
+        #expect(try #require(evaluation.runningMean).scalars == [1, 1])
+        #expect(try #require(evaluation.runningVariance).scalars == [2, 2])
+    }
+}
+
+// MARK: - Errors
+
+extension KernelGradientTests {
+    @Suite("Spatial kernel argument errors")
+    struct Errors {
+        @Test("conv2d rejects operands and parameters that do not fit")
+        func conv2dErrors() throws {
+            let x = try Tensor.zeros(shape: [1, 4, 5, 5])
+            let w = try Tensor.zeros(shape: [6, 4, 3, 3])
+            expectTensorError(.shapeMismatch, op: "conv2d", "rank-3 input") {
+                try Tensor.conv2d(Tensor.zeros(shape: [4, 5, 5]), weight: w)
+            }
+            expectTensorError(.shapeMismatch, op: "conv2d", "rank-3 weight") {
+                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 3]))
+            }
+            expectTensorError(.shapeMismatch, op: "conv2d", "weight expects 3 input channels") {
+                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 3, 3, 3]))
+            }
+            expectTensorError(.shapeMismatch, op: "conv2d", "groups 2 needs weight dimension 1 = 2") {
+                try Tensor.conv2d(x, weight: w, groups: 2)
+            }
+            expectTensorError(.invalidArgument, op: "conv2d", "groups 3 does not divide 4 input channels") {
+                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 1, 3, 3]), groups: 3)
+            }
+            expectTensorError(.invalidArgument, op: "conv2d", "groups 2 does not divide 5 output channels") {
+                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [5, 2, 3, 3]), groups: 2)
+            }
+            expectTensorError(.invalidArgument, op: "conv2d", "groups 0") { try Tensor.conv2d(x, weight: w, groups: 0) }
+            expectTensorError(.shapeMismatch, op: "conv2d", "bias of 5 for 6 output channels") {
+                try Tensor.conv2d(x, weight: w, bias: Tensor.zeros(shape: [5]))
+            }
+            expectTensorError(.shapeMismatch, op: "conv2d", "bias of shape [1, 6]") {
+                try Tensor.conv2d(x, weight: w, bias: Tensor.zeros(shape: [1, 6]))
+            }
+            expectTensorError(.shapeMismatch, op: "conv2d", "kernel 6x6 on a 5x5 input") {
+                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 6, 6]))
+            }
+            expectTensorError(.shapeMismatch, op: "conv2d", "dilated kernel spans 7 > 5 + 1") {
+                try Tensor.conv2d(x, weight: w, padding: Padding2D(top: 1, bottom: 0, left: 1, right: 0), dilation: 3)
+            }
+            expectTensorError(.invalidArgument, op: "conv2d", "stride 0") { try Tensor.conv2d(x, weight: w, stride: Size2D(1, 0)) }
+            expectTensorError(.invalidArgument, op: "conv2d", "dilation 0") { try Tensor.conv2d(x, weight: w, dilation: 0) }
+            expectTensorError(.invalidArgument, op: "conv2d", "negative padding") {
+                try Tensor.conv2d(x, weight: w, padding: Padding2D(top: 0, bottom: -1, left: 0, right: 0))
+            }
+            // The boundary: padding makes the kernel fit exactly.
+            let fits = try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 7, 7]), padding: 1)
+            #expect(fits.shape == [1, 6, 1, 1])
+        }
+
+        @Test("convTranspose2d rejects operands and parameters that do not fit")
+        func convTranspose2dErrors() throws {
+            let op = "convTranspose2d"
+            let x = try Tensor.zeros(shape: [1, 4, 3, 3])
+            let w = try Tensor.zeros(shape: [4, 2, 3, 3])
+            expectTensorError(.shapeMismatch, op: op, "rank-3 input") {
+                try Tensor.convTranspose2d(Tensor.zeros(shape: [4, 3, 3]), weight: w)
+            }
+            expectTensorError(.shapeMismatch, op: op, "weight dimension 0 is not the input channels") {
+                try Tensor.convTranspose2d(x, weight: Tensor.zeros(shape: [3, 2, 3, 3]))
+            }
+            expectTensorError(.shapeMismatch, op: op, "groups 3 does not divide 4 input channels") {
+                try Tensor.convTranspose2d(x, weight: w, groups: 3)
+            }
+            expectTensorError(.shapeMismatch, op: op, "bias of 4 for 2 output channels") {
+                try Tensor.convTranspose2d(x, weight: w, bias: Tensor.zeros(shape: [4]))
+            }
+            expectTensorError(.shapeMismatch, op: op, "bias of 2 for 4 output channels with groups 2") {
+                try Tensor.convTranspose2d(x, weight: w, bias: Tensor.zeros(shape: [2]), groups: 2)
+            }
+            expectTensorError(.invalidArgument, op: op, "output padding 2 with stride 2") {
+                try Tensor.convTranspose2d(x, weight: w, stride: 2, outputPadding: 2)
+            }
+            expectTensorError(.invalidArgument, op: op, "output padding 1 with stride 1 and dilation 1") {
+                try Tensor.convTranspose2d(x, weight: w, outputPadding: Size2D(0, 1))
+            }
+            expectTensorError(.invalidArgument, op: op, "negative output padding") {
+                try Tensor.convTranspose2d(x, weight: w, stride: 2, outputPadding: Size2D(-1, 0))
+            }
+            expectTensorError(.invalidArgument, op: op, "stride 0") { try Tensor.convTranspose2d(x, weight: w, stride: 0) }
+            expectTensorError(.shapeMismatch, op: op, "padding leaves no output") {
+                try Tensor.convTranspose2d(x, weight: w, padding: 4)
+            }
+            // As in PyTorch, output padding below the dilation is fine even with stride 1.
+            let dilated = try Tensor.convTranspose2d(x, weight: w, outputPadding: 1, dilation: 2)
+            #expect(dilated.shape == [1, 2, 8, 8])
+        }
+
+        @Test("Pooling rejects bad ranks, padding above half the kernel and windows that do not fit")
+        func poolingErrors() throws {
+            let x = try Tensor.zeros(shape: [1, 2, 5, 5])
+            expectTensorError(.shapeMismatch, op: "maxPool2d", "rank-3 input") {
+                try Tensor.zeros(shape: [2, 5, 5]).maxPool2d(kernel: 2)
+            }
+            expectTensorError(.shapeMismatch, op: "avgPool2d", "rank-5 input") {
+                try Tensor.zeros(shape: [1, 1, 2, 5, 5]).avgPool2d(kernel: 2)
+            }
+            expectTensorError(.invalidArgument, op: "maxPool2d", "padding 2 for kernel 3") {
+                try x.maxPool2d(kernel: 3, stride: 1, padding: 2)
+            }
+            expectTensorError(.invalidArgument, op: "maxPool2d", "padding width 2 for kernel width 3") {
+                try x.maxPool2d(kernel: Size2D(4, 3), padding: Size2D(2, 2))
+            }
+            expectTensorError(.invalidArgument, op: "avgPool2d", "padding 2 for kernel 3") {
+                try x.avgPool2d(kernel: 3, padding: 2)
+            }
+            expectTensorError(.invalidArgument, op: "maxPool2d", "kernel 0") { try x.maxPool2d(kernel: Size2D(0, 2)) }
+            expectTensorError(.invalidArgument, op: "avgPool2d", "stride 0") { try x.avgPool2d(kernel: 2, stride: 0) }
+            expectTensorError(.invalidArgument, op: "maxPool2d", "dilation 0") { try x.maxPool2d(kernel: 2, dilation: 0) }
+            expectTensorError(.shapeMismatch, op: "maxPool2d", "kernel 6 on a 5x5 input") { try x.maxPool2d(kernel: 6) }
+            expectTensorError(.shapeMismatch, op: "maxPool2d", "dilated kernel spans 7") {
+                try x.maxPool2d(kernel: 3, dilation: 3)
+            }
+            expectTensorError(.shapeMismatch, op: "avgPool2d", "kernel 6x2 on a 5x5 input") {
+                try x.avgPool2d(kernel: Size2D(6, 2))
+            }
+            expectTensorError(.shapeMismatch, op: "adaptiveAvgPool2d", "rank-3 input") {
+                try Tensor.zeros(shape: [2, 5, 5]).adaptiveAvgPool2d(outputSize: 2)
+            }
+            expectTensorError(.invalidArgument, op: "adaptiveAvgPool2d", "output size 0") {
+                try x.adaptiveAvgPool2d(outputSize: Size2D(2, 0))
+            }
+            // Half the kernel is allowed.
+            #expect(try x.maxPool2d(kernel: 4, padding: 2).shape == [1, 2, 2, 2])
+            #expect(try x.avgPool2d(kernel: Size2D(2, 4), stride: 1, padding: Size2D(1, 2)).shape == [1, 2, 6, 6])
+        }
+
+        @Test("batchNorm rejects bad shapes and missing running statistics")
+        func batchNormErrors() throws {
+            let op = "batchNorm"
+            let x = try Tensor.zeros(shape: [4, 3, 2, 2])
+            let stat = try Tensor.ones(shape: [3])
+            expectTensorError(.invalidArgument, op: op, "evaluation without running statistics") {
+                try Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: stat, bias: stat, training: false)
+            }
+            expectTensorError(.invalidArgument, op: op, "only a running mean") {
+                try Tensor.batchNorm(x, runningMean: stat, runningVariance: nil, weight: nil, bias: nil, training: true)
+            }
+            expectTensorError(.shapeMismatch, op: op, "rank-1 input") {
+                try Tensor.batchNorm(Tensor.zeros(shape: [3]), runningMean: stat, runningVariance: stat, weight: nil,
+                                     bias: nil, training: false)
+            }
+            expectTensorError(.shapeMismatch, op: op, "weight of 4 for 3 channels") {
+                try Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: Tensor.ones(shape: [4]), bias: nil,
+                                     training: true)
+            }
+            expectTensorError(.shapeMismatch, op: op, "bias of shape [1, 3]") {
+                try Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: nil, bias: Tensor.ones(shape: [1, 3]),
+                                     training: true)
+            }
+            expectTensorError(.shapeMismatch, op: op, "running variance of 2 for 3 channels") {
+                try Tensor.batchNorm(x, runningMean: stat, runningVariance: Tensor.ones(shape: [2]), weight: nil, bias: nil,
+                                     training: false)
+            }
+            expectTensorError(.invalidArgument, op: op, "training with one value per channel") {
+                try Tensor.batchNorm(Tensor.zeros(shape: [1, 3]), runningMean: nil, runningVariance: nil, weight: nil,
+                                     bias: nil, training: true)
+            }
+            expectTensorError(.invalidArgument, op: op, "negative epsilon") {
+                try Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: nil, bias: nil, training: true,
+                                     epsilon: -1)
+            }
+        }
+
+        @Test("resized rejects bad ranks and sizes")
+        func resizeErrors() throws {
+            expectTensorError(.shapeMismatch, op: "resize", "rank-3 input") {
+                try Tensor.zeros(shape: [2, 4, 4]).resized(to: 2, mode: .bilinear)
+            }
+            expectTensorError(.shapeMismatch, op: "resize", "empty input") {
+                try Tensor.zeros(shape: [1, 1, 0, 4]).resized(to: 2, mode: .nearest)
+            }
+            expectTensorError(.invalidArgument, op: "resize", "size 0") {
+                try Tensor.zeros(shape: [1, 1, 4, 4]).resized(to: Size2D(0, 3), mode: .nearest)
+            }
+        }
+    }
+}
