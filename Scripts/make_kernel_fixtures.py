@@ -242,6 +242,8 @@ conv_transpose2d_case("conv_transpose2d_stride_2x1_op_1x0", [1, 2, 3, 4], [2, 2,
 conv_transpose2d_case("conv_transpose2d_stride3_op2", [1, 1, 3, 2], [1, 2, 2, 3], stride=3, output_padding=2)
 conv_transpose2d_case("conv_transpose2d_dilation2_p1", [1, 2, 3, 4], [2, 2, 3, 3], dilation=2, padding=1)
 conv_transpose2d_case("conv_transpose2d_dilation2_op1_stride1", [2, 2, 3, 3], [2, 3, 2, 2], dilation=2, output_padding=1)
+conv_transpose2d_case("conv_transpose2d_stride2_dilation3_op2", [1, 2, 3, 2], [2, 2, 2, 2], stride=2, dilation=3,
+                      output_padding=2)
 conv_transpose2d_case("conv_transpose2d_groups2_stride2_p1", [2, 4, 3, 3], [4, 3, 3, 3], groups=2, stride=2, padding=1)
 conv_transpose2d_case("conv_transpose2d_depthwise", [1, 3, 4, 4], [3, 1, 3, 3], groups=3, padding=1)
 conv_transpose2d_case("conv_transpose2d_1x1", [2, 3, 4, 4], [3, 2, 1, 1])

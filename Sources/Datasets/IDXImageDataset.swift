@@ -128,20 +128,15 @@ public struct IDXImageDataset: Sendable {
     /// Pixel bytes as floats in [0, 1]: byte / 255, through a table so each value is the
     /// correctly rounded quotient.
     private static func unitIntervalTensor(_ bytes: [UInt8], shape: [Int]) -> Tensor {
+        precondition(bytes.count == shape.reduce(1, *), "IDXImageDataset: \(bytes.count) pixels do not fill shape \(shape)")
         let table = (0...255).map { Float($0) / 255 }
-        let scalars = [Float](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
-            bytes.withUnsafeBufferPointer { source in
-                table.withUnsafeBufferPointer { lookup in
-                    guard let from = source.baseAddress, let to = buffer.baseAddress, let values = lookup.baseAddress else { return }
-                    for index in 0..<source.count { to[index] = values[Int(from[index])] }
-                }
-            }
-            initialized = bytes.count
-        }
         do {
-            return try Tensor(shape: shape, scalars: scalars)
+            return try Tensor(shape: shape) { output in
+                for (index, byte) in bytes.enumerated() { output[index] = table[Int(byte)] }
+            }
         } catch {
-            preconditionFailure("IDXImageDataset: \(bytes.count) pixels do not fill shape \(shape): \(error)")
+            preconditionFailure("IDXImageDataset: invalid shape \(shape): \(error)")
         }
+
     }
 }

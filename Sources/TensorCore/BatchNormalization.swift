@@ -57,10 +57,10 @@ extension Tensor {
             (mean, variance) = channelStatistics(input.storage.pointer, batch: batch, channels: channels, plane: plane)
             if let runningMean, let runningVariance {
                 let correction = Float(count) / Float(count - 1)
-                updatedMean = Tensor(shape: [channels]) { out in
+                updatedMean = Tensor(uninitializedShape: [channels]) { out in
                     for c in 0..<channels { out[c] = (1 - momentum) * runningMean.storage.pointer[c] + momentum * mean[c] }
                 }
-                updatedVariance = Tensor(shape: [channels]) { out in
+                updatedVariance = Tensor(uninitializedShape: [channels]) { out in
                     for c in 0..<channels {
                         out[c] = (1 - momentum) * runningVariance.storage.pointer[c] + momentum * variance[c] * correction
                     }
@@ -76,7 +76,7 @@ extension Tensor {
         let inverseDeviation = variance.map { 1 / ($0 + epsilon).squareRoot() }
         let scale = (0..<channels).map { c in inverseDeviation[c] * (weight?.storage.pointer[c] ?? 1) }
         let shift = (0..<channels).map { c in (bias?.storage.pointer[c] ?? 0) - mean[c] * scale[c] }
-        let output = Tensor(shape: input.shape) { out in
+        let output = Tensor(uninitializedShape: input.shape) { out in
             let x = UnsafePointer(input.storage.pointer)
             parallelChunks(count: batch * channels, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, plane))) { range in
                 for index in range {
@@ -123,7 +123,7 @@ extension Tensor {
             }
             var result: [Tensor?] = []
             if needsInput {
-                result.append(Tensor(shape: x.shape) { dx in
+                result.append(Tensor(uninitializedShape: x.shape) { dx in
                     parallelChunks(count: batch * channels, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, plane))) { range in
                         for index in range {
                             let c = index % channels

@@ -101,7 +101,7 @@ struct StridedLayout {
 /// Copies the elements of `source`, read through `strides` starting at `offset`, into a new
 /// contiguous tensor of `shape`. Permute, expand and slicing are all this one kernel.
 func stridedCopy(_ source: Tensor, offset: Int = 0, strides: [Int], shape: [Int]) -> Tensor {
-    Tensor(shape: shape) { output in
+    Tensor(uninitializedShape: shape) { output in
         let layout = StridedLayout(shape: shape, strides: [strides])
         let rowLength = layout.rowLength
         let input = UnsafePointer(source.storage.pointer) + offset

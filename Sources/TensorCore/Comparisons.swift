@@ -46,7 +46,7 @@ private func select(_ condition: Tensor, _ a: Tensor, _ b: Tensor, shape: [Int])
     let (pc, pa, pb) = (UnsafePointer(condition.storage.pointer), UnsafePointer(a.storage.pointer), UnsafePointer(b.storage.pointer))
     let rowLength = layout.rowLength
     let (sc, sa, sb) = (layout.strides[0].last!, layout.strides[1].last!, layout.strides[2].last!)
-    return Tensor(shape: shape) { output in
+    return Tensor(uninitializedShape: shape) { output in
         parallelChunks(count: layout.rowCount, minimumChunk: max(1, parallelGrain / max(1, rowLength))) { rows in
             layout.forEachRow(in: rows) { row, offsets in
                 let (c, x, y, out) = (pc + offsets[0], pa + offsets[1], pb + offsets[2], output + row * rowLength)

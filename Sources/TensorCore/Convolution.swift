@@ -15,7 +15,7 @@ extension Tensor {
             input: input.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation,
             groups: groups, op: "conv2d")
         try validateBias(bias, channels: geometry.outputChannels, op: "conv2d")
-        let output = Tensor(shape: geometry.outputShape) { output in
+        let output = Tensor(uninitializedShape: geometry.outputShape) { output in
             geometry.forward(input: input.storage.pointer, weight: weight.storage.pointer, into: output)
             if let bias { addChannelBias(bias, to: output, batch: geometry.batch, plane: geometry.outputPlane) }
         }
@@ -77,7 +77,7 @@ extension Tensor {
             outputChannels: input.shape[1], outputHeight: input.shape[2], outputWidth: input.shape[3],
             kernel: kernel, stride: stride, padding: padding, dilation: dilation, groups: groups)
         try validateBias(bias, channels: geometry.inputChannels, op: op)
-        let output = Tensor(shape: geometry.inputShape) { output in
+        let output = Tensor(uninitializedShape: geometry.inputShape) { output in
             geometry.backward(input: output, weight: weight.storage.pointer, outputGradient: input.storage.pointer,
                               inputGradient: output, weightGradient: nil)
             if let bias { addChannelBias(bias, to: output, batch: geometry.batch, plane: outputHeight * outputWidth) }
@@ -89,12 +89,12 @@ extension Tensor {
         return output.recording(parents: parents, inputShapes: operands.map(\.shape)) { gradient in
             var result: [Tensor?] = [nil, nil]
             if needsInput {
-                result[0] = Tensor(shape: z.shape) { dz in
+                result[0] = Tensor(uninitializedShape: z.shape) { dz in
                     geometry.forward(input: gradient.storage.pointer, weight: w.storage.pointer, into: dz)
                 }
             }
             if needsWeight {
-                result[1] = Tensor(shape: w.shape) { dw in
+                result[1] = Tensor(uninitializedShape: w.shape) { dw in
                     geometry.backward(input: gradient.storage.pointer, weight: w.storage.pointer, outputGradient: z.storage.pointer,
                                       inputGradient: nil, weightGradient: dw)
                 }

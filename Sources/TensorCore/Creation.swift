@@ -30,7 +30,7 @@ extension Tensor {
         // Float bounds can make the quotient overshoot (0.3f / 0.1f > 3): drop values that
         // round onto or past `end`, so the range stays half-open as in PyTorch.
         while count > 0 && (step > 0 ? value(count - 1) >= end : value(count - 1) <= end) { count -= 1 }
-        return Tensor(shape: [count]) { output in
+        return Tensor(uninitializedShape: [count]) { output in
             for i in 0..<count { output[i] = value(i) }
         }
     }
@@ -49,7 +49,7 @@ extension Tensor {
         let width = high - low
         // low + width·u can round up to `high`; the largest value below it keeps [low, high).
         let largest = low < high ? high.nextDown : low
-        return Tensor(shape: shape) { output in
+        return Tensor(uninitializedShape: shape) { output in
             for i in 0..<shapeElementCount(shape) { output[i] = Swift.min(low + width * generator.nextUnitFloat(), largest) }
         }
     }
@@ -66,7 +66,7 @@ extension Tensor {
             throw .invalidArgument(op: "randomNormal", message: "expected a non-negative standard deviation, found \(standardDeviation)")
         }
         let count = shapeElementCount(shape)
-        return Tensor(shape: shape) { output in
+        return Tensor(uninitializedShape: shape) { output in
             var i = 0
             while i < count {
                 let (first, second) = generator.nextNormalPair()

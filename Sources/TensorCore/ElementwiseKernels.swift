@@ -22,7 +22,7 @@ protocol BinaryScalarFunction: Sendable {
 
 /// Applies `function` to every element of `input` into a new tensor of the same shape.
 func unaryMap<F: UnaryScalarFunction>(_ input: Tensor, _ function: F) -> Tensor {
-    Tensor(shape: input.shape) { output in
+    Tensor(uninitializedShape: input.shape) { output in
         let source = UnsafePointer(input.storage.pointer)
         if let kernel = F.vectorKernel {
             parallelChunks(count: input.scalarCount, minimumChunk: parallelGrain) { range in
@@ -43,7 +43,7 @@ func binaryMap<F: BinaryScalarFunction>(_ a: Tensor, _ b: Tensor, shape: [Int], 
     let pb = UnsafePointer(b.storage.pointer)
     let count = shapeElementCount(shape)
     if a.scalarCount == count && b.scalarCount == count {
-        return Tensor(shape: shape) { output in
+        return Tensor(uninitializedShape: shape) { output in
             parallelChunks(count: count, minimumChunk: parallelGrain) { range in
                 for i in range { output[i] = function.apply(pa[i], pb[i]) }
             }
@@ -51,7 +51,7 @@ func binaryMap<F: BinaryScalarFunction>(_ a: Tensor, _ b: Tensor, shape: [Int], 
     }
     if b.scalarCount == 1 && a.scalarCount == count {
         let y = pb[0]
-        return Tensor(shape: shape) { output in
+        return Tensor(uninitializedShape: shape) { output in
             parallelChunks(count: count, minimumChunk: parallelGrain) { range in
                 for i in range { output[i] = function.apply(pa[i], y) }
             }
@@ -59,7 +59,7 @@ func binaryMap<F: BinaryScalarFunction>(_ a: Tensor, _ b: Tensor, shape: [Int], 
     }
     if a.scalarCount == 1 && b.scalarCount == count {
         let x = pa[0]
-        return Tensor(shape: shape) { output in
+        return Tensor(uninitializedShape: shape) { output in
             parallelChunks(count: count, minimumChunk: parallelGrain) { range in
                 for i in range { output[i] = function.apply(x, pb[i]) }
             }
@@ -70,7 +70,7 @@ func binaryMap<F: BinaryScalarFunction>(_ a: Tensor, _ b: Tensor, shape: [Int], 
     let rowLength = layout.rowLength
     let innerA = layout.strides[0][layout.strides[0].count - 1]
     let innerB = layout.strides[1][layout.strides[1].count - 1]
-    return Tensor(shape: shape) { output in
+    return Tensor(uninitializedShape: shape) { output in
         parallelChunks(count: layout.rowCount, minimumChunk: max(1, parallelGrain / max(1, rowLength))) { rows in
             layout.forEachRow(in: rows) { row, offsets in
                 let x = pa + offsets[0]

@@ -51,7 +51,7 @@ extension Tensor {
         let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
         let outputPlane = size.height * size.width
         let grain = Swift.max(1, parallelGrain / Swift.max(1, outputPlane))
-        let output = Tensor(shape: [shape[0], shape[1], size.height, size.width]) { output in
+        let output = Tensor(uninitializedShape: [shape[0], shape[1], size.height, size.width]) { output in
             let input = UnsafePointer(storage.pointer)
             parallelChunks(count: planes, minimumChunk: grain) { range in
                 for plane in range {
@@ -73,7 +73,7 @@ extension Tensor {
         guard let parents = Tensor.recordedParents(self) else { return output }
         let inputShape = shape
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
-            [Tensor(shape: inputShape) { dx in
+            [Tensor(uninitializedShape: inputShape) { dx in
                 dx.update(repeating: 0, count: planes * height * width)
                 let dy = UnsafePointer(gradient.storage.pointer)
                 parallelChunks(count: planes, minimumChunk: grain) { range in

@@ -61,7 +61,7 @@ extension Tensor {
         let outer = shapeElementCount(Array(shape[..<axis]))
         let inner = shapeElementCount(Array(shape[(axis + 1)...]))
         let rowLength = shape[axis] * inner
-        let y = Tensor(shape: shape) { output in
+        let y = Tensor(uninitializedShape: shape) { output in
             var column = 0
             for tensor in tensors {
                 let width = tensor.shape[axis] * inner

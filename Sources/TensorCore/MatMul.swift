@@ -40,7 +40,7 @@ extension Tensor {
         let k = transposeA ? a.shape[ar - 2] : a.shape[ar - 1]
         let n = transposeB ? b.shape[br - 2] : b.shape[br - 1]
         let batchCount = shapeElementCount(batch)
-        let y = Tensor(shape: batch + [m, n]) { output in
+        let y = Tensor(uninitializedShape: batch + [m, n]) { output in
             let (pa, pb) = (UnsafePointer(a.storage.pointer), UnsafePointer(b.storage.pointer))
             if br == 2 && !transposeA && a.scalarCount == batchCount * m * k {
                 // Every batch item meets the same matrix: one tall GEMM.

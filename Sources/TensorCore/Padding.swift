@@ -49,7 +49,7 @@ extension Tensor {
     func padIndexed(maps: [[Int]?]) -> Tensor {
         if maps.allSatisfy({ $0 == nil }) { return self }
         let outputShape = shape.enumerated().map { maps[$0.offset]?.count ?? $0.element }
-        let y = Tensor(shape: outputShape) { output in
+        let y = Tensor(uninitializedShape: outputShape) { output in
             walkIndexMaps(maps, inputShape: shape, outputShape: outputShape) { outputOffset, inputOffset, count in
                 if let inputOffset {
                     (output + outputOffset).update(from: storage.pointer + inputOffset, count: count)
@@ -61,7 +61,7 @@ extension Tensor {
         guard let parents = Tensor.recordedParents(self) else { return y }
         let inputShape = shape
         return y.recording(parents: parents, inputShapes: [inputShape]) { g in
-            [Tensor(shape: inputShape) { gradient in
+            [Tensor(uninitializedShape: inputShape) { gradient in
                 gradient.update(repeating: 0, count: shapeElementCount(inputShape))
                 walkIndexMaps(maps, inputShape: inputShape, outputShape: g.shape) { outputOffset, inputOffset, count in
                     guard let inputOffset else { return }

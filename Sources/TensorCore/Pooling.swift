@@ -75,7 +75,7 @@ extension Tensor {
         let output = winners.withUnsafeMutableBufferPointer { winnerBuffer in
             // An empty array may still have a base address: only record when tracking.
             let winnerBase = tracking ? winnerBuffer.baseAddress : nil
-            return Tensor(shape: [shape[0], shape[1], g.outputHeight, g.outputWidth]) { output in
+            return Tensor(uninitializedShape: [shape[0], shape[1], g.outputHeight, g.outputWidth]) { output in
                 let input = UnsafePointer(storage.pointer)
                 parallelChunks(count: g.planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, inputPlane))) { planes in
                     for plane in planes {
@@ -95,7 +95,7 @@ extension Tensor {
         let inputShape = shape
         let savedWinners = winners
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
-            [Tensor(shape: inputShape) { dx in
+            [Tensor(uninitializedShape: inputShape) { dx in
                 dx.update(repeating: 0, count: g.planes * inputPlane)
                 let dy = UnsafePointer(gradient.storage.pointer)
                 savedWinners.withUnsafeBufferPointer { winners in
@@ -166,7 +166,7 @@ extension Tensor {
     private func windowAverage(outputSize: Size2D, rows: [Range<Int>], columns: [Range<Int>], weights: [Float]) -> Tensor {
         let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
         let outputPlane = outputSize.height * outputSize.width
-        let output = Tensor(shape: [shape[0], shape[1], outputSize.height, outputSize.width]) { output in
+        let output = Tensor(uninitializedShape: [shape[0], shape[1], outputSize.height, outputSize.width]) { output in
             let input = UnsafePointer(storage.pointer)
             parallelChunks(count: planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, height * width))) { range in
                 for plane in range {
@@ -184,7 +184,7 @@ extension Tensor {
         guard let parents = Tensor.recordedParents(self) else { return output }
         let inputShape = shape
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
-            [Tensor(shape: inputShape) { dx in
+            [Tensor(uninitializedShape: inputShape) { dx in
                 dx.update(repeating: 0, count: planes * height * width)
                 let dy = UnsafePointer(gradient.storage.pointer)
                 parallelChunks(count: planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, height * width))) { range in

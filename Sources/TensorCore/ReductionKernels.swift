@@ -112,7 +112,7 @@ func reduce<R: ReductionFunction>(_ input: Tensor, axes: [Int], _ reduction: R) 
         let inner = shapeElementCount(Array(shape[(last + 1)...]))
         for axis in first...last { shape[axis] = 1 }
         let source = current
-        current = Tensor(shape: shape) { output in
+        current = Tensor(uninitializedShape: shape) { output in
             if outer * inner == 0 { return }
             if length == 0 {
                 output.update(repeating: 0, count: outer * inner)

@@ -23,7 +23,7 @@ public struct Tensor: Sendable {
     }
 
     /// Allocates a tensor of `shape` and lets `fill` write every element exactly once.
-    init(shape: [Int], fill: (UnsafeMutablePointer<Float>) -> Void) {
+    init(uninitializedShape shape: [Int], fill: (UnsafeMutablePointer<Float>) -> Void) {
         let storage = TensorStorage(uninitializedCount: shapeElementCount(shape))
         fill(storage.pointer)
         self.init(shape: shape, storage: storage)
@@ -43,6 +43,18 @@ public struct Tensor: Sendable {
         }
         let storage = scalars.withUnsafeBufferPointer { TensorStorage(copying: $0) }
         self.init(shape: shape, storage: storage)
+    }
+
+    /// Creates a tensor of `shape` whose elements `body` writes directly into the new
+    /// storage (every element, row-major), without an intermediate array: the way to build
+    /// large tensors from decoded files.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
+    public init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) throws(TensorError) {
+        try validateShape(shape, op: "Tensor(shape:initializingWith:)")
+        self.init(uninitializedShape: shape) { pointer in
+            body(UnsafeMutableBufferPointer(start: pointer, count: shapeElementCount(shape)))
+        }
     }
 
     /// Creates a rank-1 tensor holding `scalars`.

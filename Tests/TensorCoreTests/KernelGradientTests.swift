@@ -402,6 +402,7 @@ extension KernelGradientTests {
             // As in PyTorch, output padding below the dilation is fine even with stride 1.
             let dilated = try Tensor.convTranspose2d(x, weight: w, outputPadding: 1, dilation: 2)
             #expect(dilated.shape == [1, 2, 8, 8])
+            #expect(dilated.scalars.allSatisfy { $0 == 0 }, "zero input and weight must give a zero output")
         }
 
         @Test("Pooling rejects bad ranks, padding above half the kernel and windows that do not fit")
