@@ -16,8 +16,8 @@ extension Tensor {
             groups: groups, op: "conv2d")
         try validateBias(bias, channels: geometry.outputChannels, op: "conv2d")
         let output = Tensor(uninitializedShape: geometry.outputShape) { output in
-            geometry.forward(input: input.storage.pointer, weight: weight.storage.pointer, into: output)
-            if let bias { addChannelBias(bias, to: output, batch: geometry.batch, plane: geometry.outputPlane) }
+            geometry.forward(input: input.storage.pointer, weight: weight.storage.pointer,
+                             bias: bias.map { UnsafePointer($0.storage.pointer) }, into: output)
         }
         let operands = [input, weight] + (bias.map { [$0] } ?? [])
         guard let parents = recordedParents(operands) else { return output }
@@ -90,7 +90,7 @@ extension Tensor {
             var result: [Tensor?] = [nil, nil]
             if needsInput {
                 result[0] = Tensor(uninitializedShape: z.shape) { dz in
-                    geometry.forward(input: gradient.storage.pointer, weight: w.storage.pointer, into: dz)
+                    geometry.forward(input: gradient.storage.pointer, weight: w.storage.pointer, bias: nil, into: dz)
                 }
             }
             if needsWeight {

@@ -2,12 +2,21 @@
 /// out of the way (16 MB).
 private let loweringBudget = 1 << 22
 
+/// Output planes at least this large get one GEMM per image, written straight into the
+/// output; smaller planes share one GEMM per block and are reordered afterwards (a copy
+/// that costs little next to the many multiply-adds per element of deep layers).
+private let directPlaneThreshold = 512
+
 extension ConvolutionGeometry {
     /// Whether the lowered matrix of an image is the image itself (1×1 kernel, stride 1,
     /// no padding), so no lowering is needed.
     var isPointwise: Bool {
         kernel == Size2D(1, 1) && stride == Size2D(1, 1) && padding == 0
     }
+
+    /// Whether each image gets its own GEMM writing directly into the output (see
+    /// `directPlaneThreshold`).
+    var writesImagesDirectly: Bool { outputPlane >= directPlaneThreshold }
 
     /// Images per lowered block: as many as fit in the budget, at least one.
     var imagesPerBlock: Int {
@@ -19,41 +28,59 @@ extension ConvolutionGeometry {
         Swift.stride(from: 0, to: batch, by: imagesPerBlock).map { $0..<Swift.min(batch, $0 + imagesPerBlock) }
     }
 
-    /// y = conv(x, w) without bias: per block of images and per group, lower the block and
-    /// multiply by the group's weight in one GEMM whose columns span the whole block.
-    func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+    /// y = conv(x, w) + bias: per block of images and per group, lower the block once and
+    /// multiply it by the group's weight (one GEMM for the block, or one per image whose
+    /// plane is large). The bias is written first and the GEMMs accumulate onto it, or it is
+    /// added while reordering the block's product.
+    func forward(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into output: UnsafeMutablePointer<Float>
+    ) {
         let weightGroupStride = groupOutputChannels * loweredRows
+        let direct = isPointwise || writesImagesDirectly || imagesPerBlock == 1
+        if direct, let bias {
+            parallelChunks(count: batch * outputChannels, minimumChunk: Swift.max(1, parallelGrain / outputPlane)) { planes in
+                for plane in planes { (output + plane * outputPlane).update(repeating: bias[plane % outputChannels], count: outputPlane) }
+            }
+        }
         if isPointwise {
             for image in 0..<batch {
                 for group in 0..<groups {
                     gemm(weight + group * weightGroupStride, transposeA: false,
                          input + (image * inputChannels + group * groupInputChannels) * outputPlane, transposeB: false,
                          into: output + (image * outputChannels + group * groupOutputChannels) * outputPlane,
-                         m: groupOutputChannels, n: outputPlane, k: groupInputChannels)
+                         m: groupOutputChannels, n: outputPlane, k: groupInputChannels, accumulate: bias != nil)
                 }
             }
             return
         }
         let blockSize = imagesPerBlock
-        ScratchPool.shared.withBuffer(count: loweredRows * blockSize * outputPlane) { columns in
-            ScratchPool.shared.withBuffer(count: blockSize > 1 ? groupOutputChannels * blockSize * outputPlane : 0) { product in
+        BufferCache.shared.withBuffer(count: loweredRows * blockSize * outputPlane) { columns in
+            BufferCache.shared.withBuffer(count: direct ? 0 : groupOutputChannels * blockSize * outputPlane) { product in
                 for images in imageBlocks {
                     let blockColumns = images.count * outputPlane
                     for group in 0..<groups {
                         lowerToColumns(input, group: group, images: images, into: columns)
+                        let groupWeight = weight + group * weightGroupStride
                         let firstChannel = output + (images.lowerBound * outputChannels + group * groupOutputChannels) * outputPlane
-                        if images.count == 1 {
-                            gemm(weight + group * weightGroupStride, transposeA: false, columns, transposeB: false,
-                                 into: firstChannel, m: groupOutputChannels, n: blockColumns, k: loweredRows)
+                        if direct {
+                            for block in 0..<images.count {
+                                gemm(groupWeight, transposeA: false, columns + block * outputPlane, transposeB: false,
+                                     into: firstChannel + block * outputChannels * outputPlane,
+                                     m: groupOutputChannels, n: outputPlane, k: loweredRows, accumulate: bias != nil,
+                                     rowStrideB: blockColumns)
+                            }
                             continue
                         }
-                        gemm(weight + group * weightGroupStride, transposeA: false, columns, transposeB: false,
+                        gemm(groupWeight, transposeA: false, columns, transposeB: false,
                              into: product, m: groupOutputChannels, n: blockColumns, k: loweredRows)
-                        // [channel, image, position] → [image, channel, position].
+                        // [channel, image, position] → [image, channel, position], adding the bias.
                         for channel in 0..<groupOutputChannels {
+                            let shift = bias?[group * groupOutputChannels + channel] ?? 0
                             for block in 0..<images.count {
-                                (firstChannel + (block * outputChannels + channel) * outputPlane)
-                                    .update(from: product + channel * blockColumns + block * outputPlane, count: outputPlane)
+                                let from = product + channel * blockColumns + block * outputPlane
+                                let to = firstChannel + (block * outputChannels + channel) * outputPlane
+                                for i in 0..<outputPlane { to[i] = from[i] + shift }
                             }
                         }
                     }
@@ -90,33 +117,50 @@ extension ConvolutionGeometry {
             return
         }
         let blockSize = imagesPerBlock
-        let columnCount = loweredRows * blockSize * outputPlane
-        ScratchPool.shared.withBuffer(count: columnCount) { columns in
-            ScratchPool.shared.withBuffer(count: blockSize > 1 ? groupOutputChannels * blockSize * outputPlane : 0) { gathered in
+        let direct = writesImagesDirectly || blockSize == 1
+        BufferCache.shared.withBuffer(count: loweredRows * blockSize * outputPlane) { columns in
+            BufferCache.shared.withBuffer(count: direct ? 0 : groupOutputChannels * blockSize * outputPlane) { gathered in
                 for images in imageBlocks {
                     let blockColumns = images.count * outputPlane
                     for group in 0..<groups {
-                        // The block's output gradient as [channel, image · position].
+                        let groupWeight = weight + group * weightGroupStride
                         let firstChannel = outputGradient + (images.lowerBound * outputChannels + group * groupOutputChannels) * outputPlane
-                        let dy: UnsafePointer<Float>
-                        if images.count == 1 {
-                            dy = firstChannel
-                        } else {
-                            for channel in 0..<groupOutputChannels {
+                        if direct {
+                            // One GEMM per image on its column block of the lowered matrix.
+                            if let weightGradient {
+                                lowerToColumns(input, group: group, images: images, into: columns)
                                 for block in 0..<images.count {
-                                    (gathered + channel * blockColumns + block * outputPlane)
-                                        .update(from: firstChannel + (block * outputChannels + channel) * outputPlane, count: outputPlane)
+                                    gemm(firstChannel + block * outputChannels * outputPlane, transposeA: false,
+                                         columns + block * outputPlane, transposeB: true,
+                                         into: weightGradient + group * weightGroupStride,
+                                         m: groupOutputChannels, n: loweredRows, k: outputPlane, accumulate: true,
+                                         rowStrideB: blockColumns)
                                 }
                             }
-                            dy = UnsafePointer(gathered)
+                            if let inputGradient {
+                                for block in 0..<images.count {
+                                    gemm(groupWeight, transposeA: true, firstChannel + block * outputChannels * outputPlane,
+                                         transposeB: false, into: columns + block * outputPlane,
+                                         m: loweredRows, n: outputPlane, k: groupOutputChannels, rowStrideC: blockColumns)
+                                }
+                                accumulateColumns(columns, group: group, images: images, into: inputGradient)
+                            }
+                            continue
+                        }
+                        // The block's output gradient as [channel, image · position], then one GEMM each.
+                        for channel in 0..<groupOutputChannels {
+                            for block in 0..<images.count {
+                                (gathered + channel * blockColumns + block * outputPlane)
+                                    .update(from: firstChannel + (block * outputChannels + channel) * outputPlane, count: outputPlane)
+                            }
                         }
                         if let weightGradient {
                             lowerToColumns(input, group: group, images: images, into: columns)
-                            gemm(dy, transposeA: false, columns, transposeB: true, into: weightGradient + group * weightGroupStride,
+                            gemm(gathered, transposeA: false, columns, transposeB: true, into: weightGradient + group * weightGroupStride,
                                  m: groupOutputChannels, n: loweredRows, k: blockColumns, accumulate: true)
                         }
                         if let inputGradient {
-                            gemm(weight + group * weightGroupStride, transposeA: true, dy, transposeB: false,
+                            gemm(groupWeight, transposeA: true, gathered, transposeB: false,
                                  into: columns, m: loweredRows, n: blockColumns, k: groupOutputChannels)
                             accumulateColumns(columns, group: group, images: images, into: inputGradient)
                         }

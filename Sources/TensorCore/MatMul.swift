@@ -1,20 +1,24 @@
 import COpenBLAS
 
 /// C[m×n] = op(A)·op(B) (+ C when `accumulate`), row-major, through cblas_sgemm.
-/// `op(A)` is `m×k`; A is stored `k×m` when `transposeA`. Likewise B.
+/// `op(A)` is `m×k`; A is stored `k×m` when `transposeA`. Likewise B. B and C may be
+/// column blocks of wider matrices: `rowStrideB` and `rowStrideC` are then the distance
+/// between their rows (their leading dimensions).
 func gemm(
     _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-    into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false
+    into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false,
+    rowStrideB: Int? = nil, rowStrideC: Int? = nil
 ) {
     if m == 0 || n == 0 { return }
+    let ldc = rowStrideC ?? n
     if k == 0 {
-        if !accumulate { c.update(repeating: 0, count: m * n) }
+        if !accumulate { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
         return
     }
     cblas_sgemm(
         CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
-        accumulate ? 1 : 0, c, Int32(n))
+        Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(rowStrideB ?? (transposeB ? k : n)),
+        accumulate ? 1 : 0, c, Int32(ldc))
 }
 
 extension Tensor {

@@ -3,7 +3,8 @@
 /// wrapped in a ``Tensor``; after that nobody mutates it, which is why the class can be
 /// `Sendable`.
 final class TensorStorage: @unchecked Sendable {
-    /// Start of the buffer, 64-byte aligned.
+    /// Start of the buffer, 64-byte aligned; large buffers are recycled through
+    /// ``BufferCache``.
     let pointer: UnsafeMutablePointer<Float>
     /// Number of float32 elements.
     let count: Int
@@ -12,9 +13,7 @@ final class TensorStorage: @unchecked Sendable {
     init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative element count \(count)")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = BufferCache.shared.allocate(count: count)
     }
 
     /// Allocates `count` elements all set to `value`.
@@ -29,5 +28,5 @@ final class TensorStorage: @unchecked Sendable {
         if let base = values.baseAddress { pointer.update(from: base, count: values.count) }
     }
 
-    deinit { pointer.deallocate() }
+    deinit { BufferCache.shared.release(pointer, count: count) }
 }

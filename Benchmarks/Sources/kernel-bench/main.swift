@@ -117,7 +117,7 @@ for threads in options.threadCounts {
         let padding = Padding2D(integerLiteral: shape.padding)
         if selected("conv_fwd_\(shape.name)") {
             let ms = try medianMilliseconds {
-                sink += try Tensor.conv2d(x, weight: w, bias: bias, padding: padding).scalars[0]
+                sink += try Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
             }
             report("conv_fwd_\(shape.name)", threads: threads, ms: ms, flops: shape.forwardFlops)
         }
@@ -128,20 +128,20 @@ for threads in options.threadCounts {
                 let y = try Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
                 let loss = try (y * projection).sum()
                 let grads = try loss.gradients(wrt: [tx, tw, tb])
-                sink += grads[0].scalars[0]
+                sink += grads[0].withUnsafeBufferPointer { $0[0] }
             }
             report("conv_fwdbwd_\(shape.name)", threads: threads, ms: ms, flops: 3 * shape.forwardFlops)
         }
         // Max-pool 2×2/2 and batch norm on this layer's output shape.
         let activation = try Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
         if selected("maxpool_fwd_\(shape.name)") {
-            let ms = try medianMilliseconds { sink += try activation.maxPool2d(kernel: 2).scalars[0] }
+            let ms = try medianMilliseconds { sink += try activation.maxPool2d(kernel: 2).withUnsafeBufferPointer { $0[0] } }
             report("maxpool_fwd_\(shape.name)", threads: threads, ms: ms)
         }
         if selected("maxpool_fwdbwd_\(shape.name)") {
             let tracked = activation.trackingGradients()
             let ms = try medianMilliseconds {
-                sink += try tracked.maxPool2d(kernel: 2).sum().gradient(wrt: tracked).scalars[0]
+                sink += try tracked.maxPool2d(kernel: 2).sum().gradient(wrt: tracked).withUnsafeBufferPointer { $0[0] }
             }
             report("maxpool_fwdbwd_\(shape.name)", threads: threads, ms: ms)
         }
@@ -151,7 +151,7 @@ for threads in options.threadCounts {
             let ms = try medianMilliseconds {
                 let result = try Tensor.batchNorm(activation, runningMean: zeros, runningVariance: ones, weight: ones,
                                                   bias: zeros, training: true)
-                sink += result.output.scalars[0]
+                sink += result.output.withUnsafeBufferPointer { $0[0] }
             }
             report("batchnorm_fwd_\(shape.name)", threads: threads, ms: ms)
         }
@@ -160,7 +160,7 @@ for threads in options.threadCounts {
             let ms = try medianMilliseconds {
                 let result = try Tensor.batchNorm(tracked, runningMean: zeros, runningVariance: ones, weight: gamma,
                                                   bias: beta, training: true)
-                sink += try result.output.sum().gradients(wrt: [tracked, gamma, beta])[0].scalars[0]
+                sink += try result.output.sum().gradients(wrt: [tracked, gamma, beta])[0].withUnsafeBufferPointer { $0[0] }
             }
             report("batchnorm_fwdbwd_\(shape.name)", threads: threads, ms: ms)
         }

@@ -53,16 +53,16 @@ for threads in threadCounts {
         if let gbs { line += " gb_per_s=\(String(format: "%.2f", gbs / ms / 1e6))" }
         print(line)
     }
-    report("add_1M", try time(runs: runs) { sink += try (a + b).scalars[0] }, gbs: 12e6)
-    report("add_broadcast_1000x1000", try time(runs: runs) { sink += try (matrix + rowVector).scalars[0] }, gbs: 8e6)
-    report("mul_scalar_1M", time(runs: runs) { sink += (a * 1.5).scalars[0] }, gbs: 8e6)
-    report("exp_1M", time(runs: runs) { sink += a.exp().scalars[0] }, gbs: 8e6)
-    report("sum_1M", time(runs: runs) { sink += a.sum().scalars[0] }, gbs: 4e6)
-    report("sum_axis0_1000x1000", try time(runs: runs) { sink += try matrix.sum(alongAxes: [0]).scalars[0] }, gbs: 4e6)
-    report("sum_axis1_1000x1000", try time(runs: runs) { sink += try matrix.sum(alongAxes: [1]).scalars[0] }, gbs: 4e6)
-    report("transpose_1000x1000", try time(runs: runs) { sink += try matrix.transposed().scalars[0] }, gbs: 8e6)
+    report("add_1M", try time(runs: runs) { sink += try (a + b).withUnsafeBufferPointer { $0[0] } }, gbs: 12e6)
+    report("add_broadcast_1000x1000", try time(runs: runs) { sink += try (matrix + rowVector).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("mul_scalar_1M", time(runs: runs) { sink += (a * 1.5).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("exp_1M", time(runs: runs) { sink += a.exp().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("sum_1M", time(runs: runs) { sink += a.sum().withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
+    report("sum_axis0_1000x1000", try time(runs: runs) { sink += try matrix.sum(alongAxes: [0]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
+    report("sum_axis1_1000x1000", try time(runs: runs) { sink += try matrix.sum(alongAxes: [1]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
+    report("transpose_1000x1000", try time(runs: runs) { sink += try matrix.transposed().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
     let flops = 2.0 * 512 * 512 * 512
-    report("matmul_512x512x512", try time(runs: runs) { sink += try Tensor.matmul(m512a, m512b).scalars[0] }, gflops: flops)
+    report("matmul_512x512x512", try time(runs: runs) { sink += try Tensor.matmul(m512a, m512b).withUnsafeBufferPointer { $0[0] } }, gflops: flops)
     // Raw cblas_sgemm into a preallocated buffer: the ceiling matmul is measured against.
     let output = UnsafeMutablePointer<Float>.allocate(capacity: 512 * 512)
     defer { output.deallocate() }
@@ -80,7 +80,7 @@ for threads in threadCounts {
     let w = try Tensor.randomNormal(shape: [784, 128], using: &generator).trackingGradients()
     report("mlp_layer_fwdbwd_128x784x128", try time(runs: runs) {
         let loss = try Tensor.matmul(x, w).relu().sum()
-        sink += try loss.gradient(wrt: w).scalars[0]
+        sink += try loss.gradient(wrt: w).withUnsafeBufferPointer { $0[0] }
     }, gflops: 3 * 2.0 * 128 * 784 * 128)
 }
 if sink == .infinity { print(sink) }

@@ -1,0 +1,107 @@
+import Synchronization
+
+/// A cache of large float buffers, so that a training loop which allocates the same tensor
+/// sizes every step reuses memory instead of asking the system for fresh pages each time.
+///
+/// Fresh pages are expensive: on these machines writing a newly mapped 51 MB buffer costs
+/// five times as much as the multiply that fills it, because every page faults once. Buffers
+/// of at least ``minimumCachedCount`` floats are therefore returned here when a tensor (or a
+/// kernel's workspace) is freed, and handed out again for a request of the same size. The
+/// cache holds at most ``TensorMemory/cacheLimitBytes`` bytes; beyond that the buffers that
+/// were returned longest ago are freed.
+final class BufferCache: Sendable {
+    /// The process-wide cache behind tensor storage and kernel workspaces.
+    static let shared = BufferCache()
+
+    /// Smaller buffers come from malloc's own free lists, which are fast enough.
+    static let minimumCachedCount = 1 << 16
+
+    private struct Entry: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Float>
+        let count: Int
+    }
+
+    private struct State {
+        var idle: [Entry] = []
+        var idleBytes = 0
+        var limitBytes = 1 << 31
+    }
+
+    private let state = Mutex(State())
+
+    /// Memory for `count` floats, 64-byte aligned, contents undefined.
+    func allocate(count: Int) -> UnsafeMutablePointer<Float> {
+        if count >= Self.minimumCachedCount {
+            let reused: UnsafeMutablePointer<Float>? = state.withLock { state in
+                guard let index = state.idle.lastIndex(where: { $0.count == count }) else { return nil }
+                state.idleBytes -= count * 4
+                return state.idle.remove(at: index).pointer
+            }
+            if let reused { return reused }
+        }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64)
+        return raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+    }
+
+    /// Gives back memory from ``allocate(count:)``.
+    func release(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        guard count >= Self.minimumCachedCount else {
+            pointer.deallocate()
+            return
+        }
+        let evicted: [Entry] = state.withLock { state in
+            state.idle.append(Entry(pointer: pointer, count: count))
+            state.idleBytes += count * 4
+            var evicted: [Entry] = []
+            while state.idleBytes > state.limitBytes, !state.idle.isEmpty {
+                let oldest = state.idle.removeFirst()
+                state.idleBytes -= oldest.count * 4
+                evicted.append(oldest)
+            }
+            return evicted
+        }
+        for entry in evicted { entry.pointer.deallocate() }
+    }
+
+    /// Runs `body` with a temporary buffer of `count` floats (contents undefined).
+    func withBuffer<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        let pointer = allocate(count: count)
+        defer { release(pointer, count: count) }
+        return try body(pointer)
+    }
+
+    /// Bytes held by idle buffers.
+    var idleBytes: Int { state.withLock { $0.idleBytes } }
+
+    /// The most idle bytes kept; lowering it frees buffers at once.
+    var limitBytes: Int {
+        get { state.withLock { $0.limitBytes } }
+        set {
+            let evicted: [Entry] = state.withLock { state in
+                state.limitBytes = Swift.max(0, newValue)
+                var evicted: [Entry] = []
+                while state.idleBytes > state.limitBytes, !state.idle.isEmpty {
+                    let oldest = state.idle.removeFirst()
+                    state.idleBytes -= oldest.count * 4
+                    evicted.append(oldest)
+                }
+                return evicted
+            }
+            for entry in evicted { entry.pointer.deallocate() }
+        }
+    }
+}
+
+/// Controls over the memory that tensors keep for reuse (see the cache described in
+/// `Documentation/TensorCore.md`).
+public enum TensorMemory {
+    /// The most bytes of freed tensor memory kept for reuse (default 2 GiB). Buffers below
+    /// 256 KiB are never cached. Set it to 0 to return every buffer to the system at once.
+    public static var cacheLimitBytes: Int {
+        get { BufferCache.shared.limitBytes }
+        set { BufferCache.shared.limitBytes = newValue }
+    }
+
+    /// Bytes currently held for reuse by freed tensors and kernel workspaces.
+    public static var cachedBytes: Int { BufferCache.shared.idleBytes }
+}
