@@ -102,6 +102,40 @@ def main():
                     F.batch_norm(tracked, zeros.clone(), ones.clone(), gamma, beta, training=True).sum(),
                     [tracked, gamma, beta]), args.runs))
 
+    if selected("rss_fcdd_cnn28_train_loop"):
+        train_loop(int(args.threads.split(",")[-1]))
+
+
+def train_loop(threads):
+    """The same FCDD_CNN28_W training step as kernel-bench's rss_fcdd_cnn28_train_loop."""
+    import resource
+    torch.set_num_threads(threads)
+    images = torch.rand(128, 1, 28, 28)
+
+    def uniform(shape, fan_in):
+        bound = 1 / fan_in ** 0.5
+        return torch.empty(*shape).uniform_(-bound, bound).requires_grad_()
+
+    params = [uniform((128, 1, 5, 5), 25), uniform((128,), 25), torch.ones(128, requires_grad=True),
+              torch.zeros(128, requires_grad=True), uniform((128, 128, 5, 5), 3200), uniform((128,), 3200),
+              uniform((1, 128, 1, 1), 128), uniform((1,), 128)]
+    running_mean, running_var = torch.zeros(128), torch.ones(128)
+    start = time.perf_counter()
+    for _ in range(60):
+        x = F.conv2d(images, params[0], params[1], padding=2)
+        x = F.batch_norm(x, running_mean, running_var, params[2], params[3], training=True, eps=1e-4)
+        x = F.max_pool2d(F.leaky_relu(x), 2)
+        x = F.max_pool2d(F.conv2d(x, params[4], params[5], padding=2), 2)
+        x = F.conv2d(x, params[6], params[7])
+        loss = ((x * x + 1).sqrt() - 1).mean()
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g in zip(params, grads):
+                p -= 0.01 * g
+    ms = (time.perf_counter() - start) / 60 * 1e3
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"bench=rss_fcdd_cnn28_train_loop impl=torch threads={threads} ms_per_step={ms:.1f} peak_rss_mb={peak:.1f}", flush=True)
+
 
 if __name__ == "__main__":
     main()

@@ -12,48 +12,8 @@ import Testing
 
 // MARK: - Fixture model
 
-/// A tensor as the fixture stores it: shape plus row-major values.
-struct FixtureTensor: Decodable, Sendable {
-    let shape: [Int]
-    let data: [Float]
-}
-
-/// A JSON attribute value.
-enum FixtureValue: Decodable, Sendable, CustomStringConvertible {
-    case number(Double)
-    case string(String)
-    case bool(Bool)
-    case array([FixtureValue])
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else {
-            self = .array(try container.decode([FixtureValue].self))
-        }
-    }
-
-    var description: String {
-        switch self {
-        case let .number(value): "\(value)"
-        case let .string(value): "\"\(value)\""
-        case let .bool(value): "\(value)"
-        case let .array(values): "[" + values.map(\.description).joined(separator: ", ") + "]"
-        case .null: "null"
-        }
-    }
-}
-
 /// One reference case.
-struct FixtureCase: Decodable, Sendable {
+struct FixtureCase: NamedFixtureCase {
     let name: String
     let op: String
     let inputs: [FixtureTensor]
@@ -88,45 +48,20 @@ struct GeneratorFixture: Decodable, Sendable {
     }
 }
 
-struct FixtureFile: Decodable, Sendable {
+struct FixtureFile: FixtureCaseFile {
     let version: Int
     let cases: [FixtureCase]
     let generator: GeneratorFixture
 }
 
-/// Why a case could not be evaluated; thrown so that the case fails.
-struct FixtureError: Error, CustomStringConvertible, Sendable {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 // MARK: - Loading
 
 enum ForwardFixtures {
-    /// The decoded fixture file, loaded once.
-    static let file: Result<FixtureFile, FixtureError> = {
-        guard let url = Bundle.module.url(forResource: "tensor_ops", withExtension: "json", subdirectory: "Fixtures") else {
-            return .failure(FixtureError("Fixtures/tensor_ops.json is missing from the test bundle; run Scripts/make_tensor_fixtures.py"))
-        }
-        do {
-            let decoder = JSONDecoder()
-            decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-                positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            return .success(try decoder.decode(FixtureFile.self, from: Data(contentsOf: url)))
-        } catch {
-            return .failure(FixtureError("cannot decode Fixtures/tensor_ops.json: \(error)"))
-        }
-    }()
+    /// Fixtures/tensor_ops.json, decoded once.
+    static let catalog = FixtureCatalog<FixtureFile>(resource: "tensor_ops", generator: "Scripts/make_tensor_fixtures.py")
 
-    static let casesByName: [String: FixtureCase] = {
-        guard case let .success(file) = file else { return [:] }
-        return Dictionary(file.cases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-    }()
-
-    /// The case names in file order; throws (failing the test) when the file is unusable.
-    static func caseNames() throws -> [String] {
-        try file.get().cases.map(\.name)
-    }
+    /// The decoded fixture file (SeededGeneratorTests reads its generator references).
+    static var file: Result<FixtureFile, FixtureError> { catalog.file }
 
     /// Every operation name that `evaluate(_:)` understands. The fixture must exercise
     /// each of them at least once.
@@ -151,7 +86,7 @@ enum ForwardFixtures {
 
     /// Runs the Swift operation a case describes.
     static func evaluate(_ testCase: FixtureCase) throws -> Tensor {
-        let inputs = try testCase.inputs.map { try Tensor(shape: $0.shape, scalars: $0.data) }
+        let inputs = try testCase.inputs.map { try $0.tensor() }
         let attributes = AttributeReader(op: testCase.op, values: testCase.attrs)
 
         func input(count: Int) throws -> [Tensor] {
@@ -173,8 +108,18 @@ enum ForwardFixtures {
             case let side: throw FixtureError("side must be \"left\" or \"right\", found \"\(side)\"")
             }
         }
+        /// `x ∘ scalar`, or `scalar ∘ x` when the case puts the scalar first.
+        func withScalar(_ scalarFirst: (Float, Tensor) -> Tensor, _ scalarLast: (Tensor, Float) -> Tensor) throws -> Tensor {
+            let x = try unary(), (s, first) = try scalarSide()
+            return first ? scalarFirst(s, x) : scalarLast(x, s)
+        }
         func reductionAxes() throws -> (axes: [Int], keep: Bool) {
             (try attributes.ints("axes"), try attributes.optionalBool("keepdims") ?? false)
+        }
+        /// A reduction of the single input along the case's axes.
+        func reduced(_ reduction: (Tensor, [Int], Bool) throws -> Tensor) throws -> Tensor {
+            let (axes, keep) = try reductionAxes()
+            return try reduction(try unary(), axes, keep)
         }
 
         let result: Tensor
@@ -184,18 +129,10 @@ enum ForwardFixtures {
         case "subtract": let (a, b) = try binary(); result = try a - b
         case "multiply": let (a, b) = try binary(); result = try a * b
         case "divide": let (a, b) = try binary(); result = try a / b
-        case "add_scalar":
-            let x = try unary(), (s, first) = try scalarSide()
-            result = first ? s + x : x + s
-        case "subtract_scalar":
-            let x = try unary(), (s, first) = try scalarSide()
-            result = first ? s - x : x - s
-        case "multiply_scalar":
-            let x = try unary(), (s, first) = try scalarSide()
-            result = first ? s * x : x * s
-        case "divide_scalar":
-            let x = try unary(), (s, first) = try scalarSide()
-            result = first ? s / x : x / s
+        case "add_scalar": result = try withScalar(+, +)
+        case "subtract_scalar": result = try withScalar(-, -)
+        case "multiply_scalar": result = try withScalar(*, *)
+        case "divide_scalar": result = try withScalar(/, /)
         case "negate": result = -(try unary())
         case "pow": let (a, b) = try binary(); result = try a.pow(b)
         case "pow_scalar": result = try unary().pow(try attributes.float("exponent"))
@@ -242,24 +179,18 @@ enum ForwardFixtures {
             result = try Tensor.where(x[0], x[1], x[2])
 
         // Reductions.
-        case "sum":
-            let (axes, keep) = try reductionAxes()
-            result = try unary().sum(alongAxes: axes, keepingDimensions: keep)
-        case "mean":
-            let (axes, keep) = try reductionAxes()
-            result = try unary().mean(alongAxes: axes, keepingDimensions: keep)
-        case "max":
-            let (axes, keep) = try reductionAxes()
-            result = try unary().max(alongAxes: axes, keepingDimensions: keep)
-        case "min":
-            let (axes, keep) = try reductionAxes()
-            result = try unary().min(alongAxes: axes, keepingDimensions: keep)
+        case "sum": result = try reduced { try $0.sum(alongAxes: $1, keepingDimensions: $2) }
+        case "mean": result = try reduced { try $0.mean(alongAxes: $1, keepingDimensions: $2) }
+        case "max": result = try reduced { try $0.max(alongAxes: $1, keepingDimensions: $2) }
+        case "min": result = try reduced { try $0.min(alongAxes: $1, keepingDimensions: $2) }
         case "variance":
-            let (axes, keep) = try reductionAxes()
-            if let correction = try attributes.optionalInt("correction") {
-                result = try unary().variance(alongAxes: axes, correction: correction, keepingDimensions: keep)
-            } else {
-                result = try unary().variance(alongAxes: axes, keepingDimensions: keep)
+            let correction = try attributes.optionalInt("correction")
+            result = try reduced { x, axes, keep in
+                if let correction {
+                    try x.variance(alongAxes: axes, correction: correction, keepingDimensions: keep)
+                } else {
+                    try x.variance(alongAxes: axes, keepingDimensions: keep)
+                }
             }
         case "sum_all": result = try unary().sum()
         case "mean_all": result = try unary().mean()
@@ -383,131 +314,11 @@ enum ForwardFixtures {
     static let defaultAbsoluteTolerance: Float = 1e-5
     static let defaultRelativeTolerance: Float = 1e-4
 
-    /// Whether `actual` matches `expected` within `atol + rtol·|expected|`; NaN matches
-    /// NaN and an infinity matches only the same infinity.
-    static func matches(_ actual: Float, _ expected: Float, atol: Float, rtol: Float) -> Bool {
-        if expected.isNaN { return actual.isNaN }
-        if expected.isInfinite || actual.isInfinite || actual.isNaN { return actual == expected }
-        return Swift.abs(actual - expected) <= atol + rtol * Swift.abs(expected)
-    }
-
-    /// Descriptions of the mismatching elements (empty when everything matches).
-    static func mismatches(_ actual: [Float], _ expected: [Float], shape: [Int], atol: Float, rtol: Float) -> [String] {
-        let strides = contiguousStrides(shape)
-        var found: [String] = []
-        for index in expected.indices where !matches(actual[index], expected[index], atol: atol, rtol: rtol) {
-            var rest = index
-            let position = strides.map { stride -> Int in
-                defer { rest %= stride }
-                return rest / stride
-            }
-            found.append("at \(position) (flat \(index)): got \(actual[index]), expected \(expected[index])")
-        }
-        return found
-    }
-}
-
-/// Reads a case's attributes with type checks, remembering which ones were read so that
-/// an attribute the dispatcher ignores (a typo, or a semantics it does not implement)
-/// fails the case.
-final class AttributeReader {
-    let op: String
-    let values: [String: FixtureValue]
-    private var used: Set<String> = []
-
-    init(op: String, values: [String: FixtureValue]) {
-        self.op = op
-        self.values = values
-    }
-
-    private func value(_ key: String) -> FixtureValue? {
-        used.insert(key)
-        switch values[key] {
-        case nil, .null?: return nil
-        case let value?: return value
-        }
-    }
-
-    private func missing(_ key: String) -> FixtureError {
-        FixtureError("\(op): missing attribute \"\(key)\"")
-    }
-
-    private func wrongType(_ key: String, _ expected: String) -> FixtureError {
-        FixtureError("\(op): attribute \"\(key)\" should be \(expected), found \(values[key].map(\.description) ?? "nothing")")
-    }
-
-    private static func integer(_ value: FixtureValue) -> Int? {
-        guard case let .number(number) = value, number.rounded() == number, Swift.abs(number) < 0x1p53 else { return nil }
-        return Int(number)
-    }
-
-    func optionalInt(_ key: String) throws -> Int? {
-        guard let value = value(key) else { return nil }
-        guard let integer = Self.integer(value) else { throw wrongType(key, "an integer") }
-        return integer
-    }
-
-    func int(_ key: String) throws -> Int {
-        guard let value = try optionalInt(key) else { throw missing(key) }
-        return value
-    }
-
-    func optionalFloat(_ key: String) throws -> Float? {
-        guard let value = value(key) else { return nil }
-        guard case let .number(number) = value else { throw wrongType(key, "a number") }
-        return Float(number)
-    }
-
-    func float(_ key: String) throws -> Float {
-        guard let value = try optionalFloat(key) else { throw missing(key) }
-        return value
-    }
-
-    func optionalBool(_ key: String) throws -> Bool? {
-        guard let value = value(key) else { return nil }
-        guard case let .bool(flag) = value else { throw wrongType(key, "true or false") }
-        return flag
-    }
-
-    func string(_ key: String) throws -> String {
-        guard let value = value(key) else { throw missing(key) }
-        guard case let .string(text) = value else { throw wrongType(key, "a string") }
-        return text
-    }
-
-    func uint64(_ key: String) throws -> UInt64 {
-        let value = try int(key)
-        guard value >= 0 else { throw wrongType(key, "a non-negative integer") }
-        return UInt64(value)
-    }
-
-    func ints(_ key: String) throws -> [Int] {
-        guard let value = value(key) else { throw missing(key) }
-        guard case let .array(elements) = value else { throw wrongType(key, "a list of integers") }
-        return try elements.map { element in
-            guard let integer = Self.integer(element) else { throw wrongType(key, "a list of integers") }
-            return integer
-        }
-    }
-
-    func intPairs(_ key: String) throws -> [(Int, Int)] {
-        guard let value = value(key) else { throw missing(key) }
-        guard case let .array(elements) = value else { throw wrongType(key, "a list of [before, after] pairs") }
-        return try elements.map { element in
-            guard case let .array(pair) = element, pair.count == 2,
-                  let first = Self.integer(pair[0]), let second = Self.integer(pair[1]) else {
-                throw wrongType(key, "a list of [before, after] pairs")
-            }
-            return (first, second)
-        }
-    }
-
-    /// Throws when the fixture gave an attribute that the dispatcher never read.
-    func requireAllUsed() throws {
-        let unused = Set(values.keys).subtracting(used).sorted()
-        guard unused.isEmpty else {
-            throw FixtureError("\(op): attribute(s) \(unused) not understood by the Swift dispatcher")
-        }
+    /// The case's own tolerances, or the defaults; NaN matches NaN and an infinity matches
+    /// only the same infinity.
+    static func tolerance(for testCase: FixtureCase) -> FixtureTolerance {
+        FixtureTolerance(absolute: testCase.atol ?? defaultAbsoluteTolerance,
+                         relative: testCase.rtol ?? defaultRelativeTolerance, matchesNonFinite: true)
     }
 }
 
@@ -552,20 +363,18 @@ struct ForwardFixtureTests {
         #expect(throws: FixtureError.self) { try ForwardFixtures.evaluate(wrongArity) }
     }
 
-    @Test("Forward value matches NumPy", arguments: try ForwardFixtures.caseNames())
+    @Test("Forward value matches NumPy", arguments: try ForwardFixtures.catalog.caseNames())
     func forwardValue(_ name: String) throws {
-        let testCase = try #require(ForwardFixtures.casesByName[name], "no fixture case named \(name)")
+        let testCase = try #require(ForwardFixtures.catalog.casesByName[name], "no fixture case named \(name)")
         let result = try ForwardFixtures.evaluate(testCase)
         try #require(result.shape == testCase.expected.shape,
                      "\(name) [\(testCase.op)]: shape \(result.shape), expected \(testCase.expected.shape)")
-        let atol = testCase.atol ?? ForwardFixtures.defaultAbsoluteTolerance
-        let rtol = testCase.rtol ?? ForwardFixtures.defaultRelativeTolerance
-        let bad = ForwardFixtures.mismatches(result.scalars, testCase.expected.data, shape: result.shape,
-                                             atol: atol, rtol: rtol)
+        let tolerance = ForwardFixtures.tolerance(for: testCase)
+        let bad = tolerance.mismatches(result, testCase.expected)
         if !bad.isEmpty {
             Issue.record("""
                 \(name) [\(testCase.op)]: \(bad.count) of \(result.scalarCount) values differ \
-                (atol \(atol), rtol \(rtol)):
+                (\(tolerance)):
                 \(bad.prefix(8).joined(separator: "\n"))
                 """)
         }

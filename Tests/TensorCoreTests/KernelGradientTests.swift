@@ -3,93 +3,33 @@ import Testing
 
 // Finite-difference gradient checks of the spatial kernels (convolution, transposed
 // convolution, pooling, batch normalisation, resizing) on small random shapes, and the
-// errors they throw for arguments that do not fit.
+// errors they throw for arguments that do not fit. The checker, `checkGradients`, is in
+// Support/GradientChecker.swift.
 
-// MARK: - Finite-difference checker
+// MARK: - Finite-difference checks
 
-/// Checks the reverse-mode gradients of `function` with respect to every tensor of
-/// `inputs` against central finite differences of `L = sum(function(inputs) · R)` for a
-/// fixed random R. The forward passes of the differences run with recording off and the
-/// projection is summed in Double; the divisor is the actual float32 step.
-private func checkKernelGradients(
-    _ label: String,
-    _ inputs: [Tensor],
-    eps: Float = 5e-3,
-    rtol: Double = 1e-2,
-    atol: Double = 1e-3,
-    seed: UInt64 = 0x5EED_CAFE,
+/// The seed of the random projection R of every kernel gradient check.
+private let kernelProjectionSeed: UInt64 = 0x5EED_CAFE
+
+/// Checks the gradients of a single-input kernel for each configuration, labelled with
+/// `name`, the shape and the parameters: `input` draws the input of the configuration's
+/// shape, and `kernel` applies the op with its parameters.
+private func checkEach<Parameters>(
+    _ name: String,
+    _ configurations: [(shape: [Int], parameters: Parameters)],
+    input: ([Int]) throws -> Tensor,
     sourceLocation: SourceLocation = #_sourceLocation,
-    _ function: ([Tensor]) throws -> Tensor
+    _ kernel: (Tensor, Parameters) throws -> Tensor
 ) throws {
-    let leaves = inputs.map { $0.detached().trackingGradients() }
-    let output = try function(leaves)
-    var rng = SeededGenerator(seed: seed)
-    let projection = try Tensor.randomNormal(shape: output.shape, using: &rng)
-    let weights = projection.scalars.map(Double.init)
-    let analytic = try (output * projection).sum().gradients(wrt: leaves)
-
-    let plain = try withoutGradients { try function(inputs) }
-    #expect(plain.shape == output.shape && plain.scalars == output.scalars,
-            "\(label): forward values differ with and without gradient recording", sourceLocation: sourceLocation)
-
-    func projected(_ values: [Float], at index: Int) throws -> Double {
-        var perturbed = inputs
-        perturbed[index] = try Tensor(shape: inputs[index].shape, scalars: values)
-        let scalars = try withoutGradients { try function(perturbed) }.scalars
-        var total = 0.0
-        for i in scalars.indices { total += Double(scalars[i]) * weights[i] }
-        return total
-    }
-
-    for (index, input) in inputs.enumerated() {
-        let gradient = analytic[index]
-        guard gradient.shape == input.shape else {
-            Issue.record("\(label): gradient \(index) has shape \(gradient.shape), expected \(input.shape)",
-                         sourceLocation: sourceLocation)
-            continue
-        }
-        let analyticValues = gradient.scalars
-        var values = input.scalars
-        var failures: [String] = []
-        for element in values.indices {
-            let original = values[element]
-            let (plus, minus) = (original + eps, original - eps)
-            values[element] = plus
-            let lossPlus = try projected(values, at: index)
-            values[element] = minus
-            let lossMinus = try projected(values, at: index)
-            values[element] = original
-            let numeric = (lossPlus - lossMinus) / (Double(plus) - Double(minus))
-            let exact = Double(analyticValues[element])
-            if !(Swift.abs(exact - numeric) <= atol + rtol * Swift.abs(numeric)) {
-                failures.append("element \(element) = \(original): analytic \(exact), numeric \(numeric)")
-            }
-        }
-        if !failures.isEmpty {
-            Issue.record("""
-                \(label): input \(index) (shape \(input.shape)): \(failures.count) of \(values.count) elements differ
-                \(failures.prefix(4).joined(separator: "\n"))
-                """, sourceLocation: sourceLocation)
-        }
+    for (shape, parameters) in configurations {
+        try checkGradients("\(name) \(shape) \(parameters)", [try input(shape)], seed: kernelProjectionSeed,
+                           sourceLocation: sourceLocation) { try kernel($0[0], parameters) }
     }
 }
 
 // MARK: - Test data
 
-/// Deterministic inputs, all drawn from one `SeededGenerator`.
-private struct KernelTestData {
-    var rng: SeededGenerator
-
-    init(seed: UInt64) { rng = SeededGenerator(seed: seed) }
-
-    mutating func normal(_ shape: [Int], scale: Float = 1) throws -> Tensor {
-        try Tensor.randomNormal(shape: shape, standardDeviation: scale, using: &rng)
-    }
-
-    mutating func uniform(_ shape: [Int], _ low: Float, _ high: Float) throws -> Tensor {
-        try Tensor.randomUniform(shape: shape, low: low, high: high, using: &rng)
-    }
-
+fileprivate extension GradientTestData {
     /// Evenly spaced values in `[-2, 2]`, shuffled: no two are closer than 4 / (count − 1),
     /// so finite differences never swap the order of two of them.
     mutating func distinct(_ shape: [Int]) throws -> Tensor {
@@ -134,7 +74,7 @@ private func expectTensorError<R>(
 struct KernelGradientTests {
     @Test("conv2d: input, weight and bias")
     func conv2dGradients() throws {
-        var data = KernelTestData(seed: 11)
+        var data = GradientTestData(seed: 11)
         // (input shape, weight shape, stride, padding, dilation, groups, bias)
         let configurations: [([Int], [Int], Size2D, Padding2D, Size2D, Int, Bool)] = [
             ([1, 3, 5, 6], [4, 3, 3, 3], 1, 1, 1, 1, true),
@@ -149,7 +89,7 @@ struct KernelGradientTests {
             var inputs = [try data.normal(inputShape), try data.normal(weightShape, scale: 0.5)]
             if hasBias { inputs.append(try data.normal([weightShape[0]])) }
             let label = "conv2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) dilation \(dilation) groups \(groups)"
-            try checkKernelGradients(label, inputs) { t in
+            try checkGradients(label, inputs, seed: kernelProjectionSeed) { t in
                 try Tensor.conv2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
                                   padding: padding, dilation: dilation, groups: groups)
             }
@@ -158,7 +98,7 @@ struct KernelGradientTests {
 
     @Test("convTranspose2d: input, weight and bias")
     func convTranspose2dGradients() throws {
-        var data = KernelTestData(seed: 12)
+        var data = GradientTestData(seed: 12)
         // (input shape, weight shape, stride, padding, output padding, dilation, groups, bias)
         let configurations: [([Int], [Int], Size2D, Padding2D, Size2D, Size2D, Int, Bool)] = [
             ([1, 2, 3, 4], [2, 3, 3, 3], 2, 1, 1, 1, 1, true),
@@ -170,7 +110,7 @@ struct KernelGradientTests {
             var inputs = [try data.normal(inputShape), try data.normal(weightShape, scale: 0.5)]
             if hasBias { inputs.append(try data.normal([weightShape[1] * groups])) }
             let label = "convTranspose2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) outputPadding \(outputPadding) dilation \(dilation) groups \(groups)"
-            try checkKernelGradients(label, inputs) { t in
+            try checkGradients(label, inputs, seed: kernelProjectionSeed) { t in
                 try Tensor.convTranspose2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
                                            padding: padding, outputPadding: outputPadding, dilation: dilation,
                                            groups: groups)
@@ -180,7 +120,7 @@ struct KernelGradientTests {
 
     @Test("conv2d and convTranspose2d: gradients of one tracked operand equal those with all tracked")
     func partialTracking() throws {
-        var data = KernelTestData(seed: 13)
+        var data = GradientTestData(seed: 13)
         let convOperands = [try data.normal([2, 2, 5, 4]), try data.normal([3, 2, 3, 3]), try data.normal([3])]
         let convProjection = try data.normal([2, 3, 3, 4])
         let transposedOperands = [try data.normal([2, 3, 3, 2]), try data.normal([3, 2, 3, 3]), try data.normal([2])]
@@ -208,59 +148,49 @@ struct KernelGradientTests {
 
     @Test("maxPool2d: distinct values, away from ties")
     func maxPool2dGradients() throws {
-        var data = KernelTestData(seed: 14)
-        // (input shape, kernel, stride, padding, dilation, ceil mode)
-        let configurations: [([Int], Size2D, Size2D?, Size2D, Size2D, Bool)] = [
-            ([2, 2, 6, 5], 2, 2, 0, 1, false),
-            ([1, 2, 7, 6], 3, 2, 1, 1, true),
-            ([1, 1, 7, 7], 3, 1, 1, 2, false),
-            ([1, 2, 5, 7], Size2D(2, 3), nil, Size2D(1, 1), 1, true),
+        var data = GradientTestData(seed: 14)
+        let configurations: [(shape: [Int], parameters: (kernel: Size2D, stride: Size2D?, padding: Size2D, dilation: Size2D, ceilMode: Bool))] = [
+            ([2, 2, 6, 5], (2, 2, 0, 1, false)),
+            ([1, 2, 7, 6], (3, 2, 1, 1, true)),
+            ([1, 1, 7, 7], (3, 1, 1, 2, false)),
+            ([1, 2, 5, 7], (Size2D(2, 3), nil, Size2D(1, 1), 1, true)),
         ]
-        for (shape, kernel, stride, padding, dilation, ceilMode) in configurations {
-            let label = "maxPool2d \(shape) kernel \(kernel) stride \(String(describing: stride)) padding \(padding) dilation \(dilation) ceil \(ceilMode)"
-            try checkKernelGradients(label, [try data.distinct(shape)]) { t in
-                try t[0].maxPool2d(kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
-            }
+        try checkEach("maxPool2d", configurations, input: { try data.distinct($0) }) { x, p in
+            try x.maxPool2d(kernel: p.kernel, stride: p.stride, padding: p.padding, dilation: p.dilation, ceilMode: p.ceilMode)
         }
     }
 
     @Test("avgPool2d: with and without padding in the divisor, ceil mode")
     func avgPool2dGradients() throws {
-        var data = KernelTestData(seed: 15)
-        // (input shape, kernel, stride, padding, ceil mode, divisor)
-        let configurations: [([Int], Size2D, Size2D?, Size2D, Bool, AveragePoolingDivisor)] = [
-            ([2, 2, 6, 5], 2, nil, 0, false, .includingPadding),
-            ([1, 2, 6, 6], 3, 2, 1, true, .includingPadding),
-            ([1, 2, 6, 6], 3, 2, 1, true, .excludingPadding),
-            ([1, 1, 7, 9], 4, 3, 2, true, .excludingPadding),
-            ([1, 2, 5, 4], Size2D(3, 2), Size2D(2, 1), Size2D(1, 0), false, .excludingPadding),
+        var data = GradientTestData(seed: 15)
+        let configurations: [(shape: [Int], parameters: (kernel: Size2D, stride: Size2D?, padding: Size2D, ceilMode: Bool, divisor: AveragePoolingDivisor))] = [
+            ([2, 2, 6, 5], (2, nil, 0, false, .includingPadding)),
+            ([1, 2, 6, 6], (3, 2, 1, true, .includingPadding)),
+            ([1, 2, 6, 6], (3, 2, 1, true, .excludingPadding)),
+            ([1, 1, 7, 9], (4, 3, 2, true, .excludingPadding)),
+            ([1, 2, 5, 4], (Size2D(3, 2), Size2D(2, 1), Size2D(1, 0), false, .excludingPadding)),
         ]
-        for (shape, kernel, stride, padding, ceilMode, divisor) in configurations {
-            let label = "avgPool2d \(shape) kernel \(kernel) stride \(String(describing: stride)) padding \(padding) ceil \(ceilMode) \(divisor)"
-            try checkKernelGradients(label, [try data.normal(shape)]) { t in
-                try t[0].avgPool2d(kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, divisor: divisor)
-            }
+        try checkEach("avgPool2d", configurations, input: { try data.normal($0) }) { x, p in
+            try x.avgPool2d(kernel: p.kernel, stride: p.stride, padding: p.padding, ceilMode: p.ceilMode, divisor: p.divisor)
         }
     }
 
     @Test("adaptiveAvgPool2d: sizes that do not divide, down and up")
     func adaptiveAvgPool2dGradients() throws {
-        var data = KernelTestData(seed: 16)
-        let configurations: [([Int], Size2D)] = [
+        var data = GradientTestData(seed: 16)
+        let configurations: [(shape: [Int], parameters: Size2D)] = [
             ([2, 2, 7, 5], Size2D(3, 2)),
             ([1, 2, 3, 4], Size2D(5, 5)),
             ([1, 3, 4, 6], 1),
         ]
-        for (shape, size) in configurations {
-            try checkKernelGradients("adaptiveAvgPool2d \(shape) → \(size)", [try data.normal(shape)]) { t in
-                try t[0].adaptiveAvgPool2d(outputSize: size)
-            }
+        try checkEach("adaptiveAvgPool2d", configurations, input: { try data.normal($0) }) {
+            try $0.adaptiveAvgPool2d(outputSize: $1)
         }
     }
 
     @Test("batchNorm: training and evaluation, input, weight and bias")
     func batchNormGradients() throws {
-        var data = KernelTestData(seed: 17)
+        var data = GradientTestData(seed: 17)
         for shape in [[4, 3], [2, 3, 3, 2], [3, 2, 4]] {
             let channels = shape[1]
             let x = try data.normal(shape)
@@ -268,15 +198,16 @@ struct KernelGradientTests {
             let bias = try data.normal([channels])
             let runningMean = try data.normal([channels], scale: 0.5)
             let runningVariance = try data.uniform([channels], 0.5, 2)
-            try checkKernelGradients("batchNorm training \(shape)", [x, weight, bias], eps: 1e-2) { t in
+            try checkGradients("batchNorm training \(shape)", [x, weight, bias], eps: 1e-2, seed: kernelProjectionSeed) { t in
                 try Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
                                      bias: t[2], training: true, momentum: 0.3, epsilon: 1e-4).output
             }
-            try checkKernelGradients("batchNorm training \(shape), no affine, no running statistics", [x], eps: 1e-2) { t in
+            try checkGradients("batchNorm training \(shape), no affine, no running statistics", [x], eps: 1e-2,
+                               seed: kernelProjectionSeed) { t in
                 try Tensor.batchNorm(t[0], runningMean: nil, runningVariance: nil, weight: nil, bias: nil,
                                      training: true).output
             }
-            try checkKernelGradients("batchNorm evaluation \(shape)", [x, weight, bias], eps: 1e-2) { t in
+            try checkGradients("batchNorm evaluation \(shape)", [x, weight, bias], eps: 1e-2, seed: kernelProjectionSeed) { t in
                 try Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
                                      bias: t[2], training: false).output
             }
@@ -285,17 +216,15 @@ struct KernelGradientTests {
 
     @Test("resized: bilinear and nearest, up and down")
     func resizedGradients() throws {
-        var data = KernelTestData(seed: 18)
-        let configurations: [([Int], Size2D, InterpolationMode)] = [
-            ([2, 2, 4, 5], Size2D(7, 3), .bilinear),
-            ([1, 2, 7, 5], Size2D(3, 8), .bilinear),
-            ([1, 1, 4, 4], 9, .bilinear),
-            ([1, 2, 5, 4], Size2D(3, 7), .nearest),
+        var data = GradientTestData(seed: 18)
+        let configurations: [(shape: [Int], parameters: (size: Size2D, mode: InterpolationMode))] = [
+            ([2, 2, 4, 5], (Size2D(7, 3), .bilinear)),
+            ([1, 2, 7, 5], (Size2D(3, 8), .bilinear)),
+            ([1, 1, 4, 4], (9, .bilinear)),
+            ([1, 2, 5, 4], (Size2D(3, 7), .nearest)),
         ]
-        for (shape, size, mode) in configurations {
-            try checkKernelGradients("resized \(shape) → \(size) \(mode)", [try data.normal(shape)]) { t in
-                try t[0].resized(to: size, mode: mode)
-            }
+        try checkEach("resized", configurations, input: { try data.normal($0) }) { x, p in
+            try x.resized(to: p.size, mode: p.mode)
         }
     }
 

@@ -167,3 +167,52 @@ for threads in options.threadCounts {
     }
 }
 if sink.isNaN { print("sink \(sink)") }
+
+/// Resident set size of this process in MiB, from /proc/self/statm.
+func residentMegabytes() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+          let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return -1 }
+    return pages * 4096 / 1_048_576
+}
+
+// A steady training-shaped loop: FCDD_CNN28_W (conv 1→128 k5, BN, leaky ReLU, max-pool,
+// conv 128→128 k5, max-pool, conv 128→1 k1) on a batch of 128 with the pseudo-Huber loss
+// and an SGD update. Resident memory after warm-up must not grow with the iterations.
+if selected("rss_fcdd_cnn28_train_loop") {
+    ComputeThreads.set(options.threadCounts.last ?? 1)
+    let images = try Tensor.randomUniform(shape: [128, 1, 28, 28], using: &generator)
+    func uniform(_ shape: [Int], fanIn: Int) throws -> Tensor {
+        let bound = 1 / Float(fanIn).squareRoot()
+        return try Tensor.randomUniform(shape: shape, low: -bound, high: bound, using: &generator).trackingGradients()
+    }
+    var parameters = [
+        try uniform([128, 1, 5, 5], fanIn: 25), try uniform([128], fanIn: 25),
+        try Tensor.ones(shape: [128]).trackingGradients(), try Tensor.zeros(shape: [128]).trackingGradients(),
+        try uniform([128, 128, 5, 5], fanIn: 3200), try uniform([128], fanIn: 3200),
+        try uniform([1, 128, 1, 1], fanIn: 128), try uniform([1], fanIn: 128),
+    ]
+    var runningMean = try Tensor.zeros(shape: [128])
+    var runningVariance = try Tensor.ones(shape: [128])
+    var samples: [(Int, Double)] = []
+    let start = DispatchTime.now().uptimeNanoseconds
+    for iteration in 1...60 {
+        var x = try Tensor.conv2d(images, weight: parameters[0], bias: parameters[1], padding: 2)
+        let normalized = try Tensor.batchNorm(x, runningMean: runningMean, runningVariance: runningVariance,
+                                              weight: parameters[2], bias: parameters[3], training: true, epsilon: 1e-4)
+        runningMean = normalized.runningMean!
+        runningVariance = normalized.runningVariance!
+        x = try normalized.output.leakyRelu().maxPool2d(kernel: 2)
+        x = try Tensor.conv2d(x, weight: parameters[4], bias: parameters[5], padding: 2).maxPool2d(kernel: 2)
+        x = try Tensor.conv2d(x, weight: parameters[6], bias: parameters[7])
+        let loss = ((x.squared() + 1).sqrt() - 1).mean()
+        let gradients = try loss.gradients(wrt: parameters)
+        parameters = try withoutGradients {
+            try zip(parameters, gradients).map { try ($0 - $1 * 0.01).trackingGradients() }
+        }
+        if [5, 20, 40, 60].contains(iteration) { samples.append((iteration, residentMegabytes())) }
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let rss = samples.map { "rss_mb_iter\($0.0)=\(String(format: "%.1f", $0.1))" }.joined(separator: " ")
+    let line = "bench=rss_fcdd_cnn28_train_loop impl=swift threads=\(ComputeThreads.count) ms_per_step=\(String(format: "%.1f", seconds / 60 * 1000)) \(rss)"
+    FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
+}

@@ -1,0 +1,286 @@
+import Foundation
+@testable import TensorCore
+
+// The JSON reference fixtures under Fixtures/ (tensor_ops.json for ForwardFixtureTests,
+// kernel_ops.json for KernelFixtureTests): the tensor and attribute encodings they share,
+// loading from the test bundle, an attribute reader that fails on anything it was not
+// asked for, and the comparison of computed tensors with reference values.
+
+// MARK: - Values
+
+/// A tensor as a fixture stores it: shape plus row-major values.
+struct FixtureTensor: Decodable, Sendable {
+    let shape: [Int]
+    let data: [Float]
+
+    func tensor() throws -> Tensor { try Tensor(shape: shape, scalars: data) }
+}
+
+/// A JSON attribute value.
+enum FixtureValue: Decodable, Sendable, CustomStringConvertible {
+    case number(Double)
+    case string(String)
+    case bool(Bool)
+    case array([FixtureValue])
+    case null
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else {
+            self = .array(try container.decode([FixtureValue].self))
+        }
+    }
+
+    var description: String {
+        switch self {
+        case let .number(value): "\(value)"
+        case let .string(value): "\"\(value)\""
+        case let .bool(value): "\(value)"
+        case let .array(values): "[" + values.map(\.description).joined(separator: ", ") + "]"
+        case .null: "null"
+        }
+    }
+}
+
+/// Why a fixture or one of its cases could not be used; thrown so that the test fails.
+struct FixtureError: Error, CustomStringConvertible, Sendable {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: - Loading
+
+/// A fixture case, looked up by its name.
+protocol NamedFixtureCase: Decodable, Sendable {
+    var name: String { get }
+}
+
+/// A fixture file: its cases, plus whatever else the file holds.
+protocol FixtureCaseFile: Decodable, Sendable {
+    associatedtype Case: NamedFixtureCase
+    var cases: [Case] { get }
+}
+
+/// One JSON file of the test bundle's Fixtures folder, decoded once, with its cases by name.
+/// Non-finite numbers are stored as the strings "NaN", "Infinity" and "-Infinity".
+struct FixtureCatalog<File: FixtureCaseFile>: Sendable {
+    /// The decoded file, or why it cannot be used.
+    let file: Result<File, FixtureError>
+    /// The cases by name (the first one wins where names repeat; the tests reject that).
+    let casesByName: [String: File.Case]
+
+    /// Loads `Fixtures/<resource>.json`, which `generator` (a script) writes.
+    init(resource: String, generator: String) {
+        let path = "Fixtures/\(resource).json"
+        if let url = Bundle.module.url(forResource: resource, withExtension: "json", subdirectory: "Fixtures") {
+            do {
+                let decoder = JSONDecoder()
+                decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+                    positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+                file = .success(try decoder.decode(File.self, from: Data(contentsOf: url)))
+            } catch {
+                file = .failure(FixtureError("cannot decode \(path): \(error)"))
+            }
+        } else {
+            file = .failure(FixtureError("\(path) is missing from the test bundle; run \(generator)"))
+        }
+        if case let .success(file) = file {
+            casesByName = Dictionary(file.cases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        } else {
+            casesByName = [:]
+        }
+    }
+
+    /// The case names in file order; throws (failing the test) when the file is unusable.
+    func caseNames() throws -> [String] {
+        try file.get().cases.map(\.name)
+    }
+}
+
+// MARK: - Attributes
+
+/// Reads a case's attributes with type checks, remembering which ones were read so that
+/// an attribute the dispatcher ignores (a typo, or a semantics it does not implement)
+/// fails the case.
+final class AttributeReader {
+    let op: String
+    let values: [String: FixtureValue]
+    private var used: Set<String> = []
+
+    init(op: String, values: [String: FixtureValue]) {
+        self.op = op
+        self.values = values
+    }
+
+    private func value(_ key: String) -> FixtureValue? {
+        used.insert(key)
+        switch values[key] {
+        case nil, .null?: return nil
+        case let value?: return value
+        }
+    }
+
+    private func missing(_ key: String) -> FixtureError {
+        FixtureError("\(op): missing attribute \"\(key)\"")
+    }
+
+    private func wrongType(_ key: String, _ expected: String) -> FixtureError {
+        FixtureError("\(op): attribute \"\(key)\" should be \(expected), found \(values[key].map(\.description) ?? "nothing")")
+    }
+
+    /// What `read` finds, or a missing-attribute error when it finds nothing.
+    private func required<Value>(_ key: String, _ read: (String) throws -> Value?) throws -> Value {
+        guard let value = try read(key) else { throw missing(key) }
+        return value
+    }
+
+    private static func integer(_ value: FixtureValue) -> Int? {
+        guard case let .number(number) = value, number.rounded() == number, Swift.abs(number) < 0x1p53 else { return nil }
+        return Int(number)
+    }
+
+    func optionalInt(_ key: String) throws -> Int? {
+        guard let value = value(key) else { return nil }
+        guard let integer = Self.integer(value) else { throw wrongType(key, "an integer") }
+        return integer
+    }
+
+    func int(_ key: String) throws -> Int { try required(key, optionalInt) }
+
+    func optionalFloat(_ key: String) throws -> Float? {
+        guard let value = value(key) else { return nil }
+        guard case let .number(number) = value else { throw wrongType(key, "a number") }
+        return Float(number)
+    }
+
+    func float(_ key: String) throws -> Float { try required(key, optionalFloat) }
+
+    func optionalBool(_ key: String) throws -> Bool? {
+        guard let value = value(key) else { return nil }
+        guard case let .bool(flag) = value else { throw wrongType(key, "true or false") }
+        return flag
+    }
+
+    func bool(_ key: String) throws -> Bool { try required(key, optionalBool) }
+
+    func string(_ key: String) throws -> String {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .string(text) = value else { throw wrongType(key, "a string") }
+        return text
+    }
+
+    func uint64(_ key: String) throws -> UInt64 {
+        let value = try int(key)
+        guard value >= 0 else { throw wrongType(key, "a non-negative integer") }
+        return UInt64(value)
+    }
+
+    func ints(_ key: String) throws -> [Int] {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .array(elements) = value else { throw wrongType(key, "a list of integers") }
+        return try elements.map { element in
+            guard let integer = Self.integer(element) else { throw wrongType(key, "a list of integers") }
+            return integer
+        }
+    }
+
+    /// A list of `count` integers, or nil when the attribute is absent or null.
+    func optionalInts(_ key: String, count: Int) throws -> [Int]? {
+        guard let value = value(key) else { return nil }
+        guard case let .array(elements) = value, elements.count == count else {
+            throw wrongType(key, "a list of \(count) integers")
+        }
+        return try elements.map { element in
+            guard let integer = Self.integer(element) else { throw wrongType(key, "a list of \(count) integers") }
+            return integer
+        }
+    }
+
+    func intPairs(_ key: String) throws -> [(Int, Int)] {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .array(elements) = value else { throw wrongType(key, "a list of [before, after] pairs") }
+        return try elements.map { element in
+            guard case let .array(pair) = element, pair.count == 2,
+                  let first = Self.integer(pair[0]), let second = Self.integer(pair[1]) else {
+                throw wrongType(key, "a list of [before, after] pairs")
+            }
+            return (first, second)
+        }
+    }
+
+    /// `[height, width]`, or nil when absent or null.
+    func optionalSize(_ key: String) throws -> Size2D? {
+        try optionalInts(key, count: 2).map { Size2D($0[0], $0[1]) }
+    }
+
+    /// `[height, width]`.
+    func size(_ key: String) throws -> Size2D { try required(key, optionalSize) }
+
+    /// `[top, bottom, left, right]`.
+    func padding(_ key: String) throws -> Padding2D {
+        let sides = try required(key) { try optionalInts($0, count: 4) }
+        return Padding2D(top: sides[0], bottom: sides[1], left: sides[2], right: sides[3])
+    }
+
+    /// Throws when the fixture gave an attribute that the dispatcher never read.
+    func requireAllUsed() throws {
+        let unused = Set(values.keys).subtracting(used).sorted()
+        guard unused.isEmpty else {
+            throw FixtureError("\(op): attribute(s) \(unused) not understood by the Swift dispatcher")
+        }
+    }
+}
+
+// MARK: - Comparison
+
+/// How close a computed value must be to its reference: within
+/// `absolute + relative·|expected|`.
+struct FixtureTolerance: Sendable, CustomStringConvertible {
+    let absolute: Float
+    let relative: Float
+    /// Whether a NaN matches a NaN and an infinity the same infinity. When false, a
+    /// non-finite value, computed or expected, never matches.
+    let matchesNonFinite: Bool
+
+    func matches(_ actual: Float, _ expected: Float) -> Bool {
+        if actual.isFinite && expected.isFinite {
+            return Swift.abs(actual - expected) <= absolute + relative * Swift.abs(expected)
+        }
+        guard matchesNonFinite else { return false }
+        return expected.isNaN ? actual.isNaN : actual == expected
+    }
+
+    /// Descriptions of the ways `actual` differs from `expected`: its shape, or each
+    /// mismatching element (empty when everything matches).
+    func mismatches(_ actual: Tensor, _ expected: FixtureTensor) -> [String] {
+        guard actual.shape == expected.shape else {
+            return ["shape \(actual.shape), expected \(expected.shape)"]
+        }
+        let values = actual.scalars
+        guard values.count == expected.data.count else {
+            return ["\(values.count) values, the fixture has \(expected.data.count) for shape \(expected.shape)"]
+        }
+        let strides = contiguousStrides(expected.shape)
+        var found: [String] = []
+        for index in expected.data.indices where !matches(values[index], expected.data[index]) {
+            let (got, want) = (values[index], expected.data[index])
+            var rest = index
+            let position = strides.map { stride -> Int in
+                defer { rest %= stride }
+                return rest / stride
+            }
+            found.append("at \(position) (flat \(index)): got \(got), expected \(want) (difference \(got - want))")
+        }
+        return found
+    }
+
+    var description: String { "atol \(absolute), rtol \(relative)" }
+}
