@@ -21,19 +21,20 @@ extension ConvolutionGeometry {
                 for (block, image) in images.enumerated() {
                     let plane = input + (image * inputChannels + channel) * height * width
                     var destination = columns + row * blockColumns + block * outputPlane
+                    // Rows are short (often under 32 floats), so plain loops beat memcpy calls.
                     for oh in 0..<outputHeight {
                         let ih = oh * stride.height - padding.top + ki * dilation.height
                         if ih < 0 || ih >= height {
-                            destination.update(repeating: 0, count: outputWidth)
+                            for ow in 0..<outputWidth { destination[ow] = 0 }
                         } else {
-                            destination.update(repeating: 0, count: valid.lowerBound)
+                            for ow in 0..<valid.lowerBound { destination[ow] = 0 }
                             let source = plane + ih * width - padding.left + columnOffset
                             if stride.width == 1 {
-                                (destination + valid.lowerBound).update(from: source + valid.lowerBound, count: valid.count)
+                                for ow in valid { destination[ow] = source[ow] }
                             } else {
                                 for ow in valid { destination[ow] = source[ow * stride.width] }
                             }
-                            (destination + valid.upperBound).update(repeating: 0, count: outputWidth - valid.upperBound)
+                            for ow in valid.upperBound..<outputWidth { destination[ow] = 0 }
                         }
                         destination += outputWidth
                     }
