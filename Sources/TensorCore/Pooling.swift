@@ -70,41 +70,45 @@ extension Tensor {
         let g = try PoolingGeometry(input: shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, op: "maxPool2d")
         let outputPlane = g.outputHeight * g.outputWidth
         let inputPlane = g.height * g.width
-        let tracking = Tensor.recordedParents(self) != nil
-        var winners: [Int32] = tracking ? Array(repeating: 0, count: g.planes * outputPlane) : []
-        let output = winners.withUnsafeMutableBufferPointer { winnerBuffer in
-            // An empty array may still have a base address: only record when tracking.
-            let winnerBase = tracking ? winnerBuffer.baseAddress : nil
-            return Tensor(uninitializedShape: [shape[0], shape[1], g.outputHeight, g.outputWidth]) { output in
-                let input = UnsafePointer(storage.pointer)
+        let parents = Tensor.recordedParents(self)
+        // Where each output's maximum came from, kept for the backward pass. Int32 indices
+        // live in a float-sized buffer so that they, too, are recycled by the buffer cache.
+        let winners = parents == nil ? nil : TensorStorage(uninitializedCount: g.planes * outputPlane)
+        let output = Tensor(uninitializedShape: [shape[0], shape[1], g.outputHeight, g.outputWidth]) { output in
+            let input = UnsafePointer(storage.pointer)
+            func pool(_ winnerBase: UnsafeMutablePointer<Int32>?) {
                 parallelChunks(count: g.planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, inputPlane))) { planes in
                     for plane in planes {
                         let x = input + plane * inputPlane
                         let y = output + plane * outputPlane
-                        let winners = winnerBase.map { $0 + plane * outputPlane }
+                        let planeWinners = winnerBase.map { $0 + plane * outputPlane }
                         if g.isTiling {
-                            maxPoolTiles(x, into: y, winners: winners, geometry: g)
+                            maxPoolTiles(x, into: y, winners: planeWinners, geometry: g)
                         } else {
-                            maxPoolWindows(x, into: y, winners: winners, geometry: g)
+                            maxPoolWindows(x, into: y, winners: planeWinners, geometry: g)
                         }
                     }
                 }
             }
+            if let winners {
+                winners.pointer.withMemoryRebound(to: Int32.self, capacity: winners.count) { pool($0) }
+            } else {
+                pool(nil)
+            }
         }
-        guard let parents = Tensor.recordedParents(self) else { return output }
+        guard let parents, let winners else { return output }
         let inputShape = shape
-        let savedWinners = winners
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
             [Tensor(uninitializedShape: inputShape) { dx in
-                dx.update(repeating: 0, count: g.planes * inputPlane)
                 let dy = UnsafePointer(gradient.storage.pointer)
-                savedWinners.withUnsafeBufferPointer { winners in
+                winners.pointer.withMemoryRebound(to: Int32.self, capacity: winners.count) { indices in
                     parallelChunks(count: g.planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, inputPlane))) { planes in
                         for plane in planes {
+                            // Zero and scatter one plane at a time, while it is in cache.
                             let target = dx + plane * inputPlane
-                            for o in 0..<outputPlane {
-                                target[Int(winners[plane * outputPlane + o])] += dy[plane * outputPlane + o]
-                            }
+                            for i in 0..<inputPlane { target[i] = 0 }
+                            let (planeIndices, planeGradient) = (indices + plane * outputPlane, dy + plane * outputPlane)
+                            for o in 0..<outputPlane { target[Int(planeIndices[o])] += planeGradient[o] }
                         }
                     }
                 }
