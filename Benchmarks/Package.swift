@@ -2,17 +2,22 @@
 import PackageDescription
 
 // Benchmarks live in their own package so that the main package's `swift test` stays fast.
-// Run from the repository root, for example:
-//   swift run -c release --package-path Benchmarks tensor-bench
+// Run from the repository root:
+//   swift run -c release --package-path Benchmarks tensor-bench    # elementwise, reductions, matmul
+//   swift run -c release --package-path Benchmarks kernel-bench    # conv, pooling, batch norm, sgemm
+//   swift package --package-path Benchmarks benchmark               # the package-benchmark suite
 let package = Package(
     name: "Benchmarks",
     dependencies: [
         .package(name: "FCDDSwift", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
+        .target(name: "FCDDLayerShapes"),
         .executableTarget(
             name: "kernel-bench",
             dependencies: [
+                "FCDDLayerShapes",
                 .product(name: "TensorCore", package: "FCDDSwift"),
                 .product(name: "COpenBLAS", package: "FCDDSwift"),
             ]
@@ -23,6 +28,16 @@ let package = Package(
                 .product(name: "TensorCore", package: "FCDDSwift"),
                 .product(name: "COpenBLAS", package: "FCDDSwift"),
             ]
+        ),
+        .executableTarget(
+            name: "ConvolutionBenchmarks",
+            dependencies: [
+                "FCDDLayerShapes",
+                .product(name: "TensorCore", package: "FCDDSwift"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ConvolutionBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ],
     swiftLanguageModes: [.v6]

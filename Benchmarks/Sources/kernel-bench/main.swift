@@ -6,30 +6,11 @@
 //
 //   swift run -c release --package-path Benchmarks kernel-bench [--threads 1,2] [--runs 5] [--filter text]
 import COpenBLAS
+import FCDDLayerShapes
 import Foundation
 import TensorCore
 
-/// One convolution layer of an FCDD net, at its training batch size.
-struct ConvShape {
-    let name: String
-    let batch, inputChannels, outputChannels, kernel, padding, size: Int
-    var forwardFlops: Double {
-        2 * Double(batch * outputChannels * size * size) * Double(inputChannels * kernel * kernel)
-    }
-}
-
-let shapes = [
-    ConvShape(name: "fmnist_c1", batch: 128, inputChannels: 1, outputChannels: 128, kernel: 5, padding: 2, size: 28),
-    ConvShape(name: "fmnist_c2", batch: 128, inputChannels: 128, outputChannels: 128, kernel: 5, padding: 2, size: 14),
-    ConvShape(name: "cifar_c1", batch: 128, inputChannels: 3, outputChannels: 128, kernel: 3, padding: 1, size: 32),
-    ConvShape(name: "cifar_c2", batch: 128, inputChannels: 128, outputChannels: 256, kernel: 3, padding: 1, size: 16),
-    ConvShape(name: "cifar_c3", batch: 128, inputChannels: 256, outputChannels: 256, kernel: 3, padding: 1, size: 16),
-    ConvShape(name: "cifar_c4", batch: 128, inputChannels: 256, outputChannels: 128, kernel: 3, padding: 1, size: 8),
-    ConvShape(name: "vgg_c1", batch: 16, inputChannels: 3, outputChannels: 64, kernel: 3, padding: 1, size: 224),
-    ConvShape(name: "vgg_c2", batch: 16, inputChannels: 64, outputChannels: 128, kernel: 3, padding: 1, size: 112),
-    ConvShape(name: "vgg_c4", batch: 16, inputChannels: 256, outputChannels: 256, kernel: 3, padding: 1, size: 56),
-    ConvShape(name: "vgg_c6", batch: 16, inputChannels: 512, outputChannels: 512, kernel: 3, padding: 1, size: 28),
-]
+let shapes = ConvolutionShape.fcddLayers
 
 /// Raw GEMM shapes (m, n, k) to measure the ceiling against.
 let gemmShapes = [(512, 512, 512), (1024, 1024, 1024), (128, 32768, 576), (256, 50176, 2304)]

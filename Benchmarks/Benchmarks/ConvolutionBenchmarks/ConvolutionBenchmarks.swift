@@ -1,0 +1,71 @@
+// package-benchmark suite for the convolution, pooling and batch-norm kernels on the FCDD
+// layer shapes, with wall time, throughput, allocations and resident memory per iteration:
+//
+//   swift package --package-path Benchmarks benchmark --target ConvolutionBenchmarks
+//
+// `kernel-bench` prints the same measurements in the one-line form that
+// Scripts/compare_benchmarks.py compares with PyTorch.
+import Benchmark
+import FCDDLayerShapes
+import TensorCore
+
+/// Inputs for one layer, made once per suite run.
+private struct LayerInputs {
+    let input, weight, bias, projection, activation, ones, zeros: Tensor
+
+    init(_ shape: ConvolutionShape) throws {
+        var generator = SeededGenerator(seed: 7)
+        let bound = 1 / Float(shape.inputChannels * shape.kernel * shape.kernel).squareRoot()
+        input = try Tensor.randomNormal(shape: [shape.batch, shape.inputChannels, shape.size, shape.size], using: &generator)
+        weight = try Tensor.randomUniform(shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
+                                          low: -bound, high: bound, using: &generator)
+        bias = try Tensor.randomUniform(shape: [shape.outputChannels], low: -bound, high: bound, using: &generator)
+        let outputShape = [shape.batch, shape.outputChannels, shape.size, shape.size]
+        projection = try Tensor.randomNormal(shape: outputShape, using: &generator)
+        activation = try Tensor.randomNormal(shape: outputShape, using: &generator)
+        ones = try Tensor.ones(shape: [shape.outputChannels])
+        zeros = try Tensor.zeros(shape: [shape.outputChannels])
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
+        maxDuration: .seconds(5), maxIterations: 10)
+    for shape in ConvolutionShape.fcddLayers {
+        let padding = Padding2D(integerLiteral: shape.padding)
+        Benchmark("conv_fwd_\(shape.name)") { benchmark in
+            let inputs = try LayerInputs(shape)
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try Tensor.conv2d(inputs.input, weight: inputs.weight, bias: inputs.bias, padding: padding))
+            }
+        }
+        Benchmark("conv_fwdbwd_\(shape.name)") { benchmark in
+            let inputs = try LayerInputs(shape)
+            let (x, w, b) = (inputs.input.trackingGradients(), inputs.weight.trackingGradients(), inputs.bias.trackingGradients())
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let loss = try (Tensor.conv2d(x, weight: w, bias: b, padding: padding) * inputs.projection).sum()
+                blackHole(try loss.gradients(wrt: [x, w, b]))
+            }
+        }
+        Benchmark("maxpool_fwdbwd_\(shape.name)") { benchmark in
+            let activation = try LayerInputs(shape).activation.trackingGradients()
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                blackHole(try activation.maxPool2d(kernel: 2).sum().gradient(wrt: activation))
+            }
+        }
+        Benchmark("batchnorm_fwdbwd_\(shape.name)") { benchmark in
+            let inputs = try LayerInputs(shape)
+            let (x, gamma, beta) = (inputs.activation.trackingGradients(), inputs.ones.trackingGradients(), inputs.zeros.trackingGradients())
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let result = try Tensor.batchNorm(x, runningMean: inputs.zeros, runningVariance: inputs.ones,
+                                                  weight: gamma, bias: beta, training: true)
+                blackHole(try result.output.sum().gradients(wrt: [x, gamma, beta]))
+            }
+        }
+    }
+}
