@@ -25,6 +25,18 @@ final class BufferCache: Sendable {
         var idle: [Entry] = []
         var idleBytes = 0
         var limitBytes = 1 << 31
+
+        /// Removes the oldest idle buffers until the rest fit the limit; the caller frees them
+        /// outside the lock.
+        mutating func evictBeyondLimit() -> [Entry] {
+            var evicted: [Entry] = []
+            while idleBytes > limitBytes, !idle.isEmpty {
+                let oldest = idle.removeFirst()
+                idleBytes -= oldest.count * 4
+                evicted.append(oldest)
+            }
+            return evicted
+        }
     }
 
     private let state = Mutex(State())
@@ -52,13 +64,7 @@ final class BufferCache: Sendable {
         let evicted: [Entry] = state.withLock { state in
             state.idle.append(Entry(pointer: pointer, count: count))
             state.idleBytes += count * 4
-            var evicted: [Entry] = []
-            while state.idleBytes > state.limitBytes, !state.idle.isEmpty {
-                let oldest = state.idle.removeFirst()
-                state.idleBytes -= oldest.count * 4
-                evicted.append(oldest)
-            }
-            return evicted
+            return state.evictBeyondLimit()
         }
         for entry in evicted { entry.pointer.deallocate() }
     }
@@ -79,13 +85,7 @@ final class BufferCache: Sendable {
         set {
             let evicted: [Entry] = state.withLock { state in
                 state.limitBytes = Swift.max(0, newValue)
-                var evicted: [Entry] = []
-                while state.idleBytes > state.limitBytes, !state.idle.isEmpty {
-                    let oldest = state.idle.removeFirst()
-                    state.idleBytes -= oldest.count * 4
-                    evicted.append(oldest)
-                }
-                return evicted
+                return state.evictBeyondLimit()
             }
             for entry in evicted { entry.pointer.deallocate() }
         }
