@@ -78,6 +78,8 @@ extension Tensor {
             kernel: kernel, stride: stride, padding: padding, dilation: dilation, groups: groups)
         try validateBias(bias, channels: geometry.inputChannels, op: op)
         let output = Tensor(uninitializedShape: geometry.inputShape) { output in
+            // The adjoint convolution's input gradient is our output; its `input` is read only
+            // for a weight gradient, which is not requested here.
             geometry.backward(input: output, weight: weight.storage.pointer, outputGradient: input.storage.pointer,
                               inputGradient: output, weightGradient: nil)
             if let bias { addChannelBias(bias, to: output, batch: geometry.batch, plane: outputHeight * outputWidth) }
