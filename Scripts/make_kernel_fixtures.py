@@ -144,12 +144,17 @@ def record(name, op, attrs, inputs, forward, differentiable=("input", "weight", 
 # conv2d: attrs stride, padding [top, bottom, left, right], dilation, groups
 
 
-def conv2d_case(name, input_shape, weight_shape, bias=True, stride=1, padding=0, dilation=1, groups=1):
+def four_sides(padding):
+    """(top, bottom, left, right) from an int, an (h, w) pair or four values."""
     if isinstance(padding, int):
-        padding = (padding, padding, padding, padding)
-    elif len(padding) == 2:
-        padding = (padding[0], padding[0], padding[1], padding[1])
-    top, bottom, left, right = padding
+        return (padding, padding, padding, padding)
+    if len(padding) == 2:
+        return (padding[0], padding[0], padding[1], padding[1])
+    return tuple(padding)
+
+
+def conv2d_case(name, input_shape, weight_shape, bias=True, stride=1, padding=0, dilation=1, groups=1):
+    top, bottom, left, right = four_sides(padding)
     inputs = {"input": rand(input_shape), "weight": rand(weight_shape, -1.0, 1.0)}
     if bias:
         inputs["bias"] = rand([weight_shape[0]], -1.0, 1.0)
@@ -209,11 +214,7 @@ conv2d_case("conv2d_single_channel_single_filter", [3, 1, 4, 4], [1, 1, 2, 2])
 
 def conv_transpose2d_case(name, input_shape, weight_shape, bias=True, stride=1, padding=0,
                           output_padding=0, dilation=1, groups=1):
-    if isinstance(padding, int):
-        padding = (padding, padding, padding, padding)
-    elif len(padding) == 2:
-        padding = (padding[0], padding[0], padding[1], padding[1])
-    top, bottom, left, right = padding
+    top, bottom, left, right = four_sides(padding)
     inputs = {"input": rand(input_shape), "weight": rand(weight_shape, -1.0, 1.0)}
     if bias:
         inputs["bias"] = rand([weight_shape[1] * groups], -1.0, 1.0)

@@ -99,20 +99,12 @@ extension Tensor {
         guard let parents, let winners else { return output }
         let inputShape = shape
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
-            [Tensor(uninitializedShape: inputShape) { dx in
-                let dy = UnsafePointer(gradient.storage.pointer)
-                winners.pointer.withMemoryRebound(to: Int32.self, capacity: winners.count) { indices in
-                    parallelChunks(count: g.planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, inputPlane))) { planes in
-                        for plane in planes {
-                            // Zero and scatter one plane at a time, while it is in cache.
-                            let target = dx + plane * inputPlane
-                            for i in 0..<inputPlane { target[i] = 0 }
-                            let (planeIndices, planeGradient) = (indices + plane * outputPlane, dy + plane * outputPlane)
-                            for o in 0..<outputPlane { target[Int(planeIndices[o])] += planeGradient[o] }
-                        }
-                    }
-                }
-            }]
+            winners.pointer.withMemoryRebound(to: Int32.self, capacity: winners.count) { indices in
+                [planewiseGradient(inputShape: inputShape, outputGradient: gradient) { target, dy, plane in
+                    let planeIndices = indices + plane * outputPlane
+                    for o in 0..<outputPlane { target[Int(planeIndices[o])] += dy[o] }
+                }]
+            }
         }
     }
 
@@ -188,18 +180,11 @@ extension Tensor {
         guard let parents = Tensor.recordedParents(self) else { return output }
         let inputShape = shape
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
-            [Tensor(uninitializedShape: inputShape) { dx in
-                dx.update(repeating: 0, count: planes * height * width)
-                let dy = UnsafePointer(gradient.storage.pointer)
-                parallelChunks(count: planes, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, height * width))) { range in
-                    for plane in range {
-                        let target = dx + plane * height * width
-                        for (i, row) in rows.enumerated() {
-                            for (j, column) in columns.enumerated() {
-                                let share = dy[plane * outputPlane + i * outputSize.width + j] * weights[i * outputSize.width + j]
-                                for ih in row { for iw in column { target[ih * width + iw] += share } }
-                            }
-                        }
+            [planewiseGradient(inputShape: inputShape, outputGradient: gradient) { target, dy, _ in
+                for (i, row) in rows.enumerated() {
+                    for (j, column) in columns.enumerated() {
+                        let share = dy[i * outputSize.width + j] * weights[i * outputSize.width + j]
+                        for ih in row { for iw in column { target[ih * width + iw] += share } }
                     }
                 }
             }]
