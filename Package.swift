@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "COpenBLAS", targets: ["COpenBLAS"]),
+        .library(name: "NN", targets: ["NN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
     ],
     dependencies: [
@@ -27,6 +28,10 @@ let package = Package(
             dependencies: ["COpenBLAS"]
         ),
         .target(
+            name: "NN",
+            dependencies: ["TensorCore"]
+        ),
+        .target(
             name: "Datasets",
             dependencies: ["TensorCore", "CZlib"],
             resources: [.copy("Resources/fashion-mnist-sample")]
@@ -40,9 +45,19 @@ let package = Package(
             ],
             path: "Examples/FashionMLP"
         ),
+        .target(
+            name: "FixtureSupport",
+            dependencies: ["TensorCore"],
+            path: "Tests/FixtureSupport"
+        ),
         .testTarget(
             name: "TensorCoreTests",
-            dependencies: ["TensorCore"],
+            dependencies: ["TensorCore", "FixtureSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "NNTests",
+            dependencies: ["NN", "TensorCore", "FixtureSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -36,6 +36,25 @@ extension Tensor {
         return matmulUnchecked(a, transposeA: false, b, transposeB: false, batch: batch)
     }
 
+    /// A fully connected layer, PyTorch's `F.linear`: `input·weightᵀ + bias` for input
+    /// `[..., inFeatures]`, weight `[outFeatures, inFeatures]` and optional bias
+    /// `[outFeatures]`. The weight is read transposed by the GEMM, never copied.
+    ///
+    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the feature counts
+    ///   do not fit or the input has rank 0.
+    public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(TensorError) -> Tensor {
+        guard input.rank >= 1, weight.rank == 2, input.shape[input.rank - 1] == weight.shape[1],
+              bias.map({ $0.shape == [weight.shape[0]] }) ?? true else {
+            throw .shapeMismatch(op: "linear", expected: "input [..., in], weight [out, in] and bias [out]",
+                                 found: [input.shape, weight.shape] + (bias.map { [$0.shape] } ?? []))
+        }
+        let leading = Array(input.shape.dropLast())
+        let rows = input.reshapedUnchecked([shapeElementCount(leading), weight.shape[1]])
+        var output = matmulUnchecked(rows, transposeA: false, weight, transposeB: true, batch: [])
+        if let bias { output = try output + bias }
+        return output.reshapedUnchecked(leading + [weight.shape[0]])
+    }
+
     /// Batched product of validated operands; `transposeA`/`transposeB` read the last two
     /// axes of an operand transposed without copying it (used by the gradients).
     static func matmulUnchecked(_ a: Tensor, transposeA: Bool, _ b: Tensor, transposeB: Bool, batch: [Int]) -> Tensor {

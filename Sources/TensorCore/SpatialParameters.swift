@@ -42,7 +42,8 @@ public struct Padding2D: Sendable, Equatable, Hashable, ExpressibleByIntegerLite
     /// The same padding on every side.
     public init(integerLiteral value: Int) { self.init(height: value, width: value) }
 
-    var isNonNegative: Bool { top >= 0 && bottom >= 0 && left >= 0 && right >= 0 }
+    /// Whether no side is negative.
+    public var isNonNegative: Bool { top >= 0 && bottom >= 0 && left >= 0 && right >= 0 }
 
     public var description: String { "(top \(top), bottom \(bottom), left \(left), right \(right))" }
 }

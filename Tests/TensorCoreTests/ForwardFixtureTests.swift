@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Testing
 @testable import TensorCore
@@ -58,7 +59,7 @@ struct FixtureFile: FixtureCaseFile {
 
 enum ForwardFixtures {
     /// Fixtures/tensor_ops.json, decoded once.
-    static let catalog = FixtureCatalog<FixtureFile>(resource: "tensor_ops", generator: "Scripts/make_tensor_fixtures.py")
+    static let catalog = FixtureCatalog<FixtureFile>(resource: "tensor_ops", generator: "Scripts/make_tensor_fixtures.py", bundle: .module)
 
     /// The decoded fixture file (SeededGeneratorTests reads its generator references).
     static var file: Result<FixtureFile, FixtureError> { catalog.file }

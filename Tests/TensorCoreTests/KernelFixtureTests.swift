@@ -1,3 +1,4 @@
+import FixtureSupport
 import Foundation
 import Testing
 @testable import TensorCore
@@ -35,7 +36,7 @@ struct KernelFixtureFile: FixtureCaseFile {
 
 enum KernelFixtures {
     /// Fixtures/kernel_ops.json, decoded once.
-    static let catalog = FixtureCatalog<KernelFixtureFile>(resource: "kernel_ops", generator: "Scripts/make_kernel_fixtures.py")
+    static let catalog = FixtureCatalog<KernelFixtureFile>(resource: "kernel_ops", generator: "Scripts/make_kernel_fixtures.py", bundle: .module)
 
     /// Every operation `evaluate(_:)` understands; the fixture must exercise each.
     static let knownOps: Set<String> = [

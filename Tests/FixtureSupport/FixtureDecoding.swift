@@ -1,30 +1,49 @@
 import Foundation
-@testable import TensorCore
+import TensorCore
 
-// The JSON reference fixtures under Fixtures/ (tensor_ops.json for ForwardFixtureTests,
-// kernel_ops.json for KernelFixtureTests): the tensor and attribute encodings they share,
-// loading from the test bundle, an attribute reader that fails on anything it was not
-// asked for, and the comparison of computed tensors with reference values.
+// The JSON reference fixtures that the scripts under Scripts/ write into the test targets'
+// Fixtures/ folders (tensor_ops.json and kernel_ops.json for TensorCoreTests,
+// nn_modules.json for NNTests): the tensor and attribute encodings they share, loading
+// from a test bundle, an attribute reader that fails on anything it was not asked for,
+// and the comparison of computed tensors with reference values.
 
 // MARK: - Values
 
 /// A tensor as a fixture stores it: shape plus row-major values.
-struct FixtureTensor: Decodable, Sendable {
-    let shape: [Int]
-    let data: [Float]
+public struct FixtureTensor: Decodable, Sendable {
+    public let shape: [Int]
+    public let data: [Float]
 
-    func tensor() throws -> Tensor { try Tensor(shape: shape, scalars: data) }
+    /// A tensor with the given shape and row-major values.
+    public init(shape: [Int], data: [Float]) {
+        self.shape = shape
+        self.data = data
+    }
+
+    private enum CodingKeys: String, CodingKey { case shape, data }
+
+    /// Decodes the values as doubles first: Foundation refuses a number that underflows
+    /// Float (such as 7e-58, a valid reference for a vanishing gradient), while the
+    /// conversion rounds it to zero as float32 arithmetic would.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        shape = try container.decode([Int].self, forKey: .shape)
+        data = try container.decode([Double].self, forKey: .data).map { Float($0) }
+    }
+
+    public func tensor() throws -> Tensor { try Tensor(shape: shape, scalars: data) }
 }
 
 /// A JSON attribute value.
-enum FixtureValue: Decodable, Sendable, CustomStringConvertible {
+public enum FixtureValue: Decodable, Sendable, CustomStringConvertible {
     case number(Double)
     case string(String)
     case bool(Bool)
     case array([FixtureValue])
+    case object([String: FixtureValue])
     case null
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -34,64 +53,56 @@ enum FixtureValue: Decodable, Sendable, CustomStringConvertible {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
+        } else if let values = try? container.decode([FixtureValue].self) {
+            self = .array(values)
         } else {
-            self = .array(try container.decode([FixtureValue].self))
+            self = .object(try container.decode([String: FixtureValue].self))
         }
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .number(value): "\(value)"
         case let .string(value): "\"\(value)\""
         case let .bool(value): "\(value)"
         case let .array(values): "[" + values.map(\.description).joined(separator: ", ") + "]"
+        case let .object(values): "{" + values.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + "}"
         case .null: "null"
         }
     }
 }
 
 /// Why a fixture or one of its cases could not be used; thrown so that the test fails.
-struct FixtureError: Error, CustomStringConvertible, Sendable {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct FixtureError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
 
 // MARK: - Loading
 
 /// A fixture case, looked up by its name.
-protocol NamedFixtureCase: Decodable, Sendable {
+public protocol NamedFixtureCase: Decodable, Sendable {
     var name: String { get }
 }
 
 /// A fixture file: its cases, plus whatever else the file holds.
-protocol FixtureCaseFile: Decodable, Sendable {
+public protocol FixtureCaseFile: Decodable, Sendable {
     associatedtype Case: NamedFixtureCase
     var cases: [Case] { get }
 }
 
 /// One JSON file of the test bundle's Fixtures folder, decoded once, with its cases by name.
 /// Non-finite numbers are stored as the strings "NaN", "Infinity" and "-Infinity".
-struct FixtureCatalog<File: FixtureCaseFile>: Sendable {
+public struct FixtureCatalog<File: FixtureCaseFile>: Sendable {
     /// The decoded file, or why it cannot be used.
-    let file: Result<File, FixtureError>
+    public let file: Result<File, FixtureError>
     /// The cases by name (the first one wins where names repeat; the tests reject that).
-    let casesByName: [String: File.Case]
+    public let casesByName: [String: File.Case]
 
-    /// Loads `Fixtures/<resource>.json`, which `generator` (a script) writes.
-    init(resource: String, generator: String) {
-        let path = "Fixtures/\(resource).json"
-        if let url = Bundle.module.url(forResource: resource, withExtension: "json", subdirectory: "Fixtures") {
-            do {
-                let decoder = JSONDecoder()
-                decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-                    positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-                file = .success(try decoder.decode(File.self, from: Data(contentsOf: url)))
-            } catch {
-                file = .failure(FixtureError("cannot decode \(path): \(error)"))
-            }
-        } else {
-            file = .failure(FixtureError("\(path) is missing from the test bundle; run \(generator)"))
-        }
+    /// Loads `Fixtures/<resource>.json` from a test target's `bundle`; `generator` (a
+    /// script) writes it.
+    public init(resource: String, generator: String, bundle: Bundle) {
+        file = loadFixture(File.self, resource: resource, generator: generator, bundle: bundle)
         if case let .success(file) = file {
             casesByName = Dictionary(file.cases.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         } else {
@@ -100,8 +111,27 @@ struct FixtureCatalog<File: FixtureCaseFile>: Sendable {
     }
 
     /// The case names in file order; throws (failing the test) when the file is unusable.
-    func caseNames() throws -> [String] {
+    public func caseNames() throws -> [String] {
         try file.get().cases.map(\.name)
+    }
+}
+
+/// Decodes `Fixtures/<resource>.json` from a test target's `bundle`, or says why it cannot.
+/// Non-finite numbers are read from the strings "NaN", "Infinity" and "-Infinity".
+public func loadFixture<File: Decodable>(
+    _ type: File.Type, resource: String, generator: String, bundle: Bundle
+) -> Result<File, FixtureError> {
+    let path = "Fixtures/\(resource).json"
+    guard let url = bundle.url(forResource: resource, withExtension: "json", subdirectory: "Fixtures") else {
+        return .failure(FixtureError("\(path) is missing from the test bundle; run \(generator)"))
+    }
+    do {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        return .success(try decoder.decode(File.self, from: Data(contentsOf: url)))
+    } catch {
+        return .failure(FixtureError("cannot decode \(path): \(error)"))
     }
 }
 
@@ -110,12 +140,12 @@ struct FixtureCatalog<File: FixtureCaseFile>: Sendable {
 /// Reads a case's attributes with type checks, remembering which ones were read so that
 /// an attribute the dispatcher ignores (a typo, or a semantics it does not implement)
 /// fails the case.
-final class AttributeReader {
-    let op: String
-    let values: [String: FixtureValue]
+public final class AttributeReader {
+    public let op: String
+    public let values: [String: FixtureValue]
     private var used: Set<String> = []
 
-    init(op: String, values: [String: FixtureValue]) {
+    public init(op: String, values: [String: FixtureValue]) {
         self.op = op
         self.values = values
     }
@@ -147,43 +177,43 @@ final class AttributeReader {
         return Int(number)
     }
 
-    func optionalInt(_ key: String) throws -> Int? {
+    public func optionalInt(_ key: String) throws -> Int? {
         guard let value = value(key) else { return nil }
         guard let integer = Self.integer(value) else { throw wrongType(key, "an integer") }
         return integer
     }
 
-    func int(_ key: String) throws -> Int { try required(key, optionalInt) }
+    public func int(_ key: String) throws -> Int { try required(key, optionalInt) }
 
-    func optionalFloat(_ key: String) throws -> Float? {
+    public func optionalFloat(_ key: String) throws -> Float? {
         guard let value = value(key) else { return nil }
         guard case let .number(number) = value else { throw wrongType(key, "a number") }
         return Float(number)
     }
 
-    func float(_ key: String) throws -> Float { try required(key, optionalFloat) }
+    public func float(_ key: String) throws -> Float { try required(key, optionalFloat) }
 
-    func optionalBool(_ key: String) throws -> Bool? {
+    public func optionalBool(_ key: String) throws -> Bool? {
         guard let value = value(key) else { return nil }
         guard case let .bool(flag) = value else { throw wrongType(key, "true or false") }
         return flag
     }
 
-    func bool(_ key: String) throws -> Bool { try required(key, optionalBool) }
+    public func bool(_ key: String) throws -> Bool { try required(key, optionalBool) }
 
-    func string(_ key: String) throws -> String {
+    public func string(_ key: String) throws -> String {
         guard let value = value(key) else { throw missing(key) }
         guard case let .string(text) = value else { throw wrongType(key, "a string") }
         return text
     }
 
-    func uint64(_ key: String) throws -> UInt64 {
+    public func uint64(_ key: String) throws -> UInt64 {
         let value = try int(key)
         guard value >= 0 else { throw wrongType(key, "a non-negative integer") }
         return UInt64(value)
     }
 
-    func ints(_ key: String) throws -> [Int] {
+    public func ints(_ key: String) throws -> [Int] {
         guard let value = value(key) else { throw missing(key) }
         guard case let .array(elements) = value else { throw wrongType(key, "a list of integers") }
         return try elements.map { element in
@@ -193,7 +223,7 @@ final class AttributeReader {
     }
 
     /// A list of `count` integers, or nil when the attribute is absent or null.
-    func optionalInts(_ key: String, count: Int) throws -> [Int]? {
+    public func optionalInts(_ key: String, count: Int) throws -> [Int]? {
         guard let value = value(key) else { return nil }
         guard case let .array(elements) = value, elements.count == count else {
             throw wrongType(key, "a list of \(count) integers")
@@ -204,7 +234,7 @@ final class AttributeReader {
         }
     }
 
-    func intPairs(_ key: String) throws -> [(Int, Int)] {
+    public func intPairs(_ key: String) throws -> [(Int, Int)] {
         guard let value = value(key) else { throw missing(key) }
         guard case let .array(elements) = value else { throw wrongType(key, "a list of [before, after] pairs") }
         return try elements.map { element in
@@ -217,21 +247,57 @@ final class AttributeReader {
     }
 
     /// `[height, width]`, or nil when absent or null.
-    func optionalSize(_ key: String) throws -> Size2D? {
+    public func optionalSize(_ key: String) throws -> Size2D? {
         try optionalInts(key, count: 2).map { Size2D($0[0], $0[1]) }
     }
 
     /// `[height, width]`.
-    func size(_ key: String) throws -> Size2D { try required(key, optionalSize) }
+    public func size(_ key: String) throws -> Size2D { try required(key, optionalSize) }
 
     /// `[top, bottom, left, right]`.
-    func padding(_ key: String) throws -> Padding2D {
+    public func padding(_ key: String) throws -> Padding2D {
         let sides = try required(key) { try optionalInts($0, count: 4) }
         return Padding2D(top: sides[0], bottom: sides[1], left: sides[2], right: sides[3])
     }
 
+    /// A list of numbers.
+    public func floats(_ key: String) throws -> [Float] {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .array(elements) = value else { throw wrongType(key, "a list of numbers") }
+        return try elements.map { element in
+            guard case let .number(number) = element else { throw wrongType(key, "a list of numbers") }
+            return Float(number)
+        }
+    }
+
+    /// A list of numbers, or nil when absent or null.
+    public func optionalFloats(_ key: String) throws -> [Float]? {
+        guard values[key] != nil, case .array = values[key] else {
+            _ = value(key)
+            return nil
+        }
+        return try floats(key)
+    }
+
+    /// A JSON object.
+    public func object(_ key: String) throws -> [String: FixtureValue] {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .object(object) = value else { throw wrongType(key, "an object") }
+        return object
+    }
+
+    /// A list of JSON objects.
+    public func objects(_ key: String) throws -> [[String: FixtureValue]] {
+        guard let value = value(key) else { throw missing(key) }
+        guard case let .array(elements) = value else { throw wrongType(key, "a list of objects") }
+        return try elements.map { element in
+            guard case let .object(object) = element else { throw wrongType(key, "a list of objects") }
+            return object
+        }
+    }
+
     /// Throws when the fixture gave an attribute that the dispatcher never read.
-    func requireAllUsed() throws {
+    public func requireAllUsed() throws {
         let unused = Set(values.keys).subtracting(used).sorted()
         guard unused.isEmpty else {
             throw FixtureError("\(op): attribute(s) \(unused) not understood by the Swift dispatcher")
@@ -243,14 +309,21 @@ final class AttributeReader {
 
 /// How close a computed value must be to its reference: within
 /// `absolute + relative·|expected|`.
-struct FixtureTolerance: Sendable, CustomStringConvertible {
-    let absolute: Float
-    let relative: Float
+public struct FixtureTolerance: Sendable, CustomStringConvertible {
+    public let absolute: Float
+    public let relative: Float
     /// Whether a NaN matches a NaN and an infinity the same infinity. When false, a
     /// non-finite value, computed or expected, never matches.
-    let matchesNonFinite: Bool
+    public let matchesNonFinite: Bool
 
-    func matches(_ actual: Float, _ expected: Float) -> Bool {
+    /// A tolerance of `absolute + relative·|expected|`.
+    public init(absolute: Float, relative: Float, matchesNonFinite: Bool) {
+        self.absolute = absolute
+        self.relative = relative
+        self.matchesNonFinite = matchesNonFinite
+    }
+
+    public func matches(_ actual: Float, _ expected: Float) -> Bool {
         if actual.isFinite && expected.isFinite {
             return Swift.abs(actual - expected) <= absolute + relative * Swift.abs(expected)
         }
@@ -260,7 +333,7 @@ struct FixtureTolerance: Sendable, CustomStringConvertible {
 
     /// Descriptions of the ways `actual` differs from `expected`: its shape, or each
     /// mismatching element (empty when everything matches).
-    func mismatches(_ actual: Tensor, _ expected: FixtureTensor) -> [String] {
+    public func mismatches(_ actual: Tensor, _ expected: FixtureTensor) -> [String] {
         guard actual.shape == expected.shape else {
             return ["shape \(actual.shape), expected \(expected.shape)"]
         }
@@ -268,7 +341,8 @@ struct FixtureTolerance: Sendable, CustomStringConvertible {
         guard values.count == expected.data.count else {
             return ["\(values.count) values, the fixture has \(expected.data.count) for shape \(expected.shape)"]
         }
-        let strides = contiguousStrides(expected.shape)
+        var strides = [Int](repeating: 1, count: expected.shape.count)
+        for axis in strides.indices.dropLast().reversed() { strides[axis] = strides[axis + 1] * expected.shape[axis + 1] }
         var found: [String] = []
         for index in expected.data.indices where !matches(values[index], expected.data[index]) {
             let (got, want) = (values[index], expected.data[index])
@@ -282,5 +356,5 @@ struct FixtureTolerance: Sendable, CustomStringConvertible {
         return found
     }
 
-    var description: String { "atol \(absolute), rtol \(relative)" }
+    public var description: String { "atol \(absolute), rtol \(relative)" }
 }

@@ -1,0 +1,41 @@
+import TensorCore
+
+/// Rectified linear unit, `max(x, 0)` (PyTorch's `nn.ReLU`).
+public final class ReLU: Module {
+    public var isTraining = true
+    /// A ReLU layer.
+    public init() {}
+    /// Applies the activation elementwise.
+    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input.relu() }
+}
+
+/// Leaky rectified linear unit, `x` for `x ≥ 0` and `slope·x` otherwise (PyTorch's
+/// `nn.LeakyReLU`; FCDD's small nets use the default slope 0.01).
+public final class LeakyReLU: Module {
+    public var isTraining = true
+    /// Slope for negative inputs.
+    public let negativeSlope: Float
+    /// A leaky ReLU with the given negative slope.
+    public init(negativeSlope: Float = 0.01) { self.negativeSlope = negativeSlope }
+    public var settingsDescription: String { "negative_slope=\(negativeSlope)" }
+    /// Applies the activation elementwise.
+    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input.leakyRelu(negativeSlope: negativeSlope) }
+}
+
+/// The logistic function `1 / (1 + e^(−x))` (PyTorch's `nn.Sigmoid`).
+public final class Sigmoid: Module {
+    public var isTraining = true
+    /// A sigmoid layer.
+    public init() {}
+    /// Applies the activation elementwise.
+    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input.sigmoid() }
+}
+
+/// Hyperbolic tangent (PyTorch's `nn.Tanh`).
+public final class Tanh: Module {
+    public var isTraining = true
+    /// A tanh layer.
+    public init() {}
+    /// Applies the activation elementwise.
+    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input.tanh() }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import TensorCore
+
+extension Module {
+    /// The gradient of a scalar loss with respect to every trainable parameter, keyed by the
+    /// parameter's dotted name: what an ``Optimizer`` consumes. Run the forward pass that
+    /// produced `loss` on this module (with gradients recorded) before calling this.
+    ///
+    /// - Throws: ``TensorError`` when `loss` is not a scalar.
+    public func gradients(of loss: Tensor) throws(TensorError) -> [String: Tensor] {
+        let trainable = trainableParameters
+        let gradients = try loss.gradients(wrt: trainable.map(\.parameter.value))
+        return Dictionary(uniqueKeysWithValues: zip(trainable.map(\.name), gradients))
+    }
+}
+
+/// Rescales gradients so that their joint norm is at most `maxNorm` (PyTorch's
+/// `clip_grad_norm_`): the norm of all gradients together is computed, and if it exceeds
+/// `maxNorm` every gradient is multiplied by `maxNorm / (norm + 1e-6)`.
+///
+/// - Parameters:
+///   - normType: the `p` of the p-norm; `.infinity` for the largest absolute value.
+/// - Returns: the total norm before clipping.
+/// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative `maxNorm` or a
+///   `normType` that is not positive.
+@discardableResult
+public func clipGradientNorm(_ gradients: inout [String: Tensor], maxNorm: Float, normType: Float = 2) throws(TensorError) -> Float {
+    guard maxNorm >= 0, normType > 0 else {
+        throw .invalidArgument(op: "clipGradientNorm", message: "expected maxNorm ≥ 0 and normType > 0, found \(maxNorm) and \(normType)")
+    }
+    var total: Double = 0
+    for gradient in gradients.values {
+        gradient.withUnsafeBufferPointer { values in
+            for value in values {
+                let magnitude = Double(Swift.abs(value))
+                if normType == .infinity { total = Swift.max(total, magnitude) } else { total += Foundation.pow(magnitude, Double(normType)) }
+            }
+        }
+    }
+    let norm = Float(normType == .infinity ? total : Foundation.pow(total, 1 / Double(normType)))
+    let coefficient = maxNorm / (norm + 1e-6)
+    if coefficient < 1 {
+        for (name, gradient) in gradients { gradients[name] = gradient.detached() * coefficient }
+    }
+    return norm
+}

@@ -1,0 +1,35 @@
+import TensorCore
+
+/// A chain of modules applied one after another (PyTorch's `nn.Sequential`). Children are
+/// named by position, so parameters are addressed as `0.weight`, `3.running_mean`, ….
+public final class Sequential: Module {
+    public var isTraining = true
+    /// The modules, in the order they are applied.
+    public private(set) var layers: [any Module]
+
+    /// A chain of the given modules.
+    public init(_ layers: [any Module]) { self.layers = layers }
+
+    /// A chain of the given modules.
+    public convenience init(_ layers: any Module...) { self.init(layers) }
+
+    /// Appends a module at the end of the chain.
+    public func append(_ layer: any Module) { layers.append(layer) }
+
+    /// The module at a position.
+    public subscript(index: Int) -> any Module { layers[index] }
+
+    /// The number of modules.
+    public var count: Int { layers.count }
+
+    public var childModules: [(name: String, module: any Module)] {
+        layers.enumerated().map { (String($0.offset), $0.element) }
+    }
+
+    /// Applies every module in order.
+    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
+        var output = input
+        for layer in layers { output = try layer(output) }
+        return output
+    }
+}

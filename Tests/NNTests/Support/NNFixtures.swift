@@ -1,0 +1,125 @@
+import FixtureSupport
+import Foundation
+import NN
+import TensorCore
+
+// The PyTorch references in Fixtures/nn_modules.json, written by Scripts/make_nn_fixtures.py:
+// layers (forward, gradients, updated buffers), losses, optimiser trajectories,
+// learning-rate schedules and gradient clipping.
+
+struct LayerCase: Decodable, Sendable {
+    let name: String
+    let layer: String
+    let attrs: [String: FixtureValue]
+    let training: Bool
+    let state: [String: FixtureTensor]
+    let input: FixtureTensor
+    let projection: FixtureTensor
+    let output: FixtureTensor
+    let gradients: [String: FixtureTensor]
+    let state_after: [String: FixtureTensor]
+}
+
+struct LossCase: Decodable, Sendable {
+    let name: String
+    let loss: String
+    let reduction: String
+    let input: FixtureTensor
+    let target: FixtureTensor
+    let extra: [String: FixtureValue]
+    let projection: FixtureTensor?
+    let output: FixtureTensor
+    let gradient: FixtureTensor
+}
+
+struct OptimizerStep: Decodable, Sendable {
+    let lr: Float
+    let loss: Float
+    let w: FixtureTensor
+    let b: FixtureTensor
+}
+
+struct ScheduleSpec: Decodable, Sendable {
+    let schedule: String
+    let attrs: [String: FixtureValue]
+}
+
+struct OptimizerCase: Decodable, Sendable {
+    let name: String
+    let optimizer: String
+    let hyper: [String: FixtureValue]
+    let schedule: ScheduleSpec?
+    let frozen: [String]
+    let initial: [String: FixtureTensor]
+    let x: FixtureTensor
+    let y: FixtureTensor
+    let steps: [OptimizerStep]
+}
+
+struct ScheduleCase: Decodable, Sendable {
+    let name: String
+    let schedule: String
+    let attrs: [String: FixtureValue]
+    let base_lr: Float
+    let epochs: Int
+    let lrs: [Float]
+}
+
+struct ClippingCase: Decodable, Sendable {
+    let name: String
+    let max_norm: Float
+    let norm_type: Float  // "Infinity" decodes as .infinity
+    let gradients: [FixtureTensor]
+    let clipped: [FixtureTensor]
+    let total_norm: Float
+}
+
+struct NNFixtureFile: Decodable, Sendable {
+    let version: Int
+    let torch: String
+    let layers: [LayerCase]
+    let losses: [LossCase]
+    let optimizers: [OptimizerCase]
+    let schedules: [ScheduleCase]
+    let clipping: [ClippingCase]
+}
+
+enum NNFixtures {
+    static let file = loadFixture(NNFixtureFile.self, resource: "nn_modules", generator: "Scripts/make_nn_fixtures.py", bundle: .module)
+
+    static func names<Case>(_ section: KeyPath<NNFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
+        (try? file.get()[keyPath: section].map { $0[keyPath: name] }) ?? ["<fixture file unusable>"]
+    }
+
+    static func lookup<Case>(_ section: KeyPath<NNFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
+        guard let found = try file.get()[keyPath: section].first(where: { $0[keyPath: name] == wanted }) else {
+            throw FixtureError("no fixture case \(wanted)")
+        }
+        return found
+    }
+
+    /// A schedule from its fixture description.
+    static func schedule(_ kind: String, _ attrs: [String: FixtureValue]) throws -> any LearningRateSchedule {
+        let reader = AttributeReader(op: kind, values: attrs)
+        let schedule: any LearningRateSchedule
+        switch kind {
+        case "exponential": schedule = ExponentialDecay(gamma: try reader.float("gamma"))
+        case "lambda_power":
+            let gamma = try reader.float("gamma")
+            schedule = LambdaSchedule { epoch in Float(Foundation.pow(Double(gamma), Double(epoch))) }
+        case "multistep": schedule = MultiStepDecay(milestones: try reader.ints("milestones"), gamma: try reader.float("gamma"))
+        case "cosine": schedule = CosineAnnealing(period: try reader.int("t_max"), minimum: try reader.float("eta_min"))
+        default: throw FixtureError("unknown schedule \(kind)")
+        }
+        try reader.requireAllUsed()
+        return schedule
+    }
+}
+
+/// Throws a readable error listing the mismatches of `actual` against `expected`.
+func expectClose(_ actual: Tensor, _ expected: FixtureTensor, _ tolerance: FixtureTolerance, _ what: String) throws {
+    let mismatches = tolerance.mismatches(actual, expected)
+    guard mismatches.isEmpty else {
+        throw FixtureError("\(what) differs (\(tolerance)): " + mismatches.prefix(5).joined(separator: "; "))
+    }
+}
