@@ -92,6 +92,13 @@ public struct SafeTensors: Sendable {
     /// - Throws: ``SafeTensorsError/unreadableFile(file:reason:)`` when the file cannot be
     ///   read, and the errors of ``init(bytes:source:)`` with the path as the source.
     public init(contentsOf url: URL) throws(SafeTensorsError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw .unreadableFile(file: url.path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw .unreadableFile(file: url.path, reason: "expected a file, found a directory")
+        }
         let bytes: Data
         do {
             bytes = try Data(contentsOf: url)
