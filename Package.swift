@@ -40,6 +40,7 @@ let package = Package(
             name: "fashion-mlp",
             dependencies: [
                 "TensorCore",
+                "NN",
                 "Datasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -57,7 +58,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NNTests",
-            dependencies: ["NN", "TensorCore", "FixtureSupport"],
+            dependencies: ["NN", "TensorCore", "Datasets", "FixtureSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -84,6 +84,20 @@ File layout::
           "clipped":   [T, ...] (after torch.nn.utils.clip_grad_norm_),
           "total_norm": the returned norm of all gradients together
         }, ...
+      ],
+      "reprs": [
+        {
+          "name", "layer", "attrs": as in "layers" (Sequential elements may be
+                   Sequentials themselves),
+          "repr":  str(module) of the PyTorch module built from them
+        }, ...
+      ],
+      "gains": [
+        {
+          "name", "nonlinearity": linear | sigmoid | tanh | relu | leaky_relu,
+          "param": the negative slope for leaky_relu, else null,
+          "gain":  torch.nn.init.calculate_gain(nonlinearity, param), full precision
+        }, ...
       ]
     }
 
@@ -119,6 +133,11 @@ Layer attribute conventions (PyTorch constructor names, spatial values as [h, w]
 * Flatten: start_dim, end_dim. Dropout: p.
 * Sequential: {"layers": [{"layer": ..., "attrs": ...}, ...]}; its state uses
   PyTorch's dotted names ("0.weight", "1.running_mean", ..., "5.bias").
+
+For "reprs", the PyTorch module is built from the attributes as a user would write it:
+a square pooling size ([k, k]) is passed as the integer k and a non-square one as a
+tuple (PyTorch prints what it was given: 2, (3, 2) or [2, 2]); an Upsample scale factor
+[s, s] as the float s; convolution sizes are tuples either way.
 """
 
 import json
@@ -137,7 +156,7 @@ OUTPUT = ROOT / "Tests" / "NNTests" / "Fixtures" / "nn_modules.json"
 rng = np.random.default_rng(SEED)
 torch.use_deterministic_algorithms(True)
 torch.set_num_threads(1)
-LAYERS, LOSSES, OPTIMIZERS, SCHEDULES, CLIPPING = [], [], [], [], []
+LAYERS, LOSSES, OPTIMIZERS, SCHEDULES, CLIPPING, REPRS, GAINS = [], [], [], [], [], [], []
 
 
 # ---------------------------------------------------------------------------------------
@@ -657,8 +676,161 @@ assert clipping_case("clip_l2_single_tensor_scaled", [[6]], 0.25, 2.0, scale=0.5
 
 
 # ---------------------------------------------------------------------------------------
+# Printed descriptions (str(module)) and initialisation gains. These use no random
+# numbers, so the sections above do not depend on them.
 
-for section in (LAYERS, LOSSES, OPTIMIZERS, SCHEDULES, CLIPPING):
+
+def natural_size(value):
+    """What a user passes for a [h, w] pooling size: k when square, (h, w) otherwise."""
+    return value[0] if value[0] == value[1] else tuple(value)
+
+
+def torch_layer(layer, attrs):
+    """The PyTorch module for fixture attributes (conventions in the docstring)."""
+    a = attrs
+    if layer in ("Conv2d", "ConvTranspose2d"):
+        common = dict(stride=tuple(a["stride"]), padding=tuple(a["padding"]), dilation=tuple(a["dilation"]),
+                      groups=a["groups"], bias=a["bias"])
+        if layer == "Conv2d":
+            return nn.Conv2d(a["in_channels"], a["out_channels"], tuple(a["kernel_size"]), **common)
+        return nn.ConvTranspose2d(a["in_channels"], a["out_channels"], tuple(a["kernel_size"]),
+                                  output_padding=tuple(a["output_padding"]), **common)
+    if layer == "Linear":
+        return nn.Linear(a["in_features"], a["out_features"], bias=a["bias"])
+    if layer in ("BatchNorm1d", "BatchNorm2d"):
+        cls = nn.BatchNorm2d if layer == "BatchNorm2d" else nn.BatchNorm1d
+        return cls(a["num_features"], eps=a["eps"], momentum=a["momentum"], affine=a["affine"],
+                   track_running_stats=a["track_running_stats"])
+    if layer == "ReLU":
+        return nn.ReLU()
+    if layer == "LeakyReLU":
+        return nn.LeakyReLU(a["negative_slope"])
+    if layer == "Sigmoid":
+        return nn.Sigmoid()
+    if layer == "Tanh":
+        return nn.Tanh()
+    if layer == "MaxPool2d":
+        return nn.MaxPool2d(natural_size(a["kernel_size"]),
+                            stride=None if a["stride"] is None else natural_size(a["stride"]),
+                            padding=natural_size(a["padding"]), dilation=natural_size(a["dilation"]),
+                            ceil_mode=a["ceil_mode"])
+    if layer == "AvgPool2d":
+        return nn.AvgPool2d(natural_size(a["kernel_size"]),
+                            stride=None if a["stride"] is None else natural_size(a["stride"]),
+                            padding=natural_size(a["padding"]), ceil_mode=a["ceil_mode"],
+                            count_include_pad=a["count_include_pad"])
+    if layer == "AdaptiveAvgPool2d":
+        return nn.AdaptiveAvgPool2d(natural_size(a["output_size"]))
+    if layer == "Upsample":
+        scale = a["scale_factor"]
+        assert scale is None or scale[0] == scale[1]
+        return nn.Upsample(size=None if a["size"] is None else tuple(a["size"]),
+                           scale_factor=None if scale is None else float(scale[0]), mode=a["mode"],
+                           align_corners=a["align_corners"])
+    if layer == "Flatten":
+        return nn.Flatten(a["start_dim"], a["end_dim"])
+    if layer == "Dropout":
+        return nn.Dropout(a["p"])
+    if layer == "Sequential":
+        return nn.Sequential(*(torch_layer(e["layer"], e["attrs"]) for e in a["layers"]))
+    raise ValueError(layer)
+
+
+def repr_case(name, layer, attrs):
+    REPRS.append({"name": name, "layer": layer, "attrs": attrs, "repr": str(torch_layer(layer, attrs))})
+
+
+def conv_attrs(cin, cout, kernel, stride=1, padding=0, dilation=1, groups=1, bias=True):
+    return {"in_channels": cin, "out_channels": cout, "kernel_size": pair(kernel), "stride": pair(stride),
+            "padding": pair(padding), "dilation": pair(dilation), "groups": groups, "bias": bias}
+
+
+def batch_norm_attrs(features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True):
+    return {"num_features": features, "eps": eps, "momentum": momentum, "affine": affine,
+            "track_running_stats": track_running_stats}
+
+
+def pool_attrs(kernel, stride=None, padding=0, **extra):
+    return {"kernel_size": pair(kernel), "stride": None if stride is None else pair(stride),
+            "padding": pair(padding), "ceil_mode": False, **extra}
+
+
+def upsample_attrs(mode, size=None, scale=None):
+    return {"size": None if size is None else pair(size),
+            "scale_factor": None if scale is None else [float(scale), float(scale)],
+            "mode": mode, "align_corners": None if mode == "nearest" else False}
+
+
+repr_case("conv2d_defaults", "Conv2d", conv_attrs(1, 8, 5))
+repr_case("conv2d_stride_padding_dilation_groups_no_bias", "Conv2d",
+          conv_attrs(4, 6, 3, stride=2, padding=1, dilation=2, groups=2, bias=False))
+repr_case("conv2d_nonsquare_kernel_padding", "Conv2d", conv_attrs(2, 3, (3, 5), padding=(1, 2)))
+repr_case("conv_transpose2d_output_padding", "ConvTranspose2d",
+          {**conv_attrs(3, 2, 3, stride=2, padding=1), "output_padding": [1, 1]})
+repr_case("conv_transpose2d_no_bias_fcdd", "ConvTranspose2d",
+          {**conv_attrs(4, 2, 4, stride=2, padding=1, bias=False), "output_padding": [0, 0]})
+repr_case("linear_bias", "Linear", {"in_features": 6, "out_features": 3, "bias": True})
+repr_case("linear_no_bias", "Linear", {"in_features": 5, "out_features": 4, "bias": False})
+repr_case("batch_norm2d_defaults", "BatchNorm2d", batch_norm_attrs(3))
+repr_case("batch_norm2d_eps1e-4", "BatchNorm2d", batch_norm_attrs(4, eps=1e-4))
+repr_case("batch_norm2d_no_running_stats", "BatchNorm2d", batch_norm_attrs(2, track_running_stats=False))
+repr_case("batch_norm1d_momentum_none_affine_false", "BatchNorm1d",
+          batch_norm_attrs(3, momentum=None, affine=False))
+repr_case("relu", "ReLU", {})
+repr_case("leaky_relu_default", "LeakyReLU", {"negative_slope": 0.01})
+repr_case("leaky_relu_0.2", "LeakyReLU", {"negative_slope": 0.2})
+repr_case("sigmoid", "Sigmoid", {})
+repr_case("tanh", "Tanh", {})
+repr_case("max_pool2d_k2", "MaxPool2d", pool_attrs(2, dilation=[1, 1]))
+repr_case("max_pool2d_k3_s2_p1", "MaxPool2d", pool_attrs(3, 2, 1, dilation=[1, 1]))
+repr_case("max_pool2d_nonsquare", "MaxPool2d", pool_attrs((2, 3), (1, 2), dilation=[1, 1]))
+repr_case("avg_pool2d_k2", "AvgPool2d", pool_attrs(2, count_include_pad=True))
+repr_case("avg_pool2d_k3_s2_p1_exclude_pad", "AvgPool2d", pool_attrs(3, 2, 1, count_include_pad=False))
+repr_case("adaptive_avg_pool2d_3x2", "AdaptiveAvgPool2d", {"output_size": [3, 2]})
+repr_case("adaptive_avg_pool2d_global", "AdaptiveAvgPool2d", {"output_size": [1, 1]})
+repr_case("upsample_nearest_scale2", "Upsample", upsample_attrs("nearest", scale=2))
+repr_case("upsample_bilinear_size_5x7", "Upsample", upsample_attrs("bilinear", size=(5, 7)))
+repr_case("upsample_nearest_size_4x4", "Upsample", upsample_attrs("nearest", size=4))
+repr_case("flatten_default", "Flatten", {"start_dim": 1, "end_dim": -1})
+repr_case("dropout_0.5", "Dropout", {"p": 0.5})
+repr_case("dropout_0.3", "Dropout", {"p": 0.3})
+repr_case("sequential_empty", "Sequential", {"layers": []})
+repr_case("sequential_nested", "Sequential", {"layers": [
+    {"layer": "Sequential", "attrs": {"layers": [
+        {"layer": "Conv2d", "attrs": conv_attrs(1, 8, 5, bias=False)},
+        {"layer": "BatchNorm2d", "attrs": batch_norm_attrs(8, eps=1e-4, affine=False)},
+        {"layer": "LeakyReLU", "attrs": {"negative_slope": 0.01}},
+        {"layer": "MaxPool2d", "attrs": pool_attrs(2, dilation=[1, 1])},
+    ]}},
+    {"layer": "Sequential", "attrs": {"layers": [
+        {"layer": "Sequential", "attrs": {"layers": [{"layer": "ReLU", "attrs": {}}]}},
+        {"layer": "Upsample", "attrs": upsample_attrs("nearest", scale=2)},
+    ]}},
+    {"layer": "Flatten", "attrs": {"start_dim": 1, "end_dim": -1}},
+    {"layer": "Dropout", "attrs": {"p": 0.5}},
+    {"layer": "Linear", "attrs": {"in_features": 288, "out_features": 10, "bias": True}},
+]})
+repr_case("sequential_fixture_model", "Sequential", sequential_attrs)
+
+
+def gain_case(name, nonlinearity, param=None):
+    GAINS.append({"name": name, "nonlinearity": nonlinearity, "param": param,
+                  "gain": float(nn.init.calculate_gain(nonlinearity, param))})
+
+
+gain_case("linear", "linear")
+gain_case("sigmoid", "sigmoid")
+gain_case("tanh", "tanh")
+gain_case("relu", "relu")
+gain_case("leaky_relu_0", "leaky_relu", 0.0)
+gain_case("leaky_relu_0.01", "leaky_relu", 0.01)
+gain_case("leaky_relu_0.2", "leaky_relu", 0.2)
+gain_case("leaky_relu_sqrt5", "leaky_relu", math.sqrt(5.0))
+
+
+# ---------------------------------------------------------------------------------------
+
+for section in (LAYERS, LOSSES, OPTIMIZERS, SCHEDULES, CLIPPING, REPRS, GAINS):
     names = [c["name"] for c in section]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     assert not duplicates, f"duplicate case names: {duplicates}"
@@ -676,7 +848,8 @@ def section(key, cases):
 text = (
     '{"version":1,"seed":' + str(SEED) + ',"torch":' + dumps(torch.__version__.split("+")[0]) + ",\n"
     + ",\n".join(section(k, v) for k, v in (("layers", LAYERS), ("losses", LOSSES), ("optimizers", OPTIMIZERS),
-                                            ("schedules", SCHEDULES), ("clipping", CLIPPING)))
+                                            ("schedules", SCHEDULES), ("clipping", CLIPPING), ("reprs", REPRS),
+                                            ("gains", GAINS)))
     + "\n}"
 )
 json.loads(text)  # well-formed
@@ -684,4 +857,5 @@ OUTPUT.parent.mkdir(parents=True, exist_ok=True)
 OUTPUT.write_text(text + "\n")
 print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(LAYERS)} layers, {len(LOSSES)} losses, "
       f"{len(OPTIMIZERS)} optimizers, {len(SCHEDULES)} schedules, {len(CLIPPING)} clipping cases, "
+      f"{len(REPRS)} reprs, {len(GAINS)} gains, "
       f"{len(text) / 1024:.1f} KiB")

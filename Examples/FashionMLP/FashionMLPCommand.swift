@@ -1,13 +1,15 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import NN
 import TensorCore
 
-/// `fashion-mlp`: trains a 784→128→10 multilayer perceptron on Fashion-MNIST with
-/// hand-written mini-batch SGD with momentum, printing the loss and test accuracy per epoch.
+/// `fashion-mlp`: trains a 784→128→10 multilayer perceptron built from NN layers on
+/// Fashion-MNIST with SGD and cross-entropy, printing the loss and test accuracy per epoch,
+/// and optionally saves the trained weights as a safetensors file.
 ///
 ///     swift run -c release fashion-mlp                       # the sample bundled with Datasets
-///     swift run -c release fashion-mlp --data ../shared/data/fashion-mnist --epochs 5
+///     swift run -c release fashion-mlp --data ../shared/data/fashion-mnist --epochs 5 --save mlp.safetensors
 @main
 struct FashionMLPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,11 +34,14 @@ struct FashionMLPCommand: AsyncParsableCommand {
     @Option(help: "SGD step size.")
     var learningRate: Float = 0.02
 
-    @Option(help: "Momentum of the SGD velocity, in [0, 1).")
+    @Option(help: "SGD momentum, in [0, 1).")
     var momentum: Float = 0.9
 
     @Option(help: "Seed for the initial weights and the shuffling.")
     var seed: UInt64 = 42
+
+    @Option(help: ArgumentHelp("Write the trained weights to this safetensors file (atomically).", valueName: "file"))
+    var save: String?
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, found \(epochs).") }
@@ -61,12 +66,15 @@ struct FashionMLPCommand: AsyncParsableCommand {
         let source = data.map { "Fashion-MNIST from \($0)" } ?? "the bundled Fashion-MNIST sample"
         print("\(source): \(train.count) train, \(test.count) test images (loaded in \(format(ContinuousClock.now - loadStart)))")
 
-        let xTrain = try train.images.flattened()
-        let xTest = try test.images.flattened()
         var generator = SeededGenerator(seed: seed)
-        var model = try MLP(inputs: 784, hidden: 128, classes: FashionMNIST.classNames.count, using: &generator)
-        var optimizer = try MomentumSGD(learningRate: learningRate, momentum: momentum, parameters: model.parameters)
-        print("MLP 784→128→10, \(model.parameterCount) parameters; SGD lr \(learningRate), momentum \(momentum), batch \(batchSize), seed \(seed)")
+        let model = Sequential(
+            Flatten(),
+            try Linear(784, 128, using: &generator),
+            ReLU(),
+            try Linear(128, FashionMNIST.classNames.count, using: &generator))
+        var optimizer = try SGD(learningRate: learningRate, momentum: momentum)
+        print(model)
+        print("\(model.parameterCount) parameters; SGD lr \(learningRate), momentum \(momentum), batch \(batchSize), seed \(seed)")
 
         let trainStart = ContinuousClock.now
         var order = Array(0..<train.count)
@@ -76,21 +84,22 @@ struct FashionMLPCommand: AsyncParsableCommand {
             var lossSum: Float = 0
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 let batch = Array(order[start..<min(start + batchSize, order.count)])
-                let x = try xTrain.gathered(atIndices: batch, alongAxis: 0)
-                let labels = batch.map { train.labels[$0] }
-                let loss = try crossEntropy(logits: model(x), labels: labels)
-                let gradients = try loss.gradients(wrt: model.parameters)
-                model.parameters = try optimizer.step(model.parameters, gradients: gradients)
+                let images = try train.images.gathered(atIndices: batch, alongAxis: 0)
+                let loss = try Loss.crossEntropy(model(images), labels: batch.map { train.labels[$0] })
+                try optimizer.step(model, gradients: model.gradients(of: loss))
                 lossSum += try loss.item() * Float(batch.count)
             }
-            let accuracy = try withoutGradients { () throws -> Double in
-                try FashionMLPCommand.accuracy(logits: model(xTest), labels: test.labels)
-            }
+            let predictions = try withoutGradients { () throws -> [Int] in try model(test.images).argmax(alongAxis: 1) }
+            let accuracy = Double(zip(predictions, test.labels).filter { $0 == $1 }.count) / Double(test.count)
             let line = "epoch \(epoch)/\(epochs)  train loss \(String(format: "%.4f", lossSum / Float(order.count)))"
                 + "  test accuracy \(String(format: "%.4f", accuracy))  (\(format(ContinuousClock.now - epochStart)))"
             print(line)
         }
         print("trained in \(format(ContinuousClock.now - trainStart))")
+        if let save {
+            try model.save(to: URL(fileURLWithPath: save), metadata: ["model": "fashion-mlp 784-128-10", "epochs": String(epochs)])
+            print("saved the weights to \(save)")
+        }
     }
 
     private func loadData() throws(DatasetError) -> (train: IDXImageDataset, test: IDXImageDataset) {
@@ -99,18 +108,6 @@ struct FashionMLPCommand: AsyncParsableCommand {
             return (try FashionMNIST.load(split: .train, from: directory), try FashionMNIST.load(split: .test, from: directory))
         }
         return (try FashionMNIST.bundledSample(split: .train), try FashionMNIST.bundledSample(split: .test))
-    }
-
-    /// The fraction of rows of `logits` whose largest entry is at the label.
-    static func accuracy(logits: Tensor, labels: [Int]) -> Double {
-        let classes = logits.shape[1]
-        let correct = logits.withUnsafeBufferPointer { values in
-            labels.indices.filter { row in
-                let scores = values[(row * classes)..<((row + 1) * classes)]
-                return scores.indices.max { scores[$0] < scores[$1] }.map { $0 - row * classes } == labels[row]
-            }.count
-        }
-        return Double(correct) / Double(labels.count)
     }
 
     private func format(_ duration: Duration) -> String {

@@ -58,9 +58,12 @@ public class BatchNorm: Module {
          batchesTracked.map { ("num_batches_tracked", $0) }].compactMap { $0 }
     }
 
+    /// As recent PyTorch prints it, including `bias=` (PyTorch's separate flag for the shift,
+    /// which here is present exactly when the layer is affine).
     public var settingsDescription: String {
         "\(features), eps=\(epsilon), momentum=\(momentum.map { "\($0)" } ?? "None"), "
-            + "affine=\(weight != nil ? "True" : "False"), track_running_stats=\(runningMean != nil ? "True" : "False")"
+            + "affine=\(weight != nil ? "True" : "False"), bias=\(bias != nil ? "True" : "False"), "
+            + "track_running_stats=\(runningMean != nil ? "True" : "False")"
     }
 
     /// Normalises `[N, C, …]` per channel.

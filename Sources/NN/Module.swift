@@ -93,7 +93,7 @@ extension Module {
     public var trainableParameterCount: Int { trainableParameters.reduce(0) { $0 + $1.parameter.value.scalarCount } }
 
     /// Makes every parameter whose name starts with `prefix` trainable or frozen and
-    /// returns how many it changed the flag of. Training mode and batch-norm statistics
+    /// returns how many parameters the prefix matched. Training mode and batch-norm statistics
     /// are not affected. A prefix matches whole path components: `features.1` matches
     /// `features.1.weight` but not `features.10.weight`; the empty prefix matches all.
     @discardableResult

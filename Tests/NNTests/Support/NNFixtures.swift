@@ -5,7 +5,7 @@ import TensorCore
 
 // The PyTorch references in Fixtures/nn_modules.json, written by Scripts/make_nn_fixtures.py:
 // layers (forward, gradients, updated buffers), losses, optimiser trajectories,
-// learning-rate schedules and gradient clipping.
+// learning-rate schedules, gradient clipping, printed descriptions and initialisation gains.
 
 struct LayerCase: Decodable, Sendable {
     let name: String
@@ -74,6 +74,23 @@ struct ClippingCase: Decodable, Sendable {
     let total_norm: Float
 }
 
+/// A module's printed description: `repr` is PyTorch's `str(module)` for the layer built
+/// from `attrs` (same conventions as ``LayerCase``).
+struct ReprCase: Decodable, Sendable {
+    let name: String
+    let layer: String
+    let attrs: [String: FixtureValue]
+    let repr: String
+}
+
+/// PyTorch's `torch.nn.init.calculate_gain(nonlinearity, param)`.
+struct GainCase: Decodable, Sendable {
+    let name: String
+    let nonlinearity: String
+    let param: Double?
+    let gain: Double
+}
+
 struct NNFixtureFile: Decodable, Sendable {
     let version: Int
     let torch: String
@@ -82,6 +99,8 @@ struct NNFixtureFile: Decodable, Sendable {
     let optimizers: [OptimizerCase]
     let schedules: [ScheduleCase]
     let clipping: [ClippingCase]
+    let reprs: [ReprCase]
+    let gains: [GainCase]
 }
 
 enum NNFixtures {
