@@ -5,6 +5,7 @@ import PackageDescription
 // Run from the repository root:
 //   swift run -c release --package-path Benchmarks tensor-bench    # elementwise, reductions, matmul
 //   swift run -c release --package-path Benchmarks kernel-bench    # conv, pooling, batch norm, sgemm
+//   swift run -c release --package-path Benchmarks nn-bench        # optimiser steps, safetensors I/O
 //   swift package --package-path Benchmarks benchmark               # the package-benchmark suite
 let package = Package(
     name: "Benchmarks",
@@ -27,6 +28,13 @@ let package = Package(
             dependencies: [
                 .product(name: "TensorCore", package: "FCDDSwift"),
                 .product(name: "COpenBLAS", package: "FCDDSwift"),
+            ]
+        ),
+        .executableTarget(
+            name: "nn-bench",
+            dependencies: [
+                .product(name: "NN", package: "FCDDSwift"),
+                .product(name: "TensorCore", package: "FCDDSwift"),
             ]
         ),
         .executableTarget(
