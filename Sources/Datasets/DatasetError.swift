@@ -26,6 +26,75 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A label is not a valid class index.
     case labelOutOfRange(file: String, index: Int, label: Int, classCount: Int)
 
+    // MARK: transforms
+    /// A transform cannot be applied to a sample: its image or mask does not have the shape
+    /// the transform needs (a rank other than 3, an unsupported channel count, a crop larger
+    /// than the image, a mask whose size differs from the image's). `sample` names the
+    /// sample, `expected` says what the transform needs and `found` is the offending shape.
+    case transformInputMismatch(transform: String, sample: String, expected: String, found: [Int])
+    /// A transform was configured with a value outside its valid range (a negative
+    /// standard deviation, a probability outside `[0, 1]`, a size below 1, an unknown class).
+    case invalidTransformParameter(transform: String, parameter: String, expected: String, found: String)
+
+    // MARK: cifar, one-class, download
+
+    /// A file of fixed-size records (CIFAR's binary version) does not hold a whole number of
+    /// records: it was cut short, or it is not a file of that format.
+    case partialRecord(file: String, recordBytes: Int, foundBytes: Int)
+    /// A file of class names (one a line, such as CIFAR's `batches.meta.txt`) lists a
+    /// different number of names than the dataset has classes.
+    case classNameCountMismatch(file: String, expected: Int, found: Int)
+    /// A label in a file whose labels do not start at 0 (EMNIST letters stores 1…26) lies
+    /// outside the range the file format allows; `label` is the value stored in the file.
+    case fileLabelOutOfRange(file: String, index: Int, label: Int, expected: ClosedRange<Int>)
+    /// ``ImageDataset/sample(at:)`` was asked for an index outside `0..<count`.
+    case sampleIndexOutOfRange(dataset: String, index: Int, count: Int)
+    /// A one-class view was asked to treat no class as normal.
+    case noNormalClasses(dataset: String)
+    /// A normal class chosen for a one-class view is not a class of the dataset.
+    case normalClassOutOfRange(dataset: String, normalClass: Int, classCount: Int)
+    /// An SHA-256 checksum given to a download is not 64 hexadecimal digits.
+    case malformedChecksum(url: String, checksum: String)
+    /// A download answered with an HTTP status outside 200–299 (404: no such file).
+    case httpStatus(url: String, statusCode: Int)
+    /// A download failed before a complete answer arrived (no connection, time-out,
+    /// interrupted transfer).
+    case downloadFailed(url: String, reason: String)
+    /// A downloaded (or cached) file's SHA-256 is not the expected one: the file is damaged,
+    /// incomplete, or not the file the checksum describes.
+    case checksumMismatch(file: String, expected: String, found: String)
+    /// A file-system operation on a dataset file failed (creating a directory, moving,
+    /// removing or reading a file).
+    case fileOperationFailed(file: String, operation: String, reason: String)
+
+    // MARK: loader
+
+    /// Samples of one batch have different image (or mask) shapes: resize or crop them to
+    /// one size before batching.
+    case inconsistentBatch(first: String, firstShape: [Int], other: String, otherShape: [Int])
+    /// A loader or cache setting is out of range.
+    case invalidLoaderConfiguration(String)
+    /// A decoded-image cache file is not usable (wrong magic number, version, size or source
+    /// fingerprint); it is rebuilt when the cache is opened with a builder.
+    case invalidCache(file: String, reason: String)
+
+    // MARK: image files
+
+    /// A file is not an image in a format that ``Image`` reads: it does not start with the
+    /// signature of one. `expected` names the signatures looked for; `found` holds the
+    /// file's first bytes (empty for an empty file).
+    case notAnImage(file: String, expected: String, found: [UInt8])
+    /// An image file (`format`: `PNG` or `JPEG`) is damaged; `reason` is the decoder's
+    /// (libpng's or libjpeg's) message.
+    case corruptImage(file: String, format: String, reason: String)
+    /// An image file ends before its image does: it was cut short, for example by an
+    /// interrupted download. `foundBytes` is its size.
+    case truncatedImage(file: String, format: String, foundBytes: Int)
+    /// An image is valid but of a variant that is not supported (a CMYK JPEG, more pixels
+    /// than ``Image/maximumSampleCount``), or cannot be encoded as asked (a PNG bit depth
+    /// other than 8 or 16).
+    case unsupportedImage(file: String, format: String, reason: String)
+
     /// A message that names the file, what was expected and what was found.
     public var description: String {
         switch self {
@@ -52,6 +121,58 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(imagesFile) holds \(imageCount) images but \(labelsFile) holds \(labelCount) labels; expected one label per image"
         case let .labelOutOfRange(file, index, label, classCount):
             return "\(file): label \(index) is \(label), expected a class index in 0..<\(classCount)"
+        // MARK: transforms
+        case let .transformInputMismatch(transform, sample, expected, found):
+            return "\(sample): \(transform) expected \(expected), found shape [\(found.map(String.init).joined(separator: ", "))]"
+        case let .invalidTransformParameter(transform, parameter, expected, found):
+            return "\(transform): \(parameter) must be \(expected), found \(found)"
+
+        // MARK: cifar, one-class, download
+
+        case let .partialRecord(file, recordBytes, foundBytes):
+            return "\(file): expected a whole number of \(recordBytes)-byte records, found \(foundBytes) bytes "
+                + "(\(foundBytes / recordBytes) records and \(foundBytes % recordBytes) bytes more); "
+                + "the file is incomplete or not in this format, obtain it again"
+        case let .classNameCountMismatch(file, expected, found):
+            return "\(file): expected \(expected) class names (one a line), found \(found)"
+        case let .fileLabelOutOfRange(file, index, label, expected):
+            return "\(file): label \(index) is \(label), expected a value in \(expected.lowerBound)...\(expected.upperBound)"
+        case let .sampleIndexOutOfRange(dataset, index, count):
+            return "\(dataset): sample index \(index) is out of range, expected an index in 0..<\(count)"
+        case let .noNormalClasses(dataset):
+            return "\(dataset): a one-class view needs at least one normal class, found none"
+        case let .normalClassOutOfRange(dataset, normalClass, classCount):
+            return "\(dataset): normal class \(normalClass) is not a class of the dataset, expected a class index in 0..<\(classCount)"
+        case let .malformedChecksum(url, checksum):
+            return "\(url): expected an SHA-256 checksum of 64 hexadecimal digits, found \"\(checksum)\""
+        case let .httpStatus(url, statusCode):
+            return "\(url): the server answered HTTP \(statusCode), expected 200 (OK)"
+        case let .downloadFailed(url, reason):
+            return "\(url): download failed: \(reason)"
+        case let .checksumMismatch(file, expected, found):
+            return "\(file): expected SHA-256 \(expected), found \(found); the file is damaged, incomplete or not the expected one"
+        case let .fileOperationFailed(file, operation, reason):
+            return "\(file): cannot \(operation): \(reason)"
+
+        // MARK: image files
+
+        case let .notAnImage(file, expected, found):
+            guard !found.isEmpty else { return "\(file): expected \(expected), found an empty file" }
+            let hex = found.map { String($0, radix: 16, uppercase: true) }.map { $0.count == 1 ? "0" + $0 : $0 }
+            return "\(file): expected \(expected), found the bytes \(hex.joined(separator: " ")); not an image in a supported format"
+        case let .corruptImage(file, format, reason):
+            return "\(file): expected a valid \(format) image, found corrupt data: \(reason)"
+        case let .truncatedImage(file, format, foundBytes):
+            return "\(file): the \(format) data ends early (after \(foundBytes) bytes) instead of with the end of its image; the file is incomplete, obtain it again"
+        case let .unsupportedImage(file, format, reason):
+            return "\(file): unsupported \(format) image: \(reason)"
+        // MARK: loader
+        case let .inconsistentBatch(first, firstShape, other, otherShape):
+            return "cannot batch \(first) (shape \(firstShape)) with \(other) (shape \(otherShape)); expected one shape per batch: resize or crop the samples to one size"
+        case let .invalidLoaderConfiguration(message):
+            return "data loader: \(message)"
+        case let .invalidCache(file, reason):
+            return "\(file): not a usable decoded-image cache: \(reason)"
         }
     }
 }

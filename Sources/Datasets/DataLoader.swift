@@ -1,0 +1,152 @@
+import Dispatch
+import Foundation
+import TensorCore
+
+/// Shuffled, seeded mini-batches of an ``ImageDataset``, decoded and augmented in parallel
+/// ahead of the training step.
+///
+/// Everything random is derived from `seed`: the order of epoch `e` from `(seed, e)`, and the
+/// transform's generator for a sample from `(seed, e, index)`. A batch is therefore the same
+/// whatever the number of workers or the timing of the threads, and any batch can be
+/// recomputed on its own (``batch(_:epoch:)``), e.g. after resuming from a checkpoint.
+///
+/// ```swift
+/// let loader = try DataLoader(dataset: train, batchSize: 128, transform: augmentation, seed: 1)
+/// for epoch in 0..<epochs {
+///     let batches = loader.epoch(epoch)          // starts decoding in the background
+///     while let batch = try batches.next() {     // waits only if the workers fall behind
+///         ...
+///     }
+/// }
+/// ```
+public struct DataLoader: Sendable {
+    /// The samples.
+    public let dataset: any ImageDataset
+    /// Samples per batch.
+    public let batchSize: Int
+    /// Whether each epoch visits the samples in a new seeded random order.
+    public let shuffles: Bool
+    /// Whether a last batch smaller than ``batchSize`` is left out.
+    public let dropsLastPartialBatch: Bool
+    /// Applied to every sample after decoding (augmentation, normalisation), if any.
+    public let transform: (any SampleTransform)?
+    /// The seed all randomness of the loader derives from.
+    public let seed: UInt64
+    /// Threads that decode and transform the samples of one batch.
+    public let workerCount: Int
+    /// How many batches are prepared ahead of the consumer.
+    public let prefetchCount: Int
+
+    /// A loader; nothing is decoded until batches are requested.
+    ///
+    /// - Parameters:
+    ///   - workerCount: decoding threads per batch; by default all cores but one (at least
+    ///     one), leaving a core to the training step.
+    /// - Throws: ``DatasetError/invalidLoaderConfiguration(_:)`` for a batch size, worker
+    ///   count or prefetch count below 1.
+    public init(
+        dataset: any ImageDataset, batchSize: Int, shuffles: Bool = true, dropsLastPartialBatch: Bool = false,
+        transform: (any SampleTransform)? = nil, seed: UInt64, workerCount: Int? = nil, prefetchCount: Int = 2
+    ) throws(DatasetError) {
+        let workers = workerCount ?? max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+        guard batchSize >= 1, workers >= 1, prefetchCount >= 1 else {
+            throw .invalidLoaderConfiguration("expected batchSize, workerCount and prefetchCount ≥ 1, found \(batchSize), \(workers), \(prefetchCount)")
+        }
+        self.dataset = dataset
+        self.batchSize = batchSize
+        self.shuffles = shuffles
+        self.dropsLastPartialBatch = dropsLastPartialBatch
+        self.transform = transform
+        self.seed = seed
+        self.workerCount = workers
+        self.prefetchCount = prefetchCount
+    }
+
+    /// The number of batches per epoch.
+    public var batchCount: Int {
+        dropsLastPartialBatch ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The order in which epoch `epoch` visits the dataset's indices.
+    public func order(epoch: Int) -> [Int] {
+        var indices = Array(0..<dataset.count)
+        if shuffles {
+            var generator = SeededGenerator(seed: DataLoader.mix(seed, UInt64(bitPattern: Int64(epoch)), 0x5EED))
+            indices.shuffle(using: &generator)
+        }
+        return indices
+    }
+
+    /// Decodes, transforms and stacks batch `number` of `epoch` now, on ``workerCount``
+    /// threads.
+    ///
+    /// - Throws: the first ``DatasetError`` of a sample (decoding or transform), or
+    ///   ``DatasetError/inconsistentBatch(first:firstShape:other:otherShape:)``.
+    public func batch(_ number: Int, epoch: Int) throws(DatasetError) -> Batch {
+        precondition((0..<batchCount).contains(number), "DataLoader: batch \(number) is outside 0..<\(batchCount)")
+        return try batch(indices: Array(order(epoch: epoch)[(number * batchSize)..<min((number + 1) * batchSize, dataset.count)]), epoch: epoch)
+    }
+
+    /// The batches of `epoch`, prepared by a background thread up to ``prefetchCount``
+    /// batches ahead. Dropping the iterator stops the preparation.
+    public func epoch(_ epoch: Int) -> EpochBatches {
+        EpochBatches(loader: self, epoch: epoch)
+    }
+
+    /// Decodes and transforms the samples at `indices` in parallel, then stacks them.
+    func batch(indices: [Int], epoch: Int) throws(DatasetError) -> Batch {
+        let results = SampleSlots(count: indices.count)
+        let workers = min(workerCount, indices.count)
+        let work: @Sendable (Int) -> Void = { worker in
+            for slot in stride(from: worker, to: indices.count, by: workers) {
+                results.store(Result { () throws(DatasetError) -> DatasetSample in try self.prepareSample(indices[slot], epoch: epoch) }, at: slot)
+            }
+        }
+        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        return try Batch(stacking: results.collect(), indices: indices)
+    }
+
+    /// One sample, decoded and transformed with its own generator.
+    private func prepareSample(_ index: Int, epoch: Int) throws(DatasetError) -> DatasetSample {
+        let sample = try dataset.sample(at: index)
+        guard let transform else { return sample }
+        var generator = SeededGenerator(seed: DataLoader.mix(seed, UInt64(bitPattern: Int64(epoch)), UInt64(index)))
+        return try transform.apply(sample, using: &generator)
+    }
+
+    /// Mixes three values into one seed (SplitMix64's finaliser over a running combination).
+    static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+        var state = a
+        for value in [b, c] {
+            state = (state ^ value) &+ 0x9E37_79B9_7F4A_7C15
+            state = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            state = (state ^ (state >> 27)) &* 0x94D0_49BB_1331_11EB
+            state ^= state >> 31
+        }
+        return state
+    }
+}
+
+/// Per-sample results written by the decoding threads of one batch, each slot by one thread.
+private final class SampleSlots: @unchecked Sendable {
+    private var results: [Result<DatasetSample, DatasetError>?]
+    private let lock = NSLock()
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func store(_ result: Result<DatasetSample, DatasetError>, at slot: Int) {
+        lock.withLock { results[slot] = result }
+    }
+
+    /// The samples in slot order, or the error of the first failed slot.
+    func collect() throws(DatasetError) -> [DatasetSample] {
+        let all = lock.withLock { results }
+        var samples: [DatasetSample] = []
+        samples.reserveCapacity(all.count)
+        for result in all {
+            // Every slot is filled before collect() runs.
+            samples.append(try result!.get())
+        }
+        return samples
+    }
+}
