@@ -23,6 +23,20 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng16",
+            providers: [.apt(["libpng-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJPEG",
+            pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"])]
+        ),
+        .target(
+            name: "CImageCodecs",
+            dependencies: ["CPNG", "CJPEG"]
+        ),
         .target(
             name: "TensorCore",
             dependencies: ["COpenBLAS"]
@@ -33,7 +47,7 @@ let package = Package(
         ),
         .target(
             name: "Datasets",
-            dependencies: ["TensorCore", "CZlib"],
+            dependencies: ["TensorCore", "CZlib", "CImageCodecs"],
             resources: [.copy("Resources/fashion-mnist-sample")]
         ),
         .executableTarget(

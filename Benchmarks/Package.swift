@@ -6,6 +6,7 @@ import PackageDescription
 //   swift run -c release --package-path Benchmarks tensor-bench    # elementwise, reductions, matmul
 //   swift run -c release --package-path Benchmarks kernel-bench    # conv, pooling, batch norm, sgemm
 //   swift run -c release --package-path Benchmarks nn-bench        # optimiser steps, safetensors I/O
+//   swift run -c release --package-path Benchmarks data-bench      # decoding + augmentation, images/s
 //   swift package --package-path Benchmarks benchmark               # the package-benchmark suite
 let package = Package(
     name: "Benchmarks",
@@ -34,6 +35,13 @@ let package = Package(
             name: "nn-bench",
             dependencies: [
                 .product(name: "NN", package: "FCDDSwift"),
+                .product(name: "TensorCore", package: "FCDDSwift"),
+            ]
+        ),
+        .executableTarget(
+            name: "data-bench",
+            dependencies: [
+                .product(name: "Datasets", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),
             ]
         ),

@@ -95,15 +95,10 @@ public struct DataLoader: Sendable {
 
     /// Decodes and transforms the samples at `indices` in parallel, then stacks them.
     func batch(indices: [Int], epoch: Int) throws(DatasetError) -> Batch {
-        let results = SampleSlots(count: indices.count)
-        let workers = min(workerCount, indices.count)
-        let work: @Sendable (Int) -> Void = { worker in
-            for slot in stride(from: worker, to: indices.count, by: workers) {
-                results.store(Result { () throws(DatasetError) -> DatasetSample in try self.prepareSample(indices[slot], epoch: epoch) }, at: slot)
-            }
+        let samples = try prepareSamples(indices, workers: workerCount) { index throws(DatasetError) in
+            try self.prepareSample(index, epoch: epoch)
         }
-        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
-        return try Batch(stacking: results.collect(), indices: indices)
+        return try Batch(stacking: samples, indices: indices)
     }
 
     /// One sample, decoded and transformed with its own generator.
@@ -124,29 +119,5 @@ public struct DataLoader: Sendable {
             state ^= state >> 31
         }
         return state
-    }
-}
-
-/// Per-sample results written by the decoding threads of one batch, each slot by one thread.
-private final class SampleSlots: @unchecked Sendable {
-    private var results: [Result<DatasetSample, DatasetError>?]
-    private let lock = NSLock()
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func store(_ result: Result<DatasetSample, DatasetError>, at slot: Int) {
-        lock.withLock { results[slot] = result }
-    }
-
-    /// The samples in slot order, or the error of the first failed slot.
-    func collect() throws(DatasetError) -> [DatasetSample] {
-        let all = lock.withLock { results }
-        var samples: [DatasetSample] = []
-        samples.reserveCapacity(all.count)
-        for result in all {
-            // Every slot is filled before collect() runs.
-            samples.append(try result!.get())
-        }
-        return samples
     }
 }

@@ -95,6 +95,20 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// other than 8 or 16).
     case unsupportedImage(file: String, format: String, reason: String)
 
+    // MARK: folders
+
+    /// A folder that should hold images (a dataset's root, a class folder, MVTec-AD's
+    /// `train/good`) holds no image files. `expected` says which files were looked for.
+    case noImages(directory: String, expected: String)
+    /// An image has no mask file where the dataset looks for one. `expectedMask` is the path
+    /// looked for; `alsoMissing` counts the other images whose masks are missing too.
+    case missingMask(image: String, expectedMask: String, alsoMissing: Int)
+    /// A mask's size differs from its image's; sizes are `[height, width]`.
+    case maskSizeMismatch(image: String, imageSize: [Int], mask: String, maskSize: [Int])
+    /// A folder dataset was configured with an invalid setting (a mask name pattern without
+    /// `{name}`, a folder listed as both normal and anomalous, ...).
+    case invalidFolderConfiguration(parameter: String, expected: String, found: String)
+
     /// A message that names the file, what was expected and what was found.
     public var description: String {
         switch self {
@@ -159,7 +173,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .notAnImage(file, expected, found):
             guard !found.isEmpty else { return "\(file): expected \(expected), found an empty file" }
             let hex = found.map { String($0, radix: 16, uppercase: true) }.map { $0.count == 1 ? "0" + $0 : $0 }
-            return "\(file): expected \(expected), found the bytes \(hex.joined(separator: " ")); not an image in a supported format"
+            return "\(file): expected \(expected), found the bytes \(hex.joined(separator: " ")); not an image of the expected format"
         case let .corruptImage(file, format, reason):
             return "\(file): expected a valid \(format) image, found corrupt data: \(reason)"
         case let .truncatedImage(file, format, foundBytes):
@@ -173,6 +187,17 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "data loader: \(message)"
         case let .invalidCache(file, reason):
             return "\(file): not a usable decoded-image cache: \(reason)"
+        // MARK: folders
+        case let .noImages(directory, expected):
+            return "\(directory): expected \(expected), found none"
+        case let .missingMask(image, expectedMask, alsoMissing):
+            let others = alsoMissing == 0 ? "" : " (\(alsoMissing) other image\(alsoMissing == 1 ? " lacks its mask" : "s lack their masks") too)"
+            return "\(image): expected its mask at \(expectedMask), found no such file\(others)"
+        case let .maskSizeMismatch(image, imageSize, mask, maskSize):
+            let size = { (hw: [Int]) in hw.map(String.init).joined(separator: " × ") }
+            return "\(mask): expected a mask of its image's size \(size(imageSize)) (height × width, \(image)), found \(size(maskSize))"
+        case let .invalidFolderConfiguration(parameter, expected, found):
+            return "image folder dataset: \(parameter) must be \(expected), found \(found)"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import TensorCore
 
 /// One sample of an image dataset: the image, its label and, where the dataset has one, a
@@ -37,4 +38,11 @@ public protocol ImageDataset: Sendable {
     ///
     /// - Throws: ``DatasetError`` when its file is missing, unreadable or corrupt.
     func sample(at index: Int) throws(DatasetError) -> DatasetSample
+}
+
+/// A dataset read from files, which can say which files its samples come from: caches
+/// fingerprint them (path, size, modification time) to notice when the data changes.
+public protocol FileBackedDataset: ImageDataset {
+    /// Every file the samples are read from (images, masks, archives), in a fixed order.
+    var sourceFiles: [URL] { get }
 }
