@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "COpenBLAS", targets: ["COpenBLAS"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
+        .library(name: "Explain", targets: ["Explain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -50,6 +51,10 @@ let package = Package(
             dependencies: ["TensorCore", "CZlib", "CImageCodecs"],
             resources: [.copy("Resources/fashion-mnist-sample")]
         ),
+        .target(
+            name: "Explain",
+            dependencies: ["TensorCore", "NN", "Datasets"]
+        ),
         .executableTarget(
             name: "fashion-mlp",
             dependencies: [
@@ -73,6 +78,11 @@ let package = Package(
         .testTarget(
             name: "NNTests",
             dependencies: ["NN", "TensorCore", "Datasets", "FixtureSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "ExplainTests",
+            dependencies: ["Explain", "NN", "Datasets", "TensorCore", "FixtureSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
