@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Explain", targets: ["Explain"]),
+        .library(name: "FCDD", targets: ["FCDD"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,6 +56,10 @@ let package = Package(
             name: "Explain",
             dependencies: ["TensorCore", "NN", "Datasets"]
         ),
+        .target(
+            name: "FCDD",
+            dependencies: ["TensorCore", "NN", "Datasets", "Explain"]
+        ),
         .executableTarget(
             name: "fashion-mlp",
             dependencies: [
@@ -83,6 +88,11 @@ let package = Package(
         .testTarget(
             name: "ExplainTests",
             dependencies: ["Explain", "NN", "Datasets", "TensorCore", "FixtureSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "FCDDTests",
+            dependencies: ["FCDD", "Explain", "NN", "Datasets", "TensorCore", "FixtureSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

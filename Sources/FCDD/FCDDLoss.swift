@@ -1,0 +1,95 @@
+import Foundation
+import TensorCore
+
+/// FCDD's objective (`fcdd-reference.md` §2): the pseudo-Huber anomaly map
+/// `A = sqrt(φ² + 1) − 1`, whose per-sample mean is the anomaly score, and the two losses
+/// built on it. Labels follow the loss's convention: 1 pushes a sample's score up
+/// ("anomalous"), 0 pulls it down ("nominal").
+public enum FCDDLoss {
+    /// The reference's floor inside the anomalous log term, `−log(1 − e^(−Ā) + 1e-31)`.
+    public static let logFloor: Float = 1e-31
+
+    /// `A = sqrt(φ² + 1) − 1`, elementwise, ≥ 0: the low-resolution explanation.
+    public static func anomalyMap(_ phi: Tensor) -> Tensor {
+        (phi.squared() + 1).sqrt() - 1
+    }
+
+    /// The anomaly score of each sample: the mean of `A` over its map, `[N]`.
+    ///
+    /// - Throws: ``TensorError`` when `phi` is not `[N, 1, u, v]`.
+    public static func scores(_ phi: Tensor) throws(TensorError) -> Tensor {
+        try requireMapBatch(phi, op: "FCDDLoss.scores")
+        return try anomalyMap(phi).mean(alongAxes: [1, 2, 3])
+    }
+
+    /// The sample-level loss (reference §2.2): the mean over the batch of `Ā` for nominal
+    /// samples and `−log(1 − e^(−Ā) + 1e-31)` for anomalous ones, always with labels (the
+    /// reference falls back to the unlabelled mean when a batch holds one label only; we do
+    /// not, so an all-anomalous batch still pushes its scores up). The anomalous term is
+    /// computed as `−log(−expm1(−Ā) + 1e-31)`, exact for small `Ā` in float32.
+    ///
+    /// - Throws: ``TensorError`` when `phi` is not `[N, 1, u, v]`, the label count is not
+    ///   `N`, or a label is not 0 or 1.
+    public static func sampleLevel(phi: Tensor, labels: [Int]) throws(TensorError) -> Tensor {
+        let means = try scores(phi)
+        return try labelled(means: means, labels: labels, op: "FCDDLoss.sampleLevel")
+    }
+
+    /// The pixel-wise loss with ground-truth maps (reference §2.4, the paper's Eq. 4) on the
+    /// anomaly map upsampled to the input size, `A′` `[N, 1, H, W]`, and masks `Y` of the same
+    /// shape (1 = anomalous pixel): per sample `(1/M)·Σ(1 − Y)·A′` plus, for samples with an
+    /// anomalous pixel, `−log(1 − exp(−(1/M)·Σ Y·A′) + 1e-31)`, both divided by all `M`
+    /// pixels as the reference does; the batch mean of that. With all-ones masks for
+    /// synthetic anomalies (the reference's MVTec setting) it is the sample-level loss on `A′`.
+    ///
+    /// - Throws: ``TensorError`` when the shapes differ or are not `[N, 1, H, W]`.
+    public static func pixelWise(upsampledMap: Tensor, masks: Tensor) throws(TensorError) -> Tensor {
+        let op = "FCDDLoss.pixelWise"
+        try requireMapBatch(upsampledMap, op: op)
+        guard masks.shape == upsampledMap.shape else {
+            throw .shapeMismatch(op: op, expected: "masks of the map's shape", found: [upsampledMap.shape, masks.shape])
+        }
+        let binary = masks.detached().isGreater(than: 0.5)
+        let nominal = try ((1 - binary) * upsampledMap).mean(alongAxes: [1, 2, 3])
+        let anomalousMean = try (binary * upsampledMap).mean(alongAxes: [1, 2, 3])
+        let hasAnomaly = try binary.max(alongAxes: [1, 2, 3]).scalars.map { Int($0) }
+        let anomalous = try anomalousTerm(anomalousMean) * Tensor(hasAnomaly.map(Float.init))
+        return try (nominal + anomalous).mean()
+    }
+
+    /// `Ā` for label 0 and the anomalous term for label 1, averaged over the batch.
+    static func labelled(means: Tensor, labels: [Int], op: String) throws(TensorError) -> Tensor {
+        guard labels.count == means.scalarCount else {
+            throw .shapeMismatch(op: op, expected: "one label per sample (\(means.scalarCount))", found: [[labels.count]])
+        }
+        if let bad = labels.first(where: { $0 != 0 && $0 != 1 }) {
+            throw .invalidArgument(op: op, message: "expected labels 0 (nominal) or 1 (anomalous), found \(bad)")
+        }
+        let anomalous = Tensor(labels.map(Float.init))
+        return try ((1 - anomalous) * means + anomalous * anomalousTerm(means)).mean()
+    }
+
+    /// `−log(−expm1(−s) + 1e-31)` elementwise, with its exact derivative
+    /// `−e^(−s) / (−expm1(−s) + 1e-31)`.
+    static func anomalousTerm(_ means: Tensor) throws(TensorError) -> Tensor {
+        let s = means.detached()
+        let values = s.scalars
+        let value = try Tensor(shape: s.shape) { out in
+            for i in out.indices { out[i] = -Foundation.log(-Foundation.expm1(-values[i]) + logFloor) }
+        }
+        return try Tensor.customOperation(value: value, inputs: [means]) { gradient in
+            let g = gradient.scalars
+            return [try? Tensor(shape: s.shape) { out in
+                for i in out.indices {
+                    out[i] = g[i] * -Foundation.exp(-values[i]) / (-Foundation.expm1(-values[i]) + logFloor)
+                }
+            }]
+        }
+    }
+
+    private static func requireMapBatch(_ map: Tensor, op: String) throws(TensorError) {
+        guard map.rank == 4, map.shape[1] == 1 else {
+            throw .shapeMismatch(op: op, expected: "maps [N, 1, u, v]", found: [map.shape])
+        }
+    }
+}
