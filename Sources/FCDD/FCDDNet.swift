@@ -26,7 +26,7 @@ public final class FCDDNet: Module {
     /// Channels of the input images (1 for grey, 3 for colour).
     public let inputChannels: Int
     private let children: [(name: String, module: any Module)]
-    private let steps: [Step]
+    let steps: [Step]
 
     /// A freshly initialised net (PyTorch's default initialisation, from `generator`).
     /// For ``FCDDNetKind/cnn224VGGFrozen`` the first 15 backbone modules are frozen; load
@@ -62,7 +62,7 @@ public final class FCDDNet: Module {
         return x
     }
 
-    private func child(_ name: String) -> any Module {
+    func child(_ name: String) -> any Module {
         // Steps only name children that `build` created.
         children.first { $0.name == name }!.module
     }

@@ -1,0 +1,129 @@
+import TensorCore
+
+/// Up-samples low-resolution anomaly maps to the input resolution the way the reference
+/// does (`ReceptiveModule.receptive_upsample` in `models/bases.py`; fcdd-reference.md
+/// §3.2): every output pixel's score is spread over its receptive field with the
+/// un-normalised Gaussian ``FCDDGaussianKernel`` of size r.
+///
+/// Per axis, with map size h′, input size W, r, j and s = `int(shift)`:
+///
+/// 1. a transposed convolution of the maps with `gkern(r, σ)`, stride j, padding 0 and
+///    output padding `W − (h′−1)·j − 1` (odd r) or `W − (h′−1)·j − 2` (even r), giving
+///    `W + r − 1` (odd r) or `W + r − 2` (even r) pixels;
+/// 2. the crop `[pad − s, pad − s + W)` with `pad = (r − 1)/2` (the reference's
+///    `[pad − s : −pad − s]`), giving exactly W pixels.
+///
+/// Closed form: `A′(x, y) = Σ A[i, k]·g(x − (j·i + s))·g(y − (j·k + s))`, g the window
+/// centred at index `pad`, contributions outside the input dropped. For even r the two
+/// peak samples (0.5 each) sit at `j·i + s` and `j·i + s + 1`, around the true centre.
+///
+/// The reference handles square inputs and one value of r, j, s; here each axis has its
+/// own, and the kernel is `outer(window(r_H), window(r_W))`. Where the reference's call
+/// would fail — an output padding outside `[0, j)` (a map that does not match the net's
+/// geometry, or a stride-1 net) or a crop outside the convolution's output — the
+/// convolution runs without output padding and the missing rows and columns are zeros,
+/// which is the closed form above.
+///
+/// Built from TensorCore operations (`convTranspose2d`, `slice`, `padded`, reshapes), so it
+/// is differentiable: the pixel-wise FCDD loss (fcdd-reference.md §2.4) trains through it.
+public struct ReceptiveFieldUpsampler: Sendable {
+    /// The receptive field of the maps' pixels.
+    public let receptiveField: ReceptiveField
+    /// The input size the maps are up-sampled to.
+    public let inputSize: Size2D
+    /// σ of the Gaussian window (see ``FCDDHeatmapPreset/gaussianSigma`` for the reference's).
+    public let sigma: Double
+    /// The transposed convolution's weight, `gkern` as `[1, 1, r_H, r_W]`.
+    public let kernel: Tensor
+
+    /// An up-sampler for maps of a net with `receptiveField`, to `inputSize` pixels.
+    ///
+    /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` for a field with a
+    ///   size or jump below 1, an input size below 1, or a σ that is not positive and finite.
+    public init(receptiveField: ReceptiveField, inputSize: Size2D, sigma: Double) throws(ExplainError) {
+        let field = receptiveField
+        guard field.size.height >= 1, field.size.width >= 1, field.jump.height >= 1, field.jump.width >= 1,
+              field.shift.height.isFinite, field.shift.width.isFinite else {
+            throw .invalidArgument(operation: "ReceptiveFieldUpsampler",
+                                   message: "expected a receptive field with size and jump ≥ 1 and a finite shift, found \(field)")
+        }
+        guard inputSize.height >= 1, inputSize.width >= 1 else {
+            throw .invalidArgument(operation: "ReceptiveFieldUpsampler", message: "expected an input size of at least 1×1, found \(inputSize)")
+        }
+        let weights = try FCDDGaussianKernel.kernel(size: field.size, sigma: sigma)
+        self.receptiveField = field
+        self.inputSize = inputSize
+        self.sigma = sigma
+        self.kernel = try MapsSupport.tensorOperation { () throws(TensorError) in
+            try weights.reshaped(to: [1, 1, field.size.height, field.size.width])
+        }
+    }
+
+    /// Up-samples `maps` to ``inputSize``.
+    ///
+    /// - Parameter maps: Low-resolution maps `[N, 1, h′, w′]` or `[N, h′, w′]`; `[N, C, h′, w′]`
+    ///   is up-sampled channel by channel.
+    /// - Returns: `[N, 1, H, W]` (`[N, C, H, W]`) or `[N, H, W]`, following the input's layout;
+    ///   recorded for differentiation when `maps` tracks gradients.
+    /// - Throws: ``ExplainError/shapeMismatch(operation:expected:found:)`` for another rank
+    ///   or an empty map.
+    public func upsample(_ maps: Tensor) throws(ExplainError) -> Tensor {
+        let operation = "ReceptiveFieldUpsampler.upsample"
+        guard maps.rank == 3 || maps.rank == 4, maps.shape.allSatisfy({ $0 >= 1 }) else {
+            throw .shapeMismatch(operation: operation, expected: "non-empty maps [N, 1, h, w] or [N, h, w]", found: [maps.shape])
+        }
+        let (batch, channels) = (maps.shape[0], maps.rank == 4 ? maps.shape[1] : 1)
+        let mapSize = Size2D(maps.shape[maps.rank - 2], maps.shape[maps.rank - 1])
+        let rows = AxisPlan(mapSize: mapSize.height, field: receptiveField.size.height, jump: receptiveField.jump.height,
+                            shift: receptiveField.integerShift.height, target: inputSize.height)
+        let columns = AxisPlan(mapSize: mapSize.width, field: receptiveField.size.width, jump: receptiveField.jump.width,
+                               shift: receptiveField.integerShift.width, target: inputSize.width)
+        let (kernel, jump, target) = (self.kernel, receptiveField.jump, inputSize)
+        return try MapsSupport.tensorOperation { () throws(TensorError) in
+            let planes = try maps.reshaped(to: [batch * channels, 1, mapSize.height, mapSize.width])
+            let spread = try Tensor.convTranspose2d(
+                planes, weight: kernel, stride: jump, padding: 0,
+                outputPadding: Size2D(rows.outputPadding, columns.outputPadding))
+            let cropped = try columns.crop(rows.crop(spread, axis: 2), axis: 3)
+            let shape = maps.rank == 4 ? [batch, channels, target.height, target.width] : [batch, target.height, target.width]
+            return try cropped.reshaped(to: shape)
+        }
+    }
+
+    /// What one axis needs: the output padding of the transposed convolution and the window
+    /// of its output that is kept.
+    struct AxisPlan {
+        /// The output padding of the transposed convolution (the reference's when valid).
+        let outputPadding: Int
+        /// Where the kept window starts in the convolution's output (may be negative).
+        let start: Int
+        /// The kept length, the input size.
+        let length: Int
+
+        init(mapSize: Int, field: Int, jump: Int, shift: Int, target: Int) {
+            let pad = (field - 1) / 2
+            let reference = target - (mapSize - 1) * jump - 1 - (field % 2 == 0 ? 1 : 0)
+            outputPadding = reference >= 0 && reference < jump ? reference : 0
+            start = pad - shift
+            length = target
+        }
+
+        /// `[start, start + length)` of `tensor` along `axis`, zeros where that lies outside.
+        func crop(_ tensor: Tensor, axis: Int) throws(TensorError) -> Tensor {
+            let size = tensor.shape[axis]
+            let lower = Swift.max(start, 0)
+            let upper = Swift.min(start + length, size)
+            guard lower < upper else {
+                var shape = tensor.shape
+                shape[axis] = length
+                return try Tensor.zeros(shape: shape)
+            }
+            let kept = try tensor.slice(alongAxis: axis, lower..<upper)
+            let (before, after) = (lower - start, start + length - upper)
+            guard before > 0 || after > 0 else { return kept }
+            var widths = Array(repeating: (before: 0, after: 0), count: tensor.rank)
+            widths[axis] = (before, after)
+            return try kept.padded(widths)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import Datasets
+import Explain
+import Foundation
+import NN
+import TensorCore
+
+/// Why training or evaluating an FCDD model stopped.
+public enum FCDDTrainingError: Error, Sendable, CustomStringConvertible {
+    /// A setting is out of range.
+    case invalidConfiguration(String)
+    /// The loss became NaN or infinite; no update was applied, and the last good checkpoint
+    /// (if checkpoints are written) is kept.
+    case nonFiniteLoss(epoch: Int, batch: Int, lastCheckpoint: URL?)
+    /// The data could not be read.
+    case data(DatasetError)
+    /// A tensor operation failed (shapes that do not fit the net).
+    case tensor(TensorError)
+    /// Up-sampling or a metric failed.
+    case explain(ExplainError)
+    /// The optimiser refused a step or its state.
+    case optimizer(OptimizerError)
+    /// A checkpoint could not be written or restored.
+    case checkpoint(CheckpointError)
+
+    public var description: String {
+        switch self {
+        case let .invalidConfiguration(message): "training configuration: \(message)"
+        case let .nonFiniteLoss(epoch, batch, checkpoint):
+            "the loss became NaN or infinite in epoch \(epoch), batch \(batch); training stopped without applying that step"
+                + (checkpoint.map { "; the last good checkpoint is \($0.path)" } ?? "")
+        case let .data(error): "\(error)"
+        case let .tensor(error): "\(error)"
+        case let .explain(error): "\(error)"
+        case let .optimizer(error): "\(error)"
+        case let .checkpoint(error): "\(error)"
+        }
+    }
+}

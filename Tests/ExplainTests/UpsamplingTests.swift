@@ -1,0 +1,174 @@
+import Explain
+import FixtureSupport
+import Foundation
+import TensorCore
+import Testing
+
+// Receptive fields, the reference's gkern and its receptive-field Gaussian up-sampling
+// against Fixtures/upsampling.json (Scripts/make_upsampling_fixtures.py; fcdd-reference.md
+// §1.1, §3.1, §3.2), the alternatives nearest and bilinear, and gradients through the
+// up-sampling by finite differences.
+
+@Suite("Upsampling")
+struct UpsamplingTests {
+    static let tolerance = FixtureTolerance(absolute: 1e-5, relative: 1e-5, matchesNonFinite: false)
+
+    // MARK: gkern
+
+    @Test("gkern against SciPy", arguments: MapsFixtures.names(\.gkern, \.name))
+    func gkern(_ name: String) throws {
+        let testCase = try MapsFixtures.lookup(\.gkern, \.name, name)
+        let sigma = testCase.sigma ?? FCDDGaussianKernel.defaultSigma(kernelSize: testCase.size)
+        let window = try FCDDGaussianKernel.window(size: testCase.size, sigma: sigma)
+        try #require(window.count == testCase.window.count, "\(name): window length")
+        for (got, want) in zip(window, testCase.window) {
+            #expect(Swift.abs(got - want) <= 1e-14, "\(name): window \(got) vs \(want)")
+        }
+        let kernel = try FCDDGaussianKernel.kernel(size: Size2D(testCase.size, testCase.size), sigma: sigma)
+        expectMapsClose(kernel, testCase.kernel, FixtureTolerance(absolute: 0, relative: 1e-7, matchesNonFinite: false), "\(name) kernel")
+    }
+
+    @Test("even sizes duplicate the centre and halve: middle samples 0.5, 2-D peak 0.25")
+    func evenRule() throws {
+        let window = try FCDDGaussianKernel.window(size: 16, sigma: 1.2)
+        #expect(window.count == 16)
+        #expect(window[7] == 0.5 && window[8] == 0.5)
+        #expect(window.max() == 0.5)
+        #expect(zip(window, window.reversed()).allSatisfy { $0 == $1 }, "symmetric")
+        let kernel = try FCDDGaussianKernel.kernel(size: 62, sigma: 12)
+        #expect(try kernel.max().item() == 0.25)
+        let odd = try FCDDGaussianKernel.kernel(size: 59, sigma: 10)
+        #expect(try odd.max().item() == 1)
+        #expect(FCDDGaussianKernel.defaultSigma(kernelSize: 15) == log10(0.45 * 15 + 1) + 0.25)
+        #expect(FCDDGaussianKernel.defaultSigma(kernelSize: 32) == 10)
+        #expect(throws: ExplainError.self) { try FCDDGaussianKernel.window(size: 0, sigma: 1) }
+        #expect(throws: ExplainError.self) { try FCDDGaussianKernel.window(size: 3, sigma: 0) }
+    }
+
+    // MARK: Receptive fields
+
+    @Test("receptive field and output size of a layer list", arguments: MapsFixtures.names(\.receptive_fields, \.name))
+    func receptiveField(_ name: String) throws {
+        let testCase = try MapsFixtures.lookup(\.receptive_fields, \.name, name)
+        let layers = try testCase.layers.map { try $0.layer() }
+        let field = try ReceptiveField.compose(layers)
+        #expect(field == (try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)), "\(name): \(field)")
+        #expect(try ReceptiveField.outputSize(of: layers, input: size2D(testCase.input)) == size2D(testCase.output))
+    }
+
+    @Test("the FCDD nets' geometry is the reference's (§1.5)")
+    func netGeometry() throws {
+        let expected: [FCDDNetGeometry: (r: Int, j: Int, s: Double, n: Int)] = [
+            .cnn28: (16, 4, 1.5, 7), .cnn32: (32, 4, 1.5, 8), .cnn32S: (18, 4, 1.5, 8), .cnn32LW3K: (22, 4, 1.5, 8),
+            .cnn224VGG: (62, 8, 3.5, 28), .cnn224: (59, 8, 0, 28),
+        ]
+        for net in FCDDNetGeometry.allCases {
+            let want = try #require(expected[net])
+            #expect(net.receptiveField == ReceptiveField(size: Size2D(want.r, want.r), jump: Size2D(want.j, want.j), shift: .init(want.s, want.s)), "\(net)")
+            #expect(try net.outputSize() == Size2D(want.n, want.n), "\(net)")
+            let fixture = try MapsFixtures.lookup(\.receptive_fields, \.name, net.rawValue)
+            #expect(try ReceptiveField.compose(fixture.layers.map { try $0.layer() }) == net.receptiveField, "\(net) vs the fixture's layers")
+        }
+        #expect(FCDDNetGeometry.cnn224VGG.receptiveField.integerShift == Size2D(3, 3))
+        #expect(ReceptiveField(size: 5, jump: 1, shift: .init(-0.5, 2.5)).integerShift == Size2D(0, 2), "int() truncates toward zero")
+        #expect(throws: ExplainError.self) { try ReceptiveField.compose([.convolution(kernel: 0)]) }
+        #expect(throws: ExplainError.self) { try ReceptiveField.outputSize(of: [.convolution(kernel: 5)], input: 4) }
+    }
+
+    @Test("benchmark presets (§3.3, §3.5)")
+    func benchmarkPresets() {
+        #expect(FCDDHeatmapPreset.allCases.map(\.gaussianSigma) == [1.2, 1.2, 8, 12, 8, 10])
+        #expect(FCDDHeatmapPreset.allCases.map(\.displayQuantile) == [0.85, 0.85, 0.97, 0.99, 0.99, 0.97])
+        #expect(FCDDHeatmapPreset.allCases.map(\.defaultNet) == [.cnn28, .cnn32LW3K, .cnn224VGG, .cnn224VGG, .cnn224VGG, .cnn224VGG])
+    }
+
+    // MARK: Up-sampling
+
+    @Test("receptive-field Gaussian up-sampling against the reference", arguments: MapsFixtures.names(\.upsampling, \.name))
+    func upsampling(_ name: String) throws {
+        let testCase = try MapsFixtures.lookup(\.upsampling, \.name, name)
+        let field = try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)
+        let upsampler = try ReceptiveFieldUpsampler(receptiveField: field, inputSize: size2D(testCase.input), sigma: testCase.sigma)
+        let maps = try testCase.maps.tensor()
+        let output = try upsampler.upsample(maps)
+        expectMapsClose(output, testCase.expected, Self.tolerance, "\(name) [N, 1, h, w]")
+
+        // [N, h, w] in, [N, H, W] out, same values.
+        let squeezed = try upsampler.upsample(maps.squeezed(axis: 1))
+        #expect(squeezed.shape == [maps.shape[0]] + testCase.input)
+        #expect(squeezed.scalars == output.scalars)
+
+        // The enum gives the same result.
+        let viaEnum = try HeatmapUpsampling.receptiveFieldGaussian(sigma: testCase.sigma)
+            .upsample(maps, to: size2D(testCase.input), receptiveField: field)
+        #expect(viaEnum.scalars == output.scalars)
+    }
+
+    @Test("several channels are up-sampled one by one")
+    func channels() throws {
+        let upsampler = try FCDDNetGeometry.cnn28.upsampler(sigma: 1.2)
+        var generator = SeededGenerator(seed: 7)
+        let maps = try Tensor.randomUniform(shape: [2, 3, 7, 7], low: 0, high: 1, using: &generator)
+        let together = try upsampler.upsample(maps)
+        #expect(together.shape == [2, 3, 28, 28])
+        for channel in 0..<3 {
+            let alone = try upsampler.upsample(maps.slice(alongAxis: 1, channel..<(channel + 1)))
+            #expect(try together.slice(alongAxis: 1, channel..<(channel + 1)).scalars == alone.scalars)
+        }
+    }
+
+    @Test("mean of an up-sampled all-ones map (§3.5's gains)", arguments: MapsFixtures.names(\.gains, \.name))
+    func gain(_ name: String) throws {
+        let testCase = try MapsFixtures.lookup(\.gains, \.name, name)
+        let field = try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)
+        let upsampler = try ReceptiveFieldUpsampler(receptiveField: field, inputSize: size2D(testCase.input), sigma: testCase.sigma)
+        let ones = try Tensor.ones(shape: [1, 1] + testCase.map)
+        let mean = try Double(upsampler.upsample(ones).mean().item())
+        #expect(Swift.abs(mean - testCase.mean) <= 1e-5 * Swift.max(1, testCase.mean), "\(name): \(mean) vs \(testCase.mean)")
+    }
+
+    @Test("gradients through the up-sampling match finite differences",
+          arguments: ["FCDD_CNN28_sigma1.2", "rectangular_20x24_sigma2.0", "valid_stride1_12_sigma1.0", "odd_small_20_sigma1.5"])
+    func gradients(_ name: String) throws {
+        let testCase = try MapsFixtures.lookup(\.upsampling, \.name, name)
+        let field = try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)
+        let upsampler = try ReceptiveFieldUpsampler(receptiveField: field, inputSize: size2D(testCase.input), sigma: testCase.sigma)
+        let maps = try testCase.maps.tensor()
+        try expectMapsGradientMatchesFiniteDifferences(name, maps) { try upsampler.upsample($0) }
+        // The pixel-wise FCDD loss of §2.4 (mean of the up-sampled pseudo-Huber map)
+        // trains through the up-sampling too.
+        try expectMapsGradientMatchesFiniteDifferences("\(name) pseudo-Huber loss", maps - 0.7) { phi in
+            let anomaly = (phi.squared() + 1).sqrt() - 1
+            return try upsampler.upsample(anomaly).mean()
+        }
+    }
+
+    @Test("nearest and bilinear are TensorCore's interpolation, in both layouts")
+    func interpolation() throws {
+        var generator = SeededGenerator(seed: 11)
+        let maps = try Tensor.randomUniform(shape: [2, 1, 7, 9], low: 0, high: 2, using: &generator)
+        for (method, mode) in [(HeatmapUpsampling.nearest, InterpolationMode.nearest), (.bilinear, .bilinear)] {
+            let up = try method.upsample(maps, to: Size2D(28, 36), receptiveField: nil)
+            #expect(up.shape == [2, 1, 28, 36])
+            #expect(up.scalars == (try maps.resized(to: Size2D(28, 36), mode: mode)).scalars, "\(method)")
+            let flat = try method.upsample(maps.squeezed(axis: 1), to: Size2D(28, 36), receptiveField: nil)
+            #expect(flat.shape == [2, 28, 36] && flat.scalars == up.scalars)
+        }
+        #expect(throws: ExplainError.self) {
+            try HeatmapUpsampling.receptiveFieldGaussian(sigma: 1.2).upsample(maps, to: 28, receptiveField: nil)
+        }
+    }
+
+    @Test("invalid maps and settings are rejected")
+    func errors() throws {
+        let upsampler = try FCDDNetGeometry.cnn28.upsampler(sigma: 1.2)
+        #expect(throws: ExplainError.self) { try upsampler.upsample(Tensor.zeros(shape: [7, 7])) }
+        #expect(throws: ExplainError.self) { try upsampler.upsample(Tensor.zeros(shape: [0, 1, 7, 7])) }
+        #expect(throws: ExplainError.self) {
+            try ReceptiveFieldUpsampler(receptiveField: FCDDNetGeometry.cnn28.receptiveField, inputSize: 28, sigma: -1)
+        }
+        #expect(throws: ExplainError.self) {
+            try ReceptiveFieldUpsampler(receptiveField: ReceptiveField(size: 3, jump: 0, shift: .init(0, 0)), inputSize: 28, sigma: 1)
+        }
+    }
+}
