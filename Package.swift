@@ -75,6 +75,14 @@ let package = Package(
             dependencies: ["TensorCore"],
             path: "Tests/FixtureSupport"
         ),
+        .executableTarget(
+            name: "fcdd",
+            dependencies: [
+                "TensorCore", "NN", "Datasets", "Explain", "FCDD",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/FCDDCommand"
+        ),
         .testTarget(
             name: "TensorCoreTests",
             dependencies: ["TensorCore", "FixtureSupport"],
