@@ -145,6 +145,12 @@ enum MapsFixtures {
     }
 
     /// The case of a section called `wanted`.
+    /// The up-sampler of FCDD_CNN28's maps (layers from the fixture) to 28×28 with σ 1.2.
+    static func cnn28Upsampler() throws -> ReceptiveFieldUpsampler {
+        let layers = try lookup(\.receptive_fields, \.name, "FCDD_CNN28").layers.map { try $0.layer() }
+        return try ReceptiveFieldUpsampler(receptiveField: ReceptiveField.compose(layers), inputSize: 28, sigma: 1.2)
+    }
+
     static func lookup<Case>(_ section: KeyPath<MapsFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
         guard let found = try file.get()[keyPath: section].first(where: { $0[keyPath: name] == wanted }) else {
             throw FixtureError("no fixture case \(wanted)")

@@ -60,7 +60,7 @@ struct NormalizationTests {
 
     @Test("the up-sampled reference is chunked without changing the statistics")
     func chunking() throws {
-        let upsampler = try FCDDNetGeometry.cnn28.upsampler(sigma: 1.2)
+        let upsampler = try MapsFixtures.cnn28Upsampler()
         var generator = SeededGenerator(seed: 3)
         let maps = try Tensor.randomUniform(shape: [150, 7, 7], low: 0, high: 2, using: &generator)
         var calls = 0

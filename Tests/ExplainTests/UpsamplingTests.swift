@@ -56,20 +56,20 @@ struct UpsamplingTests {
         #expect(try ReceptiveField.outputSize(of: layers, input: size2D(testCase.input)) == size2D(testCase.output))
     }
 
-    @Test("the FCDD nets' geometry is the reference's (§1.5)")
+    @Test("the fixture's FCDD layer lists have the reference's geometry (§1.5)")
     func netGeometry() throws {
-        let expected: [FCDDNetGeometry: (r: Int, j: Int, s: Double, n: Int)] = [
-            .cnn28: (16, 4, 1.5, 7), .cnn32: (32, 4, 1.5, 8), .cnn32S: (18, 4, 1.5, 8), .cnn32LW3K: (22, 4, 1.5, 8),
-            .cnn224VGG: (62, 8, 3.5, 28), .cnn224: (59, 8, 0, 28),
+        // The nets themselves (FCDDNet) are checked against the same table in FCDDTests.
+        let expected: [String: (r: Int, j: Int, s: Double, n: Int, input: Int)] = [
+            "FCDD_CNN28": (16, 4, 1.5, 7, 28), "FCDD_CNN32": (32, 4, 1.5, 8, 32), "FCDD_CNN32_S": (18, 4, 1.5, 8, 32),
+            "FCDD_CNN32_LW3K": (22, 4, 1.5, 8, 32), "FCDD_CNN224_VGG": (62, 8, 3.5, 28, 224), "FCDD_CNN224": (59, 8, 0, 28, 224),
         ]
-        for net in FCDDNetGeometry.allCases {
-            let want = try #require(expected[net])
-            #expect(net.receptiveField == ReceptiveField(size: Size2D(want.r, want.r), jump: Size2D(want.j, want.j), shift: .init(want.s, want.s)), "\(net)")
-            #expect(try net.outputSize() == Size2D(want.n, want.n), "\(net)")
-            let fixture = try MapsFixtures.lookup(\.receptive_fields, \.name, net.rawValue)
-            #expect(try ReceptiveField.compose(fixture.layers.map { try $0.layer() }) == net.receptiveField, "\(net) vs the fixture's layers")
+        for (name, want) in expected {
+            let layers = try MapsFixtures.lookup(\.receptive_fields, \.name, name).layers.map { try $0.layer() }
+            let field = try ReceptiveField.compose(layers)
+            #expect(field == ReceptiveField(size: Size2D(want.r, want.r), jump: Size2D(want.j, want.j), shift: .init(want.s, want.s)), "\(name)")
+            #expect(try ReceptiveField.outputSize(of: layers, input: Size2D(want.input, want.input)) == Size2D(want.n, want.n), "\(name)")
         }
-        #expect(FCDDNetGeometry.cnn224VGG.receptiveField.integerShift == Size2D(3, 3))
+        #expect(ReceptiveField(size: 62, jump: 8, shift: .init(3.5, 3.5)).integerShift == Size2D(3, 3))
         #expect(ReceptiveField(size: 5, jump: 1, shift: .init(-0.5, 2.5)).integerShift == Size2D(0, 2), "int() truncates toward zero")
         #expect(throws: ExplainError.self) { try ReceptiveField.compose([.convolution(kernel: 0)]) }
         #expect(throws: ExplainError.self) { try ReceptiveField.outputSize(of: [.convolution(kernel: 5)], input: 4) }
@@ -79,7 +79,6 @@ struct UpsamplingTests {
     func benchmarkPresets() {
         #expect(FCDDHeatmapPreset.allCases.map(\.gaussianSigma) == [1.2, 1.2, 8, 12, 8, 10])
         #expect(FCDDHeatmapPreset.allCases.map(\.displayQuantile) == [0.85, 0.85, 0.97, 0.99, 0.99, 0.97])
-        #expect(FCDDHeatmapPreset.allCases.map(\.defaultNet) == [.cnn28, .cnn32LW3K, .cnn224VGG, .cnn224VGG, .cnn224VGG, .cnn224VGG])
     }
 
     // MARK: Up-sampling
@@ -106,7 +105,7 @@ struct UpsamplingTests {
 
     @Test("several channels are up-sampled one by one")
     func channels() throws {
-        let upsampler = try FCDDNetGeometry.cnn28.upsampler(sigma: 1.2)
+        let upsampler = try MapsFixtures.cnn28Upsampler()
         var generator = SeededGenerator(seed: 7)
         let maps = try Tensor.randomUniform(shape: [2, 3, 7, 7], low: 0, high: 1, using: &generator)
         let together = try upsampler.upsample(maps)
@@ -161,11 +160,11 @@ struct UpsamplingTests {
 
     @Test("invalid maps and settings are rejected")
     func errors() throws {
-        let upsampler = try FCDDNetGeometry.cnn28.upsampler(sigma: 1.2)
+        let upsampler = try MapsFixtures.cnn28Upsampler()
         #expect(throws: ExplainError.self) { try upsampler.upsample(Tensor.zeros(shape: [7, 7])) }
         #expect(throws: ExplainError.self) { try upsampler.upsample(Tensor.zeros(shape: [0, 1, 7, 7])) }
         #expect(throws: ExplainError.self) {
-            try ReceptiveFieldUpsampler(receptiveField: FCDDNetGeometry.cnn28.receptiveField, inputSize: 28, sigma: -1)
+            try ReceptiveFieldUpsampler(receptiveField: MapsFixtures.cnn28Upsampler().receptiveField, inputSize: 28, sigma: -1)
         }
         #expect(throws: ExplainError.self) {
             try ReceptiveFieldUpsampler(receptiveField: ReceptiveField(size: 3, jump: 0, shift: .init(0, 0)), inputSize: 28, sigma: 1)

@@ -1,3 +1,5 @@
+import Explain
+import TensorCore
 import FCDD
 import Testing
 
@@ -9,5 +11,24 @@ struct FCDDNetKindTests {
         #expect(FCDDNetKind.allCases.map(\.designedInputSize) == [28, 28, 32, 32, 32, 224, 224, 224])
         #expect(FCDDNetKind.cnn224VGGFrozen.frozenModuleIndices == 0..<15)
         #expect(FCDDNetKind.cnn224VGG.frozenModuleIndices.isEmpty)
+    }
+}
+
+@Suite("FCDD receptive fields")
+struct FCDDReceptiveFieldTests {
+    @Test("every net's receptive field, jump, shift and output size are the reference's (§1.5)", arguments: FCDDNetKind.allCases)
+    func geometry(_ kind: FCDDNetKind) throws {
+        let expected: [FCDDNetKind: (r: Int, j: Int, s: Double, n: Int)] = [
+            .cnn28: (16, 4, 1.5, 7), .cnn28Wide: (16, 4, 1.5, 7), .cnn32: (32, 4, 1.5, 8), .cnn32Small: (18, 4, 1.5, 8),
+            .cnn32LW3K: (22, 4, 1.5, 8), .cnn224VGG: (62, 8, 3.5, 28), .cnn224VGGFrozen: (62, 8, 3.5, 28),
+            .cnn224VGGNoPretraining: (62, 8, 3.5, 28),
+        ]
+        let want = try #require(expected[kind])
+        var generator = SeededGenerator(seed: 0)
+        let net = try FCDDNet(kind, inputChannels: 3, using: &generator)
+        #expect(net.receptiveField == ReceptiveField(size: Size2D(want.r, want.r), jump: Size2D(want.j, want.j), shift: .init(want.s, want.s)))
+        let size = kind.designedInputSize
+        #expect(try net.outputSize(forInput: Size2D(size, size)) == Size2D(want.n, want.n))
+        #expect(try net.outputSize(forInput: Size2D(size, size + 8)) == Size2D(want.n, want.n + 8 / want.j), "non-square inputs")
     }
 }

@@ -1,6 +1,6 @@
 /// The reference's per-benchmark defaults for heatmaps (`runners/argparse_configs.py`,
 /// fcdd-reference.md §3.3 and §3.5): the σ of the receptive-field Gaussian (`--gauss-std`),
-/// the display quantile (`--quantile`) and the default net.
+/// and the display quantile (`--quantile`); the default nets are in the FCDD module.
 ///
 /// | benchmark | σ | quantile | default net |
 /// |---|---|---|---|
@@ -40,15 +40,6 @@ public enum FCDDHeatmapPreset: String, Sendable, CaseIterable, CustomStringConve
         case .fashionMNIST, .cifar10: 0.85
         case .imageNet, .custom: 0.97
         case .mvtec, .pascalVOC: 0.99
-        }
-    }
-
-    /// The geometry of the benchmark's default net.
-    public var defaultNet: FCDDNetGeometry {
-        switch self {
-        case .fashionMNIST: .cnn28
-        case .cifar10: .cnn32LW3K
-        case .imageNet, .mvtec, .pascalVOC, .custom: .cnn224VGG
         }
     }
 

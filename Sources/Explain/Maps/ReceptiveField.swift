@@ -24,7 +24,7 @@ import TensorCore
 /// | FCDD_CNN224_VGG(_F/_NOPT) | 62 | 8 | 3.5 |
 /// | FCDD_CNN224(_W) | 59 | 8 | 0 |
 ///
-/// (``FCDDNetGeometry`` holds these nets' layer lists.)
+/// (The FCDD module's `FCDDNet.receptiveField` composes a net's own layers.)
 public struct ReceptiveField: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// The shift per axis, in input pixels (a multiple of ½ for the usual layers).
     public struct Shift: Sendable, Equatable, Hashable, CustomStringConvertible {
