@@ -7,6 +7,7 @@ import PackageDescription
 //   swift run -c release --package-path Benchmarks kernel-bench    # conv, pooling, batch norm, sgemm
 //   swift run -c release --package-path Benchmarks nn-bench        # optimiser steps, safetensors I/O
 //   swift run -c release --package-path Benchmarks data-bench      # decoding + augmentation, images/s
+//   swift run -c release --package-path Benchmarks fcdd-bench      # whole FCDD training/inference steps, img/s, peak RSS
 //   swift package --package-path Benchmarks benchmark               # the package-benchmark suite
 let package = Package(
     name: "Benchmarks",
@@ -42,6 +43,14 @@ let package = Package(
             name: "data-bench",
             dependencies: [
                 .product(name: "Datasets", package: "FCDDSwift"),
+                .product(name: "TensorCore", package: "FCDDSwift"),
+            ]
+        ),
+        .executableTarget(
+            name: "fcdd-bench",
+            dependencies: [
+                .product(name: "FCDD", package: "FCDDSwift"),
+                .product(name: "NN", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),
             ]
         ),

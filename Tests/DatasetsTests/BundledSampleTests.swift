@@ -7,9 +7,9 @@ import Testing
 struct BundledSampleTests {
     @Test("SHA-256 helper matches the FIPS 180-4 examples")
     func sha256KnownAnswers() {
-        #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+        #expect(SHA256.hexDigest(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hexDigest(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hexDigest(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
@@ -38,12 +38,12 @@ struct BundledSampleTests {
 
         let bytes = pixelBytes(sample.images)
         #expect(bytes.reduce(0) { $0 + Int($1) } == fixture.pixelSum)
-        #expect(SHA256.hex(bytes) == fixture.imagesSHA256)
-        #expect(SHA256.hex(sample.labels.map(UInt8.init)) == fixture.labelsSHA256)
+        #expect(SHA256.hexDigest(of: bytes) == fixture.imagesSHA256)
+        #expect(SHA256.hexDigest(of: sample.labels.map(UInt8.init)) == fixture.labelsSHA256)
         let imageSize = 28 * 28
         for probe in fixture.probes {
             #expect(sample.labels[probe.index] == probe.label)
-            #expect(SHA256.hex(bytes[(probe.index * imageSize)..<((probe.index + 1) * imageSize)]) == probe.sha256,
+            #expect(SHA256.hexDigest(of: bytes[(probe.index * imageSize)..<((probe.index + 1) * imageSize)]) == probe.sha256,
                     "image \(probe.index) of the \(split) sample")
         }
     }
@@ -98,7 +98,7 @@ struct FullSetTests {
         let fixture = try SampleFixture.load()[split]
         for probe in fixture.probes {
             let image = try full.images.slice(alongAxis: 0, probe.originalIndex..<(probe.originalIndex + 1))
-            #expect(SHA256.hex(pixelBytes(image)) == probe.sha256)
+            #expect(SHA256.hexDigest(of: pixelBytes(image)) == probe.sha256)
             #expect(full.labels[probe.originalIndex] == probe.label)
         }
     }

@@ -307,7 +307,7 @@ struct CIFARTests {
         #expect(sample.image.shape == [3, 32, 32])
         let bytes = pixelBytes(sample.image)
         #expect(bytes.reduce(0) { $0 + Int($1) } == probe.pixelSum, "pixel sum of image \(probe.index)")
-        #expect(SHA256.hex(bytes) == probe.sha256, "SHA-256 of image \(probe.index)")
+        #expect(SHA256.hexDigest(of: bytes) == probe.sha256, "SHA-256 of image \(probe.index)")
         let scalars = sample.image.scalars
         for value in probe.values {
             let position = value.channel * 1024 + value.y * 32 + value.x

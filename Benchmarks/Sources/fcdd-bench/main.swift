@@ -1,0 +1,185 @@
+// Times whole FCDD steps through the FCDD and NN modules, and the peak resident memory of
+// short training loops. One line per measurement, median of `--runs` timed runs after one
+// warm-up:
+//
+//   bench=fcdd_step_cifar_lw3k_b128 impl=swift threads=<t> ms_median=<x> img_per_s=<z>
+//   bench=rss_fcdd_step_cifar_lw3k_b128 impl=swift threads=<t> steps=<n> rss_mb=<m> rss_mb_start=<s>
+//
+//   swift run -c release --package-path Benchmarks fcdd-bench [--threads 1,2] [--runs 5]
+//       [--filter TEXT[,TEXT…]] [--rss-steps 10]
+//
+// Measurements:
+// - fcdd_step_cifar_lw3k_b128: FCDD_CNN32_LW3K, 3×32×32, batch 128 (half labelled anomalous),
+//   training mode: forward, sample-level FCDD loss, backward, Adam (lr 1e-3, weight decay 1e-6).
+// - fcdd_step_fmnist_28w_b128: FCDD_CNN28_W, 1×28×28, batch 128, the same with SGD
+//   (Nesterov momentum 0.9, lr 1e-2, weight decay 1e-6).
+// - fcdd_infer_cifar_lw3k_b256: FCDD_CNN32_LW3K in eval mode, batch 256, forward and anomaly
+//   scores under `withoutGradients`.
+// - rss_<each of the above>: peak resident memory (VmHWM) of `--rss-steps` such steps. Peak
+//   RSS is a per-process high-water mark, so each runs in a fresh child process of this
+//   executable (`--rss-child NAME`), with nothing else allocated before it.
+import FCDD
+import Foundation
+import NN
+import TensorCore
+
+func usage() -> Never {
+    FileHandle.standardError.write(
+        "usage: fcdd-bench [--threads 1,2] [--runs N] [--filter TEXT[,TEXT...]] [--rss-steps N]\n".data(using: .utf8)!)
+    exit(2)
+}
+
+/// Command-line options.
+struct Options {
+    var threadCounts = [1, 2]
+    var runs = 5
+    var filters: [String]?
+    var rssSteps = 10
+    /// Internal: run only this RSS measurement in this process (see the header).
+    var rssChild: String?
+
+    static func parse() -> Options {
+        var options = Options()
+        var arguments = CommandLine.arguments.dropFirst().makeIterator()
+        while let argument = arguments.next() {
+            switch argument {
+            case "--threads":
+                options.threadCounts = (arguments.next() ?? "").split(separator: ",").compactMap { Int($0) }
+                if options.threadCounts.isEmpty { usage() }
+            case "--runs":
+                guard let value = arguments.next().flatMap(Int.init), value >= 1 else { usage() }
+                options.runs = value
+            case "--filter":
+                guard let value = arguments.next() else { usage() }
+                options.filters = value.split(separator: ",").map(String.init)
+            case "--rss-steps":
+                guard let value = arguments.next().flatMap(Int.init), value >= 1 else { usage() }
+                options.rssSteps = value
+            case "--rss-child":
+                guard let value = arguments.next() else { usage() }
+                options.rssChild = value
+            default: usage()
+            }
+        }
+        return options
+    }
+}
+
+let options = Options.parse()
+
+func selected(_ name: String) -> Bool { options.filters.map { $0.contains { name.contains($0) } } ?? true }
+
+func emit(_ line: String) { FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!) }
+
+/// Median wall time in milliseconds of `runs` calls after one warm-up call.
+func medianMilliseconds(_ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var samples: [Double] = []
+    for _ in 0..<options.runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    return samples.sorted()[samples.count / 2]
+}
+
+/// One of the measured workloads: a net, a batch, and what one step does.
+struct Workload {
+    let name: String
+    let kind: FCDDNetKind
+    let channels: Int
+    let size: Int
+    let batch: Int
+    /// Training (forward, loss, backward, optimiser step) rather than inference.
+    let training: Bool
+    /// SGD with Nesterov momentum rather than Adam (training only).
+    let sgd: Bool
+
+    /// Builds the net, the batch and the optimiser, and returns one step as a closure.
+    func makeStep() throws -> () throws -> Void {
+        var generator = SeededGenerator(seed: 7)
+        let net = try FCDDNet(kind, inputChannels: channels, using: &generator)
+        let images = try Tensor.randomNormal(shape: [batch, channels, size, size], using: &generator)
+        guard training else {
+            net.eval()
+            return {
+                let scores = try withoutGradients { () throws -> Tensor in try FCDDLoss.scores(net(images)) }
+                sink += scores.withUnsafeBufferPointer { $0[0] }
+            }
+        }
+        net.train()
+        // Half the batch anomalous (label 1), half nominal, interleaved.
+        let labels = (0..<batch).map { $0 % 2 }
+        if sgd {
+            var optimizer = try SGD(learningRate: 1e-2, momentum: 0.9, nesterov: true, weightDecay: 1e-6)
+            return {
+                let loss = try FCDDLoss.sampleLevel(phi: net(images), labels: labels)
+                try optimizer.step(net, gradients: net.gradients(of: loss))
+                sink += loss.withUnsafeBufferPointer { $0[0] }
+            }
+        }
+        var optimizer = try Adam(learningRate: 1e-3, weightDecay: 1e-6)
+        return {
+            let loss = try FCDDLoss.sampleLevel(phi: net(images), labels: labels)
+            try optimizer.step(net, gradients: net.gradients(of: loss))
+            sink += loss.withUnsafeBufferPointer { $0[0] }
+        }
+    }
+}
+
+nonisolated(unsafe) var sink: Float = 0
+
+let workloads = [
+    Workload(name: "fcdd_step_cifar_lw3k_b128", kind: .cnn32LW3K, channels: 3, size: 32, batch: 128, training: true, sgd: false),
+    Workload(name: "fcdd_step_fmnist_28w_b128", kind: .cnn28Wide, channels: 1, size: 28, batch: 128, training: true, sgd: true),
+    Workload(name: "fcdd_infer_cifar_lw3k_b256", kind: .cnn32LW3K, channels: 3, size: 32, batch: 256, training: false, sgd: false),
+]
+
+/// A field of /proc/self/status (`VmHWM`, `VmRSS`) in MiB.
+func procStatusMegabytes(_ field: String) -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+          let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return -1 }
+    return kilobytes / 1024
+}
+
+if let childName = options.rssChild {
+    // Child process: one RSS measurement, nothing else.
+    guard let workload = workloads.first(where: { "rss_" + $0.name == childName }) else { usage() }
+    let threads = options.threadCounts[0]
+    ComputeThreads.set(threads)
+    let step = try workload.makeStep()
+    let start = procStatusMegabytes("VmHWM")
+    let begin = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<options.rssSteps { try step() }
+    let ms = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6 / Double(options.rssSteps)
+    emit("bench=\(childName) impl=swift threads=\(threads) steps=\(options.rssSteps) rss_mb=\(String(format: "%.1f", procStatusMegabytes("VmHWM")))"
+         + " rss_mb_start=\(String(format: "%.1f", start)) ms_per_step=\(String(format: "%.1f", ms))")
+    if sink.isNaN { print("sink \(sink)") }
+    exit(0)
+}
+
+for threads in options.threadCounts {
+    ComputeThreads.set(threads)
+    for workload in workloads where selected(workload.name) {
+        let step = try workload.makeStep()
+        let ms = try medianMilliseconds(step)
+        emit("bench=\(workload.name) impl=swift threads=\(threads) ms_median=\(String(format: "%.3f", ms))"
+             + " img_per_s=\(String(format: "%.2f", Double(workload.batch) / ms * 1000))")
+    }
+}
+
+for workload in workloads where selected("rss_" + workload.name) {
+    for threads in options.threadCounts {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        child.arguments = ["--rss-child", "rss_" + workload.name, "--threads", "\(threads)", "--rss-steps", "\(options.rssSteps)"]
+        try child.run()
+        child.waitUntilExit()
+        if child.terminationStatus != 0 {
+            FileHandle.standardError.write("fcdd-bench: rss child for \(workload.name) exited with \(child.terminationStatus)\n".data(using: .utf8)!)
+            exit(1)
+        }
+    }
+}
+if sink.isNaN { print("sink \(sink)") }
