@@ -136,15 +136,13 @@ struct MapsFixtureFile: Decodable, Sendable {
 }
 
 enum MapsFixtures {
-    static let file = loadFixture(MapsFixtureFile.self, resource: "upsampling",
-                                  generator: "Scripts/make_upsampling_fixtures.py", bundle: .module)
+    static let sections = FixtureSections<MapsFixtureFile>(resource: "upsampling", generator: "Scripts/make_upsampling_fixtures.py", bundle: .module)
+    static var file: Result<MapsFixtureFile, FixtureError> { sections.file }
 
-    /// The case names of a section, for parameterised tests.
     static func names<Case>(_ section: KeyPath<MapsFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        (try? file.get()[keyPath: section].map { $0[keyPath: name] }) ?? ["<fixture file unusable>"]
+        sections.names(section, name)
     }
 
-    /// The case of a section called `wanted`.
     /// The up-sampler of FCDD_CNN28's maps (layers from the fixture) to 28×28 with σ 1.2.
     static func cnn28Upsampler() throws -> ReceptiveFieldUpsampler {
         let layers = try lookup(\.receptive_fields, \.name, "FCDD_CNN28").layers.map { try $0.layer() }
@@ -152,10 +150,7 @@ enum MapsFixtures {
     }
 
     static func lookup<Case>(_ section: KeyPath<MapsFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        guard let found = try file.get()[keyPath: section].first(where: { $0[keyPath: name] == wanted }) else {
-            throw FixtureError("no fixture case \(wanted)")
-        }
-        return found
+        try sections.lookup(section, name, wanted)
     }
 
     /// The receptive field a case describes.

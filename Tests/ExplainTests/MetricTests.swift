@@ -61,17 +61,15 @@ struct MetricFixtureFile: Decodable, Sendable {
 }
 
 enum MetricFixtures {
-    static let file = loadFixture(MetricFixtureFile.self, resource: "metrics", generator: "Scripts/make_metric_fixtures.py", bundle: .module)
+    static let sections = FixtureSections<MetricFixtureFile>(resource: "metrics", generator: "Scripts/make_metric_fixtures.py", bundle: .module)
+    static var file: Result<MetricFixtureFile, FixtureError> { sections.file }
 
     static func names<Case>(_ section: KeyPath<MetricFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        (try? file.get()[keyPath: section].map { $0[keyPath: name] }) ?? ["<fixture file unusable>"]
+        sections.names(section, name)
     }
 
     static func lookup<Case>(_ section: KeyPath<MetricFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        guard let found = try file.get()[keyPath: section].first(where: { $0[keyPath: name] == wanted }) else {
-            throw FixtureError("no metric fixture case \(wanted)")
-        }
-        return found
+        try sections.lookup(section, name, wanted)
     }
 }
 

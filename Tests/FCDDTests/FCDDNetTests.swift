@@ -89,18 +89,15 @@ struct FCDDFixtureFile: Decodable, Sendable {
 }
 
 enum FCDDFixtures {
-    static let file = loadFixture(
-        FCDDFixtureFile.self, resource: "fcdd_nets", generator: "Scripts/make_fcdd_fixtures.py", bundle: .module)
+    static let sections = FixtureSections<FCDDFixtureFile>(resource: "fcdd_nets", generator: "Scripts/make_fcdd_fixtures.py", bundle: .module)
+    static var file: Result<FCDDFixtureFile, FixtureError> { sections.file }
 
     static func names<Case>(_ section: KeyPath<FCDDFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        (try? file.get()[keyPath: section].map { $0[keyPath: name] }) ?? ["<fixture file unusable>"]
+        sections.names(section, name)
     }
 
     static func lookup<Case>(_ section: KeyPath<FCDDFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        guard let found = try file.get()[keyPath: section].first(where: { $0[keyPath: name] == wanted }) else {
-            throw FixtureError("no fixture case \(wanted)")
-        }
-        return found
+        try sections.lookup(section, name, wanted)
     }
 
     /// The script's fill formula: for the `t`-th name of the sorted state dict and its

@@ -135,6 +135,33 @@ public func loadFixture<File: Decodable>(
     }
 }
 
+/// A fixture file made of sections of named cases (`{"layers": [...], "losses": [...]}`),
+/// decoded once, with the case names of a section for parameterised tests and a lookup by
+/// name.
+public struct FixtureSections<File: Decodable & Sendable>: Sendable {
+    /// The decoded file, or why it cannot be used.
+    public let file: Result<File, FixtureError>
+
+    /// Loads `Fixtures/<resource>.json` from a test target's `bundle`; `generator` writes it.
+    public init(resource: String, generator: String, bundle: Bundle) {
+        file = loadFixture(File.self, resource: resource, generator: generator, bundle: bundle)
+    }
+
+    /// The case names of a section (one placeholder name when the file is unusable, so the
+    /// parameterised test runs and reports why).
+    public func names<Case>(_ section: KeyPath<File, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
+        (try? file.get()[keyPath: section].map { $0[keyPath: name] }) ?? ["<fixture file unusable>"]
+    }
+
+    /// The case of a section called `wanted`.
+    public func lookup<Case>(_ section: KeyPath<File, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
+        guard let found = try file.get()[keyPath: section].first(where: { $0[keyPath: name] == wanted }) else {
+            throw FixtureError("no fixture case \(wanted)")
+        }
+        return found
+    }
+}
+
 // MARK: - Attributes
 
 /// Reads a case's attributes with type checks, remembering which ones were read so that

@@ -104,17 +104,15 @@ struct NNFixtureFile: Decodable, Sendable {
 }
 
 enum NNFixtures {
-    static let file = loadFixture(NNFixtureFile.self, resource: "nn_modules", generator: "Scripts/make_nn_fixtures.py", bundle: .module)
+    static let sections = FixtureSections<NNFixtureFile>(resource: "nn_modules", generator: "Scripts/make_nn_fixtures.py", bundle: .module)
+    static var file: Result<NNFixtureFile, FixtureError> { sections.file }
 
     static func names<Case>(_ section: KeyPath<NNFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        (try? file.get()[keyPath: section].map { $0[keyPath: name] }) ?? ["<fixture file unusable>"]
+        sections.names(section, name)
     }
 
     static func lookup<Case>(_ section: KeyPath<NNFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        guard let found = try file.get()[keyPath: section].first(where: { $0[keyPath: name] == wanted }) else {
-            throw FixtureError("no fixture case \(wanted)")
-        }
-        return found
+        try sections.lookup(section, name, wanted)
     }
 
     /// A schedule from its fixture description.
