@@ -10,6 +10,13 @@ public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
         public let expected: [Int]
         /// The state dict's shape.
         public let found: [Int]
+
+        /// A mismatch; see the properties.
+        public init(name: String, expected: [Int], found: [Int]) {
+            self.name = name
+            self.expected = expected
+            self.found = found
+        }
     }
 
     /// Parameters and buffers of the module that the state dict lacks, sorted.
@@ -20,6 +27,14 @@ public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
     public let shapeMismatches: [ShapeMismatch]
     /// Number of tensors that were loaded.
     public let loadedCount: Int
+
+    /// A report; see the properties.
+    public init(missingKeys: [String], unexpectedKeys: [String], shapeMismatches: [ShapeMismatch], loadedCount: Int) {
+        self.missingKeys = missingKeys
+        self.unexpectedKeys = unexpectedKeys
+        self.shapeMismatches = shapeMismatches
+        self.loadedCount = loadedCount
+    }
 
     /// Whether everything matched.
     public var isComplete: Bool { missingKeys.isEmpty && unexpectedKeys.isEmpty && shapeMismatches.isEmpty }
@@ -39,6 +54,9 @@ public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
 public struct StateDictError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Everything that did not fit.
     public let report: StateDictReport
+
+    /// An error for a report with mismatches.
+    public init(report: StateDictReport) { self.report = report }
 
     public var description: String { "state dict does not fit the module (\(report))" }
 }

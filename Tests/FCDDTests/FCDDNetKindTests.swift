@@ -1,3 +1,5 @@
+import Foundation
+import NN
 import Explain
 import TensorCore
 import FCDD
@@ -30,5 +32,34 @@ struct FCDDReceptiveFieldTests {
         let size = kind.designedInputSize
         #expect(try net.outputSize(forInput: Size2D(size, size)) == Size2D(want.n, want.n))
         #expect(try net.outputSize(forInput: Size2D(size, size + 8)) == Size2D(want.n, want.n + 8 / want.j), "non-square inputs")
+    }
+}
+
+@Suite("FCDD VGG backbone loading")
+struct FCDDBackboneTests {
+    @Test("the backbone loads from a features-only safetensors file; conv_final and frozen flags stay")
+    func loadsBackbone() throws {
+        var generator = SeededGenerator(seed: 1)
+        let source = try FCDDNet(.cnn224VGG, inputChannels: 3, using: &generator)
+        let target = try FCDDNet(.cnn224VGGFrozen, inputChannels: 3, using: &generator)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("backbone-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var features = source.stateDict().filter { $0.key.hasPrefix("features.") }
+        features["features.21.weight"] = Tensor(1)  // as the converter's --all-features adds
+        try SafeTensors(tensors: features, metadata: ["source": "test"]).write(to: url)
+        let finalBefore = target.stateDict()["conv_final.weight"]!.scalars
+        let report = try target.loadBackbone(from: url)
+        #expect(report.missingKeys == ["conv_final.bias", "conv_final.weight"])
+        let state = target.stateDict()
+        for (name, tensor) in source.stateDict() where name.hasPrefix("features.") {
+            #expect(state[name]?.scalars == tensor.scalars, "\(name)")
+        }
+        #expect(state["conv_final.weight"]!.scalars == finalBefore)
+        #expect(target.trainableParameters.allSatisfy { !$0.name.hasPrefix("features.0.") })
+
+        try SafeTensors(tensors: features.filter { $0.key != "features.0.weight" }).write(to: url)
+        #expect(throws: CheckpointError.self) { try target.loadBackbone(from: url) }
+        let small = try FCDDNet(.cnn28, inputChannels: 1, using: &generator)
+        #expect(throws: CheckpointError.self) { try small.loadBackbone(from: url) }
     }
 }
