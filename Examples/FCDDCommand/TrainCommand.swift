@@ -97,8 +97,9 @@ struct TrainCommand: AsyncParsableCommand {
         let history = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
             + trainer.history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
         try AtomicFile.write(Data((history.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("history.csv"))
-        try model.save(to: outputDirectory.appendingPathComponent("model.safetensors"), metadata: [
-            "net": setup.net.rawValue, "dataset": dataset.rawValue, "normal_class": String(normalClass), "input_channels": String(setup.channels),
+        let predictor = try FCDDPredictor(net: model, preprocessing: setup.preprocessing, inputSize: Size2D(setup.inputSize, setup.inputSize), sigma: setup.sigma)
+        try predictor.save(to: outputDirectory.appendingPathComponent("model.safetensors"), metadata: [
+            "dataset": dataset.rawValue, "normal_class": String(normalClass), "display_quantile": String(setup.quantile),
         ])
         try writeFigure(inputs: inputs, maps: maps, scores: scores, labels: setup.test.labels, setup: setup,
                         to: outputDirectory.appendingPathComponent("heatmaps.png"))
@@ -108,7 +109,7 @@ struct TrainCommand: AsyncParsableCommand {
     /// Scores, up-sampled maps and inputs of the whole test split.
     private func evaluate(_ model: FCDDNet, _ setup: Setup) throws -> ([Float], Tensor, Tensor) {
         model.eval()
-        let loader = try DataLoader(dataset: setup.test, batchSize: 250, shuffles: false, transform: setup.testTransform, seed: 0)
+        let loader = try DataLoader(dataset: setup.test, batchSize: 250, shuffles: false, transform: try setup.preprocessing.transform(), seed: 0)
         let size = Size2D(setup.inputSize, setup.inputSize)
         let upsampler = try model.upsampler(inputSize: size, sigma: setup.sigma)
         var scores: [Float] = []

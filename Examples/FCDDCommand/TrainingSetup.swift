@@ -14,7 +14,8 @@ struct Setup {
     let train: any ImageDataset
     let test: any ImageDataset
     let trainTransform: any SampleTransform
-    let testTransform: any SampleTransform
+    /// The test-time preprocessing, stored with the model.
+    let preprocessing: FCDDPreprocessing
     let configuration: FCDDTrainingConfiguration
     let sigma: Double
     let quantile: Double
@@ -39,7 +40,7 @@ extension TrainCommand {
                 test: try OneClassView(test, normalClasses: [normalClass], split: .test),
                 trainTransform: Compose(anomalies, try RandomCrop(size: 28, padding: 2), try RandomHorizontalFlip(),
                                         LocalContrastNormalization(scale: .l1), scaling),
-                testTransform: Compose(LocalContrastNormalization(scale: .l1), scaling),
+                preprocessing: .fashionMNIST(normalClass: normalClass),
                 configuration: .fashionMNIST, sigma: preset.gaussianSigma, quantile: preset.displayQuantile)
         case .cifar10:
             let directory = URL(fileURLWithPath: data ?? ".", isDirectory: true)
@@ -57,7 +58,7 @@ extension TrainCommand {
                 trainTransform: Compose(anomalies, try ColorJitter(brightness: 0.01, contrast: 0.01, saturation: 0.01, hue: 0.01),
                                         try RandomCrop(size: 32, padding: 4), try RandomHorizontalFlip(),
                                         try GaussianNoise(standardDeviation: 0.001), normalize),
-                testTransform: normalize, configuration: .cifar10, sigma: preset.gaussianSigma, quantile: preset.displayQuantile)
+                preprocessing: .cifar10(normalClass: normalClass), configuration: .cifar10, sigma: preset.gaussianSigma, quantile: preset.displayQuantile)
         }
     }
 

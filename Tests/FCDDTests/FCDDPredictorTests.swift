@@ -1,0 +1,62 @@
+import Datasets
+import FCDD
+import Foundation
+import NN
+import Testing
+import TensorCore
+
+@Suite("FCDD predictor")
+struct FCDDPredictorTests {
+    static func makePredictor(threshold: Float? = nil) throws -> FCDDPredictor {
+        var generator = SeededGenerator(seed: 3)
+        let net = try FCDDNet(.cnn28, inputChannels: 1, using: &generator)
+        return try FCDDPredictor(net: net, preprocessing: .fashionMNIST(normalClass: 0), inputSize: 28, sigma: 1.2, threshold: threshold)
+    }
+
+    @Test("predictions: scores, maps and full-size heatmaps; a saved model predicts the same after loading")
+    func roundTrip() throws {
+        let images = try FashionMNIST.bundledSample(split: .test).images.slice(alongAxis: 0, 0..<4)
+        let predictor = try Self.makePredictor(threshold: 0)
+        let predictions = try predictor.predict(images)
+        #expect(predictions.count == 4)
+        #expect(predictions.allSatisfy { $0.map.shape == [7, 7] && $0.heatmap.shape == [28, 28] && $0.isAnomalous == ($0.score > 0) })
+        // The score is the mean of the low-resolution map.
+        #expect(predictions.allSatisfy { abs($0.map.scalars.reduce(0, +) / 49 - $0.score) < 1e-5 })
+
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try predictor.save(to: url)
+        let loaded = try FCDDPredictor(contentsOf: url)
+        #expect(loaded.preprocessing == .fashionMNIST(normalClass: 0) && loaded.threshold == 0 && loaded.sigma == 1.2)
+        #expect(try loaded.predict(images).map(\.score) == predictions.map(\.score))
+    }
+
+    @Test("images of another size or channel count are converted and resized")
+    func anyImage() throws {
+        let predictor = try Self.makePredictor()
+        let pixels = (0..<(40 * 30 * 3)).map { Float($0 % 255) / 255 }
+        let prediction = try predictor.predict(image: try Image(width: 30, height: 40, channels: 3, pixels: pixels))
+        #expect(prediction.heatmap.shape == [28, 28] && prediction.isAnomalous == nil && prediction.score.isFinite)
+        #expect(throws: TensorError.self) { try predictor.predict(Tensor.zeros(shape: [1, 3, 28, 28])) }
+    }
+
+    @Test("a file that is not an FCDD model, or weights of another net, are refused")
+    func refusesOtherFiles() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        var generator = SeededGenerator(seed: 1)
+        let net = try FCDDNet(.cnn28Wide, inputChannels: 1, using: &generator)
+        try net.save(to: url)
+        #expect(throws: CheckpointError.self) { try FCDDPredictor(contentsOf: url) }
+        try Self.makePredictor().save(to: url)
+        var file = try SafeTensors(contentsOf: url)
+        file.metadata["net"] = "FCDD_CNN28_W"  // weights of FCDD_CNN28 claimed to be FCDD_CNN28_W
+        try file.write(to: url)
+        #expect {
+            try FCDDPredictor(contentsOf: url)
+        } throws: { error in
+            guard case .stateDict? = error as? CheckpointError else { return false }
+            return true
+        }
+    }
+}
