@@ -46,6 +46,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Synthetic anomalies instead of outlier exposure: \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "mode"))
     var noise: String = "blob"
 
+    @Option(help: "Quantile of the nominal training images' scores used as the decision threshold stored with the model.")
+    var thresholdQuantile = 0.95
+
     @Option(help: "Seed of the weights, data order, augmentation and anomalies.")
     var seed: UInt64 = 0
 
@@ -57,6 +60,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, found \(epochs).") }
+        guard (0...1).contains(thresholdQuantile) else { throw ValidationError("--threshold-quantile must be in [0, 1], found \(thresholdQuantile).") }
         guard (0..<10).contains(normalClass) else { throw ValidationError("--normal-class must be in 0...9 for \(dataset.rawValue), found \(normalClass).") }
         if let net, FCDDNetKind(rawValue: net) == nil {
             throw ValidationError("--net \(net) is not an FCDD net; expected one of \(FCDDNetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -87,17 +91,26 @@ struct TrainCommand: AsyncParsableCommand {
             print("epoch \(progress.epoch + 1)/\(progress.epochs)  loss \(String(format: "%.4f", progress.loss))  (\(String(format: "%.1f", seconds(ContinuousClock.now - start))) s)")
         }
 
-        let (scores, maps, inputs) = try evaluate(model, setup)
+        let (scores, maps, inputs) = try evaluate(model, on: setup.test, setup)
         let auc = try ROC.areaUnderCurve(scores: scores, labels: setup.test.labels)
         print("test image AUC \(String(format: "%.4f", auc)) (normal class \(normalClass): \(setup.classNames[normalClass]))")
+        // The decision threshold: a quantile of the nominal training images' scores.
+        let threshold = try ThresholdCalibration.quantile(nominalScores: evaluate(model, on: setup.train, setup).scores, quantile: thresholdQuantile)
+        let decisions = ThresholdCalibration.decisions(scores: scores, threshold: threshold)
+        let rate = { (label: Int) in
+            Double(zip(decisions, setup.test.labels).filter { $1 == label && $0 }.count) / Double(max(1, setup.test.labels.filter { $0 == label }.count))
+        }
+        print("threshold \(threshold) (\(thresholdQuantile) quantile of nominal training scores): \(String(format: "%.1f", 100 * rate(1)))% of test anomalies flagged, \(String(format: "%.1f", 100 * rate(0)))% false alarms")
 
-        let metrics = ["image_auroc": auc, "epochs": Double(epochs), "train_seconds": seconds(ContinuousClock.now - start)]
+        let metrics = ["image_auroc": auc, "epochs": Double(epochs), "train_seconds": seconds(ContinuousClock.now - start),
+                       "threshold": Double(threshold), "test_detection_rate": rate(1), "test_false_alarm_rate": rate(0)]
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys]), to: outputDirectory.appendingPathComponent("metrics.json"))
         try AtomicFile.write(try JSONEncoder.pretty.encode(configuration), to: outputDirectory.appendingPathComponent("config.json"))
         let history = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
             + trainer.history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
         try AtomicFile.write(Data((history.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("history.csv"))
-        let predictor = try FCDDPredictor(net: model, preprocessing: setup.preprocessing, inputSize: Size2D(setup.inputSize, setup.inputSize), sigma: setup.sigma)
+        let predictor = try FCDDPredictor(net: model, preprocessing: setup.preprocessing, inputSize: Size2D(setup.inputSize, setup.inputSize),
+                                          sigma: setup.sigma, threshold: threshold)
         try predictor.save(to: outputDirectory.appendingPathComponent("model.safetensors"), metadata: [
             "dataset": dataset.rawValue, "normal_class": String(normalClass), "display_quantile": String(setup.quantile),
         ])
@@ -106,10 +119,10 @@ struct TrainCommand: AsyncParsableCommand {
         print("wrote metrics.json, config.json, history.csv, model.safetensors and heatmaps.png to \(outputDirectory.path)")
     }
 
-    /// Scores, up-sampled maps and inputs of the whole test split.
-    private func evaluate(_ model: FCDDNet, _ setup: Setup) throws -> ([Float], Tensor, Tensor) {
+    /// Scores, up-sampled maps and inputs of a whole split, with the test-time preprocessing.
+    private func evaluate(_ model: FCDDNet, on dataset: any ImageDataset, _ setup: Setup) throws -> (scores: [Float], maps: Tensor, inputs: Tensor) {
         model.eval()
-        let loader = try DataLoader(dataset: setup.test, batchSize: 250, shuffles: false, transform: try setup.preprocessing.transform(), seed: 0)
+        let loader = try DataLoader(dataset: dataset, batchSize: 250, shuffles: false, transform: try setup.preprocessing.transform(), seed: 0)
         let size = Size2D(setup.inputSize, setup.inputSize)
         let upsampler = try model.upsampler(inputSize: size, sigma: setup.sigma)
         var scores: [Float] = []
