@@ -108,6 +108,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A folder dataset was configured with an invalid setting (a mask name pattern without
     /// `{name}`, a folder listed as both normal and anomalous, ...).
     case invalidFolderConfiguration(parameter: String, expected: String, found: String)
+    /// A subset or split of a dataset cannot be made as asked (an index listed twice, a
+    /// held-out fraction that leaves a part empty, a group too small to draw from).
+    case invalidSubset(reason: String)
 
     /// A message that names the file, what was expected and what was found.
     public var description: String {
@@ -198,6 +201,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(mask): expected a mask of its image's size \(size(imageSize)) (height × width, \(image)), found \(size(maskSize))"
         case let .invalidFolderConfiguration(parameter, expected, found):
             return "image folder dataset: \(parameter) must be \(expected), found \(found)"
+        case let .invalidSubset(reason):
+            return "dataset subset: \(reason)"
         }
     }
 }

@@ -162,6 +162,33 @@ struct MetricFixtureTests {
         let atDefault = try #require(reference.aupro.first { $0.limit == 0.3 })
         #expect(abs(try AUPRO.compute(maps: maps, masks: masks) - atDefault.value) <= 1e-6)
     }
+
+    /// Transposing an image changes neither its pixels nor its 8-connected regions, so maps of
+    /// different sizes (every other image transposed: 12×20 next to 20×12 for the
+    /// non-square cases) must give the official values of the untransposed batch.
+    @Test("pixel AUC and AU-PRO of maps of different sizes", arguments: MetricFixtures.names(\.pixels, \.name))
+    func mapsOfDifferentSizes(_ name: String) throws {
+        let reference = try MetricFixtures.lookup(\.pixels, \.name, name)
+        let (maps, masks) = (try reference.maps.tensor(), try reference.masks.tensor())
+        let (height, width) = (maps.shape[maps.rank - 2], maps.shape[maps.rank - 1])
+        let plane = height * width
+        func images(_ tensor: Tensor) throws -> [Tensor] {
+            let scalars = tensor.scalars
+            return try (0..<(scalars.count / plane)).map { index in
+                let image = Array(scalars[(index * plane)..<((index + 1) * plane)])
+                guard index % 2 == 1 else { return try Tensor(shape: [height, width], scalars: image) }
+                let transposed = (0..<plane).map { image[($0 % height) * width + $0 / height] }
+                return try Tensor(shape: [1, width, height], scalars: transposed)
+            }
+        }
+        let (mapList, maskList) = (try images(maps), try images(masks))
+        let auc = try PixelROC.areaUnderCurve(maps: mapList, masks: maskList)
+        #expect(close(auc, reference.pixel_auc, relative: 1e-9), "\(name): \(auc), sklearn \(reference.pixel_auc)")
+        for expected in reference.aupro {
+            let value = try AUPRO.compute(maps: mapList, masks: maskList, fprLimit: expected.limit)
+            #expect(abs(value - expected.value) <= 1e-6, "\(name) limit \(expected.limit): \(value), official \(expected.value)")
+        }
+    }
 }
 
 // MARK: - Errors
@@ -229,6 +256,15 @@ struct MetricErrorTests {
         }
         #expect(throws: ExplainError.self) {
             try AUPRO.compute(maps: Tensor(shape: [18], scalars: maps.scalars), masks: masks)
+        }
+        #expect(throws: ExplainError.shapeMismatch(
+            operation: "AUPRO.compute", expected: "each map [H, W], [1, H, W] or [1, 1, H, W] with a mask of its H and W",
+            found: [[3, 3], [3, 4]])) {
+            try AUPRO.compute(maps: [Tensor(shape: [3, 3], scalars: [Float](repeating: 0, count: 9))],
+                              masks: [Tensor(shape: [3, 4], scalars: [Float](repeating: 0, count: 12))])
+        }
+        #expect(throws: ExplainError.shapeMismatch(operation: "PixelROC.areaUnderCurve", expected: "as many masks as maps (1)", found: [[1], [0]])) {
+            try PixelROC.areaUnderCurve(maps: [Tensor(shape: [3, 3], scalars: [Float](repeating: 0, count: 9))], masks: [])
         }
         #expect(throws: ExplainError.emptyScores(operation: "AUPRO.compute")) {
             try AUPRO.compute(maps: Tensor(shape: [0, 3, 3], scalars: []), masks: Tensor(shape: [0, 3, 3], scalars: []))

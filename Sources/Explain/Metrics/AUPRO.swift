@@ -48,8 +48,44 @@ public enum AUPRO {
             throw .invalidArgument(operation: operation, message: "expected an FPR limit in (0, 1], found \(fprLimit)")
         }
         let batch = try PixelBatch(maps: maps, masks: masks, operation: operation)
-        let pixels = batch.pixelsPerImage
-        let count = batch.images * pixels
+        let sizes = Array(repeating: (height: batch.height, width: batch.width), count: batch.images)
+        return try maps.withUnsafeBufferPointer { maps throws(ExplainError) in
+            try masks.withUnsafeBufferPointer { masks throws(ExplainError) in
+                try compute(maps: maps, masks: masks, sizes: sizes, fprLimit: fprLimit, operation: operation)
+            }
+        }
+    }
+
+    /// The normalised AU-PRO of anomaly maps of different sizes, such as the maps of a data
+    /// set whose images are not all one size, each up-sampled to its own image's size.
+    ///
+    /// - Parameters:
+    ///   - maps: One map per image, `[H, W]`, `[1, H, W]` or `[1, 1, H, W]`.
+    ///   - masks: The masks, each of its map's height and width.
+    ///   - fprLimit: As in ``compute(maps:masks:fprLimit:)``.
+    /// - Throws: The errors of ``compute(maps:masks:fprLimit:)``; the index of a NaN score
+    ///   counts the pixels of all maps in order.
+    public static func compute(maps: [Tensor], masks: [Tensor], fprLimit: Double = defaultFPRLimit) throws(ExplainError) -> Double {
+        let operation = "AUPRO.compute"
+        guard fprLimit.isFinite, fprLimit > 0, fprLimit <= 1 else {
+            throw .invalidArgument(operation: operation, message: "expected an FPR limit in (0, 1], found \(fprLimit)")
+        }
+        let sizes = try PixelBatch.imageSizes(maps: maps, masks: masks, operation: operation)
+        let (allMaps, allMasks) = PixelBatch.concatenatedScalars(maps: maps, masks: masks)
+        return try allMaps.withUnsafeBufferPointer { allMaps throws(ExplainError) in
+            try allMasks.withUnsafeBufferPointer { allMasks throws(ExplainError) in
+                try compute(maps: allMaps, masks: allMasks, sizes: sizes, fprLimit: fprLimit, operation: operation)
+            }
+        }
+    }
+
+    /// The AU-PRO of images stored one after another in `maps` and `masks`, image `i`
+    /// being `sizes[i]`.
+    private static func compute(
+        maps: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, sizes: [(height: Int, width: Int)],
+        fprLimit: Double, operation: String
+    ) throws(ExplainError) -> Double {
+        let count = maps.count
         guard count < Int(UInt32.max) else {
             throw .invalidArgument(operation: operation, message: "expected fewer than 2^32 − 1 pixels, found \(count)")
         }
@@ -61,30 +97,29 @@ public enum AUPRO {
         var nominalPixels = 0
         var nanIndex: Int?
         var words = [UInt64](unsafeUninitializedCapacity: count) { words, initializedCount in
-            maps.withUnsafeBufferPointer { maps in
-                masks.withUnsafeBufferPointer { masks in
-                    for image in 0..<batch.images {
-                        let offset = image * pixels
-                        let (labels, sizes) = ConnectedComponents.label8(
-                            mask: UnsafeBufferPointer(rebasing: masks[offset..<(offset + pixels)]),
-                            height: batch.height, width: batch.width)
-                        let firstPayload = inverseSizes.count - 1
-                        for size in sizes { inverseSizes.append(1 / Double(size)) }
-                        for pixel in 0..<pixels {
-                            let score = maps[offset + pixel]
-                            if score.isNaN {
-                                nanIndex = offset + pixel
-                                return
-                            }
-                            let region = Int(labels[pixel])
-                            if region == 0 { nominalPixels += 1 }
-                            let payload = region == 0 ? 0 : UInt32(truncatingIfNeeded: firstPayload + region)
-                            words[offset + pixel] = ScoreKey.packed(score, payload: payload)
-                        }
+            var offset = 0
+            for size in sizes {
+                let pixels = size.height * size.width
+                let (labels, regionSizes) = ConnectedComponents.label8(
+                    mask: UnsafeBufferPointer(rebasing: masks[offset..<(offset + pixels)]),
+                    height: size.height, width: size.width)
+                let firstPayload = inverseSizes.count - 1
+                for regionSize in regionSizes { inverseSizes.append(1 / Double(regionSize)) }
+                for pixel in 0..<pixels {
+                    let score = maps[offset + pixel]
+                    if score.isNaN {
+                        nanIndex = offset + pixel
+                        initializedCount = 0
+                        return
                     }
+                    let region = Int(labels[pixel])
+                    if region == 0 { nominalPixels += 1 }
+                    let payload = region == 0 ? 0 : UInt32(truncatingIfNeeded: firstPayload + region)
+                    words[offset + pixel] = ScoreKey.packed(score, payload: payload)
                 }
+                offset += pixels
             }
-            initializedCount = nanIndex == nil ? count : 0
+            initializedCount = count
         }
         if let nanIndex { throw .nanScore(operation: operation, index: nanIndex) }
         let regions = inverseSizes.count - 1

@@ -38,6 +38,27 @@ public enum PixelROC {
         return ROCCurve(ranked: ranked)
     }
 
+    /// The ROC AUC over all pixels of maps of different sizes (each map `[H, W]`,
+    /// `[1, H, W]` or `[1, 1, H, W]` with a mask of its size), such as the maps of a data set
+    /// whose images are not all one size, each up-sampled to its own image's size.
+    ///
+    /// - Throws: The errors of ``areaUnderCurve(maps:masks:)``.
+    public static func areaUnderCurve(maps: [Tensor], masks: [Tensor]) throws(ExplainError) -> Double {
+        let operation = "PixelROC.areaUnderCurve"
+        _ = try PixelBatch.imageSizes(maps: maps, masks: masks, operation: operation)
+        let (allMaps, allMasks) = PixelBatch.concatenatedScalars(maps: maps, masks: masks)
+        let shape = [1, 1, allMaps.count]
+        do {
+            let ranked = try rank(maps: try Tensor(shape: shape, scalars: allMaps), masks: try Tensor(shape: shape, scalars: allMasks), operation: operation)
+            try ranked.requireBothClasses(operation: operation)
+            return ranked.areaUnderCurve()
+        } catch let error as ExplainError {
+            throw error
+        } catch {
+            throw .invalidArgument(operation: operation, message: "\(error)")
+        }
+    }
+
     /// Packs every pixel's score with its mask label and ranks them.
     static func rank(maps: Tensor, masks: Tensor, operation: String) throws(ExplainError) -> RankedScores {
         let batch = try PixelBatch(maps: maps, masks: masks, operation: operation)
