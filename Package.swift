@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Explain", targets: ["Explain"]),
         .library(name: "FCDD", targets: ["FCDD"]),
+        .executable(name: "fcdd", targets: ["FCDDCommand"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -76,7 +77,7 @@ let package = Package(
             path: "Tests/FixtureSupport"
         ),
         .executableTarget(
-            name: "fcdd",
+            name: "FCDDCommand",
             dependencies: [
                 "TensorCore", "NN", "Datasets", "Explain", "FCDD",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

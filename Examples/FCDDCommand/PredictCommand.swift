@@ -34,12 +34,7 @@ struct PredictCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var modelURL = URL(fileURLWithPath: model)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: modelURL.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            modelURL.appendPathComponent("model.safetensors")
-        }
-        let predictor = try FCDDPredictor(contentsOf: modelURL)
+        let predictor = try FCDDPredictor(contentsOf: ModelLocation.file(model))
         if let threshold { predictor.threshold = threshold }
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
@@ -48,7 +43,7 @@ struct PredictCommand: AsyncParsableCommand {
             let image = try Image(contentsOf: URL(fileURLWithPath: path))
             let prediction = try predictor.predict(image: image)
             rows.append("\(path),\(prediction.score)" + (prediction.isAnomalous.map { ",\($0)" } ?? ""))
-            print("\(path): score \(String(format: "%.4f", prediction.score))" + (prediction.isAnomalous.map { $0 ? "  anomalous" : "  nominal" } ?? ""))
+            say("\(path): score \(String(format: "%.4f", prediction.score))" + (prediction.isAnomalous.map { $0 ? "  anomalous" : "  nominal" } ?? ""))
             let shown = try Image(tensor: image.converted(toChannels: predictor.net.inputChannels).tensor())
             let resized = try Resize(height: predictor.inputSize.height, width: predictor.inputSize.width)
                 .apply(DatasetSample(image: shown.tensor(), label: 0, name: path), seed: 0).image
@@ -58,6 +53,6 @@ struct PredictCommand: AsyncParsableCommand {
             try overlay.writePNG(to: outputDirectory.appendingPathComponent("\(name)-heatmap.png"), bitDepth: 8)
         }
         try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("scores.csv"))
-        print("wrote scores.csv and \(images.count) heatmap overlays to \(outputDirectory.path)")
+        say("wrote scores.csv and \(images.count) heatmap overlays to \(outputDirectory.path)")
     }
 }

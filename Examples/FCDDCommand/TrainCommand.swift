@@ -6,51 +6,72 @@ import Foundation
 import NN
 import TensorCore
 
-/// `fcdd train`: one-class training on a benchmark data set with the reference's defaults,
-/// then the test AUC, the model, the loss history and a heatmap figure in `--output`.
+/// `fcdd train`: one-class training with the reference's defaults, then the test metrics,
+/// the model, the loss history and a heatmap figure in `--output`.
 struct TrainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train FCDD on one normal class and report the test AUC with heatmaps.",
         discussion: """
             fashion-mnist uses the sample bundled with the Datasets module unless --data names a \
-            directory with the four IDX files; cifar10 needs --data (the CIFAR-10 binary batches). \
-            Anomalies come from outlier exposure (--oe: a CIFAR-100 binary directory, made grey and \
-            28×28 for Fashion-MNIST, as the reference does) or from synthetic noise (--noise). \
-            Writes metrics.json, model.safetensors, history.csv, config.json and heatmaps.png.
+            directory with the four IDX files. Anomalies come from outlier exposure (--oe: a \
+            CIFAR-100 binary directory, made grey and 28×28 for Fashion-MNIST and MNIST, as the \
+            reference does), synthetic noise (--noise, --supervise-mode) or a few real anomalies \
+            (--supervised-anomalies). mvtec and folder follow the reference's MVTec-AD pipeline \
+            (confetti noise on the nominal image, pixel-wise loss where masks exist) and report \
+            pixel AUC and AU-PRO at each image's own size when masks exist. \
+            Writes metrics.json, model.safetensors, history.csv, config.json, scores.csv and heatmaps.png.
             """)
 
-    enum DatasetName: String, ExpressibleByArgument, CaseIterable {
-        case fashionMNIST = "fashion-mnist"
-        case cifar10
-    }
+    @OptionGroup var data: DataOptions
 
-    @Option(help: "The data set: fashion-mnist or cifar10.")
-    var dataset: DatasetName = .fashionMNIST
-
-    @Option(help: ArgumentHelp("The data set's directory (default for fashion-mnist: the bundled sample).", valueName: "dir"))
-    var data: String?
-
-    @Option(help: "The normal class (0-based).")
-    var normalClass = 0
-
-    @Option(help: ArgumentHelp("The net (default: FCDD_CNN28_W for fashion-mnist, FCDD_CNN32_LW3K for cifar10).", valueName: "name"))
+    @Option(help: ArgumentHelp("The net (default: FCDD_CNN28_W for fashion-mnist and mnist, FCDD_CNN32_LW3K for cifar10, FCDD_CNN224_VGG_NOPT for mvtec and folder, FCDD_CNN224_VGG_F with --backbone).", valueName: "name"))
     var net: String?
 
-    @Option(help: "Epochs (the reference trains 400 on Fashion-MNIST and 600 on CIFAR-10; 40 on the bundled sample take about 2 minutes on 2 cores).")
-    var epochs = 40
+    @Option(help: ArgumentHelp("The ImageNet VGG11-BN backbone for the VGG nets (made by Scripts/convert_vgg11_bn.py); selects FCDD_CNN224_VGG_F unless --net says otherwise.", valueName: "file"))
+    var backbone: String?
+
+    @Option(help: "mvtec and folder: the input height and width (default: the net's, 224 for the VGG nets).")
+    var imageSize: Int?
+
+    @Option(help: "Epochs, each one pass over the training images (default: 40 on the bundled sample, 20 for mvtec and folder, else the reference's 400 for Fashion-MNIST and MNIST and 600 for CIFAR-10; the reference's MVTec-AD epoch is 10 passes).")
+    var epochs: Int?
+
+    @Option(help: "Samples per loader batch (default: the reference's; 16 for mvtec and folder).")
+    var batchSize: Int?
+
+    @Option(help: "Loader batches concatenated into one forward pass (default: the reference's, 1 for mvtec and folder).")
+    var accBatches: Int?
+
+    @Option(help: "Initial learning rate (default: the reference's).")
+    var learningRate: Float?
+
+    @Option(help: "Weight decay (default: the reference's).")
+    var weightDecay: Float?
 
     @Option(help: ArgumentHelp("Outlier exposure from a CIFAR-100 binary directory (train.bin).", valueName: "dir"))
     var oe: String?
 
-    @Option(help: ArgumentHelp("Synthetic anomalies instead of outlier exposure: \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "mode"))
-    var noise: String = "blob"
+    @Option(help: "Use at most this many outlier-exposure images (chosen with the seed).")
+    var oeLimit: Int?
+
+    @Option(help: ArgumentHelp("Synthetic anomalies: \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: blob for the benchmarks, confetti for mvtec and folder).", valueName: "mode"))
+    var noise: String?
+
+    @Option(help: ArgumentHelp("noise (the anomaly is the noise image) or malformed-normal (noise added to the nominal image; default for mvtec and folder).", valueName: "mode"))
+    var superviseMode: String?
+
+    @Option(help: "σ of the receptive-field Gaussian for heatmaps and the pixel-wise loss (default: the reference's per data set).")
+    var gaussStd: Double?
 
     @Option(help: "Quantile of the nominal training images' scores used as the decision threshold stored with the model.")
     var thresholdQuantile = 0.95
 
-    @Option(help: "Seed of the weights, data order, augmentation and anomalies.")
-    var seed: UInt64 = 0
+    @Option(help: "Write output/checkpoint.safetensors every this many epochs.")
+    var checkpointInterval = 5
+
+    @Flag(help: "Continue from output/checkpoint.safetensors of an interrupted run with the same options.")
+    var resume = false
 
     @Option(help: "Compute threads for the kernels.")
     var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -59,105 +80,164 @@ struct TrainCommand: AsyncParsableCommand {
     var output: String = "fcdd-output"
 
     func validate() throws {
-        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, found \(epochs).") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, found \(epochs).") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, found \(batchSize).") }
+        if let accBatches, accBatches < 1 { throw ValidationError("--acc-batches must be at least 1, found \(accBatches).") }
+        if let oeLimit, oeLimit < 1 { throw ValidationError("--oe-limit must be at least 1, found \(oeLimit).") }
+        if let gaussStd, !(gaussStd > 0) { throw ValidationError("--gauss-std must be positive, found \(gaussStd).") }
         guard (0...1).contains(thresholdQuantile) else { throw ValidationError("--threshold-quantile must be in [0, 1], found \(thresholdQuantile).") }
-        guard (0..<10).contains(normalClass) else { throw ValidationError("--normal-class must be in 0...9 for \(dataset.rawValue), found \(normalClass).") }
+        guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1, found \(checkpointInterval).") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads).") }
         if let net, FCDDNetKind(rawValue: net) == nil {
             throw ValidationError("--net \(net) is not an FCDD net; expected one of \(FCDDNetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        if oe == nil, NoiseMode(rawValue: noise) == nil {
+        if let noise, NoiseMode(rawValue: noise) == nil {
             throw ValidationError("--noise \(noise) is not a noise mode; expected one of \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        if dataset == .cifar10, data == nil { throw ValidationError("--dataset cifar10 needs --data DIR with the CIFAR-10 binary batches.") }
+        if let superviseMode, SuperviseMode(rawValue: superviseMode) == nil {
+            throw ValidationError("--supervise-mode \(superviseMode) is not a mode; expected one of \(SuperviseMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if let backbone, !FileManager.default.fileExists(atPath: backbone) {
+            throw ValidationError("--backbone \(backbone): no such file; make it with Scripts/convert_vgg11_bn.py.")
+        }
+        if net == FCDDNetKind.cnn224VGGFrozen.rawValue, backbone == nil {
+            throw ValidationError("--net FCDD_CNN224_VGG_F trains on a frozen ImageNet backbone: give --backbone FILE (made by Scripts/convert_vgg11_bn.py).")
+        }
+        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive, found \(imageSize).") }
+    }
+
+    /// The net `--net` and `--backbone` choose, as a name (nil: the data set's default).
+    private var netName: String? {
+        net ?? (backbone == nil ? nil : FCDDNetKind.cnn224VGGFrozen.rawValue)
     }
 
     func run() async throws {
         ComputeThreads.set(threads)
-        let setup = try makeSetup()
+        let loaded = try data.load()
+        let anomalies = AnomalyOptions(outlierExposure: oe, outlierLimit: oeLimit, noise: noise.flatMap(NoiseMode.init(rawValue:)),
+                                       superviseMode: superviseMode.flatMap(SuperviseMode.init(rawValue:)), seed: data.seed)
+        let setup = try Setup.make(for: data, data: loaded, netName: netName, imageSize: imageSize, anomalies: anomalies)
+        let inputSize = Size2D(setup.inputSize, setup.inputSize)
+        var generator = SeededGenerator(seed: data.seed)
+        let model = try FCDDNet(setup.net, inputChannels: setup.channels, using: &generator)
+        do {
+            _ = try model.outputSize(forInput: inputSize)
+        } catch {
+            throw ValidationError("\(setup.net) cannot take \(setup.inputSize)×\(setup.inputSize) inputs: \(error)")
+        }
+        if let backbone {
+            guard setup.net.isVGG, setup.channels == 3 else {
+                throw ValidationError("--backbone loads ImageNet weights into a VGG net with 3 input channels; found \(setup.net) with \(setup.channels) (use --channels rgb for grey folders).")
+            }
+            try model.loadBackbone(from: URL(fileURLWithPath: backbone))
+        }
+        let sigma = gaussStd ?? setup.sigma
+        var configuration = setup.configuration
+        configuration.seed = data.seed
+        configuration.epochs = epochs ?? defaultEpochs(configuration)
+        if data.dataset == .mvtec || data.dataset == .folder {
+            configuration.batchSize = 16
+            configuration.accumulatedBatches = 1
+        }
+        if let batchSize { configuration.batchSize = batchSize }
+        if let accBatches { configuration.accumulatedBatches = accBatches }
+        if let learningRate { configuration.learningRate = learningRate }
+        if let weightDecay { configuration.weightDecay = weightDecay }
+        try configuration.validate()
+
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        var generator = SeededGenerator(seed: seed)
-        let model = try FCDDNet(setup.net, inputChannels: setup.channels, using: &generator)
-        var configuration = setup.configuration
-        configuration.epochs = epochs
-        configuration.seed = seed
-        let loader = try DataLoader(dataset: setup.train, batchSize: configuration.batchSize, transform: setup.trainTransform, seed: seed)
-        let trainer = try FCDDTrainer(net: model, configuration: configuration, loader: loader)
-        print("\(setup.description): \(setup.train.count) nominal training images, \(setup.test.count) test images; \(setup.net), \(model.parameterCount) parameters, \(epochs) epochs")
+        let checkpoint = outputDirectory.appendingPathComponent("checkpoint.safetensors")
+        let loader = try DataLoader(dataset: loaded.train, batchSize: configuration.batchSize, transform: setup.trainTransform, seed: data.seed)
+        let trainer = try FCDDTrainer(
+            net: model, configuration: configuration, loader: loader,
+            upsampler: setup.pixelWiseLoss ? try model.upsampler(inputSize: inputSize, sigma: sigma) : nil,
+            checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
+        if resume {
+            guard FileManager.default.fileExists(atPath: checkpoint.path) else {
+                throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
+            }
+            try trainer.resume(from: checkpoint)
+        }
+        say("\(loaded.description): \(loaded.train.count) nominal training images, \(loaded.test.count) test images"
+            + (loaded.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
+            + "; \(setup.net), \(setup.inputSize)×\(setup.inputSize)×\(setup.channels), \(model.parameterCount) parameters, \(configuration.epochs) epochs")
 
         let start = ContinuousClock.now
+        var bar = ProgressBar()
         try trainer.train { progress in
-            guard progress.step == progress.steps - 1 else { return }
-            print("epoch \(progress.epoch + 1)/\(progress.epochs)  loss \(String(format: "%.4f", progress.loss))  (\(String(format: "%.1f", seconds(ContinuousClock.now - start))) s)")
+            let done = progress.epoch * progress.steps + progress.step + 1
+            let endOfEpoch = progress.step == progress.steps - 1
+            bar.update(done: done, total: progress.epochs * progress.steps,
+                       detail: "epoch \(progress.epoch + 1)/\(progress.epochs)  loss \(String(format: "%.4f", progress.loss))", force: endOfEpoch)
         }
+        bar.finish()
+        let trainSeconds = ProgressBar.seconds(ContinuousClock.now - start)
 
-        let (scores, maps, inputs) = try evaluate(model, on: setup.test, setup)
-        let auc = try ROC.areaUnderCurve(scores: scores, labels: setup.test.labels)
-        print("test image AUC \(String(format: "%.4f", auc)) (normal class \(normalClass): \(setup.classNames[normalClass]))")
+        let predictor = try FCDDPredictor(net: model, preprocessing: setup.preprocessing, inputSize: inputSize, sigma: sigma)
+        let batch = setup.inputSize > 64 ? 16 : 250
+        let evaluation = try predictor.evaluate(loaded.test, batchSize: batch)
+        Report.printMetrics(evaluation)
         // The decision threshold: a quantile of the nominal training images' scores.
-        let threshold = try ThresholdCalibration.quantile(nominalScores: evaluate(model, on: setup.train, setup).scores, quantile: thresholdQuantile)
-        let decisions = ThresholdCalibration.decisions(scores: scores, threshold: threshold)
-        let rate = { (label: Int) in
-            Double(zip(decisions, setup.test.labels).filter { $1 == label && $0 }.count) / Double(max(1, setup.test.labels.filter { $0 == label }.count))
-        }
-        print("threshold \(threshold) (\(thresholdQuantile) quantile of nominal training scores): \(String(format: "%.1f", 100 * rate(1)))% of test anomalies flagged, \(String(format: "%.1f", 100 * rate(0)))% false alarms")
+        let threshold = try ThresholdCalibration.quantile(nominalScores: predictor.evaluate(loaded.train, batchSize: batch).scores, quantile: thresholdQuantile)
+        predictor.threshold = threshold
+        let rates = Report.rates(evaluation, threshold: threshold)
+        say("threshold \(threshold) (\(thresholdQuantile) quantile of nominal training scores): \(String(format: "%.1f", 100 * rates.detection))% of test anomalies flagged, \(String(format: "%.1f", 100 * rates.falseAlarm))% false alarms")
 
-        let metrics = ["image_auroc": auc, "epochs": Double(epochs), "train_seconds": seconds(ContinuousClock.now - start),
-                       "threshold": Double(threshold), "test_detection_rate": rate(1), "test_false_alarm_rate": rate(0)]
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys]), to: outputDirectory.appendingPathComponent("metrics.json"))
-        try AtomicFile.write(try JSONEncoder.pretty.encode(configuration), to: outputDirectory.appendingPathComponent("config.json"))
+        var metrics = evaluation.metrics
+        metrics["epochs"] = Double(configuration.epochs)
+        metrics["train_seconds"] = trainSeconds
+        metrics["threshold"] = Double(threshold)
+        metrics["test_detection_rate"] = rates.detection
+        metrics["test_false_alarm_rate"] = rates.falseAlarm
+        try Report.writeMetrics(metrics, to: outputDirectory.appendingPathComponent("metrics.json"))
+        try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, configuration: configuration, net: setup.net, sigma: sigma)),
+                             to: outputDirectory.appendingPathComponent("config.json"))
         let history = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
             + trainer.history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
         try AtomicFile.write(Data((history.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("history.csv"))
-        let predictor = try FCDDPredictor(net: model, preprocessing: setup.preprocessing, inputSize: Size2D(setup.inputSize, setup.inputSize),
-                                          sigma: setup.sigma, threshold: threshold)
         try predictor.save(to: outputDirectory.appendingPathComponent("model.safetensors"), metadata: [
-            "dataset": dataset.rawValue, "normal_class": String(normalClass), "display_quantile": String(setup.quantile),
+            "dataset": data.dataset.rawValue, "normal_class": data.normalClass, "display_quantile": String(setup.quantile),
         ])
-        try writeFigure(inputs: inputs, maps: maps, scores: scores, labels: setup.test.labels, setup: setup,
-                        to: outputDirectory.appendingPathComponent("heatmaps.png"))
-        print("wrote metrics.json, config.json, history.csv, model.safetensors and heatmaps.png to \(outputDirectory.path)")
+        try Report.writeScores(evaluation, threshold: threshold, to: outputDirectory.appendingPathComponent("scores.csv"))
+        try Report.writeFigure(evaluation, test: loaded.test, quantile: setup.quantile,
+                               title: "FCDD \(setup.net), \(loaded.description), nominal: \(loaded.normalClassName)",
+                               to: outputDirectory.appendingPathComponent("heatmaps.png"))
+        say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv and heatmaps.png to \(outputDirectory.path)")
     }
 
-    /// Scores, up-sampled maps and inputs of a whole split, with the test-time preprocessing.
-    private func evaluate(_ model: FCDDNet, on dataset: any ImageDataset, _ setup: Setup) throws -> (scores: [Float], maps: Tensor, inputs: Tensor) {
-        model.eval()
-        let loader = try DataLoader(dataset: dataset, batchSize: 250, shuffles: false, transform: try setup.preprocessing.transform(), seed: 0)
-        let size = Size2D(setup.inputSize, setup.inputSize)
-        let upsampler = try model.upsampler(inputSize: size, sigma: setup.sigma)
-        var scores: [Float] = []
-        var maps: [Tensor] = [], inputs: [Tensor] = []
-        let batches = loader.epoch(0)
-        while let batch = try batches.next() {
-            try withoutGradients { () throws in
-                let phi = try model(batch.images)
-                scores += try FCDDLoss.scores(phi).scalars
-                maps.append(try upsampler.upsample(FCDDLoss.anomalyMap(phi)))
-                inputs.append(batch.images)
-            }
+    /// 40 epochs on the bundled sample, 20 on mvtec and folder, else the reference's.
+    private func defaultEpochs(_ configuration: FCDDTrainingConfiguration) -> Int {
+        switch data.dataset {
+        case .fashionMNIST where data.data == nil: 40
+        case .mvtec, .folder: 20
+        default: configuration.epochs
         }
-        return (scores, try Tensor.concatenate(maps), try Tensor.concatenate(inputs))
     }
+}
 
-    /// The paper's Figure 1 layout for the first nominal and anomalous test images.
-    private func writeFigure(inputs: Tensor, maps: Tensor, scores: [Float], labels: [Int], setup: Setup, to url: URL) throws {
-        let columns = 8
-        let nominal = Array(labels.indices.filter { labels[$0] == 0 }.prefix(columns))
-        let anomalous = Array(labels.indices.filter { labels[$0] == 1 }.prefix(columns))
-        let chosen = nominal + anomalous
-        let normalized = try HeatmapNormalization.semiGlobal(quantile: setup.quantile)
-            .normalize(maps.gathered(atIndices: chosen, alongAxis: 0)).squeezed(axis: 1)
-        let images = try HeatmapSamples.displayImages(inputs.gathered(atIndices: chosen, alongAxis: 0))
-        let figure = try HeatmapFigure.explanation(
-            nominal: Array(images[..<nominal.count]), anomalous: Array(images[nominal.count...]),
-            heatmaps: try normalized.slice(alongAxis: 0, nominal.count..<chosen.count),
-            nominalHeatmaps: try normalized.slice(alongAxis: 0, 0..<nominal.count),
-            title: "FCDD \(setup.net), \(setup.description), nominal: \(setup.classNames[normalClass])")
-        try figure.writePNG(to: url)
-    }
+/// `config.json`: the options of a run and the training configuration they gave.
+struct RunRecord: Encodable {
+    let dataset: String, data: String?, normalClass: String, seed: UInt64
+    let net: String, sigma: Double
+    let outlierExposure: String?, noise: String?, superviseMode: String?, supervisedAnomalies: Int?
+    let testFraction: Double?, maskPattern: String?
+    let training: FCDDTrainingConfiguration
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    init(command: TrainCommand, configuration: FCDDTrainingConfiguration, net: FCDDNetKind, sigma: Double) {
+        dataset = command.data.dataset.rawValue
+        data = command.data.data
+        normalClass = command.data.normalClass
+        seed = command.data.seed
+        self.net = net.rawValue
+        self.sigma = sigma
+        outlierExposure = command.oe
+        noise = command.noise
+        superviseMode = command.superviseMode
+        supervisedAnomalies = command.data.supervisedAnomalies
+        testFraction = command.data.dataset == .folder ? command.data.testFraction : nil
+        maskPattern = command.data.maskPattern
+        training = configuration
     }
 }
 

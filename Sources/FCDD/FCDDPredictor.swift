@@ -32,6 +32,9 @@ public final class FCDDPredictor {
     /// Scores above this are anomalous (e.g. a quantile of nominal validation scores from
     /// ``ThresholdCalibration``); `nil` gives scores only.
     public var threshold: Float?
+    /// The file's other metadata (such as `dataset` and `normal_class` from `fcdd train`);
+    /// empty for a predictor made in memory.
+    public private(set) var metadata: [String: String] = [:]
     private let upsampler: ReceptiveFieldUpsampler
 
     /// A predictor for a trained net.
@@ -90,6 +93,7 @@ public final class FCDDPredictor {
         } catch {
             throw invalid("\(error)")
         }
+        self.metadata = metadata
     }
 
     /// Saves the net with everything needed to predict, atomically.

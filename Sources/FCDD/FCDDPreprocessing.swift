@@ -10,6 +10,11 @@ public enum FCDDPreprocessing: Sendable, Codable, Equatable {
     /// CIFAR-10's `aug1` test transform: per-channel normalisation with the normal class's
     /// mean and standard deviation.
     case cifar10(normalClass: Int)
+    /// The MVTec-AD `lcnaug1` test transform for any data: L1 local contrast normalisation,
+    /// then per-channel min-max scaling `(x − minimum) / (maximum − minimum)` with the
+    /// extremes of the normal training images after LCN (FCDD's MVTec-AD constants, or
+    /// ones fitted with ``fittingLocalContrastMinMax(to:)`` for custom folders).
+    case localContrastMinMax(minimum: [Double], maximum: [Double])
     /// Images are used as decoded, in [0, 1].
     case identity
 
@@ -23,8 +28,50 @@ public enum FCDDPreprocessing: Sendable, Codable, Equatable {
         case let .cifar10(normalClass):
             let statistics = try FCDDBenchmark.cifar10.statistics(normalClass: normalClass)
             return try Normalize(mean: statistics.mean, standardDeviation: statistics.standardDeviation)
+        case let .localContrastMinMax(minimum, maximum):
+            return Compose(LocalContrastNormalization(scale: .l1), try FCDDMinMaxScaling(minimum: minimum, maximum: maximum))
         case .identity:
             return Compose([])
         }
+    }
+
+    /// ``localContrastMinMax(minimum:maximum:)`` with the per-channel extremes of `images`
+    /// after L1 local contrast normalisation, as FCDD computed its MVTec-AD constants from
+    /// each class's training images. Pass the normal training images at the net's input
+    /// size (with the test-time resize in their transform).
+    ///
+    /// - Throws: the dataset's errors, and ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
+    ///   for an empty dataset or images whose channel count varies.
+    public static func fittingLocalContrastMinMax(to images: any ImageDataset) throws(DatasetError) -> FCDDPreprocessing {
+        var minimum: [Double] = [], maximum: [Double] = []
+        let normalization = LocalContrastNormalization(scale: .l1)
+        for index in 0..<images.count {
+            let image = try normalization.apply(images.sample(at: index), seed: 0).image
+            let channels = image.shape[0]
+            if minimum.isEmpty {
+                minimum = Array(repeating: .infinity, count: channels)
+                maximum = Array(repeating: -.infinity, count: channels)
+            }
+            guard channels == minimum.count else {
+                throw .invalidTransformParameter(transform: "FCDDPreprocessing.fittingLocalContrastMinMax", parameter: "images",
+                                                 expected: "\(minimum.count) channels like the first image", found: "\(channels) channels in sample \(index)")
+            }
+            let plane = image.scalarCount / channels
+            image.withUnsafeBufferPointer { values in
+                for channel in 0..<channels {
+                    var (low, high) = (Float.infinity, -Float.infinity)
+                    for value in values[(channel * plane)..<((channel + 1) * plane)] {
+                        low = Swift.min(low, value)
+                        high = Swift.max(high, value)
+                    }
+                    minimum[channel] = Swift.min(minimum[channel], Double(low))
+                    maximum[channel] = Swift.max(maximum[channel], Double(high))
+                }
+            }
+        }
+        guard !minimum.isEmpty else {
+            throw .invalidTransformParameter(transform: "FCDDPreprocessing.fittingLocalContrastMinMax", parameter: "images", expected: "at least one image", found: "none")
+        }
+        return .localContrastMinMax(minimum: minimum, maximum: maximum)
     }
 }

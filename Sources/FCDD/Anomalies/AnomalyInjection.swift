@@ -23,6 +23,11 @@ public struct AnomalyInjection: SampleTransform {
         /// Outlier exposure: a uniformly drawn image of another data set, pre-processed to the
         /// sample's shape (e.g. CIFAR-100 made grey and resized to 28 for Fashion-MNIST).
         case outlierExposure(any ImageDataset, preprocessing: (any SampleTransform)?, indices: [Int])
+        /// Semi-supervision with a few real anomalies (the reference's `mvtec_gt`): a
+        /// uniformly drawn sample of `dataset`, pre-processed jointly with its ground-truth
+        /// mask, which it keeps (an anomaly without a mask file gets an all-ones mask).
+        /// Keep these samples out of the test set (``DatasetSubset/drawPerGroup(_:perGroup:of:group:seed:)``).
+        case realAnomalies(any ImageDataset, preprocessing: (any SampleTransform)?)
     }
 
     /// Where anomalies come from.
@@ -35,8 +40,11 @@ public struct AnomalyInjection: SampleTransform {
     /// An injection of synthetic or outlier-exposure anomalies.
     ///
     /// - Throws: ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
-    ///   for a probability outside [0, 1].
+    ///   for a probability outside [0, 1] or an empty set of real anomalies.
     public init(_ source: Source, probability: Double = 0.5, anomalousLabel: Int = 1) throws(DatasetError) {
+        if case let .realAnomalies(dataset, _) = source, dataset.count == 0 {
+            throw .invalidTransformParameter(transform: "AnomalyInjection", parameter: "real anomalies", expected: "at least one anomaly", found: "none")
+        }
         guard (0...1).contains(probability) else {
             throw .invalidTransformParameter(transform: "AnomalyInjection", parameter: "probability", expected: "a value in [0, 1]", found: "\(probability)")
         }
@@ -92,6 +100,15 @@ public struct AnomalyInjection: SampleTransform {
             anomaly.image = outlier.image
             anomaly.name = outlier.name
             anomaly.mask = ones
+        case let .realAnomalies(dataset, preprocessing):
+            var real = try dataset.sample(at: Int(generator.next() % UInt64(dataset.count)))
+            if let preprocessing { real = try preprocessing.apply(real, using: &generator) }
+            guard real.image.shape == shape else {
+                throw .transformInputMismatch(transform: "AnomalyInjection", sample: real.name, expected: "a real anomaly of the sample's shape \(shape) (pre-process it, e.g. Resize)", found: real.image.shape)
+            }
+            anomaly.image = real.image
+            anomaly.name = real.name
+            anomaly.mask = sample.mask == nil ? nil : (real.mask ?? ones)
         }
         return anomaly
     }

@@ -1,0 +1,156 @@
+import ArgumentParser
+import Datasets
+import FCDD
+import Foundation
+
+/// The data sets `fcdd train` and `fcdd evaluate` read.
+enum DatasetName: String, ExpressibleByArgument, CaseIterable, Codable {
+    case fashionMNIST = "fashion-mnist"
+    case mnist
+    case cifar10
+    case mvtec
+    case folder
+}
+
+/// Which data a run uses and how its test set is made: shared by `fcdd train` and
+/// `fcdd evaluate`, so that an evaluation with the same options sees the same test set
+/// (the same held-out normal images and the same real anomalies kept out of it).
+struct DataOptions: ParsableArguments {
+    @Option(help: "The data set: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dataset: DatasetName = .fashionMNIST
+
+    @Option(help: ArgumentHelp(
+        "The data set's directory: the four IDX files (fashion-mnist, mnist), the CIFAR-10 binary batches (cifar10), the MVTec-AD root (mvtec) or a folder with one sub-folder per image group (folder). Default for fashion-mnist: the bundled sample.",
+        valueName: "dir"))
+    var data: String?
+
+    @Option(help: ArgumentHelp(
+        "The normal class: 0-9 for fashion-mnist, mnist and cifar10; a category name or index for mvtec; the sub-folder of normal images for folder (e.g. MT_Free).",
+        valueName: "class"))
+    var normalClass: String = "0"
+
+    @Option(help: "folder: the fraction of the normal images held out for testing (seeded); every other sub-folder is anomalous and tested.")
+    var testFraction = 0.3
+
+    @Option(help: ArgumentHelp("folder: the mask file of each image, beside it, as a name pattern ({name}: the image's name without extension), e.g. {name}.png for the Magnetic Tile Defect set.", valueName: "pattern"))
+    var maskPattern: String?
+
+    @Option(help: "folder: the channels images get: grey, rgb or asStored (1 for grey files, 3 for colour ones).")
+    var channels: ImageChannelMode = .asStored
+
+    @Option(help: "mvtec and folder: train with this many real anomalies (with their masks) per defect type or anomalous sub-folder instead of synthetic ones; they are removed from the test set.")
+    var supervisedAnomalies: Int?
+
+    @Option(help: "Seed of the weights, data order, augmentation, anomalies and the folder split.")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        switch dataset {
+        case .fashionMNIST, .mnist, .cifar10:
+            guard let index = Int(normalClass), (0..<10).contains(index) else {
+                throw ValidationError("--normal-class must be in 0...9 for \(dataset.rawValue), found \(normalClass).")
+            }
+            if dataset != .fashionMNIST, data == nil { throw ValidationError("--dataset \(dataset.rawValue) needs --data DIR.") }
+            if supervisedAnomalies != nil { throw ValidationError("--supervised-anomalies needs a data set with masks (mvtec or folder).") }
+        case .mvtec:
+            guard data != nil else { throw ValidationError("--dataset mvtec needs --data DIR, the MVTec-AD root.") }
+            guard Int(normalClass).map({ (0..<MVTecAD.categories.count).contains($0) }) ?? MVTecAD.categories.contains(normalClass) else {
+                throw ValidationError("--normal-class \(normalClass) is not an MVTec-AD category; expected one of \(MVTecAD.categories.joined(separator: ", ")) or its index 0...\(MVTecAD.categories.count - 1).")
+            }
+        case .folder:
+            guard data != nil else { throw ValidationError("--dataset folder needs --data DIR.") }
+            guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), found \(testFraction).") }
+            if supervisedAnomalies != nil, maskPattern == nil { throw ValidationError("--supervised-anomalies needs masks: give --mask-pattern.") }
+        }
+        if let supervisedAnomalies, supervisedAnomalies < 1 {
+            throw ValidationError("--supervised-anomalies must be at least 1, found \(supervisedAnomalies).")
+        }
+    }
+
+    /// The MVTec-AD category `--normal-class` names.
+    var mvtecCategory: String {
+        Int(normalClass).map { MVTecAD.categories[$0] } ?? normalClass
+    }
+
+    /// The benchmark class index of `--normal-class` (validated for the benchmarks).
+    var classIndex: Int { Int(normalClass) ?? 0 }
+
+    /// Reads the data: the nominal training images, the test set, the real anomalies for
+    /// semi-supervised training, and names for messages.
+    func load() throws -> LoadedData {
+        let directory = data.map { URL(fileURLWithPath: $0, isDirectory: true) }
+        switch dataset {
+        case .fashionMNIST, .mnist:
+            let kind: IDXDatasetKind = dataset == .mnist ? .mnist : .fashionMNIST
+            let train = try directory.map { try IDXImageDataset(directory: $0, split: .train, kind: kind) } ?? FashionMNIST.bundledSample(split: .train)
+            let test = try directory.map { try IDXImageDataset(directory: $0, split: .test, kind: kind) } ?? FashionMNIST.bundledSample(split: .test)
+            let name = dataset == .mnist ? "MNIST" : "Fashion-MNIST"
+            return LoadedData(
+                description: directory.map { "\(name) from \($0.path)" } ?? "the bundled Fashion-MNIST sample",
+                normalClassName: train.classNames[classIndex],
+                train: try OneClassView(train, normalClasses: [classIndex], split: .train),
+                test: try OneClassView(test, normalClasses: [classIndex], split: .test), realAnomalies: nil, hasMasks: false)
+        case .cifar10:
+            let train = try CIFAR(directory: directory!, split: .train, variant: .cifar10)
+            let test = try CIFAR(directory: directory!, split: .test, variant: .cifar10)
+            return LoadedData(
+                description: "CIFAR-10 from \(directory!.path)", normalClassName: train.classNames[classIndex],
+                train: try OneClassView(train, normalClasses: [classIndex], split: .train),
+                test: try OneClassView(test, normalClasses: [classIndex], split: .test), realAnomalies: nil, hasMasks: false)
+        case .mvtec:
+            let category = mvtecCategory
+            // FCDD gives grey categories three channels.
+            let train = try MVTecAD(root: directory!, category: category, split: .train, channels: .rgb)
+            let test = try MVTecAD(root: directory!, category: category, split: .test, channels: .rgb)
+            let anomalous = test.labels.indices.filter { test.labels[$0] == 1 }
+            let nominal = test.labels.indices.filter { test.labels[$0] == 0 }
+            var testSet = try DatasetSubset(test, indices: Array(test.labels.indices))
+            var realAnomalies: (any ImageDataset)?
+            if let supervisedAnomalies {
+                let (chosen, rest) = try DatasetSubset.drawPerGroup(test, perGroup: supervisedAnomalies, of: anomalous, group: test.defectType(at:), seed: seed)
+                testSet = try DatasetSubset(test, indices: (nominal + rest.baseIndices).sorted())
+                realAnomalies = chosen
+            }
+            return LoadedData(
+                description: "MVTec-AD \(category) from \(directory!.path)", normalClassName: category,
+                train: try DatasetSubset(train, indices: Array(train.labels.indices)), test: testSet, realAnomalies: realAnomalies, hasMasks: true)
+        case .folder:
+            let configuration = ImageFolderConfiguration(
+                layout: .normalVersusOthers(normal: [normalClass]), masks: maskPattern.map { .besideImages(pattern: $0) } ?? .none,
+                maskRequirement: .everyImage, channels: channels)
+            let folder = try ImageFolderDataset(root: directory!, configuration: configuration)
+            let normal = folder.labels.indices.filter { folder.labels[$0] == 0 }
+            var anomalous = folder.labels.indices.filter { folder.labels[$0] == 1 }
+            let (train, heldOut) = try DatasetSubset.randomSplit(folder, fraction: testFraction, of: normal, seed: seed)
+            var realAnomalies: (any ImageDataset)?
+            if let supervisedAnomalies {
+                let (chosen, rest) = try DatasetSubset.drawPerGroup(folder, perGroup: supervisedAnomalies, of: anomalous, group: folder.folder(at:), seed: seed)
+                anomalous = rest.baseIndices
+                realAnomalies = chosen
+            }
+            return LoadedData(
+                description: "\(directory!.lastPathComponent) (normal: \(normalClass), \(Int((testFraction * 100).rounded())) % held out)",
+                normalClassName: normalClass, train: train,
+                test: try DatasetSubset(folder, indices: (heldOut.baseIndices + anomalous).sorted()), realAnomalies: realAnomalies,
+                hasMasks: maskPattern != nil)
+        }
+    }
+}
+
+/// The data of one run, before transforms.
+struct LoadedData {
+    /// Names the data for messages.
+    let description: String
+    /// The normal class's name.
+    let normalClassName: String
+    /// Nominal training images (label 0).
+    let train: any ImageDataset
+    /// The test set, labels 0 nominal and 1 anomalous, without the real anomalies used for training.
+    let test: any ImageDataset
+    /// The real anomalies for semi-supervised training, with their masks.
+    let realAnomalies: (any ImageDataset)?
+    /// Whether samples have ground-truth masks (pixel metrics).
+    let hasMasks: Bool
+}
+
+extension ImageChannelMode: ExpressibleByArgument {}

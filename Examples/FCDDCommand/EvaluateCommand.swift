@@ -1,0 +1,71 @@
+import ArgumentParser
+import Datasets
+import Explain
+import FCDD
+import Foundation
+import TensorCore
+
+/// `fcdd evaluate`: measures a model written by `fcdd train` on a test set.
+struct EvaluateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Measure a trained model on a test set: image AUC, and pixel AUC and AU-PRO where masks exist.",
+        discussion: """
+            Give the data options the model was trained with (the same --seed and \
+            --test-fraction for folder data, the same --supervised-anomalies) to see the same \
+            test set. Writes metrics.json, scores.csv and heatmaps.png to --output.
+            """)
+
+    @Option(help: ArgumentHelp("A directory written by `fcdd train`, or its model.safetensors.", valueName: "path"))
+    var model: String
+
+    @OptionGroup var data: DataOptions
+
+    @Option(help: "Compute threads for the kernels.")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+    var output: String = "fcdd-evaluation"
+
+    func run() async throws {
+        ComputeThreads.set(threads)
+        let predictor = try FCDDPredictor(contentsOf: ModelLocation.file(model))
+        let loaded = try data.load()
+        var bar = ProgressBar()
+        let evaluation = try predictor.evaluate(loaded.test, batchSize: predictor.inputSize.height > 64 ? 16 : 250) { done, total in
+            bar.update(done: done, total: total, detail: "\(done)/\(total) images", force: done == total)
+        }
+        bar.finish()
+        Report.printMetrics(evaluation)
+        var metrics = evaluation.metrics
+        if let threshold = predictor.threshold {
+            let rates = Report.rates(evaluation, threshold: threshold)
+            metrics["threshold"] = Double(threshold)
+            metrics["test_detection_rate"] = rates.detection
+            metrics["test_false_alarm_rate"] = rates.falseAlarm
+            say("threshold \(threshold): \(String(format: "%.1f", 100 * rates.detection))% of test anomalies flagged, \(String(format: "%.1f", 100 * rates.falseAlarm))% false alarms")
+        }
+        let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        try Report.writeMetrics(metrics, to: outputDirectory.appendingPathComponent("metrics.json"))
+        try Report.writeScores(evaluation, threshold: predictor.threshold, to: outputDirectory.appendingPathComponent("scores.csv"))
+        let quantile = predictor.metadata["display_quantile"].flatMap(Double.init) ?? 0.97
+        try Report.writeFigure(evaluation, test: loaded.test, quantile: quantile,
+                               title: "FCDD \(predictor.net.kind), \(loaded.description), nominal: \(loaded.normalClassName)",
+                               to: outputDirectory.appendingPathComponent("heatmaps.png"))
+        say("wrote metrics.json, scores.csv and heatmaps.png to \(outputDirectory.path)")
+    }
+}
+
+/// Where a model is: a directory written by `fcdd train` or the model file itself.
+enum ModelLocation {
+    /// `path`, or `path/model.safetensors` when `path` is a directory.
+    static func file(_ path: String) -> URL {
+        var url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            url.appendPathComponent("model.safetensors")
+        }
+        return url
+    }
+}

@@ -1,0 +1,70 @@
+import Datasets
+import Explain
+import FCDD
+import Foundation
+import TensorCore
+
+/// What `fcdd train` and `fcdd evaluate` write about an evaluation: metrics, per-image
+/// scores and the heatmap figure.
+enum Report {
+    /// Prints the metrics that exist.
+    static func printMetrics(_ evaluation: FCDDEvaluation) {
+        let line = evaluation.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
+        say("test " + (line.isEmpty ? "metrics undefined (one class only)" : line.joined(separator: ", ")))
+    }
+
+    /// `metrics.json`, sorted keys.
+    static func writeMetrics(_ metrics: [String: Double], to url: URL) throws {
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: metrics, options: [.prettyPrinted, .sortedKeys]), to: url)
+    }
+
+    /// `scores.csv`: name, label, score and, with a threshold, the decision.
+    static func writeScores(_ evaluation: FCDDEvaluation, threshold: Float?, to url: URL) throws {
+        var rows = ["name,label,score" + (threshold == nil ? "" : ",anomalous")]
+        for index in evaluation.scores.indices {
+            let name = evaluation.names[index].contains(",") ? "\"\(evaluation.names[index])\"" : evaluation.names[index]
+            rows.append("\(name),\(evaluation.labels[index]),\(evaluation.scores[index])" + (threshold.map { ",\(evaluation.scores[index] > $0)" } ?? ""))
+        }
+        try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: url)
+    }
+
+    /// Detection and false-alarm rates of `threshold` on the test labels.
+    static func rates(_ evaluation: FCDDEvaluation, threshold: Float) -> (detection: Double, falseAlarm: Double) {
+        let decisions = ThresholdCalibration.decisions(scores: evaluation.scores, threshold: threshold)
+        func rate(_ label: Int) -> Double {
+            let count = evaluation.labels.filter { $0 == label }.count
+            return Double(zip(decisions, evaluation.labels).filter { $1 == label && $0 }.count) / Double(max(1, count))
+        }
+        return (rate(1), rate(0))
+    }
+
+    /// The paper's Figure 1 layout: 8 nominal and 8 anomalous test images (anomalies spread
+    /// over the test set, so over defect types), their heatmaps with one semi-global
+    /// normalisation and, where the data set has masks, the ground truth.
+    static func writeFigure(_ evaluation: FCDDEvaluation, test: any ImageDataset, quantile: Double, title: String, to url: URL) throws {
+        let columns = 8
+        let nominal = Array(evaluation.labels.indices.filter { evaluation.labels[$0] == 0 }.prefix(columns))
+        let anomalies = evaluation.labels.indices.filter { evaluation.labels[$0] == 1 }
+        let stride = max(1, anomalies.count / columns)
+        let anomalous = Array(Swift.stride(from: 0, to: anomalies.count, by: stride).map { anomalies[$0] }.prefix(columns))
+        let chosen = nominal + anomalous
+        guard !chosen.isEmpty else { return }
+        let normalized = try HeatmapNormalization.semiGlobal(quantile: quantile)
+            .normalize(evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0))
+        let images = try HeatmapSamples.displayImages(evaluation.images.gathered(atIndices: chosen, alongAxis: 0))
+        let (height, width) = (evaluation.heatmaps.shape[1], evaluation.heatmaps.shape[2])
+        var truth: Tensor?
+        if !anomalous.isEmpty, try test.sample(at: anomalous[0]).mask != nil {
+            let resize = try Resize(height: height, width: width, interpolation: .nearest)
+            truth = try Tensor.concatenate(anomalous.map { index in
+                let sample = try test.sample(at: index)
+                return try resize.apply(DatasetSample(image: sample.mask!, label: 1, name: sample.name), seed: 0).image
+            })
+        }
+        let figure = try HeatmapFigure.explanation(
+            nominal: Array(images[..<nominal.count]), anomalous: Array(images[nominal.count...]),
+            heatmaps: try normalized.slice(alongAxis: 0, nominal.count..<chosen.count), groundTruth: truth,
+            nominalHeatmaps: nominal.isEmpty ? nil : try normalized.slice(alongAxis: 0, 0..<nominal.count), title: title)
+        try figure.writePNG(to: url)
+    }
+}

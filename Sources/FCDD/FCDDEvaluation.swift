@@ -1,0 +1,108 @@
+import Datasets
+import Explain
+import Foundation
+import TensorCore
+
+/// What ``FCDDPredictor/evaluate(_:batchSize:progress:)`` measured on a labelled test set:
+/// per-image scores, the image-level ROC AUC and, where the samples have ground-truth
+/// masks, the pixel-level ROC AUC and the AU-PRO at each image's original resolution
+/// (`fcdd-reference.md` §7).
+public struct FCDDEvaluation: Sendable {
+    /// The anomaly score of every sample, in dataset order.
+    public let scores: [Float]
+    /// The one-class label of every sample (0 nominal, 1 anomalous).
+    public let labels: [Int]
+    /// The name of every sample.
+    public let names: [String]
+    /// The images as the net saw them before preprocessing (converted to its channels and
+    /// resized to its input size, in [0, 1]), `[N, C, H, W]`: for figures.
+    public let images: Tensor
+    /// The receptive-field up-sampled anomaly maps at the input size, `[N, H, W]`.
+    public let heatmaps: Tensor
+    /// The image-level ROC AUC; `nil` when the labels hold only one class.
+    public let imageAUROC: Double?
+    /// The ROC AUC over the pixels of all images (each heatmap resized with nearest
+    /// neighbours to its mask's original size); `nil` without masks or when the masks hold
+    /// one class only.
+    public let pixelAUROC: Double?
+    /// The normalised AU-PRO up to FPR 0.3 over the same maps; `nil` as ``pixelAUROC``.
+    public let pixelAUPRO: Double?
+
+    /// The metrics that exist, by the names `fcdd train` writes to `metrics.json`:
+    /// `image_auroc`, `pixel_auroc`, `pixel_aupro`.
+    public var metrics: [String: Double] {
+        var metrics: [String: Double] = [:]
+        metrics["image_auroc"] = imageAUROC
+        metrics["pixel_auroc"] = pixelAUROC
+        metrics["pixel_aupro"] = pixelAUPRO
+        return metrics
+    }
+}
+
+extension FCDDPredictor {
+    /// Scores every sample of a one-class test set (labels 0 nominal, 1 anomalous) as
+    /// ``predict(image:)`` does: each image is converted to the net's channels, resized
+    /// (bilinear) to the input size and pre-processed with the model's preprocessing.
+    /// Samples with masks add their pixels to the pixel metrics at the mask's own size, so
+    /// images of different sizes (the Magnetic Tile Defect set) are measured faithfully.
+    ///
+    /// - Parameters:
+    ///   - batchSize: Images per forward pass.
+    ///   - progress: Called after each batch with the number of samples done and the total.
+    /// - Throws: `DatasetError` for a sample that cannot be read or converted,
+    ///   `TensorError` and `ExplainError` from the net, the up-sampling and the metrics.
+    public func evaluate(
+        _ dataset: any ImageDataset, batchSize: Int = 64, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> FCDDEvaluation {
+        guard batchSize >= 1 else { throw DatasetError.invalidLoaderConfiguration("expected an evaluation batch size ≥ 1, found \(batchSize)") }
+        guard dataset.count > 0 else { throw ExplainError.emptyScores(operation: "FCDDPredictor.evaluate") }
+        let resize = try Resize(height: inputSize.height, width: inputSize.width)
+        let channels: any SampleTransform = Grayscale(outputChannels: net.inputChannels == 1 ? .one : .three)
+        var scores: [Float] = [], labels: [Int] = [], names: [String] = []
+        var images: [Tensor] = [], heatmaps: [Tensor] = []
+        var pixelMaps: [Tensor] = [], pixelMasks: [Tensor] = []
+        var start = 0
+        while start < dataset.count {
+            let end = min(start + batchSize, dataset.count)
+            var batch: [Tensor] = [], masks: [Tensor?] = []
+            for index in start..<end {
+                var sample = try dataset.sample(at: index)
+                masks.append(sample.mask)
+                labels.append(sample.label)
+                names.append(sample.name)
+                sample.mask = nil
+                if sample.image.shape[0] != net.inputChannels { sample = try channels.apply(sample, seed: 0) }
+                if sample.image.shape[1] != inputSize.height || sample.image.shape[2] != inputSize.width {
+                    sample = try resize.apply(sample, seed: 0)
+                }
+                batch.append(sample.image)
+            }
+            let stacked = try Tensor.stack(batch)
+            let predictions = try predict(stacked)
+            images.append(stacked)
+            for (prediction, mask) in zip(predictions, masks) {
+                scores.append(prediction.score)
+                heatmaps.append(prediction.heatmap)
+                guard let mask else { continue }
+                let (height, width) = (mask.shape[1], mask.shape[2])
+                var map = try prediction.heatmap.reshaped(to: [1, inputSize.height, inputSize.width])
+                if height != inputSize.height || width != inputSize.width {
+                    map = try Resize(height: height, width: width, interpolation: .nearest)
+                        .apply(DatasetSample(image: map, label: 0, name: "heatmap"), seed: 0).image
+                }
+                pixelMaps.append(map)
+                pixelMasks.append(mask)
+            }
+            progress?(end, dataset.count)
+            start = end
+        }
+        let bothClasses = Set(labels).isSuperset(of: [0, 1])
+        let pixelsComplete = pixelMasks.count == dataset.count
+        let anyAnomalousPixel = pixelsComplete && pixelMasks.contains { $0.scalars.contains { $0 > 0.5 } }
+        return FCDDEvaluation(
+            scores: scores, labels: labels, names: names, images: try Tensor.concatenate(images), heatmaps: try Tensor.stack(heatmaps),
+            imageAUROC: bothClasses ? try ROC.areaUnderCurve(scores: scores, labels: labels) : nil,
+            pixelAUROC: anyAnomalousPixel ? try PixelROC.areaUnderCurve(maps: pixelMaps, masks: pixelMasks) : nil,
+            pixelAUPRO: anyAnomalousPixel ? try AUPRO.compute(maps: pixelMaps, masks: pixelMasks) : nil)
+    }
+}
