@@ -103,4 +103,30 @@ struct AnomalyInjectionTests {
         #expect(throws: DatasetError.self) { try injection.apply(wrongShape, seed: 0) }
         #expect(throws: DatasetError.self) { try AnomalyInjection.outlierExposure(sample, limit: 0) }
     }
+
+    @Test("real anomalies keep their own masks and are checked for shape")
+    func realAnomalies() throws {
+        let mask = try Tensor(shape: [1, 8, 8], scalars: (0..<64).map { $0 % 9 == 0 ? 1 : 0 })
+        let real = InMemoryImages(samples: [DatasetSample(image: try Tensor(shape: [1, 8, 8], repeating: 0.25), label: 1, mask: mask, name: "crack")])
+        let injection = try AnomalyInjection(.realAnomalies(real, preprocessing: nil), probability: 1)
+        let nominal = DatasetSample(image: try Tensor.zeros(shape: [1, 8, 8]), label: 0, mask: try Tensor.zeros(shape: [1, 8, 8]), name: "n")
+        let result = try injection.apply(nominal, seed: 4)
+        #expect(result.label == 1 && result.name == "crack")
+        #expect(result.mask?.scalars == mask.scalars)
+        #expect(result.image.scalars.allSatisfy { $0 == 0.25 })
+        let wrongShape = DatasetSample(image: try Tensor.zeros(shape: [1, 9, 8]), label: 0, name: "w")
+        #expect(throws: DatasetError.self) { try injection.apply(wrongShape, seed: 0) }
+        #expect(throws: DatasetError.invalidTransformParameter(transform: "AnomalyInjection", parameter: "real anomalies", expected: "at least one anomaly", found: "none")) {
+            try AnomalyInjection(.realAnomalies(InMemoryImages(samples: []), preprocessing: nil))
+        }
+    }
+}
+
+/// Samples held in memory, for tests.
+struct InMemoryImages: ImageDataset {
+    let samples: [DatasetSample]
+    var count: Int { samples.count }
+    var classNames: [String] { ["nominal", "anomalous"] }
+    var labels: [Int] { samples.map(\.label) }
+    func sample(at index: Int) throws(DatasetError) -> DatasetSample { samples[index] }
 }

@@ -1,0 +1,69 @@
+import Datasets
+import Explain
+import FCDD
+import Foundation
+import Testing
+import TensorCore
+
+@Suite("FCDD evaluation")
+struct FCDDEvaluationTests {
+    @Test("scores and image AUC equal the predictor's on the same images")
+    func imageLevel() throws {
+        let test = try OneClassView(FashionMNIST.bundledSample(split: .test), normalClasses: [0], split: .test)
+        let subset = try DatasetSubset(test, indices: Array(0..<60))
+        let predictor = try FCDDPredictorTests.makePredictor(threshold: 0.5)
+        let evaluation = try predictor.evaluate(subset, batchSize: 16)
+        let images = try Tensor.stack((0..<60).map { try subset.sample(at: $0).image })
+        let direct = try predictor.predict(images)
+        #expect(evaluation.scores == direct.map(\.score))
+        #expect(evaluation.labels == subset.labels)
+        #expect(evaluation.imageAUROC == (try ROC.areaUnderCurve(scores: evaluation.scores, labels: subset.labels)))
+        #expect(evaluation.pixelAUROC == nil && evaluation.pixelAUPRO == nil)
+        #expect(evaluation.heatmaps.shape == [60, 28, 28] && evaluation.images.shape == [60, 1, 28, 28])
+        #expect(evaluation.metrics.keys.sorted() == ["image_auroc"])
+    }
+
+    /// Masks of other sizes than the input: each heatmap is resized with nearest neighbours
+    /// to its mask's size, and the pixel metrics pool images of different sizes.
+    @Test("pixel metrics at each mask's own size")
+    func pixelLevel() throws {
+        var random = SeededGenerator(seed: 11)
+        var samples: [DatasetSample] = []
+        for (index, (height, width)) in [(28, 28), (40, 30), (20, 50), (56, 28)].enumerated() {
+            let image = try Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { _ in random.nextUnitFloat() })
+            let mask = try Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { $0 % width < width / 3 && index > 0 ? 1 : 0 })
+            samples.append(DatasetSample(image: image, label: index == 0 ? 0 : 1, mask: mask, name: "s\(index)"))
+        }
+        let dataset = InMemoryImages(samples: samples)
+        let predictor = try FCDDPredictorTests.makePredictor()
+        let evaluation = try predictor.evaluate(dataset, batchSize: 3)
+        var maps: [Tensor] = [], masks: [Tensor] = []
+        for (index, sample) in samples.enumerated() {
+            let prediction = try predictor.predict(image: try Image(tensor: sample.image))
+            #expect(abs(prediction.score - evaluation.scores[index]) < 1e-6)
+            let heatmap = DatasetSample(image: try prediction.heatmap.unsqueezed(axis: 0), label: 0, name: "h")
+            maps.append(try Resize(height: sample.image.shape[1], width: sample.image.shape[2], interpolation: .nearest).apply(heatmap, seed: 0).image)
+            masks.append(sample.mask!)
+        }
+        let pixelAUROC = try #require(evaluation.pixelAUROC)
+        let pixelAUPRO = try #require(evaluation.pixelAUPRO)
+        #expect(abs(pixelAUROC - (try PixelROC.areaUnderCurve(maps: maps, masks: masks))) < 1e-6)
+        #expect(abs(pixelAUPRO - (try AUPRO.compute(maps: maps, masks: masks))) < 1e-6)
+        #expect(evaluation.metrics.keys.sorted() == ["image_auroc", "pixel_aupro", "pixel_auroc"])
+    }
+
+    @Test("LCN min-max fitted to the training images maps them onto [0, 1] exactly")
+    func fittedScaling() throws {
+        let train = try DatasetSubset(OneClassView(FashionMNIST.bundledSample(split: .train), normalClasses: [3], split: .train), indices: Array(0..<50))
+        let preprocessing = try FCDDPreprocessing.fittingLocalContrastMinMax(to: train)
+        guard case let .localContrastMinMax(minimum, maximum) = preprocessing else { Issue.record("wrong case"); return }
+        #expect(minimum.count == 1 && maximum.count == 1 && minimum[0] < 0 && maximum[0] > 0)
+        let transform = try preprocessing.transform()
+        let values = try (0..<train.count).flatMap { try transform.apply(train.sample(at: $0), seed: 0).image.scalars }
+        #expect(abs(values.min()! - 0) < 1e-5 && abs(values.max()! - 1) < 1e-5)
+        // Stored with a model and read back.
+        let decoded = try JSONDecoder().decode(FCDDPreprocessing.self, from: JSONEncoder().encode(preprocessing))
+        #expect(decoded == preprocessing)
+        #expect(throws: DatasetError.self) { try FCDDPreprocessing.fittingLocalContrastMinMax(to: InMemoryImages(samples: [])) }
+    }
+}
