@@ -105,6 +105,10 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
+            name: "FCDDCommandTests",
+            dependencies: ["FCDDCommand", "FCDD", "Explain", "Datasets", "TensorCore"]
+        ),
+        .testTarget(
             name: "DatasetsTests",
             dependencies: ["Datasets", "TensorCore"],
             resources: [.copy("Fixtures")]

@@ -1,0 +1,160 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import Testing
+import TensorCore
+
+@testable import FCDDCommand
+
+/// A fresh temporary directory.
+private func temporaryDirectory() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("fcdd-command-\(UUID().uuidString)", isDirectory: true)
+}
+
+/// The `metrics.json` in `directory`.
+private func metrics(in directory: URL) throws -> [String: Double] {
+    try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: directory.appendingPathComponent("metrics.json")))
+}
+
+@Suite("fcdd command: options")
+struct FCDDCommandOptionTests {
+    /// The message the command prints for `arguments`, which must not parse.
+    private func message(_ arguments: [String]) -> String {
+        do {
+            _ = try FCDDCommand.parseAsRoot(arguments)
+            return "parsed"
+        } catch {
+            return FCDDCommand.message(for: error)
+        }
+    }
+
+    @Test("bad options are refused with a message naming what was expected")
+    func badOptions() {
+        #expect(message(["train", "--dataset", "imagenet"]).contains("'fashion-mnist', 'mnist', 'cifar10', 'mvtec' or 'folder'"))
+        #expect(message(["train", "--normal-class", "10"]) == "--normal-class must be in 0...9 for fashion-mnist, found 10.")
+        #expect(message(["train", "--net", "FCDD_CNN99"]).contains("is not an FCDD net; expected one of FCDD_CNN28"))
+        #expect(message(["train", "--noise", "sparkles"]).contains("--noise sparkles is not a noise mode"))
+        #expect(message(["train", "--dataset", "cifar10"]) == "--dataset cifar10 needs --data DIR.")
+        #expect(message(["train", "--dataset", "mvtec", "--data", "/x", "--normal-class", "teapot"]).contains("is not an MVTec-AD category; expected one of bottle"))
+        #expect(message(["train", "--dataset", "folder", "--data", "/x", "--test-fraction", "1.5"]) == "--test-fraction must be in (0, 1), found 1.5.")
+        #expect(message(["train", "--supervised-anomalies", "1"]) == "--supervised-anomalies needs a data set with masks (mvtec or folder).")
+        #expect(message(["train", "--net", "FCDD_CNN224_VGG_F"]).contains("give --backbone FILE"))
+        #expect(message(["train", "--epochs", "0"]) == "--epochs must be at least 1, found 0.")
+        #expect(message(["evaluate", "--dataset", "mnist"]).contains("--model"))
+    }
+
+    @Test("a missing data directory is a typed error and creates no output")
+    func missingData() async throws {
+        let output = temporaryDirectory()
+        let command = try TrainCommand.parse(["--dataset", "cifar10", "--data", "/nonexistent-fcdd-data", "--output", output.path])
+        await #expect(throws: DatasetError.self) { try await command.run() }
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
+    @Test("a net that cannot take the image size is refused before anything is written")
+    func wrongImageSize() async throws {
+        let (root, output) = (try FolderFixture.write(), temporaryDirectory())
+        defer { for url in [root, output] { try? FileManager.default.removeItem(at: url) } }
+        let command = try TrainCommand.parse([
+            "--dataset", "folder", "--data", root.path, "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "3", "--output", output.path,
+        ])
+        await #expect(throws: ValidationError.self) { try await command.run() }
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+}
+
+@Suite("fcdd command: runs", .serialized)
+struct FCDDCommandRunTests {
+    @Test("train on the bundled sample writes every file; evaluate and predict read the model back")
+    func trainEvaluatePredict() async throws {
+        let (trained, evaluated, predicted) = (temporaryDirectory(), temporaryDirectory(), temporaryDirectory())
+        defer { for url in [trained, evaluated, predicted] { try? FileManager.default.removeItem(at: url) } }
+        let train = try TrainCommand.parse(["--epochs", "1", "--normal-class", "1", "--output", trained.path])
+        try await train.run()
+        for file in ["metrics.json", "model.safetensors", "history.csv", "config.json", "scores.csv", "heatmaps.png", "checkpoint.safetensors"] {
+            #expect(FileManager.default.fileExists(atPath: trained.appendingPathComponent(file).path), "\(file)")
+        }
+        let trainMetrics = try metrics(in: trained)
+        let auc = try #require(trainMetrics["image_auroc"])
+        #expect(auc >= 0 && auc <= 1)
+        #expect(trainMetrics["pixel_auroc"] == nil)
+        #expect(try String(contentsOf: trained.appendingPathComponent("history.csv"), encoding: .utf8).split(separator: "\n").count == 2)
+        #expect(try String(contentsOf: trained.appendingPathComponent("scores.csv"), encoding: .utf8).split(separator: "\n").count == 1001)
+
+        let evaluate = try EvaluateCommand.parse(["--model", trained.path, "--normal-class", "1", "--output", evaluated.path])
+        try await evaluate.run()
+        #expect(try metrics(in: evaluated)["image_auroc"] == auc)
+        #expect(try metrics(in: evaluated)["threshold"] == trainMetrics["threshold"])
+
+        let image = try FashionMNIST.bundledSample(split: .test).sample(at: 0).image
+        let imageURL = predicted.appendingPathComponent("in.png")
+        try FileManager.default.createDirectory(at: predicted, withIntermediateDirectories: true)
+        try Image(tensor: image).writePNG(to: imageURL, bitDepth: 8)
+        let predict = try PredictCommand.parse(["--model", trained.path, "--output", predicted.path, imageURL.path])
+        try await predict.run()
+        let rows = try String(contentsOf: predicted.appendingPathComponent("scores.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 2 && rows[0] == "file,score,anomalous")
+        #expect(FileManager.default.fileExists(atPath: predicted.appendingPathComponent("in-heatmap.png").path))
+    }
+
+    @Test("folder data with masks: pixel metrics; real anomalies leave the test set")
+    func folderWithMasks() async throws {
+        let (root, trained, evaluated) = (try FolderFixture.write(), temporaryDirectory(), temporaryDirectory())
+        defer { for url in [root, trained, evaluated] { try? FileManager.default.removeItem(at: url) } }
+        let dataArguments = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png",
+                             "--test-fraction", "0.25", "--supervised-anomalies", "1", "--seed", "3"]
+        let options = try DataOptions.parse(dataArguments)
+        let loaded = try options.load()
+        let real = try #require(loaded.realAnomalies)
+        #expect(loaded.train.count == 9 && real.count == 2 && loaded.test.count == 3 + 8)
+        let testNames = Set(try (0..<loaded.test.count).map { try loaded.test.sample(at: $0).name })
+        let realNames = try (0..<real.count).map { try real.sample(at: $0).name }
+        #expect(realNames.allSatisfy { !testNames.contains($0) })
+        #expect(Set(realNames.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent }) == ["scratch", "spot"])
+
+        let train = try TrainCommand.parse(dataArguments + [
+            "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "2", "--batch-size", "4", "--output", trained.path,
+        ])
+        try await train.run()
+        let trainMetrics = try metrics(in: trained)
+        for key in ["image_auroc", "pixel_auroc", "pixel_aupro"] {
+            let value = try #require(trainMetrics[key], "\(key)")
+            #expect(value >= 0 && value <= 1)
+        }
+        let evaluate = try EvaluateCommand.parse(dataArguments + ["--model", trained.path, "--output", evaluated.path])
+        try await evaluate.run()
+        let evaluatedMetrics = try metrics(in: evaluated)
+        #expect(evaluatedMetrics["pixel_auroc"] == trainMetrics["pixel_auroc"] && evaluatedMetrics["pixel_aupro"] == trainMetrics["pixel_aupro"])
+    }
+}
+
+/// A small image folder written for the tests: `good/` with 12 textured grey images and
+/// two defect folders with 5 images each carrying a bright square, each image 30×36 with a
+/// `{name}_mask.png` mask beside it (all zero for the good ones).
+enum FolderFixture {
+    static func write() throws -> URL {
+        let root = temporaryDirectory()
+        var random = SeededGenerator(seed: 42)
+        for (folder, count) in [("good", 12), ("scratch", 5), ("spot", 5)] {
+            let directory = root.appendingPathComponent(folder, isDirectory: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            for index in 0..<count {
+                let (height, width) = (30, 36)
+                var pixels = (0..<(height * width)).map { _ in 0.3 + 0.2 * random.nextUnitFloat() }
+                var mask = [Float](repeating: 0, count: height * width)
+                if folder != "good" {
+                    let (top, left) = (3 + index * 3, 4 + index * 4)
+                    for y in top..<(top + 6) {
+                        for x in left..<(left + 6) {
+                            pixels[y * width + x] = 1
+                            mask[y * width + x] = 1
+                        }
+                    }
+                }
+                try Image(width: width, height: height, channels: 1, pixels: pixels).writePNG(to: directory.appendingPathComponent("\(index).png"), bitDepth: 8)
+                try Image(width: width, height: height, channels: 1, pixels: mask).writePNG(to: directory.appendingPathComponent("\(index)_mask.png"), bitDepth: 8)
+            }
+        }
+        return root
+    }
+}
