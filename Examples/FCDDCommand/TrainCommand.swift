@@ -146,19 +146,17 @@ struct TrainCommand: AsyncParsableCommand {
         try configuration.validate()
 
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let checkpoint = outputDirectory.appendingPathComponent("checkpoint.safetensors")
+        if resume, !FileManager.default.fileExists(atPath: checkpoint.path) {
+            throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
+        }
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let loader = try DataLoader(dataset: loaded.train, batchSize: configuration.batchSize, transform: setup.trainTransform, seed: data.seed)
         let trainer = try FCDDTrainer(
             net: model, configuration: configuration, loader: loader,
             upsampler: setup.pixelWiseLoss ? try model.upsampler(inputSize: inputSize, sigma: sigma) : nil,
             checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
-        if resume {
-            guard FileManager.default.fileExists(atPath: checkpoint.path) else {
-                throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
-            }
-            try trainer.resume(from: checkpoint)
-        }
+        if resume { try trainer.resume(from: checkpoint) }
         say("\(loaded.description): \(loaded.train.count) nominal training images, \(loaded.test.count) test images"
             + (loaded.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
             + "; \(setup.net), \(setup.inputSize)×\(setup.inputSize)×\(setup.channels), \(model.parameterCount) parameters, \(configuration.epochs) epochs")

@@ -128,6 +128,42 @@ struct FCDDCommandRunTests {
     }
 }
 
+@Suite("fcdd command: MVTec-AD layout and resume", .serialized)
+struct FCDDCommandMVTecTests {
+    @Test("mvtec: the reference's pipeline on an MVTec-AD layout; real anomalies leave the test set")
+    func mvtecLayout() async throws {
+        let (root, trained) = (try FolderFixture.writeMVTec(), temporaryDirectory())
+        defer { for url in [root, trained] { try? FileManager.default.removeItem(at: url) } }
+        let dataArguments = ["--dataset", "mvtec", "--data", root.path, "--normal-class", "bottle", "--supervised-anomalies", "1"]
+        let loaded = try DataOptions.parse(dataArguments).load()
+        #expect(loaded.train.count == 8 && loaded.realAnomalies?.count == 2 && loaded.test.count == 4 + 6)
+        #expect(try loaded.train.sample(at: 0).image.shape[0] == 3)  // grey categories get three channels, as FCDD does
+        let train = try TrainCommand.parse(dataArguments + [
+            "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "1", "--batch-size", "4", "--output", trained.path,
+        ])
+        try await train.run()
+        let values = try metrics(in: trained)
+        #expect(["image_auroc", "pixel_auroc", "pixel_aupro"].allSatisfy { values[$0].map { (0...1).contains($0) } ?? false })
+    }
+
+    @Test("--resume continues from the checkpoint of an interrupted run")
+    func resume() async throws {
+        let (root, trained) = (try FolderFixture.write(), temporaryDirectory())
+        defer { for url in [root, trained] { try? FileManager.default.removeItem(at: url) } }
+        let arguments = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "28",
+                         "--batch-size", "4", "--checkpoint-interval", "1", "--output", trained.path]
+        try await TrainCommand.parse(arguments + ["--epochs", "1"]).run()
+        try await TrainCommand.parse(arguments + ["--epochs", "3", "--resume"]).run()
+        let history = try String(contentsOf: trained.appendingPathComponent("history.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(history.dropFirst().map { $0.split(separator: ",")[0] } == ["1", "2"])
+        let missing = temporaryDirectory()
+        await #expect(throws: ValidationError.self) {
+            try await TrainCommand.parse(arguments.dropLast() + [missing.path, "--resume"]).run()
+        }
+        #expect(!FileManager.default.fileExists(atPath: missing.path))
+    }
+}
+
 /// A small image folder written for the tests: `good/` with 12 textured grey images and
 /// two defect folders with 5 images each carrying a bright square, each image 30×36 with a
 /// `{name}_mask.png` mask beside it (all zero for the good ones).
@@ -153,6 +189,40 @@ enum FolderFixture {
                 }
                 try Image(width: width, height: height, channels: 1, pixels: pixels).writePNG(to: directory.appendingPathComponent("\(index).png"), bitDepth: 8)
                 try Image(width: width, height: height, channels: 1, pixels: mask).writePNG(to: directory.appendingPathComponent("\(index)_mask.png"), bitDepth: 8)
+            }
+        }
+        return root
+    }
+
+    /// An MVTec-AD layout for the category `bottle`: 8 good training images, 4 good test
+    /// images and two defect types with 4 images each and their masks.
+    static func writeMVTec() throws -> URL {
+        let root = temporaryDirectory()
+        let category = root.appendingPathComponent("bottle", isDirectory: true)
+        var random = SeededGenerator(seed: 7)
+        for (folder, count) in [("train/good", 8), ("test/good", 4), ("test/broken", 4), ("test/contamination", 4)] {
+            let directory = category.appendingPathComponent(folder, isDirectory: true)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let defect = folder.hasSuffix("good") ? nil : String(folder.split(separator: "/")[1])
+            let maskDirectory = defect.map { category.appendingPathComponent("ground_truth/\($0)", isDirectory: true) }
+            if let maskDirectory { try FileManager.default.createDirectory(at: maskDirectory, withIntermediateDirectories: true) }
+            for index in 0..<count {
+                let size = 32
+                var pixels = (0..<(size * size)).map { _ in 0.4 + 0.2 * random.nextUnitFloat() }
+                var mask = [Float](repeating: 0, count: size * size)
+                if defect != nil {
+                    for y in (4 + index * 4)..<(10 + index * 4) {
+                        for x in 8..<14 {
+                            pixels[y * size + x] = 0
+                            mask[y * size + x] = 1
+                        }
+                    }
+                }
+                let name = String(format: "%03d", index)
+                try Image(width: size, height: size, channels: 1, pixels: pixels).writePNG(to: directory.appendingPathComponent("\(name).png"), bitDepth: 8)
+                if let maskDirectory {
+                    try Image(width: size, height: size, channels: 1, pixels: mask).writePNG(to: maskDirectory.appendingPathComponent("\(name)_mask.png"), bitDepth: 8)
+                }
             }
         }
         return root
