@@ -17,9 +17,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "FCDDLayerShapes"),
+        .target(name: "BenchSupport"),
         .executableTarget(
             name: "kernel-bench",
             dependencies: [
+                "BenchSupport",
                 "FCDDLayerShapes",
                 .product(name: "TensorCore", package: "FCDDSwift"),
                 .product(name: "COpenBLAS", package: "FCDDSwift"),
@@ -28,6 +30,7 @@ let package = Package(
         .executableTarget(
             name: "tensor-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "TensorCore", package: "FCDDSwift"),
                 .product(name: "COpenBLAS", package: "FCDDSwift"),
             ]
@@ -35,6 +38,7 @@ let package = Package(
         .executableTarget(
             name: "nn-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "NN", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),
             ]
@@ -42,6 +46,7 @@ let package = Package(
         .executableTarget(
             name: "data-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "Datasets", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),
             ]
@@ -49,6 +54,7 @@ let package = Package(
         .executableTarget(
             name: "fcdd-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "FCDD", package: "FCDDSwift"),
                 .product(name: "NN", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),

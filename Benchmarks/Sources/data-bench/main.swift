@@ -4,6 +4,7 @@
 // line per measurement, the median of `runs` epochs after a warm-up epoch:
 //
 //   swift run -c release --package-path Benchmarks data-bench [--runs 3] [--workers 1,2] [--data DIR]
+import BenchSupport
 import Datasets
 import Foundation
 import TensorCore
@@ -38,8 +39,7 @@ func measure(_ name: String, _ makeLoader: (Int) throws -> DataLoader) throws {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if epoch > 0 { rates.append(Double(images) / seconds) }
         }
-        let median = rates.sorted()[rates.count / 2]
-        print("bench=data_\(name) impl=swift workers=\(workers) images_per_s=\(String(format: "%.0f", median))")
+        print("bench=data_\(name) impl=swift workers=\(workers) images_per_s=\(String(format: "%.0f", median(rates)))")
     }
 }
 

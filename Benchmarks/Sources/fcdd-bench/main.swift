@@ -18,6 +18,7 @@
 // - rss_<each of the above>: peak resident memory (VmHWM) of `--rss-steps` such steps. Peak
 //   RSS is a per-process high-water mark, so each runs in a fresh child process of this
 //   executable (`--rss-child NAME`), with nothing else allocated before it.
+import BenchSupport
 import FCDD
 import Foundation
 import NN
@@ -71,16 +72,9 @@ func selected(_ name: String) -> Bool { options.filters.map { $0.contains { name
 
 func emit(_ line: String) { FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!) }
 
-/// Median wall time in milliseconds of `runs` calls after one warm-up call.
+/// Median wall time in milliseconds of `--runs` calls after one warm-up call.
 func medianMilliseconds(_ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var samples: [Double] = []
-    for _ in 0..<options.runs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    }
-    return samples.sorted()[samples.count / 2]
+    try medianMilliseconds(runs: options.runs, body)
 }
 
 /// One of the measured workloads: a net, a batch, and what one step does.

@@ -5,6 +5,7 @@
 //   bench=conv_fwd_<name> impl=swift threads=<t> ms_median=<x> gflops=<y>
 //
 //   swift run -c release --package-path Benchmarks kernel-bench [--threads 1,2] [--runs 5] [--filter text]
+import BenchSupport
 import COpenBLAS
 import FCDDLayerShapes
 import Foundation
@@ -49,16 +50,9 @@ struct Options {
 
 let options = Options.parse()
 
-/// Median wall time in milliseconds of `runs` calls after one warm-up call.
+/// Median wall time in milliseconds of `--runs` calls after one warm-up call.
 func medianMilliseconds(_ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var samples: [Double] = []
-    for _ in 0..<options.runs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    }
-    return samples.sorted()[samples.count / 2]
+    try medianMilliseconds(runs: options.runs, body)
 }
 
 func report(_ name: String, threads: Int, ms: Double, flops: Double? = nil) {

@@ -7,6 +7,7 @@
 //
 //   swift run -c release --package-path Benchmarks nn-bench [--runs 11]
 //   python3 Scripts/bench_nn_pytorch.py    # the same lines for torch.optim and safetensors.torch
+import BenchSupport
 import Foundation
 import NN
 import TensorCore
@@ -24,14 +25,7 @@ while let argument = arguments.next() {
 
 @MainActor
 func medianMilliseconds(_ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var samples: [Double] = []
-    for _ in 0..<runs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    }
-    return samples.sorted()[samples.count / 2]
+    try medianMilliseconds(runs: runs, body)
 }
 
 func report(_ name: String, ms: Double, bytes: Double) {

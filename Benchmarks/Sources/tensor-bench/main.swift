@@ -2,26 +2,10 @@
 // comparison. One line per measurement: the median of `runs` timed runs after a warm-up.
 //
 //   swift run -c release --package-path Benchmarks tensor-bench [--threads 1,2] [--runs 21]
+import BenchSupport
 import COpenBLAS
 import Foundation
 import TensorCore
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted[sorted.count / 2]
-}
-
-/// Runs `body` once to warm up, then `runs` times, and returns the median in milliseconds.
-func time(runs: Int, _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var samples: [Double] = []
-    for _ in 0..<runs {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-    }
-    return median(samples)
-}
 
 var threadCounts = [1, 2]
 var runs = 21
@@ -53,22 +37,22 @@ for threads in threadCounts {
         if let gbs { line += " gb_per_s=\(String(format: "%.2f", gbs / ms / 1e6))" }
         print(line)
     }
-    report("add_1M", try time(runs: runs) { sink += try (a + b).withUnsafeBufferPointer { $0[0] } }, gbs: 12e6)
-    report("add_broadcast_1000x1000", try time(runs: runs) { sink += try (matrix + rowVector).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
-    report("mul_scalar_1M", time(runs: runs) { sink += (a * 1.5).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
-    report("exp_1M", time(runs: runs) { sink += a.exp().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
-    report("sum_1M", time(runs: runs) { sink += a.sum().withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
-    report("sum_axis0_1000x1000", try time(runs: runs) { sink += try matrix.sum(alongAxes: [0]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
-    report("sum_axis1_1000x1000", try time(runs: runs) { sink += try matrix.sum(alongAxes: [1]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
-    report("transpose_1000x1000", try time(runs: runs) { sink += try matrix.transposed().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("add_1M", try medianMilliseconds(runs: runs) { sink += try (a + b).withUnsafeBufferPointer { $0[0] } }, gbs: 12e6)
+    report("add_broadcast_1000x1000", try medianMilliseconds(runs: runs) { sink += try (matrix + rowVector).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("mul_scalar_1M", medianMilliseconds(runs: runs) { sink += (a * 1.5).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("exp_1M", medianMilliseconds(runs: runs) { sink += a.exp().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("sum_1M", medianMilliseconds(runs: runs) { sink += a.sum().withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
+    report("sum_axis0_1000x1000", try medianMilliseconds(runs: runs) { sink += try matrix.sum(alongAxes: [0]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
+    report("sum_axis1_1000x1000", try medianMilliseconds(runs: runs) { sink += try matrix.sum(alongAxes: [1]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
+    report("transpose_1000x1000", try medianMilliseconds(runs: runs) { sink += try matrix.transposed().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
     let flops = 2.0 * 512 * 512 * 512
-    report("matmul_512x512x512", try time(runs: runs) { sink += try Tensor.matmul(m512a, m512b).withUnsafeBufferPointer { $0[0] } }, gflops: flops)
+    report("matmul_512x512x512", try medianMilliseconds(runs: runs) { sink += try Tensor.matmul(m512a, m512b).withUnsafeBufferPointer { $0[0] } }, gflops: flops)
     // Raw cblas_sgemm into a preallocated buffer: the ceiling matmul is measured against.
     let output = UnsafeMutablePointer<Float>.allocate(capacity: 512 * 512)
     defer { output.deallocate() }
     let rawMs = m512a.withUnsafeBufferPointer { pa in
         m512b.withUnsafeBufferPointer { pb in
-            time(runs: runs) {
+            medianMilliseconds(runs: runs) {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, 512, 512, 1,
                             pa.baseAddress, 512, pb.baseAddress, 512, 0, output, 512)
                 sink += output[0]
@@ -78,7 +62,7 @@ for threads in threadCounts {
     report("sgemm_512x512x512", rawMs, gflops: flops)
     let x = try Tensor.randomNormal(shape: [128, 784], using: &generator)
     let w = try Tensor.randomNormal(shape: [784, 128], using: &generator).trackingGradients()
-    report("mlp_layer_fwdbwd_128x784x128", try time(runs: runs) {
+    report("mlp_layer_fwdbwd_128x784x128", try medianMilliseconds(runs: runs) {
         let loss = try Tensor.matmul(x, w).relu().sum()
         sink += try loss.gradient(wrt: w).withUnsafeBufferPointer { $0[0] }
     }, gflops: 2 * 2.0 * 128 * 784 * 128)  // forward GEMM and the weight-gradient GEMM
