@@ -1,0 +1,668 @@
+#!/usr/bin/env python3
+"""Generate PyTorch reference fixtures for the HSC and AE baseline networks and losses.
+
+Re-implements in PyTorch the baseline nets of the reference code (``liznerski/fcdd``,
+``python/fcdd/models/shallow_cnn_28.py`` and ``shallow_cnn_32.py``, as of the camera-ready
+commit ``d110aa8``, unchanged up to ``4fa8502``; described in ``fcdd-reference.md`` §1.6):
+the hypersphere-classifier (HSC) nets CNN28, CNN28_W, CNN32 and CNN32_LW3K and the
+autoencoders AE28, AE32 and AE32_LW3K (the 224×224 variants are too large for fixtures and
+are left out). It also re-implements the HSC loss (``training/hsc.py``) and the
+autoencoder's reconstruction error (``training/ae.py``, reduced as ``training/bases.py``
+does; ``fcdd-reference.md`` §2.5), fills every net with the deterministic weights of
+``Scripts/make_fcdd_fixtures.py`` and writes what the Swift port must reproduce. It needs
+PyTorch and NumPy only (no downloads):
+
+    python3 Scripts/make_baseline_fixtures.py
+
+It writes ``Tests/FCDDTests/Fixtures/baseline_nets.json``, which the FCDD tests read
+through ``Bundle.module``. The output is deterministic (no random numbers are used; the
+references are computed on the CPU in float64).
+
+Weights and inputs: the formulas of make_fcdd_fixtures.py
+--------------------------------------------------------
+Take the net's ``state_dict()`` names (parameters and buffers; for an autoencoder the
+encoder's names carry the prefix ``encoder.``) sorted by code point. For the tensor at
+position ``t`` of that list and its element at row-major flat index ``k`` (both 0-based),
+in IEEE double precision and in exactly this order of operations,
+
+    s(t, k) = sin(((0.731 * k) + (0.37 * t)) + (0.001 * (k * k)))
+
+and the value, computed in double and rounded to the nearest float32, is
+
+    name ends in "num_batches_tracked"   0
+    name ends in "running_mean"          0.1 * s
+    name ends in "running_var"           1 + 0.5 * |s|
+    name ends in "weight", rank >= 2     s / sqrt(fan_in), fan_in = product of shape[1:]
+                                         (conv: in * kh * kw; linear: in; transposed
+                                         conv, weight [in, out, kh, kw]: out * kh * kw)
+    name ends in "weight", rank 1        1 + 0.1 * s    (batch-norm scale)
+    name ends in "bias"                  0.1 * s
+
+The element at row-major flat index ``i`` of the input batch ``[N, C, H, W]`` is, in double
+rounded to float32, ``x(i) = sin(((0.917 * i) + 0.5) + (0.0007 * (i * i)))``.
+
+References are float64 computations on those float32 values (the net is converted with
+``.double()`` after the fill); the script also runs everything in float32 and prints the
+largest deviation relative to each tensor's largest magnitude, which is what a float32
+implementation can be expected to show (the Swift tolerances are set from it).
+
+What is computed (reference semantics)
+--------------------------------------
+* HSC score per sample: ``h = sqrt(||out||^2 + 1) - 1``, the squared norm summed over the
+  last (feature) axis (``HSCTrainer.__hsc_loss``).
+* HSC loss in training mode: per sample ``h`` for label 0 and ``-log(1 - exp(-h) + 1e-31)``
+  for label 1, then the batch mean. The reference applies the labelled form whenever the
+  net is in training mode, whatever labels the batch holds. In evaluation mode the loss is
+  ``h`` itself (its batch mean with reduce='mean').
+* HSC explanation (``BaseNet.get_grad_heatmap``, method 'grad', absolute), computed in
+  evaluation mode as the reference's test does: the gradient of ``sum_i h_i`` with respect
+  to the input, its absolute value summed over the channels, ``[N, 1, H, W]``.
+* AE: the elementwise squared error ``(rec - x)^2``; the training loss is its mean over
+  everything; the score of a sample its mean over C·H·W (``reduce_ascore``); the pixel map
+  its mean over the channels, ``[N, 1, H, W]`` (``reduce_pixelwise_ascore``).
+
+File layout (T = {"shape": [...], "data": [row-major values]})::
+
+    {
+      "version": 1, "torch": ...,
+      "hsc_nets": [                  one case per HSC net
+        {
+          "name":          unique case name,
+          "net":           the reference's class name (CNN28, CNN28_W, CNN32, CNN32_LW3K),
+          "in_channels":   C,
+          "input_shape":   [N, C, H, W] of the formula input,
+          "labels":        one 0/1 label per sample (0 nominal, 1 anomalous),
+          "state":         [[name, shape], ...] of the state dict, sorted by name,
+          "output_train":  T [N, D], the net's output in training mode (batch statistics),
+          "scores_train":  T [N], h of output_train,
+          "loss_train":    the labelled HSC loss of output_train,
+          "gradients":     {"input": T, name: T, ...}: d loss_train / d the input and
+                           d loss_train / d the first batch norm's weight (bn1.weight or
+                           bn2d1.weight) and fc_final.bias (small parameters whose
+                           gradients pass through the whole net; the fixture stays small),
+          "buffers_after": {name: T} every batch-norm buffer after that one training
+                           forward pass (num_batches_tracked as a float of shape []),
+          "output_eval":   T, the output in evaluation mode afterwards,
+          "scores_eval":   T [N], h of output_eval,
+          "loss_eval":     the evaluation-mode loss, the batch mean of scores_eval,
+          "heatmap_eval":  T [N, 1, H, W], |d (sum_i h_i) / d input| summed over channels
+        }, ...
+      ],
+      "ae_nets": [                   one case per autoencoder
+        {
+          "name", "net" (AE28, AE32, AE32_LW3K), "in_channels", "input_shape", "state",
+          "reconstruction_train": T [N, C, H, W], training mode,
+          "scores_train":  T [N], per-sample mean squared error,
+          "loss_train":    the mean squared error over everything,
+          "gradients":     {name: T, ...}: d loss_train / d the encoder's first batch-norm
+                           weight, the decoder's first 2-D batch-norm weight and the last
+                           transposed convolution's weight (AE28) or bias (AE32, AE32_LW3K),
+          "buffers_after": {name: T} as above,
+          "scores_eval":   T [N], per-sample mean squared error in evaluation mode afterwards,
+          "error_map_eval": T [N, 1, H, W], its squared error averaged over channels (the
+                           evaluation-mode reconstruction itself is not stored, to keep the
+                           file small; the map pins it down)
+        }, ...
+      ],
+      "hsc_losses": [                the HSC score and training loss on given outputs
+        {"name", "outputs": T [N, D], "labels": [...], "scores": T [N], "loss": float,
+         "gradient": T (d loss / d outputs)}, ...
+      ],
+      "ae_losses": [                 the AE error on given reconstructions and inputs
+        {"name", "reconstruction": T, "inputs": T, "loss": float, "scores": T [N],
+         "error_map": T [N, 1, H, W], "gradient": T (d loss / d reconstruction)}, ...
+      ]
+    }
+"""
+
+import functools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "Tests" / "FCDDTests" / "Fixtures" / "baseline_nets.json"
+
+torch.set_num_threads(1)
+torch.use_deterministic_algorithms(True)
+
+
+# ---------------------------------------------------------------------------------------
+# The nets, as the reference defines them (fcdd-reference.md §1.6). Constructor order and
+# module names are the reference's; `bias=True` as the CLI always passes it (§1.1), so
+# convolutions and linear layers have biases and batch norms are affine; eps 1e-4 for
+# every batch norm, 2-D and 1-D; F.leaky_relu's default slope 0.01; F.interpolate's default
+# mode 'nearest' with scale factor 2.
+
+
+def conv(cin, cout, k, padding):
+    return nn.Conv2d(cin, cout, k, padding=padding, bias=True)
+
+
+def bn2d(c):
+    return nn.BatchNorm2d(c, eps=1e-4, affine=True)
+
+
+def bn1d(c):
+    return nn.BatchNorm1d(c, eps=1e-4, affine=True)
+
+
+def deconv(cin, cout, k, padding, xavier):
+    """A transposed convolution; AE28 and AE32 re-initialise its weight with xavier-uniform
+    (gain for leaky ReLU), AE32_LW3K keeps PyTorch's default. Irrelevant for the fixture,
+    whose fill overwrites every weight, but kept to mirror the reference."""
+    layer = nn.ConvTranspose2d(cin, cout, k, padding=padding, bias=True)
+    if xavier:
+        nn.init.xavier_uniform_(layer.weight, gain=nn.init.calculate_gain("leaky_relu"))
+    return layer
+
+
+def up(x):
+    return F.interpolate(x, scale_factor=2)
+
+
+class CNN28(nn.Module):
+    """`shallow_cnn_28.py` CNN28 (8 and 4 channels) and CNN28_W (128 and 64): two blocks of
+    conv 5×5 p2 → BN → lrelu → pool 2, then fc_final 4·7·7 (or 64·7·7) → 48."""
+
+    def __init__(self, cin, wide=False):
+        super().__init__()
+        first, second = (128, 64) if wide else (8, 4)
+        self.conv1 = conv(cin, first, 5, 2)
+        self.bn1 = bn2d(first)
+        self.pool1 = nn.MaxPool2d(2, 2)
+        self.conv2 = conv(first, second, 5, 2)
+        self.bn2 = bn2d(second)
+        self.pool2 = nn.MaxPool2d(2, 2)
+        self.fc_final = nn.Linear(second * 7 * 7, 48, bias=True)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = self.pool1(F.leaky_relu(self.bn1(x)))
+        x = self.conv2(x)
+        x = self.pool2(F.leaky_relu(self.bn2(x)))
+        x = x.contiguous().view(x.size(0), -1)
+        return self.fc_final(x)
+
+
+class CNN32(nn.Module):
+    """`shallow_cnn_32.py` CNN32: three blocks conv 5×5 p2 (32, 64, 128) → BN → lrelu →
+    pool 2, then fc1 2048 → 512 → BN1d → lrelu → fc_final 512 → 64."""
+
+    def __init__(self, cin):
+        super().__init__()
+        self.conv1 = conv(cin, 32, 5, 2)
+        self.bn2d1 = bn2d(32)
+        self.pool1 = nn.MaxPool2d(2, 2)
+        self.conv2 = conv(32, 64, 5, 2)
+        self.bn2d2 = bn2d(64)
+        self.pool2 = nn.MaxPool2d(2, 2)
+        self.conv3 = conv(64, 128, 5, 2)
+        self.bn2d3 = bn2d(128)
+        self.pool3 = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(128 * 4 * 4, 512, bias=True)
+        self.bn1d1 = bn1d(512)
+        self.fc_final = nn.Linear(512, 64, bias=True)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = self.pool1(F.leaky_relu(self.bn2d1(x)))
+        x = self.conv2(x)
+        x = self.pool2(F.leaky_relu(self.bn2d2(x)))
+        x = self.conv3(x)
+        x = self.pool3(F.leaky_relu(self.bn2d3(x)))
+        x = x.contiguous().view(x.size(0), -1)
+        x = F.leaky_relu(self.bn1d1(self.fc1(x)))
+        return self.fc_final(x)
+
+
+class CNN32_LW3K(nn.Module):
+    """`shallow_cnn_32.py` CNN32_LW3K: conv 3×3 p1 128 → BN → lrelu → pool; 256 → BN →
+    lrelu; conv25 256 → BN → lrelu → pool; conv3 128 → BN → lrelu → pool; fc1 2048 → 512 →
+    BN1d → lrelu → fc_final 512 → 64."""
+
+    def __init__(self, cin):
+        super().__init__()
+        self.conv1 = conv(cin, 128, 3, 1)
+        self.bn2d1 = bn2d(128)
+        self.pool1 = nn.MaxPool2d(2, 2)
+        self.conv2 = conv(128, 256, 3, 1)
+        self.bn2d2 = bn2d(256)
+        self.conv25 = conv(256, 256, 3, 1)
+        self.bn2d25 = bn2d(256)
+        self.pool2 = nn.MaxPool2d(2, 2)
+        self.conv3 = conv(256, 128, 3, 1)
+        self.bn2d3 = bn2d(128)
+        self.pool3 = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(128 * 4 * 4, 512, bias=True)
+        self.bn1d1 = bn1d(512)
+        self.fc_final = nn.Linear(512, 64, bias=True)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        x = self.pool1(F.leaky_relu(self.bn2d1(x)))
+        x = self.conv2(x)
+        x = F.leaky_relu(self.bn2d2(x))
+        x = self.conv25(x)
+        x = self.pool2(F.leaky_relu(self.bn2d25(x)))
+        x = self.conv3(x)
+        x = self.pool3(F.leaky_relu(self.bn2d3(x)))
+        x = x.contiguous().view(x.size(0), -1)
+        x = F.leaky_relu(self.bn1d1(self.fc1(x)))
+        return self.fc_final(x)
+
+
+class AE28(nn.Module):
+    """`shallow_cnn_28.py` AE28 on a CNN28 encoder: the 48 features viewed as 3×4×4 →
+    lrelu → up → deconv1 3→4 k5 p2 (8×8) → BN → lrelu → up → deconv2 4→8 k5 p3 (14×14) →
+    BN → lrelu → up → deconv3 8→1 k5 p2 (28×28) → sigmoid. Xavier init on the deconvs."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+        self.deconv1 = deconv(3, 4, 5, 2, xavier=True)
+        self.bn3 = bn2d(4)
+        self.deconv2 = deconv(4, 8, 5, 3, xavier=True)
+        self.bn4 = bn2d(8)
+        self.deconv3 = deconv(8, 1, 5, 2, xavier=True)
+
+    def forward(self, x):
+        x = self.encoder(x)
+        x = x.view(x.size(0), 3, 4, 4)
+        x = up(F.leaky_relu(x))
+        x = self.deconv1(x)
+        x = up(F.leaky_relu(self.bn3(x)))
+        x = self.deconv2(x)
+        x = up(F.leaky_relu(self.bn4(x)))
+        x = self.deconv3(x)
+        return torch.sigmoid(x)
+
+
+class AE32(nn.Module):
+    """`shallow_cnn_32.py` AE32 on a CNN32 encoder: BN1d(64) → view 4×4×4 → lrelu →
+    deconv1 4→128 k5 p2 → BN → lrelu → up → deconv2 128→64 → BN → lrelu → up → deconv3
+    64→32 → BN → lrelu → up → deconv4 32→3 (32×32), no final activation. Xavier init."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+        self.bn1d = bn1d(64)
+        self.deconv1 = deconv(4, 128, 5, 2, xavier=True)
+        self.bn2d4 = bn2d(128)
+        self.deconv2 = deconv(128, 64, 5, 2, xavier=True)
+        self.bn2d5 = bn2d(64)
+        self.deconv3 = deconv(64, 32, 5, 2, xavier=True)
+        self.bn2d6 = bn2d(32)
+        self.deconv4 = deconv(32, 3, 5, 2, xavier=True)
+
+    def forward(self, x):
+        x = self.bn1d(self.encoder(x))
+        x = F.leaky_relu(x.view(x.size(0), 4, 4, 4))
+        x = self.deconv1(x)
+        x = up(F.leaky_relu(self.bn2d4(x)))
+        x = self.deconv2(x)
+        x = up(F.leaky_relu(self.bn2d5(x)))
+        x = self.deconv3(x)
+        x = up(F.leaky_relu(self.bn2d6(x)))
+        return self.deconv4(x)
+
+
+class AE32_LW3K(nn.Module):
+    """`shallow_cnn_32.py` AE32_LW3K on a CNN32_LW3K encoder: BN1d(64) → view 4×4×4 →
+    lrelu → deconv1 4→128 k3 p1 → BN → lrelu → up → deconv2 128→256 → BN → lrelu →
+    deconv25 256→256 → BN (bn2d55) → lrelu → up → deconv3 256→128 → BN → lrelu → up →
+    deconv4 128→3, no final activation. PyTorch's default init (no xavier here)."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+        self.bn1d = bn1d(64)
+        self.deconv1 = deconv(4, 128, 3, 1, xavier=False)
+        self.bn2d4 = bn2d(128)
+        self.deconv2 = deconv(128, 256, 3, 1, xavier=False)
+        self.bn2d5 = bn2d(256)
+        self.deconv25 = deconv(256, 256, 3, 1, xavier=False)
+        self.bn2d55 = bn2d(256)
+        self.deconv3 = deconv(256, 128, 3, 1, xavier=False)
+        self.bn2d6 = bn2d(128)
+        self.deconv4 = deconv(128, 3, 3, 1, xavier=False)
+
+    def forward(self, x):
+        x = self.bn1d(self.encoder(x))
+        x = F.leaky_relu(x.view(x.size(0), 4, 4, 4))
+        x = self.deconv1(x)
+        x = up(F.leaky_relu(self.bn2d4(x)))
+        x = self.deconv2(x)
+        x = F.leaky_relu(self.bn2d5(x))
+        x = self.deconv25(x)
+        x = up(F.leaky_relu(self.bn2d55(x)))
+        x = self.deconv3(x)
+        x = up(F.leaky_relu(self.bn2d6(x)))
+        return self.deconv4(x)
+
+
+# ---------------------------------------------------------------------------------------
+# The deterministic fill (make_fcdd_fixtures.py's formulas, see the docstring)
+
+
+@functools.lru_cache(maxsize=None)
+def s_values(t, n):
+    return np.array([math.sin(((0.731 * k) + (0.37 * t)) + (0.001 * (k * k))) for k in range(n)], dtype=np.float64)
+
+
+def fill(net):
+    state = net.state_dict()
+    new = {}
+    for t, name in enumerate(sorted(state)):
+        tensor = state[name]
+        n = tensor.numel()
+        if name.endswith("num_batches_tracked"):
+            new[name] = torch.zeros_like(tensor)
+            continue
+        s = s_values(t, n)
+        if name.endswith("running_mean"):
+            v = 0.1 * s
+        elif name.endswith("running_var"):
+            v = 1 + 0.5 * np.abs(s)
+        elif name.endswith("weight") and tensor.dim() >= 2:
+            v = s / math.sqrt(int(np.prod(tensor.shape[1:])))
+        elif name.endswith("weight"):
+            v = 1 + 0.1 * s
+        elif name.endswith("bias"):
+            v = 0.1 * s
+        else:
+            raise ValueError(f"no fill rule for {name}")
+        new[name] = torch.from_numpy(v.astype(np.float32).reshape(tuple(tensor.shape)))
+    net.load_state_dict(new, strict=True)
+    return net
+
+
+def formula_input(shape):
+    n = int(np.prod(shape))
+    v = np.array([math.sin(((0.917 * i) + 0.5) + (0.0007 * (i * i))) for i in range(n)], dtype=np.float64)
+    return torch.from_numpy(v.astype(np.float32).reshape(shape))
+
+
+# ---------------------------------------------------------------------------------------
+# The objectives (fcdd-reference.md §2.5; `training/hsc.py`, `training/ae.py`,
+# `training/bases.py`, `models/bases.py: BaseNet.get_grad_heatmap`)
+
+
+def hsc_scores(outs):
+    """h = sqrt(||out||² + 1) − 1 over the last axis."""
+    return ((outs ** 2).sum(-1) + 1).sqrt() - 1
+
+
+def hsc_loss(outs, labels, training):
+    """`HSCTrainer.__hsc_loss` with reduce='mean': in training mode h for nominal and
+    −log(1 − exp(−h) + 1e-31) for anomalous samples (written into the per-sample vector by
+    label masks, as the reference does), then the batch mean; in evaluation mode mean h."""
+    loss = hsc_scores(outs)
+    if training:
+        y = torch.tensor(labels)
+        norm = loss[y == 0]
+        anom = -(((1 - (-loss[y == 1]).exp()) + 1e-31).log())
+        loss = loss.clone()
+        loss[y == 0] = norm
+        loss[y == 1] = anom
+    return loss.mean()
+
+
+def grad_heatmap(per_sample_losses, inputs):
+    """`BaseNet.get_grad_heatmap`, 'grad', absolute: d(Σᵢ lossᵢ)/d input, |·|, summed over
+    channels (keepdim)."""
+    losses = per_sample_losses.view(per_sample_losses.size(0), -1).mean(-1)
+    (grads,) = torch.autograd.grad((*losses,), inputs)
+    return grads.abs().sum(1, keepdim=True)
+
+
+def ae_errors(rec, x):
+    """`AETrainer.loss` with reduce='none': (outs − ins)²."""
+    return (rec - x) ** 2
+
+
+def ae_scores(errors):
+    """`reduce_ascore`: the per-sample mean over C·H·W."""
+    return errors.reshape(errors.size(0), -1).mean(1)
+
+
+def ae_maps(errors):
+    """`reduce_pixelwise_ascore`: the mean over channels, [N, 1, H, W]."""
+    return errors.mean(1).unsqueeze(1)
+
+
+# ---------------------------------------------------------------------------------------
+# Encoding (as make_fcdd_fixtures.py)
+
+
+def encode_value(value, digits):
+    value = float(value)
+    assert math.isfinite(value), value
+    return float(f"{value:.{digits}g}") + 0.0  # + 0.0: no negative zeros
+
+
+def encode(array, digits=7):
+    if isinstance(array, torch.Tensor):
+        array = array.detach().cpu().numpy()
+    array = np.asarray(array)
+    return {"shape": [int(d) for d in array.shape], "data": [encode_value(v, digits) for v in array.reshape(-1)]}
+
+
+def names_and_shapes(net):
+    return [[name, [int(d) for d in tensor.shape]] for name, tensor in sorted(net.state_dict().items())]
+
+
+def relative_deviation(a32, a64):
+    a32, a64 = torch.as_tensor(a32).detach().double(), torch.as_tensor(a64).detach()
+    return float((a32 - a64).abs().max() / a64.abs().max().clamp_min(1e-30))
+
+
+def report(name, summary, deviations):
+    print(f"{name}: {summary}; float32 deviation (max |Δ| / max |ref|): "
+          + ", ".join(f"{k} {v:.1e}" for k, v in deviations.items()))
+
+
+def buffer_deviation(b32, b64):
+    return max(relative_deviation(b32[k], b64[k]) for k in b64 if not k.endswith("num_batches_tracked"))
+
+
+# ---------------------------------------------------------------------------------------
+# HSC nets
+
+HSC_CASES = [
+    ("cnn28_1x28x28_b4", "CNN28", lambda c: CNN28(c), [4, 1, 28, 28], [0, 1, 0, 1], "bn1"),
+    ("cnn28w_1x28x28_b3", "CNN28_W", lambda c: CNN28(c, wide=True), [3, 1, 28, 28], [1, 0, 1], "bn1"),
+    ("cnn32_3x32x32_b3", "CNN32", lambda c: CNN32(c), [3, 3, 32, 32], [0, 1, 1], "bn2d1"),
+    ("cnn32lw3k_3x32x32_b3", "CNN32_LW3K", lambda c: CNN32_LW3K(c), [3, 3, 32, 32], [0, 0, 1], "bn2d1"),
+]
+
+
+def run_hsc(make, shape, labels, first_bn, dtype):
+    net = fill(make(shape[1])).to(dtype).train()
+    x = formula_input(shape).to(dtype).requires_grad_(True)
+    out = net(x)
+    scores = hsc_scores(out)
+    loss = hsc_loss(out, labels, training=True)
+    params = dict(net.named_parameters())
+    keys = ["input", f"{first_bn}.weight", "fc_final.bias"]
+    grads = torch.autograd.grad(loss, [x] + [params[k] for k in keys[1:]])
+    buffers = {name: b.detach().clone() for name, b in net.named_buffers()}
+    net.eval()
+    x_eval = x.detach().clone().requires_grad_(True)
+    out_eval = net(x_eval)
+    scores_eval = hsc_scores(out_eval)
+    loss_eval = hsc_loss(out_eval, labels, training=False)
+    heatmap = grad_heatmap(scores_eval, x_eval)
+    return {
+        "net": net, "output_train": out, "scores_train": scores, "loss_train": loss,
+        "gradients": dict(zip(keys, grads)), "buffers_after": buffers,
+        "output_eval": out_eval, "scores_eval": scores_eval, "loss_eval": loss_eval, "heatmap_eval": heatmap,
+    }
+
+
+HSC_NETS = []
+for name, net_name, make, shape, labels, first_bn in HSC_CASES:
+    r64 = run_hsc(make, shape, labels, first_bn, torch.float64)
+    r32 = run_hsc(make, shape, labels, first_bn, torch.float32)
+    deviations = {k: relative_deviation(r32[k], r64[k]) for k in
+                  ["output_train", "scores_train", "loss_train", "output_eval", "scores_eval", "loss_eval", "heatmap_eval"]}
+    deviations.update({f"d/d {k}": relative_deviation(r32["gradients"][k], r64["gradients"][k]) for k in r64["gradients"]})
+    deviations["buffers"] = buffer_deviation(r32["buffers_after"], r64["buffers_after"])
+    report(name, f"out {list(r64['output_train'].shape)}, loss {float(r64['loss_train'].detach()):.6g}, "
+           f"h ∈ [{float(r64['scores_train'].detach().min()):.3g}, {float(r64['scores_train'].detach().max()):.3g}]", deviations)
+    for key, count in r64["buffers_after"].items():
+        if key.endswith("num_batches_tracked"):
+            assert int(count) == 1, (key, count)
+    HSC_NETS.append({
+        "name": name, "net": net_name, "in_channels": shape[1], "input_shape": shape, "labels": labels,
+        "state": names_and_shapes(r64["net"]),
+        "output_train": encode(r64["output_train"]), "scores_train": encode(r64["scores_train"]),
+        "loss_train": encode_value(r64["loss_train"].detach(), 10),
+        "gradients": {k: encode(v) for k, v in r64["gradients"].items()},
+        "buffers_after": {k: encode(v.double()) for k, v in sorted(r64["buffers_after"].items())},
+        "output_eval": encode(r64["output_eval"]), "scores_eval": encode(r64["scores_eval"]),
+        "loss_eval": encode_value(r64["loss_eval"].detach(), 10),
+        "heatmap_eval": encode(r64["heatmap_eval"]),
+    })
+
+# ---------------------------------------------------------------------------------------
+# Autoencoders
+
+AE_CASES = [
+    ("ae28_1x28x28_b3", "AE28", lambda c: AE28(CNN28(c)), [3, 1, 28, 28],
+     ["encoder.bn1.weight", "bn3.weight", "deconv3.weight"]),
+    ("ae32_3x32x32_b3", "AE32", lambda c: AE32(CNN32(c)), [3, 3, 32, 32],
+     ["encoder.bn2d1.weight", "bn2d4.weight", "deconv4.bias"]),
+    ("ae32lw3k_3x32x32_b3", "AE32_LW3K", lambda c: AE32_LW3K(CNN32_LW3K(c)), [3, 3, 32, 32],
+     ["encoder.bn2d1.weight", "bn2d4.weight", "deconv4.bias"]),
+]
+
+
+def run_ae(make, shape, keys, dtype):
+    net = fill(make(shape[1])).to(dtype).train()
+    x = formula_input(shape).to(dtype)
+    rec = net(x)
+    assert rec.shape == x.shape, (rec.shape, x.shape)
+    errors = ae_errors(rec, x)
+    loss = errors.mean()
+    params = dict(net.named_parameters())
+    grads = torch.autograd.grad(loss, [params[k] for k in keys])
+    buffers = {name: b.detach().clone() for name, b in net.named_buffers()}
+    net.eval()
+    with torch.no_grad():
+        rec_eval = net(x)
+        errors_eval = ae_errors(rec_eval, x)
+    return {
+        "net": net, "reconstruction_train": rec, "scores_train": ae_scores(errors), "loss_train": loss,
+        "gradients": dict(zip(keys, grads)), "buffers_after": buffers,
+        "reconstruction_eval": rec_eval, "scores_eval": ae_scores(errors_eval), "error_map_eval": ae_maps(errors_eval),
+    }
+
+
+AE_NETS = []
+for name, net_name, make, shape, keys in AE_CASES:
+    r64 = run_ae(make, shape, keys, torch.float64)
+    r32 = run_ae(make, shape, keys, torch.float32)
+    deviations = {k: relative_deviation(r32[k], r64[k]) for k in
+                  ["reconstruction_train", "scores_train", "loss_train", "reconstruction_eval", "scores_eval",
+                   "error_map_eval"]}
+    deviations.update({f"d/d {k}": relative_deviation(r32["gradients"][k], r64["gradients"][k]) for k in r64["gradients"]})
+    deviations["buffers"] = buffer_deviation(r32["buffers_after"], r64["buffers_after"])
+    report(name, f"rec {list(r64['reconstruction_train'].shape)}, loss {float(r64['loss_train'].detach()):.6g}", deviations)
+    for key, count in r64["buffers_after"].items():
+        if key.endswith("num_batches_tracked"):
+            assert int(count) == 1, (key, count)
+    AE_NETS.append({
+        "name": name, "net": net_name, "in_channels": shape[1], "input_shape": shape,
+        "state": names_and_shapes(r64["net"]),
+        "reconstruction_train": encode(r64["reconstruction_train"]), "scores_train": encode(r64["scores_train"]),
+        "loss_train": encode_value(r64["loss_train"].detach(), 10),
+        "gradients": {k: encode(v) for k, v in r64["gradients"].items()},
+        "buffers_after": {k: encode(v.double()) for k, v in sorted(r64["buffers_after"].items())},
+        "scores_eval": encode(r64["scores_eval"]), "error_map_eval": encode(r64["error_map_eval"]),
+    })
+
+# ---------------------------------------------------------------------------------------
+# Losses on given tensors, in float64 on float32 inputs
+
+
+def f32(values, shape):
+    return torch.tensor(np.asarray(values, dtype=np.float32).reshape(shape).astype(np.float64), requires_grad=True)
+
+
+def grid(shape, scale, offset=0.0, phase=0.0):
+    n = int(np.prod(shape))
+    return [offset + scale * math.sin(1.3 * i + phase) for i in range(n)]
+
+
+HSC_LOSSES = []
+
+
+def hsc_case(name, outs, labels):
+    loss = hsc_loss(outs, labels, training=True)
+    (gradient,) = torch.autograd.grad(loss, [outs])
+    assert math.isfinite(float(loss.detach())) and bool(torch.isfinite(gradient).all())
+    HSC_LOSSES.append({"name": name, "outputs": encode(outs, 9), "labels": labels,
+                       "scores": encode(hsc_scores(outs), 12), "loss": encode_value(loss.detach(), 12),
+                       "gradient": encode(gradient, 10)})
+
+
+hsc_case("mixed", f32(grid([4, 5], 0.8, phase=0.2), [4, 5]), [0, 1, 0, 1])
+hsc_case("all_nominal", f32(grid([2, 6], 1.5, phase=0.9), [2, 6]), [0, 0])
+hsc_case("all_anomalous", f32(grid([3, 4], 0.6, phase=1.7), [3, 4]), [1, 1, 1])
+# h ≈ 1e-6: outputs ≈ 7e-4, where sqrt(s + 1) − 1 and 1 − exp(−h) both cancel in float32.
+hsc_case("tiny_outputs", f32([v * 1e-3 for v in grid([3, 2], 0.2, offset=0.7, phase=0.4)], [3, 2]), [1, 0, 1])
+# h ≈ 20–40: the anomalous term ≈ e^(−h) is tiny but positive in float64.
+hsc_case("large_outputs", f32(grid([2, 3], 4.0, offset=15.0, phase=0.3), [2, 3]), [1, 0])
+# A zero output for an anomalous sample: h = 0, the 1e-31 floor keeps the term finite.
+hsc_case("zero_output_anomalous", f32([0.0] * 6, [2, 3]), [1, 0])
+
+AE_LOSSES = []
+
+
+def ae_case(name, rec, x):
+    errors = ae_errors(rec, x)
+    loss = errors.mean()
+    (gradient,) = torch.autograd.grad(loss, [rec])
+    AE_LOSSES.append({"name": name, "reconstruction": encode(rec, 9), "inputs": encode(x, 9),
+                      "loss": encode_value(loss.detach(), 12), "scores": encode(ae_scores(errors), 12),
+                      "error_map": encode(ae_maps(errors), 12), "gradient": encode(gradient, 10)})
+
+
+shape = [2, 3, 4, 5]
+ae_case("colour", f32(grid(shape, 0.5, offset=0.5, phase=0.1), shape), f32(grid(shape, 1.0, phase=2.3), shape).detach())
+shape = [3, 1, 3, 3]
+ae_case("grey", f32(grid(shape, 0.4, offset=0.5, phase=1.0), shape), f32(grid(shape, 0.5, offset=0.5, phase=0.6), shape).detach())
+shape = [1, 2, 2, 2]
+same = grid(shape, 0.3, phase=0.5)
+ae_case("perfect", f32(same, shape), f32(same, shape).detach())
+
+# ---------------------------------------------------------------------------------------
+
+
+def dumps(value):
+    return json.dumps(value, separators=(",", ":"), allow_nan=False)
+
+
+def section(key, cases):
+    return '"' + key + '":[\n' + ",\n".join(dumps(c) for c in cases) + "\n]"
+
+
+text = (
+    '{"version":1,"torch":' + dumps(torch.__version__.split("+")[0]) + ",\n"
+    + section("hsc_nets", HSC_NETS) + ",\n"
+    + section("ae_nets", AE_NETS) + ",\n"
+    + section("hsc_losses", HSC_LOSSES) + ",\n"
+    + section("ae_losses", AE_LOSSES)
+    + "\n}"
+)
+json.loads(text)
+OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+OUTPUT.write_text(text + "\n")
+print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(HSC_NETS)} HSC nets, {len(AE_NETS)} autoencoders, "
+      f"{len(HSC_LOSSES)} HSC and {len(AE_LOSSES)} AE loss cases, {len(text) / 1024:.1f} KiB")

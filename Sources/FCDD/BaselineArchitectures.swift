@@ -1,0 +1,140 @@
+import NN
+import TensorCore
+
+extension BaselineNet {
+    /// The children (with the reference's names, in its registration order) and the
+    /// forward steps of a baseline architecture (`models/shallow_cnn_28.py`,
+    /// `shallow_cnn_32.py`).
+    static func build(
+        _ kind: BaselineNetKind, inputChannels: Int, using generator: inout SeededGenerator
+    ) throws(TensorError) -> ([(name: String, module: any Module)], [Step]) {
+        guard inputChannels >= 1 else {
+            throw .invalidArgument(op: kind.rawValue, message: "expected at least one input channel, found \(inputChannels)")
+        }
+        var children: [(name: String, module: any Module)] = []
+        func conv(_ name: String, _ input: Int, _ output: Int, _ kernel: Int, padding: Int) throws(TensorError) {
+            children.append((name, try Conv2d(input, output, kernelSize: Size2D(kernel, kernel),
+                                              padding: Padding2D(height: padding, width: padding), using: &generator)))
+        }
+        func norm2d(_ name: String, _ features: Int) throws(TensorError) {
+            children.append((name, try BatchNorm2d(features, epsilon: 1e-4)))
+        }
+        func norm1d(_ name: String, _ features: Int) throws(TensorError) {
+            children.append((name, try BatchNorm1d(features, epsilon: 1e-4)))
+        }
+        func pool(_ name: String) { children.append((name, MaxPool2d(kernelSize: 2, stride: 2))) }
+        func linear(_ name: String, _ input: Int, _ output: Int) throws(TensorError) {
+            children.append((name, try Linear(input, output, using: &generator)))
+        }
+        /// A transposed convolution; `xavier` re-draws its weight as the reference's
+        /// `nn.init.xavier_uniform_(…, gain=calculate_gain('leaky_relu'))` (slope 0.01).
+        func deconv(_ name: String, _ input: Int, _ output: Int, _ kernel: Int, padding: Int, xavier: Bool) throws(TensorError) {
+            let layer = try ConvTranspose2d(input, output, kernelSize: Size2D(kernel, kernel),
+                                            padding: Padding2D(height: padding, width: padding), using: &generator)
+            if xavier {
+                layer.weight.value = try Initialization.xavierUniform(
+                    shape: layer.weight.value.shape, gain: Nonlinearity.leakyRelu(negativeSlope: 0.01).gain, using: &generator)
+            }
+            children.append((name, layer))
+        }
+
+        let steps: [Step]
+        switch kind {
+        case .cnn28, .cnn28Wide:
+            let (first, second) = kind == .cnn28 ? (8, 4) : (128, 64)
+            try conv("conv1", inputChannels, first, 5, padding: 2)
+            try norm2d("bn1", first)
+            pool("pool1")
+            try conv("conv2", first, second, 5, padding: 2)
+            try norm2d("bn2", second)
+            pool("pool2")
+            try linear("fc_final", second * 7 * 7, kind.featureCount)
+            steps = [.module("conv1"), .module("bn1"), .leakyRelu, .module("pool1"),
+                     .module("conv2"), .module("bn2"), .leakyRelu, .module("pool2"),
+                     .flatten, .module("fc_final")]
+        case .cnn32:
+            try conv("conv1", inputChannels, 32, 5, padding: 2)
+            try norm2d("bn2d1", 32)
+            pool("pool1")
+            try conv("conv2", 32, 64, 5, padding: 2)
+            try norm2d("bn2d2", 64)
+            pool("pool2")
+            try conv("conv3", 64, 128, 5, padding: 2)
+            try norm2d("bn2d3", 128)
+            pool("pool3")
+            try linear("fc1", 128 * 4 * 4, 512)
+            try norm1d("bn1d1", 512)
+            try linear("fc_final", 512, kind.featureCount)
+            steps = [.module("conv1"), .module("bn2d1"), .leakyRelu, .module("pool1"),
+                     .module("conv2"), .module("bn2d2"), .leakyRelu, .module("pool2"),
+                     .module("conv3"), .module("bn2d3"), .leakyRelu, .module("pool3"),
+                     .flatten, .module("fc1"), .module("bn1d1"), .leakyRelu, .module("fc_final")]
+        case .cnn32LW3K:
+            try conv("conv1", inputChannels, 128, 3, padding: 1)
+            try norm2d("bn2d1", 128)
+            pool("pool1")
+            try conv("conv2", 128, 256, 3, padding: 1)
+            try norm2d("bn2d2", 256)
+            try conv("conv25", 256, 256, 3, padding: 1)
+            try norm2d("bn2d25", 256)
+            pool("pool2")
+            try conv("conv3", 256, 128, 3, padding: 1)
+            try norm2d("bn2d3", 128)
+            pool("pool3")
+            try linear("fc1", 128 * 4 * 4, 512)
+            try norm1d("bn1d1", 512)
+            try linear("fc_final", 512, kind.featureCount)
+            steps = [.module("conv1"), .module("bn2d1"), .leakyRelu, .module("pool1"),
+                     .module("conv2"), .module("bn2d2"), .leakyRelu,
+                     .module("conv25"), .module("bn2d25"), .leakyRelu, .module("pool2"),
+                     .module("conv3"), .module("bn2d3"), .leakyRelu, .module("pool3"),
+                     .flatten, .module("fc1"), .module("bn1d1"), .leakyRelu, .module("fc_final")]
+        case .ae28:
+            children.append(("encoder", try BaselineNet(.cnn28, inputChannels: inputChannels, using: &generator)))
+            try deconv("deconv1", 3, 4, 5, padding: 2, xavier: true)
+            try norm2d("bn3", 4)
+            try deconv("deconv2", 4, 8, 5, padding: 3, xavier: true)
+            try norm2d("bn4", 8)
+            try deconv("deconv3", 8, inputChannels, 5, padding: 2, xavier: true)
+            // 48 features → 3×4×4 → 8×8 → 16×16 → (padding 3) 14×14 → 28×28.
+            steps = [.module("encoder"), .unflatten(channels: 3, size: 4), .leakyRelu, .upsample,
+                     .module("deconv1"), .module("bn3"), .leakyRelu, .upsample,
+                     .module("deconv2"), .module("bn4"), .leakyRelu, .upsample,
+                     .module("deconv3"), .sigmoid]
+        case .ae32:
+            children.append(("encoder", try BaselineNet(.cnn32, inputChannels: inputChannels, using: &generator)))
+            try norm1d("bn1d", 64)
+            try deconv("deconv1", 4, 128, 5, padding: 2, xavier: true)
+            try norm2d("bn2d4", 128)
+            try deconv("deconv2", 128, 64, 5, padding: 2, xavier: true)
+            try norm2d("bn2d5", 64)
+            try deconv("deconv3", 64, 32, 5, padding: 2, xavier: true)
+            try norm2d("bn2d6", 32)
+            try deconv("deconv4", 32, inputChannels, 5, padding: 2, xavier: true)
+            steps = [.module("encoder"), .module("bn1d"), .unflatten(channels: 4, size: 4), .leakyRelu,
+                     .module("deconv1"), .module("bn2d4"), .leakyRelu, .upsample,
+                     .module("deconv2"), .module("bn2d5"), .leakyRelu, .upsample,
+                     .module("deconv3"), .module("bn2d6"), .leakyRelu, .upsample,
+                     .module("deconv4")]
+        case .ae32LW3K:
+            children.append(("encoder", try BaselineNet(.cnn32LW3K, inputChannels: inputChannels, using: &generator)))
+            try norm1d("bn1d", 64)
+            try deconv("deconv1", 4, 128, 3, padding: 1, xavier: false)
+            try norm2d("bn2d4", 128)
+            try deconv("deconv2", 128, 256, 3, padding: 1, xavier: false)
+            try norm2d("bn2d5", 256)
+            try deconv("deconv25", 256, 256, 3, padding: 1, xavier: false)
+            try norm2d("bn2d55", 256)
+            try deconv("deconv3", 256, 128, 3, padding: 1, xavier: false)
+            try norm2d("bn2d6", 128)
+            try deconv("deconv4", 128, inputChannels, 3, padding: 1, xavier: false)
+            steps = [.module("encoder"), .module("bn1d"), .unflatten(channels: 4, size: 4), .leakyRelu,
+                     .module("deconv1"), .module("bn2d4"), .leakyRelu, .upsample,
+                     .module("deconv2"), .module("bn2d5"), .leakyRelu,
+                     .module("deconv25"), .module("bn2d55"), .leakyRelu, .upsample,
+                     .module("deconv3"), .module("bn2d6"), .leakyRelu, .upsample,
+                     .module("deconv4")]
+        }
+        return (children, steps)
+    }
+}

@@ -1,0 +1,421 @@
+import Explain
+import FCDD
+import FixtureSupport
+import Foundation
+import NN
+import Testing
+import TensorCore
+
+// The HSC and autoencoder baselines against PyTorch re-implementations of the reference's
+// nets and objectives (Fixtures/baseline_nets.json, written by
+// Scripts/make_baseline_fixtures.py). As for the FCDD nets, no weights are stored: both
+// sides fill every state-dict entry from the formula of `FCDDFixtures.formulaState` and
+// feed the formula input of `FCDDFixtures.formulaInput`, so names, shapes, outputs in
+// training and evaluation mode, scores, losses, gradients (including the HSC input
+// gradient behind the gradient heatmaps), AE error maps and batch-norm statistics can all
+// be compared.
+
+// MARK: - Fixture file
+
+/// An HSC net run on a batch of formula images.
+struct HSCNetCase: Decodable, Sendable {
+    let name: String
+    let net: String
+    let in_channels: Int
+    let input_shape: [Int]
+    let labels: [Int]
+    let state: [StateEntry]
+    let output_train: FixtureTensor
+    let scores_train: FixtureTensor
+    let loss_train: Double
+    let gradients: [String: FixtureTensor]
+    let buffers_after: [String: FixtureTensor]
+    let output_eval: FixtureTensor
+    let scores_eval: FixtureTensor
+    let loss_eval: Double
+    let heatmap_eval: FixtureTensor
+}
+
+/// An autoencoder run on a batch of formula images.
+struct AENetCase: Decodable, Sendable {
+    let name: String
+    let net: String
+    let in_channels: Int
+    let input_shape: [Int]
+    let state: [StateEntry]
+    let reconstruction_train: FixtureTensor
+    let scores_train: FixtureTensor
+    let loss_train: Double
+    let gradients: [String: FixtureTensor]
+    let buffers_after: [String: FixtureTensor]
+    let scores_eval: FixtureTensor
+    let error_map_eval: FixtureTensor
+}
+
+/// The HSC score and training loss on given outputs.
+struct HSCLossCase: Decodable, Sendable {
+    let name: String
+    let outputs: FixtureTensor
+    let labels: [Int]
+    let scores: FixtureTensor
+    let loss: Double
+    let gradient: FixtureTensor
+}
+
+/// The autoencoder's error on given reconstructions and inputs.
+struct AELossCase: Decodable, Sendable {
+    let name: String
+    let reconstruction: FixtureTensor
+    let inputs: FixtureTensor
+    let loss: Double
+    let scores: FixtureTensor
+    let error_map: FixtureTensor
+    let gradient: FixtureTensor
+}
+
+struct BaselineFixtureFile: Decodable, Sendable {
+    let version: Int
+    let torch: String
+    let hsc_nets: [HSCNetCase]
+    let ae_nets: [AENetCase]
+    let hsc_losses: [HSCLossCase]
+    let ae_losses: [AELossCase]
+}
+
+enum BaselineFixtures {
+    static let sections = FixtureSections<BaselineFixtureFile>(
+        resource: "baseline_nets", generator: "Scripts/make_baseline_fixtures.py", bundle: .module)
+    static var file: Result<BaselineFixtureFile, FixtureError> { sections.file }
+
+    static func names<Case>(_ section: KeyPath<BaselineFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
+        sections.names(section, name)
+    }
+
+    static func lookup<Case>(_ section: KeyPath<BaselineFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
+        try sections.lookup(section, name, wanted)
+    }
+
+    /// Tolerances relative to each tensor's largest magnitude, as ``FCDDFixtures/tolerance(_:scale:)``.
+    /// The script's float32 PyTorch run deviates from the float64 references by at most
+    /// 1.2e-5 of the largest value in forward values (outputs, reconstructions, scores,
+    /// maps, buffers: the AE32 training reconstruction; the 28×28 nets ≤ 1.7e-6) and by at
+    /// most 3.3e-5 in gradients (the 32×32 nets, whose BatchNorm1d over a batch of three
+    /// amplifies rounding; the 28×28 nets ≤ 1.8e-6). Measured here: forward ≤ 1.3e-5 (AE32
+    /// training reconstruction; 28×28 nets ≤ 1.4e-6), gradients ≤ 7.3e-5 (the CNN32_LW3K
+    /// input gradient; 28×28 nets ≤ 2.1e-6). The scales leave a margin of about eight and
+    /// seven over that, and more than ten over PyTorch's own float32 error. A batch-norm eps
+    /// of 1e-5 instead of 1e-4 is caught by the conventions test, not by these tolerances.
+    static let forwardScale: Float = 1e-4
+    static let gradientScale: Float = 5e-4
+
+    /// Losses are batch means of O(1) terms: float32 error ~1e-7 relative (PyTorch's
+    /// float32 run: ≤ 3e-7).
+    static func lossMatches(_ value: Float, _ expected: Double) -> Bool {
+        Swift.abs(Double(value) - expected) <= 1e-5 * Swift.abs(expected) + 1e-7
+    }
+}
+
+/// A baseline net of `kind` filled with the fixture formula.
+func formulaBaselineNet(_ kind: BaselineNetKind, inputChannels: Int) throws -> BaselineNet {
+    var generator = SeededGenerator(seed: 0)
+    let net = try BaselineNet(kind, inputChannels: inputChannels, using: &generator)
+    try net.load(FCDDFixtures.formulaState(for: net))
+    return net
+}
+
+/// Compares every batch-norm buffer of `net` after a training forward pass with the fixture.
+func expectBuffers(of net: BaselineNet, _ expected: [String: FixtureTensor], _ name: String) throws {
+    let state = net.stateDict()
+    #expect(Set(net.namedBuffers.map(\.name)) == Set(expected.keys), "\(name): buffer names")
+    for (key, buffer) in expected {
+        let value = try #require(state[key], "\(name): no buffer \(key)")
+        try expectClose(value, buffer, FCDDFixtures.tolerance(buffer, scale: BaselineFixtures.forwardScale),
+                        "\(name) \(key) after training forward")
+    }
+}
+
+/// The gradients of `loss` with respect to the fixture's keys: `input` or parameter names.
+func expectGradients(_ loss: Tensor, net: BaselineNet, input: Tensor, _ expected: [String: FixtureTensor], _ name: String) throws {
+    let parameters = Dictionary(uniqueKeysWithValues: net.namedParameters.map { ($0.name, $0.parameter.value) })
+    let keys = expected.keys.sorted()
+    let targets = try keys.map { key throws -> Tensor in
+        if key == "input" { return input }
+        return try #require(parameters[key], "\(name): no parameter \(key)")
+    }
+    let gradients = try loss.gradients(wrt: targets)
+    for (key, gradient) in zip(keys, gradients) {
+        let reference = expected[key]!
+        try expectClose(gradient, reference, FCDDFixtures.tolerance(reference, scale: BaselineFixtures.gradientScale),
+                        "\(name) d loss / d \(key)")
+    }
+}
+
+// MARK: - Tests
+
+@Suite("Baseline nets (HSC, AE) against PyTorch")
+struct BaselineNetTests {
+    @Test("fixture file is usable, case names are unique, every baseline is covered")
+    func fixtureFile() throws {
+        let file = try BaselineFixtures.file.get()
+        #expect(file.version == 1)
+        #expect(Set(file.hsc_nets.map(\.name)).count == file.hsc_nets.count)
+        #expect(Set(file.ae_nets.map(\.name)).count == file.ae_nets.count)
+        #expect(Set(file.hsc_losses.map(\.name)).count == file.hsc_losses.count)
+        #expect(Set(file.ae_losses.map(\.name)).count == file.ae_losses.count)
+        #expect(Set(file.hsc_nets.map(\.net)) == Set(BaselineNetKind.allCases.filter { !$0.isAutoencoder }.map(\.rawValue)))
+        #expect(Set(file.ae_nets.map(\.net)) == Set(BaselineNetKind.allCases.filter(\.isAutoencoder).map(\.rawValue)))
+    }
+
+    @Test("HSC nets: state-dict names and shapes are PyTorch's", arguments: BaselineFixtures.names(\.hsc_nets, \.name))
+    func hscNames(_ name: String) throws {
+        let testCase = try BaselineFixtures.lookup(\.hsc_nets, \.name, name)
+        let kind = try #require(BaselineNetKind(rawValue: testCase.net))
+        var generator = SeededGenerator(seed: 0)
+        let net = try BaselineNet(kind, inputChannels: testCase.in_channels, using: &generator)
+        #expect(FCDDFixtures.stateEntries(net) == testCase.state)
+    }
+
+    @Test("autoencoders: state-dict names and shapes are PyTorch's", arguments: BaselineFixtures.names(\.ae_nets, \.name))
+    func aeNames(_ name: String) throws {
+        let testCase = try BaselineFixtures.lookup(\.ae_nets, \.name, name)
+        let kind = try #require(BaselineNetKind(rawValue: testCase.net))
+        var generator = SeededGenerator(seed: 0)
+        let net = try BaselineNet(kind, inputChannels: testCase.in_channels, using: &generator)
+        #expect(FCDDFixtures.stateEntries(net) == testCase.state)
+    }
+
+    @Test("HSC nets: outputs, scores, losses, gradients, statistics and gradient heatmaps",
+          arguments: BaselineFixtures.names(\.hsc_nets, \.name))
+    func hscForwardAndBackward(_ name: String) throws {
+        let testCase = try BaselineFixtures.lookup(\.hsc_nets, \.name, name)
+        let kind = try #require(BaselineNetKind(rawValue: testCase.net))
+        let net = try formulaBaselineNet(kind, inputChannels: testCase.in_channels)
+        let forward = { (expected: FixtureTensor) in FCDDFixtures.tolerance(expected, scale: BaselineFixtures.forwardScale) }
+
+        // Training mode: batch statistics, the labelled loss.
+        net.train()
+        let input = try FCDDFixtures.formulaInput(testCase.input_shape).trackingGradients()
+        let output = try net(input)
+        try expectClose(output, testCase.output_train, forward(testCase.output_train), "\(name) output (train)")
+        let scores = try HSCLoss.scores(output)
+        try expectClose(scores, testCase.scores_train, forward(testCase.scores_train), "\(name) h (train)")
+        let loss = try HSCLoss.loss(features: output, labels: testCase.labels)
+        let value = try loss.item()
+        #expect(BaselineFixtures.lossMatches(value, testCase.loss_train), "\(name) loss \(value) vs \(testCase.loss_train)")
+        try expectGradients(loss, net: net, input: input, testCase.gradients, name)
+        try expectBuffers(of: net, testCase.buffers_after, name)
+
+        // Evaluation mode: running statistics; the loss is the mean score; the explanation
+        // is |∂(Σ h)/∂x| summed over channels.
+        net.eval()
+        let outputEval = try net(input.detached())
+        try expectClose(outputEval, testCase.output_eval, forward(testCase.output_eval), "\(name) output (eval)")
+        let scoresEval = try HSCLoss.scores(outputEval)
+        try expectClose(scoresEval, testCase.scores_eval, forward(testCase.scores_eval), "\(name) h (eval)")
+        let lossEval = try scoresEval.mean().item()
+        #expect(BaselineFixtures.lossMatches(lossEval, testCase.loss_eval), "\(name) eval loss \(lossEval) vs \(testCase.loss_eval)")
+        let heatmaps = try GradientExplanation.heatmaps(inputs: input.detached()) { images in
+            try HSCLoss.scores(net(images))
+        }
+        let (n, h, w) = (testCase.input_shape[0], testCase.input_shape[2], testCase.input_shape[3])
+        try expectClose(heatmaps.reshaped(to: [n, 1, h, w]), testCase.heatmap_eval, forward(testCase.heatmap_eval),
+                        "\(name) gradient heatmap (eval)")
+    }
+
+    @Test("autoencoders: reconstructions, scores, losses, gradients, statistics and error maps",
+          arguments: BaselineFixtures.names(\.ae_nets, \.name))
+    func aeForwardAndBackward(_ name: String) throws {
+        let testCase = try BaselineFixtures.lookup(\.ae_nets, \.name, name)
+        let kind = try #require(BaselineNetKind(rawValue: testCase.net))
+        let net = try formulaBaselineNet(kind, inputChannels: testCase.in_channels)
+        let forward = { (expected: FixtureTensor) in FCDDFixtures.tolerance(expected, scale: BaselineFixtures.forwardScale) }
+        let input = try FCDDFixtures.formulaInput(testCase.input_shape)
+
+        net.train()
+        let reconstruction = try net(input)
+        try expectClose(reconstruction, testCase.reconstruction_train, forward(testCase.reconstruction_train),
+                        "\(name) reconstruction (train)")
+        let scores = try AutoencoderLoss.scores(reconstruction: reconstruction, inputs: input)
+        try expectClose(scores, testCase.scores_train, forward(testCase.scores_train), "\(name) scores (train)")
+        let loss = try AutoencoderLoss.loss(reconstruction: reconstruction, inputs: input)
+        let value = try loss.item()
+        #expect(BaselineFixtures.lossMatches(value, testCase.loss_train), "\(name) loss \(value) vs \(testCase.loss_train)")
+        try expectGradients(loss, net: net, input: input, testCase.gradients, name)
+        try expectBuffers(of: net, testCase.buffers_after, name)
+
+        net.eval()
+        let reconstructionEval = try net(input)
+        let scoresEval = try AutoencoderLoss.scores(reconstruction: reconstructionEval, inputs: input)
+        try expectClose(scoresEval, testCase.scores_eval, forward(testCase.scores_eval), "\(name) scores (eval)")
+        let maps = try AutoencoderLoss.errorMaps(reconstruction: reconstructionEval, inputs: input)
+        try expectClose(maps, testCase.error_map_eval, forward(testCase.error_map_eval), "\(name) error map (eval)")
+    }
+
+    @Test("HSC score, loss and gradient on given outputs", arguments: BaselineFixtures.names(\.hsc_losses, \.name))
+    func hscLoss(_ name: String) throws {
+        let testCase = try BaselineFixtures.lookup(\.hsc_losses, \.name, name)
+        let outputs = try testCase.outputs.tensor().trackingGradients()
+        // Elementwise relative: h of a tiny output is ~1e-6, and float32 keeps its digits.
+        let scores = try HSCLoss.scores(outputs)
+        try expectClose(scores, testCase.scores, FixtureTolerance(absolute: 1e-30, relative: 1e-5, matchesNonFinite: false),
+                        "\(name) h")
+        let loss = try HSCLoss.loss(features: outputs, labels: testCase.labels)
+        let value = try loss.item()
+        #expect(value.isFinite)
+        #expect(BaselineFixtures.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
+        let gradient = try #require(try loss.gradients(wrt: [outputs]).first)
+        try expectClose(gradient, testCase.gradient, FCDDFixtures.tolerance(testCase.gradient), "\(name) d loss / d outputs")
+    }
+
+    @Test("AE loss, scores, error maps and gradient on given tensors", arguments: BaselineFixtures.names(\.ae_losses, \.name))
+    func aeLoss(_ name: String) throws {
+        let testCase = try BaselineFixtures.lookup(\.ae_losses, \.name, name)
+        let reconstruction = try testCase.reconstruction.tensor().trackingGradients()
+        let inputs = try testCase.inputs.tensor()
+        let exact = FixtureTolerance(absolute: 1e-7, relative: 1e-5, matchesNonFinite: false)
+        let loss = try AutoencoderLoss.loss(reconstruction: reconstruction, inputs: inputs)
+        let value = try loss.item()
+        #expect(BaselineFixtures.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
+        try expectClose(AutoencoderLoss.scores(reconstruction: reconstruction, inputs: inputs), testCase.scores, exact, "\(name) scores")
+        try expectClose(AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs), testCase.error_map, exact,
+                        "\(name) error map")
+        let gradient = try #require(try loss.gradients(wrt: [reconstruction]).first)
+        try expectClose(gradient, testCase.gradient, FCDDFixtures.tolerance(testCase.gradient), "\(name) d loss / d reconstruction")
+    }
+
+    @Test("output shapes for grey and colour inputs; autoencoders reconstruct the input's shape",
+          arguments: BaselineNetKind.allCases)
+    func outputShapes(_ kind: BaselineNetKind) throws {
+        var generator = SeededGenerator(seed: 1)
+        for channels in [1, 3] {
+            let net = try BaselineNet(kind, inputChannels: channels, using: &generator)
+            net.eval()
+            let size = kind.designedInputSize
+            let output = try net(Tensor.zeros(shape: [2, channels, size, size]))
+            #expect(output.shape == net.outputShape(batchSize: 2), "\(kind), \(channels) channels")
+            #expect(output.shape == (kind.isAutoencoder ? [2, channels, size, size] : [2, kind.featureCount]))
+        }
+    }
+
+    @Test("reference conventions: biases everywhere, batch norms affine with eps 1e-4, momentum 0.1",
+          arguments: BaselineNetKind.allCases)
+    func conventions(_ kind: BaselineNetKind) throws {
+        var generator = SeededGenerator(seed: 2)
+        let net = try BaselineNet(kind, inputChannels: 3, using: &generator)
+        var layers = 0
+        for (name, module) in net.namedModules {
+            switch module {
+            case let conv as Conv2d:
+                #expect(conv.bias != nil, "\(kind) \(name)")
+                layers += 1
+            case let conv as ConvTranspose2d:
+                #expect(conv.bias != nil, "\(kind) \(name)")
+                layers += 1
+            case let linear as Linear:
+                #expect(linear.bias != nil, "\(kind) \(name)")
+                layers += 1
+            case let norm as BatchNorm:
+                #expect(norm.epsilon == 1e-4 && norm.momentum == 0.1, "\(kind) \(name)")
+                #expect(norm.weight != nil && norm.bias != nil && norm.runningMean != nil, "\(kind) \(name)")
+            default:
+                break
+            }
+        }
+        #expect(layers > 0)
+        #expect(net.encoder?.kind == kind.encoder)
+        #expect(net.encoder?.inputChannels == (kind.isAutoencoder ? 3 : nil))
+    }
+
+    @Test("AE28 and AE32 decoders use xavier-uniform with the leaky-ReLU gain, AE32_LW3K PyTorch's default")
+    func decoderInitialisation() throws {
+        var generator = SeededGenerator(seed: 3)
+        let gain = (2 / (1 + 0.01 * 0.01) as Float).squareRoot()
+        for kind in [BaselineNetKind.ae28, .ae32, .ae32LW3K] {
+            let net = try BaselineNet(kind, inputChannels: kind == .ae28 ? 1 : 3, using: &generator)
+            let decoders = net.childModules.compactMap { $0.module as? ConvTranspose2d }
+            #expect(decoders.count == (kind == .ae32LW3K ? 5 : kind == .ae28 ? 3 : 4))
+            for layer in decoders {
+                let shape = layer.weight.value.shape  // [in, out, k, k]
+                let (fanIn, fanOut) = try Initialization.fans(of: shape)
+                let xavier = gain * (6 / Float(fanIn + fanOut)).squareRoot()
+                let pytorchDefault = 1 / Float(fanIn).squareRoot()
+                let largest = layer.weight.value.scalars.map(Swift.abs).max() ?? 0
+                if kind == .ae32LW3K {
+                    #expect(largest <= pytorchDefault, "\(kind) \(shape): \(largest) > \(pytorchDefault)")
+                } else {
+                    // Uniform draws of hundreds of values come close to the bound, which
+                    // exceeds PyTorch's default bound for every one of these layers.
+                    #expect(largest <= xavier && largest > pytorchDefault, "\(kind) \(shape): \(largest), bound \(xavier)")
+                }
+            }
+        }
+    }
+
+    @Test("pairing with the FCDD nets follows NET_TO_HSC and NET_TO_AE")
+    func pairing() {
+        let hsc = Dictionary(uniqueKeysWithValues: FCDDNetKind.allCases.map { ($0, BaselineNetKind.hsc(pairedWith: $0)) })
+        let ae = Dictionary(uniqueKeysWithValues: FCDDNetKind.allCases.map { ($0, BaselineNetKind.autoencoder(pairedWith: $0)) })
+        #expect(hsc == [.cnn28: .cnn28, .cnn28Wide: .cnn28Wide, .cnn32: nil, .cnn32Small: .cnn32, .cnn32LW3K: .cnn32LW3K,
+                        .cnn224VGG: nil, .cnn224VGGFrozen: nil, .cnn224VGGNoPretraining: nil])
+        #expect(ae == [.cnn28: .ae28, .cnn28Wide: .ae28, .cnn32: nil, .cnn32Small: .ae32, .cnn32LW3K: .ae32LW3K,
+                       .cnn224VGG: nil, .cnn224VGGFrozen: nil, .cnn224VGGNoPretraining: nil])
+        for kind in FCDDNetKind.allCases {
+            // A pair shares the input size, and an autoencoder encodes with the paired HSC
+            // net's architecture family.
+            if let baseline = hsc[kind] ?? nil { #expect(baseline.designedInputSize == kind.designedInputSize) }
+            if let baseline = ae[kind] ?? nil { #expect(baseline.designedInputSize == kind.designedInputSize) }
+        }
+        #expect(BaselineNetKind.ae28.encoder == .cnn28 && BaselineNetKind.ae32.encoder == .cnn32
+                    && BaselineNetKind.ae32LW3K.encoder == .cnn32LW3K)
+        #expect(BaselineNetKind.allCases.filter(\.isAutoencoder).count == 3)
+        #expect(BaselineNetKind.allCases.map(\.description) == ["CNN28", "CNN28_W", "CNN32", "CNN32_LW3K", "AE28", "AE32", "AE32_LW3K"])
+    }
+
+    @Test("nets reject inputs of the wrong shape and batches that batch norm cannot normalise")
+    func netShapeErrors() throws {
+        var generator = SeededGenerator(seed: 4)
+        let grey = try BaselineNet(.cnn28, inputChannels: 1, using: &generator)
+        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 3, 28, 28])) }
+        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 1, 32, 32])) }
+        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 1, 28, 36])) }
+        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [1, 28, 28])) }
+        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [0, 1, 28, 28])) }
+        let autoencoder = try BaselineNet(.ae32, inputChannels: 3, using: &generator)
+        #expect(throws: TensorError.self) { try autoencoder(Tensor.zeros(shape: [2, 3, 28, 28])) }
+        #expect(throws: TensorError.self) { try autoencoder(Tensor.zeros(shape: [2, 1, 32, 32])) }
+        // BatchNorm1d needs two samples for batch statistics, as in PyTorch; evaluation works.
+        let colour = try BaselineNet(.cnn32LW3K, inputChannels: 3, using: &generator)
+        colour.train()
+        #expect(throws: TensorError.self) { try colour(Tensor.zeros(shape: [1, 3, 32, 32])) }
+        colour.eval()
+        #expect(try colour(Tensor.zeros(shape: [1, 3, 32, 32])).shape == [1, 64])
+        for kind in BaselineNetKind.allCases {
+            #expect(throws: TensorError.self) { try BaselineNet(kind, inputChannels: 0, using: &generator) }
+        }
+    }
+
+    @Test("losses reject bad shapes and labels")
+    func lossErrors() throws {
+        let features = try Tensor.zeros(shape: [2, 5])
+        #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2])) }
+        #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2, 1, 3, 3])) }
+        #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2, 0])) }
+        #expect(throws: TensorError.self) { try HSCLoss.loss(features: features, labels: [0]) }
+        #expect(throws: TensorError.self) { try HSCLoss.loss(features: features, labels: [0, 2]) }
+        #expect(throws: TensorError.self) { try HSCLoss.loss(features: features, labels: [0, -1]) }
+        #expect(throws: Never.self) { try HSCLoss.loss(features: features, labels: [1, 1]) }
+
+        let images = try Tensor.zeros(shape: [2, 3, 4, 4])
+        let mismatched = [try Tensor.zeros(shape: [2, 1, 4, 4]), try Tensor.zeros(shape: [2, 3, 4, 5]),
+                          try Tensor.zeros(shape: [1, 3, 4, 4]), try Tensor.zeros(shape: [2, 3, 16])]
+        for other in mismatched {
+            #expect(throws: TensorError.self) { try AutoencoderLoss.loss(reconstruction: other, inputs: images) }
+            #expect(throws: TensorError.self) { try AutoencoderLoss.scores(reconstruction: images, inputs: other) }
+            #expect(throws: TensorError.self) { try AutoencoderLoss.errorMaps(reconstruction: other, inputs: images) }
+            #expect(throws: TensorError.self) { try AutoencoderLoss.squaredErrors(reconstruction: images, inputs: other) }
+        }
+        let flat = try Tensor.zeros(shape: [2, 48])
+        #expect(throws: TensorError.self) { try AutoencoderLoss.loss(reconstruction: flat, inputs: flat) }
+        #expect(try AutoencoderLoss.errorMaps(reconstruction: images, inputs: images).shape == [2, 1, 4, 4])
+    }
+}
