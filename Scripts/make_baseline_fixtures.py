@@ -9,7 +9,7 @@ autoencoders AE28, AE32 and AE32_LW3K (the 224×224 variants are too large for f
 are left out). It also re-implements the HSC loss (``training/hsc.py``) and the
 autoencoder's reconstruction error (``training/ae.py``, reduced as ``training/bases.py``
 does; ``fcdd-reference.md`` §2.5), fills every net with the deterministic weights of
-``Scripts/make_fcdd_fixtures.py`` and writes what the Swift port must reproduce. It needs
+``Scripts/fixture_formulas.py`` and writes what the Swift port must reproduce. It needs
 PyTorch and NumPy only (no downloads):
 
     python3 Scripts/make_baseline_fixtures.py
@@ -18,33 +18,14 @@ It writes ``Tests/FCDDTests/Fixtures/baseline_nets.json``, which the FCDD tests 
 through ``Bundle.module``. The output is deterministic (no random numbers are used; the
 references are computed on the CPU in float64).
 
-Weights and inputs: the formulas of make_fcdd_fixtures.py
---------------------------------------------------------
-Take the net's ``state_dict()`` names (parameters and buffers; for an autoencoder the
-encoder's names carry the prefix ``encoder.``) sorted by code point. For the tensor at
-position ``t`` of that list and its element at row-major flat index ``k`` (both 0-based),
-in IEEE double precision and in exactly this order of operations,
-
-    s(t, k) = sin(((0.731 * k) + (0.37 * t)) + (0.001 * (k * k)))
-
-and the value, computed in double and rounded to the nearest float32, is
-
-    name ends in "num_batches_tracked"   0
-    name ends in "running_mean"          0.1 * s
-    name ends in "running_var"           1 + 0.5 * |s|
-    name ends in "weight", rank >= 2     s / sqrt(fan_in), fan_in = product of shape[1:]
-                                         (conv: in * kh * kw; linear: in; transposed
-                                         conv, weight [in, out, kh, kw]: out * kh * kw)
-    name ends in "weight", rank 1        1 + 0.1 * s    (batch-norm scale)
-    name ends in "bias"                  0.1 * s
-
-The element at row-major flat index ``i`` of the input batch ``[N, C, H, W]`` is, in double
-rounded to float32, ``x(i) = sin(((0.917 * i) + 0.5) + (0.0007 * (i * i)))``.
-
-References are float64 computations on those float32 values (the net is converted with
-``.double()`` after the fill); the script also runs everything in float32 and prints the
-largest deviation relative to each tensor's largest magnitude, which is what a float32
-implementation can be expected to show (the Swift tolerances are set from it).
+Weights and inputs are not stored: both sides compute them from the formulas described
+in ``Scripts/fixture_formulas.py`` (which this script, like make_fcdd_fixtures.py,
+imports); the fill covers linear layers and transposed convolutions too, and an
+autoencoder's state-dict names include its encoder's, prefixed ``encoder.``. References
+are float64 computations on those float32 values; the script also runs everything in
+float32 and prints the largest deviation relative to each tensor's largest magnitude,
+which is what a float32 implementation can be expected to show (the Swift tolerances are
+set from it).
 
 What is computed (reference semantics)
 --------------------------------------
@@ -115,15 +96,18 @@ File layout (T = {"shape": [...], "data": [row-major values]})::
     }
 """
 
-import functools
-import json
 import math
+import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fixture_formulas import (buffer_deviation, dumps, encode, encode_buffers, encode_value, f32, fill,  # noqa: E402
+                              formula_input, grid, names_and_shapes, relative_deviation, report, section,
+                              write_fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "Tests" / "FCDDTests" / "Fixtures" / "baseline_nets.json"
@@ -190,7 +174,29 @@ class CNN28(nn.Module):
         return self.fc_final(x)
 
 
-class CNN32(nn.Module):
+class CNN32Head(nn.Module):
+    """What CNN32 and CNN32_LW3K share after their first blocks: conv3 → 128 → BN → lrelu →
+    pool 2 (8×8 → 4×4), then fc1 2048 → 512 → BN1d → lrelu → fc_final 512 → 64. A subclass
+    registers it last (as the reference does) with `add_head` and ends its forward with
+    `head`; the modules are the subclass's own, under the reference's names."""
+
+    def add_head(self, cin, k, p):
+        self.conv3 = conv(cin, 128, k, p)
+        self.bn2d3 = bn2d(128)
+        self.pool3 = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(128 * 4 * 4, 512, bias=True)
+        self.bn1d1 = bn1d(512)
+        self.fc_final = nn.Linear(512, 64, bias=True)
+
+    def head(self, x):
+        x = self.conv3(x)
+        x = self.pool3(F.leaky_relu(self.bn2d3(x)))
+        x = x.contiguous().view(x.size(0), -1)
+        x = F.leaky_relu(self.bn1d1(self.fc1(x)))
+        return self.fc_final(x)
+
+
+class CNN32(CNN32Head):
     """`shallow_cnn_32.py` CNN32: three blocks conv 5×5 p2 (32, 64, 128) → BN → lrelu →
     pool 2, then fc1 2048 → 512 → BN1d → lrelu → fc_final 512 → 64."""
 
@@ -202,26 +208,17 @@ class CNN32(nn.Module):
         self.conv2 = conv(32, 64, 5, 2)
         self.bn2d2 = bn2d(64)
         self.pool2 = nn.MaxPool2d(2, 2)
-        self.conv3 = conv(64, 128, 5, 2)
-        self.bn2d3 = bn2d(128)
-        self.pool3 = nn.MaxPool2d(2, 2)
-        self.fc1 = nn.Linear(128 * 4 * 4, 512, bias=True)
-        self.bn1d1 = bn1d(512)
-        self.fc_final = nn.Linear(512, 64, bias=True)
+        self.add_head(64, 5, 2)
 
     def forward(self, x):
         x = self.conv1(x)
         x = self.pool1(F.leaky_relu(self.bn2d1(x)))
         x = self.conv2(x)
         x = self.pool2(F.leaky_relu(self.bn2d2(x)))
-        x = self.conv3(x)
-        x = self.pool3(F.leaky_relu(self.bn2d3(x)))
-        x = x.contiguous().view(x.size(0), -1)
-        x = F.leaky_relu(self.bn1d1(self.fc1(x)))
-        return self.fc_final(x)
+        return self.head(x)
 
 
-class CNN32_LW3K(nn.Module):
+class CNN32_LW3K(CNN32Head):
     """`shallow_cnn_32.py` CNN32_LW3K: conv 3×3 p1 128 → BN → lrelu → pool; 256 → BN →
     lrelu; conv25 256 → BN → lrelu → pool; conv3 128 → BN → lrelu → pool; fc1 2048 → 512 →
     BN1d → lrelu → fc_final 512 → 64."""
@@ -236,12 +233,7 @@ class CNN32_LW3K(nn.Module):
         self.conv25 = conv(256, 256, 3, 1)
         self.bn2d25 = bn2d(256)
         self.pool2 = nn.MaxPool2d(2, 2)
-        self.conv3 = conv(256, 128, 3, 1)
-        self.bn2d3 = bn2d(128)
-        self.pool3 = nn.MaxPool2d(2, 2)
-        self.fc1 = nn.Linear(128 * 4 * 4, 512, bias=True)
-        self.bn1d1 = bn1d(512)
-        self.fc_final = nn.Linear(512, 64, bias=True)
+        self.add_head(256, 3, 1)
 
     def forward(self, x):
         x = self.conv1(x)
@@ -250,11 +242,7 @@ class CNN32_LW3K(nn.Module):
         x = F.leaky_relu(self.bn2d2(x))
         x = self.conv25(x)
         x = self.pool2(F.leaky_relu(self.bn2d25(x)))
-        x = self.conv3(x)
-        x = self.pool3(F.leaky_relu(self.bn2d3(x)))
-        x = x.contiguous().view(x.size(0), -1)
-        x = F.leaky_relu(self.bn1d1(self.fc1(x)))
-        return self.fc_final(x)
+        return self.head(x)
 
 
 class AE28(nn.Module):
@@ -347,48 +335,6 @@ class AE32_LW3K(nn.Module):
 
 
 # ---------------------------------------------------------------------------------------
-# The deterministic fill (make_fcdd_fixtures.py's formulas, see the docstring)
-
-
-@functools.lru_cache(maxsize=None)
-def s_values(t, n):
-    return np.array([math.sin(((0.731 * k) + (0.37 * t)) + (0.001 * (k * k))) for k in range(n)], dtype=np.float64)
-
-
-def fill(net):
-    state = net.state_dict()
-    new = {}
-    for t, name in enumerate(sorted(state)):
-        tensor = state[name]
-        n = tensor.numel()
-        if name.endswith("num_batches_tracked"):
-            new[name] = torch.zeros_like(tensor)
-            continue
-        s = s_values(t, n)
-        if name.endswith("running_mean"):
-            v = 0.1 * s
-        elif name.endswith("running_var"):
-            v = 1 + 0.5 * np.abs(s)
-        elif name.endswith("weight") and tensor.dim() >= 2:
-            v = s / math.sqrt(int(np.prod(tensor.shape[1:])))
-        elif name.endswith("weight"):
-            v = 1 + 0.1 * s
-        elif name.endswith("bias"):
-            v = 0.1 * s
-        else:
-            raise ValueError(f"no fill rule for {name}")
-        new[name] = torch.from_numpy(v.astype(np.float32).reshape(tuple(tensor.shape)))
-    net.load_state_dict(new, strict=True)
-    return net
-
-
-def formula_input(shape):
-    n = int(np.prod(shape))
-    v = np.array([math.sin(((0.917 * i) + 0.5) + (0.0007 * (i * i))) for i in range(n)], dtype=np.float64)
-    return torch.from_numpy(v.astype(np.float32).reshape(shape))
-
-
-# ---------------------------------------------------------------------------------------
 # The objectives (fcdd-reference.md §2.5; `training/hsc.py`, `training/ae.py`,
 # `training/bases.py`, `models/bases.py: BaseNet.get_grad_heatmap`)
 
@@ -437,38 +383,23 @@ def ae_maps(errors):
 
 
 # ---------------------------------------------------------------------------------------
-# Encoding (as make_fcdd_fixtures.py)
+# Checking a float32 run against the float64 one
 
 
-def encode_value(value, digits):
-    value = float(value)
-    assert math.isfinite(value), value
-    return float(f"{value:.{digits}g}") + 0.0  # + 0.0: no negative zeros
+def float32_deviations(r32, r64, keys):
+    """How far the float32 run `r32` lies from the float64 run `r64`: the results named in
+    `keys`, every recorded gradient, and the batch-norm buffers."""
+    deviations = {k: relative_deviation(r32[k], r64[k]) for k in keys}
+    deviations.update({f"d/d {k}": relative_deviation(r32["gradients"][k], r64["gradients"][k]) for k in r64["gradients"]})
+    deviations["buffers"] = buffer_deviation(r32["buffers_after"], r64["buffers_after"])
+    return deviations
 
 
-def encode(array, digits=7):
-    if isinstance(array, torch.Tensor):
-        array = array.detach().cpu().numpy()
-    array = np.asarray(array)
-    return {"shape": [int(d) for d in array.shape], "data": [encode_value(v, digits) for v in array.reshape(-1)]}
-
-
-def names_and_shapes(net):
-    return [[name, [int(d) for d in tensor.shape]] for name, tensor in sorted(net.state_dict().items())]
-
-
-def relative_deviation(a32, a64):
-    a32, a64 = torch.as_tensor(a32).detach().double(), torch.as_tensor(a64).detach()
-    return float((a32 - a64).abs().max() / a64.abs().max().clamp_min(1e-30))
-
-
-def report(name, summary, deviations):
-    print(f"{name}: {summary}; float32 deviation (max |Δ| / max |ref|): "
-          + ", ".join(f"{k} {v:.1e}" for k, v in deviations.items()))
-
-
-def buffer_deviation(b32, b64):
-    return max(relative_deviation(b32[k], b64[k]) for k in b64 if not k.endswith("num_batches_tracked"))
+def assert_one_batch_tracked(buffers):
+    """Every batch norm of these nets is used, so each counted the one training batch."""
+    for key, count in buffers.items():
+        if key.endswith("num_batches_tracked"):
+            assert int(count) == 1, (key, count)
 
 
 # ---------------------------------------------------------------------------------------
@@ -509,22 +440,18 @@ HSC_NETS = []
 for name, net_name, make, shape, labels, first_bn in HSC_CASES:
     r64 = run_hsc(make, shape, labels, first_bn, torch.float64)
     r32 = run_hsc(make, shape, labels, first_bn, torch.float32)
-    deviations = {k: relative_deviation(r32[k], r64[k]) for k in
-                  ["output_train", "scores_train", "loss_train", "output_eval", "scores_eval", "loss_eval", "heatmap_eval"]}
-    deviations.update({f"d/d {k}": relative_deviation(r32["gradients"][k], r64["gradients"][k]) for k in r64["gradients"]})
-    deviations["buffers"] = buffer_deviation(r32["buffers_after"], r64["buffers_after"])
+    deviations = float32_deviations(r32, r64, ["output_train", "scores_train", "loss_train", "output_eval",
+                                               "scores_eval", "loss_eval", "heatmap_eval"])
     report(name, f"out {list(r64['output_train'].shape)}, loss {float(r64['loss_train'].detach()):.6g}, "
            f"h ∈ [{float(r64['scores_train'].detach().min()):.3g}, {float(r64['scores_train'].detach().max()):.3g}]", deviations)
-    for key, count in r64["buffers_after"].items():
-        if key.endswith("num_batches_tracked"):
-            assert int(count) == 1, (key, count)
+    assert_one_batch_tracked(r64["buffers_after"])
     HSC_NETS.append({
         "name": name, "net": net_name, "in_channels": shape[1], "input_shape": shape, "labels": labels,
         "state": names_and_shapes(r64["net"]),
         "output_train": encode(r64["output_train"]), "scores_train": encode(r64["scores_train"]),
         "loss_train": encode_value(r64["loss_train"].detach(), 10),
         "gradients": {k: encode(v) for k, v in r64["gradients"].items()},
-        "buffers_after": {k: encode(v.double()) for k, v in sorted(r64["buffers_after"].items())},
+        "buffers_after": encode_buffers(r64["buffers_after"]),
         "output_eval": encode(r64["output_eval"]), "scores_eval": encode(r64["scores_eval"]),
         "loss_eval": encode_value(r64["loss_eval"].detach(), 10),
         "heatmap_eval": encode(r64["heatmap_eval"]),
@@ -568,36 +495,22 @@ AE_NETS = []
 for name, net_name, make, shape, keys in AE_CASES:
     r64 = run_ae(make, shape, keys, torch.float64)
     r32 = run_ae(make, shape, keys, torch.float32)
-    deviations = {k: relative_deviation(r32[k], r64[k]) for k in
-                  ["reconstruction_train", "scores_train", "loss_train", "reconstruction_eval", "scores_eval",
-                   "error_map_eval"]}
-    deviations.update({f"d/d {k}": relative_deviation(r32["gradients"][k], r64["gradients"][k]) for k in r64["gradients"]})
-    deviations["buffers"] = buffer_deviation(r32["buffers_after"], r64["buffers_after"])
+    deviations = float32_deviations(r32, r64, ["reconstruction_train", "scores_train", "loss_train",
+                                               "reconstruction_eval", "scores_eval", "error_map_eval"])
     report(name, f"rec {list(r64['reconstruction_train'].shape)}, loss {float(r64['loss_train'].detach()):.6g}", deviations)
-    for key, count in r64["buffers_after"].items():
-        if key.endswith("num_batches_tracked"):
-            assert int(count) == 1, (key, count)
+    assert_one_batch_tracked(r64["buffers_after"])
     AE_NETS.append({
         "name": name, "net": net_name, "in_channels": shape[1], "input_shape": shape,
         "state": names_and_shapes(r64["net"]),
         "reconstruction_train": encode(r64["reconstruction_train"]), "scores_train": encode(r64["scores_train"]),
         "loss_train": encode_value(r64["loss_train"].detach(), 10),
         "gradients": {k: encode(v) for k, v in r64["gradients"].items()},
-        "buffers_after": {k: encode(v.double()) for k, v in sorted(r64["buffers_after"].items())},
+        "buffers_after": encode_buffers(r64["buffers_after"]),
         "scores_eval": encode(r64["scores_eval"]), "error_map_eval": encode(r64["error_map_eval"]),
     })
 
 # ---------------------------------------------------------------------------------------
 # Losses on given tensors, in float64 on float32 inputs
-
-
-def f32(values, shape):
-    return torch.tensor(np.asarray(values, dtype=np.float32).reshape(shape).astype(np.float64), requires_grad=True)
-
-
-def grid(shape, scale, offset=0.0, phase=0.0):
-    n = int(np.prod(shape))
-    return [offset + scale * math.sin(1.3 * i + phase) for i in range(n)]
 
 
 HSC_LOSSES = []
@@ -645,14 +558,6 @@ ae_case("perfect", f32(same, shape), f32(same, shape).detach())
 # ---------------------------------------------------------------------------------------
 
 
-def dumps(value):
-    return json.dumps(value, separators=(",", ":"), allow_nan=False)
-
-
-def section(key, cases):
-    return '"' + key + '":[\n' + ",\n".join(dumps(c) for c in cases) + "\n]"
-
-
 text = (
     '{"version":1,"torch":' + dumps(torch.__version__.split("+")[0]) + ",\n"
     + section("hsc_nets", HSC_NETS) + ",\n"
@@ -661,8 +566,6 @@ text = (
     + section("ae_losses", AE_LOSSES)
     + "\n}"
 )
-json.loads(text)
-OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-OUTPUT.write_text(text + "\n")
+write_fixture(OUTPUT, text)
 print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(HSC_NETS)} HSC nets, {len(AE_NETS)} autoencoders, "
       f"{len(HSC_LOSSES)} HSC and {len(AE_LOSSES)} AE loss cases, {len(text) / 1024:.1f} KiB")

@@ -14,36 +14,11 @@ It writes ``Tests/FCDDTests/Fixtures/fcdd_nets.json``, which the FCDD tests read
 ``Bundle.module``. The output is deterministic (no random numbers at all; references are
 computed on the CPU in float64).
 
-Weights are not stored: both sides fill them from this formula
-------------------------------------------------------------------
-Take the net's ``state_dict()`` names (parameters and buffers) sorted by code point
-(Python's ``sorted``; for these ASCII names the same as Swift's ``<`` on ``String``). For
-the tensor at position ``t`` of that list and its element at row-major flat index ``k``
-(both 0-based), let, in IEEE double precision and in exactly this order of operations,
-
-    s(t, k) = sin(((0.731 * k) + (0.37 * t)) + (0.001 * (k * k)))
-
-(the small quadratic term keeps the filters of one layer from all being phase shifts of
-one sinusoid, which would make every conv output rank 2 across channels). The value,
-computed in double and then rounded to the nearest float32, is
-
-    name ends in "num_batches_tracked"   0
-    name ends in "running_mean"          0.1 * s
-    name ends in "running_var"           1 + 0.5 * |s|
-    name ends in "weight", rank >= 2     s / sqrt(fan_in), fan_in = product of shape[1:]
-                                         (a convolution: in_channels * kh * kw)
-    name ends in "weight", rank 1        1 + 0.1 * s    (batch-norm scale)
-    name ends in "bias"                  0.1 * s        (convolution or batch-norm shift)
-
-Inputs come from a formula too: the element at row-major flat index ``i`` of the input
-batch ``[N, C, H, W]`` is, in double rounded to float32,
-
-    x(i) = sin(((0.917 * i) + 0.5) + (0.0007 * (i * i)))
-
-References are float64 computations on those float32 values (the net is converted with
-``.double()`` after the fill), so they carry no float32 rounding of their own; the
-script also runs each net in float32 and prints the largest deviation, which is what a
-float32 implementation can be expected to show (the Swift tolerances are set from it).
+Weights and inputs are not stored: both sides compute them from the formulas described
+in ``Scripts/fixture_formulas.py`` (which this script imports). References are float64
+computations on those float32 values; the script also runs each net in float32 and prints
+the largest deviation, which is what a float32 implementation can be expected to show (the
+Swift tolerances are set from it).
 
 File layout (T = {"shape": [...], "data": [row-major values]})::
 
@@ -92,16 +67,20 @@ only (the reference falls back to the plain mean of A there, §2.2 "Code quirk";
 port deliberately does not).
 """
 
-import functools
 import json
 import math
+import sys
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fixture_formulas import (buffer_deviation, dumps, encode, encode_buffers, encode_value, f32, fill,  # noqa: E402
+                              formula_input, grid, names_and_shapes, relative_deviation, report, section,
+                              write_fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "Tests" / "FCDDTests" / "Fixtures" / "fcdd_nets.json"
@@ -217,48 +196,6 @@ class FCDD_CNN224_VGG(nn.Module):
 
 
 # ---------------------------------------------------------------------------------------
-# The deterministic fill (see the docstring)
-
-
-@functools.lru_cache(maxsize=None)
-def s_values(t, n):
-    return np.array([math.sin(((0.731 * k) + (0.37 * t)) + (0.001 * (k * k))) for k in range(n)], dtype=np.float64)
-
-
-def fill(net):
-    state = net.state_dict()
-    new = {}
-    for t, name in enumerate(sorted(state)):
-        tensor = state[name]
-        n = tensor.numel()
-        if name.endswith("num_batches_tracked"):
-            new[name] = torch.zeros_like(tensor)
-            continue
-        s = s_values(t, n)
-        if name.endswith("running_mean"):
-            v = 0.1 * s
-        elif name.endswith("running_var"):
-            v = 1 + 0.5 * np.abs(s)
-        elif name.endswith("weight") and tensor.dim() >= 2:
-            v = s / math.sqrt(int(np.prod(tensor.shape[1:])))
-        elif name.endswith("weight"):
-            v = 1 + 0.1 * s
-        elif name.endswith("bias"):
-            v = 0.1 * s
-        else:
-            raise ValueError(f"no fill rule for {name}")
-        new[name] = torch.from_numpy(v.astype(np.float32).reshape(tuple(tensor.shape)))
-    net.load_state_dict(new, strict=True)
-    return net
-
-
-def formula_input(shape):
-    n = int(np.prod(shape))
-    v = np.array([math.sin(((0.917 * i) + 0.5) + (0.0007 * (i * i))) for i in range(n)], dtype=np.float64)
-    return torch.from_numpy(v.astype(np.float32).reshape(shape))
-
-
-# ---------------------------------------------------------------------------------------
 # The losses (fcdd-reference.md §2; `training/fcdd.py`: `__supervised_loss`, `__gt_loss`)
 
 
@@ -286,32 +223,6 @@ def pixel_loss(a, gtmaps):
         x = (a * gtmaps)[has]
         anom[has] = -(((1 - (-x.view(x.size(0), -1).mean(-1)).exp()) + 1e-31).log())
     return (norm + anom).mean()
-
-
-# ---------------------------------------------------------------------------------------
-# Encoding
-
-
-def encode_value(value, digits):
-    value = float(value)
-    assert math.isfinite(value), value
-    return float(f"{value:.{digits}g}") + 0.0  # + 0.0: no negative zeros
-
-
-def encode(array, digits=7):
-    if isinstance(array, torch.Tensor):
-        array = array.detach().cpu().numpy()
-    array = np.asarray(array)
-    return {"shape": [int(d) for d in array.shape], "data": [encode_value(v, digits) for v in array.reshape(-1)]}
-
-
-def names_and_shapes(net):
-    return [[name, [int(d) for d in tensor.shape]] for name, tensor in sorted(net.state_dict().items())]
-
-
-def relative_deviation(a32, a64):
-    a32, a64 = a32.detach().double(), a64.detach()
-    return float((a32 - a64).abs().max() / a64.abs().max().clamp_min(1e-30))
 
 
 # ---------------------------------------------------------------------------------------
@@ -349,10 +260,9 @@ for name, net_name, make, shape in NET_CASES:
     deviations = {"phi_train": relative_deviation(phi32, phi), "loss": relative_deviation(loss32, loss),
                   "phi_eval": relative_deviation(phi_eval32, phi_eval)}
     deviations.update({f"d/d {k}": relative_deviation(grads32[k], grads[k]) for k in grads})
-    deviations["buffers"] = max(relative_deviation(buffers32[k], buffers[k]) for k in buffers
-                                if not k.endswith("num_batches_tracked"))
-    print(f"{name}: φ {list(phi.shape)}, loss {float(loss.detach()):.6g}, |φ| ≤ {float(phi.detach().abs().max()):.3g}; "
-          "float32 deviation (max |Δ| / max |ref|): " + ", ".join(f"{k} {v:.1e}" for k, v in deviations.items()))
+    deviations["buffers"] = buffer_deviation(buffers32, buffers)
+    report(name, f"φ {list(phi.shape)}, loss {float(loss.detach()):.6g}, |φ| ≤ {float(phi.detach().abs().max()):.3g}",
+           deviations)
     # The unused bn2d3 must keep its filled statistics; the used ones counted one batch.
     for key, count in buffers.items():
         if key.endswith("num_batches_tracked"):
@@ -362,7 +272,7 @@ for name, net_name, make, shape in NET_CASES:
         "state": names_and_shapes(net),
         "phi_train": encode(phi), "loss": encode_value(loss.detach(), 10),
         "gradients": {k: encode(v) for k, v in grads.items()},
-        "buffers_after": {k: encode(v.double()) for k, v in sorted(buffers.items())},
+        "buffers_after": encode_buffers(buffers),
         "phi_eval": encode(phi_eval),
     })
 
@@ -388,20 +298,11 @@ with torch.no_grad():
 VGG = {
     "net": "FCDD_CNN224_VGG", "in_channels": 3, "state": vgg_state, "phi_shape_224": phi_shape_224,
     "input_shape": [1, 3, 64, 64], "phi_train": encode(vgg_phi_train),
-    "buffers_after": {k: encode(v) for k, v in sorted(vgg_buffers.items())}, "phi_eval": encode(vgg_phi_eval),
+    "buffers_after": encode_buffers(vgg_buffers), "phi_eval": encode(vgg_phi_eval),
 }
 
 # ---------------------------------------------------------------------------------------
 # Losses on given maps, in float64 on float32 inputs
-
-
-def f32(values, shape):
-    return torch.tensor(np.asarray(values, dtype=np.float32).reshape(shape).astype(np.float64), requires_grad=True)
-
-
-def grid(shape, scale, offset=0.0, phase=0.0):
-    n = int(np.prod(shape))
-    return [offset + scale * math.sin(1.3 * i + phase) for i in range(n)]
 
 
 SAMPLE_LOSSES = []
@@ -453,14 +354,6 @@ pixel_case("tiny_ones", tiny, torch.ones(shape, dtype=torch.float64))
 # ---------------------------------------------------------------------------------------
 
 
-def dumps(value):
-    return json.dumps(value, separators=(",", ":"), allow_nan=False)
-
-
-def section(key, cases):
-    return '"' + key + '":[\n' + ",\n".join(dumps(c) for c in cases) + "\n]"
-
-
 text = (
     '{"version":1,"torch":' + dumps(torch.__version__.split("+")[0])
     + ',"torchvision":' + dumps(torchvision.__version__.split("+")[0]) + ",\n"
@@ -470,8 +363,6 @@ text = (
     + section("pixel_losses", PIXEL_LOSSES)
     + "\n}"
 )
-json.loads(text)
-OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-OUTPUT.write_text(text + "\n")
+write_fixture(OUTPUT, text)
 print(f"wrote {OUTPUT.relative_to(ROOT)}: {len(NETS)} nets, VGG, {len(SAMPLE_LOSSES)} sample-level and "
       f"{len(PIXEL_LOSSES)} pixel-wise loss cases, {len(text) / 1024:.1f} KiB")

@@ -37,6 +37,19 @@ extension BaselineNet {
             }
             children.append((name, layer))
         }
+        /// The end that CNN32 and CNN32_LW3K share, registered after their first blocks (as
+        /// the reference does): conv3 → 128 channels → BN → lrelu → pool (8×8 → 4×4), then
+        /// fc1 2048 → 512 → BN1d → lrelu → fc_final 512 → 64. Returns its steps.
+        func cnn32Head(from input: Int, _ kernel: Int, padding: Int) throws(TensorError) -> [Step] {
+            try conv("conv3", input, 128, kernel, padding: padding)
+            try norm2d("bn2d3", 128)
+            pool("pool3")
+            try linear("fc1", 128 * 4 * 4, 512)
+            try norm1d("bn1d1", 512)
+            try linear("fc_final", 512, kind.featureCount)
+            return [.module("conv3"), .module("bn2d3"), .leakyRelu, .module("pool3"),
+                    .flatten, .module("fc1"), .module("bn1d1"), .leakyRelu, .module("fc_final")]
+        }
 
         let steps: [Step]
         switch kind {
@@ -59,16 +72,9 @@ extension BaselineNet {
             try conv("conv2", 32, 64, 5, padding: 2)
             try norm2d("bn2d2", 64)
             pool("pool2")
-            try conv("conv3", 64, 128, 5, padding: 2)
-            try norm2d("bn2d3", 128)
-            pool("pool3")
-            try linear("fc1", 128 * 4 * 4, 512)
-            try norm1d("bn1d1", 512)
-            try linear("fc_final", 512, kind.featureCount)
+            let head = try cnn32Head(from: 64, 5, padding: 2)
             steps = [.module("conv1"), .module("bn2d1"), .leakyRelu, .module("pool1"),
-                     .module("conv2"), .module("bn2d2"), .leakyRelu, .module("pool2"),
-                     .module("conv3"), .module("bn2d3"), .leakyRelu, .module("pool3"),
-                     .flatten, .module("fc1"), .module("bn1d1"), .leakyRelu, .module("fc_final")]
+                     .module("conv2"), .module("bn2d2"), .leakyRelu, .module("pool2")] + head
         case .cnn32LW3K:
             try conv("conv1", inputChannels, 128, 3, padding: 1)
             try norm2d("bn2d1", 128)
@@ -78,17 +84,10 @@ extension BaselineNet {
             try conv("conv25", 256, 256, 3, padding: 1)
             try norm2d("bn2d25", 256)
             pool("pool2")
-            try conv("conv3", 256, 128, 3, padding: 1)
-            try norm2d("bn2d3", 128)
-            pool("pool3")
-            try linear("fc1", 128 * 4 * 4, 512)
-            try norm1d("bn1d1", 512)
-            try linear("fc_final", 512, kind.featureCount)
+            let head = try cnn32Head(from: 256, 3, padding: 1)
             steps = [.module("conv1"), .module("bn2d1"), .leakyRelu, .module("pool1"),
                      .module("conv2"), .module("bn2d2"), .leakyRelu,
-                     .module("conv25"), .module("bn2d25"), .leakyRelu, .module("pool2"),
-                     .module("conv3"), .module("bn2d3"), .leakyRelu, .module("pool3"),
-                     .flatten, .module("fc1"), .module("bn1d1"), .leakyRelu, .module("fc_final")]
+                     .module("conv25"), .module("bn2d25"), .leakyRelu, .module("pool2")] + head
         case .ae28:
             children.append(("encoder", try BaselineNet(.cnn28, inputChannels: inputChannels, using: &generator)))
             try deconv("deconv1", 3, 4, 5, padding: 2, xavier: true)

@@ -135,22 +135,13 @@ struct MapsFixtureFile: Decodable, Sendable {
     let gradient: [MapsGradientCase]
 }
 
-enum MapsFixtures {
+enum MapsFixtures: SectionedFixtures {
     static let sections = FixtureSections<MapsFixtureFile>(resource: "upsampling", generator: "Scripts/make_upsampling_fixtures.py", bundle: .module)
-    static var file: Result<MapsFixtureFile, FixtureError> { sections.file }
-
-    static func names<Case>(_ section: KeyPath<MapsFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        sections.names(section, name)
-    }
 
     /// The up-sampler of FCDD_CNN28's maps (layers from the fixture) to 28×28 with σ 1.2.
     static func cnn28Upsampler() throws -> ReceptiveFieldUpsampler {
         let layers = try lookup(\.receptive_fields, \.name, "FCDD_CNN28").layers.map { try $0.layer() }
         return try ReceptiveFieldUpsampler(receptiveField: ReceptiveField.compose(layers), inputSize: 28, sigma: 1.2)
-    }
-
-    static func lookup<Case>(_ section: KeyPath<MapsFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        try sections.lookup(section, name, wanted)
     }
 
     /// The receptive field a case describes.

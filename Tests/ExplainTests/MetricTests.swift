@@ -60,17 +60,8 @@ struct MetricFixtureFile: Decodable, Sendable {
     let pixels: [MetricPixelCase]
 }
 
-enum MetricFixtures {
+enum MetricFixtures: SectionedFixtures {
     static let sections = FixtureSections<MetricFixtureFile>(resource: "metrics", generator: "Scripts/make_metric_fixtures.py", bundle: .module)
-    static var file: Result<MetricFixtureFile, FixtureError> { sections.file }
-
-    static func names<Case>(_ section: KeyPath<MetricFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        sections.names(section, name)
-    }
-
-    static func lookup<Case>(_ section: KeyPath<MetricFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        try sections.lookup(section, name, wanted)
-    }
 }
 
 /// Whether `actual` is within `relative·|expected| + absolute` of `expected`.

@@ -82,18 +82,9 @@ struct BaselineFixtureFile: Decodable, Sendable {
     let ae_losses: [AELossCase]
 }
 
-enum BaselineFixtures {
+enum BaselineFixtures: SectionedFixtures {
     static let sections = FixtureSections<BaselineFixtureFile>(
         resource: "baseline_nets", generator: "Scripts/make_baseline_fixtures.py", bundle: .module)
-    static var file: Result<BaselineFixtureFile, FixtureError> { sections.file }
-
-    static func names<Case>(_ section: KeyPath<BaselineFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        sections.names(section, name)
-    }
-
-    static func lookup<Case>(_ section: KeyPath<BaselineFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        try sections.lookup(section, name, wanted)
-    }
 
     /// Tolerances relative to each tensor's largest magnitude, as ``FCDDFixtures/tolerance(_:scale:)``.
     /// The script's float32 PyTorch run deviates from the float64 references by at most
@@ -121,33 +112,6 @@ func formulaBaselineNet(_ kind: BaselineNetKind, inputChannels: Int) throws -> B
     let net = try BaselineNet(kind, inputChannels: inputChannels, using: &generator)
     try net.load(FCDDFixtures.formulaState(for: net))
     return net
-}
-
-/// Compares every batch-norm buffer of `net` after a training forward pass with the fixture.
-func expectBuffers(of net: BaselineNet, _ expected: [String: FixtureTensor], _ name: String) throws {
-    let state = net.stateDict()
-    #expect(Set(net.namedBuffers.map(\.name)) == Set(expected.keys), "\(name): buffer names")
-    for (key, buffer) in expected {
-        let value = try #require(state[key], "\(name): no buffer \(key)")
-        try expectClose(value, buffer, FCDDFixtures.tolerance(buffer, scale: BaselineFixtures.forwardScale),
-                        "\(name) \(key) after training forward")
-    }
-}
-
-/// The gradients of `loss` with respect to the fixture's keys: `input` or parameter names.
-func expectGradients(_ loss: Tensor, net: BaselineNet, input: Tensor, _ expected: [String: FixtureTensor], _ name: String) throws {
-    let parameters = Dictionary(uniqueKeysWithValues: net.namedParameters.map { ($0.name, $0.parameter.value) })
-    let keys = expected.keys.sorted()
-    let targets = try keys.map { key throws -> Tensor in
-        if key == "input" { return input }
-        return try #require(parameters[key], "\(name): no parameter \(key)")
-    }
-    let gradients = try loss.gradients(wrt: targets)
-    for (key, gradient) in zip(keys, gradients) {
-        let reference = expected[key]!
-        try expectClose(gradient, reference, FCDDFixtures.tolerance(reference, scale: BaselineFixtures.gradientScale),
-                        "\(name) d loss / d \(key)")
-    }
 }
 
 // MARK: - Tests
@@ -202,8 +166,8 @@ struct BaselineNetTests {
         let loss = try HSCLoss.loss(features: output, labels: testCase.labels)
         let value = try loss.item()
         #expect(BaselineFixtures.lossMatches(value, testCase.loss_train), "\(name) loss \(value) vs \(testCase.loss_train)")
-        try expectGradients(loss, net: net, input: input, testCase.gradients, name)
-        try expectBuffers(of: net, testCase.buffers_after, name)
+        try expectGradients(loss, net: net, input: input, testCase.gradients, scale: BaselineFixtures.gradientScale, name)
+        try expectBuffers(of: net, testCase.buffers_after, scale: BaselineFixtures.forwardScale, name)
 
         // Evaluation mode: running statistics; the loss is the mean score; the explanation
         // is |∂(Σ h)/∂x| summed over channels.
@@ -240,8 +204,8 @@ struct BaselineNetTests {
         let loss = try AutoencoderLoss.loss(reconstruction: reconstruction, inputs: input)
         let value = try loss.item()
         #expect(BaselineFixtures.lossMatches(value, testCase.loss_train), "\(name) loss \(value) vs \(testCase.loss_train)")
-        try expectGradients(loss, net: net, input: input, testCase.gradients, name)
-        try expectBuffers(of: net, testCase.buffers_after, name)
+        try expectGradients(loss, net: net, input: input, testCase.gradients, scale: BaselineFixtures.gradientScale, name)
+        try expectBuffers(of: net, testCase.buffers_after, scale: BaselineFixtures.forwardScale, name)
 
         net.eval()
         let reconstructionEval = try net(input)

@@ -88,17 +88,8 @@ struct FCDDFixtureFile: Decodable, Sendable {
     let pixel_losses: [PixelLossCase]
 }
 
-enum FCDDFixtures {
+enum FCDDFixtures: SectionedFixtures {
     static let sections = FixtureSections<FCDDFixtureFile>(resource: "fcdd_nets", generator: "Scripts/make_fcdd_fixtures.py", bundle: .module)
-    static var file: Result<FCDDFixtureFile, FixtureError> { sections.file }
-
-    static func names<Case>(_ section: KeyPath<FCDDFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        sections.names(section, name)
-    }
-
-    static func lookup<Case>(_ section: KeyPath<FCDDFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        try sections.lookup(section, name, wanted)
-    }
 
     /// The script's fill formula: for the `t`-th name of the sorted state dict and its
     /// element `k`, `s = sin(0.731·k + 0.37·t + 0.001·k²)` in double; conv weights
@@ -148,6 +139,9 @@ enum FCDDFixtures {
         return try Tensor(shape: shape, scalars: values)
     }
 
+    /// The scale of ``tolerance(_:scale:)`` for the FCDD nets.
+    static let defaultScale: Float = 3e-5
+
     /// The sorted `[name, shape]` list of a module's state dict.
     static func stateEntries(_ module: any Module) -> [StateEntry] {
         module.stateDict().sorted { $0.key < $1.key }.map { StateEntry(name: $0.key, shape: $0.value.shape) }
@@ -161,17 +155,9 @@ enum FCDDFixtures {
     /// the tensor: `scale·max|ref|`, plus `scale` relative. The default 3e-5 leaves a
     /// tenfold margin and still catches a batch-norm eps of 1e-5 instead of the
     /// reference's 1e-4, which moves φ by 2e-4 to 7e-4 of its largest value.
-    static func tolerance(_ expected: FixtureTensor, scale: Float = 3e-5) -> FixtureTolerance {
+    static func tolerance(_ expected: FixtureTensor, scale: Float = defaultScale) -> FixtureTolerance {
         let largest = expected.data.reduce(0) { Swift.max($0, Swift.abs($1)) }
         return FixtureTolerance(absolute: scale * Swift.max(largest, 1e-30), relative: scale, matchesNonFinite: false)
-    }
-}
-
-/// Throws a readable error listing the mismatches of `actual` against `expected`.
-func expectClose(_ actual: Tensor, _ expected: FixtureTensor, _ tolerance: FixtureTolerance, _ what: String) throws {
-    let mismatches = tolerance.mismatches(actual, expected)
-    guard mismatches.isEmpty else {
-        throw FixtureError("\(what) differs (\(tolerance)): " + mismatches.prefix(5).joined(separator: "; "))
     }
 }
 
@@ -181,6 +167,35 @@ func formulaNet(_ kind: FCDDNetKind, inputChannels: Int) throws -> FCDDNet {
     let net = try FCDDNet(kind, inputChannels: inputChannels, using: &generator)
     try net.load(FCDDFixtures.formulaState(for: net))
     return net
+}
+
+/// Compares every buffer of `net` after a training forward pass with the fixture's, which
+/// must list exactly the net's buffers, within ``FCDDFixtures/tolerance(_:scale:)``.
+func expectBuffers(of net: any Module, _ expected: [String: FixtureTensor], scale: Float = FCDDFixtures.defaultScale,
+                   _ name: String) throws {
+    let state = net.stateDict()
+    #expect(Set(net.namedBuffers.map(\.name)) == Set(expected.keys), "\(name): buffer names")
+    for (key, buffer) in expected {
+        let value = try #require(state[key], "\(name): no buffer \(key)")
+        try expectClose(value, buffer, FCDDFixtures.tolerance(buffer, scale: scale), "\(name) \(key) after training forward")
+    }
+}
+
+/// Compares the gradients of `loss` with the fixture's, within
+/// ``FCDDFixtures/tolerance(_:scale:)``; its keys are `input` or parameter names of `net`.
+func expectGradients(_ loss: Tensor, net: any Module, input: Tensor, _ expected: [String: FixtureTensor],
+                     scale: Float = FCDDFixtures.defaultScale, _ name: String) throws {
+    let parameters = Dictionary(uniqueKeysWithValues: net.namedParameters.map { ($0.name, $0.parameter.value) })
+    let keys = expected.keys.sorted()
+    let targets = try keys.map { key throws -> Tensor in
+        if key == "input" { return input }
+        return try #require(parameters[key], "\(name): no parameter \(key)")
+    }
+    let gradients = try loss.gradients(wrt: targets)
+    for (key, gradient) in zip(keys, gradients) {
+        let reference = expected[key]!
+        try expectClose(gradient, reference, FCDDFixtures.tolerance(reference, scale: scale), "\(name) d loss / d \(key)")
+    }
 }
 
 // MARK: - Tests
@@ -224,25 +239,10 @@ struct FCDDNetTests {
         let value = Double(try loss.item())
         #expect(Swift.abs(value - testCase.loss) <= 1e-5 * Swift.abs(testCase.loss), "\(name) loss \(value) vs \(testCase.loss)")
 
-        let parameters = Dictionary(uniqueKeysWithValues: net.namedParameters.map { ($0.name, $0.parameter.value) })
-        let keys = testCase.gradients.keys.sorted()
-        let targets = try keys.map { key throws -> Tensor in
-            if key == "input" { return input }
-            return try #require(parameters[key], "no parameter \(key)")
-        }
-        let gradients = try loss.gradients(wrt: targets)
-        for (key, gradient) in zip(keys, gradients) {
-            let expected = testCase.gradients[key]!
-            try expectClose(gradient, expected, FCDDFixtures.tolerance(expected), "\(name) d loss / d \(key)")
-        }
+        try expectGradients(loss, net: net, input: input, testCase.gradients, name)
 
         // Every buffer, including the never-applied bn2d3 (unchanged, 0 batches tracked).
-        let state = net.stateDict()
-        #expect(Set(state.keys.filter { net.namedBuffers.map(\.name).contains($0) }) == Set(testCase.buffers_after.keys))
-        for (key, expected) in testCase.buffers_after {
-            let buffer = try #require(state[key], "no buffer \(key)")
-            try expectClose(buffer, expected, FCDDFixtures.tolerance(expected), "\(name) \(key) after training forward")
-        }
+        try expectBuffers(of: net, testCase.buffers_after, name)
 
         net.eval()
         let phiEval = try net(input.detached())

@@ -162,6 +162,31 @@ public struct FixtureSections<File: Decodable & Sendable>: Sendable {
     }
 }
 
+/// A namespace (an enum) for one fixture file of named-case sections: it provides
+/// `sections` and gets from them the file, a section's case names and the lookup of a case
+/// by name, as in `MyFixtures.lookup(\.layers, \.name, name)`.
+public protocol SectionedFixtures {
+    associatedtype File: Decodable & Sendable
+    /// The file, loaded once (a `static let`).
+    static var sections: FixtureSections<File> { get }
+}
+
+extension SectionedFixtures {
+    /// The decoded file, or why it cannot be used.
+    public static var file: Result<File, FixtureError> { sections.file }
+
+    /// The case names of a section, as ``FixtureSections/names(_:_:)``: the arguments of a
+    /// parameterised test.
+    public static func names<Case>(_ section: KeyPath<File, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
+        sections.names(section, name)
+    }
+
+    /// The case of a section called `wanted`; throws (failing the test) when there is none.
+    public static func lookup<Case>(_ section: KeyPath<File, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
+        try sections.lookup(section, name, wanted)
+    }
+}
+
 // MARK: - Attributes
 
 /// Reads a case's attributes with type checks, remembering which ones were read so that
@@ -384,4 +409,14 @@ public struct FixtureTolerance: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "atol \(absolute), rtol \(relative)" }
+}
+
+/// Throws a readable error, failing the test, when `actual` does not match `expected`
+/// within `tolerance`: its shape, or the first five mismatching elements, under the name
+/// `what`.
+public func expectClose(_ actual: Tensor, _ expected: FixtureTensor, _ tolerance: FixtureTolerance, _ what: String) throws {
+    let mismatches = tolerance.mismatches(actual, expected)
+    guard mismatches.isEmpty else {
+        throw FixtureError("\(what) differs (\(tolerance)): " + mismatches.prefix(5).joined(separator: "; "))
+    }
 }

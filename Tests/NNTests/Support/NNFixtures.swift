@@ -103,17 +103,8 @@ struct NNFixtureFile: Decodable, Sendable {
     let gains: [GainCase]
 }
 
-enum NNFixtures {
+enum NNFixtures: SectionedFixtures {
     static let sections = FixtureSections<NNFixtureFile>(resource: "nn_modules", generator: "Scripts/make_nn_fixtures.py", bundle: .module)
-    static var file: Result<NNFixtureFile, FixtureError> { sections.file }
-
-    static func names<Case>(_ section: KeyPath<NNFixtureFile, [Case]>, _ name: KeyPath<Case, String>) -> [String] {
-        sections.names(section, name)
-    }
-
-    static func lookup<Case>(_ section: KeyPath<NNFixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ wanted: String) throws -> Case {
-        try sections.lookup(section, name, wanted)
-    }
 
     /// A schedule from its fixture description.
     static func schedule(_ kind: String, _ attrs: [String: FixtureValue]) throws -> any LearningRateSchedule {
@@ -130,13 +121,5 @@ enum NNFixtures {
         }
         try reader.requireAllUsed()
         return schedule
-    }
-}
-
-/// Throws a readable error listing the mismatches of `actual` against `expected`.
-func expectClose(_ actual: Tensor, _ expected: FixtureTensor, _ tolerance: FixtureTolerance, _ what: String) throws {
-    let mismatches = tolerance.mismatches(actual, expected)
-    guard mismatches.isEmpty else {
-        throw FixtureError("\(what) differs (\(tolerance)): " + mismatches.prefix(5).joined(separator: "; "))
     }
 }
