@@ -3,7 +3,7 @@ import Explain
 import Foundation
 import TensorCore
 
-/// What ``FCDDPredictor/evaluate(_:batchSize:progress:)`` measured on a labelled test set:
+/// What ``AnomalyPredictor/evaluate(_:batchSize:progress:)`` measured on a labelled test set:
 /// per-image scores, the image-level ROC AUC and, where the samples have ground-truth
 /// masks, the pixel-level ROC AUC and the AU-PRO at each image's original resolution
 /// (`fcdd-reference.md` §7).
@@ -17,7 +17,8 @@ public struct FCDDEvaluation: Sendable {
     /// The images as the net saw them before preprocessing (converted to its channels and
     /// resized to its input size, in [0, 1]), `[N, C, H, W]`: for figures.
     public let images: Tensor
-    /// The receptive-field up-sampled anomaly maps at the input size, `[N, H, W]`.
+    /// The predictions' heatmaps at the input size, `[N, H, W]` (for FCDD the
+    /// receptive-field up-sampled anomaly maps, for the baselines their blurred heatmaps).
     public let heatmaps: Tensor
     /// The image-level ROC AUC; `nil` when the labels hold only one class.
     public let imageAUROC: Double?
@@ -39,10 +40,11 @@ public struct FCDDEvaluation: Sendable {
     }
 }
 
-extension FCDDPredictor {
+extension AnomalyPredictor {
     /// Scores every sample of a one-class test set (labels 0 nominal, 1 anomalous) as
-    /// ``predict(image:)`` does: each image is converted to the net's channels, resized
-    /// (bilinear) to the input size and pre-processed with the model's preprocessing.
+    /// ``predict(image:)`` does, with a predictor of any objective: each image is converted
+    /// to the net's channels, resized (bilinear) to the input size and pre-processed with
+    /// the model's preprocessing.
     /// Samples with masks add their pixels to the pixel metrics at the mask's own size, so
     /// images of different sizes (the Magnetic Tile Defect set) are measured faithfully.
     ///
@@ -55,9 +57,9 @@ extension FCDDPredictor {
         _ dataset: any ImageDataset, batchSize: Int = 64, progress: ((Int, Int) -> Void)? = nil
     ) throws -> FCDDEvaluation {
         guard batchSize >= 1 else { throw DatasetError.invalidLoaderConfiguration("expected an evaluation batch size ≥ 1, found \(batchSize)") }
-        guard dataset.count > 0 else { throw ExplainError.emptyScores(operation: "FCDDPredictor.evaluate") }
+        guard dataset.count > 0 else { throw ExplainError.emptyScores(operation: "AnomalyPredictor.evaluate") }
         let resize = try Resize(height: inputSize.height, width: inputSize.width)
-        let channels: any SampleTransform = Grayscale(outputChannels: net.inputChannels == 1 ? .one : .three)
+        let channels: any SampleTransform = Grayscale(outputChannels: inputChannels == 1 ? .one : .three)
         var scores: [Float] = [], labels: [Int] = [], names: [String] = []
         var images: [Tensor] = [], heatmaps: [Tensor] = []
         var pixelMaps: [Tensor] = [], pixelMasks: [Tensor] = []
@@ -71,7 +73,7 @@ extension FCDDPredictor {
                 labels.append(sample.label)
                 names.append(sample.name)
                 sample.mask = nil
-                if sample.image.shape[0] != net.inputChannels { sample = try channels.apply(sample, seed: 0) }
+                if sample.image.shape[0] != inputChannels { sample = try channels.apply(sample, seed: 0) }
                 if sample.image.shape[1] != inputSize.height || sample.image.shape[2] != inputSize.width {
                     sample = try resize.apply(sample, seed: 0)
                 }

@@ -48,3 +48,14 @@ extension FCDDNet {
         try ReceptiveFieldUpsampler(receptiveField: receptiveField, inputSize: inputSize, sigma: sigma)
     }
 }
+
+extension FCDDNetKind {
+    /// Receptive field size r, jump j and shift s of one output pixel of this architecture
+    /// (the same for any channel count). Builds a throw-away grey net to read its layers, so
+    /// it is slow for the VGG nets; prefer ``FCDDNet/receptiveField`` when a net exists.
+    public var receptiveField: ReceptiveField {
+        var generator = SeededGenerator(seed: 0)
+        // One input channel is always valid.
+        return try! FCDDNet(self, inputChannels: 1, using: &generator).receptiveField
+    }
+}

@@ -4,13 +4,17 @@ import Foundation
 import NN
 import TensorCore
 
-/// Why training or evaluating an FCDD model stopped.
+/// Why training or evaluating an anomaly detector (FCDD or a baseline) stopped.
 public enum FCDDTrainingError: Error, Sendable, CustomStringConvertible {
     /// A setting is out of range.
     case invalidConfiguration(String)
     /// The loss became NaN or infinite; no update was applied, and the last good checkpoint
     /// (if checkpoints are written) is kept.
     case nonFiniteLoss(epoch: Int, batch: Int, lastCheckpoint: URL?)
+    /// The objective trains on nominal samples only (``AnomalyObjective/ae``, unsupervised
+    /// as in the reference) but a batch held `count` samples labelled anomalous; that step
+    /// was not applied. Train without an ``AnomalyInjection`` in the loader's transform.
+    case anomaliesRefused(objective: AnomalyObjective, epoch: Int, batch: Int, count: Int)
     /// The data could not be read.
     case data(DatasetError)
     /// A tensor operation failed (shapes that do not fit the net).
@@ -28,6 +32,9 @@ public enum FCDDTrainingError: Error, Sendable, CustomStringConvertible {
         case let .nonFiniteLoss(epoch, batch, checkpoint):
             "the loss became NaN or infinite in epoch \(epoch), batch \(batch); training stopped without applying that step"
                 + (checkpoint.map { "; the last good checkpoint is \($0.path)" } ?? "")
+        case let .anomaliesRefused(objective, epoch, batch, count):
+            "the \(objective) objective trains on nominal samples only, but batch \(batch) of epoch \(epoch) holds \(count) "
+                + "sample\(count == 1 ? "" : "s") labelled anomalous; remove the anomaly injection from the loader's transform"
         case let .data(error): "\(error)"
         case let .tensor(error): "\(error)"
         case let .explain(error): "\(error)"

@@ -1,0 +1,16 @@
+import Explain
+
+extension GaussianBlur {
+    /// The reference's blur of a baseline's heatmaps (`--blur-heatmaps`,
+    /// `fcdd-reference.md` §2.5) for the baseline paired with the FCDD net `kind`
+    /// (``BaselineNetKind/hsc(pairedWith:)``, ``BaselineNetKind/autoencoder(pairedWith:)``):
+    /// kernel size the receptive field of `kind` made odd, σ = `sigma` (`--gauss-std`) or,
+    /// when `nil`, ``FCDDGaussianKernel/defaultSigma(kernelSize:)`` of that size; reflect
+    /// border. See ``reference(receptiveFieldSize:sigma:)``.
+    ///
+    /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` for a σ that is not
+    ///   positive and finite.
+    public static func reference(pairedWith kind: FCDDNetKind, sigma: Double?) throws(ExplainError) -> GaussianBlur {
+        try reference(receptiveFieldSize: kind.receptiveField.size.height, sigma: sigma)
+    }
+}

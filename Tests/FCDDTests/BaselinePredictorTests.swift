@@ -1,0 +1,148 @@
+import Datasets
+import Explain
+import FCDD
+import Foundation
+import NN
+import Testing
+import TensorCore
+
+@Suite("Baseline predictor")
+struct BaselinePredictorTests {
+    /// An untrained baseline on grey 28×28 images with the Fashion-MNIST preprocessing.
+    static func makePredictor(_ kind: BaselineNetKind, preprocessing: FCDDPreprocessing = .fashionMNIST(normalClass: 0),
+                              blur: GaussianBlur? = nil, threshold: Float? = nil) throws -> BaselinePredictor {
+        var generator = SeededGenerator(seed: 7)
+        return BaselinePredictor(net: try BaselineNet(kind, inputChannels: 1, using: &generator), preprocessing: preprocessing,
+                                 blur: blur, threshold: threshold)
+    }
+
+    static func testImages(_ count: Int) throws -> Tensor {
+        try FashionMNIST.bundledSample(split: .test).images.slice(alongAxis: 0, 0..<count)
+    }
+
+    @Test("HSC heatmap: |∂h/∂x| of each pixel, as central finite differences of the score estimate it")
+    func hscHeatmapIsInputGradient() throws {
+        let predictor = try Self.makePredictor(.cnn28, preprocessing: .identity)
+        let image = try Self.testImages(1)
+        let prediction = try predictor.predict(image)[0]
+        #expect(prediction.map.shape == [28, 28] && prediction.heatmap.scalars == prediction.map.scalars)
+        let score = { (x: Tensor) throws -> Double in
+            Double(try withoutGradients { () throws -> Float in try HSCLoss.scores(predictor.net(x)).scalars[0] })
+        }
+        #expect(abs(Double(prediction.score) - (try score(image))) < 1e-6)
+        let values = image.scalars
+        let map = prediction.map.scalars
+        // The pixels of largest gradient, and some in the middle.
+        let strongest = map.indices.sorted { map[$0] > map[$1] }.prefix(4)
+        let epsilon: Float = 1e-3
+        for pixel in Array(strongest) + [14 * 28 + 14, 10 * 28 + 17] {
+            var plus = values, minus = values
+            plus[pixel] += epsilon
+            minus[pixel] -= epsilon
+            let estimate = abs(try score(Tensor(shape: image.shape, scalars: plus)) - score(Tensor(shape: image.shape, scalars: minus)))
+                / (2 * Double(epsilon))
+            let gradient = Double(map[pixel])
+            #expect(abs(estimate - gradient) <= 0.03 * gradient + 2e-4, "pixel \(pixel): finite difference \(estimate), heatmap \(gradient)")
+        }
+    }
+
+    @Test("blurred heatmaps: the paired FCDD net's receptive field made odd; AE maps are the squared error per pixel")
+    func blurAndAutoencoderMaps() throws {
+        let blur = try GaussianBlur.reference(pairedWith: .cnn28, sigma: 1.2)
+        var generator = SeededGenerator(seed: 0)
+        let receptiveField = try FCDDNet(.cnn28, inputChannels: 1, using: &generator).receptiveField.size.height
+        #expect(blur == (try GaussianBlur.reference(receptiveFieldSize: receptiveField, sigma: 1.2)))
+        #expect(blur.kernelSize % 2 == 1 && blur.kernelSize >= receptiveField - 1 && blur.sigma == 1.2)
+
+        let images = try Self.testImages(3)
+        for kind in [BaselineNetKind.cnn28, .ae28] {
+            let predictions = try Self.makePredictor(kind, blur: blur).predict(images)
+            #expect(predictions.count == 3)
+            for prediction in predictions {
+                let blurred = try blur.apply(prediction.map.reshaped(to: [1, 28, 28])).reshaped(to: [28, 28])
+                #expect(prediction.heatmap.shape == [28, 28] && prediction.heatmap.scalars == blurred.scalars)
+            }
+        }
+        // AE: the score is the mean squared error, the map its per-pixel value (one channel).
+        let predictor = try Self.makePredictor(.ae28, preprocessing: .identity)
+        let reconstruction = try withoutGradients { () throws in try predictor.net(images) }
+        let errors = try AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: images)
+        for (index, prediction) in try predictor.predict(images).enumerated() {
+            let expected = try errors.slice(alongAxis: 0, index..<(index + 1)).scalars
+            #expect(zip(prediction.map.scalars, expected).allSatisfy { abs($0 - $1) < 1e-6 })
+            #expect(abs(prediction.map.scalars.reduce(0, +) / 784 - prediction.score) < 1e-5)
+        }
+    }
+
+    @Test("save → load: HSC and AE predict the same, with their preprocessing, blur, threshold and objective")
+    func roundTrips() throws {
+        let images = try Self.testImages(4)
+        let url = BaselineTrainerTests.temporaryURL("baseline-predictor")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let blur = try GaussianBlur.reference(pairedWith: .cnn28, sigma: 1.2)
+        for (kind, blur, threshold) in [(BaselineNetKind.cnn28, blur, Float(0.25)), (.ae28, nil, nil)] as [(BaselineNetKind, GaussianBlur?, Float?)] {
+            let predictor = try Self.makePredictor(kind, blur: blur, threshold: threshold)
+            let predictions = try predictor.predict(images)
+            #expect(predictions.allSatisfy { prediction in prediction.isAnomalous == threshold.map { prediction.score > $0 } })
+            try predictor.save(to: url, metadata: ["dataset": "fmnist"])
+            #expect(try SafeTensors(contentsOf: url).metadata["objective"] == kind.objective.rawValue)
+            let loaded = try BaselinePredictor(contentsOf: url)
+            #expect(loaded.objective == kind.objective && loaded.net.kind == kind && loaded.blur == blur && loaded.threshold == threshold)
+            #expect(loaded.preprocessing == .fashionMNIST(normalClass: 0) && loaded.metadata["dataset"] == "fmnist")
+            let again = try loaded.predict(images)
+            #expect(again.map(\.score) == predictions.map(\.score))
+            #expect(again.map(\.heatmap.scalars) == predictions.map(\.heatmap.scalars))
+            let any = try AnomalyPredictors.load(contentsOf: url)
+            #expect(any is BaselinePredictor && any.objective == kind.objective)
+            #expect(try any.predict(images).map(\.score) == predictions.map(\.score))
+        }
+    }
+
+    @Test("a model file of another objective names its objective and the type that cannot load it")
+    func wrongObjective() throws {
+        let hscURL = BaselineTrainerTests.temporaryURL("hsc-model"), fcddURL = BaselineTrainerTests.temporaryURL("fcdd-model")
+        defer {
+            try? FileManager.default.removeItem(at: hscURL)
+            try? FileManager.default.removeItem(at: fcddURL)
+        }
+        try Self.makePredictor(.cnn28).save(to: hscURL)
+        let fcdd = try FCDDPredictorTests.makePredictor()
+        try fcdd.save(to: fcddURL)
+        func mismatch(_ load: () throws -> Void) -> (found: String, reader: String)? {
+            do {
+                try load()
+                return nil
+            } catch {
+                guard case let .kindMismatch(_, found, reader, _)? = error as? CheckpointError else { return nil }
+                return (found, reader)
+            }
+        }
+        let fcddOnHSC = try #require(mismatch { _ = try FCDDPredictor(contentsOf: hscURL) })
+        #expect(fcddOnHSC.found.contains("\"hsc\"") && fcddOnHSC.reader == "FCDDPredictor")
+        let baselineOnFCDD = try #require(mismatch { _ = try BaselinePredictor(contentsOf: fcddURL) })
+        #expect(baselineOnFCDD.found.contains("\"fcdd\"") && baselineOnFCDD.reader == "BaselinePredictor")
+        #expect(try AnomalyPredictors.load(contentsOf: fcddURL) is FCDDPredictor)
+
+        // A file written before objectives were recorded holds an FCDD model.
+        var file = try SafeTensors(contentsOf: fcddURL)
+        file.metadata["objective"] = nil
+        try file.write(to: fcddURL)
+        #expect(try FCDDPredictor(contentsOf: fcddURL).predict(Self.testImages(2)).map(\.score) == fcdd.predict(Self.testImages(2)).map(\.score))
+        #expect(try AnomalyPredictors.load(contentsOf: fcddURL).objective == .fcdd)
+        #expect(mismatch { _ = try BaselinePredictor(contentsOf: fcddURL) }?.found.contains("\"fcdd\"") == true)
+
+        // An objective this library does not know, or an autoencoder's weights named as an HSC net.
+        file.metadata["objective"] = "dsvdd"
+        try file.write(to: fcddURL)
+        #expect {
+            try AnomalyPredictors.load(contentsOf: fcddURL)
+        } throws: { error in
+            guard case let .invalidCheckpoint(_, reason)? = error as? CheckpointError else { return false }
+            return reason.contains("dsvdd")
+        }
+        var hsc = try SafeTensors(contentsOf: hscURL)
+        hsc.metadata["objective"] = "ae"
+        try hsc.write(to: hscURL)
+        #expect(throws: CheckpointError.self) { try BaselinePredictor(contentsOf: hscURL) }
+    }
+}
