@@ -34,7 +34,7 @@ struct PredictCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let predictor = try FCDDPredictor(contentsOf: ModelLocation.file(model))
+        let predictor = try AnomalyPredictors.load(contentsOf: ModelLocation.file(model))
         if let threshold { predictor.threshold = threshold }
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
@@ -44,7 +44,7 @@ struct PredictCommand: AsyncParsableCommand {
             let prediction = try predictor.predict(image: image)
             rows.append("\(path),\(prediction.score)" + (prediction.isAnomalous.map { ",\($0)" } ?? ""))
             say("\(path): score \(String(format: "%.4f", prediction.score))" + (prediction.isAnomalous.map { $0 ? "  anomalous" : "  nominal" } ?? ""))
-            let shown = try Image(tensor: image.converted(toChannels: predictor.net.inputChannels).tensor())
+            let shown = try Image(tensor: image.converted(toChannels: predictor.inputChannels).tensor())
             let resized = try Resize(height: predictor.inputSize.height, width: predictor.inputSize.width)
                 .apply(DatasetSample(image: shown.tensor(), label: 0, name: path), seed: 0).image
             let heatmap = try HeatmapNormalization.local(quantile: 0.97).normalize(prediction.heatmap.unsqueezed(axis: 0)).squeezed(axis: 0)

@@ -25,6 +25,9 @@ struct TrainCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
+    @Option(help: ArgumentHelp("fcdd, or a baseline of the paper: hsc (hypersphere classifier, gradient heatmaps) or ae (autoencoder, reconstruction-error heatmaps, trained on nominal images only). The baseline net is the one the reference pairs with the FCDD net (--net).", valueName: "objective"))
+    var objective: String = AnomalyObjective.fcdd.rawValue
+
     @Option(help: ArgumentHelp("The net (default: FCDD_CNN28_W for fashion-mnist and mnist, FCDD_CNN32_LW3K for cifar10, FCDD_CNN224_VGG_NOPT for mvtec and folder, FCDD_CNN224_VGG_F with --backbone).", valueName: "name"))
     var net: String?
 
@@ -103,6 +106,10 @@ struct TrainCommand: AsyncParsableCommand {
         if net == FCDDNetKind.cnn224VGGFrozen.rawValue, backbone == nil {
             throw ValidationError("--net FCDD_CNN224_VGG_F trains on a frozen ImageNet backbone: give --backbone FILE (made by Scripts/convert_vgg11_bn.py).")
         }
+        guard let chosen = AnomalyObjective(rawValue: objective) else {
+            throw ValidationError("--objective \(objective) is not an objective; expected one of \(AnomalyObjective.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if chosen != .fcdd, backbone != nil { throw ValidationError("--backbone is for the FCDD VGG nets; the \(chosen) baselines have no VGG variant here.") }
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive, found \(imageSize).") }
     }
 
@@ -116,21 +123,10 @@ struct TrainCommand: AsyncParsableCommand {
         let loaded = try data.load()
         let anomalies = AnomalyOptions(outlierExposure: oe, outlierLimit: oeLimit, noise: noise.flatMap(NoiseMode.init(rawValue:)),
                                        superviseMode: superviseMode.flatMap(SuperviseMode.init(rawValue:)), seed: data.seed)
-        let setup = try Setup.make(for: data, data: loaded, netName: netName, imageSize: imageSize, anomalies: anomalies)
-        let inputSize = Size2D(setup.inputSize, setup.inputSize)
-        var generator = SeededGenerator(seed: data.seed)
-        let model = try FCDDNet(setup.net, inputChannels: setup.channels, using: &generator)
-        do {
-            _ = try model.outputSize(forInput: inputSize)
-        } catch {
-            throw ValidationError("\(setup.net) cannot take \(setup.inputSize)×\(setup.inputSize) inputs: \(error)")
-        }
-        if let backbone {
-            guard setup.net.isVGG, setup.channels == 3 else {
-                throw ValidationError("--backbone loads ImageNet weights into a VGG net with 3 input channels; found \(setup.net) with \(setup.channels) (use --channels rgb for grey folders).")
-            }
-            try model.loadBackbone(from: URL(fileURLWithPath: backbone))
-        }
+        let objective = AnomalyObjective(rawValue: self.objective) ?? .fcdd
+        var anomalyOptions = anomalies
+        anomalyOptions.enabled = objective.trainsOnAnomalies
+        let setup = try Setup.make(for: data, data: loaded, netName: netName, imageSize: imageSize, anomalies: anomalyOptions)
         let sigma = gaussStd ?? setup.sigma
         var configuration = setup.configuration
         configuration.seed = data.seed
@@ -150,20 +146,16 @@ struct TrainCommand: AsyncParsableCommand {
         if resume, !FileManager.default.fileExists(atPath: checkpoint.path) {
             throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
         }
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let loader = try DataLoader(dataset: loaded.train, batchSize: configuration.batchSize, transform: setup.trainTransform, seed: data.seed)
-        let trainer = try FCDDTrainer(
-            net: model, configuration: configuration, loader: loader,
-            upsampler: setup.pixelWiseLoss ? try model.upsampler(inputSize: inputSize, sigma: sigma) : nil,
-            checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
-        if resume { try trainer.resume(from: checkpoint) }
+        let run = try makeRun(objective: objective, setup: setup, sigma: sigma, configuration: configuration, loader: loader, checkpoint: checkpoint)
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         say("\(loaded.description): \(loaded.train.count) nominal training images, \(loaded.test.count) test images"
             + (loaded.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
-            + "; \(setup.net), \(setup.inputSize)×\(setup.inputSize)×\(setup.channels), \(model.parameterCount) parameters, \(configuration.epochs) epochs")
+            + "; \(objective) with \(run.netName), \(setup.inputSize)×\(setup.inputSize)×\(setup.channels), \(run.parameterCount) parameters, \(configuration.epochs) epochs")
 
         let start = ContinuousClock.now
         var bar = ProgressBar()
-        try trainer.train { progress in
+        let history = try run.train { progress in
             let done = progress.epoch * progress.steps + progress.step + 1
             let endOfEpoch = progress.step == progress.steps - 1
             bar.update(done: done, total: progress.epochs * progress.steps,
@@ -172,7 +164,7 @@ struct TrainCommand: AsyncParsableCommand {
         bar.finish()
         let trainSeconds = ProgressBar.seconds(ContinuousClock.now - start)
 
-        let predictor = try FCDDPredictor(net: model, preprocessing: setup.preprocessing, inputSize: inputSize, sigma: sigma)
+        let predictor = try run.makePredictor()
         let batch = setup.inputSize > 64 ? 16 : 250
         let evaluation = try predictor.evaluate(loaded.test, batchSize: batch)
         Report.printMetrics(evaluation)
@@ -189,19 +181,67 @@ struct TrainCommand: AsyncParsableCommand {
         metrics["test_detection_rate"] = rates.detection
         metrics["test_false_alarm_rate"] = rates.falseAlarm
         try Report.writeMetrics(metrics, to: outputDirectory.appendingPathComponent("metrics.json"))
-        try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, configuration: configuration, net: setup.net, sigma: sigma)),
+        try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, configuration: configuration, objective: objective, net: run.netName, sigma: sigma)),
                              to: outputDirectory.appendingPathComponent("config.json"))
-        let history = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
-            + trainer.history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
-        try AtomicFile.write(Data((history.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("history.csv"))
+        let historyRows = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
+            + history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
+        try AtomicFile.write(Data((historyRows.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("history.csv"))
         try predictor.save(to: outputDirectory.appendingPathComponent("model.safetensors"), metadata: [
             "dataset": data.dataset.rawValue, "normal_class": data.normalClass, "display_quantile": String(setup.quantile),
         ])
         try Report.writeScores(evaluation, threshold: threshold, to: outputDirectory.appendingPathComponent("scores.csv"))
         try Report.writeFigure(evaluation, test: loaded.test, quantile: setup.quantile,
-                               title: "FCDD \(setup.net), \(loaded.description), nominal: \(loaded.normalClassName)",
+                               title: "\(objective.rawValue.uppercased()) \(run.netName), \(loaded.description), nominal: \(loaded.normalClassName)",
                                to: outputDirectory.appendingPathComponent("heatmaps.png"))
         say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv and heatmaps.png to \(outputDirectory.path)")
+    }
+
+    /// The net of the objective, a function that trains it and one that makes its predictor.
+    private func makeRun(
+        objective: AnomalyObjective, setup: Setup, sigma: Double, configuration: FCDDTrainingConfiguration, loader: DataLoader, checkpoint: URL
+    ) throws -> TrainingRun {
+        var generator = SeededGenerator(seed: data.seed)
+        let inputSize = Size2D(setup.inputSize, setup.inputSize)
+        switch objective {
+        case .fcdd:
+            let model = try FCDDNet(setup.net, inputChannels: setup.channels, using: &generator)
+            do {
+                _ = try model.outputSize(forInput: inputSize)
+            } catch {
+                throw ValidationError("\(setup.net) cannot take \(setup.inputSize)×\(setup.inputSize) inputs: \(error)")
+            }
+            if let backbone {
+                guard setup.net.isVGG, setup.channels == 3 else {
+                    throw ValidationError("--backbone loads ImageNet weights into a VGG net with 3 input channels; found \(setup.net) with \(setup.channels) (use --channels rgb for grey folders).")
+                }
+                try model.loadBackbone(from: URL(fileURLWithPath: backbone))
+            }
+            let trainer = try FCDDTrainer(
+                net: model, configuration: configuration, loader: loader,
+                upsampler: setup.pixelWiseLoss ? try model.upsampler(inputSize: inputSize, sigma: sigma) : nil,
+                checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
+            if resume { try trainer.resume(from: checkpoint) }
+            return TrainingRun(
+                netName: setup.net.rawValue, parameterCount: model.parameterCount, train: { try trainer.train(progress: $0) },
+                makePredictor: { try FCDDPredictor(net: model, preprocessing: setup.preprocessing, inputSize: inputSize, sigma: sigma) })
+        case .hsc, .ae:
+            let paired = objective == .hsc ? BaselineNetKind.hsc(pairedWith: setup.net) : BaselineNetKind.autoencoder(pairedWith: setup.net)
+            guard let kind = paired else {
+                let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("the reference pairs no \(objective) baseline with \(setup.net); choose --net from \(nets) (with --image-size 28 or 32 for mvtec and folder).")
+            }
+            guard kind.designedInputSize == setup.inputSize else {
+                throw ValidationError("\(kind) takes \(kind.designedInputSize)×\(kind.designedInputSize) images, found --image-size \(setup.inputSize).")
+            }
+            let model = try BaselineNet(kind, inputChannels: setup.channels, using: &generator)
+            let trainer = try BaselineTrainer(net: model, configuration: configuration, loader: loader,
+                                              checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
+            if resume { try trainer.resume(from: checkpoint) }
+            let blur = try GaussianBlur.reference(pairedWith: setup.net, sigma: sigma)
+            return TrainingRun(
+                netName: kind.rawValue, parameterCount: model.parameterCount, train: { try trainer.train(progress: $0) },
+                makePredictor: { BaselinePredictor(net: model, preprocessing: setup.preprocessing, blur: blur) })
+        }
     }
 
     /// 40 epochs on the bundled sample, 20 on mvtec and folder, else the reference's.
@@ -214,20 +254,30 @@ struct TrainCommand: AsyncParsableCommand {
     }
 }
 
+/// What `fcdd train` needs of the objective's net: its name and size, its training and its
+/// predictor.
+struct TrainingRun {
+    let netName: String
+    let parameterCount: Int
+    let train: (@escaping (FCDDTrainingProgress) -> Void) throws -> [FCDDEpochRecord]
+    let makePredictor: () throws -> any AnomalyPredictor
+}
+
 /// `config.json`: the options of a run and the training configuration they gave.
 struct RunRecord: Encodable {
     let dataset: String, data: String?, normalClass: String, seed: UInt64
-    let net: String, sigma: Double
+    let objective: String, net: String, sigma: Double
     let outlierExposure: String?, noise: String?, superviseMode: String?, supervisedAnomalies: Int?
     let testFraction: Double?, maskPattern: String?
     let training: FCDDTrainingConfiguration
 
-    init(command: TrainCommand, configuration: FCDDTrainingConfiguration, net: FCDDNetKind, sigma: Double) {
+    init(command: TrainCommand, configuration: FCDDTrainingConfiguration, objective: AnomalyObjective, net: String, sigma: Double) {
         dataset = command.data.dataset.rawValue
         data = command.data.data
         normalClass = command.data.normalClass
         seed = command.data.seed
-        self.net = net.rawValue
+        self.objective = objective.rawValue
+        self.net = net
         self.sigma = sigma
         outlierExposure = command.oe
         noise = command.noise

@@ -27,6 +27,8 @@ struct AnomalyOptions {
     var noise: NoiseMode?
     var superviseMode: SuperviseMode?
     var seed: UInt64
+    /// False for the autoencoder, which trains on nominal samples only.
+    var enabled = true
 }
 
 /// The reference's `--supervise-mode` for synthetic anomalies.
@@ -108,11 +110,13 @@ extension Setup {
 }
 
 extension AnomalyOptions {
-    /// Outlier exposure from `--oe` (CIFAR-100), real anomalies, or synthetic noise.
+    /// Outlier exposure from `--oe` (CIFAR-100), real anomalies, or synthetic noise; nothing
+    /// when anomalies are disabled.
     func injection(
         outlierPreprocessing: any SampleTransform, defaultMode: NoiseMode, realAnomalies: (any ImageDataset, any SampleTransform)?,
         defaultSupervise: SuperviseMode = .noise
-    ) throws -> AnomalyInjection {
+    ) throws -> any SampleTransform {
+        guard enabled else { return Compose([]) }
         if let realAnomalies {
             return try AnomalyInjection(.realAnomalies(realAnomalies.0, preprocessing: realAnomalies.1))
         }

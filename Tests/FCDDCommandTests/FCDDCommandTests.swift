@@ -41,6 +41,7 @@ struct FCDDCommandOptionTests {
         #expect(message(["train", "--net", "FCDD_CNN224_VGG_F"]).contains("give --backbone FILE"))
         #expect(message(["train", "--epochs", "0"]) == "--epochs must be at least 1, found 0.")
         #expect(message(["evaluate", "--dataset", "mnist"]).contains("--model"))
+        #expect(message(["train", "--objective", "dsvdd"]) == "--objective dsvdd is not an objective; expected one of fcdd, hsc, ae.")
     }
 
     @Test("a missing data directory is a typed error and creates no output")
@@ -161,6 +162,36 @@ struct FCDDCommandMVTecTests {
             try await TrainCommand.parse(arguments.dropLast() + [missing.path, "--resume"]).run()
         }
         #expect(!FileManager.default.fileExists(atPath: missing.path))
+    }
+}
+
+@Suite("fcdd command: baselines", .serialized)
+struct FCDDCommandBaselineTests {
+    @Test("hsc and ae train, save and evaluate with the net paired with the FCDD net", arguments: ["hsc", "ae"])
+    func baseline(objective: String) async throws {
+        let (root, trained, evaluated) = (try FolderFixture.write(), temporaryDirectory(), temporaryDirectory())
+        defer { for url in [root, trained, evaluated] { try? FileManager.default.removeItem(at: url) } }
+        let dataArguments = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png"]
+        try await TrainCommand.parse(dataArguments + [
+            "--objective", objective, "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "2", "--batch-size", "4", "--output", trained.path,
+        ]).run()
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: trained.appendingPathComponent("config.json"))) as? [String: Any]
+        #expect(config?["objective"] as? String == objective)
+        #expect(config?["net"] as? String == (objective == "hsc" ? "CNN28" : "AE28"))
+        let values = try metrics(in: trained)
+        #expect(["image_auroc", "pixel_auroc", "pixel_aupro"].allSatisfy { values[$0].map { (0...1).contains($0) } ?? false })
+        try await EvaluateCommand.parse(dataArguments + ["--model", trained.path, "--output", evaluated.path]).run()
+        #expect(try metrics(in: evaluated)["image_auroc"] == values["image_auroc"])
+    }
+
+    @Test("a baseline without a paired net or of another size is refused before anything is written")
+    func unpairedBaseline() async throws {
+        let (root, output) = (try FolderFixture.write(), temporaryDirectory())
+        defer { for url in [root, output] { try? FileManager.default.removeItem(at: url) } }
+        let base = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--output", output.path, "--objective", "hsc"]
+        await #expect(throws: ValidationError.self) { try await TrainCommand.parse(base).run() }
+        await #expect(throws: ValidationError.self) { try await TrainCommand.parse(base + ["--net", "FCDD_CNN28", "--image-size", "32"]).run() }
+        #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 }
 
