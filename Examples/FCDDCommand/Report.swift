@@ -44,27 +44,35 @@ enum Report {
     static func writeFigure(_ evaluation: FCDDEvaluation, test: any ImageDataset, quantile: Double, title: String, to url: URL) throws {
         let columns = 8
         let nominal = Array(evaluation.labels.indices.filter { evaluation.labels[$0] == 0 }.prefix(columns))
-        let anomalies = evaluation.labels.indices.filter { evaluation.labels[$0] == 1 }
-        let stride = max(1, anomalies.count / columns)
-        let anomalous = Array(Swift.stride(from: 0, to: anomalies.count, by: stride).map { anomalies[$0] }.prefix(columns))
+        let anomalous = spreadAnomalies(evaluation.labels, count: columns)
         let chosen = nominal + anomalous
         guard !chosen.isEmpty else { return }
         let normalized = try HeatmapNormalization.semiGlobal(quantile: quantile)
             .normalize(evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0))
         let images = try HeatmapSamples.displayImages(evaluation.images.gathered(atIndices: chosen, alongAxis: 0))
-        let (height, width) = (evaluation.heatmaps.shape[1], evaluation.heatmaps.shape[2])
-        var truth: Tensor?
-        if !anomalous.isEmpty, try test.sample(at: anomalous[0]).mask != nil {
-            let resize = try Resize(height: height, width: width, interpolation: .nearest)
-            truth = try Tensor.concatenate(anomalous.map { index in
-                let sample = try test.sample(at: index)
-                return try resize.apply(DatasetSample(image: sample.mask!, label: 1, name: sample.name), seed: 0).image
-            })
-        }
+        let truth = try groundTruth(test, at: anomalous, height: evaluation.heatmaps.shape[1], width: evaluation.heatmaps.shape[2])
         let figure = try HeatmapFigure.explanation(
             nominal: Array(images[..<nominal.count]), anomalous: Array(images[nominal.count...]),
             heatmaps: try normalized.slice(alongAxis: 0, nominal.count..<chosen.count), groundTruth: truth,
             nominalHeatmaps: nominal.isEmpty ? nil : try normalized.slice(alongAxis: 0, 0..<nominal.count), title: title)
         try figure.writePNG(to: url)
+    }
+
+    /// Up to `count` anomalous samples spread evenly over the test set (so over defect types).
+    static func spreadAnomalies(_ labels: [Int], count: Int) -> [Int] {
+        let anomalies = labels.indices.filter { labels[$0] == 1 }
+        let stride = max(1, anomalies.count / count)
+        return Array(Swift.stride(from: 0, to: anomalies.count, by: stride).map { anomalies[$0] }.prefix(count))
+    }
+
+    /// The masks of samples `indices` resized (nearest) to `height × width`, `[M, H, W]`;
+    /// `nil` when the data set has no masks or `indices` is empty.
+    static func groundTruth(_ test: any ImageDataset, at indices: [Int], height: Int, width: Int) throws -> Tensor? {
+        guard let first = indices.first, try test.sample(at: first).mask != nil else { return nil }
+        let resize = try Resize(height: height, width: width, interpolation: .nearest)
+        return try Tensor.concatenate(indices.map { index in
+            let sample = try test.sample(at: index)
+            return try resize.apply(DatasetSample(image: sample.mask!, label: 1, name: sample.name), seed: 0).image
+        })
     }
 }

@@ -119,6 +119,11 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        _ = try execute()
+    }
+
+    /// Trains, evaluates and writes everything; returns the test evaluation for `fcdd compare`.
+    func execute() throws -> TrainOutcome {
         ComputeThreads.set(threads)
         let loaded = try data.load()
         let anomalies = AnomalyOptions(outlierExposure: oe, outlierLimit: oeLimit, noise: noise.flatMap(NoiseMode.init(rawValue:)),
@@ -194,6 +199,8 @@ struct TrainCommand: AsyncParsableCommand {
                                title: "\(objective.rawValue.uppercased()) \(run.netName), \(loaded.description), nominal: \(loaded.normalClassName)",
                                to: outputDirectory.appendingPathComponent("heatmaps.png"))
         say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv and heatmaps.png to \(outputDirectory.path)")
+        return TrainOutcome(objective: objective, netName: run.netName, evaluation: evaluation, test: loaded.test,
+                            description: loaded.description, normalClassName: loaded.normalClassName, quantile: setup.quantile)
     }
 
     /// The net of the objective, a function that trains it and one that makes its predictor.
@@ -252,6 +259,18 @@ struct TrainCommand: AsyncParsableCommand {
         default: configuration.epochs
         }
     }
+}
+
+/// What one `fcdd train` run measured, for `fcdd compare`.
+struct TrainOutcome {
+    let objective: AnomalyObjective
+    let netName: String
+    let evaluation: FCDDEvaluation
+    let test: any ImageDataset
+    let description: String
+    let normalClassName: String
+    /// The display quantile of the data set's heatmaps.
+    let quantile: Double
 }
 
 /// What `fcdd train` needs of the objective's net: its name and size, its training and its

@@ -578,6 +578,152 @@ struct RenderingFigureTests {
     }
 }
 
+// MARK: - Comparison figure
+
+/// Four constant 28 × 28 inputs (grey `(i + 1) / 10`) and three methods whose heatmap of
+/// input `i` is the constant `(4m + i) / 11` for method `m`, so every tile's colour is known.
+private struct ComparisonFixture {
+    let inputs: [Image]
+    let methods: [(name: String, heatmaps: Tensor)]
+    let truth: Tensor
+
+    static func value(method: Int, input: Int) -> Float { Float(4 * method + input) / 11 }
+
+    init() throws {
+        inputs = try (0..<4).map { try constantImage(width: 28, height: 28, [Float($0 + 1) / 10]) }
+        methods = try ["FCDD", "Gradient", "HSC"].enumerated().map { method, name in
+            (name, try Tensor(shape: [4, 28, 28], scalars: (0..<(4 * 784)).map { Self.value(method: method, input: $0 / 784) }))
+        }
+        truth = try Tensor(shape: [4, 28, 28], scalars: (0..<(4 * 784)).map { Float(($0 / 784) % 2) })
+    }
+}
+
+@Suite("Rendering: comparison figure")
+struct RenderingComparisonFigureTests {
+    // Label column: "Gradient" at scale 2 is (8 · 6 − 1) · 2 = 94 pixels, then a 12-pixel
+    // gap; tiles are 28 · 4 = 112 pixels, 4 apart.
+    let left = 12 + 94 + 12
+    let step = 116
+
+    @Test("without truth: Input and one row per method, colour bar level with the first method")
+    func layout() throws {
+        let fixture = try ComparisonFixture()
+        let grid = try HeatmapFigure.comparison(inputs: fixture.inputs, methods: fixture.methods)
+        #expect(grid.scale == 4)
+        #expect(grid.items.count == 4)
+        #expect(grid.columnCount == 4)
+        let labels = grid.items.map { item -> String? in if case let .row(label, _, _) = item { label } else { nil } }
+        #expect(labels == ["Input", "FCDD", "Gradient", "HSC"])
+        for item in 0..<4 {
+            for column in 0..<4 {
+                #expect(grid.frame(item: item, column: column) == PixelRect(x: left + column * step, y: 12 + item * step, width: 112, height: 112))
+            }
+        }
+        #expect(grid.frame(item: 0, column: 4) == nil)
+        #expect(grid.frame(item: 4, column: 0) == nil)
+        let box = try #require(grid.colorBarBox)
+        let bar = try #require(grid.colorBar).barFrame(atX: box.x, y: box.y)
+        #expect(bar.y == 12 + step && bar.x == left + 4 * step - 4 + 12)
+        #expect(grid.size.width == box.maxX + 12)
+        #expect(grid.size.height == 12 + 4 * step - 4 + 12)
+    }
+
+    @Test("with truth and title: the tiles show inputs, each method's colours and the masks; the PNG decodes")
+    func pixels() throws {
+        let fixture = try ComparisonFixture()
+        let grid = try HeatmapFigure.comparison(inputs: fixture.inputs, methods: fixture.methods, groundTruth: fixture.truth, title: "Methods")
+        #expect(grid.items.count == 6)
+        // The title takes its text height (9 · 2) and twice the spacing.
+        let top = 12 + 18 + 2 * 4
+        for item in 1..<6 {
+            #expect(grid.frame(item: item, column: 3) == PixelRect(x: left + 3 * step, y: top + (item - 1) * step, width: 112, height: 112))
+        }
+        #expect(grid.frame(item: 0, column: 0) == nil)
+        let box = try #require(grid.colorBarBox)
+        #expect(try #require(grid.colorBar).barFrame(atX: box.x, y: box.y).y == top + step)
+        #expect(grid.size.height == top + 5 * step - 4 + 12)
+
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("comparison.png")
+        try grid.writePNG(to: url)
+        let image = try Image(contentsOf: url)
+        #expect(image.width == grid.size.width && image.height == grid.size.height && image.channels == 3)
+        func centre(_ item: Int, _ column: Int) throws -> (x: Int, y: Int) {
+            let frame = try #require(grid.frame(item: item, column: column))
+            return (frame.x + frame.width / 2, frame.y + frame.height / 2)
+        }
+        for column in 0..<4 {
+            var point = try centre(1, column)
+            #expect(hasColor(image, x: point.x, y: point.y, RGBColor(grey: Float(column + 1) / 10)))
+            for method in 0..<3 {
+                point = try centre(2 + method, column)
+                let colour = ColorMap.jet.color(at: ComparisonFixture.value(method: method, input: column))
+                #expect(hasColor(image, x: point.x, y: point.y, colour), "method \(method), input \(column)")
+            }
+            point = try centre(5, column)
+            #expect(hasColor(image, x: point.x, y: point.y, column % 2 == 1 ? .white : .black))
+        }
+    }
+
+    @Test("an overlay style blends each method's heatmap over its input, as the explanation figure does")
+    func overlay() throws {
+        let fixture = try ComparisonFixture()
+        let style = FigureStyle(scale: 1, heatmapOpacity: 0.25, showsColorBar: false)
+        let grid = try HeatmapFigure.comparison(inputs: fixture.inputs, methods: fixture.methods, style: style)
+        #expect(grid.colorBarBox == nil)
+        let explanation = try HeatmapFigure.explanation(nominal: [], anomalous: fixture.inputs, heatmaps: fixture.methods[2].heatmaps, style: style)
+        let image = try roundTrip(grid.render()), reference = try roundTrip(explanation.render())
+        for column in 0..<4 {
+            let tile = try #require(grid.frame(item: 3, column: column))
+            let colour = ColorMap.jet.color(at: ComparisonFixture.value(method: 2, input: column)), grey = Float(column + 1) / 10
+            let expected = [colour.r, colour.g, colour.b].map { quantised(0.75 * grey + 0.25 * $0) }
+            #expect(samples(image, x: tile.x + 14, y: tile.y + 14) == expected)
+            let same = try #require(explanation.frame(item: 1, column: column))
+            #expect(samples(reference, x: same.x + 14, y: same.y + 14) == expected)
+        }
+    }
+
+    @Test("counts, sizes, names and the style are checked with clear errors")
+    func errors() throws {
+        let fixture = try ComparisonFixture()
+        let operation = "HeatmapFigure.comparison"
+        let methods = fixture.methods
+        #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected at least one input, found none")) {
+            try HeatmapFigure.comparison(inputs: [], methods: [("FCDD", Tensor(shape: [0, 28, 28], repeating: 0))])
+        }
+        #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected at least one method, found none")) {
+            try HeatmapFigure.comparison(inputs: fixture.inputs, methods: [])
+        }
+        let wrongSize = try constantImage(width: 27, height: 28, [0.5])
+        #expect(throws: ExplainError.shapeMismatch(operation: operation, expected: "inputs of one size", found: [[28, 28], [28, 27]])) {
+            try HeatmapFigure.comparison(inputs: fixture.inputs + [wrongSize], methods: methods)
+        }
+        for shape in [[4, 28, 27], [3, 28, 28], [4, 1, 28, 28]] {
+            let bad: [(name: String, heatmaps: Tensor)] = [methods[0], ("Gradient", try Tensor(shape: shape, repeating: 0)), methods[2]]
+            #expect(throws: ExplainError.shapeMismatch(
+                operation: operation, expected: "heatmaps of method \"Gradient\" [4, 28, 28] (one per input, of the inputs' size)", found: [shape])) {
+                try HeatmapFigure.comparison(inputs: fixture.inputs, methods: bad)
+            }
+        }
+        for name in ["", "  "] {
+            #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected a non-empty name for method 1, found \"\(name)\"")) {
+                try HeatmapFigure.comparison(inputs: fixture.inputs, methods: [methods[0], (name, methods[1].heatmaps)])
+            }
+        }
+        #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected distinct method names, found \"FCDD\" more than once")) {
+            try HeatmapFigure.comparison(inputs: fixture.inputs, methods: [methods[0], methods[1], ("FCDD", methods[2].heatmaps)])
+        }
+        #expect(throws: ExplainError.shapeMismatch(
+            operation: operation, expected: "ground-truth maps [4, 28, 28] (one per input, of the inputs' size)", found: [[2, 28, 28]])) {
+            try HeatmapFigure.comparison(inputs: fixture.inputs, methods: methods, groundTruth: Tensor(shape: [2, 28, 28], repeating: 0))
+        }
+        #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected a heatmap opacity in [0, 1], found 2.0")) {
+            try HeatmapFigure.comparison(inputs: fixture.inputs, methods: methods, style: FigureStyle(heatmapOpacity: 2))
+        }
+    }
+}
+
 // MARK: - ROC plot
 
 /// Collects the text of an SVG document's `<text>` elements and checks it parses.

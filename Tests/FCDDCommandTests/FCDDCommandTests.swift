@@ -195,6 +195,52 @@ struct FCDDCommandBaselineTests {
     }
 }
 
+@Suite("fcdd command: compare", .serialized)
+struct FCDDCommandCompareTests {
+    @Test("compare trains the three objectives on one test set and writes the table and the figure")
+    func compare() async throws {
+        let (root, output) = (try FolderFixture.write(), temporaryDirectory())
+        defer { for url in [root, output] { try? FileManager.default.removeItem(at: url) } }
+        try await CompareCommand.parse([
+            "--output", output.path, "--columns", "4", "--dataset", "folder", "--data", root.path, "--normal-class", "good",
+            "--mask-pattern", "{name}_mask.png", "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "1", "--batch-size", "4",
+        ]).run()
+        for objective in ["fcdd", "hsc", "ae"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("\(objective)/model.safetensors").path))
+        }
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("comparison.json"))) as? [[String: Any]])
+        #expect(rows.map { $0["method"] as? String } == ["fcdd", "hsc", "ae"])
+        #expect(rows.map { $0["net"] as? String } == ["FCDD_CNN28", "CNN28", "AE28"])
+        for row in rows {
+            let fromRun = try metrics(in: output.appendingPathComponent(row["method"] as! String))
+            for key in ["image_auroc", "pixel_auroc", "pixel_aupro"] {
+                let (table, run) = (try #require(row[key] as? Double), try #require(fromRun[key]))
+                #expect(abs(table - run) <= 1e-12 * max(1, abs(run)), "\(key): \(table) vs \(run)")
+            }
+        }
+        let table = try String(contentsOf: output.appendingPathComponent("comparison.md"), encoding: .utf8).split(separator: "\n")
+        #expect(table.count == 5 && table[0] == "| method | net | image_auroc | pixel_auroc | pixel_aupro |")
+        let figure = try Image(contentsOf: output.appendingPathComponent("comparison.png"))
+        #expect(figure.width > 4 * 28 && figure.height > 5 * 28)
+    }
+
+    @Test("compare refuses options it sets itself and nets without baselines")
+    func refusals() {
+        func message(_ arguments: [String]) -> String {
+            do {
+                _ = try FCDDCommand.parseAsRoot(["compare"] + arguments)
+                return "parsed"
+            } catch {
+                return FCDDCommand.message(for: error)
+            }
+        }
+        #expect(message(["--objective", "hsc"]).contains("is set by fcdd compare"))
+        #expect(message(["--net", "FCDD_CNN32"]).contains("the reference pairs no baselines with FCDD_CNN32"))
+        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good"]).contains("the reference pairs no baselines with FCDD_CNN224_VGG_NOPT"))
+        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28"]) == "give --image-size 28 for the baselines of FCDD_CNN28 on folder data.")
+    }
+}
+
 /// A small image folder written for the tests: `good/` with 12 textured grey images and
 /// two defect folders with 5 images each carrying a bright square, each image 30×36 with a
 /// `{name}_mask.png` mask beside it (all zero for the good ones).

@@ -27,21 +27,17 @@ extension HeatmapFigure {
     ) throws(ExplainError) -> TileGrid {
         let operation = "HeatmapFigure.explanation"
         try validate(style, operation: operation)
-        guard let first = nominal.first ?? anomalous.first else {
+        guard let size = try commonSize(of: nominal + anomalous, operation: operation) else {
             throw .invalidArgument(operation: operation, message: "expected nominal or anomalous inputs, found none")
         }
-        let (height, width) = (first.height, first.width)
-        if let image = (nominal + anomalous).first(where: { $0.width != width || $0.height != height }) {
-            throw .shapeMismatch(operation: operation, expected: "inputs of one size", found: [[height, width], [image.height, image.width]])
+        let (height, width) = size
+        try checkMaps(heatmaps, count: anomalous.count, height: height, width: width, name: "heatmaps", operation: operation)
+        if let groundTruth {
+            try checkMaps(groundTruth, count: anomalous.count, height: height, width: width, name: "ground-truth maps", operation: operation)
         }
-        func check(_ maps: Tensor, count: Int, name: String) throws(ExplainError) {
-            guard maps.shape == [count, height, width] else {
-                throw .shapeMismatch(operation: operation, expected: "\(name) [\(count), \(height), \(width)] (one per input, of the inputs' size)", found: [maps.shape])
-            }
+        if let nominalHeatmaps {
+            try checkMaps(nominalHeatmaps, count: nominal.count, height: height, width: width, name: "nominal heatmaps", operation: operation)
         }
-        try check(heatmaps, count: anomalous.count, name: "heatmaps")
-        if let groundTruth { try check(groundTruth, count: anomalous.count, name: "ground-truth maps") }
-        if let nominalHeatmaps { try check(nominalHeatmaps, count: nominal.count, name: "nominal heatmaps") }
 
         var items = [TileGrid.Item]()
         if let title { items.append(.title(title)) }
@@ -49,21 +45,13 @@ extension HeatmapFigure {
         if !nominal.isEmpty {
             items.append(.row(label: "Nominal", tiles: nominal))
             if let nominalHeatmaps {
-                var tiles = [Image?]()
-                for index in nominal.indices {
-                    tiles.append(try heatmapTile(nominalHeatmaps, index: index, over: nominal[index], style: style))
-                }
-                items.append(.row(label: "Heatmap", tiles: tiles))
+                items.append(.row(label: "Heatmap", tiles: try heatmapTiles(nominalHeatmaps, indices: nominal.indices, over: nominal, style: style)))
                 heatmapRow = items.count - 1
             }
         }
         if !anomalous.isEmpty {
             items.append(.row(label: "Anomalous", tiles: anomalous))
-            var tiles = [Image?]()
-            for index in anomalous.indices {
-                tiles.append(try heatmapTile(heatmaps, index: index, over: anomalous[index], style: style))
-            }
-            items.append(.row(label: "Heatmap", tiles: tiles))
+            items.append(.row(label: "Heatmap", tiles: try heatmapTiles(heatmaps, indices: anomalous.indices, over: anomalous, style: style)))
             heatmapRow = heatmapRow ?? items.count - 1
             if let groundTruth {
                 items.append(.row(label: "Truth", tiles: anomalous.indices.map { maskTile(groundTruth, index: $0) }))

@@ -6,6 +6,8 @@ import TensorCore
 /// - ``explanation(nominal:anomalous:heatmaps:groundTruth:nominalHeatmaps:title:style:)``: the
 ///   paper's Figure 1 (rows of nominal inputs, anomalous inputs, the anomalous inputs'
 ///   heatmaps and their ground-truth maps);
+/// - ``comparison(inputs:methods:groundTruth:title:style:)``: several explanation methods'
+///   heatmaps of the same inputs, one row per method;
 /// - ``global(_:perRow:style:)``: the reference's `heatmaps_global.png` grid;
 /// - ``scoreRanks(_:label:count:style:)``: the reference's "paper" picks
 ///   (`heatmaps_paper_global_lbl<label>.png`).
@@ -46,6 +48,18 @@ public enum HeatmapFigure {
         return RenderingSupport.makeImage(width: width, height: height, channels: 3, pixels: blended)
     }
 
+    /// The heatmap tiles of `indices`: for each index `i`, ``heatmapTile(_:index:over:style:)``
+    /// of heatmap `i` of `heatmaps` over `images[i]`.
+    static func heatmapTiles(
+        _ heatmaps: Tensor, indices: some Sequence<Int>, over images: [Image], style: FigureStyle
+    ) throws(ExplainError) -> [Image?] {
+        var tiles = [Image?]()
+        for index in indices {
+            tiles.append(try heatmapTile(heatmaps, index: index, over: images[index], style: style))
+        }
+        return tiles
+    }
+
     /// The tile of mask `index` of `masks` (`[N, H, W]`) as a grey image (clamped to `[0, 1]`).
     static func maskTile(_ masks: Tensor, index: Int) -> Image {
         let (height, width) = (masks.shape[1], masks.shape[2])
@@ -61,6 +75,27 @@ public enum HeatmapFigure {
             }
         }
         return RenderingSupport.makeImage(width: width, height: height, channels: 1, pixels: pixels)
+    }
+
+    /// The height and width that all of `images` share, or `nil` when there are none.
+    ///
+    /// - Throws: ``ExplainError/shapeMismatch(operation:expected:found:)`` when two differ.
+    static func commonSize(of images: [Image], operation: String) throws(ExplainError) -> (height: Int, width: Int)? {
+        guard let first = images.first else { return nil }
+        let (height, width) = (first.height, first.width)
+        if let image = images.first(where: { $0.width != width || $0.height != height }) {
+            throw .shapeMismatch(operation: operation, expected: "inputs of one size", found: [[height, width], [image.height, image.width]])
+        }
+        return (height, width)
+    }
+
+    /// Throws ``ExplainError/shapeMismatch(operation:expected:found:)`` unless `maps` is
+    /// `[count, height, width]`: one map per input, of the inputs' size. `name` names the
+    /// maps in the message, such as `heatmaps`.
+    static func checkMaps(_ maps: Tensor, count: Int, height: Int, width: Int, name: String, operation: String) throws(ExplainError) {
+        guard maps.shape == [count, height, width] else {
+            throw .shapeMismatch(operation: operation, expected: "\(name) [\(count), \(height), \(width)] (one per input, of the inputs' size)", found: [maps.shape])
+        }
     }
 
     /// Checks the style's settings that the grid does not check itself.
@@ -92,11 +127,7 @@ public enum HeatmapFigure {
         let inputs = indices.map { samples.images[$0] }
         let captions: [String?] = style.showsScores ? indices.map { RenderingSupport.formatScore(samples.scores[$0]) } : []
         items.append(.row(label: "Input", tiles: inputs, captions: captions))
-        var heatmaps = [Image?]()
-        for index in indices {
-            heatmaps.append(try heatmapTile(samples.heatmaps, index: index, over: samples.images[index], style: style))
-        }
-        items.append(.row(label: "Heatmap", tiles: heatmaps))
+        items.append(.row(label: "Heatmap", tiles: try heatmapTiles(samples.heatmaps, indices: indices, over: samples.images, style: style)))
         let heatmapRow = items.count - 1
         if let masks = samples.masks {
             items.append(.row(label: "Truth", tiles: indices.map { maskTile(masks, index: $0) }))

@@ -1,8 +1,9 @@
 /// A rectangle of whole pixels: its top-left pixel `(x, y)` (x to the right, y down, from
 /// the image's top-left corner) and its size.
 ///
-/// Figures report where each tile lands as a `PixelRect` (``TileGrid/frame(row:column:)``),
-/// and ``Canvas`` fills and outlines them.
+/// Figures report where each tile lands as a `PixelRect` (``TileGrid/frame(item:column:)``),
+/// ``Canvas`` fills and outlines them, and ``HeatmapMass`` measures the heatmap inside one
+/// region of the input images.
 public struct PixelRect: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Column of the leftmost pixel.
     public var x: Int

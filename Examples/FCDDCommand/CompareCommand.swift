@@ -1,0 +1,112 @@
+import ArgumentParser
+import Datasets
+import Explain
+import FCDD
+import Foundation
+import TensorCore
+
+/// `fcdd compare`: FCDD and the paper's two baselines on one data set with one seed, and
+/// their explanations side by side.
+struct CompareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Train FCDD, HSC and AE on the same data and compare their metrics and heatmaps.",
+        discussion: """
+            Every other option is passed to `fcdd train` (see `fcdd train --help`), once per \
+            objective, writing to OUTPUT/fcdd, OUTPUT/hsc and OUTPUT/ae. --net names the FCDD net; \
+            the baselines are the nets the reference pairs with it (FCDD_CNN28_W with CNN28_W and \
+            AE28, FCDD_CNN32_LW3K with CNN32_LW3K and AE32_LW3K, ...). Then writes comparison.md \
+            and comparison.json (image AUC, and pixel AUC and AU-PRO where masks exist, per method) \
+            and comparison.png (inputs, the three methods' heatmaps with one normalisation \
+            procedure, and the ground truth where it exists).
+            """)
+
+    @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
+    var output: String = "fcdd-comparison"
+
+    @Option(help: "Test images shown in comparison.png (anomalous ones, spread over the test set).")
+    var columns = 10
+
+    @Argument(parsing: .allUnrecognized, help: "Options of `fcdd train` (not --objective or --output).")
+    var trainOptions: [String] = []
+
+    func validate() throws {
+        guard (1...40).contains(columns) else { throw ValidationError("--columns must be in 1...40, found \(columns).") }
+        if let reserved = trainOptions.first(where: { $0 == "--objective" || $0 == "--output" || $0.hasPrefix("--objective=") || $0.hasPrefix("--output=") }) {
+            throw ValidationError("\(reserved) is set by fcdd compare for each objective; give --output for the comparison.")
+        }
+        let train = try TrainCommand.parse(trainOptions)
+        let net = try Self.fcddNet(of: train)
+        guard let hsc = BaselineNetKind.hsc(pairedWith: net), BaselineNetKind.autoencoder(pairedWith: net) != nil else {
+            let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("the reference pairs no baselines with \(net); give --net with one of \(nets).")
+        }
+        if let size = train.imageSize, size != hsc.designedInputSize {
+            throw ValidationError("the baselines of \(net) take \(hsc.designedInputSize)×\(hsc.designedInputSize) images, found --image-size \(size).")
+        }
+        if [.mvtec, .folder].contains(train.data.dataset), train.imageSize == nil {
+            throw ValidationError("give --image-size \(hsc.designedInputSize) for the baselines of \(net) on \(train.data.dataset.rawValue) data.")
+        }
+    }
+
+    /// The FCDD net a `fcdd train` invocation uses (its --net or the data set's default).
+    static func fcddNet(of train: TrainCommand) throws -> FCDDNetKind {
+        if let name = train.net { return FCDDNetKind(rawValue: name)! }  // TrainCommand.validate checked the name
+        return switch train.data.dataset {
+        case .fashionMNIST, .mnist: .cnn28Wide
+        case .cifar10: .cnn32LW3K
+        case .mvtec, .folder: train.backbone == nil ? .cnn224VGGNoPretraining : .cnn224VGGFrozen
+        }
+    }
+
+    func run() async throws {
+        let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
+        var outcomes: [TrainOutcome] = []
+        for objective in AnomalyObjective.allCases {
+            say("== \(objective.rawValue)")
+            let train = try TrainCommand.parse(trainOptions + ["--objective", objective.rawValue, "--output", outputDirectory.appendingPathComponent(objective.rawValue).path])
+            outcomes.append(try train.execute())
+        }
+        try writeTable(outcomes, to: outputDirectory)
+        try writeFigure(outcomes, to: outputDirectory.appendingPathComponent("comparison.png"))
+        say("wrote comparison.md, comparison.json and comparison.png to \(outputDirectory.path)")
+    }
+
+    /// comparison.md and comparison.json: one row per method.
+    private func writeTable(_ outcomes: [TrainOutcome], to directory: URL) throws {
+        let keys = ["image_auroc", "pixel_auroc", "pixel_aupro"].filter { key in outcomes.contains { $0.evaluation.metrics[key] != nil } }
+        var lines = ["| method | net | " + keys.joined(separator: " | ") + " |", "|---|---|" + String(repeating: "---|", count: keys.count)]
+        var json: [[String: Any]] = []
+        for outcome in outcomes {
+            let metrics = outcome.evaluation.metrics
+            lines.append("| \(outcome.objective.rawValue) | \(outcome.netName) | "
+                + keys.map { metrics[$0].map { String(format: "%.4f", $0) } ?? "–" }.joined(separator: " | ") + " |")
+            var row: [String: Any] = ["method": outcome.objective.rawValue, "net": outcome.netName]
+            for (key, value) in metrics { row[key] = value }
+            json.append(row)
+            say("\(outcome.objective.rawValue): " + keys.map { "\($0) \(metrics[$0].map { String(format: "%.4f", $0) } ?? "–")" }.joined(separator: ", "))
+        }
+        try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: directory.appendingPathComponent("comparison.md"))
+        try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]),
+                             to: directory.appendingPathComponent("comparison.json"))
+    }
+
+    /// The same anomalous test images under each method's heatmaps, each method's maps
+    /// normalised with the same procedure (semi-global, the data set's quantile).
+    private func writeFigure(_ outcomes: [TrainOutcome], to url: URL) throws {
+        guard let first = outcomes.first else { return }
+        let chosen = Report.spreadAnomalies(first.evaluation.labels, count: columns)
+        guard !chosen.isEmpty else { return }
+        let inputs = try HeatmapSamples.displayImages(first.evaluation.images.gathered(atIndices: chosen, alongAxis: 0))
+        let methods = try outcomes.map { outcome in
+            (name: outcome.objective.rawValue.uppercased(),
+             heatmaps: try HeatmapNormalization.semiGlobal(quantile: outcome.quantile)
+                .normalize(outcome.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0)))
+        }
+        let (height, width) = (first.evaluation.heatmaps.shape[1], first.evaluation.heatmaps.shape[2])
+        let figure = try HeatmapFigure.comparison(
+            inputs: inputs, methods: methods, groundTruth: try Report.groundTruth(first.test, at: chosen, height: height, width: width),
+            title: "\(first.description), nominal: \(first.normalClassName)")
+        try figure.writePNG(to: url)
+    }
+}
