@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Explain", targets: ["Explain"]),
         .library(name: "FCDD", targets: ["FCDD"]),
         .executable(name: "fcdd", targets: ["FCDDCommand"]),
+        .executable(name: "clever-hans", targets: ["CleverHans"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -84,6 +85,14 @@ let package = Package(
             ],
             path: "Examples/FCDDCommand"
         ),
+        .executableTarget(
+            name: "CleverHans",
+            dependencies: [
+                "TensorCore", "NN", "Datasets", "Explain", "FCDD",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Examples/CleverHans"
+        ),
         .testTarget(
             name: "TensorCoreTests",
             dependencies: ["TensorCore", "FixtureSupport"],
@@ -107,6 +116,10 @@ let package = Package(
         .testTarget(
             name: "FCDDCommandTests",
             dependencies: ["FCDDCommand", "FCDD", "Explain", "Datasets", "TensorCore"]
+        ),
+        .testTarget(
+            name: "CleverHansTests",
+            dependencies: ["CleverHans", "Datasets", "Explain", "TensorCore"]
         ),
         .testTarget(
             name: "DatasetsTests",

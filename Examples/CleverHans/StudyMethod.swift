@@ -1,0 +1,67 @@
+import Datasets
+import Explain
+import FCDD
+import Foundation
+import TensorCore
+
+/// A method the study trains and inspects: FCDD, or the hypersphere classifier (HSC)
+/// baseline that the paper explains with gradients.
+enum StudyMethod: String, Sendable, Codable, CaseIterable {
+    /// FCDD with FCDD_CNN32_LW3K; heatmaps are its anomaly maps up-sampled with the
+    /// receptive-field Gaussian (σ of the CIFAR-10 preset).
+    case fcdd = "FCDD"
+    /// HSC with CNN32_LW3K; heatmaps are input gradients, blurred as the reference blurs them.
+    case hsc = "HSC"
+
+    /// The FCDD net, and the net the reference pairs with it for HSC.
+    static let fcddNet = FCDDNetKind.cnn32LW3K
+
+    /// The net's official name.
+    var netName: String {
+        switch self {
+        case .fcdd: Self.fcddNet.rawValue
+        case .hsc: BaselineNetKind.cnn32LW3K.rawValue
+        }
+    }
+
+    /// The test-time preprocessing of both methods: CIFAR-10's per-channel normalisation
+    /// with the statistics of the first nominal class (an affine map per channel, so the
+    /// choice among the nominal classes matters little).
+    static func preprocessing(_ settings: StudySettings) -> FCDDPreprocessing {
+        .cifar10(normalClass: settings.nominalClasses[0])
+    }
+
+    /// Trains a fresh net of this method on `data` (labelled nominal images and anomalies,
+    /// so no anomaly injection; the only transform is the preprocessing, because random
+    /// crops and flips would move the watermark) and returns its predictor.
+    ///
+    /// - Parameter log: Receives one line per finished epoch.
+    /// - Throws: The errors of the trainer and of building the net and predictor.
+    func train(on data: StudyDataset, settings: StudySettings, log: @escaping (String) -> Void) throws -> any AnomalyPredictor {
+        var configuration = FCDDTrainingConfiguration.cifar10
+        configuration.epochs = settings.epochs
+        configuration.batchSize = settings.batchSize
+        configuration.accumulatedBatches = settings.accumulatedBatches
+        configuration.learningRate = settings.learningRate
+        configuration.seed = settings.seed
+        let preprocessing = Self.preprocessing(settings)
+        let loader = try DataLoader(dataset: data, batchSize: configuration.batchSize, transform: try preprocessing.transform(), seed: settings.seed)
+        var generator = SeededGenerator(seed: settings.seed)
+        let sigma = FCDDHeatmapPreset.cifar10.gaussianSigma
+        let start = ContinuousClock.now
+        let report = { (progress: FCDDTrainingProgress) in
+            guard progress.step == progress.steps - 1 else { return }
+            log("\(rawValue) epoch \(progress.epoch + 1)/\(progress.epochs): last loss \(String(format: "%.4f", progress.loss)), \(Int((ContinuousClock.now - start).seconds)) s")
+        }
+        switch self {
+        case .fcdd:
+            let net = try FCDDNet(Self.fcddNet, inputChannels: 3, using: &generator)
+            try FCDDTrainer(net: net, configuration: configuration, loader: loader).train(progress: report)
+            return try FCDDPredictor(net: net, preprocessing: preprocessing, inputSize: Size2D(32, 32), sigma: sigma)
+        case .hsc:
+            let net = try BaselineNet(.cnn32LW3K, inputChannels: 3, using: &generator)
+            try BaselineTrainer(net: net, configuration: configuration, loader: loader).train(progress: report)
+            return BaselinePredictor(net: net, preprocessing: preprocessing, blur: try GaussianBlur.reference(pairedWith: Self.fcddNet, sigma: sigma))
+        }
+    }
+}
