@@ -12,7 +12,7 @@ enum StudyGroup: Sendable {
 
 /// One image of the study: its index in the CIFAR split, its one-class label (0 nominal,
 /// 1 anomalous) and whether it carries the watermark.
-struct StudyEntry: Sendable, Equatable, Hashable, Codable {
+struct StudyEntry: Sendable, Equatable {
     /// Index of the image in the CIFAR split.
     let index: Int
     /// 0 for a nominal image, 1 for an anomaly.
