@@ -36,7 +36,7 @@ struct CompareCommand: AsyncParsableCommand {
             throw ValidationError("\(reserved) is set by fcdd compare for each objective; give --output for the comparison.")
         }
         let train = try TrainCommand.parse(trainOptions)
-        let net = try Self.fcddNet(of: train)
+        let net = train.fcddNet
         guard let hsc = BaselineNetKind.hsc(pairedWith: net), BaselineNetKind.autoencoder(pairedWith: net) != nil else {
             let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("the reference pairs no baselines with \(net); give --net with one of \(nets).")
@@ -46,16 +46,6 @@ struct CompareCommand: AsyncParsableCommand {
         }
         if [.mvtec, .folder].contains(train.data.dataset), train.imageSize == nil {
             throw ValidationError("give --image-size \(hsc.designedInputSize) for the baselines of \(net) on \(train.data.dataset.rawValue) data.")
-        }
-    }
-
-    /// The FCDD net a `fcdd train` invocation uses (its --net or the data set's default).
-    static func fcddNet(of train: TrainCommand) throws -> FCDDNetKind {
-        if let name = train.net { return FCDDNetKind(rawValue: name)! }  // TrainCommand.validate checked the name
-        return switch train.data.dataset {
-        case .fashionMNIST, .mnist: .cnn28Wide
-        case .cifar10: .cnn32LW3K
-        case .mvtec, .folder: train.backbone == nil ? .cnn224VGGNoPretraining : .cnn224VGGFrozen
         }
     }
 

@@ -113,9 +113,14 @@ struct TrainCommand: AsyncParsableCommand {
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive, found \(imageSize).") }
     }
 
-    /// The net `--net` and `--backbone` choose, as a name (nil: the data set's default).
-    private var netName: String? {
-        net ?? (backbone == nil ? nil : FCDDNetKind.cnn224VGGFrozen.rawValue)
+    /// The FCDD net `--net` names, or the data set's default (VGG_F with `--backbone`).
+    var fcddNet: FCDDNetKind {
+        if let net, let kind = FCDDNetKind(rawValue: net) { return kind }  // validate() checked the name
+        return switch data.dataset {
+        case .fashionMNIST, .mnist: .cnn28Wide
+        case .cifar10: .cnn32LW3K
+        case .mvtec, .folder: backbone == nil ? .cnn224VGGNoPretraining : .cnn224VGGFrozen
+        }
     }
 
     func run() async throws {
@@ -131,7 +136,7 @@ struct TrainCommand: AsyncParsableCommand {
         let objective = AnomalyObjective(rawValue: self.objective) ?? .fcdd
         var anomalyOptions = anomalies
         anomalyOptions.enabled = objective.trainsOnAnomalies
-        let setup = try Setup.make(for: data, data: loaded, netName: netName, imageSize: imageSize, anomalies: anomalyOptions)
+        let setup = try Setup.make(for: data, data: loaded, net: fcddNet, imageSize: imageSize, anomalies: anomalyOptions)
         let sigma = gaussStd ?? setup.sigma
         var configuration = setup.configuration
         configuration.seed = data.seed

@@ -40,10 +40,9 @@ enum SuperviseMode: String, CaseIterable {
 }
 
 extension Setup {
-    /// The setup of `data` with the net `netName` (or the benchmark's default) and
+    /// The setup of `data` with the FCDD net `net` and
     /// anomalies as `anomalies` says.
-    static func make(for options: DataOptions, data: LoadedData, netName: String?, imageSize: Int?, anomalies: AnomalyOptions) throws -> Setup {
-        let chosenNet = netName.flatMap(FCDDNetKind.init(rawValue:))
+    static func make(for options: DataOptions, data: LoadedData, net: FCDDNetKind, imageSize: Int?, anomalies: AnomalyOptions) throws -> Setup {
         switch options.dataset {
         case .fashionMNIST, .mnist:
             let preprocessing: FCDDPreprocessing = options.dataset == .fashionMNIST
@@ -55,7 +54,7 @@ extension Setup {
             let flip: [any SampleTransform] = options.dataset == .fashionMNIST ? [try RandomHorizontalFlip()] : []
             let preset = FCDDHeatmapPreset.fashionMNIST
             return Setup(
-                net: chosenNet ?? .cnn28Wide, channels: 1, inputSize: 28,
+                net: net, channels: 1, inputSize: 28,
                 trainTransform: Compose([injection, try RandomCrop(size: 28, padding: 2)] + flip + [try preprocessing.transform()]),
                 preprocessing: preprocessing, configuration: .fashionMNIST, sigma: preset.gaussianSigma, quantile: preset.displayQuantile,
                 pixelWiseLoss: false)
@@ -64,14 +63,13 @@ extension Setup {
             let injection = try anomalies.injection(outlierPreprocessing: Compose([]), defaultMode: .blob, realAnomalies: nil)
             let preset = FCDDHeatmapPreset.cifar10
             return Setup(
-                net: chosenNet ?? .cnn32LW3K, channels: 3, inputSize: 32,
+                net: net, channels: 3, inputSize: 32,
                 trainTransform: Compose(injection, try ColorJitter(brightness: 0.01, contrast: 0.01, saturation: 0.01, hue: 0.01),
                                         try RandomCrop(size: 32, padding: 4), try RandomHorizontalFlip(),
                                         try GaussianNoise(standardDeviation: 0.001), try preprocessing.transform()),
                 preprocessing: preprocessing, configuration: .cifar10, sigma: preset.gaussianSigma, quantile: preset.displayQuantile,
                 pixelWiseLoss: false)
         case .mvtec, .folder:
-            let net = chosenNet ?? .cnn224VGGNoPretraining
             let size = imageSize ?? net.designedInputSize
             let channels = try data.train.sample(at: 0).image.shape[0]
             // MVTec-AD's lcnaug1 (§5): a pre-resize to 240 for 224 (15/14 of the input size),

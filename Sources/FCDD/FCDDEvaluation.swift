@@ -100,7 +100,7 @@ extension AnomalyPredictor {
         }
         let bothClasses = Set(labels).isSuperset(of: [0, 1])
         let pixelsComplete = pixelMasks.count == dataset.count
-        let anyAnomalousPixel = pixelsComplete && pixelMasks.contains { $0.scalars.contains { $0 > 0.5 } }
+        let anyAnomalousPixel = pixelsComplete && pixelMasks.contains { mask in mask.withUnsafeBufferPointer { $0.contains { $0 > 0.5 } } }
         return FCDDEvaluation(
             scores: scores, labels: labels, names: names, images: try Tensor.concatenate(images), heatmaps: try Tensor.stack(heatmaps),
             imageAUROC: bothClasses ? try ROC.areaUnderCurve(scores: scores, labels: labels) : nil,
