@@ -115,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FCDDCommandTests",
-            dependencies: ["FCDDCommand", "FCDD", "Explain", "Datasets", "TensorCore"]
+            dependencies: ["FCDDCommand", "FCDD", "Explain", "Datasets", "NN", "TensorCore"]
         ),
         .testTarget(
             name: "CleverHansTests",

@@ -54,6 +54,9 @@ Options:
     --seed N             seed for --random-init (default 0).
     --all-features       keep all 29 modules of ``features`` (indices 0-28, eight convs)
                          instead of indices 0-20.
+    --classifier         keep all of ``features`` and the ``classifier`` too (``classifier.0``,
+                         ``.3``, ``.6``: Linear 25088->4096, 4096->4096, 4096->1000), as the VGG
+                         baselines (CNN224_VGG, CNN224_VGG_F, AE224_VGG, AE224_VGG_F) need.
     --names-json PATH    also write the sorted tensor names with shapes and dtypes as JSON.
     --quiet              no download progress bar.
 
@@ -189,13 +192,20 @@ def feature_index(name):
     return int(match.group(1)) if match else None
 
 
-def select_tensors(model, last_index):
-    """The model's ``features.<i>.*`` entries with i <= last_index, float tensors as float32."""
+def classifier_index(name):
+    match = re.fullmatch(r"classifier\.(\d+)\.[A-Za-z_]+", name)
+    return int(match.group(1)) if match else None
+
+
+def select_tensors(model, last_index, classifier):
+    """The model's ``features.<i>.*`` entries with i <= last_index (and the ``classifier.*``
+    entries when ``classifier``), float tensors as float32."""
     selected = {}
     converted = []
     for name, tensor in model.state_dict().items():
         index = feature_index(name)
-        if index is None or index > last_index:
+        wanted = (index is not None and index <= last_index) or (classifier and classifier_index(name) is not None)
+        if not wanted:
             continue
         tensor = tensor.detach().cpu()
         if tensor.is_floating_point() and tensor.dtype != torch.float32:
@@ -209,8 +219,9 @@ def select_tensors(model, last_index):
     return selected
 
 
-def expected_layout(model, last_index):
-    """Names, shapes and layer descriptions that the kept modules of ``features`` must give."""
+def expected_layout(model, last_index, classifier):
+    """Names, shapes and layer descriptions that the kept modules of ``features`` (and of
+    ``classifier``) must give."""
     expected = {}
     layers = []
     for index, module in enumerate(model.features):
@@ -226,6 +237,12 @@ def expected_layout(model, last_index):
             layers.append((index, kind))
         for local, tensor in module.state_dict().items():
             expected[f"features.{index}.{local}"] = tuple(tensor.shape)
+    if classifier:
+        for index, module in enumerate(model.classifier):
+            if isinstance(module, torch.nn.Linear):
+                layers.append((f"classifier.{index}", f"Linear {module.in_features}->{module.out_features}"))
+            for local, tensor in module.state_dict().items():
+                expected[f"classifier.{index}.{local}"] = tuple(tensor.shape)
     return expected, layers
 
 
@@ -311,6 +328,8 @@ def main():
                         help="accept a --weights-file that is not torchvision's IMAGENET1K_V1 checkpoint")
     parser.add_argument("--all-features", action="store_true",
                         help="keep all 29 modules of features (indices 0-28) instead of 0-20")
+    parser.add_argument("--classifier", action="store_true",
+                        help="keep all of features and the classifier (for the VGG HSC and AE baselines)")
     parser.add_argument("--output", metavar="PATH", help="the safetensors file to write")
     parser.add_argument("--names-json", metavar="PATH",
                         help="also write the sorted tensor names, shapes and dtypes as JSON")
@@ -329,14 +348,14 @@ def main():
         print("error: torchvision is not installed (pip install torchvision)", file=sys.stderr)
         return 1
 
-    last_index = ALL_LAST_INDEX if args.all_features else DEFAULT_LAST_INDEX
+    last_index = ALL_LAST_INDEX if args.all_features or args.classifier else DEFAULT_LAST_INDEX
     try:
         model, source_text, raw, digest = build_model(args)
         model.eval()
-        tensors = select_tensors(model, last_index)
+        tensors = select_tensors(model, last_index, args.classifier)
 
         # The selection must be exactly what the kept modules hold.
-        expected, layers = expected_layout(model, last_index)
+        expected, layers = expected_layout(model, last_index, args.classifier)
         got = {name: tuple(t.shape) for name, t in tensors.items()}
         if got != expected:
             raise ConversionError(f"selected tensors {sorted(got)} differ from the expected layout {sorted(expected)}")
@@ -360,6 +379,8 @@ def main():
             "torchvision_version": torchvision.__version__,
             "feature_indices": f"0-{last_index}",
         }
+        if args.classifier:
+            metadata["classifier"] = "0,3,6"
         if digest is not None:
             metadata["input_sha256"] = digest
 
@@ -391,20 +412,25 @@ def main():
     parameters = sum(t.numel() for n, t in tensors.items() if n.endswith((".weight", ".bias")))
     buffers = sum(t.numel() for n, t in tensors.items() if not n.endswith((".weight", ".bias")))
     data_bytes = sum(t.numel() * t.element_size() for t in tensors.values())
-    expected_count = 2 * len(convs) + 5 * len(norms)
+    linears = [i for i, m in enumerate(model.classifier) if args.classifier and isinstance(m, torch.nn.Linear)]
+    expected_count = 2 * len(convs) + 5 * len(norms) + 2 * len(linears)
     print(f"source:       {source_text}")
     if digest is not None:
         print(f"input sha256: {digest}")
     print(f"kept:         features[0..{last_index}] ({last_index + 1} modules: {len(convs)} Conv2d, "
           f"{len(norms)} BatchNorm2d, the rest ReLU/MaxPool2d without tensors)")
-    print(f"tensors:      {len(tensors)} (expected {len(convs)} conv x 2 + {len(norms)} BN x 5 = {expected_count}; "
+    if linears:
+        print(f"classifier:   Linear layers {', '.join(f'classifier.{i}' for i in linears)}")
+    print(f"tensors:      {len(tensors)} (expected {len(convs)} conv x 2 + {len(norms)} BN x 5 + "
+          f"{len(linears)} linear x 2 = {expected_count}; "
           f"{sum(1 for t in tensors.values() if t.dtype == torch.float32)} F32, "
           f"{sum(1 for t in tensors.values() if t.dtype == torch.int64)} I64 num_batches_tracked)")
     print(f"parameters:   {parameters:,} learnable (weights and biases) + {buffers:,} buffer elements "
           f"= {parameters + buffers:,} elements")
     print(f"bytes:        {data_bytes:,} tensor data bytes")
-    print("layers with tensors: " + ", ".join(f"{i} {d}" for i, d in layers if "Conv2d" in d or "BatchNorm2d" in d))
-    print("layers without:      " + ", ".join(f"{i} {d}" for i, d in layers if not ("Conv2d" in d or "BatchNorm2d" in d)))
+    with_tensors = ("Conv2d", "BatchNorm2d", "Linear")
+    print("layers with tensors: " + ", ".join(f"{i} {d}" for i, d in layers if d.startswith(with_tensors)))
+    print("layers without:      " + ", ".join(f"{i} {d}" for i, d in layers if not d.startswith(with_tensors)))
     if len(tensors) != expected_count:
         print(f"error: {len(tensors)} tensors, expected {expected_count}", file=sys.stderr)
         return 1

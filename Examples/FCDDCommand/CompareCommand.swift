@@ -44,9 +44,6 @@ struct CompareCommand: AsyncParsableCommand {
         if let size = train.imageSize, size != hsc.designedInputSize {
             throw ValidationError("the baselines of \(net) take \(hsc.designedInputSize)×\(hsc.designedInputSize) images, found --image-size \(size).")
         }
-        if [.mvtec, .folder].contains(train.data.dataset), train.imageSize == nil {
-            throw ValidationError("give --image-size \(hsc.designedInputSize) for the baselines of \(net) on \(train.data.dataset.rawValue) data.")
-        }
     }
 
     func run() async throws {

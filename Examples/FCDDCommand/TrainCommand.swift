@@ -31,8 +31,11 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The net (default: FCDD_CNN28_W for fashion-mnist and mnist, FCDD_CNN32_LW3K for cifar10, FCDD_CNN224_VGG_NOPT for mvtec and folder, FCDD_CNN224_VGG_F with --backbone).", valueName: "name"))
     var net: String?
 
-    @Option(help: ArgumentHelp("The ImageNet VGG11-BN backbone for the VGG nets (made by Scripts/convert_vgg11_bn.py); selects FCDD_CNN224_VGG_F unless --net says otherwise.", valueName: "file"))
+    @Option(help: ArgumentHelp("The ImageNet VGG11-BN backbone for the VGG nets (made by Scripts/convert_vgg11_bn.py, with --classifier for the hsc and ae baselines); selects FCDD_CNN224_VGG_F unless --net says otherwise.", valueName: "file"))
     var backbone: String?
+
+    @Option(help: ArgumentHelp("How --objective hsc explains a score: grad (the reference's input gradient) or igN (integrated gradients with N steps from the black image; ig alone is ig32). Other objectives ignore it.", valueName: "method"))
+    var gradientMethod: String = GradientMethod.gradient.description
 
     @Option(help: "mvtec and folder: the input height and width (default: the net's, 224 for the VGG nets).")
     var imageSize: Int?
@@ -106,10 +109,12 @@ struct TrainCommand: AsyncParsableCommand {
         if net == FCDDNetKind.cnn224VGGFrozen.rawValue, backbone == nil {
             throw ValidationError("--net FCDD_CNN224_VGG_F trains on a frozen ImageNet backbone: give --backbone FILE (made by Scripts/convert_vgg11_bn.py).")
         }
-        guard let chosen = AnomalyObjective(rawValue: objective) else {
+        guard AnomalyObjective(rawValue: objective) != nil else {
             throw ValidationError("--objective \(objective) is not an objective; expected one of \(AnomalyObjective.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        if chosen != .fcdd, backbone != nil { throw ValidationError("--backbone is for the FCDD VGG nets; the \(chosen) baselines have no VGG variant here.") }
+        guard GradientMethod(gradientMethod) != nil else {
+            throw ValidationError("--gradient-method \(gradientMethod) is not a method; expected grad, ig, or ig followed by a positive step count (e.g. ig64).")
+        }
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive, found \(imageSize).") }
     }
 
@@ -240,19 +245,34 @@ struct TrainCommand: AsyncParsableCommand {
             let paired = objective == .hsc ? BaselineNetKind.hsc(pairedWith: setup.net) : BaselineNetKind.autoencoder(pairedWith: setup.net)
             guard let kind = paired else {
                 let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("the reference pairs no \(objective) baseline with \(setup.net); choose --net from \(nets) (with --image-size 28 or 32 for mvtec and folder).")
+                throw ValidationError("the reference pairs no \(objective) baseline with \(setup.net); choose --net from \(nets) (the 28×28 and 32×32 nets need --image-size 28 or 32 for mvtec and folder).")
             }
             guard kind.designedInputSize == setup.inputSize else {
                 throw ValidationError("\(kind) takes \(kind.designedInputSize)×\(kind.designedInputSize) images, found --image-size \(setup.inputSize).")
             }
             let model = try BaselineNet(kind, inputChannels: setup.channels, using: &generator)
+            if let backbone {
+                guard kind.isVGG, setup.channels == 3 else {
+                    throw ValidationError("--backbone loads ImageNet weights into a VGG net with 3 input channels; found \(kind) with \(setup.channels).")
+                }
+                do {
+                    try model.loadBackbone(from: URL(fileURLWithPath: backbone))
+                } catch {
+                    guard case let .stateDict(_, mismatch) = error, mismatch.report.missingKeys.contains(where: { $0.contains("classifier.") }) else {
+                        throw error
+                    }
+                    throw ValidationError("\(kind) needs VGG11-BN's classifier as well as its features, and \(backbone) has no classifier: convert it with Scripts/convert_vgg11_bn.py --classifier.")
+                }
+            }
             let trainer = try BaselineTrainer(net: model, configuration: configuration, loader: loader,
                                               checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
             if resume { try trainer.resume(from: checkpoint) }
             let blur = try GaussianBlur.reference(pairedWith: setup.net, sigma: sigma)
+            // validate() checked the name; autoencoders explain by their reconstruction error.
+            let method = kind.isAutoencoder ? .gradient : GradientMethod(gradientMethod) ?? .gradient
             return TrainingRun(
                 netName: kind.rawValue, parameterCount: model.parameterCount, train: { try trainer.train(progress: $0) },
-                makePredictor: { BaselinePredictor(net: model, preprocessing: setup.preprocessing, blur: blur) })
+                makePredictor: { BaselinePredictor(net: model, preprocessing: setup.preprocessing, blur: blur, gradientMethod: method) })
         }
     }
 
@@ -291,6 +311,8 @@ struct TrainingRun {
 struct RunRecord: Encodable {
     let dataset: String, data: String?, normalClass: String, seed: UInt64
     let objective: String, net: String, sigma: Double
+    /// The HSC heatmaps' gradient method; `nil` for the other objectives.
+    let gradientMethod: String?
     let outlierExposure: String?, noise: String?, superviseMode: String?, supervisedAnomalies: Int?
     let testFraction: Double?, maskPattern: String?
     let training: FCDDTrainingConfiguration
@@ -303,6 +325,7 @@ struct RunRecord: Encodable {
         self.objective = objective.rawValue
         self.net = net
         self.sigma = sigma
+        gradientMethod = objective == .hsc ? command.gradientMethod : nil
         outlierExposure = command.oe
         noise = command.noise
         superviseMode = command.superviseMode

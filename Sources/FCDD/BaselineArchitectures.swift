@@ -4,7 +4,7 @@ import TensorCore
 extension BaselineNet {
     /// The children (with the reference's names, in its registration order) and the
     /// forward steps of a baseline architecture (`models/shallow_cnn_28.py`,
-    /// `shallow_cnn_32.py`).
+    /// `shallow_cnn_32.py`, `shallow_cnn_224.py`).
     static func build(
         _ kind: BaselineNetKind, inputChannels: Int, using generator: inout SeededGenerator
     ) throws(TensorError) -> ([(name: String, module: any Module)], [Step]) {
@@ -23,6 +23,8 @@ extension BaselineNet {
             children.append((name, try BatchNorm1d(features, epsilon: 1e-4)))
         }
         func pool(_ name: String) { children.append((name, MaxPool2d(kernelSize: 2, stride: 2))) }
+        /// CNN224's overlapping pool: kernel 3, stride 2, padding 1 (halves even sizes).
+        func widePool(_ name: String) { children.append((name, MaxPool2d(kernelSize: 3, stride: 2, padding: 1))) }
         func linear(_ name: String, _ input: Int, _ output: Int) throws(TensorError) {
             children.append((name, try Linear(input, output, using: &generator)))
         }
@@ -133,6 +135,75 @@ extension BaselineNet {
                      .module("deconv25"), .module("bn2d55"), .leakyRelu, .upsample,
                      .module("deconv3"), .module("bn2d6"), .leakyRelu, .upsample,
                      .module("deconv4")]
+        case .cnn224:
+            var previous = inputChannels
+            var block: [Step] = []
+            // (channels, kernel, pool after) of the six blocks; pools 1–5 follow blocks 1, 2, 4, 5, 6.
+            let blocks = [(8, 5, true), (32, 5, true), (64, 3, false), (128, 3, true), (128, 3, true), (64, 3, true)]
+            var pools = 0
+            for (index, (channels, kernel, pooled)) in blocks.enumerated() {
+                try conv("conv\(index + 1)", previous, channels, kernel, padding: kernel / 2)
+                try norm2d("bn2d\(index + 1)", channels)
+                block += [.module("conv\(index + 1)"), .module("bn2d\(index + 1)"), .leakyRelu]
+                if pooled {
+                    pools += 1
+                    widePool("pool\(pools)")
+                    block.append(.module("pool\(pools)"))
+                }
+                previous = channels
+            }
+            try linear("fc1", 64 * 7 * 7, 1536)
+            try norm1d("bn1d1", 1536)
+            try linear("fc_final", 1536, kind.featureCount)
+            steps = block + [.flatten, .module("fc1"), .module("bn1d1"), .leakyRelu, .module("fc_final")]
+        case .cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining, .cnn224VGGNoPretraining1000:
+            let head: VGG11BatchNorm.Head = kind == .cnn224VGGNoPretraining1000 ? .classes1000 : .features4096
+            children.append(("vgg", try VGG11BatchNorm(inputChannels: inputChannels, head: head, using: &generator)))
+            steps = [.module("vgg")]
+        case .ae224:
+            children.append(("encoder", try BaselineNet(.cnn224, inputChannels: inputChannels, using: &generator)))
+            try norm1d("bn1d", 784)
+            // (output channels, kernel, upsample after) of deconv1…deconv7.
+            let layers = [(64, 3, true), (128, 3, true), (128, 3, true), (64, 3, false), (32, 3, true), (8, 5, true),
+                          (inputChannels, 5, false)]
+            var previous = 16
+            var decoder: [Step] = []
+            for (index, (channels, kernel, upsampled)) in layers.enumerated() {
+                try deconv("deconv\(index + 1)", previous, channels, kernel, padding: kernel / 2, xavier: true)
+                decoder.append(.module("deconv\(index + 1)"))
+                if index < layers.count - 1 {
+                    try norm2d("bn2dd\(index + 1)", channels)
+                    decoder += [.module("bn2dd\(index + 1)"), .leakyRelu]
+                    if upsampled { decoder.append(.upsample) }
+                }
+                previous = channels
+            }
+            // 784 features → 16×7×7 → 14 → 28 → 56 → 56 → 112 → 224.
+            steps = [.module("encoder"), .module("bn1d"), .unflatten(channels: 16, size: 7), .leakyRelu] + decoder + [.sigmoid]
+        case .ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining:
+            children.append(("encoder", try BaselineNet(kind.encoder!, inputChannels: inputChannels, using: &generator)))
+            children.append(("bn1d", try BatchNorm1d(4096)))
+            children.append(("declassifier", Sequential(
+                try Linear(4096, 512 * 7 * 7, using: &generator), try BatchNorm1d(512 * 7 * 7), ReLU())))
+            // defeatures: (output channels) of the transposed convolutions, 0 for a ×2 upsampling.
+            var layers: [any Module] = []
+            var previous = 512
+            let plan = [0, 512, 512, 0, 512, 256, 0, 256, 128, 0, 64, 0, inputChannels]
+            for (index, channels) in plan.enumerated() {
+                guard channels > 0 else {
+                    layers.append(try Upsample(.scaleFactor(2)))
+                    continue
+                }
+                layers.append(try ConvTranspose2d(previous, channels, kernelSize: 3, padding: 1, using: &generator))
+                if index < plan.count - 1 {
+                    layers.append(try BatchNorm2d(channels))
+                    layers.append(ReLU())
+                }
+                previous = channels
+            }
+            children.append(("defeatures", Sequential(layers)))
+            steps = [.module("encoder"), .module("bn1d"), .relu, .module("declassifier"),
+                     .unflatten(channels: 512, size: 7), .module("defeatures")]
         }
         return (children, steps)
     }

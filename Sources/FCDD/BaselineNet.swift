@@ -12,9 +12,11 @@ import TensorCore
 /// convolutions and linear layers have biases; every batch norm, 2-D and 1-D, is affine
 /// with eps 1e-4; activations are leaky ReLU with slope 0.01 (`F.leaky_relu`); decoders
 /// upsample by 2 with nearest neighbours (`F.interpolate`). Fresh nets use PyTorch's default
-/// initialisation, except that the transposed convolutions of AE28 and AE32 are re-drawn
-/// with xavier-uniform and the leaky-ReLU gain, as the reference does (AE32_LW3K keeps the
-/// default).
+/// initialisation, except that the transposed convolutions of AE28, AE32 and AE224 are
+/// re-drawn with xavier-uniform and the leaky-ReLU gain, as the reference does (AE32_LW3K
+/// keeps the default). The VGG nets are torchvision's `vgg11_bn` (names `vgg.features.N`,
+/// `vgg.classifier.N`; batch-norm eps 1e-5, ReLU, torchvision's initialisation) and their
+/// autoencoders' decoders use PyTorch's defaults (eps 1e-5, ReLU), as the reference's do.
 ///
 /// One deliberate difference: the reference's decoders produce a fixed channel count (1
 /// for AE28, 3 for AE32 and AE32_LW3K) whatever the input has; here the last transposed
@@ -27,6 +29,8 @@ public final class BaselineNet: Module {
         case module(String)
         /// Leaky ReLU with slope 0.01 (`F.leaky_relu`).
         case leakyRelu
+        /// ReLU (`F.relu`, AE224_VGG's code).
+        case relu
         /// `[N, C, H, W]` → `[N, C·H·W]` (`x.contiguous().view(N, -1)`).
         case flatten
         /// `[N, D]` → `[N, channels, size, size]` (the decoder's `x.view(…)`).
@@ -57,6 +61,10 @@ public final class BaselineNet: Module {
         self.kind = kind
         self.inputChannels = inputChannels
         (children, steps) = try BaselineNet.build(kind, inputChannels: inputChannels, using: &generator)
+        // An autoencoder's encoder froze its own modules when it was built.
+        if !kind.isAutoencoder {
+            for index in kind.frozenModuleIndices { setTrainable(false, prefix: "vgg.features.\(index)") }
+        }
     }
 
     public var childModules: [(name: String, module: any Module)] { children }
@@ -94,6 +102,7 @@ public final class BaselineNet: Module {
             switch step {
             case let .module(name): x = try child(name).forward(x)
             case .leakyRelu: x = x.leakyRelu(negativeSlope: 0.01)
+            case .relu: x = x.relu()
             case .flatten: x = try x.flattened(startAxis: 1)
             case let .unflatten(channels, side): x = try x.reshaped(to: [x.shape[0], channels, side, side])
             case .upsample: x = try x.resized(to: Size2D(x.shape[2] * 2, x.shape[3] * 2), mode: .nearest)

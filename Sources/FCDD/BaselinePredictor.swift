@@ -11,7 +11,8 @@ import TensorCore
 /// computed on the pre-processed images the net sees:
 ///
 /// - HSC: score `h`, the pseudo-Huber norm of the features (``HSCLoss/scores(_:)``);
-///   heatmap `|∂h/∂input|` summed over the channels (`GradientExplanation`).
+///   heatmap `|∂h/∂input|` summed over the channels (`GradientExplanation`), or with
+///   ``gradientMethod`` integrated gradients from the pre-processed black image.
 /// - AE: score the mean squared reconstruction error; heatmap the squared error per pixel
 ///   averaged over the channels (``AutoencoderLoss/errorMaps(reconstruction:inputs:)``).
 ///
@@ -25,6 +26,9 @@ public final class BaselinePredictor: AnomalyPredictor {
     public let preprocessing: FCDDPreprocessing
     /// The blur of the heatmaps; `nil` leaves them unblurred.
     public let blur: GaussianBlur?
+    /// How an HSC net's heatmaps attribute its score to pixels: the reference's plain
+    /// gradient (the default) or integrated gradients. Autoencoders ignore it.
+    public let gradientMethod: GradientMethod
     /// Scores above this are anomalous; `nil` gives scores only.
     public var threshold: Float?
     /// The file's other metadata; empty for a predictor made in memory.
@@ -38,10 +42,14 @@ public final class BaselinePredictor: AnomalyPredictor {
     public var inputChannels: Int { net.inputChannels }
 
     /// A predictor for a trained baseline net; puts the net in evaluation mode.
-    public init(net: BaselineNet, preprocessing: FCDDPreprocessing, blur: GaussianBlur?, threshold: Float? = nil) {
+    public init(
+        net: BaselineNet, preprocessing: FCDDPreprocessing, blur: GaussianBlur?, gradientMethod: GradientMethod = .gradient,
+        threshold: Float? = nil
+    ) {
         self.net = net
         self.preprocessing = preprocessing
         self.blur = blur
+        self.gradientMethod = gradientMethod
         self.threshold = threshold
         net.eval()
     }
@@ -76,6 +84,15 @@ public final class BaselinePredictor: AnomalyPredictor {
         default:
             throw file.invalid("expected blur_kernel_size, blur_sigma and blur_border together or none of them")
         }
+        let method: GradientMethod
+        if let text = file.metadata["gradient_method"] {
+            guard let parsed = GradientMethod(text) else {
+                throw file.invalid("expected gradient_method grad or ig followed by a step count, found \(text)")
+            }
+            method = parsed
+        } else {
+            method = .gradient
+        }
         var generator = SeededGenerator(seed: 0)
         let net: BaselineNet
         do {
@@ -84,13 +101,14 @@ public final class BaselinePredictor: AnomalyPredictor {
             throw file.invalid("cannot build \(kind) with \(file.inputChannels) channels: \(error)")
         }
         try file.load(into: net)
-        self.init(net: net, preprocessing: file.preprocessing, blur: blur, threshold: file.threshold)
+        self.init(net: net, preprocessing: file.preprocessing, blur: blur, gradientMethod: method, threshold: file.threshold)
         metadata = file.metadata
     }
 
     /// Saves the net with everything needed to predict, atomically: the common metadata of
     /// model files (``AnomalyPredictor/save(to:metadata:)``) with objective `hsc` or `ae`,
-    /// and with a blur `blur_kernel_size`, `blur_sigma` and `blur_border`.
+    /// with a blur `blur_kernel_size`, `blur_sigma` and `blur_border`, and for an HSC net its
+    /// heatmaps' `gradient_method` (`grad`, or `ig` and a step count).
     ///
     /// - Throws: ``CheckpointError/file(_:)`` when the file cannot be written.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws(CheckpointError) {
@@ -98,6 +116,7 @@ public final class BaselinePredictor: AnomalyPredictor {
             objective: objective, net: net.kind.rawValue, inputChannels: net.inputChannels, inputSize: inputSize,
             preprocessing: preprocessing, threshold: threshold, extra: extra)
         for key in ["blur_kernel_size", "blur_sigma", "blur_border"] { metadata[key] = nil }
+        metadata["gradient_method"] = net.kind.isAutoencoder ? nil : gradientMethod.description
         if let blur {
             metadata["blur_kernel_size"] = String(blur.kernelSize)
             metadata["blur_sigma"] = String(blur.sigma)
@@ -124,7 +143,7 @@ public final class BaselinePredictor: AnomalyPredictor {
                 return (try AutoencoderLoss.scores(reconstruction: reconstruction, inputs: inputs).scalars,
                         try AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs).squeezed(axis: 1))
             }
-        } else {
+        } else if gradientMethod == .gradient {
             var forward: [Float] = []
             maps = try GradientExplanation.heatmaps(inputs: inputs) { images in
                 let scores = try HSCLoss.scores(net(images))
@@ -132,6 +151,12 @@ public final class BaselinePredictor: AnomalyPredictor {
                 return scores
             }
             scores = forward
+        } else {
+            scores = try withoutGradients { () throws(TensorError) in try HSCLoss.scores(net(inputs)).scalars }
+            let black = try preprocessedBatch(Tensor.zeros(shape: images.shape), operation: "BaselinePredictor.predict")
+            maps = try GradientExplanation.heatmaps(inputs: inputs, method: gradientMethod, baseline: black) { images in
+                try HSCLoss.scores(net(images))
+            }
         }
         let heatmaps = try blur.map { blur throws(ExplainError) in try blur.apply(maps) } ?? maps
         return try scores.indices.map { index in

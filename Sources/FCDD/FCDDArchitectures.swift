@@ -60,28 +60,11 @@ extension FCDDNet {
                      .module("conv25"), .module("bn2d25"), .leakyRelu, .module("pool2"),
                      .module("conv3"), .module("conv_final")]
         case .cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining:
-            children.append(("features", try vgg11BatchNormFeatures(inputChannels: inputChannels, using: &generator)))
+            children.append(("features", try VGG11BatchNorm.features(
+                inputChannels: inputChannels, moduleCount: 21, initialization: .pytorchDefault, using: &generator)))
             try conv("conv_final", 512, 1, 1, padding: 0)
             steps = [.module("features"), .module("conv_final")]
         }
         return (children, steps)
-    }
-
-    /// torchvision's `vgg11_bn().features[:21]` with its module indices: conv 3×3 (bias),
-    /// BatchNorm2d (eps 1e-5), ReLU; max-pools after the first, second and fourth block.
-    static func vgg11BatchNormFeatures(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) -> Sequential {
-        var layers: [any Module] = []
-        var channels = inputChannels
-        for width in [64, 0, 128, 0, 256, 256, 0, 512, 512] {
-            guard width > 0 else {
-                layers.append(MaxPool2d(kernelSize: 2, stride: 2))
-                continue
-            }
-            layers.append(try Conv2d(channels, width, kernelSize: 3, padding: 1, using: &generator))
-            layers.append(try BatchNorm2d(width))
-            layers.append(ReLU())
-            channels = width
-        }
-        return Sequential(layers)
     }
 }

@@ -20,29 +20,6 @@ extension FCDDNet {
         guard kind.isVGG else {
             throw .invalidCheckpoint(file: url.path, reason: "\(kind) has no VGG backbone; expected one of the FCDD_CNN224_VGG nets")
         }
-        let file: SafeTensors
-        do {
-            file = try SafeTensors(contentsOf: url)
-        } catch {
-            throw .file(error)
-        }
-        let backbone = Set(stateDict().keys.filter { $0.hasPrefix("features.") })
-        let wanted = file.tensors.filter { backbone.contains($0.key) }
-        let report: StateDictReport
-        do throws(StateDictError) {
-            // Strict on the backbone: the file must hold all of it with the right shapes.
-            let expected = stateDict().filter { backbone.contains($0.key) }
-            let probe = StateDictReport(
-                missingKeys: backbone.subtracting(wanted.keys).sorted(), unexpectedKeys: [],
-                shapeMismatches: wanted.compactMap { name, tensor in
-                    expected[name].flatMap { $0.shape == tensor.shape ? nil : .init(name: name, expected: $0.shape, found: tensor.shape) }
-                }.sorted { $0.name < $1.name },
-                loadedCount: 0)
-            guard probe.missingKeys.isEmpty, probe.shapeMismatches.isEmpty else { throw StateDictError(report: probe) }
-            report = try load(wanted, strict: false)
-        } catch {
-            throw .stateDict(file: url.path, error)
-        }
-        return report
+        return try loadVGGBackbone(from: url, prefix: "")
     }
 }

@@ -96,6 +96,66 @@ struct GradientExplanationTests {
         #expect(throws: ModelFailure.self) { try GradientExplanation.heatmaps(inputs: inputs) { _ in throw ModelFailure() } }
     }
 
+    // MARK: Integrated gradients
+
+    @Test("integrated gradients: exact for a linear model, complete for a smooth one, per-sample baselines")
+    func integratedGradients() throws {
+        var generator = SeededGenerator(seed: 33)
+        let inputs = try Tensor.randomNormal(shape: [2, 3, 5, 4], using: &generator)
+        let weights = try Tensor.randomNormal(shape: [1, 3, 5, 4], using: &generator)
+        // Linear in the input: every step sees the same gradient, so one step is exact.
+        func linear(_ x: Tensor) throws -> Tensor { try (x * weights).sum(alongAxes: [1, 2, 3]) }
+        let attributions = try GradientExplanation.integratedGradients(inputs: inputs, steps: 1, score: linear)
+        #expect(attributions.shape == inputs.shape && !attributions.isTrackingGradients)
+        let expected = try (inputs * weights).scalars
+        for (got, want) in zip(attributions.scalars, expected) { #expect(Swift.abs(got - want) <= 1e-6) }
+
+        // Completeness: a sample's attributions add up to score(x) − score(baseline).
+        let weight = try Tensor.randomNormal(shape: [2, 3, 3, 3], standardDeviation: 0.4, using: &generator)
+        func smooth(_ x: Tensor) throws -> Tensor {
+            let phi = try Tensor.conv2d(x, weight: weight, padding: 1).tanh()
+            return try ((phi.squared() + 1).sqrt() - 1).mean(alongAxes: [1, 2, 3])
+        }
+        let baseline = try Tensor.randomUniform(shape: [1, 3, 5, 4], low: -0.5, high: 0.5, using: &generator)
+        let integrated = try GradientExplanation.integratedGradients(inputs: inputs, baseline: baseline, steps: 400, score: smooth)
+        let totals = try integrated.sum(alongAxes: [1, 2, 3]).scalars
+        let atInputs = try withoutGradients { try smooth(inputs) }.scalars
+        let atBaseline = try withoutGradients { try smooth(baseline) }.item()
+        for (total, score) in zip(totals, atInputs) {
+            let change = score - atBaseline
+            #expect(Swift.abs(total - change) <= 5e-3 * Swift.abs(change) + 1e-5, "attributions \(total) vs score change \(change)")
+        }
+
+        // A [1, C, H, W] baseline is the same as that baseline for every sample; the
+        // heatmap is the absolute attribution summed over channels.
+        let repeated = try Tensor.concatenate([baseline, baseline], alongAxis: 0)
+        let perSample = try GradientExplanation.integratedGradients(inputs: inputs, baseline: repeated, steps: 400, score: smooth)
+        #expect(perSample.scalars == integrated.scalars)
+        let maps = try GradientExplanation.heatmaps(inputs: inputs, method: .integratedGradients(steps: 400), baseline: baseline, score: smooth)
+        let summed = try integrated.abs().sum(alongAxes: [1]).scalars
+        #expect(maps.shape == [2, 5, 4])
+        for (got, want) in zip(maps.scalars, summed) { #expect(Swift.abs(got - want) <= 1e-6 * Swift.max(1, want)) }
+        // The plain method through the general entry point is the gradient heatmap.
+        #expect(try GradientExplanation.heatmaps(inputs: inputs, method: .gradient, score: smooth).scalars
+                == GradientExplanation.heatmaps(inputs: inputs, score: smooth).scalars)
+
+        #expect(throws: ExplainError.self) { try GradientExplanation.integratedGradients(inputs: inputs, steps: 0, score: smooth) }
+        #expect(throws: ExplainError.self) {
+            try GradientExplanation.integratedGradients(inputs: inputs, baseline: Tensor.zeros(shape: [3, 3, 5, 4]), steps: 2, score: smooth)
+        }
+        #expect(throws: ExplainError.self) { try GradientExplanation.integratedGradients(inputs: Tensor.zeros(shape: [3, 5, 4]), steps: 2, score: smooth) }
+    }
+
+    @Test("gradient method names", arguments: [("grad", GradientMethod.gradient), ("ig", .integratedGradients(steps: 32)),
+                                                ("ig7", .integratedGradients(steps: 7))])
+    func methodNames(_ text: String, _ method: GradientMethod) {
+        #expect(GradientMethod(text) == method)
+        #expect(GradientMethod(method.description) == method)
+    }
+
+    @Test("unknown gradient method names", arguments: ["", "ig0", "ig-3", "ig+3", "ig03", "gradient", "IG8", "ig 8"])
+    func badMethodNames(_ text: String) { #expect(GradientMethod(text) == nil) }
+
     // MARK: Blur
 
     @Test("Gaussian blur against kornia's formula", arguments: MapsFixtures.names(\.blur, \.name))

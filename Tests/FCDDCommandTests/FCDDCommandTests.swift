@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import NN
 import Testing
 import TensorCore
 
@@ -42,6 +43,7 @@ struct FCDDCommandOptionTests {
         #expect(message(["train", "--epochs", "0"]) == "--epochs must be at least 1, found 0.")
         #expect(message(["evaluate", "--dataset", "mnist"]).contains("--model"))
         #expect(message(["train", "--objective", "dsvdd"]) == "--objective dsvdd is not an objective; expected one of fcdd, hsc, ae.")
+        #expect(message(["train", "--gradient-method", "ig0"]).contains("--gradient-method ig0 is not a method"))
     }
 
     @Test("a missing data directory is a typed error and creates no output")
@@ -174,9 +176,14 @@ struct FCDDCommandBaselineTests {
         let dataArguments = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png"]
         try await TrainCommand.parse(dataArguments + [
             "--objective", objective, "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "2", "--batch-size", "4", "--output", trained.path,
+            "--gradient-method", "ig4",
         ]).run()
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: trained.appendingPathComponent("config.json"))) as? [String: Any]
         #expect(config?["objective"] as? String == objective)
+        // Integrated gradients explain the HSC net; the autoencoder ignores the option.
+        #expect(config?["gradientMethod"] as? String == (objective == "hsc" ? "ig4" : nil))
+        let model = try SafeTensors(contentsOf: trained.appendingPathComponent("model.safetensors"))
+        #expect(model.metadata["gradient_method"] == (objective == "hsc" ? "ig4" : nil))
         #expect(config?["net"] as? String == (objective == "hsc" ? "CNN28" : "AE28"))
         let values = try metrics(in: trained)
         #expect(["image_auroc", "pixel_auroc", "pixel_aupro"].allSatisfy { values[$0].map { (0...1).contains($0) } ?? false })
@@ -189,8 +196,15 @@ struct FCDDCommandBaselineTests {
         let (root, output) = (try FolderFixture.write(), temporaryDirectory())
         defer { for url in [root, output] { try? FileManager.default.removeItem(at: url) } }
         let base = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--output", output.path, "--objective", "hsc"]
-        await #expect(throws: ValidationError.self) { try await TrainCommand.parse(base).run() }
+        await #expect(throws: ValidationError.self) { try await TrainCommand.parse(base + ["--net", "FCDD_CNN32", "--image-size", "32"]).run() }
         await #expect(throws: ValidationError.self) { try await TrainCommand.parse(base + ["--net", "FCDD_CNN28", "--image-size", "32"]).run() }
+        // A backbone only fits the VGG nets.
+        let file = output.deletingLastPathComponent().appendingPathComponent("not-a-vgg-\(UUID().uuidString).safetensors")
+        try Data("x".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        await #expect(throws: ValidationError.self) {
+            try await TrainCommand.parse(base + ["--net", "FCDD_CNN28", "--image-size", "28", "--backbone", file.path]).run()
+        }
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 }
@@ -236,8 +250,12 @@ struct FCDDCommandCompareTests {
         }
         #expect(message(["--objective", "hsc"]).contains("is set by fcdd compare"))
         #expect(message(["--net", "FCDD_CNN32"]).contains("the reference pairs no baselines with FCDD_CNN32"))
-        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good"]).contains("the reference pairs no baselines with FCDD_CNN224_VGG_NOPT"))
-        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28"]) == "give --image-size 28 for the baselines of FCDD_CNN28 on folder data.")
+        // The VGG nets pair with the VGG baselines, so folder data's default net compares.
+        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good"]) == "parsed")
+        // A pair shares its input size, so the default image size suits both.
+        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28"]) == "parsed")
+        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "32"])
+                    == "the baselines of FCDD_CNN28 take 28×28 images, found --image-size 32.")
     }
 }
 

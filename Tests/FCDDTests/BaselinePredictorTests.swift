@@ -46,6 +46,52 @@ struct BaselinePredictorTests {
         }
     }
 
+    @Test("integrated gradients: heatmaps from the pre-processed black image, saved with the model; bad names are refused")
+    func integratedGradients() throws {
+        let images = try Self.testImages(3)
+        let plain = try Self.makePredictor(.cnn28)
+        let method = GradientMethod.integratedGradients(steps: 6)
+        let predictor = BaselinePredictor(net: plain.net, preprocessing: plain.preprocessing, blur: nil, gradientMethod: method)
+        let predictions = try predictor.predict(images)
+        #expect(predictions.map(\.score) == (try plain.predict(images)).map(\.score))
+
+        // The same as GradientExplanation on the pre-processed images, from the pre-processed black image.
+        let transform = try plain.preprocessing.transform()
+        func prepared(_ batch: Tensor) throws -> Tensor {
+            try Tensor.stack((0..<batch.shape[0]).map { index in
+                let image = try batch.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0)
+                return try transform.apply(DatasetSample(image: image, label: 0, name: "\(index)"), seed: 0).image
+            })
+        }
+        let expected = try GradientExplanation.heatmaps(
+            inputs: prepared(images), method: method, baseline: prepared(Tensor.zeros(shape: images.shape))
+        ) { try HSCLoss.scores(plain.net($0)) }
+        for (index, prediction) in predictions.enumerated() {
+            #expect(prediction.map.scalars == (try expected.slice(alongAxis: 0, index..<(index + 1)).scalars))
+        }
+        #expect(predictions.map(\.map.scalars) != (try plain.predict(images)).map(\.map.scalars))
+
+        let url = BaselineTrainerTests.temporaryURL("baseline-ig")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try predictor.save(to: url)
+        let loaded = try BaselinePredictor(contentsOf: url)
+        #expect(loaded.gradientMethod == method)
+        #expect(try loaded.predict(images).map(\.map.scalars) == predictions.map(\.map.scalars))
+        var file = try SafeTensors(contentsOf: url)
+        file.metadata["gradient_method"] = "smoothgrad"
+        try file.write(to: url)
+        #expect {
+            try BaselinePredictor(contentsOf: url)
+        } throws: { error in
+            guard case let .invalidCheckpoint(_, reason)? = error as? CheckpointError else { return false }
+            return reason.contains("smoothgrad")
+        }
+        // Files written before the option existed hold the plain gradient.
+        file.metadata["gradient_method"] = nil
+        try file.write(to: url)
+        #expect(try BaselinePredictor(contentsOf: url).gradientMethod == .gradient)
+    }
+
     @Test("blurred heatmaps: the paired FCDD net's receptive field made odd; AE maps are the squared error per pixel")
     func blurAndAutoencoderMaps() throws {
         let blur = try GaussianBlur.reference(pairedWith: .cnn28, sigma: 1.2)
