@@ -45,6 +45,16 @@ Swift tolerances are set from it).
 
 Tensors are encoded as ``{"shape": [...], "data": [row-major values]}`` with a given number
 of significant digits, and a fixture file is written one case a line (``section``).
+
+Large tensors (``encode_sampled``): a tensor of more than 4096 elements is written as
+
+    {"shape": [...], "stride": s, "data": flat[::s], "sum": Σ x, "abs_sum": Σ |x|}
+
+``flat`` being its row-major elements, ``s = ceil(count / 2000)`` (so ``data`` keeps at most
+2000 values: the elements at flat indices 0, s, 2s, ...), and the two sums taken over all
+elements in float64 (exactly rounded, ``math.fsum``) and written with 12 significant digits.
+Tensors of at most 4096 elements keep the plain form, so a reader tells the two apart by
+the presence of ``stride``.
 """
 
 import functools
@@ -60,7 +70,10 @@ import torch
 
 @functools.lru_cache(maxsize=None)
 def s_values(t, n):
-    return np.array([math.sin(((0.731 * k) + (0.37 * t)) + (0.001 * (k * k))) for k in range(n)], dtype=np.float64)
+    # math.sin (the C library's) element by element: NumPy's vectorised sin need not round
+    # the same way; fromiter keeps the 10^8-element tensors of the VGG nets off a list.
+    return np.fromiter((math.sin(((0.731 * k) + (0.37 * t)) + (0.001 * (k * k))) for k in range(n)),
+                       dtype=np.float64, count=n)
 
 
 def fill(net):
@@ -116,11 +129,34 @@ def grid(shape, scale, offset=0.0, phase=0.0):
 # ---------------------------------------------------------------------------------------
 # float32 against float64
 
+SAMPLE_ABOVE = 4096  # tensors with more elements are sampled
+SAMPLE_KEEP = 2000  # at most this many values of a sampled tensor are written
+
 
 def relative_deviation(a32, a64):
     """max |a32 − a64| / max |a64|."""
     a32, a64 = torch.as_tensor(a32).detach().double(), torch.as_tensor(a64).detach()
     return float((a32 - a64).abs().max() / a64.abs().max().clamp_min(1e-30))
+
+
+def sample_stride(count):
+    """The stride of `encode_sampled` for a tensor of `count` elements (1: not sampled)."""
+    return -(-count // SAMPLE_KEEP) if count > SAMPLE_ABOVE else 1
+
+
+def sampled_deviation(a32, a64):
+    """`relative_deviation` on the elements that `encode_sampled` keeps: what a reader of
+    the fixture, who sees only those, can check."""
+    a32, a64 = torch.as_tensor(a32).detach().reshape(-1), torch.as_tensor(a64).detach().reshape(-1)
+    stride = sample_stride(a64.numel())
+    return relative_deviation(a32[::stride], a64[::stride])
+
+
+def sum_deviation(a32, a64):
+    """|Σ a32 − Σ a64| / Σ |a64|: how far the `sum` of a sampled tensor may move in float32,
+    relative to its `abs_sum` (the sum itself can cancel to nearly nothing)."""
+    a32, a64 = torch.as_tensor(a32).detach().double(), torch.as_tensor(a64).detach()
+    return float((a32.sum() - a64.sum()).abs() / a64.abs().sum().clamp_min(1e-30))
 
 
 def buffer_deviation(b32, b64):
@@ -150,9 +186,28 @@ def encode(array, digits=7):
     return {"shape": [int(d) for d in array.shape], "data": [encode_value(v, digits) for v in array.reshape(-1)]}
 
 
-def encode_buffers(buffers):
-    """Buffers by name, sorted, as float64 (so the batch counters become floats)."""
-    return {k: encode(v.double()) for k, v in sorted(buffers.items())}
+def encode_sampled(array, digits=7):
+    """`encode` for tensors of at most `SAMPLE_ABOVE` elements; larger ones as
+    {"shape", "stride", "data": every stride-th row-major element from index 0, "sum",
+    "abs_sum"} with stride = ceil(count / SAMPLE_KEEP) and both sums over all elements
+    (see the docstring)."""
+    if isinstance(array, torch.Tensor):
+        array = array.detach().cpu().numpy()
+    array = np.asarray(array)
+    if array.size <= SAMPLE_ABOVE:
+        return encode(array, digits)
+    flat = array.reshape(-1).astype(np.float64)
+    stride = sample_stride(flat.size)
+    return {"shape": [int(d) for d in array.shape], "stride": int(stride),
+            "data": [encode_value(v, digits) for v in flat[::stride]],
+            "sum": encode_value(math.fsum(flat.tolist()), 12),
+            "abs_sum": encode_value(math.fsum(np.abs(flat).tolist()), 12)}
+
+
+def encode_buffers(buffers, encoding=encode):
+    """Buffers by name, sorted, as float64 (so the batch counters become floats), each
+    written with `encoding` (`encode`, or `encode_sampled` for nets with large buffers)."""
+    return {k: encoding(v.double()) for k, v in sorted(buffers.items())}
 
 
 def names_and_shapes(net):

@@ -34,8 +34,9 @@ public enum BaselineNetKind: String, Sendable, CaseIterable, CustomStringConvert
     /// 5 and 6; `fc1` 3136 → 1536, BN1d, leaky ReLU; `fc_final` 1536 → 784.
     case cnn224 = "CNN224"
     /// HSC net for 224×224 inputs: torchvision's whole VGG11-BN (`vgg.features`,
-    /// `vgg.avgpool`) with `classifier[:-3]` (Linear 25088 → 4096, ReLU, Dropout), ImageNet
-    /// weights loaded with ``BaselineNet/loadBackbone(from:)``; 4096 features.
+    /// `vgg.avgpool`) with `classifier[:-3]` (Linear 25088 → 4096, ReLU, Dropout, Linear
+    /// 4096 → 4096), ImageNet weights loaded with ``BaselineNet/loadBackbone(from:)``; 4096
+    /// features.
     case cnn224VGG = "CNN224_VGG"
     /// As ``cnn224VGG`` with `vgg.features.0`…`vgg.features.14` frozen.
     case cnn224VGGFrozen = "CNN224_VGG_F"

@@ -8,7 +8,8 @@ import TensorCore
 final class VGG11BatchNorm: Module {
     /// Which part of torchvision's classifier the net keeps.
     enum Head {
-        /// `classifier[:-3]`: Linear 25088 → 4096, ReLU, Dropout(0.5); 4096 outputs (`CNN224_VGG`).
+        /// `classifier[:-3]`, the first four of its seven modules: Linear 25088 → 4096, ReLU,
+        /// Dropout(0.5), Linear 4096 → 4096; 4096 outputs (`CNN224_VGG`).
         case features4096
         /// The whole classifier: two Linear/ReLU/Dropout blocks and Linear 4096 → 1000
         /// (`CNN224_VGG_NOPT_1000`).
@@ -38,7 +39,7 @@ final class VGG11BatchNorm: Module {
         features = try Self.features(inputChannels: inputChannels, moduleCount: 29, initialization: .torchvision, using: &generator)
         var layers: [any Module] = []
         var width = 512 * 7 * 7
-        for output in head == .features4096 ? [4096] : [4096, 4096, 1000] {
+        for output in head == .features4096 ? [4096, 4096] : [4096, 4096, 1000] {
             if !layers.isEmpty {
                 layers.append(ReLU())
                 layers.append(try Dropout(probability: 0.5, seed: generator.next()))
@@ -48,10 +49,6 @@ final class VGG11BatchNorm: Module {
             try linear.bias?.value = Tensor.zeros(shape: [output])
             layers.append(linear)
             width = output
-        }
-        if head == .features4096 {
-            layers.append(ReLU())
-            layers.append(try Dropout(probability: 0.5, seed: generator.next()))
         }
         classifier = Sequential(layers)
     }

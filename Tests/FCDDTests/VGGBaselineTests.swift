@@ -27,7 +27,7 @@ struct VGGBaselineTests {
     func hscNets() throws {
         var generator = SeededGenerator(seed: 5)
         let frozen = try BaselineNet(.cnn224VGGFrozen, inputChannels: 3, using: &generator)
-        #expect(Set(frozen.stateDict().keys) == Set(Self.torchvisionNames(classifierIndices: [0]).map { "vgg." + $0 }))
+        #expect(Set(frozen.stateDict().keys) == Set(Self.torchvisionNames(classifierIndices: [0, 3]).map { "vgg." + $0 }))
         let trainable = Set(frozen.trainableParameters.map(\.name))
         for (name, _) in frozen.namedParameters {
             let index = Int(name.split(separator: ".")[2]) ?? 99
@@ -61,7 +61,7 @@ struct VGGBaselineTests {
         var generator = SeededGenerator(seed: 6)
         let net = try BaselineNet(.ae224VGGFrozen, inputChannels: 3, using: &generator)
         let names = Set(net.stateDict().keys)
-        #expect(names.isSuperset(of: Self.torchvisionNames(classifierIndices: [0]).map { "encoder.vgg." + $0 }))
+        #expect(names.isSuperset(of: Self.torchvisionNames(classifierIndices: [0, 3]).map { "encoder.vgg." + $0 }))
         #expect(names.contains("declassifier.0.weight") && names.contains("declassifier.1.running_var") && names.contains("defeatures.26.bias"))
         #expect(net.stateDict()["declassifier.0.weight"]?.shape == [25088, 4096])
         #expect(net.stateDict()["defeatures.26.weight"]?.shape == [64, 3, 3, 3])
@@ -102,7 +102,8 @@ struct VGGBaselineTests {
             try hsc.loadBackbone(from: url)
         } throws: { error in
             guard case let .stateDict(_, mismatch)? = error as? CheckpointError else { return false }
-            return mismatch.report.missingKeys == ["vgg.classifier.0.bias", "vgg.classifier.0.weight"]
+            return mismatch.report.missingKeys == ["vgg.classifier.0.bias", "vgg.classifier.0.weight",
+                                                   "vgg.classifier.3.bias", "vgg.classifier.3.weight"]
         }
         let small = try BaselineNet(.cnn224, inputChannels: 3, using: &generator)
         #expect(throws: CheckpointError.self) { try small.loadBackbone(from: url) }

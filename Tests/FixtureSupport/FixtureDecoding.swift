@@ -12,15 +12,24 @@ import TensorCore
 /// A tensor as a fixture stores it: shape plus row-major values.
 public struct FixtureTensor: Decodable, Sendable {
     public let shape: [Int]
+    /// The row-major values; for a sampled tensor every ``stride``-th one, from index 0.
     public let data: [Float]
+    /// For a large tensor the script keeps only every `stride`-th value, plus ``sum`` and
+    /// ``absoluteSum`` of all of them (float64); `nil` when every value is stored.
+    public let stride: Int?
+    /// The sum of all values of a sampled tensor.
+    public let sum: Double?
+    /// The sum of the absolute values of a sampled tensor.
+    public let absoluteSum: Double?
 
     /// A tensor with the given shape and row-major values.
     public init(shape: [Int], data: [Float]) {
         self.shape = shape
         self.data = data
+        (stride, sum, absoluteSum) = (nil, nil, nil)
     }
 
-    private enum CodingKeys: String, CodingKey { case shape, data }
+    private enum CodingKeys: String, CodingKey { case shape, data, stride, sum, abs_sum }
 
     /// Decodes the values as doubles first: Foundation refuses a number that underflows
     /// Float (such as 7e-58, a valid reference for a vanishing gradient), while the
@@ -29,9 +38,16 @@ public struct FixtureTensor: Decodable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         shape = try container.decode([Int].self, forKey: .shape)
         data = try container.decode([Double].self, forKey: .data).map { Float($0) }
+        stride = try container.decodeIfPresent(Int.self, forKey: .stride)
+        sum = try container.decodeIfPresent(Double.self, forKey: .sum)
+        absoluteSum = try container.decodeIfPresent(Double.self, forKey: .abs_sum)
     }
 
-    public func tensor() throws -> Tensor { try Tensor(shape: shape, scalars: data) }
+    /// The tensor; fails for a sampled one, which holds only part of the values.
+    public func tensor() throws -> Tensor {
+        guard stride == nil else { throw FixtureError("a sampled fixture tensor \(shape) holds every \(stride!)-th value only") }
+        return try Tensor(shape: shape, scalars: data)
+    }
 }
 
 /// A JSON attribute value.
@@ -389,21 +405,32 @@ public struct FixtureTolerance: Sendable, CustomStringConvertible {
         guard actual.shape == expected.shape else {
             return ["shape \(actual.shape), expected \(expected.shape)"]
         }
-        let values = actual.scalars
+        let all = actual.scalars
+        let sampling = expected.stride ?? 1
+        var found: [String] = []
+        if expected.stride != nil {
+            // A sampled tensor: the kept values below, and the sums of all values here,
+            // within the tolerance summed over the elements.
+            let count = Double(all.count)
+            let (sum, absoluteSum) = all.reduce(into: (0.0, 0.0)) { $0.0 += Double($1); $0.1 += Double(Swift.abs($1)) }
+            let slack = count * Double(absolute) + Double(relative) * absoluteSum
+            if let want = expected.sum, Swift.abs(sum - want) > slack { found.append("sum \(sum), expected \(want)") }
+            if let want = expected.absoluteSum, Swift.abs(absoluteSum - want) > slack { found.append("sum of |x| \(absoluteSum), expected \(want)") }
+        }
+        let values = Swift.stride(from: 0, to: all.count, by: sampling).map { all[$0] }
         guard values.count == expected.data.count else {
-            return ["\(values.count) values, the fixture has \(expected.data.count) for shape \(expected.shape)"]
+            return ["\(values.count) values, the fixture has \(expected.data.count) for shape \(expected.shape) (stride \(sampling))"]
         }
         var strides = [Int](repeating: 1, count: expected.shape.count)
         for axis in strides.indices.dropLast().reversed() { strides[axis] = strides[axis + 1] * expected.shape[axis + 1] }
-        var found: [String] = []
         for index in expected.data.indices where !matches(values[index], expected.data[index]) {
             let (got, want) = (values[index], expected.data[index])
-            var rest = index
+            var rest = index * sampling
             let position = strides.map { stride -> Int in
                 defer { rest %= stride }
                 return rest / stride
             }
-            found.append("at \(position) (flat \(index)): got \(got), expected \(want) (difference \(got - want))")
+            found.append("at \(position) (flat \(index * sampling)): got \(got), expected \(want) (difference \(got - want))")
         }
         return found
     }
