@@ -47,6 +47,11 @@ public struct FCDDTrainingProgress: Sendable {
 /// For FCDD and HSC the loader's transform should start with an ``AnomalyInjection`` so
 /// half the samples are anomalies; for AE it must not have one.
 ///
+/// A net with a `BatchNorm1d` (the HSC nets' fully connected heads, the autoencoders' codes)
+/// cannot take batch statistics of a single sample, so an epoch's last step is skipped when
+/// it holds one sample only (when the training images leave a remainder of one); PyTorch,
+/// whose loaders the reference runs with `drop_last=False`, raises there instead.
+///
 /// A NaN or infinite loss stops training before the step is applied. With a checkpoint
 /// URL, a ``TrainingCheckpoint`` (with the net's name and the objective in its user
 /// metadata) is written atomically every `checkpointInterval` epochs, and
@@ -54,6 +59,8 @@ public struct FCDDTrainingProgress: Sendable {
 public final class AnomalyTrainer<Net: Module> {
     /// The net being trained.
     public let net: Net
+    /// Whether the net has a `BatchNorm1d`, which cannot train on a single sample.
+    private lazy var hasBatchNorm1d = net.namedModules.contains { $0.module is BatchNorm1d }
     /// The objective the net is trained with.
     public var objective: AnomalyObjective { model.objective }
     /// The training settings.
@@ -122,6 +129,10 @@ public final class AnomalyTrainer<Net: Module> {
                     throw .data(error)
                 }
                 guard !group.isEmpty else { break }
+                if step > 0, group.map(\.labels.count).reduce(0, +) == 1, hasBatchNorm1d {
+                    progress?(FCDDTrainingProgress(epoch: epoch, epochs: configuration.epochs, step: step, steps: steps, loss: losses.last ?? 0))
+                    continue
+                }
                 let (loss, scores) = try trainingStep(group, epoch: epoch, step: step)
                 losses.append(loss)
                 for (score, label) in zip(scores, group.flatMap(\.labels)) {

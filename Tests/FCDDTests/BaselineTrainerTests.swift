@@ -71,6 +71,30 @@ struct BaselineTrainerTests {
         #expect(auc > 0.6, "test AUC \(auc)")
     }
 
+    @Test("a last step of one sample is skipped for nets with BatchNorm1d (it cannot normalise one value)")
+    func singleSampleStep() throws {
+        var generator = SeededGenerator(seed: 9)
+        // 5 images in batches of 2: steps of 2, 2 and 1.
+        let samples = try (0..<5).map { index in
+            DatasetSample(image: try Tensor.randomUniform(shape: [3, 32, 32], low: 0, high: 1, using: &generator), label: 0, name: "\(index)")
+        }
+        let configuration = FCDDTrainingConfiguration(epochs: 2, batchSize: 2, optimizer: .adam, learningRate: 1e-3,
+                                                      weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
+        for kind in [BaselineNetKind.ae32, .cnn32] {
+            let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 2, transform: Compose([]), seed: 1)
+            let trainer = try BaselineTrainer(net: BaselineNet(kind, inputChannels: 3, using: &generator),
+                                              configuration: configuration, loader: loader)
+            var reported: [Int] = []
+            let history = try trainer.train { reported.append($0.step) }
+            #expect(history.count == 2 && history.allSatisfy { $0.loss.isFinite && $0.loss > 0 }, "\(kind)")
+            #expect(reported == [0, 1, 2, 0, 1, 2], "\(kind): every step is reported, the skipped one too")
+        }
+        // Without the skip the step itself fails, as in PyTorch.
+        let net = try BaselineNet(.ae32, inputChannels: 3, using: &generator)
+        net.train()
+        #expect(throws: TensorError.self) { try net(samples[0].image.unsqueezed(axis: 0)) }
+    }
+
     @Test("the autoencoder refuses samples labelled anomalous, before any step")
     func autoencoderRefusesAnomalies() throws {
         let trainer = try Self.makeTrainer(.ae28, seed: 5, epochs: 1, count: 40, outlierExposure: true)
