@@ -149,12 +149,17 @@ enum Baseline224Fixtures: SectionedFixtures {
     static let scales = FixtureScales(trainingForward: 1e-2, heatmap: 5e-2, gradient: 0.5, loss: 1e-4)
 
     /// The HSC cases this run tests: the VGG ones only with `FCDD_LARGE_NET_TESTS=1`.
-    static let hscNames = names(\.hsc_nets, \.name).filter { name in
-        BaselineNetKind.largeNetTests || (try? lookup(\.hsc_nets, \.name, name).large) != true
-    }
+    static let hscNames = testedNames(\.hsc_nets, \.name, \.large)
     /// The autoencoder cases this run tests, as ``hscNames``.
-    static let aeNames = names(\.ae_nets, \.name).filter { name in
-        BaselineNetKind.largeNetTests || (try? lookup(\.ae_nets, \.name, name).large) != true
+    static let aeNames = testedNames(\.ae_nets, \.name, \.large)
+
+    /// A section's case names, without the large ones unless `FCDD_LARGE_NET_TESTS=1`.
+    private static func testedNames<Case>(
+        _ section: KeyPath<Baseline224FixtureFile, [Case]>, _ name: KeyPath<Case, String>, _ large: KeyPath<Case, Bool?>
+    ) -> [String] {
+        names(section, name).filter { wanted in
+            BaselineNetKind.largeNetTests || (try? lookup(section, name, wanted)[keyPath: large]) != true
+        }
     }
 }
 
@@ -202,19 +207,20 @@ struct BaselineNetTests {
     @Test("HSC nets: state-dict names and shapes are PyTorch's", arguments: BaselineFixtures.names(\.hsc_nets, \.name))
     func hscNames(_ name: String) throws {
         let testCase = try BaselineFixtures.lookup(\.hsc_nets, \.name, name)
-        let kind = try #require(BaselineNetKind(rawValue: testCase.net))
-        var generator = SeededGenerator(seed: 0)
-        let net = try BaselineNet(kind, inputChannels: testCase.in_channels, using: &generator)
-        #expect(FCDDFixtures.stateEntries(net) == testCase.state)
+        try Self.expectState(net: testCase.net, inputChannels: testCase.in_channels, testCase.state)
     }
 
     @Test("autoencoders: state-dict names and shapes are PyTorch's", arguments: BaselineFixtures.names(\.ae_nets, \.name))
     func aeNames(_ name: String) throws {
         let testCase = try BaselineFixtures.lookup(\.ae_nets, \.name, name)
-        let kind = try #require(BaselineNetKind(rawValue: testCase.net))
+        try Self.expectState(net: testCase.net, inputChannels: testCase.in_channels, testCase.state)
+    }
+
+    /// The state-dict names and shapes of a fresh `net` are the fixture's.
+    static func expectState(net name: String, inputChannels: Int, _ state: [StateEntry]) throws {
         var generator = SeededGenerator(seed: 0)
-        let net = try BaselineNet(kind, inputChannels: testCase.in_channels, using: &generator)
-        #expect(FCDDFixtures.stateEntries(net) == testCase.state)
+        let net = try BaselineNet(#require(BaselineNetKind(rawValue: name)), inputChannels: inputChannels, using: &generator)
+        #expect(FCDDFixtures.stateEntries(net) == state)
     }
 
     @Test("HSC nets: outputs, scores, losses, gradients, statistics and gradient heatmaps",
@@ -232,9 +238,7 @@ struct BaselineNetTests {
     @Test("224×224 HSC nets: state-dict names and shapes are PyTorch's", arguments: Baseline224Fixtures.hscNames)
     func hsc224Names(_ name: String) throws {
         let testCase = try Baseline224Fixtures.lookup(\.hsc_nets, \.name, name)
-        var generator = SeededGenerator(seed: 0)
-        let net = try BaselineNet(#require(BaselineNetKind(rawValue: testCase.net)), inputChannels: testCase.in_channels, using: &generator)
-        #expect(FCDDFixtures.stateEntries(net) == testCase.state)
+        try Self.expectState(net: testCase.net, inputChannels: testCase.in_channels, testCase.state)
     }
 
     /// Training mode with the case's labels, then evaluation mode and the gradient heatmap.
@@ -292,9 +296,7 @@ struct BaselineNetTests {
     @Test("224×224 autoencoders: state-dict names and shapes are PyTorch's", arguments: Baseline224Fixtures.aeNames)
     func ae224Names(_ name: String) throws {
         let testCase = try Baseline224Fixtures.lookup(\.ae_nets, \.name, name)
-        var generator = SeededGenerator(seed: 0)
-        let net = try BaselineNet(#require(BaselineNetKind(rawValue: testCase.net)), inputChannels: testCase.in_channels, using: &generator)
-        #expect(FCDDFixtures.stateEntries(net) == testCase.state)
+        try Self.expectState(net: testCase.net, inputChannels: testCase.in_channels, testCase.state)
     }
 
     @Test("the 224×224 fixture covers every 224×224 architecture")
