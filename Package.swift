@@ -41,9 +41,10 @@ let package = Package(
             name: "CImageCodecs",
             dependencies: ["CPNG", "CJPEG"]
         ),
+        .target(name: "CConvolution"),
         .target(
             name: "TensorCore",
-            dependencies: ["COpenBLAS"]
+            dependencies: ["COpenBLAS", "CConvolution"]
         ),
         .target(
             name: "NN",

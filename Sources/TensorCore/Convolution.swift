@@ -1,7 +1,8 @@
 extension Tensor {
     /// 2-D convolution (cross-correlation, as PyTorch's `conv2d`): input `[N, C, H, W]`,
     /// weight `[Cout, C / groups, kH, kW]`, optional bias `[Cout]`, giving
-    /// `[N, Cout, Hout, Wout]`. Lowered to one GEMM per block of images on cblas_sgemm;
+    /// `[N, Cout, Hout, Wout]`. Lowered to one GEMM per block of images on cblas_sgemm, or
+    /// run on a direct AVX-512 kernel where ``ConvolutionAlgorithm`` says so;
     /// the gradients for input, weight and bias are computed only for operands that track
     /// gradients.
     ///

@@ -28,14 +28,19 @@ extension ConvolutionGeometry {
         Swift.stride(from: 0, to: batch, by: imagesPerBlock).map { $0..<Swift.min(batch, $0 + imagesPerBlock) }
     }
 
-    /// y = conv(x, w) + bias: per block of images and per group, lower the block once and
+    /// y = conv(x, w) + bias, on the direct kernel where ``forwardRunsDirect(under:)`` (for `algorithm`); otherwise,
+    /// per block of images and per group, lower the block once and
     /// multiply it by the group's weight (one GEMM for the block, or one per image whose
     /// plane is large). The bias is written first and the GEMMs accumulate onto it, or it is
     /// added while reordering the block's product.
     func forward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>
+        into output: UnsafeMutablePointer<Float>, algorithm: ConvolutionAlgorithm = .current
     ) {
+        if forwardRunsDirect(under: algorithm) {
+            directForward(input: input, weight: weight, bias: bias, into: output)
+            return
+        }
         let weightGroupStride = groupOutputChannels * loweredRows
         let direct = isPointwise || writesImagesDirectly || imagesPerBlock == 1
         if direct, let bias {
@@ -89,12 +94,21 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// Gradients of the convolution: `inputGradient` (zeroed here, then accumulated through
+    /// Gradients of the convolution (the input gradient on the direct kernel where
+    /// ``inputGradientRunsDirect(under:)``): `inputGradient` (zeroed here, then accumulated through
     /// the adjoint lowering) and `weightGradient` (overwritten), each only when asked for.
     func backward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-        inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?
+        inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
+        algorithm: ConvolutionAlgorithm = .current
     ) {
+        if let inputGradient, inputGradientRunsDirect(under: algorithm) {
+            directInputGradient(weight: weight, outputGradient: outputGradient, into: inputGradient)
+            if weightGradient != nil {
+                backward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: nil, weightGradient: weightGradient)
+            }
+            return
+        }
         let weightGroupStride = groupOutputChannels * loweredRows
         inputGradient?.update(repeating: 0, count: batch * inputChannels * height * width)
         weightGradient?.update(repeating: 0, count: outputChannels * loweredRows)

@@ -1,0 +1,184 @@
+/*
+ * Direct convolution with AVX-512, the way oneDNN's `jit:avx512_core` forward convolution
+ * works on NCHW data: a register tile holds up to TILE_POSITIONS consecutive output positions
+ * of one row × 32 output channels (two vectors of 16 channels each), and for every input
+ * channel and kernel tap it loads the tap's 32 weights once and broadcasts one input value per
+ * position. Unlike a lowering to a GEMM, there is no lowered matrix to write and read back,
+ * and kernel rows that fall entirely into the top or bottom padding are skipped.
+ *
+ * Only this file uses AVX-512, through the `target` attribute, so the package still builds for
+ * plain x86-64; the caller checks cconv_avx512_supported() at run time.
+ */
+
+#include "CConvolution.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+enum {
+    CHANNEL_BLOCK = 32,  /* output channels per register tile: two ZMM vectors */
+    TILE_POSITIONS = 12, /* most output positions per register tile: 24 accumulators */
+};
+
+static long padded_width(const cconv_geometry *g) { return g->out_width + g->kernel_width - 1; }
+static long channel_blocks(const cconv_geometry *g) { return (g->out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK; }
+
+int cconv_optimized_build(void) {
+#if defined(__OPTIMIZE__)
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+size_t cconv_packed_weight_floats(const cconv_geometry *g) {
+    return (size_t)(channel_blocks(g) * g->in_channels * g->kernel_height * g->kernel_width * CHANNEL_BLOCK);
+}
+
+size_t cconv_workspace_floats(const cconv_geometry *g) {
+    return (size_t)(g->in_channels * g->height * padded_width(g) + TILE_POSITIONS * CHANNEL_BLOCK);
+}
+
+void cconv_pack_weight(const cconv_geometry *g, const float *weight, int transpose_flip, float *packed) {
+    long taps = g->kernel_height * g->kernel_width;
+    long per_channel = g->in_channels * taps;
+    memset(packed, 0, sizeof(float) * cconv_packed_weight_floats(g));
+    for (long out = 0; out < g->out_channels; out++) {
+        float *block = packed + (out / CHANNEL_BLOCK) * per_channel * CHANNEL_BLOCK + out % CHANNEL_BLOCK;
+        for (long in = 0; in < g->in_channels; in++) {
+            for (long tap = 0; tap < taps; tap++) {
+                float value = transpose_flip
+                    ? weight[(in * g->out_channels + out) * taps + (taps - 1 - tap)]
+                    : weight[(out * g->in_channels + in) * taps + tap];
+                block[(in * taps + tap) * CHANNEL_BLOCK] = value;
+            }
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+int cconv_avx512_supported(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return 0;
+    unsigned xcr0_low, xcr0_high;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    /* SSE, AVX, opmask, upper halves of ZMM0-15 and ZMM16-31 saved by the OS. */
+    if ((xcr0_low & 0xE6) != 0xE6) return 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ebx & bit_AVX512F) ? 1 : 0;
+}
+
+/* tile[position][32] = Σ over input channels and kernel rows first_row ..< end_row, all kernel
+ * columns, of weight × padded input. `rows` points at kernel row `first_row` of the window of
+ * the first position; `positions` is a compile-time constant after inlining, so the
+ * accumulators live in registers. */
+__attribute__((target("avx512f"), always_inline))
+static inline void register_tile(
+    const int positions, const cconv_geometry *g, const float *rows,
+    const float *block_weight, long first_row, long end_row, float *tile)
+{
+    __m512 acc[TILE_POSITIONS][2];
+    for (int p = 0; p < positions; p++) {
+        acc[p][0] = _mm512_setzero_ps();
+        acc[p][1] = _mm512_setzero_ps();
+    }
+    const long row_stride = padded_width(g);
+    const long channel_stride = g->height * row_stride;
+    for (long in = 0; in < g->in_channels; in++) {
+        for (long kh = first_row; kh < end_row; kh++) {
+            const float *row = rows + in * channel_stride + (kh - first_row) * row_stride;
+            const float *taps = block_weight + ((in * g->kernel_height + kh) * g->kernel_width) * CHANNEL_BLOCK;
+            for (long kw = 0; kw < g->kernel_width; kw++) {
+                __m512 w0 = _mm512_loadu_ps(taps + kw * CHANNEL_BLOCK);
+                __m512 w1 = _mm512_loadu_ps(taps + kw * CHANNEL_BLOCK + 16);
+                for (int p = 0; p < positions; p++) {
+                    __m512 x = _mm512_set1_ps(row[p + kw]);
+                    acc[p][0] = _mm512_fmadd_ps(x, w0, acc[p][0]);
+                    acc[p][1] = _mm512_fmadd_ps(x, w1, acc[p][1]);
+                }
+            }
+        }
+    }
+    for (int p = 0; p < positions; p++) {
+        _mm512_storeu_ps(tile + p * CHANNEL_BLOCK, acc[p][0]);
+        _mm512_storeu_ps(tile + p * CHANNEL_BLOCK + 16, acc[p][1]);
+    }
+}
+
+__attribute__((target("avx512f")))
+static void register_tile_of(
+    int positions, const cconv_geometry *g, const float *rows, const float *block_weight,
+    long first_row, long end_row, float *tile)
+{
+    switch (positions) {
+#define TILE(n) case n: register_tile(n, g, rows, block_weight, first_row, end_row, tile); break;
+    TILE(1) TILE(2) TILE(3) TILE(4) TILE(5) TILE(6) TILE(7) TILE(8) TILE(9) TILE(10) TILE(11) TILE(12)
+#undef TILE
+    default: break;
+    }
+}
+
+/* The image's channels with `pad_left` zero columns before and zeros after each row, so every
+ * window column reads memory; rows stay unpadded (windows skip rows outside the image). */
+static void pad_image(const cconv_geometry *g, const float *image, float *padded) {
+    long row_stride = padded_width(g);
+    long copied = g->width;
+    if (g->pad_left + copied > row_stride) copied = row_stride - g->pad_left;
+    memset(padded, 0, sizeof(float) * (size_t)(g->in_channels * g->height * row_stride));
+    if (copied <= 0) return;
+    for (long row = 0; row < g->in_channels * g->height; row++) {
+        memcpy(padded + row * row_stride + g->pad_left, image + row * g->width, sizeof(float) * (size_t)copied);
+    }
+}
+
+__attribute__((target("avx512f")))
+void cconv_forward_avx512(
+    const cconv_geometry *g, const float *input, const float *packed_weight, const float *bias,
+    float *output, long first_image, long image_count, float *workspace)
+{
+    const long row_stride = padded_width(g);
+    const long out_plane = g->out_height * g->out_width;
+    const long block_floats = g->in_channels * g->kernel_height * g->kernel_width * CHANNEL_BLOCK;
+    const long tiles_per_row = (g->out_width + TILE_POSITIONS - 1) / TILE_POSITIONS;
+    const long tile_width = (g->out_width + tiles_per_row - 1) / tiles_per_row;
+    float *padded = workspace;
+    float *tile = workspace + g->in_channels * g->height * row_stride;
+    for (long image = first_image; image < first_image + image_count; image++) {
+        pad_image(g, input + image * g->in_channels * g->height * g->width, padded);
+        float *image_output = output + image * g->out_channels * out_plane;
+        for (long block = 0; block < channel_blocks(g); block++) {
+            long first_channel = block * CHANNEL_BLOCK;
+            long channels = g->out_channels - first_channel < CHANNEL_BLOCK ? g->out_channels - first_channel : CHANNEL_BLOCK;
+            for (long out_row = 0; out_row < g->out_height; out_row++) {
+                long top = out_row - g->pad_top;
+                long first_row = top < 0 ? -top : 0;
+                long end_row = top + g->kernel_height > g->height ? g->height - top : g->kernel_height;
+                for (long column = 0; column < g->out_width; column += tile_width) {
+                    long positions = g->out_width - column < tile_width ? g->out_width - column : tile_width;
+                    if (first_row < end_row) {
+                        register_tile_of((int)positions, g, padded + (top + first_row) * row_stride + column,
+                                         packed_weight + block * block_floats, first_row, end_row, tile);
+                    } else {
+                        memset(tile, 0, sizeof(float) * TILE_POSITIONS * CHANNEL_BLOCK);
+                    }
+                    for (long c = 0; c < channels; c++) {
+                        float *target = image_output + (first_channel + c) * out_plane + out_row * g->out_width + column;
+                        float shift = bias ? bias[first_channel + c] : 0.0f;
+                        for (long p = 0; p < positions; p++) target[p] = tile[p * CHANNEL_BLOCK + c] + shift;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#else
+
+int cconv_avx512_supported(void) { return 0; }
+
+#endif

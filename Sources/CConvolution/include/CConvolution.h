@@ -1,0 +1,59 @@
+#ifndef CCONVOLUTION_H
+#define CCONVOLUTION_H
+
+#include <stddef.h>
+
+/*
+ * Direct 2-D convolution (stride 1, dilation 1, one group) with an AVX-512 register tile of
+ * up to 12 output positions × 32 output channels, for the small planes where lowering to a
+ * GEMM loses to it (see Documentation/Performance.md). NCHW input and output, OIHW weight.
+ * The same kernel computes a convolution's input gradient: a convolution of the output
+ * gradient with the transposed, flipped weight (cconv_pack_weight with transpose_flip = 1).
+ */
+
+/// Shape of one direct convolution. Input rows and columns outside the image (the padding)
+/// read as zeros; `pad_top`/`pad_left` place the first window, `out_height`/`out_width` say
+/// how many windows there are, so the bottom and right padding follow from them.
+typedef struct {
+    long batch;
+    long in_channels;
+    long height;
+    long width;
+    long out_channels;
+    long kernel_height;
+    long kernel_width;
+    long pad_top;
+    long pad_left;
+    long out_height;
+    long out_width;
+} cconv_geometry;
+
+/// 1 when the CPU and the operating system support AVX-512F (ZMM state enabled), else 0.
+int cconv_avx512_supported(void);
+
+/// 1 when this file was compiled with optimisation (a release build), else 0.
+int cconv_optimized_build(void);
+
+/// Floats of the packed weight for `geometry` (output channels rounded up to 32).
+size_t cconv_packed_weight_floats(const cconv_geometry *geometry);
+
+/// Floats of scratch space one thread needs (a zero-padded copy of one image).
+size_t cconv_workspace_floats(const cconv_geometry *geometry);
+
+/// Packs the weight into blocks of 32 output channels, [block][in][kh][kw][32]. With
+/// `transpose_flip` = 0, `weight` is [out_channels][in_channels][kh][kw]; with 1 it is the
+/// weight of the convolution whose input gradient this computes, stored
+/// [in_channels][out_channels][kh][kw] of *this* geometry, and is read transposed and
+/// rotated by 180°.
+void cconv_pack_weight(const cconv_geometry *geometry, const float *weight, int transpose_flip, float *packed);
+
+#if defined(__x86_64__)
+/// output[first ..< first + count] = conv(input, packed weight) (+ bias[out channel] when
+/// `bias` is not NULL) for images `first ..< first + count`, on one thread. `workspace` holds
+/// cconv_workspace_floats floats. Call only when cconv_avx512_supported() returns 1.
+void cconv_forward_avx512(
+    const cconv_geometry *geometry, const float *input, const float *packed_weight, const float *bias,
+    float *output, long first_image, long image_count, float *workspace);
+#endif
+
+#endif

@@ -1,0 +1,132 @@
+import CConvolution
+import Foundation
+import Synchronization
+
+/// Which algorithm runs ``Tensor/conv2d(_:weight:bias:stride:padding:dilation:groups:)`` (and
+/// the input gradient a convolution shares with ``Tensor/convTranspose2d(_:weight:bias:stride:padding:outputPadding:dilation:groups:)``).
+///
+/// ``direct`` is the default where it is available: the CPU and operating system support
+/// AVX-512F and the package was built with optimisation (`-c release`; an unoptimised build of
+/// its intrinsics is slower than OpenBLAS). Otherwise every convolution is lowered to GEMMs.
+/// The environment variable `FCDD_CONVOLUTION=lowering` (or `direct`) chooses at start-up,
+/// ``select(_:)`` later. Both give the same results up to float rounding.
+public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
+    /// im2col lowering and `cblas_sgemm` for every convolution.
+    case lowering
+    /// A direct AVX-512 kernel (`Sources/CConvolution`) for the forward pass and the input
+    /// gradient of convolutions with stride 1, dilation 1, one group and at least 16 input
+    /// channels (16 output channels for the input gradient); lowering for the rest and for
+    /// the weight gradient.
+    case direct
+
+    /// Whether ``direct`` can run here (the CPU supports AVX-512F).
+    public static let isDirectSupported: Bool = cconv_avx512_supported() == 1
+
+    /// The algorithm in use.
+    public static var current: ConvolutionAlgorithm {
+        selectedAlgorithm.load(ordering: .relaxed) == 1 ? .direct : .lowering
+    }
+
+    /// Uses `algorithm` for every later convolution. Call it at start-up, not while kernels run.
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for ``direct`` on a CPU without
+    ///   AVX-512F.
+    public static func select(_ algorithm: ConvolutionAlgorithm) throws(TensorError) {
+        if algorithm == .direct, !isDirectSupported {
+            throw .invalidArgument(
+                op: "ConvolutionAlgorithm.select",
+                message: "the direct convolution needs a CPU with AVX-512F and this one has none; use lowering")
+        }
+        selectedAlgorithm.store(algorithm == .direct ? 1 : 0, ordering: .relaxed)
+    }
+
+    static func initial() -> ConvolutionAlgorithm {
+        switch ProcessInfo.processInfo.environment["FCDD_CONVOLUTION"]?.lowercased() {
+        case "lowering": return .lowering
+        case "direct": return isDirectSupported ? .direct : .lowering
+        default: return isDirectSupported && cconv_optimized_build() == 1 ? .direct : .lowering
+        }
+    }
+}
+
+private let selectedAlgorithm = Atomic<Int>(ConvolutionAlgorithm.initial() == .direct ? 1 : 0)
+
+/// Input channels below which the direct kernel loses to the lowering (the first layers,
+/// Cin = 1 or 3, where the lowering fills the GEMM).
+private let directMinimumInputChannels = 16
+
+extension ConvolutionGeometry {
+    /// Whether the forward pass runs on the direct kernel under `algorithm`.
+    func forwardRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
+        algorithm == .direct && ConvolutionAlgorithm.isDirectSupported && isDirectShape
+            && inputChannels >= directMinimumInputChannels
+    }
+
+    /// Whether the input gradient runs on the direct kernel under `algorithm`: a convolution
+    /// of the output gradient with the flipped weight, whose padding `kernel − 1 − padding`
+    /// must not be negative.
+    func inputGradientRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
+        algorithm == .direct && ConvolutionAlgorithm.isDirectSupported && isDirectShape
+            && outputChannels >= directMinimumInputChannels && padding.top < kernel.height && padding.left < kernel.width
+    }
+
+    private var isDirectShape: Bool {
+        stride == Size2D(1, 1) && dilation == Size2D(1, 1) && groups == 1 && batch > 0 && outputPlane > 0
+    }
+
+    /// The forward pass as the direct kernel sees it.
+    private var directForwardShape: cconv_geometry {
+        cconv_geometry(
+            batch: batch, in_channels: inputChannels, height: height, width: width, out_channels: outputChannels,
+            kernel_height: kernel.height, kernel_width: kernel.width, pad_top: padding.top, pad_left: padding.left,
+            out_height: outputHeight, out_width: outputWidth)
+    }
+
+    /// The input gradient as a direct convolution: output gradient in, input gradient out.
+    private var directInputGradientShape: cconv_geometry {
+        cconv_geometry(
+            batch: batch, in_channels: outputChannels, height: outputHeight, width: outputWidth,
+            out_channels: inputChannels, kernel_height: kernel.height, kernel_width: kernel.width,
+            pad_top: kernel.height - 1 - padding.top, pad_left: kernel.width - 1 - padding.left,
+            out_height: height, out_width: width)
+    }
+
+    /// y = conv(x, w) + bias on the direct kernel (see ``forwardRunsDirect(under:)``).
+    func directForward(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        Self.runDirect(directForwardShape, input: input, weight: weight, transposeFlip: false, bias: bias, into: output)
+    }
+
+    /// The input gradient (overwritten) on the direct kernel (see ``inputGradientRunsDirect(under:)``).
+    func directInputGradient(
+        weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, into inputGradient: UnsafeMutablePointer<Float>
+    ) {
+        Self.runDirect(directInputGradientShape, input: outputGradient, weight: weight, transposeFlip: true, bias: nil,
+                       into: inputGradient)
+    }
+
+    /// Packs the weight once, then splits the images over the compute threads.
+    private static func runDirect(
+        _ shape: cconv_geometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, transposeFlip: Bool,
+        bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>
+    ) {
+        #if arch(x86_64)
+        var shape = shape
+        BufferCache.shared.withBuffer(count: cconv_packed_weight_floats(&shape)) { packed in
+            cconv_pack_weight(&shape, weight, transposeFlip ? 1 : 0, packed)
+            let workspaceCount = cconv_workspace_floats(&shape)
+            let batch = shape.batch
+            parallelChunks(count: batch, minimumChunk: 1) { images in
+                var chunkShape = shape
+                BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
+                    cconv_forward_avx512(&chunkShape, input, packed, bias, output, images.lowerBound, images.count, workspace)
+                }
+            }
+        }
+        #else
+        preconditionFailure("the direct convolution runs on x86-64 only; ConvolutionAlgorithm.select refuses it elsewhere")
+        #endif
+    }
+}

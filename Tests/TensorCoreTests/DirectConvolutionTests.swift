@@ -1,0 +1,109 @@
+import Testing
+@testable import TensorCore
+
+/// The direct AVX-512 convolution against the lowering (im2col + GEMM), which the PyTorch
+/// fixtures check, on odd shapes. The algorithm is passed per call, so the process-wide choice
+/// (and the tests running beside these) stay untouched. Only on CPUs with AVX-512F.
+@Suite struct DirectConvolutionTests {
+    /// (batch, in, out, height, width, kernel, padding, bias)
+    static let shapes: [(Int, Int, Int, Int, Int, Size2D, Padding2D, Bool)] = [
+        (1, 16, 5, 7, 9, Size2D(3, 3), Padding2D(height: 1, width: 1), true),
+        (3, 17, 33, 6, 5, Size2D(3, 3), Padding2D(height: 1, width: 1), false),
+        (2, 20, 40, 14, 14, Size2D(5, 5), Padding2D(height: 2, width: 2), true),
+        (2, 16, 16, 9, 30, Size2D(5, 3), Padding2D(top: 0, bottom: 2, left: 1, right: 0), true),
+        (1, 18, 17, 8, 8, Size2D(1, 1), Padding2D(height: 0, width: 0), true),
+        (2, 16, 24, 5, 6, Size2D(3, 2), Padding2D(top: 3, bottom: 1, left: 0, right: 4), true),
+        (1, 16, 19, 3, 13, Size2D(3, 3), 0, false),
+    ]
+
+    static func values(_ count: Int, seed: UInt64) -> [Float] {
+        var generator = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in Float.random(in: -1...1, using: &generator) }
+    }
+
+    struct Result {
+        var output: [Float]
+        var inputGradient: [Float]
+        var weightGradient: [Float]
+    }
+
+    static func run(_ geometry: ConvolutionGeometry, bias: Bool, algorithm: ConvolutionAlgorithm) -> Result {
+        let x = values(geometry.inputShape.reduce(1, *), seed: 1)
+        let w = values(geometry.weightShape.reduce(1, *), seed: 2)
+        let b = values(geometry.outputChannels, seed: 3)
+        let dy = values(geometry.outputShape.reduce(1, *), seed: 4)
+        var result = Result(output: [Float](repeating: .nan, count: dy.count),
+                            inputGradient: [Float](repeating: .nan, count: x.count),
+                            weightGradient: [Float](repeating: .nan, count: w.count))
+        x.withUnsafeBufferPointer { x in
+            w.withUnsafeBufferPointer { w in
+                b.withUnsafeBufferPointer { b in
+                    dy.withUnsafeBufferPointer { dy in
+                        result.output.withUnsafeMutableBufferPointer { y in
+                            geometry.forward(input: x.baseAddress!, weight: w.baseAddress!, bias: bias ? b.baseAddress! : nil,
+                                             into: y.baseAddress!, algorithm: algorithm)
+                        }
+                        result.inputGradient.withUnsafeMutableBufferPointer { dx in
+                            result.weightGradient.withUnsafeMutableBufferPointer { dw in
+                                geometry.backward(input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
+                                                  inputGradient: dx.baseAddress!, weightGradient: dw.baseAddress!, algorithm: algorithm)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test(.enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernel needs AVX-512F"),
+          arguments: shapes.indices)
+    func directMatchesLowering(index: Int) throws {
+        let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.shapes[index]
+        let geometry = try ConvolutionGeometry(
+            input: [batch, inputs, height, width], weight: [outputs, inputs, kernel.height, kernel.width],
+            stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
+        #expect(geometry.forwardRunsDirect(under: .direct))
+        let direct = Self.run(geometry, bias: bias, algorithm: .direct)
+        let lowered = Self.run(geometry, bias: bias, algorithm: .lowering)
+        // Sums of ≤ 20·25 products of values in [-1, 1]: float rounding stays far below 1e-3.
+        #expect(Self.maxDifference(direct.output, lowered.output) < 1e-3)
+        #expect(Self.maxDifference(direct.inputGradient, lowered.inputGradient) < 1e-3)
+        #expect(Self.maxDifference(direct.weightGradient, lowered.weightGradient) < 1e-3)
+        #expect(!direct.output.contains { $0.isNaN } && !direct.inputGradient.contains { $0.isNaN })
+    }
+
+    @Test func onlyStrideOneUngroupedWideConvolutionsRunDirect() throws {
+        func geometry(inputs: Int = 16, outputs: Int = 16, stride: Size2D = 1, padding: Padding2D = 1,
+                      dilation: Size2D = 1, groups: Int = 1) throws -> ConvolutionGeometry {
+            try ConvolutionGeometry(input: [2, inputs, 8, 8], weight: [outputs, inputs / groups, 3, 3], stride: stride,
+                                    padding: padding, dilation: dilation, groups: groups, op: "test")
+        }
+        let supported = ConvolutionAlgorithm.isDirectSupported
+        #expect(try geometry().forwardRunsDirect(under: .direct) == supported)
+        #expect(try geometry().inputGradientRunsDirect(under: .direct) == supported)
+        #expect(try !geometry().forwardRunsDirect(under: .lowering))
+        #expect(try !geometry(stride: 2).forwardRunsDirect(under: .direct))
+        #expect(try !geometry(dilation: 2).forwardRunsDirect(under: .direct))
+        #expect(try !geometry(groups: 2).forwardRunsDirect(under: .direct))
+        #expect(try !geometry(inputs: 3).forwardRunsDirect(under: .direct))
+        #expect(try geometry(inputs: 3).inputGradientRunsDirect(under: .direct) == supported)
+        #expect(try !geometry(outputs: 8).inputGradientRunsDirect(under: .direct))
+        // Padding of a whole kernel or more: the flipped convolution would need negative padding.
+        #expect(try !geometry(padding: 3).inputGradientRunsDirect(under: .direct))
+        #expect(try geometry(padding: 3).forwardRunsDirect(under: .direct) == supported)
+    }
+
+    @Test func selectingTheDirectKernelWithoutAVX512IsAnError() throws {
+        if ConvolutionAlgorithm.isDirectSupported {
+            try ConvolutionAlgorithm.select(ConvolutionAlgorithm.current)
+        } else {
+            #expect(throws: TensorError.self) { try ConvolutionAlgorithm.select(.direct) }
+            #expect(ConvolutionAlgorithm.current == .lowering)
+        }
+    }
+}
