@@ -14,9 +14,8 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// im2col lowering and `cblas_sgemm` for every convolution.
     case lowering
     /// A direct AVX-512 kernel (`Sources/CConvolution`) for the forward pass and the input
-    /// gradient of convolutions with stride 1, dilation 1, one group and at least 16 input
-    /// channels (16 output channels for the input gradient); lowering for the rest and for
-    /// the weight gradient.
+    /// gradient of convolutions with stride 1, dilation 1, one group and at least 16 input and
+    /// 16 output channels; lowering for the rest and for the weight gradient.
     case direct
 
     /// Whether ``direct`` can run here (the CPU supports AVX-512F).
@@ -51,15 +50,13 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
 
 private let selectedAlgorithm = Atomic<Int>(ConvolutionAlgorithm.initial() == .direct ? 1 : 0)
 
-/// Input channels below which the direct kernel loses to the lowering (the first layers,
-/// Cin = 1 or 3, where the lowering fills the GEMM).
-private let directMinimumInputChannels = 16
+/// Input and output channels below which the direct kernel loses to the lowering.
+private let directMinimumChannels = 16
 
 extension ConvolutionGeometry {
     /// Whether the forward pass runs on the direct kernel under `algorithm`.
     func forwardRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
         algorithm == .direct && ConvolutionAlgorithm.isDirectSupported && isDirectShape
-            && inputChannels >= directMinimumInputChannels
     }
 
     /// Whether the input gradient runs on the direct kernel under `algorithm`: a convolution
@@ -67,11 +64,15 @@ extension ConvolutionGeometry {
     /// must not be negative.
     func inputGradientRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
         algorithm == .direct && ConvolutionAlgorithm.isDirectSupported && isDirectShape
-            && outputChannels >= directMinimumInputChannels && padding.top < kernel.height && padding.left < kernel.width
+            && padding.top < kernel.height && padding.left < kernel.width
     }
 
+    /// Stride 1, dilation 1, one group, and enough channels on both sides: the tile computes
+    /// 32 output channels at a time and loses to the lowering when either side is narrow (the
+    /// first layers with 1 or 3 input channels, the last ones with 1 output channel).
     private var isDirectShape: Bool {
         stride == Size2D(1, 1) && dilation == Size2D(1, 1) && groups == 1 && batch > 0 && outputPlane > 0
+            && inputChannels >= directMinimumChannels && outputChannels >= directMinimumChannels
     }
 
     /// The forward pass as the direct kernel sees it.
