@@ -43,6 +43,20 @@ size_t cconv_workspace_floats(const cconv_geometry *g) {
     return (size_t)(g->in_channels * g->height * padded_width(g) + TILE_POSITIONS * CHANNEL_BLOCK);
 }
 
+size_t cconv_weight_gradient_workspace_floats(const cconv_geometry *g) {
+    long padded_rows = g->out_height + g->kernel_height - 1;
+    return (size_t)(g->in_channels * padded_rows * padded_width(g) + channel_blocks(g) * g->out_height * g->out_width * CHANNEL_BLOCK);
+}
+
+void cconv_unpack_weight_gradient(const cconv_geometry *g, const float *packed, float *weight_gradient) {
+    long taps = g->kernel_height * g->kernel_width;
+    long per_channel = g->in_channels * taps;
+    for (long out = 0; out < g->out_channels; out++) {
+        const float *block = packed + (out / CHANNEL_BLOCK) * per_channel * CHANNEL_BLOCK + out % CHANNEL_BLOCK;
+        for (long r = 0; r < per_channel; r++) weight_gradient[out * per_channel + r] = block[r * CHANNEL_BLOCK];
+    }
+}
+
 void cconv_pack_weight(const cconv_geometry *g, const float *weight, int transpose_flip, float *packed) {
     long taps = g->kernel_height * g->kernel_width;
     long per_channel = g->in_channels * taps;
@@ -171,6 +185,133 @@ void cconv_forward_avx512(
                         float shift = bias ? bias[first_channel + c] : 0.0f;
                         for (long p = 0; p < positions; p++) target[p] = tile[p * CHANNEL_BLOCK + c] + shift;
                     }
+                }
+            }
+        }
+    }
+}
+
+/* tile[t][32] += Σ over positions of output gradient × padded input, for the taps of kernel
+ * rows first_row ..< first_row + rows and all `width` kernel columns of one input channel.
+ * `gradient` is the image's output gradient of one channel block, [position][32]; `padded`
+ * the input channel with all padding rows and columns materialised. `rows` and `width` are
+ * compile-time constants after inlining, so the accumulators and tap offsets stay in
+ * registers. */
+__attribute__((target("avx512f"), always_inline))
+static inline void gradient_tile(
+    const int rows, const int width, const cconv_geometry *g, const float *gradient, const float *padded,
+    long first_row, float *tile)
+{
+    __m512 acc[TILE_POSITIONS][2];
+    for (int t = 0; t < rows * width; t++) {
+        acc[t][0] = _mm512_loadu_ps(tile + t * CHANNEL_BLOCK);
+        acc[t][1] = _mm512_loadu_ps(tile + t * CHANNEL_BLOCK + 16);
+    }
+    const long row_stride = padded_width(g);
+    for (long out_row = 0; out_row < g->out_height; out_row++) {
+        const float *window = padded + (out_row + first_row) * row_stride;
+        const float *dy = gradient + out_row * g->out_width * CHANNEL_BLOCK;
+        for (long column = 0; column < g->out_width; column++) {
+            __m512 d0 = _mm512_loadu_ps(dy + column * CHANNEL_BLOCK);
+            __m512 d1 = _mm512_loadu_ps(dy + column * CHANNEL_BLOCK + 16);
+            for (int r = 0; r < rows; r++) {
+                const float *row = window + r * row_stride + column;
+                for (int c = 0; c < width; c++) {
+                    __m512 x = _mm512_set1_ps(row[c]);
+                    acc[r * width + c][0] = _mm512_fmadd_ps(x, d0, acc[r * width + c][0]);
+                    acc[r * width + c][1] = _mm512_fmadd_ps(x, d1, acc[r * width + c][1]);
+                }
+            }
+        }
+    }
+    for (int t = 0; t < rows * width; t++) {
+        _mm512_storeu_ps(tile + t * CHANNEL_BLOCK, acc[t][0]);
+        _mm512_storeu_ps(tile + t * CHANNEL_BLOCK + 16, acc[t][1]);
+    }
+}
+
+/* gradient_tile for every (kernel width, rows) with width × rows ≤ TILE_POSITIONS. */
+__attribute__((target("avx512f")))
+static void gradient_tile_of(
+    int rows, const cconv_geometry *g, const float *gradient, const float *padded, long first_row, float *tile)
+{
+    switch (g->kernel_width) {
+    case 1:
+        switch (rows) { case 1: gradient_tile(1, 1, g, gradient, padded, first_row, tile); return; case 2: gradient_tile(2, 1, g, gradient, padded, first_row, tile); return; case 3: gradient_tile(3, 1, g, gradient, padded, first_row, tile); return; case 4: gradient_tile(4, 1, g, gradient, padded, first_row, tile); return; case 5: gradient_tile(5, 1, g, gradient, padded, first_row, tile); return; case 6: gradient_tile(6, 1, g, gradient, padded, first_row, tile); return; case 7: gradient_tile(7, 1, g, gradient, padded, first_row, tile); return; case 8: gradient_tile(8, 1, g, gradient, padded, first_row, tile); return; case 9: gradient_tile(9, 1, g, gradient, padded, first_row, tile); return; case 10: gradient_tile(10, 1, g, gradient, padded, first_row, tile); return; case 11: gradient_tile(11, 1, g, gradient, padded, first_row, tile); return; case 12: gradient_tile(12, 1, g, gradient, padded, first_row, tile); return; default: return; }
+    case 2:
+        switch (rows) { case 1: gradient_tile(1, 2, g, gradient, padded, first_row, tile); return; case 2: gradient_tile(2, 2, g, gradient, padded, first_row, tile); return; case 3: gradient_tile(3, 2, g, gradient, padded, first_row, tile); return; case 4: gradient_tile(4, 2, g, gradient, padded, first_row, tile); return; case 5: gradient_tile(5, 2, g, gradient, padded, first_row, tile); return; case 6: gradient_tile(6, 2, g, gradient, padded, first_row, tile); return; default: return; }
+    case 3:
+        switch (rows) { case 1: gradient_tile(1, 3, g, gradient, padded, first_row, tile); return; case 2: gradient_tile(2, 3, g, gradient, padded, first_row, tile); return; case 3: gradient_tile(3, 3, g, gradient, padded, first_row, tile); return; case 4: gradient_tile(4, 3, g, gradient, padded, first_row, tile); return; default: return; }
+    case 4:
+        switch (rows) { case 1: gradient_tile(1, 4, g, gradient, padded, first_row, tile); return; case 2: gradient_tile(2, 4, g, gradient, padded, first_row, tile); return; case 3: gradient_tile(3, 4, g, gradient, padded, first_row, tile); return; default: return; }
+    case 5:
+        switch (rows) { case 1: gradient_tile(1, 5, g, gradient, padded, first_row, tile); return; case 2: gradient_tile(2, 5, g, gradient, padded, first_row, tile); return; default: return; }
+    case 6:
+        switch (rows) { case 1: gradient_tile(1, 6, g, gradient, padded, first_row, tile); return; case 2: gradient_tile(2, 6, g, gradient, padded, first_row, tile); return; default: return; }
+    case 7:
+        switch (rows) { case 1: gradient_tile(1, 7, g, gradient, padded, first_row, tile); return; default: return; }
+    case 8:
+        switch (rows) { case 1: gradient_tile(1, 8, g, gradient, padded, first_row, tile); return; default: return; }
+    case 9:
+        switch (rows) { case 1: gradient_tile(1, 9, g, gradient, padded, first_row, tile); return; default: return; }
+    case 10:
+        switch (rows) { case 1: gradient_tile(1, 10, g, gradient, padded, first_row, tile); return; default: return; }
+    case 11:
+        switch (rows) { case 1: gradient_tile(1, 11, g, gradient, padded, first_row, tile); return; default: return; }
+    case 12:
+        switch (rows) { case 1: gradient_tile(1, 12, g, gradient, padded, first_row, tile); return; default: return; }
+    default: return;
+    }
+}
+
+__attribute__((target("avx512f")))
+void cconv_weight_gradient_avx512(
+    const cconv_geometry *g, const float *input, const float *output_gradient, float *packed_gradient,
+    long first_image, long image_count, float *workspace)
+{
+    const long row_stride = padded_width(g);
+    const long padded_rows = g->out_height + g->kernel_height - 1;
+    const long out_plane = g->out_height * g->out_width;
+    const long taps = g->kernel_height * g->kernel_width;
+    const long block_floats = g->in_channels * taps * CHANNEL_BLOCK;
+    const long blocks = channel_blocks(g);
+    /* Kernel rows per tile: as many whole rows as fit in TILE_POSITIONS taps. */
+    long rows_per_tile = TILE_POSITIONS / g->kernel_width;
+    float *padded = workspace;
+    float *gradient = workspace + g->in_channels * padded_rows * row_stride;
+    for (long image = first_image; image < first_image + image_count; image++) {
+        /* The input with every padding row and column as zeros. */
+        const float *source = input + image * g->in_channels * g->height * g->width;
+        memset(padded, 0, sizeof(float) * (size_t)(g->in_channels * padded_rows * row_stride));
+        for (long channel = 0; channel < g->in_channels; channel++) {
+            for (long row = 0; row < g->height; row++) {
+                long target_row = row + g->pad_top;
+                if (target_row < 0 || target_row >= padded_rows) continue;
+                long first = g->pad_left < 0 ? -g->pad_left : 0;
+                long end = g->width;
+                if (g->pad_left + end > row_stride) end = row_stride - g->pad_left;
+                if (first >= end) continue;
+                memcpy(padded + (channel * padded_rows + target_row) * row_stride + g->pad_left + first,
+                       source + (channel * g->height + row) * g->width + first, sizeof(float) * (size_t)(end - first));
+            }
+        }
+        /* The output gradient as [block][position][32], zero beyond the last channel. */
+        const float *dy = output_gradient + image * g->out_channels * out_plane;
+        memset(gradient, 0, sizeof(float) * (size_t)(blocks * out_plane * CHANNEL_BLOCK));
+        for (long channel = 0; channel < g->out_channels; channel++) {
+            float *target = gradient + (channel / CHANNEL_BLOCK) * out_plane * CHANNEL_BLOCK + channel % CHANNEL_BLOCK;
+            const float *plane = dy + channel * out_plane;
+            for (long position = 0; position < out_plane; position++) target[position * CHANNEL_BLOCK] = plane[position];
+        }
+        for (long block = 0; block < blocks; block++) {
+            const float *block_gradient = gradient + block * out_plane * CHANNEL_BLOCK;
+            for (long channel = 0; channel < g->in_channels; channel++) {
+                const float *channel_input = padded + channel * padded_rows * row_stride;
+                float *tiles = packed_gradient + block * block_floats + channel * taps * CHANNEL_BLOCK;
+                for (long row = 0; row < g->kernel_height; row += rows_per_tile) {
+                    long rows = g->kernel_height - row < rows_per_tile ? g->kernel_height - row : rows_per_tile;
+                    gradient_tile_of((int)rows, g, block_gradient, channel_input, row,
+                                     tiles + row * g->kernel_width * CHANNEL_BLOCK);
                 }
             }
         }

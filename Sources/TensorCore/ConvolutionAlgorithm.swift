@@ -13,9 +13,9 @@ import Synchronization
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// im2col lowering and `cblas_sgemm` for every convolution.
     case lowering
-    /// A direct AVX-512 kernel (`Sources/CConvolution`) for the forward pass and the input
-    /// gradient of convolutions with stride 1, dilation 1, one group and at least 16 input and
-    /// 16 output channels; lowering for the rest and for the weight gradient.
+    /// Direct AVX-512 kernels (`Sources/CConvolution`) for the forward pass and both gradients
+    /// of convolutions with stride 1, dilation 1, one group and at least 16 input and 16 output
+    /// channels; lowering for the rest.
     case direct
 
     /// Whether ``direct`` can run here (the CPU supports AVX-512F).
@@ -67,6 +67,12 @@ extension ConvolutionGeometry {
             && padding.top < kernel.height && padding.left < kernel.width
     }
 
+    /// Whether the weight gradient runs on the direct kernel under `algorithm` (kernels up to
+    /// 12 columns wide: one kernel row must fit in a register tile).
+    func weightGradientRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
+        algorithm == .direct && ConvolutionAlgorithm.isDirectSupported && isDirectShape && kernel.width <= 12
+    }
+
     /// Stride 1, dilation 1, one group, and enough channels on both sides: the tile computes
     /// 32 output channels at a time and loses to the lowering when either side is narrow (the
     /// first layers with 1 or 3 input channels, the last ones with 1 output channel).
@@ -106,6 +112,43 @@ extension ConvolutionGeometry {
     ) {
         Self.runDirect(directInputGradientShape, input: outputGradient, weight: weight, transposeFlip: true, bias: nil,
                        into: inputGradient)
+    }
+
+    /// The weight gradient (overwritten) on the direct kernel (see
+    /// ``weightGradientRunsDirect(under:)``): the images are split over the compute threads,
+    /// each summing into its own packed gradient; the parts are added and unpacked at the end.
+    func directWeightGradient(
+        input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>
+    ) {
+        #if arch(x86_64)
+        var shape = directForwardShape
+        let packedCount = cconv_packed_weight_floats(&shape)
+        let workspaceCount = cconv_weight_gradient_workspace_floats(&shape)
+        let parts = Swift.min(ComputeThreads.count, batch)
+        let imagesPerPart = (batch + parts - 1) / parts
+        BufferCache.shared.withBuffer(count: parts * packedCount) { partials in
+            partials.update(repeating: 0, count: parts * packedCount)
+            parallelChunks(count: parts, minimumChunk: 1) { partRange in
+                for part in partRange {
+                    let first = part * imagesPerPart
+                    let count = Swift.min(batch, first + imagesPerPart) - first
+                    guard count > 0 else { continue }
+                    var partShape = shape
+                    BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
+                        cconv_weight_gradient_avx512(&partShape, input, outputGradient, partials + part * packedCount,
+                                                     first, count, workspace)
+                    }
+                }
+            }
+            for part in 1..<parts {
+                let source = partials + part * packedCount
+                for index in 0..<packedCount { partials[index] += source[index] }
+            }
+            cconv_unpack_weight_gradient(&shape, partials, weightGradient)
+        }
+        #else
+        preconditionFailure("the direct convolution runs on x86-64 only; ConvolutionAlgorithm.select refuses it elsewhere")
+        #endif
     }
 
     /// Packs the weight once, then splits the images over the compute threads.

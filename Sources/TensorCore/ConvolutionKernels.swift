@@ -94,18 +94,27 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// Gradients of the convolution (the input gradient on the direct kernel where
-    /// ``inputGradientRunsDirect(under:)``): `inputGradient` (zeroed here, then accumulated through
+    /// Gradients of the convolution (on the direct kernels where
+    /// ``inputGradientRunsDirect(under:)`` and ``weightGradientRunsDirect(under:)``): `inputGradient` (zeroed here, then accumulated through
     /// the adjoint lowering) and `weightGradient` (overwritten), each only when asked for.
     func backward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
         algorithm: ConvolutionAlgorithm = .current
     ) {
-        if let inputGradient, inputGradientRunsDirect(under: algorithm) {
-            directInputGradient(weight: weight, outputGradient: outputGradient, into: inputGradient)
-            if weightGradient != nil {
-                backward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: nil, weightGradient: weightGradient)
+        let directInput = inputGradient != nil && inputGradientRunsDirect(under: algorithm)
+        let directWeight = weightGradient != nil && weightGradientRunsDirect(under: algorithm)
+        if directInput || directWeight {
+            if directInput, let inputGradient {
+                directInputGradient(weight: weight, outputGradient: outputGradient, into: inputGradient)
+            }
+            if directWeight, let weightGradient {
+                directWeightGradient(input: input, outputGradient: outputGradient, into: weightGradient)
+            }
+            let (remainingInput, remainingWeight) = (directInput ? nil : inputGradient, directWeight ? nil : weightGradient)
+            if remainingInput != nil || remainingWeight != nil {
+                backward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: remainingInput,
+                         weightGradient: remainingWeight, algorithm: .lowering)
             }
             return
         }

@@ -14,6 +14,7 @@ import Testing
         (1, 18, 50, 8, 8, Size2D(1, 1), Padding2D(height: 0, width: 0), true),
         (2, 16, 24, 5, 6, Size2D(3, 2), Padding2D(top: 3, bottom: 1, left: 0, right: 4), true),
         (1, 16, 19, 3, 13, Size2D(3, 3), 0, false),
+        (5, 16, 32, 4, 4, Size2D(2, 12), Padding2D(top: 0, bottom: 1, left: 5, right: 4), true),
     ]
 
     static func values(_ count: Int, seed: UInt64) -> [Float] {
@@ -67,7 +68,7 @@ import Testing
         let geometry = try ConvolutionGeometry(
             input: [batch, inputs, height, width], weight: [outputs, inputs, kernel.height, kernel.width],
             stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
-        #expect(geometry.forwardRunsDirect(under: .direct))
+        #expect(geometry.forwardRunsDirect(under: .direct) && geometry.weightGradientRunsDirect(under: .direct))
         let direct = Self.run(geometry, bias: bias, algorithm: .direct)
         let lowered = Self.run(geometry, bias: bias, algorithm: .lowering)
         // Sums of ≤ 20·25 products of values in [-1, 1]: float rounding stays far below 1e-3.
@@ -87,7 +88,9 @@ import Testing
         #expect(try geometry().forwardRunsDirect(under: .direct) == supported)
         #expect(try geometry().inputGradientRunsDirect(under: .direct) == supported)
         #expect(try !geometry().forwardRunsDirect(under: .lowering))
+        #expect(try geometry().weightGradientRunsDirect(under: .direct) == supported)
         #expect(try !geometry(stride: 2).forwardRunsDirect(under: .direct))
+        #expect(try !geometry(stride: 2).weightGradientRunsDirect(under: .direct))
         #expect(try !geometry(dilation: 2).forwardRunsDirect(under: .direct))
         #expect(try !geometry(groups: 2).forwardRunsDirect(under: .direct))
         #expect(try !geometry(inputs: 3).forwardRunsDirect(under: .direct))

@@ -9,6 +9,7 @@
  * GEMM loses to it (see Documentation/Performance.md). NCHW input and output, OIHW weight.
  * The same kernel computes a convolution's input gradient: a convolution of the output
  * gradient with the transposed, flipped weight (cconv_pack_weight with transpose_flip = 1).
+ * A second kernel, vectorised the same way, sums the weight gradient over output positions.
  */
 
 /// Shape of one direct convolution. Input rows and columns outside the image (the padding)
@@ -47,6 +48,13 @@ size_t cconv_workspace_floats(const cconv_geometry *geometry);
 /// rotated by 180°.
 void cconv_pack_weight(const cconv_geometry *geometry, const float *weight, int transpose_flip, float *packed);
 
+/// Floats of scratch space one thread of cconv_weight_gradient_avx512 needs.
+size_t cconv_weight_gradient_workspace_floats(const cconv_geometry *geometry);
+
+/// Writes a packed weight gradient ([block][in][kh][kw][32], as cconv_pack_weight lays out a
+/// weight) as [out_channels][in_channels][kh][kw].
+void cconv_unpack_weight_gradient(const cconv_geometry *geometry, const float *packed, float *weight_gradient);
+
 #if defined(__x86_64__)
 /// output[first ..< first + count] = conv(input, packed weight) (+ bias[out channel] when
 /// `bias` is not NULL) for images `first ..< first + count`, on one thread. `workspace` holds
@@ -54,6 +62,14 @@ void cconv_pack_weight(const cconv_geometry *geometry, const float *weight, int 
 void cconv_forward_avx512(
     const cconv_geometry *geometry, const float *input, const float *packed_weight, const float *bias,
     float *output, long first_image, long image_count, float *workspace);
+
+/// packed_gradient += the weight gradient of the convolution over images
+/// `first ..< first + count`, on one thread, laid out as cconv_pack_weight lays out a weight
+/// (cconv_packed_weight_floats floats; the caller zeroes it first). Needs kernel_width ≤ 12.
+/// `workspace` holds cconv_weight_gradient_workspace_floats floats.
+void cconv_weight_gradient_avx512(
+    const cconv_geometry *geometry, const float *input, const float *output_gradient, float *packed_gradient,
+    long first_image, long image_count, float *workspace);
 #endif
 
 #endif
