@@ -6,6 +6,10 @@
  * position. Unlike a lowering to a GEMM, there is no lowered matrix to write and read back,
  * and kernel rows that fall entirely into the top or bottom padding are skipped.
  *
+ * The weight gradient is vectorised the same way: a register tile holds up to TILE_POSITIONS
+ * kernel taps × 32 output channels of one input channel, and for every output position it
+ * loads the position's 32 output-gradient values once and broadcasts one input value per tap.
+ *
  * Only this file uses AVX-512, through the `target` attribute, so the package still builds for
  * plain x86-64; the caller checks cconv_avx512_supported() at run time.
  */
