@@ -29,6 +29,8 @@ enum {
 };
 
 static long padded_width(const cconv_geometry *g) { return g->out_width + g->kernel_width - 1; }
+/* Rows of an input channel with the top and bottom padding materialised (weight gradient). */
+static long padded_height(const cconv_geometry *g) { return g->out_height + g->kernel_height - 1; }
 static long channel_blocks(const cconv_geometry *g) { return (g->out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK; }
 
 int cconv_optimized_build(void) {
@@ -48,8 +50,7 @@ size_t cconv_workspace_floats(const cconv_geometry *g) {
 }
 
 size_t cconv_weight_gradient_workspace_floats(const cconv_geometry *g) {
-    long padded_rows = g->out_height + g->kernel_height - 1;
-    return (size_t)(g->in_channels * padded_rows * padded_width(g) + channel_blocks(g) * g->out_height * g->out_width * CHANNEL_BLOCK);
+    return (size_t)(g->in_channels * padded_height(g) * padded_width(g) + channel_blocks(g) * g->out_height * g->out_width * CHANNEL_BLOCK);
 }
 
 void cconv_unpack_weight_gradient(const cconv_geometry *g, const float *packed, float *weight_gradient) {
@@ -141,16 +142,23 @@ static void register_tile_of(
     }
 }
 
-/* The image's channels with `pad_left` zero columns before and zeros after each row, so every
- * window column reads memory; rows stay unpadded (windows skip rows outside the image). */
-static void pad_image(const cconv_geometry *g, const float *image, float *padded) {
+/* The image's channels as `rows` rows each (image row r at row r + row_offset; rows outside
+ * are dropped) of padded_width columns (image column c at c + pad_left), zeros elsewhere, so
+ * every window reads memory. The forward pass keeps the image's rows (its windows skip rows
+ * outside the image); the weight gradient materialises the padding rows too. */
+static void pad_image(const cconv_geometry *g, const float *image, long rows, long row_offset, float *padded) {
     long row_stride = padded_width(g);
     long copied = g->width;
     if (g->pad_left + copied > row_stride) copied = row_stride - g->pad_left;
-    memset(padded, 0, sizeof(float) * (size_t)(g->in_channels * g->height * row_stride));
+    memset(padded, 0, sizeof(float) * (size_t)(g->in_channels * rows * row_stride));
     if (copied <= 0) return;
-    for (long row = 0; row < g->in_channels * g->height; row++) {
-        memcpy(padded + row * row_stride + g->pad_left, image + row * g->width, sizeof(float) * (size_t)copied);
+    for (long channel = 0; channel < g->in_channels; channel++) {
+        for (long row = 0; row < g->height; row++) {
+            long target = row + row_offset;
+            if (target < 0 || target >= rows) continue;
+            memcpy(padded + (channel * rows + target) * row_stride + g->pad_left,
+                   image + (channel * g->height + row) * g->width, sizeof(float) * (size_t)copied);
+        }
     }
 }
 
@@ -167,7 +175,7 @@ void cconv_forward_avx512(
     float *padded = workspace;
     float *tile = workspace + g->in_channels * g->height * row_stride;
     for (long image = first_image; image < first_image + image_count; image++) {
-        pad_image(g, input + image * g->in_channels * g->height * g->width, padded);
+        pad_image(g, input + image * g->in_channels * g->height * g->width, g->height, 0, padded);
         float *image_output = output + image * g->out_channels * out_plane;
         for (long block = 0; block < channel_blocks(g); block++) {
             long first_channel = block * CHANNEL_BLOCK;
@@ -274,7 +282,7 @@ void cconv_weight_gradient_avx512(
     long first_image, long image_count, float *workspace)
 {
     const long row_stride = padded_width(g);
-    const long padded_rows = g->out_height + g->kernel_height - 1;
+    const long padded_rows = padded_height(g);
     const long out_plane = g->out_height * g->out_width;
     const long taps = g->kernel_height * g->kernel_width;
     const long block_floats = g->in_channels * taps * CHANNEL_BLOCK;
@@ -284,21 +292,7 @@ void cconv_weight_gradient_avx512(
     float *padded = workspace;
     float *gradient = workspace + g->in_channels * padded_rows * row_stride;
     for (long image = first_image; image < first_image + image_count; image++) {
-        /* The input with every padding row and column as zeros. */
-        const float *source = input + image * g->in_channels * g->height * g->width;
-        memset(padded, 0, sizeof(float) * (size_t)(g->in_channels * padded_rows * row_stride));
-        for (long channel = 0; channel < g->in_channels; channel++) {
-            for (long row = 0; row < g->height; row++) {
-                long target_row = row + g->pad_top;
-                if (target_row < 0 || target_row >= padded_rows) continue;
-                long first = g->pad_left < 0 ? -g->pad_left : 0;
-                long end = g->width;
-                if (g->pad_left + end > row_stride) end = row_stride - g->pad_left;
-                if (first >= end) continue;
-                memcpy(padded + (channel * padded_rows + target_row) * row_stride + g->pad_left + first,
-                       source + (channel * g->height + row) * g->width + first, sizeof(float) * (size_t)(end - first));
-            }
-        }
+        pad_image(g, input + image * g->in_channels * g->height * g->width, padded_rows, g->pad_top, padded);
         /* The output gradient as [block][position][32], zero beyond the last channel. */
         const float *dy = output_gradient + image * g->out_channels * out_plane;
         memset(gradient, 0, sizeof(float) * (size_t)(blocks * out_plane * CHANNEL_BLOCK));

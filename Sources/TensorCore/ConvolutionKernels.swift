@@ -28,8 +28,8 @@ extension ConvolutionGeometry {
         Swift.stride(from: 0, to: batch, by: imagesPerBlock).map { $0..<Swift.min(batch, $0 + imagesPerBlock) }
     }
 
-    /// y = conv(x, w) + bias, on the direct kernel where ``forwardRunsDirect(under:)`` (for `algorithm`); otherwise,
-    /// per block of images and per group, lower the block once and
+    /// y = conv(x, w) + bias, on the direct kernel where ``forwardRunsDirect(under:)`` holds for
+    /// `algorithm`; otherwise, per block of images and per group, lower the block once and
     /// multiply it by the group's weight (one GEMM for the block, or one per image whose
     /// plane is large). The bias is written first and the GEMMs accumulate onto it, or it is
     /// added while reordering the block's product.
@@ -94,9 +94,10 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// Gradients of the convolution (on the direct kernels where
-    /// ``inputGradientRunsDirect(under:)`` and ``weightGradientRunsDirect(under:)``): `inputGradient` (zeroed here, then accumulated through
-    /// the adjoint lowering) and `weightGradient` (overwritten), each only when asked for.
+    /// Gradients of the convolution, each only when asked for: `inputGradient` (zeroed here,
+    /// then accumulated through the adjoint lowering) and `weightGradient` (overwritten). Either
+    /// runs on its direct kernel where ``inputGradientRunsDirect(under:)`` or
+    /// ``weightGradientRunsDirect(under:)`` holds for `algorithm`; the rest on the lowering.
     func backward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
