@@ -21,6 +21,16 @@ public enum ComputeThreads {
         openblas_set_num_threads(Int32(clamped))
     }
 
+    /// Runs `body` with OpenBLAS on one thread, for kernels that split their work over the
+    /// compute threads themselves and call `cblas_sgemm` from each (OpenBLAS's own threads would
+    /// only contend with them), then gives OpenBLAS its ``count`` threads back.
+    static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+        let threads = count
+        if threads > 1 { openblas_set_num_threads(1) }
+        defer { if threads > 1 { openblas_set_num_threads(Int32(threads)) } }
+        return try body()
+    }
+
     static func initialCount() -> Int {
         if let text = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"], let value = Int(text), value > 0 {
             return value

@@ -5,11 +5,11 @@ import Synchronization
 /// Which algorithm runs ``Tensor/conv2d(_:weight:bias:stride:padding:dilation:groups:)`` (and
 /// the input gradient a convolution shares with ``Tensor/convTranspose2d(_:weight:bias:stride:padding:outputPadding:dilation:groups:)``).
 ///
-/// ``direct`` is the default where it is available: the CPU and operating system support
-/// AVX-512F and the package was built with optimisation (`-c release`; an unoptimised build of
-/// its intrinsics is slower than OpenBLAS). Otherwise every convolution is lowered to GEMMs.
-/// The environment variable `FCDD_CONVOLUTION=lowering` (or `direct`) chooses at start-up,
-/// ``select(_:)`` later. Both give the same results up to float rounding.
+/// ``winograd`` is the default in builds with optimisation (`-c release`), on every CPU; an
+/// unoptimised build of the C transforms and intrinsics is slower than OpenBLAS, so debug
+/// builds lower every convolution to GEMMs. The environment variable
+/// `FCDD_CONVOLUTION=lowering` (or `direct`, `winograd`) chooses at start-up, ``select(_:)``
+/// later. All give the same results up to float rounding.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// im2col lowering and `cblas_sgemm` for every convolution.
     case lowering
@@ -17,13 +17,19 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// of convolutions with stride 1, dilation 1, one group and at least 16 input and 16 output
     /// channels; lowering for the rest.
     case direct
+    /// Winograd transforms F(4×4, 3×3) and F(4×4, 5×5) with `cblas_sgemm` for the forward pass
+    /// and both gradients of 3×3 and 5×5 convolutions with stride 1, dilation 1, one group and
+    /// at least 16 input and 16 output channels; ``direct`` (where supported) or lowering for
+    /// the rest. Runs on every CPU; its results differ from the others by float rounding of
+    /// the transforms, about 1e-6 of the output's magnitude.
+    case winograd
 
     /// Whether ``direct`` can run here (the CPU supports AVX-512F).
     public static let isDirectSupported: Bool = cconv_avx512_supported() == 1
 
     /// The algorithm in use.
     public static var current: ConvolutionAlgorithm {
-        selectedAlgorithm.load(ordering: .relaxed) == 1 ? .direct : .lowering
+        allCases[selectedAlgorithm.load(ordering: .relaxed)]
     }
 
     /// Uses `algorithm` for every later convolution. Call it at start-up, not while kernels run.
@@ -34,21 +40,27 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
         if algorithm == .direct, !isDirectSupported {
             throw .invalidArgument(
                 op: "ConvolutionAlgorithm.select",
-                message: "the direct convolution needs a CPU with AVX-512F and this one has none; use lowering")
+                message: "the direct convolution needs a CPU with AVX-512F and this one has none; use lowering or winograd")
         }
-        selectedAlgorithm.store(algorithm == .direct ? 1 : 0, ordering: .relaxed)
+        selectedAlgorithm.store(algorithm.index, ordering: .relaxed)
     }
+
+    /// Whether the direct kernels run, where their shape allows, under this algorithm.
+    var usesDirectKernels: Bool { self != .lowering && Self.isDirectSupported }
+
+    private var index: Int { Self.allCases.firstIndex(of: self) ?? 0 }
 
     static func initial() -> ConvolutionAlgorithm {
         switch ProcessInfo.processInfo.environment["FCDD_CONVOLUTION"]?.lowercased() {
         case "lowering": return .lowering
         case "direct": return isDirectSupported ? .direct : .lowering
-        default: return isDirectSupported && cconv_optimized_build() == 1 ? .direct : .lowering
+        case "winograd": return .winograd
+        default: return cconv_optimized_build() == 1 ? .winograd : .lowering
         }
     }
 }
 
-private let selectedAlgorithm = Atomic<Int>(ConvolutionAlgorithm.initial() == .direct ? 1 : 0)
+private let selectedAlgorithm = Atomic<Int>(ConvolutionAlgorithm.allCases.firstIndex(of: .initial()) ?? 0)
 
 /// Input and output channels below which the direct kernel loses to the lowering.
 private let directMinimumChannels = 16
@@ -56,21 +68,21 @@ private let directMinimumChannels = 16
 extension ConvolutionGeometry {
     /// Whether the forward pass runs on the direct kernel under `algorithm`.
     func forwardRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
-        algorithm == .direct && ConvolutionAlgorithm.isDirectSupported && isDirectShape
+        algorithm.usesDirectKernels && isDirectShape
     }
 
     /// Whether the input gradient runs on the direct kernel under `algorithm`: a convolution
     /// of the output gradient with the flipped weight, whose padding `kernel − 1 − padding`
     /// must not be negative.
     func inputGradientRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
-        algorithm == .direct && ConvolutionAlgorithm.isDirectSupported && isDirectShape
+        algorithm.usesDirectKernels && isDirectShape
             && padding.top < kernel.height && padding.left < kernel.width
     }
 
     /// Whether the weight gradient runs on the direct kernel under `algorithm` (kernels up to
     /// 12 columns wide: one kernel row must fit in a register tile).
     func weightGradientRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
-        algorithm == .direct && ConvolutionAlgorithm.isDirectSupported && isDirectShape && kernel.width <= 12
+        algorithm.usesDirectKernels && isDirectShape && kernel.width <= 12
     }
 
     /// Stride 1, dilation 1, one group, and enough channels on both sides: the tile computes
@@ -82,7 +94,7 @@ extension ConvolutionGeometry {
     }
 
     /// The forward pass as the direct kernel sees it.
-    private var directForwardShape: cconv_geometry {
+    var directForwardShape: cconv_geometry {
         cconv_geometry(
             batch: batch, in_channels: inputChannels, height: height, width: width, out_channels: outputChannels,
             kernel_height: kernel.height, kernel_width: kernel.width, pad_top: padding.top, pad_left: padding.left,

@@ -28,8 +28,8 @@ extension ConvolutionGeometry {
         Swift.stride(from: 0, to: batch, by: imagesPerBlock).map { $0..<Swift.min(batch, $0 + imagesPerBlock) }
     }
 
-    /// y = conv(x, w) + bias, on the direct kernel where ``forwardRunsDirect(under:)`` holds for
-    /// `algorithm`; otherwise, per block of images and per group, lower the block once and
+    /// y = conv(x, w) + bias, on Winograd transforms where ``runsWinograd(under:)`` holds for
+    /// `algorithm`, on the direct kernel where ``forwardRunsDirect(under:)`` holds; otherwise, per block of images and per group, lower the block once and
     /// multiply it by the group's weight (one GEMM for the block, or one per image whose
     /// plane is large). The bias is written first and the GEMMs accumulate onto it, or it is
     /// added while reordering the block's product.
@@ -37,6 +37,10 @@ extension ConvolutionGeometry {
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into output: UnsafeMutablePointer<Float>, algorithm: ConvolutionAlgorithm = .current
     ) {
+        if runsWinograd(under: algorithm) {
+            winogradForward(input: input, weight: weight, bias: bias, into: output)
+            return
+        }
         if forwardRunsDirect(under: algorithm) {
             directForward(input: input, weight: weight, bias: bias, into: output)
             return
@@ -95,7 +99,8 @@ extension ConvolutionGeometry {
     }
 
     /// Gradients of the convolution, each only when asked for: `inputGradient` (zeroed here,
-    /// then accumulated through the adjoint lowering) and `weightGradient` (overwritten). Either
+    /// then accumulated through the adjoint lowering) and `weightGradient` (overwritten). Both
+    /// run on Winograd transforms where ``runsWinograd(under:)`` holds for `algorithm`; either
     /// runs on its direct kernel where ``inputGradientRunsDirect(under:)`` or
     /// ``weightGradientRunsDirect(under:)`` holds for `algorithm`; the rest on the lowering.
     func backward(
@@ -103,6 +108,11 @@ extension ConvolutionGeometry {
         inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
         algorithm: ConvolutionAlgorithm = .current
     ) {
+        if runsWinograd(under: algorithm) {
+            winogradBackward(input: input, weight: weight, outputGradient: outputGradient,
+                             inputGradient: inputGradient, weightGradient: weightGradient)
+            return
+        }
         let directInput = inputGradient != nil && inputGradientRunsDirect(under: algorithm)
         let directWeight = weightGradient != nil && weightGradientRunsDirect(under: algorithm)
         if directInput || directWeight {

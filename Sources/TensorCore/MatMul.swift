@@ -7,7 +7,7 @@ import COpenBLAS
 func gemm(
     _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
     into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false,
-    rowStrideB: Int? = nil, rowStrideC: Int? = nil
+    rowStrideA: Int? = nil, rowStrideB: Int? = nil, rowStrideC: Int? = nil
 ) {
     if m == 0 || n == 0 { return }
     let ldc = rowStrideC ?? n
@@ -17,7 +17,7 @@ func gemm(
     }
     cblas_sgemm(
         CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), 1, a, Int32(transposeA ? m : k), b, Int32(rowStrideB ?? (transposeB ? k : n)),
+        Int32(m), Int32(n), Int32(k), 1, a, Int32(rowStrideA ?? (transposeA ? m : k)), b, Int32(rowStrideB ?? (transposeB ? k : n)),
         accumulate ? 1 : 0, c, Int32(ldc))
 }
 

@@ -72,4 +72,68 @@ void cconv_weight_gradient_avx512(
     long first_image, long image_count, float *workspace);
 #endif
 
+/*
+ * Winograd convolution F(m×m, r×r) (see winograd_convolution.c): the transforms of the input,
+ * weight and output and the adjoints of each for the backward pass. The caller runs the α²
+ * GEMMs between them, one per ξ = i·α + j. Transformed tiles are stored [tile][ξ][channel]
+ * (the GEMM operand of ξ has row stride α²·channels), the transformed weight [ξ][in][out].
+ * The tiles of a block of images starting at `block_first` are numbered image by image,
+ * row-major within one.
+ */
+
+/// Largest tile α = m + r − 1 a plan supports.
+#define CCONV_WINOGRAD_MAX_ALPHA 8
+
+/// The transform matrices of F(m×m, r×r), row-major.
+typedef struct {
+    long output_tile;                                                      /* m */
+    long kernel;                                                           /* r */
+    long alpha;                                                            /* m + r − 1 */
+    float input_transform[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA];  /* Bᵀ: α × α */
+    float kernel_transform[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* G: α × r */
+    float output_transform[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* Aᵀ: m × α */
+} cconv_winograd_plan;
+
+/// Fills `plan` for F(m×m, r×r); returns 0 (and leaves it unusable) when α is not in 2...8.
+int cconv_winograd_make_plan(long m, long r, cconv_winograd_plan *plan);
+
+/// Output tiles down one image, and across.
+long cconv_winograd_tile_rows(const cconv_winograd_plan *plan, const cconv_geometry *geometry);
+long cconv_winograd_tile_columns(const cconv_winograd_plan *plan, const cconv_geometry *geometry);
+
+/// Floats of scratch space each thread needs (one image, channels last, padded to whole tiles).
+size_t cconv_winograd_workspace_floats(const cconv_winograd_plan *plan, const cconv_geometry *geometry);
+
+/// transformed[ξ][in][out] = (G w[out][in] Gᵀ)[ξ] for an r × r kernel (α² · in · out floats).
+void cconv_winograd_transform_weight(
+    const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *weight, float *transformed);
+
+/// weight_gradient[out][in] = Gᵀ dU[·][in][out] G (overwritten): the adjoint of the weight transform.
+void cconv_winograd_transform_weight_gradient(
+    const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *transformed_gradient,
+    float *weight_gradient);
+
+/// transformed[tile][ξ][in] = (Bᵀ d B)[ξ] for every tile d of images `first ..< first + count`
+/// of the block (padding read as zeros).
+void cconv_winograd_transform_input(
+    const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *input, long block_first,
+    long first, long count, float *transformed, float *workspace);
+
+/// output = Aᵀ M A for every tile of images `first ..< first + count` (+ bias[out] when not
+/// NULL), cut to the output size.
+void cconv_winograd_transform_output(
+    const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *transformed, const float *bias,
+    long block_first, long first, long count, float *output, float *workspace);
+
+/// transformed[tile][ξ][out] = (A dY Aᵀ)[ξ]: the adjoint of cconv_winograd_transform_output.
+void cconv_winograd_transform_output_gradient(
+    const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *output_gradient, long block_first,
+    long first, long count, float *transformed, float *workspace);
+
+/// input_gradient of images `first ..< first + count` (overwritten) = the tiles B dV Bᵀ added
+/// where they overlap: the adjoint of cconv_winograd_transform_input.
+void cconv_winograd_transform_input_gradient(
+    const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *transformed, long block_first,
+    long first, long count, float *input_gradient, float *workspace);
+
 #endif

@@ -1,0 +1,440 @@
+/*
+ * Winograd convolution F(m×m, r×r) (Lavin & Gray, "Fast Algorithms for Convolutional Neural
+ * Networks", 2016): every m×m tile of the output is computed from an α×α tile of the input,
+ * α = m + r − 1, as
+ *
+ *     Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A,
+ *
+ * so that, summed over input channels, the α² element-wise products become α² independent
+ * GEMMs (tiles × in channels) · (in channels × out channels), which the caller runs on
+ * cblas_sgemm. For r = 3, m = 4 this is 36 multiplies per 16 outputs instead of 144.
+ *
+ * This file builds the transform matrices (Toom-Cook on the points 0, ±1, ±2, ±½ and ∞,
+ * in double precision) and applies them. Tiles are stored V[tile][ξ][channel] with
+ * ξ = i·α + j: the transforms run on contiguous vectors of channels and write each tile's α²
+ * vectors next to each other, and V[ξ] is a row-major GEMM operand with row stride α²·channels. The backward pass applies the exact
+ * adjoints of the forward transforms (output gradient: dM = A dY Aᵀ; input gradient: the
+ * overlapping tiles B dV Bᵀ added back into the image; weight gradient: Gᵀ dU G), so the
+ * gradients are those of the computed forward pass for any padding.
+ *
+ * The loops are plain C; on x86-64 a copy compiled for AVX2 and FMA is chosen at run time.
+ */
+
+#include "CConvolution.h"
+
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
+enum { LANES = 16 }; /* channels transformed together */
+
+/* The finite interpolation points, in the order tiles of growing α take them. */
+static const double interpolation_points[CCONV_WINOGRAD_MAX_ALPHA - 1] = {0, 1, -1, 2, -2, 0.5, -0.5};
+
+int cconv_winograd_make_plan(long m, long r, cconv_winograd_plan *plan) {
+    long alpha = m + r - 1;
+    if (m < 1 || r < 1 || alpha < 2 || alpha > CCONV_WINOGRAD_MAX_ALPHA) return 0;
+    memset(plan, 0, sizeof *plan);
+    plan->output_tile = m;
+    plan->kernel = r;
+    plan->alpha = alpha;
+    long finite = alpha - 1;
+    /* The polynomial Π (x − p_l) over every finite point, for the row of the point at ∞. */
+    double full[CCONV_WINOGRAD_MAX_ALPHA + 1] = {1};
+    for (long j = 0; j < finite; j++) {
+        double p = interpolation_points[j];
+        /* N_j(x) = Π_{l≠j} (x − p_l) and its value D_j at p_j (the Lagrange denominator). */
+        double coefficients[CCONV_WINOGRAD_MAX_ALPHA + 1] = {1};
+        double denominator = 1;
+        long degree = 0;
+        for (long l = 0; l < finite; l++) {
+            if (l == j) continue;
+            for (long k = degree + 1; k >= 0; k--)
+                coefficients[k] = (k > 0 ? coefficients[k - 1] : 0) - interpolation_points[l] * coefficients[k];
+            degree++;
+            denominator *= p - interpolation_points[l];
+        }
+        for (long k = finite; k >= 0; k--) full[k] = (k > 0 ? full[k - 1] : 0) - p * full[k];
+        /* The sign of D_j goes into Bᵀ so that G holds the positive 1/|D_j|. */
+        double sign = denominator < 0 ? -1 : 1;
+        for (long k = 0; k < alpha; k++) plan->input_transform[j * alpha + k] = (float)(sign * coefficients[k]);
+        double power = 1;
+        for (long k = 0; k < r; k++) {
+            plan->kernel_transform[j * r + k] = (float)(power / (sign * denominator));
+            power *= p;
+        }
+        power = 1;
+        for (long i = 0; i < m; i++) {
+            plan->output_transform[i * alpha + j] = (float)power;
+            power *= p;
+        }
+    }
+    for (long k = 0; k < alpha; k++) plan->input_transform[finite * alpha + k] = (float)full[k];
+    plan->kernel_transform[finite * r + r - 1] = 1;
+    plan->output_transform[(m - 1) * alpha + finite] = 1;
+    return 1;
+}
+
+long cconv_winograd_tile_rows(const cconv_winograd_plan *plan, const cconv_geometry *g) {
+    return (g->out_height + plan->output_tile - 1) / plan->output_tile;
+}
+
+long cconv_winograd_tile_columns(const cconv_winograd_plan *plan, const cconv_geometry *g) {
+    return (g->out_width + plan->output_tile - 1) / plan->output_tile;
+}
+
+/* The zero-padded input image covered by the tiles, and the output rounded up to whole tiles. */
+static long covered_height(const cconv_winograd_plan *p, const cconv_geometry *g) {
+    return cconv_winograd_tile_rows(p, g) * p->output_tile + p->alpha - p->output_tile;
+}
+static long covered_width(const cconv_winograd_plan *p, const cconv_geometry *g) {
+    return cconv_winograd_tile_columns(p, g) * p->output_tile + p->alpha - p->output_tile;
+}
+static long max_long(long a, long b) { return a > b ? a : b; }
+
+size_t cconv_winograd_workspace_floats(const cconv_winograd_plan *p, const cconv_geometry *g) {
+    long input = covered_height(p, g) * covered_width(p, g) * g->in_channels;
+    long output = cconv_winograd_tile_rows(p, g) * cconv_winograd_tile_columns(p, g) * p->output_tile * p->output_tile
+        * g->out_channels;
+    return (size_t)max_long(input, output);
+}
+
+/* A vector of LANES channels; loads and stores through it need only float alignment. */
+typedef float lane_vector __attribute__((vector_size(LANES * sizeof(float)), aligned(sizeof(float))));
+
+/* out[i][j] = Σ_{a,b} left[i][a] · in[a][b] · right[j][b] for LANES channels at once, or
+ * out += that when `accumulate`; `in` is rows_in × cols_in and `out` rows_out × cols_out, each
+ * element a vector of LANES contiguous floats at the given row and column strides. With the
+ * sizes known at compile time the loops unroll and the rows stay in registers. */
+__attribute__((always_inline))
+static inline void sandwich_vector(
+    const long rows_out, const long rows_in, const long cols_out, const long cols_in,
+    const float *left, const float *right, const float *in, long in_row_stride, long in_col_stride,
+    float *out, long out_row_stride, long out_col_stride, int accumulate)
+{
+    lane_vector half[CCONV_WINOGRAD_MAX_ALPHA][CCONV_WINOGRAD_MAX_ALPHA];
+    for (long a = 0; a < rows_in; a++) {
+        lane_vector row[CCONV_WINOGRAD_MAX_ALPHA];
+        for (long b = 0; b < cols_in; b++) row[b] = *(const lane_vector *)(in + a * in_row_stride + b * in_col_stride);
+        for (long j = 0; j < cols_out; j++) {
+            lane_vector sum = row[0] * right[j * cols_in];
+            for (long b = 1; b < cols_in; b++) sum += row[b] * right[j * cols_in + b];
+            half[a][j] = sum;
+        }
+    }
+    for (long j = 0; j < cols_out; j++) {
+        for (long i = 0; i < rows_out; i++) {
+            lane_vector sum = half[0][j] * left[i * rows_in];
+            for (long a = 1; a < rows_in; a++) sum += half[a][j] * left[i * rows_in + a];
+            lane_vector *target = (lane_vector *)(out + i * out_row_stride + j * out_col_stride);
+            if (accumulate) {
+                *target += sum;
+            } else {
+                *target = sum;
+            }
+        }
+    }
+}
+
+/* sandwich_vector for fewer than LANES channels, one at a time. */
+static void sandwich_scalar(
+    long rows_out, long rows_in, long cols_out, long cols_in, const float *left, const float *right,
+    const float *in, long in_row_stride, long in_col_stride,
+    float *out, long out_row_stride, long out_col_stride, int accumulate, long lanes)
+{
+    for (long l = 0; l < lanes; l++) {
+        float half[CCONV_WINOGRAD_MAX_ALPHA][CCONV_WINOGRAD_MAX_ALPHA];
+        for (long a = 0; a < rows_in; a++)
+            for (long j = 0; j < cols_out; j++) {
+                float sum = 0;
+                for (long b = 0; b < cols_in; b++) sum += right[j * cols_in + b] * in[a * in_row_stride + b * in_col_stride + l];
+                half[a][j] = sum;
+            }
+        for (long i = 0; i < rows_out; i++)
+            for (long j = 0; j < cols_out; j++) {
+                float sum = 0;
+                for (long a = 0; a < rows_in; a++) sum += left[i * rows_in + a] * half[a][j];
+                float *target = out + i * out_row_stride + j * out_col_stride + l;
+                *target = accumulate ? *target + sum : sum;
+            }
+    }
+}
+
+/* The sandwich over all `channels` of a tile, in full vectors and one remainder. */
+__attribute__((always_inline))
+static inline void sandwich_channels(
+    const long rows_out, const long rows_in, const long cols_out, const long cols_in,
+    const float *left, const float *right, const float *in, long in_row_stride, long in_col_stride,
+    float *out, long out_row_stride, long out_col_stride, int accumulate, long channels)
+{
+    long c = 0;
+    for (; c + LANES <= channels; c += LANES)
+        sandwich_vector(rows_out, rows_in, cols_out, cols_in, left, right, in + c, in_row_stride, in_col_stride,
+                        out + c, out_row_stride, out_col_stride, accumulate);
+    if (c < channels)
+        sandwich_scalar(rows_out, rows_in, cols_out, cols_in, left, right, in + c, in_row_stride, in_col_stride,
+                        out + c, out_row_stride, out_col_stride, accumulate, channels - c);
+}
+
+/* The transposed matrix of a rows × cols matrix. */
+static void transpose_matrix(const float *matrix, long rows, long cols, float *transposed) {
+    for (long i = 0; i < rows; i++)
+        for (long j = 0; j < cols; j++) transposed[j * rows + i] = matrix[i * cols + j];
+}
+
+/* image[c][h][w] (height × width) → padded[(h + top)][(w + left)][c] of a zeroed
+ * padded_height × padded_width × channels buffer. */
+__attribute__((always_inline))
+static inline void to_channels_last(
+    const float *image, long channels, long height, long width, float *padded, long padded_height,
+    long padded_width, long top, long left)
+{
+    memset(padded, 0, sizeof(float) * (size_t)(padded_height * padded_width * channels));
+    long rows = height < padded_height - top ? height : padded_height - top;
+    long cols = width < padded_width - left ? width : padded_width - left;
+    for (long h = 0; h < rows; h++) {
+        float *row = padded + ((h + top) * padded_width + left) * channels;
+        for (long c = 0; c < channels; c++) {
+            const float *source = image + (c * height + h) * width;
+            for (long w = 0; w < cols; w++) row[w * channels + c] = source[w];
+        }
+    }
+}
+
+/* image[c][h][w] = padded[(h + top)][(w + left)][c] (+ bias[c]), the inverse of to_channels_last
+ * on the region it filled. */
+__attribute__((always_inline))
+static inline void from_channels_last(
+    const float *padded, long padded_width, long top, long left, const float *bias, long channels,
+    long height, long width, float *image)
+{
+    for (long c = 0; c < channels; c++) {
+        float shift = bias ? bias[c] : 0;
+        for (long h = 0; h < height; h++) {
+            const float *row = padded + ((h + top) * padded_width + left) * channels + c;
+            float *target = image + (c * height + h) * width;
+            for (long w = 0; w < width; w++) target[w] = row[w * channels] + shift;
+        }
+    }
+}
+
+__attribute__((always_inline))
+static inline void transform_input_body(
+    const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g, const float *input, long block_first,
+    long first, long count, float *transformed, float *workspace)
+{
+    long channels = g->in_channels;
+    long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
+    long height = covered_height(p, g), width = covered_width(p, g);
+    for (long image = first; image < first + count; image++) {
+        to_channels_last(input + image * channels * g->height * g->width, channels, g->height, g->width,
+                         workspace, height, width, g->pad_top, g->pad_left);
+        long tile = (image - block_first) * tile_rows * tile_cols;
+        for (long ty = 0; ty < tile_rows; ty++) {
+            for (long tx = 0; tx < tile_cols; tx++, tile++) {
+                sandwich_channels(alpha, alpha, alpha, alpha, p->input_transform, p->input_transform,
+                                  workspace + (ty * m * width + tx * m) * channels, width * channels, channels,
+                                  transformed + tile * alpha * alpha * channels, alpha * channels, channels, 0, channels);
+            }
+        }
+    }
+}
+
+__attribute__((always_inline))
+static inline void transform_output_body(
+    const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed, const float *bias,
+    long block_first, long first, long count, float *output, float *workspace)
+{
+    long channels = g->out_channels;
+    long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
+    long width = tile_cols * m;
+    for (long image = first; image < first + count; image++) {
+        long tile = (image - block_first) * tile_rows * tile_cols;
+        for (long ty = 0; ty < tile_rows; ty++) {
+            for (long tx = 0; tx < tile_cols; tx++, tile++) {
+                sandwich_channels(m, alpha, m, alpha, p->output_transform, p->output_transform,
+                                  transformed + tile * alpha * alpha * channels, alpha * channels, channels,
+                                  workspace + (ty * m * width + tx * m) * channels, width * channels, channels, 0,
+                                  channels);
+            }
+        }
+        from_channels_last(workspace, width, 0, 0, bias, channels, g->out_height, g->out_width,
+                           output + image * channels * g->out_height * g->out_width);
+    }
+}
+
+__attribute__((always_inline))
+static inline void transform_output_gradient_body(
+    const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g, const float *output_gradient, long block_first,
+    long first, long count, float *transformed, float *workspace)
+{
+    long channels = g->out_channels;
+    long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
+    long height = tile_rows * m, width = tile_cols * m;
+    float adjoint[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA];
+    transpose_matrix(p->output_transform, m, alpha, adjoint);
+    for (long image = first; image < first + count; image++) {
+        to_channels_last(output_gradient + image * channels * g->out_height * g->out_width, channels, g->out_height,
+                         g->out_width, workspace, height, width, 0, 0);
+        long tile = (image - block_first) * tile_rows * tile_cols;
+        for (long ty = 0; ty < tile_rows; ty++) {
+            for (long tx = 0; tx < tile_cols; tx++, tile++) {
+                sandwich_channels(alpha, m, alpha, m, adjoint, adjoint,
+                                  workspace + (ty * m * width + tx * m) * channels, width * channels, channels,
+                                  transformed + tile * alpha * alpha * channels, alpha * channels, channels, 0, channels);
+            }
+        }
+    }
+}
+
+__attribute__((always_inline))
+static inline void transform_input_gradient_body(
+    const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed, long block_first,
+    long first, long count, float *input_gradient, float *workspace)
+{
+    long channels = g->in_channels;
+    long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
+    long height = covered_height(p, g), width = covered_width(p, g);
+    float adjoint[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA];
+    transpose_matrix(p->input_transform, alpha, alpha, adjoint);
+    long rows = g->height < height - g->pad_top ? g->height : height - g->pad_top;
+    long cols = g->width < width - g->pad_left ? g->width : width - g->pad_left;
+    for (long image = first; image < first + count; image++) {
+        memset(workspace, 0, sizeof(float) * (size_t)(height * width * channels));
+        long tile = (image - block_first) * tile_rows * tile_cols;
+        for (long ty = 0; ty < tile_rows; ty++) {
+            for (long tx = 0; tx < tile_cols; tx++, tile++) {
+                sandwich_channels(alpha, alpha, alpha, alpha, adjoint, adjoint,
+                                  transformed + tile * alpha * alpha * channels, alpha * channels, channels,
+                                  workspace + (ty * m * width + tx * m) * channels, width * channels, channels, 1,
+                                  channels);
+            }
+        }
+        float *target = input_gradient + image * channels * g->height * g->width;
+        if (rows < g->height || cols < g->width) {
+            /* Input rows or columns no window reaches get a zero gradient. */
+            memset(target, 0, sizeof(float) * (size_t)(channels * g->height * g->width));
+        }
+        for (long c = 0; c < channels; c++) {
+            for (long h = 0; h < rows; h++) {
+                const float *row = workspace + ((h + g->pad_top) * width + g->pad_left) * channels + c;
+                float *line = target + (c * g->height + h) * g->width;
+                for (long w = 0; w < cols; w++) line[w] = row[w * channels];
+            }
+        }
+    }
+}
+
+/* The body for the tile sizes the nets use, F(4×4, 3×3) and F(4×4, 5×5), with m and α known
+ * at compile time, and for any other plan. */
+#define EXPAND(...) __VA_ARGS__
+#define FOR_TILE_SIZE(name, p, arguments)                                            \
+    if ((p)->output_tile == 4 && (p)->alpha == 6) name##_body(4, 6, EXPAND arguments); \
+    else if ((p)->output_tile == 4 && (p)->alpha == 8) name##_body(4, 8, EXPAND arguments); \
+    else name##_body((p)->output_tile, (p)->alpha, EXPAND arguments);
+
+#if defined(__x86_64__)
+/* AVX2 and FMA, as XCR0 and CPUID report them. */
+static int avx2_fma_supported(void) {
+    unsigned eax, ebx, ecx, edx;
+    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE) || !(ecx & bit_FMA)) return 0;
+    unsigned xcr0_low, xcr0_high;
+    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
+    if ((xcr0_low & 0x6) != 0x6) return 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
+    return (ebx & bit_AVX2) ? 1 : 0;
+}
+
+/* A public entry point `cconv_winograd_<name>` that runs `<name>_body`, compiled for AVX-512,
+ * for AVX2 with FMA and for the baseline, chosen by what the CPU supports. */
+#define DISPATCHED(name, parameters, arguments)                                                           \
+    __attribute__((target("avx512f"))) static void name##_avx512 parameters { FOR_TILE_SIZE(name, p, arguments) } \
+    __attribute__((target("avx2,fma"))) static void name##_avx2 parameters { FOR_TILE_SIZE(name, p, arguments) }  \
+    static void name##_baseline parameters { FOR_TILE_SIZE(name, p, arguments) }                                 \
+    void cconv_winograd_##name parameters {                                                                      \
+        static int level = -1;                                                                                    \
+        if (level < 0) level = cconv_avx512_supported() ? 2 : avx2_fma_supported();                              \
+        if (level == 2) name##_avx512 arguments;                                                                  \
+        else if (level == 1) name##_avx2 arguments;                                                               \
+        else name##_baseline arguments;                                                                           \
+    }
+#else
+#define DISPATCHED(name, parameters, arguments) \
+    void cconv_winograd_##name parameters { FOR_TILE_SIZE(name, p, arguments) }
+#endif
+
+DISPATCHED(transform_input,
+           (const cconv_winograd_plan *p, const cconv_geometry *g, const float *input, long block_first,
+            long first, long count, float *transformed, float *workspace),
+           (p, g, input, block_first, first, count, transformed, workspace))
+
+DISPATCHED(transform_output,
+           (const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed, const float *bias,
+            long block_first, long first, long count, float *output, float *workspace),
+           (p, g, transformed, bias, block_first, first, count, output, workspace))
+
+DISPATCHED(transform_output_gradient,
+           (const cconv_winograd_plan *p, const cconv_geometry *g, const float *output_gradient, long block_first,
+            long first, long count, float *transformed, float *workspace),
+           (p, g, output_gradient, block_first, first, count, transformed, workspace))
+
+DISPATCHED(transform_input_gradient,
+           (const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed, long block_first,
+            long first, long count, float *input_gradient, float *workspace),
+           (p, g, transformed, block_first, first, count, input_gradient, workspace))
+
+void cconv_winograd_transform_weight(
+    const cconv_winograd_plan *p, const cconv_geometry *g, const float *weight, float *transformed)
+{
+    long r = p->kernel, alpha = p->alpha, ins = g->in_channels, outs = g->out_channels;
+    long matrix = ins * outs;
+    /* Output channels innermost, so each ξ row of the result is written contiguously. */
+    for (long in = 0; in < ins; in++) {
+        for (long out = 0; out < outs; out++) {
+            const float *kernel = weight + (out * ins + in) * r * r;
+            float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* G g: alpha × r */
+            for (long i = 0; i < alpha; i++)
+                for (long b = 0; b < r; b++) {
+                    float sum = 0;
+                    for (long a = 0; a < r; a++) sum += p->kernel_transform[i * r + a] * kernel[a * r + b];
+                    half[i * r + b] = sum;
+                }
+            float *target = transformed + in * outs + out;
+            for (long i = 0; i < alpha; i++)
+                for (long j = 0; j < alpha; j++) {
+                    float sum = 0;
+                    for (long b = 0; b < r; b++) sum += half[i * r + b] * p->kernel_transform[j * r + b];
+                    target[(i * alpha + j) * matrix] = sum;
+                }
+        }
+    }
+}
+
+void cconv_winograd_transform_weight_gradient(
+    const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed_gradient, float *weight_gradient)
+{
+    long r = p->kernel, alpha = p->alpha, ins = g->in_channels, outs = g->out_channels;
+    long matrix = ins * outs;
+    for (long in = 0; in < ins; in++) {
+        for (long out = 0; out < outs; out++) {
+            const float *source = transformed_gradient + in * outs + out;
+            float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* Gᵀ dU: r × alpha */
+            for (long a = 0; a < r; a++)
+                for (long j = 0; j < alpha; j++) {
+                    float sum = 0;
+                    for (long i = 0; i < alpha; i++)
+                        sum += p->kernel_transform[i * r + a] * source[(i * alpha + j) * matrix];
+                    half[a * alpha + j] = sum;
+                }
+            float *kernel = weight_gradient + (out * ins + in) * r * r;
+            for (long a = 0; a < r; a++)
+                for (long b = 0; b < r; b++) {
+                    float sum = 0;
+                    for (long j = 0; j < alpha; j++) sum += half[a * alpha + j] * p->kernel_transform[j * r + b];
+                    kernel[a * r + b] = sum;
+                }
+        }
+    }
+}

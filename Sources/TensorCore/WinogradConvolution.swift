@@ -1,0 +1,219 @@
+import CConvolution
+
+/// Floats of each transformed block (tiles × channels × α²) per thread: 8 MB, so a block's
+/// GEMM operands stay close to the caches and the workspace stays small next to the
+/// activations.
+private let winogradBlockBudget = 1 << 21
+
+/// Input and output channels below which the transforms cost more than the GEMMs save.
+private let winogradMinimumChannels = 16
+
+extension ConvolutionGeometry {
+    /// Whether the forward pass and both gradients run on Winograd transforms under
+    /// `algorithm`: stride 1, dilation 1, one group, a square 3×3 or 5×5 kernel and at least
+    /// 16 channels on both sides.
+    func runsWinograd(under algorithm: ConvolutionAlgorithm) -> Bool {
+        algorithm == .winograd && stride == Size2D(1, 1) && dilation == Size2D(1, 1) && groups == 1
+            && kernel.height == kernel.width && (kernel.height == 3 || kernel.height == 5)
+            && batch > 0 && outputPlane > 0
+            && inputChannels >= winogradMinimumChannels && outputChannels >= winogradMinimumChannels
+    }
+
+    /// y = conv(x, w) + bias with Winograd transforms (see ``runsWinograd(under:)``). The
+    /// images are split over the compute threads; each thread, per block of its images,
+    /// transforms the input tiles, runs the α² GEMMs against the transformed weight on one
+    /// OpenBLAS thread, and transforms the products back.
+    func winogradForward(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        let layout = WinogradLayout(self)
+        let (ins, outs, transforms) = (inputChannels, outputChannels, layout.transformCount)
+        BufferCache.shared.withBuffer(count: transforms * ins * outs) { transformedWeight in
+            layout.transformWeight(weight, into: transformedWeight)
+            layout.forEachPart { part, images in
+                BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: ins)) { tiles in
+                    BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: outs)) { products in
+                        BufferCache.shared.withBuffer(count: layout.workspaceCount) { workspace in
+                            for block in layout.blocks(of: images) {
+                                layout.transformInput(input, block: block, into: tiles, workspace: workspace)
+                                for xi in 0..<transforms {
+                                    gemm(tiles + xi * ins, transposeA: false, transformedWeight + xi * ins * outs,
+                                         transposeB: false, into: products + xi * outs,
+                                         m: block.count * layout.tilesPerImage, n: outs, k: ins,
+                                         rowStrideA: transforms * ins, rowStrideC: transforms * outs)
+                                }
+                                layout.transformOutput(products, bias: bias, block: block, into: output,
+                                                       workspace: workspace)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gradients of ``winogradForward(input:weight:bias:into:)``, each only when asked for
+    /// (both overwritten), as the exact adjoints of its transforms: per block, the output
+    /// gradient's tiles dM = A dY Aᵀ; the transformed weight gradient dU += Vᵀ dM (V the input
+    /// tiles), summed over the blocks and threads, finally Gᵀ dU G; the input tiles' gradient
+    /// dV = dM Uᵀ, added back into the image as B dV Bᵀ.
+    func winogradBackward(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+        inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?
+    ) {
+        let layout = WinogradLayout(self)
+        let (ins, outs, transforms) = (inputChannels, outputChannels, layout.transformCount)
+        let weightCount = transforms * ins * outs
+        let partialCount = weightGradient == nil ? 0 : weightCount
+        BufferCache.shared.withBuffer(count: inputGradient == nil ? 0 : weightCount) { transformedWeight in
+            if inputGradient != nil { layout.transformWeight(weight, into: transformedWeight) }
+            BufferCache.shared.withBuffer(count: layout.parts * partialCount) { partials in
+                partials.update(repeating: 0, count: layout.parts * partialCount)
+                layout.forEachPart { part, images in
+                    BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: ins)) { tiles in
+                        BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: outs)) { gradientTiles in
+                            BufferCache.shared.withBuffer(count: layout.workspaceCount) { workspace in
+                                for block in layout.blocks(of: images) {
+                                    let tileCount = block.count * layout.tilesPerImage
+                                    layout.transformOutputGradient(outputGradient, block: block, into: gradientTiles,
+                                                                   workspace: workspace)
+                                    if weightGradient != nil {
+                                        layout.transformInput(input, block: block, into: tiles, workspace: workspace)
+                                        for xi in 0..<transforms {
+                                            gemm(tiles + xi * ins, transposeA: true, gradientTiles + xi * outs,
+                                                 transposeB: false, into: partials + part * partialCount + xi * ins * outs,
+                                                 m: ins, n: outs, k: tileCount, accumulate: true,
+                                                 rowStrideA: transforms * ins, rowStrideB: transforms * outs)
+                                        }
+                                    }
+                                    guard let inputGradient else { continue }
+                                    // The input tiles are no longer needed: their buffer takes dV.
+                                    for xi in 0..<transforms {
+                                        gemm(gradientTiles + xi * outs, transposeA: false,
+                                             transformedWeight + xi * ins * outs, transposeB: true,
+                                             into: tiles + xi * ins, m: tileCount, n: ins, k: outs,
+                                             rowStrideA: transforms * outs, rowStrideC: transforms * ins)
+                                    }
+                                    layout.transformInputGradient(tiles, block: block, into: inputGradient,
+                                                                  workspace: workspace)
+                                }
+                            }
+                        }
+                    }
+                }
+                guard let weightGradient else { return }
+                for part in 1..<layout.parts {
+                    let source = partials + part * partialCount
+                    for index in 0..<partialCount { partials[index] += source[index] }
+                }
+                layout.transformWeightGradient(partials, into: weightGradient)
+            }
+        }
+    }
+}
+
+/// The tiling of one Winograd convolution F(4×4, r×r) and the calls into its transforms:
+/// α = 6 for 3×3 kernels (36 multiplies per 16 outputs instead of 144) and α = 8 for 5×5
+/// (64 instead of 400); the points 0, ±1, ±2, ±½ keep the float error near 1e-6 of the
+/// output's magnitude.
+private struct WinogradLayout {
+    private var plan = cconv_winograd_plan()
+    private var shape: cconv_geometry
+    /// Output tiles per image.
+    let tilesPerImage: Int
+    /// α², the number of GEMMs.
+    let transformCount: Int
+    /// Images per block of one thread.
+    let imagesPerBlock: Int
+    /// Floats of one thread's scratch image.
+    let workspaceCount: Int
+    /// Threads the images are split over, and images per thread.
+    let parts: Int
+    private let imagesPerPart: Int
+    private let batch: Int
+
+    init(_ geometry: ConvolutionGeometry) {
+        shape = geometry.directForwardShape
+        let made = cconv_winograd_make_plan(4, geometry.kernel.height, &plan)
+        precondition(made == 1, "no Winograd plan for a \(geometry.kernel.height)×\(geometry.kernel.height) kernel")
+        tilesPerImage = cconv_winograd_tile_rows(&plan, &shape) * cconv_winograd_tile_columns(&plan, &shape)
+        transformCount = plan.alpha * plan.alpha
+        let perImage = transformCount * tilesPerImage * Swift.max(geometry.inputChannels, geometry.outputChannels)
+        batch = geometry.batch
+        parts = Swift.min(ComputeThreads.count, batch)
+        imagesPerPart = (batch + parts - 1) / parts
+        imagesPerBlock = Swift.max(1, Swift.min(imagesPerPart, winogradBlockBudget / perImage))
+        workspaceCount = cconv_winograd_workspace_floats(&plan, &shape)
+    }
+
+    /// Floats of one block's transformed tiles with `channels` channels.
+    func blockTileFloats(channels: Int) -> Int { transformCount * imagesPerBlock * tilesPerImage * channels }
+
+    /// Runs `body(part, images)` for every thread's share of the images, in parallel, with
+    /// OpenBLAS on one thread.
+    func forEachPart(_ body: (Int, Range<Int>) -> Void) {
+        ComputeThreads.withSingleThreadedBLAS {
+            parallelChunks(count: parts, minimumChunk: 1) { chunk in
+                for part in chunk {
+                    let first = part * imagesPerPart
+                    let end = Swift.min(batch, first + imagesPerPart)
+                    if first < end { body(part, first..<end) }
+                }
+            }
+        }
+    }
+
+    /// Blocks of consecutive images within `images`.
+    func blocks(of images: Range<Int>) -> [Range<Int>] {
+        Swift.stride(from: images.lowerBound, to: images.upperBound, by: imagesPerBlock).map {
+            $0..<Swift.min(images.upperBound, $0 + imagesPerBlock)
+        }
+    }
+
+    func transformWeight(_ weight: UnsafePointer<Float>, into transformed: UnsafeMutablePointer<Float>) {
+        var (plan, shape) = (plan, shape)
+        cconv_winograd_transform_weight(&plan, &shape, weight, transformed)
+    }
+
+    func transformWeightGradient(_ transformed: UnsafePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>) {
+        var (plan, shape) = (plan, shape)
+        cconv_winograd_transform_weight_gradient(&plan, &shape, transformed, weightGradient)
+    }
+
+    func transformInput(
+        _ input: UnsafePointer<Float>, block: Range<Int>, into tiles: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>
+    ) {
+        var (plan, shape) = (plan, shape)
+        cconv_winograd_transform_input(&plan, &shape, input, block.lowerBound, block.lowerBound, block.count, tiles,
+                                       workspace)
+    }
+
+    func transformOutput(
+        _ products: UnsafePointer<Float>, bias: UnsafePointer<Float>?, block: Range<Int>,
+        into output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
+    ) {
+        var (plan, shape) = (plan, shape)
+        cconv_winograd_transform_output(&plan, &shape, products, bias, block.lowerBound, block.lowerBound, block.count,
+                                        output, workspace)
+    }
+
+    func transformOutputGradient(
+        _ outputGradient: UnsafePointer<Float>, block: Range<Int>, into tiles: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>
+    ) {
+        var (plan, shape) = (plan, shape)
+        cconv_winograd_transform_output_gradient(&plan, &shape, outputGradient, block.lowerBound, block.lowerBound,
+                                                 block.count, tiles, workspace)
+    }
+
+    func transformInputGradient(
+        _ tiles: UnsafePointer<Float>, block: Range<Int>, into inputGradient: UnsafeMutablePointer<Float>,
+        workspace: UnsafeMutablePointer<Float>
+    ) {
+        var (plan, shape) = (plan, shape)
+        cconv_winograd_transform_input_gradient(&plan, &shape, tiles, block.lowerBound, block.lowerBound, block.count,
+                                                inputGradient, workspace)
+    }
+}
