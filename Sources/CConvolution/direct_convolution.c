@@ -24,8 +24,9 @@
 #endif
 
 enum {
-    CHANNEL_BLOCK = 32,  /* output channels per register tile: two ZMM vectors */
-    TILE_POSITIONS = 12, /* most output positions per register tile: 24 accumulators */
+    CHANNEL_BLOCK = 32,   /* output channels per register tile: two ZMM vectors */
+    TILE_POSITIONS = 12,  /* most output positions per register tile: 24 accumulators */
+    NARROW_CHANNELS = 12, /* output channels per tile of the kernel for few input channels */
 };
 
 static long padded_width(const cconv_geometry *g) { return g->out_width + g->kernel_width - 1; }
@@ -76,6 +77,25 @@ void cconv_pack_weight(const cconv_geometry *g, const float *weight, int transpo
                 block[(in * taps + tap) * CHANNEL_BLOCK] = value;
             }
         }
+    }
+}
+
+size_t cconv_narrow_packed_weight_floats(const cconv_geometry *g) {
+    long blocks = (g->out_channels + NARROW_CHANNELS - 1) / NARROW_CHANNELS;
+    return (size_t)(blocks * g->in_channels * g->kernel_height * g->kernel_width * NARROW_CHANNELS);
+}
+
+size_t cconv_narrow_workspace_floats(const cconv_geometry *g) {
+    return (size_t)(g->in_channels * g->height * padded_width(g));
+}
+
+void cconv_narrow_pack_weight(const cconv_geometry *g, const float *weight, float *packed) {
+    long taps = g->kernel_height * g->kernel_width;
+    long per_channel = g->in_channels * taps;
+    memset(packed, 0, sizeof(float) * cconv_narrow_packed_weight_floats(g));
+    for (long out = 0; out < g->out_channels; out++) {
+        float *block = packed + (out / NARROW_CHANNELS) * per_channel * NARROW_CHANNELS + out % NARROW_CHANNELS;
+        for (long r = 0; r < per_channel; r++) block[r * NARROW_CHANNELS] = weight[out * per_channel + r];
     }
 }
 
@@ -310,6 +330,102 @@ void cconv_weight_gradient_avx512(
                     long rows = g->kernel_height - row < rows_per_tile ? g->kernel_height - row : rows_per_tile;
                     gradient_tile_of((int)rows, g, block_gradient, channel_input, row,
                                      tiles + row * g->kernel_width * CHANNEL_BLOCK);
+                }
+            }
+        }
+    }
+}
+
+/* The forward pass of convolutions with few input channels (the first layers: 1 or 3), where
+ * the tile above would spend as long transposing its 32 channels into the output as
+ * multiplying: here a register tile holds NARROW_CHANNELS output channels × up to 32
+ * consecutive output positions of one row (two vectors along the row), so each input channel
+ * and tap costs two row loads and one weight broadcast per channel, and the results are
+ * stored straight into the output rows. Positions past the row's end are masked. */
+__attribute__((target("avx512f"), always_inline))
+static inline void narrow_tile(
+    const int channels, const int vectors, const cconv_geometry *g, const float *rows, const float *block_weight,
+    long first_row, long end_row, const float *bias, float *out, long out_plane, __mmask16 last_mask)
+{
+    __m512 acc[NARROW_CHANNELS][2];
+    for (int c = 0; c < channels; c++) {
+        acc[c][0] = _mm512_set1_ps(bias ? bias[c] : 0.0f);
+        acc[c][1] = acc[c][0];
+    }
+    const long row_stride = padded_width(g);
+    const long channel_stride = g->height * row_stride;
+    for (long in = 0; in < g->in_channels; in++) {
+        for (long kh = first_row; kh < end_row; kh++) {
+            const float *row = rows + in * channel_stride + (kh - first_row) * row_stride;
+            const float *taps = block_weight + ((in * g->kernel_height + kh) * g->kernel_width) * NARROW_CHANNELS;
+            for (long kw = 0; kw < g->kernel_width; kw++) {
+                __m512 x0 = vectors == 2 ? _mm512_loadu_ps(row + kw) : _mm512_maskz_loadu_ps(last_mask, row + kw);
+                __m512 x1 = vectors == 2 ? _mm512_maskz_loadu_ps(last_mask, row + kw + 16) : x0;
+                for (int c = 0; c < channels; c++) {
+                    __m512 w = _mm512_set1_ps(taps[kw * NARROW_CHANNELS + c]);
+                    acc[c][0] = _mm512_fmadd_ps(w, x0, acc[c][0]);
+                    if (vectors == 2) acc[c][1] = _mm512_fmadd_ps(w, x1, acc[c][1]);
+                }
+            }
+        }
+    }
+    for (int c = 0; c < channels; c++) {
+        if (vectors == 2) {
+            _mm512_storeu_ps(out + c * out_plane, acc[c][0]);
+            _mm512_mask_storeu_ps(out + c * out_plane + 16, last_mask, acc[c][1]);
+        } else {
+            _mm512_mask_storeu_ps(out + c * out_plane, last_mask, acc[c][0]);
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+static void narrow_tile_of(
+    int channels, int vectors, const cconv_geometry *g, const float *rows, const float *block_weight,
+    long first_row, long end_row, const float *bias, float *out, long out_plane, __mmask16 last_mask)
+{
+    switch (channels * 2 + vectors - 1) {
+#define NARROW(c, v) case c * 2 + v - 1: narrow_tile(c, v, g, rows, block_weight, first_row, end_row, bias, out, out_plane, last_mask); break;
+#define NARROW_BOTH(c) NARROW(c, 1) NARROW(c, 2)
+    NARROW_BOTH(1) NARROW_BOTH(2) NARROW_BOTH(3) NARROW_BOTH(4) NARROW_BOTH(5) NARROW_BOTH(6)
+    NARROW_BOTH(7) NARROW_BOTH(8) NARROW_BOTH(9) NARROW_BOTH(10) NARROW_BOTH(11) NARROW_BOTH(12)
+#undef NARROW_BOTH
+#undef NARROW
+    default: break;
+    }
+}
+
+__attribute__((target("avx512f")))
+void cconv_narrow_forward_avx512(
+    const cconv_geometry *g, const float *input, const float *packed_weight, const float *bias,
+    float *output, long first_image, long image_count, float *workspace)
+{
+    const long row_stride = padded_width(g);
+    const long out_plane = g->out_height * g->out_width;
+    const long block_floats = g->in_channels * g->kernel_height * g->kernel_width * NARROW_CHANNELS;
+    const long blocks = (g->out_channels + NARROW_CHANNELS - 1) / NARROW_CHANNELS;
+    for (long image = first_image; image < first_image + image_count; image++) {
+        pad_image(g, input + image * g->in_channels * g->height * g->width, g->height, 0, workspace);
+        float *image_output = output + image * g->out_channels * out_plane;
+        for (long block = 0; block < blocks; block++) {
+            long first_channel = block * NARROW_CHANNELS;
+            long channels = g->out_channels - first_channel < NARROW_CHANNELS ? g->out_channels - first_channel : NARROW_CHANNELS;
+            for (long out_row = 0; out_row < g->out_height; out_row++) {
+                long top = out_row - g->pad_top;
+                long first_row = top < 0 ? -top : 0;
+                long end_row = top + g->kernel_height > g->height ? g->height - top : g->kernel_height;
+                const float *rows = workspace + (top + first_row) * row_stride;
+                if (first_row >= end_row) rows = workspace; /* no kernel row inside the image: bias only */
+                for (long column = 0; column < g->out_width; column += 32) {
+                    long remaining = g->out_width - column;
+                    int vectors = remaining > 16 ? 2 : 1;
+                    long in_last = remaining >= 32 ? 16 : remaining > 16 ? remaining - 16 : remaining;
+                    __mmask16 last_mask = (__mmask16)((1u << in_last) - 1u);
+                    narrow_tile_of((int)channels, vectors, g, rows + column, packed_weight + block * block_floats,
+                                   first_row, first_row < end_row ? end_row : first_row,
+                                   bias ? bias + first_channel : NULL,
+                                   image_output + first_channel * out_plane + out_row * g->out_width + column,
+                                   out_plane, last_mask);
                 }
             }
         }

@@ -9,8 +9,9 @@
  * GEMMs (tiles × in channels) · (in channels × out channels), which the caller runs on
  * cblas_sgemm. For r = 3, m = 4 this is 36 multiplies per 16 outputs instead of 144.
  *
- * This file builds the transform matrices (Toom-Cook on the points 0, ±1, ±2, ±½ and ∞,
- * in double precision) and applies them. Tiles are stored V[tile][ξ][channel] with
+ * This file builds the transform matrices (Toom-Cook on the points 0, ±1, 2, −½ and ∞ for
+ * α = 6, plus ½ and −2 for α = 8: mixing 2 and ½ halves the float error of F(4×4, 3×3) against
+ * 0, ±1, ±2; built in double precision) and applies them. Tiles are stored V[tile][ξ][channel] with
  * ξ = i·α + j: the transforms run on contiguous vectors of channels and write each tile's α²
  * vectors next to each other, and V[ξ] is a row-major GEMM operand with row stride α²·channels. The backward pass applies the exact
  * adjoints of the forward transforms (output gradient: dM = A dY Aᵀ; input gradient: the
@@ -31,7 +32,7 @@
 enum { LANES = 16 }; /* channels transformed together */
 
 /* The finite interpolation points, in the order tiles of growing α take them. */
-static const double interpolation_points[CCONV_WINOGRAD_MAX_ALPHA - 1] = {0, 1, -1, 2, -2, 0.5, -0.5};
+static const double interpolation_points[CCONV_WINOGRAD_MAX_ALPHA - 1] = {0, 1, -1, 2, -0.5, 0.5, -2};
 
 int cconv_winograd_make_plan(long m, long r, cconv_winograd_plan *plan) {
     long alpha = m + r - 1;

@@ -21,7 +21,8 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// and both gradients of 3×3 and 5×5 convolutions with stride 1, dilation 1, one group and
     /// at least 16 input and 16 output channels; ``direct`` (where supported) or lowering for
     /// the rest. Runs on every CPU; its results differ from the others by float rounding of
-    /// the transforms, about 1e-6 of the output's magnitude.
+    /// the transforms, 1e-6 to 3e-6 of the output's largest magnitude (about ten times the
+    /// rounding of a direct sum).
     case winograd
 
     /// Whether ``direct`` can run here (the CPU supports AVX-512F).
@@ -65,6 +66,11 @@ private let selectedAlgorithm = Atomic<Int>(ConvolutionAlgorithm.allCases.firstI
 /// Input and output channels below which the direct kernel loses to the lowering.
 private let directMinimumChannels = 16
 
+/// Output channels (one register tile) and row length (one vector) below which the kernel for
+/// few input channels is not used.
+private let narrowMinimumOutputChannels = 12
+private let narrowMinimumWidth = 16
+
 extension ConvolutionGeometry {
     /// Whether the forward pass runs on the direct kernel under `algorithm`.
     func forwardRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
@@ -83,6 +89,15 @@ extension ConvolutionGeometry {
     /// 12 columns wide: one kernel row must fit in a register tile).
     func weightGradientRunsDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
         algorithm.usesDirectKernels && isDirectShape && kernel.width <= 12
+    }
+
+    /// Whether the forward pass runs on the direct kernel for few input channels under
+    /// `algorithm`: the first layers (fewer than 16 input channels, at least 12 output
+    /// channels, rows of at least 16 outputs), whose tile runs along the output rows.
+    func forwardRunsNarrowDirect(under algorithm: ConvolutionAlgorithm) -> Bool {
+        algorithm.usesDirectKernels && stride == Size2D(1, 1) && dilation == Size2D(1, 1) && groups == 1
+            && batch > 0 && outputHeight > 0 && outputWidth >= narrowMinimumWidth
+            && inputChannels < directMinimumChannels && outputChannels >= narrowMinimumOutputChannels
     }
 
     /// Stride 1, dilation 1, one group, and enough channels on both sides: the tile computes
@@ -116,6 +131,31 @@ extension ConvolutionGeometry {
         into output: UnsafeMutablePointer<Float>
     ) {
         Self.runDirect(directForwardShape, input: input, weight: weight, transposeFlip: false, bias: bias, into: output)
+    }
+
+    /// y = conv(x, w) + bias on the kernel for few input channels (see
+    /// ``forwardRunsNarrowDirect(under:)``): the weight packed once, the images split over the
+    /// compute threads.
+    func narrowDirectForward(
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        into output: UnsafeMutablePointer<Float>
+    ) {
+        #if arch(x86_64)
+        var shape = directForwardShape
+        BufferCache.shared.withBuffer(count: cconv_narrow_packed_weight_floats(&shape)) { packed in
+            cconv_narrow_pack_weight(&shape, weight, packed)
+            let workspaceCount = cconv_narrow_workspace_floats(&shape)
+            parallelChunks(count: batch, minimumChunk: 1) { images in
+                var chunkShape = shape
+                BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
+                    cconv_narrow_forward_avx512(&chunkShape, input, packed, bias, output, images.lowerBound, images.count,
+                                                workspace)
+                }
+            }
+        }
+        #else
+        preconditionFailure("the direct convolution runs on x86-64 only; ConvolutionAlgorithm.select refuses it elsewhere")
+        #endif
     }
 
     /// The input gradient (overwritten) on the direct kernel (see ``inputGradientRunsDirect(under:)``).

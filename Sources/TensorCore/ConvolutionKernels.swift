@@ -29,7 +29,8 @@ extension ConvolutionGeometry {
     }
 
     /// y = conv(x, w) + bias, on Winograd transforms where ``runsWinograd(under:)`` holds for
-    /// `algorithm`, on the direct kernel where ``forwardRunsDirect(under:)`` holds; otherwise, per block of images and per group, lower the block once and
+    /// `algorithm`, on a direct kernel where ``forwardRunsDirect(under:)`` or
+    /// ``forwardRunsNarrowDirect(under:)`` holds; otherwise, per block of images and per group, lower the block once and
     /// multiply it by the group's weight (one GEMM for the block, or one per image whose
     /// plane is large). The bias is written first and the GEMMs accumulate onto it, or it is
     /// added while reordering the block's product.
@@ -43,6 +44,10 @@ extension ConvolutionGeometry {
         }
         if forwardRunsDirect(under: algorithm) {
             directForward(input: input, weight: weight, bias: bias, into: output)
+            return
+        }
+        if forwardRunsNarrowDirect(under: algorithm) {
+            narrowDirectForward(input: input, weight: weight, bias: bias, into: output)
             return
         }
         let weightGroupStride = groupOutputChannels * loweredRows

@@ -115,8 +115,8 @@ extension ConvolutionGeometry {
 
 /// The tiling of one Winograd convolution F(4×4, r×r) and the calls into its transforms:
 /// α = 6 for 3×3 kernels (36 multiplies per 16 outputs instead of 144) and α = 8 for 5×5
-/// (64 instead of 400); the points 0, ±1, ±2, ±½ keep the float error near 1e-6 of the
-/// output's magnitude.
+/// (64 instead of 400); on the points 0, ±1, 2, −½ (and ½, −2 for α = 8) the float error is
+/// 1e-6 to 3e-6 of the output's largest magnitude.
 private struct WinogradLayout {
     private var plan = cconv_winograd_plan()
     private var shape: cconv_geometry

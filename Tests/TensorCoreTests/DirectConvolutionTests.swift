@@ -78,6 +78,31 @@ import Testing
         #expect(!direct.output.contains { $0.isNaN } && !direct.inputGradient.contains { $0.isNaN })
     }
 
+    /// (batch, in, out, height, width, kernel, padding, bias) for the kernel for few input
+    /// channels: rows of 16, 17, 32, 33 and 40 outputs (full and masked vectors), channel
+    /// counts that leave a partial 12-channel tile, padding beyond the kernel's reach.
+    static let narrowShapes: [(Int, Int, Int, Int, Int, Size2D, Padding2D, Bool)] = [
+        (2, 1, 16, 28, 28, Size2D(5, 5), Padding2D(height: 2, width: 2), true),
+        (1, 3, 12, 9, 32, Size2D(3, 3), Padding2D(height: 1, width: 1), false),
+        (3, 3, 29, 5, 33, Size2D(3, 3), Padding2D(top: 0, bottom: 2, left: 1, right: 1), true),
+        (1, 2, 13, 6, 16, Size2D(1, 3), Padding2D(top: 4, bottom: 1, left: 0, right: 2), true),
+        (2, 15, 40, 4, 40, Size2D(2, 1), 0, true),
+    ]
+
+    @Test(.enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernel needs AVX-512F"),
+          arguments: narrowShapes.indices)
+    func narrowDirectMatchesLowering(index: Int) throws {
+        let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.narrowShapes[index]
+        let geometry = try ConvolutionGeometry(
+            input: [batch, inputs, height, width], weight: [outputs, inputs, kernel.height, kernel.width],
+            stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
+        #expect(geometry.forwardRunsNarrowDirect(under: .direct) && !geometry.forwardRunsDirect(under: .direct))
+        let direct = Self.run(geometry, bias: bias, algorithm: .direct)
+        let lowered = Self.run(geometry, bias: bias, algorithm: .lowering)
+        #expect(Self.maxDifference(direct.output, lowered.output) < 1e-3)
+        #expect(!direct.output.contains { $0.isNaN })
+    }
+
     @Test func onlyStrideOneUngroupedWideConvolutionsRunDirect() throws {
         func geometry(inputs: Int = 16, outputs: Int = 16, stride: Size2D = 1, padding: Padding2D = 1,
                       dilation: Size2D = 1, groups: Int = 1) throws -> ConvolutionGeometry {
@@ -94,6 +119,14 @@ import Testing
         #expect(try !geometry(dilation: 2).forwardRunsDirect(under: .direct))
         #expect(try !geometry(groups: 2).forwardRunsDirect(under: .direct))
         #expect(try !geometry(inputs: 3).forwardRunsDirect(under: .direct))
+        // Few input channels: the kernel along the rows, for rows of at least 16 outputs.
+        #expect(try !geometry(inputs: 3).forwardRunsNarrowDirect(under: .direct))
+        #expect(try ConvolutionGeometry(input: [1, 3, 16, 16], weight: [12, 3, 3, 3], stride: 1, padding: 1, dilation: 1,
+                                        groups: 1, op: "test").forwardRunsNarrowDirect(under: .direct) == supported)
+        #expect(try !ConvolutionGeometry(input: [1, 3, 16, 16], weight: [8, 3, 3, 3], stride: 1, padding: 1, dilation: 1,
+                                         groups: 1, op: "test").forwardRunsNarrowDirect(under: .direct))
+        #expect(try !ConvolutionGeometry(input: [1, 3, 16, 16], weight: [12, 3, 3, 3], stride: 2, padding: 1, dilation: 1,
+                                         groups: 1, op: "test").forwardRunsNarrowDirect(under: .direct))
         #expect(try !geometry(inputs: 3).inputGradientRunsDirect(under: .direct))
         #expect(try !geometry(outputs: 1).forwardRunsDirect(under: .direct))
         #expect(try !geometry(outputs: 8).inputGradientRunsDirect(under: .direct))

@@ -55,6 +55,15 @@ size_t cconv_weight_gradient_workspace_floats(const cconv_geometry *geometry);
 /// weight) as [out_channels][in_channels][kh][kw].
 void cconv_unpack_weight_gradient(const cconv_geometry *geometry, const float *packed, float *weight_gradient);
 
+/// Floats of the weight packed for cconv_narrow_forward_avx512 ([block of 12 out][in][kh][kw][12]).
+size_t cconv_narrow_packed_weight_floats(const cconv_geometry *geometry);
+
+/// Floats of scratch space one thread of cconv_narrow_forward_avx512 needs.
+size_t cconv_narrow_workspace_floats(const cconv_geometry *geometry);
+
+/// Packs an [out_channels][in_channels][kh][kw] weight for cconv_narrow_forward_avx512.
+void cconv_narrow_pack_weight(const cconv_geometry *geometry, const float *weight, float *packed);
+
 #if defined(__x86_64__)
 /// output[first ..< first + count] = conv(input, packed weight) (+ bias[out channel] when
 /// `bias` is not NULL) for images `first ..< first + count`, on one thread. `workspace` holds
@@ -70,6 +79,13 @@ void cconv_forward_avx512(
 void cconv_weight_gradient_avx512(
     const cconv_geometry *geometry, const float *input, const float *output_gradient, float *packed_gradient,
     long first_image, long image_count, float *workspace);
+/// The forward pass for convolutions with few input channels (the first layers): a register
+/// tile of 12 output channels × up to 32 positions of one output row, stored straight into the
+/// output. Same contract as cconv_forward_avx512, with a weight from cconv_narrow_pack_weight
+/// and a workspace of cconv_narrow_workspace_floats floats.
+void cconv_narrow_forward_avx512(
+    const cconv_geometry *geometry, const float *input, const float *packed_weight, const float *bias,
+    float *output, long first_image, long image_count, float *workspace);
 #endif
 
 /*
