@@ -387,12 +387,13 @@ DISPATCHED(transform_input_gradient,
            (p, g, transformed, block_first, first, count, input_gradient, workspace))
 
 void cconv_winograd_transform_weight(
-    const cconv_winograd_plan *p, const cconv_geometry *g, const float *weight, float *transformed)
+    const cconv_winograd_plan *p, const cconv_geometry *g, const float *weight, long first_in, long in_count,
+    float *transformed)
 {
     long r = p->kernel, alpha = p->alpha, ins = g->in_channels, outs = g->out_channels;
     long matrix = ins * outs;
     /* Output channels innermost, so each ξ row of the result is written contiguously. */
-    for (long in = 0; in < ins; in++) {
+    for (long in = first_in; in < first_in + in_count; in++) {
         for (long out = 0; out < outs; out++) {
             const float *kernel = weight + (out * ins + in) * r * r;
             float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* G g: alpha × r */
@@ -414,11 +415,12 @@ void cconv_winograd_transform_weight(
 }
 
 void cconv_winograd_transform_weight_gradient(
-    const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed_gradient, float *weight_gradient)
+    const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed_gradient, long first_in,
+    long in_count, float *weight_gradient)
 {
     long r = p->kernel, alpha = p->alpha, ins = g->in_channels, outs = g->out_channels;
     long matrix = ins * outs;
-    for (long in = 0; in < ins; in++) {
+    for (long in = first_in; in < first_in + in_count; in++) {
         for (long out = 0; out < outs; out++) {
             const float *source = transformed_gradient + in * outs + out;
             float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* Gᵀ dU: r × alpha */

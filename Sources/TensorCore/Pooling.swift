@@ -276,16 +276,27 @@ private func maxPoolPairs(
         let out = y + oh * outputWidth
         if let winners {
             let rowWinners = winners + oh * outputWidth
-            let rowStart = Int32(2 * oh * width)
+            let rowStart = Int32(truncatingIfNeeded: 2 * oh * width)
+            // Selects, not branches, and wrapping Int32 arithmetic (indices of one plane fit):
+            // on real activations each comparison is a coin flip, and mispredicted branches or
+            // overflow checks kept this loop from vectorising like the one below.
+            let below = Int32(truncatingIfNeeded: width)
             for ow in 0..<outputWidth {
+                let column = rowStart &+ Int32(truncatingIfNeeded: 2 * ow)
                 var best = upper[2 * ow]
-                var offset = Int32(2 * ow)
-                let candidates = (upper[2 * ow + 1], lower[2 * ow], lower[2 * ow + 1])
-                if candidates.0 > best || candidates.0.isNaN { best = candidates.0; offset = Int32(2 * ow + 1) }
-                if candidates.1 > best || candidates.1.isNaN { best = candidates.1; offset = Int32(width + 2 * ow) }
-                if candidates.2 > best || candidates.2.isNaN { best = candidates.2; offset = Int32(width + 2 * ow + 1) }
+                var offset = column
+                let (b, c, d) = (upper[2 * ow + 1], lower[2 * ow], lower[2 * ow + 1])
+                let takeB = b > best || b.isNaN
+                best = takeB ? b : best
+                offset = takeB ? column &+ 1 : offset
+                let takeC = c > best || c.isNaN
+                best = takeC ? c : best
+                offset = takeC ? column &+ below : offset
+                let takeD = d > best || d.isNaN
+                best = takeD ? d : best
+                offset = takeD ? column &+ below &+ 1 : offset
                 out[ow] = best
-                rowWinners[ow] = rowStart + offset
+                rowWinners[ow] = offset
             }
         } else {
             for ow in 0..<outputWidth {

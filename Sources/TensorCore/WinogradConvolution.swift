@@ -171,14 +171,21 @@ private struct WinogradLayout {
         }
     }
 
+    /// The weight transform, split over the compute threads by input channel.
     func transformWeight(_ weight: UnsafePointer<Float>, into transformed: UnsafeMutablePointer<Float>) {
-        var (plan, shape) = (plan, shape)
-        cconv_winograd_transform_weight(&plan, &shape, weight, transformed)
+        parallelChunks(count: Int(shape.in_channels), minimumChunk: 8) { channels in
+            var (plan, shape) = (plan, shape)
+            cconv_winograd_transform_weight(&plan, &shape, weight, channels.lowerBound, channels.count, transformed)
+        }
     }
 
+    /// The adjoint of the weight transform, split over the compute threads by input channel.
     func transformWeightGradient(_ transformed: UnsafePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>) {
-        var (plan, shape) = (plan, shape)
-        cconv_winograd_transform_weight_gradient(&plan, &shape, transformed, weightGradient)
+        parallelChunks(count: Int(shape.in_channels), minimumChunk: 8) { channels in
+            var (plan, shape) = (plan, shape)
+            cconv_winograd_transform_weight_gradient(&plan, &shape, transformed, channels.lowerBound, channels.count,
+                                                     weightGradient)
+        }
     }
 
     func transformInput(

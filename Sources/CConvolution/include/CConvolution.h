@@ -120,14 +120,17 @@ long cconv_winograd_tile_columns(const cconv_winograd_plan *plan, const cconv_ge
 /// Floats of scratch space each thread needs (one image, channels last, padded to whole tiles).
 size_t cconv_winograd_workspace_floats(const cconv_winograd_plan *plan, const cconv_geometry *geometry);
 
-/// transformed[ξ][in][out] = (G w[out][in] Gᵀ)[ξ] for an r × r kernel (α² · in · out floats).
+/// transformed[ξ][in][out] = (G w[out][in] Gᵀ)[ξ] for an r × r kernel (α² · in · out floats),
+/// for the input channels `first_in ..< first_in + in_count`.
 void cconv_winograd_transform_weight(
-    const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *weight, float *transformed);
+    const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *weight, long first_in,
+    long in_count, float *transformed);
 
-/// weight_gradient[out][in] = Gᵀ dU[·][in][out] G (overwritten): the adjoint of the weight transform.
+/// weight_gradient[out][in] = Gᵀ dU[·][in][out] G (overwritten) for the input channels
+/// `first_in ..< first_in + in_count`: the adjoint of the weight transform.
 void cconv_winograd_transform_weight_gradient(
     const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *transformed_gradient,
-    float *weight_gradient);
+    long first_in, long in_count, float *weight_gradient);
 
 /// transformed[tile][ξ][in] = (Bᵀ d B)[ξ] for every tile d of images `first ..< first + count`
 /// of the block (padding read as zeros).
