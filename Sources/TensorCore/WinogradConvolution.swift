@@ -8,15 +8,23 @@ private let winogradBlockBudget = 1 << 21
 /// Input and output channels below which the transforms cost more than the GEMMs save.
 private let winogradMinimumChannels = 16
 
+/// Output rows and columns of one tile (the m of F(m×m, r×r)).
+private let winogradOutputTile = 4
+
 extension ConvolutionGeometry {
     /// Whether the forward pass and both gradients run on Winograd transforms under
-    /// `algorithm`: stride 1, dilation 1, one group, a square 3×3 or 5×5 kernel and at least
-    /// 16 channels on both sides.
+    /// `algorithm`: stride 1, dilation 1, one group, a square 3×3 or 5×5 kernel, at least 16
+    /// channels on both sides, and one image's transformed tiles within four blocks (32 MB), so
+    /// very large images do not make the workspace grow with them (they take the direct kernel
+    /// or the lowering).
     func runsWinograd(under algorithm: ConvolutionAlgorithm) -> Bool {
-        algorithm == .winograd && stride == Size2D(1, 1) && dilation == Size2D(1, 1) && groups == 1
-            && kernel.height == kernel.width && (kernel.height == 3 || kernel.height == 5)
-            && batch > 0 && outputPlane > 0
-            && inputChannels >= winogradMinimumChannels && outputChannels >= winogradMinimumChannels
+        guard algorithm == .winograd, stride == Size2D(1, 1), dilation == Size2D(1, 1), groups == 1,
+              kernel.height == kernel.width, kernel.height == 3 || kernel.height == 5,
+              batch > 0, outputPlane > 0,
+              inputChannels >= winogradMinimumChannels, outputChannels >= winogradMinimumChannels else { return false }
+        let alpha = winogradOutputTile + kernel.height - 1
+        let tiles = ceilDivide(outputHeight, winogradOutputTile) * ceilDivide(outputWidth, winogradOutputTile)
+        return alpha * alpha * tiles * Swift.max(inputChannels, outputChannels) <= 4 * winogradBlockBudget
     }
 
     /// y = conv(x, w) + bias with Winograd transforms (see ``runsWinograd(under:)``). The
@@ -135,7 +143,7 @@ private struct WinogradLayout {
 
     init(_ geometry: ConvolutionGeometry) {
         shape = geometry.directForwardShape
-        let made = cconv_winograd_make_plan(4, geometry.kernel.height, &plan)
+        let made = cconv_winograd_make_plan(winogradOutputTile, geometry.kernel.height, &plan)
         precondition(made == 1, "no Winograd plan for a \(geometry.kernel.height)×\(geometry.kernel.height) kernel")
         tilesPerImage = cconv_winograd_tile_rows(&plan, &shape) * cconv_winograd_tile_columns(&plan, &shape)
         transformCount = plan.alpha * plan.alpha
