@@ -386,58 +386,94 @@ DISPATCHED(transform_input_gradient,
             long first, long count, float *input_gradient, float *workspace),
            (p, g, transformed, block_first, first, count, input_gradient, workspace))
 
-void cconv_winograd_transform_weight(
-    const cconv_winograd_plan *p, const cconv_geometry *g, const float *weight, long first_in, long in_count,
-    float *transformed)
+/* transformed[ξ][in][out] for the input channels first_in ..< first_in + in_count, LANES output
+ * channels at a time: their kernels gathered into [tap][lane], then G g Gᵀ on lane vectors, so
+ * each ξ row is written contiguously. */
+__attribute__((always_inline))
+static inline void transform_weight_body(
+    const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g, const float *weight,
+    long first_in, long in_count, float *transformed)
 {
-    long r = p->kernel, alpha = p->alpha, ins = g->in_channels, outs = g->out_channels;
+    (void)m;
+    long r = p->kernel, ins = g->in_channels, outs = g->out_channels;
     long matrix = ins * outs;
-    /* Output channels innermost, so each ξ row of the result is written contiguously. */
     for (long in = first_in; in < first_in + in_count; in++) {
-        for (long out = 0; out < outs; out++) {
-            const float *kernel = weight + (out * ins + in) * r * r;
-            float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* G g: alpha × r */
+        for (long out = 0; out < outs; out += LANES) {
+            long lanes = outs - out < LANES ? outs - out : LANES;
+            float kernel[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA][LANES];
+            for (long k = 0; k < r * r; k++)
+                for (long l = 0; l < LANES; l++) kernel[k][l] = l < lanes ? weight[((out + l) * ins + in) * r * r + k] : 0;
+            float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA][LANES]; /* G g: alpha × r */
             for (long i = 0; i < alpha; i++)
                 for (long b = 0; b < r; b++) {
-                    float sum = 0;
-                    for (long a = 0; a < r; a++) sum += p->kernel_transform[i * r + a] * kernel[a * r + b];
-                    half[i * r + b] = sum;
+                    float sum[LANES] = {0};
+                    for (long a = 0; a < r; a++) {
+                        float c = p->kernel_transform[i * r + a];
+                        for (long l = 0; l < LANES; l++) sum[l] += c * kernel[a * r + b][l];
+                    }
+                    for (long l = 0; l < LANES; l++) half[i * r + b][l] = sum[l];
                 }
-            float *target = transformed + in * outs + out;
             for (long i = 0; i < alpha; i++)
                 for (long j = 0; j < alpha; j++) {
-                    float sum = 0;
-                    for (long b = 0; b < r; b++) sum += half[i * r + b] * p->kernel_transform[j * r + b];
-                    target[(i * alpha + j) * matrix] = sum;
+                    float sum[LANES] = {0};
+                    for (long b = 0; b < r; b++) {
+                        float c = p->kernel_transform[j * r + b];
+                        for (long l = 0; l < LANES; l++) sum[l] += c * half[i * r + b][l];
+                    }
+                    float *target = transformed + (i * alpha + j) * matrix + in * outs + out;
+                    for (long l = 0; l < lanes; l++) target[l] = sum[l];
                 }
         }
     }
 }
 
-void cconv_winograd_transform_weight_gradient(
-    const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed_gradient, long first_in,
-    long in_count, float *weight_gradient)
+/* weight_gradient[out][in] = Gᵀ dU[·][in][out] G for the input channels first_in ..< first_in +
+ * in_count, LANES output channels at a time (contiguous in dU), scattered into the kernels at
+ * the end. */
+__attribute__((always_inline))
+static inline void transform_weight_gradient_body(
+    const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g,
+    const float *transformed_gradient, long first_in, long in_count, float *weight_gradient)
 {
-    long r = p->kernel, alpha = p->alpha, ins = g->in_channels, outs = g->out_channels;
+    (void)m;
+    long r = p->kernel, ins = g->in_channels, outs = g->out_channels;
     long matrix = ins * outs;
     for (long in = first_in; in < first_in + in_count; in++) {
-        for (long out = 0; out < outs; out++) {
-            const float *source = transformed_gradient + in * outs + out;
-            float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* Gᵀ dU: r × alpha */
+        for (long out = 0; out < outs; out += LANES) {
+            long lanes = outs - out < LANES ? outs - out : LANES;
+            float source[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA][LANES];
+            for (long x = 0; x < alpha * alpha; x++)
+                for (long l = 0; l < LANES; l++)
+                    source[x][l] = l < lanes ? transformed_gradient[x * matrix + in * outs + out + l] : 0;
+            float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA][LANES]; /* Gᵀ dU: r × alpha */
             for (long a = 0; a < r; a++)
                 for (long j = 0; j < alpha; j++) {
-                    float sum = 0;
-                    for (long i = 0; i < alpha; i++)
-                        sum += p->kernel_transform[i * r + a] * source[(i * alpha + j) * matrix];
-                    half[a * alpha + j] = sum;
+                    float sum[LANES] = {0};
+                    for (long i = 0; i < alpha; i++) {
+                        float c = p->kernel_transform[i * r + a];
+                        for (long l = 0; l < LANES; l++) sum[l] += c * source[i * alpha + j][l];
+                    }
+                    for (long l = 0; l < LANES; l++) half[a * alpha + j][l] = sum[l];
                 }
-            float *kernel = weight_gradient + (out * ins + in) * r * r;
             for (long a = 0; a < r; a++)
                 for (long b = 0; b < r; b++) {
-                    float sum = 0;
-                    for (long j = 0; j < alpha; j++) sum += half[a * alpha + j] * p->kernel_transform[j * r + b];
-                    kernel[a * r + b] = sum;
+                    float sum[LANES] = {0};
+                    for (long j = 0; j < alpha; j++) {
+                        float c = p->kernel_transform[j * r + b];
+                        for (long l = 0; l < LANES; l++) sum[l] += c * half[a * alpha + j][l];
+                    }
+                    for (long l = 0; l < lanes; l++) weight_gradient[((out + l) * ins + in) * r * r + a * r + b] = sum[l];
                 }
         }
     }
 }
+
+DISPATCHED(transform_weight,
+           (const cconv_winograd_plan *p, const cconv_geometry *g, const float *weight, long first_in, long in_count,
+            float *transformed),
+           (p, g, weight, first_in, in_count, transformed))
+
+DISPATCHED(transform_weight_gradient,
+           (const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed_gradient, long first_in,
+            long in_count, float *weight_gradient),
+           (p, g, transformed_gradient, first_in, in_count, weight_gradient))
