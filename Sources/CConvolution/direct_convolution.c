@@ -32,7 +32,22 @@ enum {
 static long padded_width(const cconv_geometry *g) { return g->out_width + g->kernel_width - 1; }
 /* Rows of an input channel with the top and bottom padding materialised (weight gradient). */
 static long padded_height(const cconv_geometry *g) { return g->out_height + g->kernel_height - 1; }
-static long channel_blocks(const cconv_geometry *g) { return (g->out_channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK; }
+/* Blocks of `block` output channels, the last one possibly partial. */
+static long blocks_of(const cconv_geometry *g, long block) { return (g->out_channels + block - 1) / block; }
+static long channel_blocks(const cconv_geometry *g) { return blocks_of(g, CHANNEL_BLOCK); }
+
+/* Floats of a weight packed in blocks of `block` output channels, [block][in][kh][kw][block]. */
+static size_t blocked_weight_floats(const cconv_geometry *g, long block) {
+    return (size_t)(blocks_of(g, block) * g->in_channels * g->kernel_height * g->kernel_width * block);
+}
+
+/* The kernel rows first ..< end of the window of output row `out_row` that lie inside the
+ * image (first ≥ end when none does). */
+static void rows_inside(const cconv_geometry *g, long out_row, long *first, long *end) {
+    long top = out_row - g->pad_top;
+    *first = top < 0 ? -top : 0;
+    *end = top + g->kernel_height > g->height ? g->height - top : g->kernel_height;
+}
 
 int cconv_optimized_build(void) {
 #if defined(__OPTIMIZE__)
@@ -42,9 +57,7 @@ int cconv_optimized_build(void) {
 #endif
 }
 
-size_t cconv_packed_weight_floats(const cconv_geometry *g) {
-    return (size_t)(channel_blocks(g) * g->in_channels * g->kernel_height * g->kernel_width * CHANNEL_BLOCK);
-}
+size_t cconv_packed_weight_floats(const cconv_geometry *g) { return blocked_weight_floats(g, CHANNEL_BLOCK); }
 
 size_t cconv_workspace_floats(const cconv_geometry *g) {
     return (size_t)(g->in_channels * g->height * padded_width(g) + TILE_POSITIONS * CHANNEL_BLOCK);
@@ -63,40 +76,36 @@ void cconv_unpack_weight_gradient(const cconv_geometry *g, const float *packed, 
     }
 }
 
-void cconv_pack_weight(const cconv_geometry *g, const float *weight, int transpose_flip, float *packed) {
+/* Packs the weight in blocks of `block` output channels (see cconv_pack_weight). */
+static void pack_in_blocks(const cconv_geometry *g, const float *weight, int transpose_flip, long block, float *packed) {
     long taps = g->kernel_height * g->kernel_width;
     long per_channel = g->in_channels * taps;
-    memset(packed, 0, sizeof(float) * cconv_packed_weight_floats(g));
+    memset(packed, 0, sizeof(float) * blocked_weight_floats(g, block));
     for (long out = 0; out < g->out_channels; out++) {
-        float *block = packed + (out / CHANNEL_BLOCK) * per_channel * CHANNEL_BLOCK + out % CHANNEL_BLOCK;
+        float *lane = packed + (out / block) * per_channel * block + out % block;
         for (long in = 0; in < g->in_channels; in++) {
             for (long tap = 0; tap < taps; tap++) {
                 float value = transpose_flip
                     ? weight[(in * g->out_channels + out) * taps + (taps - 1 - tap)]
                     : weight[(out * g->in_channels + in) * taps + tap];
-                block[(in * taps + tap) * CHANNEL_BLOCK] = value;
+                lane[(in * taps + tap) * block] = value;
             }
         }
     }
 }
 
-size_t cconv_narrow_packed_weight_floats(const cconv_geometry *g) {
-    long blocks = (g->out_channels + NARROW_CHANNELS - 1) / NARROW_CHANNELS;
-    return (size_t)(blocks * g->in_channels * g->kernel_height * g->kernel_width * NARROW_CHANNELS);
+void cconv_pack_weight(const cconv_geometry *g, const float *weight, int transpose_flip, float *packed) {
+    pack_in_blocks(g, weight, transpose_flip, CHANNEL_BLOCK, packed);
 }
+
+size_t cconv_narrow_packed_weight_floats(const cconv_geometry *g) { return blocked_weight_floats(g, NARROW_CHANNELS); }
 
 size_t cconv_narrow_workspace_floats(const cconv_geometry *g) {
     return (size_t)(g->in_channels * g->height * padded_width(g));
 }
 
 void cconv_narrow_pack_weight(const cconv_geometry *g, const float *weight, float *packed) {
-    long taps = g->kernel_height * g->kernel_width;
-    long per_channel = g->in_channels * taps;
-    memset(packed, 0, sizeof(float) * cconv_narrow_packed_weight_floats(g));
-    for (long out = 0; out < g->out_channels; out++) {
-        float *block = packed + (out / NARROW_CHANNELS) * per_channel * NARROW_CHANNELS + out % NARROW_CHANNELS;
-        for (long r = 0; r < per_channel; r++) block[r * NARROW_CHANNELS] = weight[out * per_channel + r];
-    }
+    pack_in_blocks(g, weight, 0, NARROW_CHANNELS, packed);
 }
 
 #if defined(__x86_64__)
@@ -201,9 +210,8 @@ void cconv_forward_avx512(
             long first_channel = block * CHANNEL_BLOCK;
             long channels = g->out_channels - first_channel < CHANNEL_BLOCK ? g->out_channels - first_channel : CHANNEL_BLOCK;
             for (long out_row = 0; out_row < g->out_height; out_row++) {
-                long top = out_row - g->pad_top;
-                long first_row = top < 0 ? -top : 0;
-                long end_row = top + g->kernel_height > g->height ? g->height - top : g->kernel_height;
+                long top = out_row - g->pad_top, first_row, end_row;
+                rows_inside(g, out_row, &first_row, &end_row);
                 for (long column = 0; column < g->out_width; column += tile_width) {
                     long positions = g->out_width - column < tile_width ? g->out_width - column : tile_width;
                     if (first_row < end_row) {
@@ -403,7 +411,7 @@ void cconv_narrow_forward_avx512(
     const long row_stride = padded_width(g);
     const long out_plane = g->out_height * g->out_width;
     const long block_floats = g->in_channels * g->kernel_height * g->kernel_width * NARROW_CHANNELS;
-    const long blocks = (g->out_channels + NARROW_CHANNELS - 1) / NARROW_CHANNELS;
+    const long blocks = blocks_of(g, NARROW_CHANNELS);
     for (long image = first_image; image < first_image + image_count; image++) {
         pad_image(g, input + image * g->in_channels * g->height * g->width, g->height, 0, workspace);
         float *image_output = output + image * g->out_channels * out_plane;
@@ -411,11 +419,11 @@ void cconv_narrow_forward_avx512(
             long first_channel = block * NARROW_CHANNELS;
             long channels = g->out_channels - first_channel < NARROW_CHANNELS ? g->out_channels - first_channel : NARROW_CHANNELS;
             for (long out_row = 0; out_row < g->out_height; out_row++) {
-                long top = out_row - g->pad_top;
-                long first_row = top < 0 ? -top : 0;
-                long end_row = top + g->kernel_height > g->height ? g->height - top : g->kernel_height;
-                const float *rows = workspace + (top + first_row) * row_stride;
-                if (first_row >= end_row) rows = workspace; /* no kernel row inside the image: bias only */
+                long first_row, end_row;
+                rows_inside(g, out_row, &first_row, &end_row);
+                /* No kernel row inside the image: bias only, and the rows are not read. */
+                const float *rows = first_row < end_row ? workspace + (out_row - g->pad_top + first_row) * row_stride
+                                                         : workspace;
                 for (long column = 0; column < g->out_width; column += 32) {
                     long remaining = g->out_width - column;
                     int vectors = remaining > 16 ? 2 : 1;

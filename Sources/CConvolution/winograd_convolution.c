@@ -186,20 +186,20 @@ static void transpose_matrix(const float *matrix, long rows, long cols, float *t
 }
 
 /* image[c][h][w] (height × width) → padded[(h + top)][(w + left)][c] of a zeroed
- * padded_height × padded_width × channels buffer. */
+ * padded_height × padded_width × channels buffer. The buffer covers the image: the tiles span
+ * the whole output, so they reach top + height ≤ padded_height rows (padding is never
+ * negative), and likewise for the columns. */
 __attribute__((always_inline))
 static inline void to_channels_last(
     const float *image, long channels, long height, long width, float *padded, long padded_height,
     long padded_width, long top, long left)
 {
     memset(padded, 0, sizeof(float) * (size_t)(padded_height * padded_width * channels));
-    long rows = height < padded_height - top ? height : padded_height - top;
-    long cols = width < padded_width - left ? width : padded_width - left;
-    for (long h = 0; h < rows; h++) {
+    for (long h = 0; h < height; h++) {
         float *row = padded + ((h + top) * padded_width + left) * channels;
         for (long c = 0; c < channels; c++) {
             const float *source = image + (c * height + h) * width;
-            for (long w = 0; w < cols; w++) row[w * channels + c] = source[w];
+            for (long w = 0; w < width; w++) row[w * channels + c] = source[w];
         }
     }
 }
@@ -221,6 +221,41 @@ static inline void from_channels_last(
     }
 }
 
+/* transformed[tile] = left · window · rightᵀ for every tile of one image: the window is
+ * span × span channel vectors of the channels-last `image` (row length `width`), its origin
+ * m columns and rows apart from tile to tile, and the tiles are numbered from `first_tile`. */
+__attribute__((always_inline))
+static inline void image_to_tiles(
+    const long m, const long alpha, const long span, const float *left, const float *right, const float *image,
+    long width, long tile_rows, long tile_cols, long channels, long first_tile, float *transformed)
+{
+    long tile = first_tile;
+    for (long ty = 0; ty < tile_rows; ty++) {
+        for (long tx = 0; tx < tile_cols; tx++, tile++) {
+            sandwich_channels(alpha, span, alpha, span, left, right, image + (ty * m * width + tx * m) * channels,
+                              width * channels, channels, transformed + tile * alpha * alpha * channels,
+                              alpha * channels, channels, 0, channels);
+        }
+    }
+}
+
+/* The way back: image window (+)= left · transformed[tile] · rightᵀ, span × span channel
+ * vectors per tile, added where windows overlap when `accumulate`. */
+__attribute__((always_inline))
+static inline void tiles_to_image(
+    const long m, const long alpha, const long span, const float *left, const float *right, const float *transformed,
+    long first_tile, long tile_rows, long tile_cols, long channels, float *image, long width, int accumulate)
+{
+    long tile = first_tile;
+    for (long ty = 0; ty < tile_rows; ty++) {
+        for (long tx = 0; tx < tile_cols; tx++, tile++) {
+            sandwich_channels(span, alpha, span, alpha, left, right, transformed + tile * alpha * alpha * channels,
+                              alpha * channels, channels, image + (ty * m * width + tx * m) * channels,
+                              width * channels, channels, accumulate, channels);
+        }
+    }
+}
+
 __attribute__((always_inline))
 static inline void transform_input_body(
     const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g, const float *input, long block_first,
@@ -232,14 +267,8 @@ static inline void transform_input_body(
     for (long image = first; image < first + count; image++) {
         to_channels_last(input + image * channels * g->height * g->width, channels, g->height, g->width,
                          workspace, height, width, g->pad_top, g->pad_left);
-        long tile = (image - block_first) * tile_rows * tile_cols;
-        for (long ty = 0; ty < tile_rows; ty++) {
-            for (long tx = 0; tx < tile_cols; tx++, tile++) {
-                sandwich_channels(alpha, alpha, alpha, alpha, p->input_transform, p->input_transform,
-                                  workspace + (ty * m * width + tx * m) * channels, width * channels, channels,
-                                  transformed + tile * alpha * alpha * channels, alpha * channels, channels, 0, channels);
-            }
-        }
+        image_to_tiles(m, alpha, alpha, p->input_transform, p->input_transform, workspace, width, tile_rows, tile_cols,
+                       channels, (image - block_first) * tile_rows * tile_cols, transformed);
     }
 }
 
@@ -252,15 +281,8 @@ static inline void transform_output_body(
     long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
     long width = tile_cols * m;
     for (long image = first; image < first + count; image++) {
-        long tile = (image - block_first) * tile_rows * tile_cols;
-        for (long ty = 0; ty < tile_rows; ty++) {
-            for (long tx = 0; tx < tile_cols; tx++, tile++) {
-                sandwich_channels(m, alpha, m, alpha, p->output_transform, p->output_transform,
-                                  transformed + tile * alpha * alpha * channels, alpha * channels, channels,
-                                  workspace + (ty * m * width + tx * m) * channels, width * channels, channels, 0,
-                                  channels);
-            }
-        }
+        tiles_to_image(m, alpha, m, p->output_transform, p->output_transform, transformed,
+                       (image - block_first) * tile_rows * tile_cols, tile_rows, tile_cols, channels, workspace, width, 0);
         from_channels_last(workspace, width, 0, 0, bias, channels, g->out_height, g->out_width,
                            output + image * channels * g->out_height * g->out_width);
     }
@@ -279,14 +301,8 @@ static inline void transform_output_gradient_body(
     for (long image = first; image < first + count; image++) {
         to_channels_last(output_gradient + image * channels * g->out_height * g->out_width, channels, g->out_height,
                          g->out_width, workspace, height, width, 0, 0);
-        long tile = (image - block_first) * tile_rows * tile_cols;
-        for (long ty = 0; ty < tile_rows; ty++) {
-            for (long tx = 0; tx < tile_cols; tx++, tile++) {
-                sandwich_channels(alpha, m, alpha, m, adjoint, adjoint,
-                                  workspace + (ty * m * width + tx * m) * channels, width * channels, channels,
-                                  transformed + tile * alpha * alpha * channels, alpha * channels, channels, 0, channels);
-            }
-        }
+        image_to_tiles(m, alpha, m, adjoint, adjoint, workspace, width, tile_rows, tile_cols, channels,
+                       (image - block_first) * tile_rows * tile_cols, transformed);
     }
 }
 
@@ -300,31 +316,13 @@ static inline void transform_input_gradient_body(
     long height = covered_height(p, g), width = covered_width(p, g);
     float adjoint[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA];
     transpose_matrix(p->input_transform, alpha, alpha, adjoint);
-    long rows = g->height < height - g->pad_top ? g->height : height - g->pad_top;
-    long cols = g->width < width - g->pad_left ? g->width : width - g->pad_left;
     for (long image = first; image < first + count; image++) {
         memset(workspace, 0, sizeof(float) * (size_t)(height * width * channels));
-        long tile = (image - block_first) * tile_rows * tile_cols;
-        for (long ty = 0; ty < tile_rows; ty++) {
-            for (long tx = 0; tx < tile_cols; tx++, tile++) {
-                sandwich_channels(alpha, alpha, alpha, alpha, adjoint, adjoint,
-                                  transformed + tile * alpha * alpha * channels, alpha * channels, channels,
-                                  workspace + (ty * m * width + tx * m) * channels, width * channels, channels, 1,
-                                  channels);
-            }
-        }
-        float *target = input_gradient + image * channels * g->height * g->width;
-        if (rows < g->height || cols < g->width) {
-            /* Input rows or columns no window reaches get a zero gradient. */
-            memset(target, 0, sizeof(float) * (size_t)(channels * g->height * g->width));
-        }
-        for (long c = 0; c < channels; c++) {
-            for (long h = 0; h < rows; h++) {
-                const float *row = workspace + ((h + g->pad_top) * width + g->pad_left) * channels + c;
-                float *line = target + (c * g->height + h) * g->width;
-                for (long w = 0; w < cols; w++) line[w] = row[w * channels];
-            }
-        }
+        tiles_to_image(m, alpha, alpha, adjoint, adjoint, transformed, (image - block_first) * tile_rows * tile_cols,
+                       tile_rows, tile_cols, channels, workspace, width, 1);
+        /* The padding's gradient is dropped: the image sits at (pad_top, pad_left), inside the buffer. */
+        from_channels_last(workspace, width, g->pad_top, g->pad_left, NULL, channels, g->height, g->width,
+                           input_gradient + image * channels * g->height * g->width);
     }
 }
 
@@ -386,84 +384,49 @@ DISPATCHED(transform_input_gradient,
             long first, long count, float *input_gradient, float *workspace),
            (p, g, transformed, block_first, first, count, input_gradient, workspace))
 
-/* transformed[ξ][in][out] for the input channels first_in ..< first_in + in_count, LANES output
- * channels at a time: their kernels gathered into [tap][lane], then G g Gᵀ on lane vectors, so
- * each ξ row is written contiguously. */
+/* transformed[ξ][in][out] = (G g Gᵀ)[ξ] for the input channels first_in ..< first_in + in_count,
+ * LANES output channels at a time: their kernels gathered into [tap][lane], then the same
+ * sandwich as the tiles, each ξ row written contiguously. r = α − m + 1, known at compile time
+ * with m and α. */
 __attribute__((always_inline))
 static inline void transform_weight_body(
     const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g, const float *weight,
     long first_in, long in_count, float *transformed)
 {
-    (void)m;
-    long r = p->kernel, ins = g->in_channels, outs = g->out_channels;
-    long matrix = ins * outs;
+    const long r = alpha - m + 1;
+    long ins = g->in_channels, outs = g->out_channels, matrix = ins * outs;
+    float kernels[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA * LANES];
     for (long in = first_in; in < first_in + in_count; in++) {
         for (long out = 0; out < outs; out += LANES) {
             long lanes = outs - out < LANES ? outs - out : LANES;
-            float kernel[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA][LANES];
-            for (long k = 0; k < r * r; k++)
-                for (long l = 0; l < LANES; l++) kernel[k][l] = l < lanes ? weight[((out + l) * ins + in) * r * r + k] : 0;
-            float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA][LANES]; /* G g: alpha × r */
-            for (long i = 0; i < alpha; i++)
-                for (long b = 0; b < r; b++) {
-                    float sum[LANES] = {0};
-                    for (long a = 0; a < r; a++) {
-                        float c = p->kernel_transform[i * r + a];
-                        for (long l = 0; l < LANES; l++) sum[l] += c * kernel[a * r + b][l];
-                    }
-                    for (long l = 0; l < LANES; l++) half[i * r + b][l] = sum[l];
-                }
-            for (long i = 0; i < alpha; i++)
-                for (long j = 0; j < alpha; j++) {
-                    float sum[LANES] = {0};
-                    for (long b = 0; b < r; b++) {
-                        float c = p->kernel_transform[j * r + b];
-                        for (long l = 0; l < LANES; l++) sum[l] += c * half[i * r + b][l];
-                    }
-                    float *target = transformed + (i * alpha + j) * matrix + in * outs + out;
-                    for (long l = 0; l < lanes; l++) target[l] = sum[l];
-                }
+            for (long l = 0; l < lanes; l++)
+                for (long tap = 0; tap < r * r; tap++) kernels[tap * LANES + l] = weight[((out + l) * ins + in) * r * r + tap];
+            sandwich_channels(alpha, r, alpha, r, p->kernel_transform, p->kernel_transform, kernels, r * LANES, LANES,
+                              transformed + in * outs + out, alpha * matrix, matrix, 0, lanes);
         }
     }
 }
 
-/* weight_gradient[out][in] = Gᵀ dU[·][in][out] G for the input channels first_in ..< first_in +
- * in_count, LANES output channels at a time (contiguous in dU), scattered into the kernels at
- * the end. */
+/* weight_gradient[out][in] = Gᵀ dU[·][in][out] G (the adjoint of transform_weight_body) for the
+ * input channels first_in ..< first_in + in_count, LANES output channels at a time (contiguous
+ * in dU), scattered into the kernels at the end. */
 __attribute__((always_inline))
 static inline void transform_weight_gradient_body(
     const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g,
     const float *transformed_gradient, long first_in, long in_count, float *weight_gradient)
 {
-    (void)m;
-    long r = p->kernel, ins = g->in_channels, outs = g->out_channels;
-    long matrix = ins * outs;
+    const long r = alpha - m + 1;
+    long ins = g->in_channels, outs = g->out_channels, matrix = ins * outs;
+    float adjoint[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA];
+    transpose_matrix(p->kernel_transform, alpha, r, adjoint);
+    float kernels[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA * LANES];
     for (long in = first_in; in < first_in + in_count; in++) {
         for (long out = 0; out < outs; out += LANES) {
             long lanes = outs - out < LANES ? outs - out : LANES;
-            float source[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA][LANES];
-            for (long x = 0; x < alpha * alpha; x++)
-                for (long l = 0; l < LANES; l++)
-                    source[x][l] = l < lanes ? transformed_gradient[x * matrix + in * outs + out + l] : 0;
-            float half[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA][LANES]; /* Gᵀ dU: r × alpha */
-            for (long a = 0; a < r; a++)
-                for (long j = 0; j < alpha; j++) {
-                    float sum[LANES] = {0};
-                    for (long i = 0; i < alpha; i++) {
-                        float c = p->kernel_transform[i * r + a];
-                        for (long l = 0; l < LANES; l++) sum[l] += c * source[i * alpha + j][l];
-                    }
-                    for (long l = 0; l < LANES; l++) half[a * alpha + j][l] = sum[l];
-                }
-            for (long a = 0; a < r; a++)
-                for (long b = 0; b < r; b++) {
-                    float sum[LANES] = {0};
-                    for (long j = 0; j < alpha; j++) {
-                        float c = p->kernel_transform[j * r + b];
-                        for (long l = 0; l < LANES; l++) sum[l] += c * half[a * alpha + j][l];
-                    }
-                    for (long l = 0; l < lanes; l++) weight_gradient[((out + l) * ins + in) * r * r + a * r + b] = sum[l];
-                }
+            sandwich_channels(r, alpha, r, alpha, adjoint, adjoint, transformed_gradient + in * outs + out,
+                              alpha * matrix, matrix, kernels, r * LANES, LANES, 0, lanes);
+            for (long l = 0; l < lanes; l++)
+                for (long tap = 0; tap < r * r; tap++) weight_gradient[((out + l) * ins + in) * r * r + tap] = kernels[tap * LANES + l];
         }
     }
 }

@@ -5,6 +5,14 @@ import Synchronization
 
 private let threadLimit = Atomic<Int>(ComputeThreads.initialCount())
 
+/// OpenBLAS's thread count is process-wide, and changing it while a GEMM runs on another
+/// thread can corrupt that GEMM (its per-thread buffers are resized). Every GEMM of the
+/// library and every change of the count hold this lock, so a kernel that switches OpenBLAS to
+/// one thread for a while (``ComputeThreads/withSingleThreadedBLAS(_:)``) never overlaps a
+/// GEMM started elsewhere. Concurrent GEMMs from different threads would compete for the same
+/// OpenBLAS threads anyway, so little is lost by running them one after the other.
+let blasGate = Mutex(())
+
 /// How many threads the library's kernels may use: elementwise and reduction loops split
 /// large tensors into this many parts, and OpenBLAS runs its GEMMs on as many threads.
 ///
@@ -18,17 +26,20 @@ public enum ComputeThreads {
     public static func set(_ newCount: Int) {
         let clamped = max(1, newCount)
         threadLimit.store(clamped, ordering: .relaxed)
-        openblas_set_num_threads(Int32(clamped))
+        blasGate.withLock { _ in openblas_set_num_threads(Int32(clamped)) }
     }
 
     /// Runs `body` with OpenBLAS on one thread, for kernels that split their work over the
-    /// compute threads themselves and call `cblas_sgemm` from each (OpenBLAS's own threads would
-    /// only contend with them), then gives OpenBLAS its ``count`` threads back.
+    /// compute threads themselves and call GEMMs from each (OpenBLAS's own threads would only
+    /// contend with them), then gives OpenBLAS its ``count`` threads back. Holds ``blasGate``
+    /// throughout, so `body`'s GEMMs must pass `gated: false`; GEMMs of other threads wait.
     static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
-        let threads = count
-        if threads > 1 { openblas_set_num_threads(1) }
-        defer { if threads > 1 { openblas_set_num_threads(Int32(threads)) } }
-        return try body()
+        try blasGate.withLock { _ in
+            let threads = count
+            if threads > 1 { openblas_set_num_threads(1) }
+            defer { if threads > 1 { openblas_set_num_threads(Int32(threads)) } }
+            return try body()
+        }
     }
 
     static func initialCount() -> Int {
@@ -55,6 +66,42 @@ func parallelChunks(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void)
             let start = part * chunk
             let end = min(count, start + chunk)
             if start < end { work.value(start..<end) }
+        }
+    }
+}
+
+/// Splits `batch` images into one contiguous part per compute thread (never more parts than
+/// images), for kernels that keep per-thread state such as partial sums.
+struct ImageParts {
+    /// The number of parts.
+    let count: Int
+    /// Images per part (the last one may have fewer).
+    let imagesPerPart: Int
+    private let batch: Int
+
+    init(batch: Int) {
+        self.batch = batch
+        count = max(1, min(ComputeThreads.count, batch))
+        imagesPerPart = (batch + count - 1) / count
+    }
+
+    /// Runs `body(part, images)` for every non-empty part, in parallel.
+    func forEach(_ body: (Int, Range<Int>) -> Void) {
+        parallelChunks(count: count, minimumChunk: 1) { chunk in
+            for part in chunk {
+                let first = part * imagesPerPart
+                let end = min(batch, first + imagesPerPart)
+                if first < end { body(part, first..<end) }
+            }
+        }
+    }
+
+    /// Adds the parts' partial sums, `count` consecutive blocks of `length` floats, into the
+    /// first block.
+    func sumPartials(_ partials: UnsafeMutablePointer<Float>, length: Int) {
+        for part in 1..<count {
+            let source = partials + part * length
+            for index in 0..<length { partials[index] += source[index] }
         }
     }
 }

@@ -130,32 +130,16 @@ extension ConvolutionGeometry {
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into output: UnsafeMutablePointer<Float>
     ) {
-        Self.runDirect(directForwardShape, input: input, weight: weight, transposeFlip: false, bias: bias, into: output)
+        Self.runDirect(directForwardShape, input: input, weight: weight, bias: bias, into: output)
     }
 
     /// y = conv(x, w) + bias on the kernel for few input channels (see
-    /// ``forwardRunsNarrowDirect(under:)``): the weight packed once, the images split over the
-    /// compute threads.
+    /// ``forwardRunsNarrowDirect(under:)``).
     func narrowDirectForward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into output: UnsafeMutablePointer<Float>
     ) {
-        #if arch(x86_64)
-        var shape = directForwardShape
-        BufferCache.shared.withBuffer(count: cconv_narrow_packed_weight_floats(&shape)) { packed in
-            cconv_narrow_pack_weight(&shape, weight, packed)
-            let workspaceCount = cconv_narrow_workspace_floats(&shape)
-            parallelChunks(count: batch, minimumChunk: 1) { images in
-                var chunkShape = shape
-                BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
-                    cconv_narrow_forward_avx512(&chunkShape, input, packed, bias, output, images.lowerBound, images.count,
-                                                workspace)
-                }
-            }
-        }
-        #else
-        preconditionFailure("the direct convolution runs on x86-64 only; ConvolutionAlgorithm.select refuses it elsewhere")
-        #endif
+        Self.runDirect(directForwardShape, kernel: .rows, input: input, weight: weight, bias: bias, into: output)
     }
 
     /// The input gradient (overwritten) on the direct kernel (see ``inputGradientRunsDirect(under:)``).
@@ -176,26 +160,17 @@ extension ConvolutionGeometry {
         var shape = directForwardShape
         let packedCount = cconv_packed_weight_floats(&shape)
         let workspaceCount = cconv_weight_gradient_workspace_floats(&shape)
-        let parts = Swift.min(ComputeThreads.count, batch)
-        let imagesPerPart = (batch + parts - 1) / parts
-        BufferCache.shared.withBuffer(count: parts * packedCount) { partials in
-            partials.update(repeating: 0, count: parts * packedCount)
-            parallelChunks(count: parts, minimumChunk: 1) { partRange in
-                for part in partRange {
-                    let first = part * imagesPerPart
-                    let count = Swift.min(batch, first + imagesPerPart) - first
-                    guard count > 0 else { continue }
-                    var partShape = shape
-                    BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
-                        cconv_weight_gradient_avx512(&partShape, input, outputGradient, partials + part * packedCount,
-                                                     first, count, workspace)
-                    }
+        let parts = ImageParts(batch: batch)
+        BufferCache.shared.withBuffer(count: parts.count * packedCount) { partials in
+            partials.update(repeating: 0, count: parts.count * packedCount)
+            parts.forEach { part, images in
+                var partShape = shape
+                BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
+                    cconv_weight_gradient_avx512(&partShape, input, outputGradient, partials + part * packedCount,
+                                                 images.lowerBound, images.count, workspace)
                 }
             }
-            for part in 1..<parts {
-                let source = partials + part * packedCount
-                for index in 0..<packedCount { partials[index] += source[index] }
-            }
+            parts.sumPartials(partials, length: packedCount)
             cconv_unpack_weight_gradient(&shape, partials, weightGradient)
         }
         #else
@@ -203,21 +178,39 @@ extension ConvolutionGeometry {
         #endif
     }
 
-    /// Packs the weight once, then splits the images over the compute threads.
+    /// The two forward kernels: the 32-channel tile (``forwardRunsDirect(under:)``, and the
+    /// input gradient) and the row tile for few input channels (``forwardRunsNarrowDirect(under:)``).
+    private enum DirectKernel {
+        case channels
+        case rows
+    }
+
+    /// Packs the weight once for `kernel`, then splits the images over the compute threads.
     private static func runDirect(
-        _ shape: cconv_geometry, input: UnsafePointer<Float>, weight: UnsafePointer<Float>, transposeFlip: Bool,
-        bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>
+        _ shape: cconv_geometry, kernel: DirectKernel = .channels, input: UnsafePointer<Float>,
+        weight: UnsafePointer<Float>, transposeFlip: Bool = false, bias: UnsafePointer<Float>?,
+        into output: UnsafeMutablePointer<Float>
     ) {
         #if arch(x86_64)
         var shape = shape
-        BufferCache.shared.withBuffer(count: cconv_packed_weight_floats(&shape)) { packed in
-            cconv_pack_weight(&shape, weight, transposeFlip ? 1 : 0, packed)
-            let workspaceCount = cconv_workspace_floats(&shape)
-            let batch = shape.batch
-            parallelChunks(count: batch, minimumChunk: 1) { images in
+        let packedCount = kernel == .rows ? cconv_narrow_packed_weight_floats(&shape) : cconv_packed_weight_floats(&shape)
+        let workspaceCount = kernel == .rows ? cconv_narrow_workspace_floats(&shape) : cconv_workspace_floats(&shape)
+        BufferCache.shared.withBuffer(count: packedCount) { packed in
+            if kernel == .rows {
+                cconv_narrow_pack_weight(&shape, weight, packed)
+            } else {
+                cconv_pack_weight(&shape, weight, transposeFlip ? 1 : 0, packed)
+            }
+            parallelChunks(count: shape.batch, minimumChunk: 1) { images in
                 var chunkShape = shape
                 BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
-                    cconv_forward_avx512(&chunkShape, input, packed, bias, output, images.lowerBound, images.count, workspace)
+                    if kernel == .rows {
+                        cconv_narrow_forward_avx512(&chunkShape, input, packed, bias, output, images.lowerBound,
+                                                    images.count, workspace)
+                    } else {
+                        cconv_forward_avx512(&chunkShape, input, packed, bias, output, images.lowerBound, images.count,
+                                             workspace)
+                    }
                 }
             }
         }

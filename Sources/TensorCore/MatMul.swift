@@ -2,12 +2,13 @@ import COpenBLAS
 
 /// C[m×n] = op(A)·op(B) (+ C when `accumulate`), row-major, through cblas_sgemm.
 /// `op(A)` is `m×k`; A is stored `k×m` when `transposeA`. Likewise B. B and C may be
-/// column blocks of wider matrices: `rowStrideB` and `rowStrideC` are then the distance
-/// between their rows (their leading dimensions).
+/// column blocks of wider matrices: `rowStrideA`, `rowStrideB` and `rowStrideC` are then the
+/// distance between their rows (their leading dimensions). Holds `blasGate` unless `gated` is
+/// false, which only code inside ``ComputeThreads/withSingleThreadedBLAS(_:)`` may pass.
 func gemm(
     _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
     into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false,
-    rowStrideA: Int? = nil, rowStrideB: Int? = nil, rowStrideC: Int? = nil
+    rowStrideA: Int? = nil, rowStrideB: Int? = nil, rowStrideC: Int? = nil, gated: Bool = true
 ) {
     if m == 0 || n == 0 { return }
     let ldc = rowStrideC ?? n
@@ -15,10 +16,17 @@ func gemm(
         if !accumulate { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
         return
     }
-    cblas_sgemm(
-        CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-        Int32(m), Int32(n), Int32(k), 1, a, Int32(rowStrideA ?? (transposeA ? m : k)), b, Int32(rowStrideB ?? (transposeB ? k : n)),
-        accumulate ? 1 : 0, c, Int32(ldc))
+    let run = {
+        cblas_sgemm(
+            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+            Int32(m), Int32(n), Int32(k), 1, a, Int32(rowStrideA ?? (transposeA ? m : k)), b,
+            Int32(rowStrideB ?? (transposeB ? k : n)), accumulate ? 1 : 0, c, Int32(ldc))
+    }
+    if gated {
+        blasGate.withLock { _ in run() }
+    } else {
+        run()
+    }
 }
 
 extension Tensor {

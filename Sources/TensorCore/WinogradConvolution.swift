@@ -49,7 +49,7 @@ extension ConvolutionGeometry {
                                     gemm(tiles + xi * ins, transposeA: false, transformedWeight + xi * ins * outs,
                                          transposeB: false, into: products + xi * outs,
                                          m: block.count * layout.tilesPerImage, n: outs, k: ins,
-                                         rowStrideA: transforms * ins, rowStrideC: transforms * outs)
+                                         rowStrideA: transforms * ins, rowStrideC: transforms * outs, gated: false)
                                 }
                                 layout.transformOutput(products, bias: bias, block: block, into: output,
                                                        workspace: workspace)
@@ -76,8 +76,8 @@ extension ConvolutionGeometry {
         let partialCount = weightGradient == nil ? 0 : weightCount
         BufferCache.shared.withBuffer(count: inputGradient == nil ? 0 : weightCount) { transformedWeight in
             if inputGradient != nil { layout.transformWeight(weight, into: transformedWeight) }
-            BufferCache.shared.withBuffer(count: layout.parts * partialCount) { partials in
-                partials.update(repeating: 0, count: layout.parts * partialCount)
+            BufferCache.shared.withBuffer(count: layout.parts.count * partialCount) { partials in
+                partials.update(repeating: 0, count: layout.parts.count * partialCount)
                 layout.forEachPart { part, images in
                     BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: ins)) { tiles in
                         BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: outs)) { gradientTiles in
@@ -92,7 +92,7 @@ extension ConvolutionGeometry {
                                             gemm(tiles + xi * ins, transposeA: true, gradientTiles + xi * outs,
                                                  transposeB: false, into: partials + part * partialCount + xi * ins * outs,
                                                  m: ins, n: outs, k: tileCount, accumulate: true,
-                                                 rowStrideA: transforms * ins, rowStrideB: transforms * outs)
+                                                 rowStrideA: transforms * ins, rowStrideB: transforms * outs, gated: false)
                                         }
                                     }
                                     guard let inputGradient else { continue }
@@ -101,7 +101,7 @@ extension ConvolutionGeometry {
                                         gemm(gradientTiles + xi * outs, transposeA: false,
                                              transformedWeight + xi * ins * outs, transposeB: true,
                                              into: tiles + xi * ins, m: tileCount, n: ins, k: outs,
-                                             rowStrideA: transforms * outs, rowStrideC: transforms * ins)
+                                             rowStrideA: transforms * outs, rowStrideC: transforms * ins, gated: false)
                                     }
                                     layout.transformInputGradient(tiles, block: block, into: inputGradient,
                                                                   workspace: workspace)
@@ -111,10 +111,7 @@ extension ConvolutionGeometry {
                     }
                 }
                 guard let weightGradient else { return }
-                for part in 1..<layout.parts {
-                    let source = partials + part * partialCount
-                    for index in 0..<partialCount { partials[index] += source[index] }
-                }
+                layout.parts.sumPartials(partials, length: partialCount)
                 layout.transformWeightGradient(partials, into: weightGradient)
             }
         }
@@ -136,10 +133,8 @@ private struct WinogradLayout {
     let imagesPerBlock: Int
     /// Floats of one thread's scratch image.
     let workspaceCount: Int
-    /// Threads the images are split over, and images per thread.
-    let parts: Int
-    private let imagesPerPart: Int
-    private let batch: Int
+    /// The images split over the compute threads.
+    let parts: ImageParts
 
     init(_ geometry: ConvolutionGeometry) {
         shape = geometry.directForwardShape
@@ -148,10 +143,8 @@ private struct WinogradLayout {
         tilesPerImage = cconv_winograd_tile_rows(&plan, &shape) * cconv_winograd_tile_columns(&plan, &shape)
         transformCount = plan.alpha * plan.alpha
         let perImage = transformCount * tilesPerImage * Swift.max(geometry.inputChannels, geometry.outputChannels)
-        batch = geometry.batch
-        parts = Swift.min(ComputeThreads.count, batch)
-        imagesPerPart = (batch + parts - 1) / parts
-        imagesPerBlock = Swift.max(1, Swift.min(imagesPerPart, winogradBlockBudget / perImage))
+        parts = ImageParts(batch: geometry.batch)
+        imagesPerBlock = Swift.max(1, Swift.min(parts.imagesPerPart, winogradBlockBudget / perImage))
         workspaceCount = cconv_winograd_workspace_floats(&plan, &shape)
     }
 
@@ -161,15 +154,7 @@ private struct WinogradLayout {
     /// Runs `body(part, images)` for every thread's share of the images, in parallel, with
     /// OpenBLAS on one thread.
     func forEachPart(_ body: (Int, Range<Int>) -> Void) {
-        ComputeThreads.withSingleThreadedBLAS {
-            parallelChunks(count: parts, minimumChunk: 1) { chunk in
-                for part in chunk {
-                    let first = part * imagesPerPart
-                    let end = Swift.min(batch, first + imagesPerPart)
-                    if first < end { body(part, first..<end) }
-                }
-            }
-        }
+        ComputeThreads.withSingleThreadedBLAS { parts.forEach(body) }
     }
 
     /// Blocks of consecutive images within `images`.

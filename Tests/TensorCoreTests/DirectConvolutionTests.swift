@@ -57,6 +57,16 @@ import Testing
         return result
     }
 
+    /// A stride-1, undilated, ungrouped convolution of `[batch, inputs, height, width]` by an
+    /// `outputs × inputs × kernel` weight.
+    static func geometry(
+        batch: Int, inputs: Int, outputs: Int, height: Int, width: Int, kernel: Size2D, padding: Padding2D
+    ) throws -> ConvolutionGeometry {
+        try ConvolutionGeometry(
+            input: [batch, inputs, height, width], weight: [outputs, inputs, kernel.height, kernel.width],
+            stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
+    }
+
     static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         zip(a, b).map { abs($0 - $1) }.max() ?? 0
     }
@@ -65,9 +75,8 @@ import Testing
           arguments: shapes.indices)
     func directMatchesLowering(index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.shapes[index]
-        let geometry = try ConvolutionGeometry(
-            input: [batch, inputs, height, width], weight: [outputs, inputs, kernel.height, kernel.width],
-            stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
+        let geometry = try Self.geometry(batch: batch, inputs: inputs, outputs: outputs, height: height, width: width,
+                                         kernel: kernel, padding: padding)
         #expect(geometry.forwardRunsDirect(under: .direct) && geometry.weightGradientRunsDirect(under: .direct))
         let direct = Self.run(geometry, bias: bias, algorithm: .direct)
         let lowered = Self.run(geometry, bias: bias, algorithm: .lowering)
@@ -93,9 +102,8 @@ import Testing
           arguments: narrowShapes.indices)
     func narrowDirectMatchesLowering(index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.narrowShapes[index]
-        let geometry = try ConvolutionGeometry(
-            input: [batch, inputs, height, width], weight: [outputs, inputs, kernel.height, kernel.width],
-            stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
+        let geometry = try Self.geometry(batch: batch, inputs: inputs, outputs: outputs, height: height, width: width,
+                                         kernel: kernel, padding: padding)
         #expect(geometry.forwardRunsNarrowDirect(under: .direct) && !geometry.forwardRunsDirect(under: .direct))
         let direct = Self.run(geometry, bias: bias, algorithm: .direct)
         let lowered = Self.run(geometry, bias: bias, algorithm: .lowering)

@@ -21,9 +21,9 @@ import Testing
     @Test(arguments: shapes.indices)
     func winogradMatchesLowering(index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.shapes[index]
-        let geometry = try ConvolutionGeometry(
-            input: [batch, inputs, height, width], weight: [outputs, inputs, kernel, kernel],
-            stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
+        let geometry = try DirectConvolutionTests.geometry(
+            batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: Size2D(kernel, kernel),
+            padding: padding)
         #expect(geometry.runsWinograd(under: .winograd))
         let winograd = DirectConvolutionTests.run(geometry, bias: bias, algorithm: .winograd)
         let lowered = DirectConvolutionTests.run(geometry, bias: bias, algorithm: .lowering)
