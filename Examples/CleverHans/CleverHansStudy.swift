@@ -33,7 +33,7 @@ struct CleverHansStudy {
         }
         let (height, width) = (CIFAR.imageShape[1], CIFAR.imageShape[2])
         let box = watermark.box(imageHeight: height, imageWidth: width)
-        let near = watermark.box(imageHeight: height, imageWidth: width, grownBy: StudyResult.neighbourhoodBorder)
+        let near = watermark.box(imageHeight: height, imageWidth: width, grownBy: try StudyResult.neighbourhoodBorder)
         let result = StudyResult(
             settings: settings, nominalClassNames: settings.nominalClasses.map { base.classNames[$0] },
             anomalousClassName: base.classNames[settings.anomalousClass], train: train, test: test,

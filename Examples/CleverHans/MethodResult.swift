@@ -63,8 +63,8 @@ struct MethodOutcome {
             method: method.rawValue, net: method.netName,
             massShareWatermarked: massWatermarked.mean, medianMassShareWatermarked: massWatermarked.median,
             massShareClean: massClean.mean, medianMassShareClean: massClean.median,
-            neighbourhoodShareWatermarked: try mass(watermarked, grownBy: StudyResult.neighbourhoodBorder).mean,
-            neighbourhoodShareClean: try mass(clean, grownBy: StudyResult.neighbourhoodBorder).mean,
+            neighbourhoodShareWatermarked: try mass(watermarked, grownBy: try StudyResult.neighbourhoodBorder).mean,
+            neighbourhoodShareClean: try mass(clean, grownBy: try StudyResult.neighbourhoodBorder).mean,
             aucWatermarked: try auc(watermarked), aucClean: try auc(clean), aucAll: try auc(watermarked + clean),
             aucWatermarkOnNominal: try ROC.areaUnderCurve(scores: predictor.evaluate(probe, batchSize: 250).scores, labels: probe.labels),
             trainSeconds: trainSeconds)

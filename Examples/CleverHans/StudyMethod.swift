@@ -55,12 +55,12 @@ enum StudyMethod: String, Sendable, Codable, CaseIterable {
         }
         switch self {
         case .fcdd:
-            let net = try FCDDNet(Self.fcddNet, inputChannels: 3, using: &generator)
-            try FCDDTrainer(net: net, configuration: configuration, loader: loader).train(progress: report)
-            return try FCDDPredictor(net: net, preprocessing: preprocessing, inputSize: Size2D(32, 32), sigma: sigma)
+            let net = try Self.fcddNet.makeNet(inputChannels: 3, using: &generator)
+            try FCDDTrainer(fcddNet: net, configuration: configuration, loader: loader).train(progress: report)
+            return try FCDDPredictor(net: net, inputChannels: 3, preprocessing: preprocessing, inputSize: Size2D(32, 32), sigma: sigma)
         case .hsc:
             let net = try BaselineNet(.cnn32LW3K, inputChannels: 3, using: &generator)
-            try BaselineTrainer(net: net, configuration: configuration, loader: loader).train(progress: report)
+            try BaselineTrainer(baselineNet: net, configuration: configuration, loader: loader).train(progress: report)
             return BaselinePredictor(net: net, preprocessing: preprocessing, blur: try GaussianBlur.reference(pairedWith: Self.fcddNet, sigma: sigma))
         }
     }

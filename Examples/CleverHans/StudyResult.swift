@@ -30,7 +30,9 @@ struct StudyResult: Sendable, Codable, Equatable {
     /// How far the box's neighbourhood reaches beyond it on every side: one cell of FCDD's
     /// anomaly map (the net's receptive-field jump, 4 pixels for FCDD_CNN32_LW3K), because
     /// FCDD localises no finer than that.
-    static let neighbourhoodBorder = StudyMethod.fcddNet.receptiveField.jump.width
+    static var neighbourhoodBorder: Int {
+        get throws { try StudyMethod.fcddNet.receptiveField.jump.width }
+    }
 
     /// The settings of the run.
     let settings: StudySettings

@@ -221,9 +221,9 @@ struct TrainCommand: AsyncParsableCommand {
         let inputSize = Size2D(setup.inputSize, setup.inputSize)
         switch objective {
         case .fcdd:
-            let model = try FCDDNet(setup.net, inputChannels: setup.channels, using: &generator)
+            let model = try setup.net.makeNet(inputChannels: setup.channels, using: &generator)
             do {
-                _ = try model.outputSize(forInput: inputSize)
+                _ = try model.spatialGeometry(forInput: inputSize)
             } catch {
                 throw ValidationError("\(setup.net) cannot take \(setup.inputSize)×\(setup.inputSize) inputs: \(error)")
             }
@@ -231,16 +231,16 @@ struct TrainCommand: AsyncParsableCommand {
                 guard setup.net.isVGG, setup.channels == 3 else {
                     throw ValidationError("--backbone loads ImageNet weights into a VGG net with 3 input channels; found \(setup.net) with \(setup.channels) (use --channels rgb for grey folders).")
                 }
-                try model.loadBackbone(from: URL(fileURLWithPath: backbone))
+                try (model as? FCDDCNN224VGG)?.loadBackbone(from: URL(fileURLWithPath: backbone))
             }
             let trainer = try FCDDTrainer(
-                net: model, configuration: configuration, loader: loader,
-                upsampler: setup.pixelWiseLoss ? try model.upsampler(inputSize: inputSize, sigma: sigma) : nil,
+                fcddNet: model, configuration: configuration, loader: loader,
+                upsampler: setup.pixelWiseLoss ? try ReceptiveFieldUpsampler(net: model, inputSize: inputSize, sigma: sigma) : nil,
                 checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
             if resume { try trainer.resume(from: checkpoint) }
             return TrainingRun(
                 netName: setup.net.rawValue, parameterCount: model.parameterCount, train: { try trainer.train(progress: $0) },
-                makePredictor: { try FCDDPredictor(net: model, preprocessing: setup.preprocessing, inputSize: inputSize, sigma: sigma) })
+                makePredictor: { try FCDDPredictor(net: model, inputChannels: setup.channels, preprocessing: setup.preprocessing, inputSize: inputSize, sigma: sigma) })
         case .hsc, .ae:
             let paired = objective == .hsc ? BaselineNetKind.hsc(pairedWith: setup.net) : BaselineNetKind.autoencoder(pairedWith: setup.net)
             guard let kind = paired else {
@@ -264,7 +264,7 @@ struct TrainCommand: AsyncParsableCommand {
                     throw ValidationError("\(kind) needs VGG11-BN's classifier as well as its features, and \(backbone) has no classifier: convert it with Scripts/convert_vgg11_bn.py --classifier.")
                 }
             }
-            let trainer = try BaselineTrainer(net: model, configuration: configuration, loader: loader,
+            let trainer = try BaselineTrainer(baselineNet: model, configuration: configuration, loader: loader,
                                               checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
             if resume { try trainer.resume(from: checkpoint) }
             let blur = try GaussianBlur.reference(pairedWith: setup.net, sigma: sigma)

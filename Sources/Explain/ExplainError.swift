@@ -1,3 +1,5 @@
+import NN
+
 /// An error thrown by the Explain module: a map, mask, score list or figure setting that
 /// does not fit. Every case says what was expected and what was found.
 public enum ExplainError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -5,6 +7,10 @@ public enum ExplainError: Error, Equatable, Sendable, CustomStringConvertible {
     case shapeMismatch(operation: String, expected: String, found: [[Int]])
     /// A parameter is out of its valid range.
     case invalidArgument(operation: String, message: String)
+
+    /// A net whose receptive field cannot be computed (a layer that is not a
+    /// `SpatialModule`, an input too small for it, …).
+    case geometry(SpatialGeometryError)
 
     // MARK: metrics
     /// A metric was given no scores at all.
@@ -29,6 +35,8 @@ public enum ExplainError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(operation): expected \(expected), found shapes \(shapes)"
         case let .invalidArgument(operation, message):
             return "\(operation): \(message)"
+        case let .geometry(error):
+            return error.description
         // MARK: metrics
         case let .emptyScores(operation):
             return "\(operation): expected at least one score, found none"

@@ -56,9 +56,9 @@ public struct FCDDTrainingProgress: Sendable {
 /// URL, a ``TrainingCheckpoint`` (with the net's name and the objective in its user
 /// metadata) is written atomically every `checkpointInterval` epochs, and
 /// ``resume(from:)`` continues a run of the same objective exactly where it stopped.
-public final class AnomalyTrainer<Net: Module> {
+public final class AnomalyTrainer {
     /// The net being trained.
-    public let net: Net
+    public let net: any Module
     /// Whether the net has a `BatchNorm1d`, which cannot train on a single sample.
     private lazy var hasBatchNorm1d = net.namedModules.contains { $0.module is BatchNorm1d }
     /// The objective the net is trained with.
@@ -81,7 +81,7 @@ public final class AnomalyTrainer<Net: Module> {
 
     /// A trainer of `net` (which `model` holds); nothing runs until ``train(progress:)``.
     init(
-        net: Net, model: TrainingModel, configuration: FCDDTrainingConfiguration, loader: DataLoader,
+        net: any Module, model: TrainingModel, configuration: FCDDTrainingConfiguration, loader: DataLoader,
         checkpointURL: URL?, checkpointInterval: Int
     ) throws(FCDDTrainingError) {
         try configuration.validate()

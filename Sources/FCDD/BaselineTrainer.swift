@@ -5,9 +5,9 @@ import Foundation
 /// §2.5): an HSC net with the labelled ``HSCLoss`` (anomalies injected as for FCDD), an
 /// autoencoder with the MSE of ``AutoencoderLoss`` on nominal samples only. The
 /// ``AnomalyTrainer`` of the HSC and AE objectives.
-public typealias BaselineTrainer = AnomalyTrainer<BaselineNet>
+public typealias BaselineTrainer = AnomalyTrainer
 
-extension AnomalyTrainer where Net == BaselineNet {
+extension AnomalyTrainer {
     /// A trainer of a baseline net with the objective of its kind
     /// (``BaselineNetKind/objective``); nothing runs until ``AnomalyTrainer/train(progress:)``.
     ///
@@ -19,7 +19,7 @@ extension AnomalyTrainer where Net == BaselineNet {
     /// - Throws: ``FCDDTrainingError/invalidConfiguration(_:)`` for a configuration out of
     ///   range or a loader whose batch size differs from the configuration's.
     public convenience init(
-        net: BaselineNet, configuration: FCDDTrainingConfiguration, loader: DataLoader,
+        baselineNet net: BaselineNet, configuration: FCDDTrainingConfiguration, loader: DataLoader,
         checkpointURL: URL? = nil, checkpointInterval: Int = 1
     ) throws(FCDDTrainingError) {
         try self.init(net: net, model: net.kind.isAutoencoder ? .autoencoder(net) : .hsc(net), configuration: configuration,

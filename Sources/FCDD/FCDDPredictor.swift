@@ -10,16 +10,18 @@ import TensorCore
 /// model cannot be used with the wrong preprocessing. The ``AnomalyPredictor`` of the FCDD
 /// objective.
 public final class FCDDPredictor: AnomalyPredictor {
-    /// The net, in evaluation mode.
-    public let net: FCDDNet
+    /// The net, in evaluation mode: a ``SpatialModule`` mapping images to one-channel maps.
+    public let net: any Module
+    /// The net's name in model files (the official name of a reference net).
+    public let netName: String
     /// The test-time preprocessing.
     public let preprocessing: FCDDPreprocessing
     /// The input height and width the net was trained on.
     public let inputSize: Size2D
     /// Always ``AnomalyObjective/fcdd``.
     public var objective: AnomalyObjective { .fcdd }
-    /// Channels of the input images: the net's.
-    public var inputChannels: Int { net.inputChannels }
+    /// Channels of the input images.
+    public let inputChannels: Int
     /// σ of the receptive-field Gaussian for heatmaps.
     public let sigma: Double
     /// Scores above this are anomalous (e.g. a quantile of nominal validation scores from
@@ -32,15 +34,19 @@ public final class FCDDPredictor: AnomalyPredictor {
 
     /// A predictor for a trained net.
     ///
-    /// - Throws: ``ExplainError`` for an input size the net cannot take or a bad σ.
-    public init(net: FCDDNet, preprocessing: FCDDPreprocessing, inputSize: Size2D, sigma: Double, threshold: Float? = nil) throws(ExplainError) {
-        _ = try net.outputSize(forInput: inputSize)
+    /// - Throws: ``ExplainError`` for an input size the net cannot take, a net whose
+    ///   receptive field cannot be computed, or a bad σ.
+    public init(
+        net: any Module, inputChannels: Int, preprocessing: FCDDPreprocessing, inputSize: Size2D, sigma: Double, threshold: Float? = nil
+    ) throws(ExplainError) {
+        upsampler = try ReceptiveFieldUpsampler(net: net, inputSize: inputSize, sigma: sigma)
         self.net = net
+        netName = net.architectureName
+        self.inputChannels = inputChannels
         self.preprocessing = preprocessing
         self.inputSize = inputSize
         self.sigma = sigma
         self.threshold = threshold
-        upsampler = try net.upsampler(inputSize: inputSize, sigma: sigma)
         net.eval()
     }
 
@@ -61,15 +67,15 @@ public final class FCDDPredictor: AnomalyPredictor {
             throw file.invalid("expected an FCDD net name and a positive sigma, found net \(file.net) and sigma \(file.metadata["sigma"] ?? "none")")
         }
         var generator = SeededGenerator(seed: 0)
-        let net: FCDDNet
+        let net: any Module
         do {
-            net = try FCDDNet(kind, inputChannels: file.inputChannels, using: &generator)
+            net = try kind.makeNet(inputChannels: file.inputChannels, using: &generator)
         } catch {
             throw file.invalid("cannot build \(kind) with \(file.inputChannels) channels: \(error)")
         }
         try file.load(into: net)
         do {
-            try self.init(net: net, preprocessing: file.preprocessing, inputSize: file.inputSize, sigma: sigma, threshold: file.threshold)
+            try self.init(net: net, inputChannels: file.inputChannels, preprocessing: file.preprocessing, inputSize: file.inputSize, sigma: sigma, threshold: file.threshold)
         } catch {
             throw file.invalid("\(error)")
         }
@@ -82,7 +88,7 @@ public final class FCDDPredictor: AnomalyPredictor {
     /// - Throws: ``CheckpointError/file(_:)`` when the file cannot be written.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws(CheckpointError) {
         var metadata = AnomalyModelFile.metadata(
-            objective: .fcdd, net: net.kind.rawValue, inputChannels: net.inputChannels, inputSize: inputSize,
+            objective: .fcdd, net: netName, inputChannels: inputChannels, inputSize: inputSize,
             preprocessing: preprocessing, threshold: threshold, extra: extra)
         metadata["sigma"] = String(sigma)
         try net.save(to: url, metadata: metadata)

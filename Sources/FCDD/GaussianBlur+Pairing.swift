@@ -1,4 +1,5 @@
 import Explain
+import NN
 
 extension GaussianBlur {
     /// The reference's blur of a baseline's heatmaps (`--blur-heatmaps`,
@@ -11,6 +12,12 @@ extension GaussianBlur {
     /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` for a σ that is not
     ///   positive and finite.
     public static func reference(pairedWith kind: FCDDNetKind, sigma: Double?) throws(ExplainError) -> GaussianBlur {
-        try reference(receptiveFieldSize: kind.receptiveField.size.height, sigma: sigma)
+        let field: ReceptiveField
+        do {
+            field = try kind.receptiveField
+        } catch {
+            throw .geometry(error)
+        }
+        return try reference(receptiveFieldSize: field.size.height, sigma: sigma)
     }
 }

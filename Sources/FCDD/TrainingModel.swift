@@ -8,7 +8,7 @@ import TensorCore
 enum TrainingModel {
     /// An FCDD net; with an up-sampler, groups whose batches all carry masks use the
     /// pixel-wise loss on the up-sampled map, the others the sample-level loss.
-    case fcdd(FCDDNet, upsampler: ReceptiveFieldUpsampler?)
+    case fcdd(any Module, name: String, upsampler: ReceptiveFieldUpsampler?)
     /// An HSC net with the labelled ``HSCLoss``.
     case hsc(BaselineNet)
     /// An autoencoder with the MSE of ``AutoencoderLoss``; nominal samples only.
@@ -17,7 +17,7 @@ enum TrainingModel {
     /// The net being trained.
     var module: any Module {
         switch self {
-        case let .fcdd(net, _): net
+        case let .fcdd(net, _, _): net
         case let .hsc(net), let .autoencoder(net): net
         }
     }
@@ -34,7 +34,7 @@ enum TrainingModel {
     /// The net's official name, recorded in checkpoints.
     var netName: String {
         switch self {
-        case let .fcdd(net, _): net.kind.rawValue
+        case let .fcdd(_, name, _): name
         case let .hsc(net), let .autoencoder(net): net.kind.rawValue
         }
     }
@@ -50,7 +50,7 @@ enum TrainingModel {
         let labels = group.flatMap(\.labels)
         let images = group.count == 1 ? group[0].images : try Tensor.concatenate(group.map(\.images))
         switch self {
-        case let .fcdd(net, upsampler):
+        case let .fcdd(net, _, upsampler):
             let phi = try net(images)
             let loss: Tensor
             if let upsampler, group.allSatisfy({ $0.masks != nil }) {

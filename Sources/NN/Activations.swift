@@ -1,7 +1,7 @@
 import TensorCore
 
 /// Rectified linear unit, `max(x, 0)` (PyTorch's `nn.ReLU`).
-public final class ReLU: Module {
+public final class ReLU: PointwiseModule {
     public var isTraining = true
     /// A ReLU layer.
     public init() {}
@@ -11,7 +11,7 @@ public final class ReLU: Module {
 
 /// Leaky rectified linear unit, `x` for `x ≥ 0` and `slope·x` otherwise (PyTorch's
 /// `nn.LeakyReLU`; FCDD's small nets use the default slope 0.01).
-public final class LeakyReLU: Module {
+public final class LeakyReLU: PointwiseModule {
     public var isTraining = true
     /// Slope for negative inputs.
     public let negativeSlope: Float
@@ -23,7 +23,7 @@ public final class LeakyReLU: Module {
 }
 
 /// The logistic function `1 / (1 + e^(−x))` (PyTorch's `nn.Sigmoid`).
-public final class Sigmoid: Module {
+public final class Sigmoid: PointwiseModule {
     public var isTraining = true
     /// A sigmoid layer.
     public init() {}
@@ -32,7 +32,7 @@ public final class Sigmoid: Module {
 }
 
 /// Hyperbolic tangent (PyTorch's `nn.Tanh`).
-public final class Tanh: Module {
+public final class Tanh: PointwiseModule {
     public var isTraining = true
     /// A tanh layer.
     public init() {}

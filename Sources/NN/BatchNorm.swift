@@ -95,7 +95,7 @@ public class BatchNorm: Module {
 }
 
 /// Batch normalisation of `[N, C, H, W]` feature maps, PyTorch's `nn.BatchNorm2d`.
-public final class BatchNorm2d: BatchNorm {
+public final class BatchNorm2d: BatchNorm, PointwiseModule {
     /// A layer for `features` channels with PyTorch's defaults (eps 1e-5, momentum 0.1,
     /// affine, tracking running statistics).
     ///

@@ -3,7 +3,7 @@ import TensorCore
 /// A 2-D convolution layer, PyTorch's `nn.Conv2d`: weight `[out, in/groups, kH, kW]` and an
 /// optional bias `[out]`, initialised as PyTorch does (kaiming-uniform with `a = √5`, bias
 /// uniform in `±1/√fanIn`).
-public final class Conv2d: Module {
+public final class Conv2d: SpatialModule {
     public var isTraining = true
     /// Channels of the input.
     public let inputChannels: Int
@@ -60,6 +60,16 @@ public final class Conv2d: Module {
     public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
         try Tensor.conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
                           dilation: dilation, groups: groups)
+    }
+}
+
+extension Conv2d {
+    /// The window the kernel slides.
+    public var window: SlidingWindow { SlidingWindow(kernel: kernelSize, stride: stride, padding: padding, dilation: dilation) }
+
+    /// The reference's receptive-field rule for the kernel's window.
+    public func spatialGeometry(after input: SpatialGeometry) throws(SpatialGeometryError) -> SpatialGeometry {
+        try input.sliding(window, layer: "Conv2d")
     }
 }
 

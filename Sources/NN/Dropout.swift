@@ -4,7 +4,7 @@ import TensorCore
 /// probability `p` and the rest are scaled by `1 / (1 − p)`; in evaluation mode it is the
 /// identity. The masks come from the layer's own seeded generator, so a run is
 /// reproducible from its seed.
-public final class Dropout: Module {
+public final class Dropout: PointwiseModule {
     public var isTraining = true
     /// Probability of zeroing an element.
     public let probability: Float

@@ -1,7 +1,7 @@
 import TensorCore
 
 /// 2-D max pooling (PyTorch's `nn.MaxPool2d`); the stride defaults to the kernel size.
-public final class MaxPool2d: Module {
+public final class MaxPool2d: SpatialModule {
     public var isTraining = true
     /// Window size.
     public let kernelSize: Size2D
@@ -35,7 +35,7 @@ public final class MaxPool2d: Module {
 }
 
 /// 2-D average pooling (PyTorch's `nn.AvgPool2d`); the stride defaults to the kernel size.
-public final class AvgPool2d: Module {
+public final class AvgPool2d: SpatialModule {
     public var isTraining = true
     /// Window size.
     public let kernelSize: Size2D
@@ -69,7 +69,34 @@ public final class AvgPool2d: Module {
     }
 }
 
-/// Adaptive average pooling to a fixed output size (PyTorch's `nn.AdaptiveAvgPool2d`).
+extension MaxPool2d {
+    /// The window the pooling slides.
+    public var window: SlidingWindow {
+        SlidingWindow(kernel: kernelSize, stride: stride, padding: Padding2D(height: padding.height, width: padding.width),
+                      dilation: dilation, ceilMode: ceilMode)
+    }
+
+    /// The receptive-field rule of the pooling window.
+    public func spatialGeometry(after input: SpatialGeometry) throws(SpatialGeometryError) -> SpatialGeometry {
+        try input.sliding(window, layer: "MaxPool2d")
+    }
+}
+
+extension AvgPool2d {
+    /// The window the pooling slides.
+    public var window: SlidingWindow {
+        SlidingWindow(kernel: kernelSize, stride: stride, padding: Padding2D(height: padding.height, width: padding.width), ceilMode: ceilMode)
+    }
+
+    /// The receptive-field rule of the pooling window.
+    public func spatialGeometry(after input: SpatialGeometry) throws(SpatialGeometryError) -> SpatialGeometry {
+        try input.sliding(window, layer: "AvgPool2d")
+    }
+}
+
+/// Adaptive average pooling to a fixed output size (PyTorch's `nn.AdaptiveAvgPool2d`). Not a
+/// ``SpatialModule``: its window depends on the input size, so its output pixels have no
+/// fixed receptive field.
 public final class AdaptiveAvgPool2d: Module {
     public var isTraining = true
     /// Height and width of the output.

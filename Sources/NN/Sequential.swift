@@ -2,7 +2,7 @@ import TensorCore
 
 /// A chain of modules applied one after another (PyTorch's `nn.Sequential`). Children are
 /// named by position, so parameters are addressed as `0.weight`, `3.running_mean`, ….
-public final class Sequential: Module {
+public final class Sequential: SpatialChain {
     public var isTraining = true
     /// The modules, in the order they are applied.
     public private(set) var layers: [any Module]
@@ -21,6 +21,9 @@ public final class Sequential: Module {
 
     /// The number of modules.
     public var count: Int { layers.count }
+
+    /// The layers, for the geometry rule of ``SpatialChain``.
+    public var spatialLayers: [any Module] { layers }
 
     public var childModules: [(name: String, module: any Module)] {
         layers.enumerated().map { (String($0.offset), $0.element) }

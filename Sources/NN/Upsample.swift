@@ -2,7 +2,7 @@ import TensorCore
 
 /// Spatial upsampling or downsampling of `[N, C, H, W]` to a fixed size or by an integer
 /// factor (PyTorch's `nn.Upsample`, `align_corners=False` for bilinear).
-public final class Upsample: Module {
+public final class Upsample: SpatialModule {
     /// How the output size is chosen.
     public enum Target: Sendable, Equatable {
         /// A fixed output height and width.
@@ -50,6 +50,19 @@ public final class Upsample: Module {
             return try input.resized(to: size, mode: mode)
         case let .scaleFactor(factor):
             return try input.resized(to: Size2D(input.shape[2] * factor, input.shape[3] * factor), mode: mode)
+        }
+    }
+}
+
+extension Upsample {
+    /// The upsampling rule of ``ReceptiveField/upsampled(by:mode:)``; a target size must be a
+    /// whole multiple of the input size.
+    public func spatialGeometry(after input: SpatialGeometry) throws(SpatialGeometryError) -> SpatialGeometry {
+        switch target {
+        case let .size(size):
+            try input.upsampled(to: size, mode: mode)
+        case let .scaleFactor(factor):
+            try input.upsampled(to: Size2D(input.size.height * factor, input.size.width * factor), mode: mode)
         }
     }
 }

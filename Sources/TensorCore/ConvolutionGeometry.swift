@@ -35,9 +35,7 @@ struct ConvolutionGeometry: Sendable {
 
     /// Size of one output axis for an input size and the parameters along that axis.
     static func outputSize(input: Int, kernel: Int, stride: Int, padBefore: Int, padAfter: Int, dilation: Int) -> Int {
-        let span = dilation * (kernel - 1) + 1
-        let padded = input + padBefore + padAfter
-        return padded < span ? 0 : (padded - span) / stride + 1
+        SlidingWindow.count(input, dilation * (kernel - 1) + 1, stride, padBefore, padAfter, false)
     }
 
     /// Validates a convolution's operands and parameters and computes its output size.

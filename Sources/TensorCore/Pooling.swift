@@ -31,17 +31,12 @@ struct PoolingGeometry: Sendable {
         guard padding.height * 2 <= kernel.height, padding.width * 2 <= kernel.width else {
             throw .invalidArgument(op: op, message: "padding must be at most half the kernel (as in PyTorch), found padding \(padding) for kernel \(kernel)")
         }
-        func outputSize(_ size: Int, _ k: Int, _ s: Int, _ p: Int, _ d: Int) -> Int {
-            let span = size + 2 * p - d * (k - 1) - 1
-            guard span >= 0 else { return 0 }
-            var count = (ceilMode ? ceilDivide(span, s) : span / s) + 1
-            if ceilMode && (count - 1) * s >= size + p { count -= 1 }
-            return count
-        }
+        let windows = SlidingWindow(kernel: kernel, stride: stride, padding: Padding2D(height: padding.height, width: padding.width),
+                                    dilation: dilation, ceilMode: ceilMode).outputSize(forInput: Size2D(input[2], input[3]))
         planes = input[0] * input[1]; height = input[2]; width = input[3]
         self.kernel = kernel; self.stride = stride; self.padding = padding; self.dilation = dilation
-        outputHeight = outputSize(height, kernel.height, stride.height, padding.height, dilation.height)
-        outputWidth = outputSize(width, kernel.width, stride.width, padding.width, dilation.width)
+        outputHeight = windows.height
+        outputWidth = windows.width
         guard outputHeight >= 1, outputWidth >= 1 else {
             throw .shapeMismatch(op: op, expected: "an input at least as large as the kernel \(kernel) after padding \(padding)", found: [input])
         }

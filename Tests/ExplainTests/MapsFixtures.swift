@@ -1,6 +1,7 @@
 import Explain
 import FixtureSupport
 import Foundation
+import NN
 import TensorCore
 import Testing
 
@@ -26,15 +27,20 @@ struct MapsLayer: Decodable, Sendable {
     let padding: [Int]
     let dilation: [Int]
 
-    func layer() throws -> ReceptiveFieldLayer {
-        let kind: ReceptiveFieldLayer.Kind
-        switch self.kind {
-        case "conv": kind = .convolution
-        case "maxpool": kind = .maxPooling
-        default: throw FixtureError("unknown layer kind \(self.kind)")
+    /// The layer as a module (one channel in and out), for its geometry rule.
+    func layer() throws -> any Module {
+        let padding = try size2D(padding)
+        switch kind {
+        case "conv":
+            var generator = SeededGenerator(seed: 0)
+            return try Conv2d(1, 1, kernelSize: try size2D(kernel), stride: try size2D(stride),
+                              padding: Padding2D(height: padding.height, width: padding.width), dilation: try size2D(dilation),
+                              using: &generator)
+        case "maxpool":
+            return MaxPool2d(kernelSize: try size2D(kernel), stride: try size2D(stride), padding: padding, dilation: try size2D(dilation))
+        default:
+            throw FixtureError("unknown layer kind \(kind)")
         }
-        return ReceptiveFieldLayer(kind: kind, kernel: try size2D(kernel), stride: try size2D(stride),
-                                   padding: try size2D(padding), dilation: try size2D(dilation))
     }
 }
 
@@ -141,7 +147,7 @@ enum MapsFixtures: SectionedFixtures {
     /// The up-sampler of FCDD_CNN28's maps (layers from the fixture) to 28×28 with σ 1.2.
     static func cnn28Upsampler() throws -> ReceptiveFieldUpsampler {
         let layers = try lookup(\.receptive_fields, \.name, "FCDD_CNN28").layers.map { try $0.layer() }
-        return try ReceptiveFieldUpsampler(receptiveField: ReceptiveField.compose(layers), inputSize: 28, sigma: 1.2)
+        return try ReceptiveFieldUpsampler(net: Sequential(layers), inputSize: 28, sigma: 1.2)
     }
 
     /// The receptive field a case describes.

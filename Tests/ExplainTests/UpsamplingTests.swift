@@ -1,6 +1,7 @@
 import Explain
 import FixtureSupport
 import Foundation
+import NN
 import TensorCore
 import Testing
 
@@ -50,10 +51,10 @@ struct UpsamplingTests {
     @Test("receptive field and output size of a layer list", arguments: MapsFixtures.names(\.receptive_fields, \.name))
     func receptiveField(_ name: String) throws {
         let testCase = try MapsFixtures.lookup(\.receptive_fields, \.name, name)
-        let layers = try testCase.layers.map { try $0.layer() }
-        let field = try ReceptiveField.compose(layers)
-        #expect(field == (try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)), "\(name): \(field)")
-        #expect(try ReceptiveField.outputSize(of: layers, input: size2D(testCase.input)) == size2D(testCase.output))
+        let net = Sequential(try testCase.layers.map { try $0.layer() })
+        let geometry = try net.spatialGeometry(forInput: size2D(testCase.input))
+        #expect(geometry.field == (try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)), "\(name): \(geometry)")
+        #expect(geometry.size == (try size2D(testCase.output)))
     }
 
     @Test("the fixture's FCDD layer lists have the reference's geometry (§1.5)")
@@ -64,15 +65,18 @@ struct UpsamplingTests {
             "FCDD_CNN32_LW3K": (22, 4, 1.5, 8, 32), "FCDD_CNN224_VGG": (62, 8, 3.5, 28, 224), "FCDD_CNN224": (59, 8, 0, 28, 224),
         ]
         for (name, want) in expected {
-            let layers = try MapsFixtures.lookup(\.receptive_fields, \.name, name).layers.map { try $0.layer() }
-            let field = try ReceptiveField.compose(layers)
-            #expect(field == ReceptiveField(size: Size2D(want.r, want.r), jump: Size2D(want.j, want.j), shift: .init(want.s, want.s)), "\(name)")
-            #expect(try ReceptiveField.outputSize(of: layers, input: Size2D(want.input, want.input)) == Size2D(want.n, want.n), "\(name)")
+            let net = Sequential(try MapsFixtures.lookup(\.receptive_fields, \.name, name).layers.map { try $0.layer() })
+            let geometry = try net.spatialGeometry(forInput: Size2D(want.input, want.input))
+            #expect(geometry.field == ReceptiveField(size: Size2D(want.r, want.r), jump: Size2D(want.j, want.j), shift: .init(want.s, want.s)), "\(name)")
+            #expect(geometry.size == Size2D(want.n, want.n), "\(name)")
         }
         #expect(ReceptiveField(size: 62, jump: 8, shift: .init(3.5, 3.5)).integerShift == Size2D(3, 3))
         #expect(ReceptiveField(size: 5, jump: 1, shift: .init(-0.5, 2.5)).integerShift == Size2D(0, 2), "int() truncates toward zero")
-        #expect(throws: ExplainError.self) { try ReceptiveField.compose([.convolution(kernel: 0)]) }
-        #expect(throws: ExplainError.self) { try ReceptiveField.outputSize(of: [.convolution(kernel: 5)], input: 4) }
+        var generator = SeededGenerator(seed: 0)
+        let tooLarge = try Conv2d(1, 1, kernelSize: 5, using: &generator)
+        #expect(throws: SpatialGeometryError.inputTooSmall(path: "", layer: "Conv2d with \(tooLarge.window)", input: 4)) {
+            try tooLarge.spatialGeometry(forInput: 4)
+        }
     }
 
     @Test("benchmark presets (§3.3, §3.5)")

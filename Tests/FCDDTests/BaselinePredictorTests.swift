@@ -96,7 +96,7 @@ struct BaselinePredictorTests {
     func blurAndAutoencoderMaps() throws {
         let blur = try GaussianBlur.reference(pairedWith: .cnn28, sigma: 1.2)
         var generator = SeededGenerator(seed: 0)
-        let receptiveField = try FCDDNet(.cnn28, inputChannels: 1, using: &generator).receptiveField.size.height
+        let receptiveField = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator).spatialGeometry(forInput: 28).field.size.height
         #expect(blur == (try GaussianBlur.reference(receptiveFieldSize: receptiveField, sigma: 1.2)))
         #expect(blur.kernelSize % 2 == 1 && blur.kernelSize >= receptiveField - 1 && blur.sigma == 1.2)
 

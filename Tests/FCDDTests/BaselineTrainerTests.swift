@@ -30,7 +30,7 @@ struct BaselineTrainerTests {
                                                       weightDecay: 1e-6, schedule: .exponential(gamma: 1), seed: seed)
         let loader = try DataLoader(dataset: nominalTraining(count: count), batchSize: 20, transform: Compose(transforms), seed: seed)
         var generator = SeededGenerator(seed: seed)
-        return try BaselineTrainer(net: BaselineNet(kind, inputChannels: 1, using: &generator), configuration: configuration,
+        return try BaselineTrainer(baselineNet: BaselineNet(kind, inputChannels: 1, using: &generator), configuration: configuration,
                                    loader: loader, checkpointURL: checkpoint)
     }
 
@@ -59,7 +59,7 @@ struct BaselineTrainerTests {
 
         let test = try OneClassView(FashionMNIST.bundledSample(split: .test), normalClasses: [0], split: .test)
         let subset = try DatasetSubset(test, indices: Array(0..<200))
-        let predictor = BaselinePredictor(net: trainer.net, preprocessing: .identity, blur: nil)
+        let predictor = BaselinePredictor(net: try #require(trainer.net as? BaselineNet), preprocessing: .identity, blur: nil)
         let scores = try predictor.predict(Tensor.stack((0..<subset.count).map { try subset.sample(at: $0).image })).map(\.score)
         let labels = subset.labels
         func mean(_ label: Int) -> Float {
@@ -82,7 +82,7 @@ struct BaselineTrainerTests {
                                                       weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
         for kind in [BaselineNetKind.ae32, .cnn32] {
             let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 2, transform: Compose([]), seed: 1)
-            let trainer = try BaselineTrainer(net: BaselineNet(kind, inputChannels: 3, using: &generator),
+            let trainer = try BaselineTrainer(baselineNet: BaselineNet(kind, inputChannels: 3, using: &generator),
                                               configuration: configuration, loader: loader)
             var reported: [Int] = []
             let history = try trainer.train { reported.append($0.step) }
@@ -123,7 +123,7 @@ struct BaselineTrainerTests {
         let resumed = try Self.makeTrainer(.cnn28, seed: 6, epochs: 2, count: 40, outlierExposure: true)
         try resumed.resume(from: checkpoint)
         try resumed.train()
-        let bits = { (net: BaselineNet) in net.stateDict().mapValues { $0.scalars.map(\.bitPattern) } }
+        let bits = { (net: any Module) in net.stateDict().mapValues { $0.scalars.map(\.bitPattern) } }
         #expect(bits(resumed.net) == bits(full.net))
         #expect(resumed.history.map(\.epoch) == [1])
 

@@ -162,9 +162,9 @@ enum FCDDFixtures: SectionedFixtures {
 }
 
 /// A net of `kind` filled with the fixture formula.
-func formulaNet(_ kind: FCDDNetKind, inputChannels: Int) throws -> FCDDNet {
+func formulaNet(_ kind: FCDDNetKind, inputChannels: Int) throws -> any FCDDReferenceNet {
     var generator = SeededGenerator(seed: 0)
-    let net = try FCDDNet(kind, inputChannels: inputChannels, using: &generator)
+    let net = try kind.makeNet(inputChannels: inputChannels, using: &generator)
     try net.load(FCDDFixtures.formulaState(for: net))
     return net
 }
@@ -218,7 +218,7 @@ struct FCDDNetTests {
         let testCase = try FCDDFixtures.lookup(\.nets, \.name, name)
         let kind = try #require(FCDDNetKind(rawValue: testCase.net))
         var generator = SeededGenerator(seed: 0)
-        let net = try FCDDNet(kind, inputChannels: testCase.in_channels, using: &generator)
+        let net = try kind.makeNet(inputChannels: testCase.in_channels, using: &generator)
         #expect(FCDDFixtures.stateEntries(net) == testCase.state)
     }
 
@@ -254,7 +254,7 @@ struct FCDDNetTests {
     func vggNames(_ kind: FCDDNetKind) throws {
         let vgg = try FCDDFixtures.file.get().vgg
         var generator = SeededGenerator(seed: 0)
-        let net = try FCDDNet(kind, inputChannels: vgg.in_channels, using: &generator)
+        let net = try kind.makeNet(inputChannels: vgg.in_channels, using: &generator)
         #expect(FCDDFixtures.stateEntries(net) == vgg.state)
     }
 
@@ -280,7 +280,7 @@ struct FCDDNetTests {
     func vggOutputShape() throws {
         let vgg = try FCDDFixtures.file.get().vgg
         var generator = SeededGenerator(seed: 0)
-        let net = try FCDDNet(.cnn224VGG, inputChannels: 3, using: &generator)
+        let net = try FCDDNetKind.cnn224VGG.makeNet(inputChannels: 3, using: &generator)
         net.eval()
         let phi = try net(Tensor.zeros(shape: [1, 3, 224, 224]))
         #expect(phi.shape == vgg.phi_shape_224)
@@ -289,7 +289,7 @@ struct FCDDNetTests {
     @Test("FCDD_CNN224_VGG_F freezes exactly features.0 … features.14; its batch norms still update")
     func vggFrozen() throws {
         var generator = SeededGenerator(seed: 0)
-        let net = try FCDDNet(.cnn224VGGFrozen, inputChannels: 3, using: &generator)
+        let net = try FCDDNetKind.cnn224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
         let frozenPrefixes = (0..<15).map { "features.\($0)." }
         let all = net.namedParameters.map(\.name)
         let frozen = all.filter { name in frozenPrefixes.contains { name.hasPrefix($0) } }
@@ -305,7 +305,7 @@ struct FCDDNetTests {
 
         // The other VGG nets train everything.
         for kind in [FCDDNetKind.cnn224VGG, .cnn224VGGNoPretraining] {
-            let other = try FCDDNet(kind, inputChannels: 3, using: &generator)
+            let other = try kind.makeNet(inputChannels: 3, using: &generator)
             #expect(other.trainableParameters.count == other.namedParameters.count, "\(kind)")
         }
 
@@ -330,11 +330,11 @@ struct FCDDNetTests {
     @Test("an input whose channels differ from the net's throws")
     func channelMismatch() throws {
         var generator = SeededGenerator(seed: 0)
-        let grey = try FCDDNet(.cnn28, inputChannels: 1, using: &generator)
+        let grey = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [1, 3, 28, 28])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [1, 28, 28])) }
-        let colour = try FCDDNet(.cnn32LW3K, inputChannels: 3, using: &generator)
+        let colour = try FCDDNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
         #expect(throws: TensorError.self) { try colour(Tensor.zeros(shape: [2, 1, 32, 32])) }
-        #expect(throws: TensorError.self) { try FCDDNet(.cnn28, inputChannels: 0, using: &generator) }
+        #expect(throws: TensorError.self) { try FCDDNetKind.cnn28.makeNet(inputChannels: 0, using: &generator) }
     }
 }

@@ -9,8 +9,8 @@ import TensorCore
 struct FCDDPredictorTests {
     static func makePredictor(threshold: Float? = nil) throws -> FCDDPredictor {
         var generator = SeededGenerator(seed: 3)
-        let net = try FCDDNet(.cnn28, inputChannels: 1, using: &generator)
-        return try FCDDPredictor(net: net, preprocessing: .fashionMNIST(normalClass: 0), inputSize: 28, sigma: 1.2, threshold: threshold)
+        let net = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
+        return try FCDDPredictor(net: net, inputChannels: 1, preprocessing: .fashionMNIST(normalClass: 0), inputSize: 28, sigma: 1.2, threshold: threshold)
     }
 
     @Test("predictions: scores, maps and full-size heatmaps; a saved model predicts the same after loading")
@@ -45,7 +45,7 @@ struct FCDDPredictorTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         var generator = SeededGenerator(seed: 1)
-        let net = try FCDDNet(.cnn28Wide, inputChannels: 1, using: &generator)
+        let net = try FCDDNetKind.cnn28Wide.makeNet(inputChannels: 1, using: &generator)
         try net.save(to: url)
         #expect(throws: CheckpointError.self) { try FCDDPredictor(contentsOf: url) }
         try Self.makePredictor().save(to: url)

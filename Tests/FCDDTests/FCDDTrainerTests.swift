@@ -29,11 +29,11 @@ struct FCDDTrainerTests {
                                                       weightDecay: 1e-6, schedule: .exponential(gamma: 0.98), seed: seed)
         let loader = try DataLoader(dataset: nominal, batchSize: 30, transform: pipeline, seed: seed)
         var generator = SeededGenerator(seed: seed)
-        let net = try FCDDNet(.cnn28, inputChannels: 1, using: &generator)
-        return try FCDDTrainer(net: net, configuration: configuration, loader: loader, checkpointURL: checkpoint)
+        let net = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
+        return try FCDDTrainer(fcddNet: net, configuration: configuration, loader: loader, checkpointURL: checkpoint)
     }
 
-    static func testAUC(_ net: FCDDNet) throws -> Double {
+    static func testAUC(_ net: any Module) throws -> Double {
         let test = try OneClassView(try FashionMNIST.bundledSample(split: .test), normalClasses: [0], split: .test)
         let loader = try DataLoader(dataset: test, batchSize: 250, shuffles: false, transform: LocalContrastNormalization(scale: .l1), seed: 0)
         net.eval()
@@ -67,7 +67,7 @@ struct FCDDTrainerTests {
         try full.train()
         let again = try Self.makeTrainer(seed: 4, epochs: 2)
         try again.train()
-        let bits = { (net: FCDDNet) in net.stateDict().mapValues { $0.scalars.map(\.bitPattern) } }
+        let bits = { (net: any Module) in net.stateDict().mapValues { $0.scalars.map(\.bitPattern) } }
         #expect(bits(full.net) == bits(again.net))
 
         let first = try Self.makeTrainer(seed: 4, epochs: 1, checkpoint: checkpoint)
@@ -82,10 +82,10 @@ struct FCDDTrainerTests {
     @Test("a NaN loss stops training before the step is applied")
     func nonFiniteLossStops() throws {
         var generator = SeededGenerator(seed: 0)
-        let net = try FCDDNet(.cnn28, inputChannels: 1, using: &generator)
+        let net = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         let before = net.stateDict().mapValues(\.scalars)
         let configuration = FCDDTrainingConfiguration(epochs: 1, batchSize: 4, optimizer: .adam, learningRate: 1e-3, weightDecay: 0, schedule: .exponential(gamma: 1))
-        let trainer = try FCDDTrainer(net: net, configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 4, seed: 0))
+        let trainer = try FCDDTrainer(fcddNet: net, configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 4, seed: 0))
         #expect {
             try trainer.train()
         } throws: { error in
@@ -94,7 +94,7 @@ struct FCDDTrainerTests {
         }
         #expect(net.namedParameters.allSatisfy { before[$0.name] == $0.parameter.value.scalars })
         #expect(throws: FCDDTrainingError.self) {
-            try FCDDTrainer(net: net, configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 2, seed: 0))
+            try FCDDTrainer(fcddNet: net, configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 2, seed: 0))
         }
     }
 }

@@ -92,7 +92,7 @@ struct Workload {
     /// Builds the net, the batch and the optimiser, and returns one step as a closure.
     func makeStep() throws -> () throws -> Void {
         var generator = SeededGenerator(seed: 7)
-        let net = try FCDDNet(kind, inputChannels: channels, using: &generator)
+        let net = try kind.makeNet(inputChannels: channels, using: &generator)
         let images = try Tensor.randomNormal(shape: [batch, channels, size, size], using: &generator)
         guard training else {
             net.eval()

@@ -1,3 +1,4 @@
+import NN
 import TensorCore
 
 /// How low-resolution anomaly maps are brought to the input resolution.

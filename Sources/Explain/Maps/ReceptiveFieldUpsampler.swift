@@ -1,3 +1,4 @@
+import NN
 import TensorCore
 
 /// Up-samples low-resolution anomaly maps to the input resolution the way the reference
@@ -57,6 +58,22 @@ public struct ReceptiveFieldUpsampler: Sendable {
         self.kernel = try MapsSupport.tensorOperation { () throws(TensorError) in
             try weights.reshaped(to: [1, 1, field.size.height, field.size.width])
         }
+    }
+
+    /// An up-sampler for the output maps of `net` on inputs of `inputSize`, with the
+    /// receptive field its layers compute (`Module.spatialGeometry(forInput:)`).
+    ///
+    /// - Throws: ``ExplainError/geometry(_:)`` when the net's field cannot be computed (a
+    ///   layer that is not a `SpatialModule`, an input too small for the net), and the
+    ///   errors of ``init(receptiveField:inputSize:sigma:)``.
+    public init(net: any Module, inputSize: Size2D, sigma: Double) throws(ExplainError) {
+        let geometry: SpatialGeometry
+        do {
+            geometry = try net.spatialGeometry(forInput: inputSize)
+        } catch {
+            throw .geometry(error)
+        }
+        try self.init(receptiveField: geometry.field, inputSize: inputSize, sigma: sigma)
     }
 
     /// Up-samples `maps` to ``inputSize``.
