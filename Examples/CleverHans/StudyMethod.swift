@@ -59,7 +59,7 @@ enum StudyMethod: String, Sendable, Codable, CaseIterable {
             try FCDDTrainer(fcddNet: net, configuration: configuration, loader: loader).train(progress: report)
             return try FCDDPredictor(net: net, inputChannels: 3, preprocessing: preprocessing, inputSize: Size2D(32, 32), sigma: sigma)
         case .hsc:
-            let net = try BaselineNet(.cnn32LW3K, inputChannels: 3, using: &generator)
+            let net = try BaselineNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
             try BaselineTrainer(baselineNet: net, configuration: configuration, loader: loader).train(progress: report)
             return BaselinePredictor(net: net, preprocessing: preprocessing, blur: try GaussianBlur.reference(pairedWith: Self.fcddNet, sigma: sigma))
         }

@@ -250,7 +250,7 @@ struct TrainCommand: AsyncParsableCommand {
             guard kind.designedInputSize == setup.inputSize else {
                 throw ValidationError("\(kind) takes \(kind.designedInputSize)×\(kind.designedInputSize) images, found --image-size \(setup.inputSize).")
             }
-            let model = try BaselineNet(kind, inputChannels: setup.channels, using: &generator)
+            let model = try kind.makeNet(inputChannels: setup.channels, using: &generator)
             if let backbone {
                 guard kind.isVGG, setup.channels == 3 else {
                     throw ValidationError("--backbone loads ImageNet weights into a VGG net with 3 input channels; found \(kind) with \(setup.channels).")

@@ -21,7 +21,7 @@ import TensorCore
 /// heatmap before the blur.
 public final class BaselinePredictor: AnomalyPredictor {
     /// The net, in evaluation mode.
-    public let net: BaselineNet
+    public let net: any BaselineNet
     /// The test-time preprocessing.
     public let preprocessing: FCDDPreprocessing
     /// The blur of the heatmaps; `nil` leaves them unblurred.
@@ -43,7 +43,7 @@ public final class BaselinePredictor: AnomalyPredictor {
 
     /// A predictor for a trained baseline net; puts the net in evaluation mode.
     public init(
-        net: BaselineNet, preprocessing: FCDDPreprocessing, blur: GaussianBlur?, gradientMethod: GradientMethod = .gradient,
+        net: any BaselineNet, preprocessing: FCDDPreprocessing, blur: GaussianBlur?, gradientMethod: GradientMethod = .gradient,
         threshold: Float? = nil
     ) {
         self.net = net
@@ -94,9 +94,9 @@ public final class BaselinePredictor: AnomalyPredictor {
             method = .gradient
         }
         var generator = SeededGenerator(seed: 0)
-        let net: BaselineNet
+        let net: any BaselineNet
         do {
-            net = try BaselineNet(kind, inputChannels: file.inputChannels, using: &generator)
+            net = try kind.makeNet(inputChannels: file.inputChannels, using: &generator)
         } catch {
             throw file.invalid("cannot build \(kind) with \(file.inputChannels) channels: \(error)")
         }

@@ -19,7 +19,7 @@ extension AnomalyTrainer {
     /// - Throws: ``FCDDTrainingError/invalidConfiguration(_:)`` for a configuration out of
     ///   range or a loader whose batch size differs from the configuration's.
     public convenience init(
-        baselineNet net: BaselineNet, configuration: FCDDTrainingConfiguration, loader: DataLoader,
+        baselineNet net: any BaselineNet, configuration: FCDDTrainingConfiguration, loader: DataLoader,
         checkpointURL: URL? = nil, checkpointInterval: Int = 1
     ) throws(FCDDTrainingError) {
         try self.init(net: net, model: net.kind.isAutoencoder ? .autoencoder(net) : .hsc(net), configuration: configuration,

@@ -10,9 +10,9 @@ enum TrainingModel {
     /// pixel-wise loss on the up-sampled map, the others the sample-level loss.
     case fcdd(any Module, name: String, upsampler: ReceptiveFieldUpsampler?)
     /// An HSC net with the labelled ``HSCLoss``.
-    case hsc(BaselineNet)
+    case hsc(any BaselineNet)
     /// An autoencoder with the MSE of ``AutoencoderLoss``; nominal samples only.
-    case autoencoder(BaselineNet)
+    case autoencoder(any BaselineNet)
 
     /// The net being trained.
     var module: any Module {

@@ -181,9 +181,9 @@ func switchOffDropout(_ net: any Module) {
 }
 
 /// A baseline net of `kind` filled with the fixture formula.
-func formulaBaselineNet(_ kind: BaselineNetKind, inputChannels: Int) throws -> BaselineNet {
+func formulaBaselineNet(_ kind: BaselineNetKind, inputChannels: Int) throws -> any BaselineNet {
     var generator = SeededGenerator(seed: 0)
-    let net = try BaselineNet(kind, inputChannels: inputChannels, using: &generator)
+    let net = try kind.makeNet(inputChannels: inputChannels, using: &generator)
     try net.load(FCDDFixtures.formulaState(for: net))
     return net
 }
@@ -219,7 +219,7 @@ struct BaselineNetTests {
     /// The state-dict names and shapes of a fresh `net` are the fixture's.
     static func expectState(net name: String, inputChannels: Int, _ state: [StateEntry]) throws {
         var generator = SeededGenerator(seed: 0)
-        let net = try BaselineNet(#require(BaselineNetKind(rawValue: name)), inputChannels: inputChannels, using: &generator)
+        let net = try #require(BaselineNetKind(rawValue: name)).makeNet(inputChannels: inputChannels, using: &generator)
         #expect(FCDDFixtures.stateEntries(net) == state)
     }
 
@@ -379,7 +379,7 @@ struct BaselineNetTests {
     func outputShapes(_ kind: BaselineNetKind) throws {
         var generator = SeededGenerator(seed: 1)
         for channels in [1, 3] {
-            let net = try BaselineNet(kind, inputChannels: channels, using: &generator)
+            let net = try kind.makeNet(inputChannels: channels, using: &generator)
             net.eval()
             let size = kind.designedInputSize
             let output = try net(Tensor.zeros(shape: [2, channels, size, size]))
@@ -392,7 +392,7 @@ struct BaselineNetTests {
           arguments: BaselineNetKind.small)
     func conventions(_ kind: BaselineNetKind) throws {
         var generator = SeededGenerator(seed: 2)
-        let net = try BaselineNet(kind, inputChannels: 3, using: &generator)
+        let net = try kind.makeNet(inputChannels: 3, using: &generator)
         var layers = 0
         for (name, module) in net.namedModules {
             switch module {
@@ -422,7 +422,7 @@ struct BaselineNetTests {
         var generator = SeededGenerator(seed: 3)
         let gain = (2 / (1 + 0.01 * 0.01) as Float).squareRoot()
         for kind in [BaselineNetKind.ae28, .ae32, .ae32LW3K] {
-            let net = try BaselineNet(kind, inputChannels: kind == .ae28 ? 1 : 3, using: &generator)
+            let net = try kind.makeNet(inputChannels: kind == .ae28 ? 1 : 3, using: &generator)
             let decoders = net.childModules.compactMap { $0.module as? ConvTranspose2d }
             #expect(decoders.count == (kind == .ae32LW3K ? 5 : kind == .ae28 ? 3 : 4))
             for layer in decoders {
@@ -474,24 +474,24 @@ struct BaselineNetTests {
     @Test("nets reject inputs of the wrong shape and batches that batch norm cannot normalise")
     func netShapeErrors() throws {
         var generator = SeededGenerator(seed: 4)
-        let grey = try BaselineNet(.cnn28, inputChannels: 1, using: &generator)
+        let grey = try BaselineNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 3, 28, 28])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 1, 32, 32])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 1, 28, 36])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [1, 28, 28])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [0, 1, 28, 28])) }
-        let autoencoder = try BaselineNet(.ae32, inputChannels: 3, using: &generator)
+        let autoencoder = try BaselineNetKind.ae32.makeNet(inputChannels: 3, using: &generator)
         #expect(throws: TensorError.self) { try autoencoder(Tensor.zeros(shape: [2, 3, 28, 28])) }
         #expect(throws: TensorError.self) { try autoencoder(Tensor.zeros(shape: [2, 1, 32, 32])) }
         // BatchNorm1d needs two samples for batch statistics, as in PyTorch; evaluation works.
-        let colour = try BaselineNet(.cnn32LW3K, inputChannels: 3, using: &generator)
+        let colour = try BaselineNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
         colour.train()
         #expect(throws: TensorError.self) { try colour(Tensor.zeros(shape: [1, 3, 32, 32])) }
         colour.eval()
         #expect(try colour(Tensor.zeros(shape: [1, 3, 32, 32])).shape == [1, 64])
         for kind in BaselineNetKind.allCases {
             // Refused before any layer is drawn, so the VGG nets cost nothing here.
-            #expect(throws: TensorError.self) { try BaselineNet(kind, inputChannels: 0, using: &generator) }
+            #expect(throws: TensorError.self) { try kind.makeNet(inputChannels: 0, using: &generator) }
         }
     }
 

@@ -12,7 +12,7 @@ struct BaselinePredictorTests {
     static func makePredictor(_ kind: BaselineNetKind, preprocessing: FCDDPreprocessing = .fashionMNIST(normalClass: 0),
                               blur: GaussianBlur? = nil, threshold: Float? = nil) throws -> BaselinePredictor {
         var generator = SeededGenerator(seed: 7)
-        return BaselinePredictor(net: try BaselineNet(kind, inputChannels: 1, using: &generator), preprocessing: preprocessing,
+        return BaselinePredictor(net: try kind.makeNet(inputChannels: 1, using: &generator), preprocessing: preprocessing,
                                  blur: blur, threshold: threshold)
     }
 

@@ -30,7 +30,7 @@ struct BaselineTrainerTests {
                                                       weightDecay: 1e-6, schedule: .exponential(gamma: 1), seed: seed)
         let loader = try DataLoader(dataset: nominalTraining(count: count), batchSize: 20, transform: Compose(transforms), seed: seed)
         var generator = SeededGenerator(seed: seed)
-        return try BaselineTrainer(baselineNet: BaselineNet(kind, inputChannels: 1, using: &generator), configuration: configuration,
+        return try BaselineTrainer(baselineNet: kind.makeNet(inputChannels: 1, using: &generator), configuration: configuration,
                                    loader: loader, checkpointURL: checkpoint)
     }
 
@@ -82,7 +82,7 @@ struct BaselineTrainerTests {
                                                       weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
         for kind in [BaselineNetKind.ae32, .cnn32] {
             let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 2, transform: Compose([]), seed: 1)
-            let trainer = try BaselineTrainer(baselineNet: BaselineNet(kind, inputChannels: 3, using: &generator),
+            let trainer = try BaselineTrainer(baselineNet: kind.makeNet(inputChannels: 3, using: &generator),
                                               configuration: configuration, loader: loader)
             var reported: [Int] = []
             let history = try trainer.train { reported.append($0.step) }
@@ -90,7 +90,7 @@ struct BaselineTrainerTests {
             #expect(reported == [0, 1, 2, 0, 1, 2], "\(kind): every step is reported, the skipped one too")
         }
         // Without the skip the step itself fails, as in PyTorch.
-        let net = try BaselineNet(.ae32, inputChannels: 3, using: &generator)
+        let net = try BaselineNetKind.ae32.makeNet(inputChannels: 3, using: &generator)
         net.train()
         #expect(throws: TensorError.self) { try net(samples[0].image.unsqueezed(axis: 0)) }
     }
