@@ -35,13 +35,13 @@ struct MethodOutcome {
     /// The numbers.
     let result: MethodResult
     /// The evaluation of ``StudyData/test``, in its order.
-    let evaluation: FCDDEvaluation
+    let evaluation: AnomalyEvaluation
 
     /// Evaluates `predictor` on the held-back images of `data` (and on the held-back nominal
     /// images watermarked) and measures the study's numbers.
     ///
     /// - Throws: The errors of the evaluation, of the AUCs and of the heatmap mass.
-    init(method: StudyMethod, predictor: any AnomalyPredictor, data: StudyData, trainSeconds: Double) throws {
+    init(method: StudyMethod, predictor: AnomalyPredictor, data: StudyData, trainSeconds: Double) throws {
         let test = data.test
         let evaluation = try predictor.evaluate(test, batchSize: 250)
         let (scores, entries) = (evaluation.scores, test.entries)

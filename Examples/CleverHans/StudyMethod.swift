@@ -2,6 +2,7 @@ import Datasets
 import Explain
 import FCDD
 import Foundation
+import NN
 import TensorCore
 
 /// A method the study trains and inspects: FCDD, or the hypersphere classifier (HSC)
@@ -37,8 +38,8 @@ enum StudyMethod: String, Sendable, Codable, CaseIterable {
     ///
     /// - Parameter log: Receives one line per finished epoch.
     /// - Throws: The errors of the trainer and of building the net and predictor.
-    func train(on data: StudyDataset, settings: StudySettings, log: @escaping (String) -> Void) throws -> any AnomalyPredictor {
-        var configuration = FCDDTrainingConfiguration.cifar10
+    func train(on data: StudyDataset, settings: StudySettings, log: @escaping (String) -> Void) throws -> AnomalyPredictor {
+        var configuration = TrainingConfiguration.cifar10
         configuration.epochs = settings.epochs
         configuration.batchSize = settings.batchSize
         configuration.accumulatedBatches = settings.accumulatedBatches
@@ -49,19 +50,18 @@ enum StudyMethod: String, Sendable, Codable, CaseIterable {
         var generator = SeededGenerator(seed: settings.seed)
         let sigma = FCDDHeatmapPreset.cifar10.gaussianSigma
         let start = ContinuousClock.now
-        let report = { (progress: FCDDTrainingProgress) in
+        let report = { (progress: TrainingProgress) in
             guard progress.step == progress.steps - 1 else { return }
             log("\(rawValue) epoch \(progress.epoch + 1)/\(progress.epochs): last loss \(String(format: "%.4f", progress.loss)), \(Int((ContinuousClock.now - start).seconds)) s")
         }
-        switch self {
+        let (net, objective): (any Module, any AnomalyObjective) = switch self {
         case .fcdd:
-            let net = try Self.fcddNet.makeNet(inputChannels: 3, using: &generator)
-            try FCDDTrainer(fcddNet: net, configuration: configuration, loader: loader).train(progress: report)
-            return try FCDDPredictor(net: net, inputChannels: 3, preprocessing: preprocessing, inputSize: Size2D(32, 32), sigma: sigma)
+            (try Self.fcddNet.makeNet(inputChannels: 3, using: &generator), FCDDObjective(sigma: sigma))
         case .hsc:
-            let net = try BaselineNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
-            try BaselineTrainer(baselineNet: net, configuration: configuration, loader: loader).train(progress: report)
-            return BaselinePredictor(net: net, preprocessing: preprocessing, blur: try GaussianBlur.reference(pairedWith: Self.fcddNet, sigma: sigma))
+            (try BaselineNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator),
+             HSCObjective(blur: try GaussianBlur.reference(pairedWith: Self.fcddNet, sigma: sigma)))
         }
+        try AnomalyTrainer(net: net, objective: objective, configuration: configuration, loader: loader).train(progress: report)
+        return AnomalyPredictor(net: net, objective: objective, preprocessing: preprocessing, inputSize: Size2D(32, 32), inputChannels: 3)
     }
 }

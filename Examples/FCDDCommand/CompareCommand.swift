@@ -49,7 +49,7 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
         var outcomes: [TrainOutcome] = []
-        for objective in AnomalyObjective.allCases {
+        for objective in ReferenceObjective.allCases {
             say("== \(objective.rawValue)")
             let train = try TrainCommand.parse(trainOptions + ["--objective", objective.rawValue, "--output", outputDirectory.appendingPathComponent(objective.rawValue).path])
             outcomes.append(try train.execute())

@@ -29,7 +29,7 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     func run() async throws {
         ComputeThreads.set(threads)
-        let predictor = try AnomalyPredictors.load(contentsOf: ModelLocation.file(model))
+        let predictor = try AnomalyPredictor(contentsOf: ModelLocation.file(model))
         let loaded = try data.load()
         var bar = ProgressBar()
         let evaluation = try predictor.evaluate(loaded.test, batchSize: predictor.inputSize.height > 64 ? 16 : 250) { done, total in
@@ -51,7 +51,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         try Report.writeScores(evaluation, threshold: predictor.threshold, to: outputDirectory.appendingPathComponent("scores.csv"))
         let quantile = predictor.metadata["display_quantile"].flatMap(Double.init) ?? 0.97
         try Report.writeFigure(evaluation, test: loaded.test, quantile: quantile,
-                               title: "\(predictor.objective.rawValue.uppercased()) \(predictor.metadata["net"] ?? ""), \(loaded.description), nominal: \(loaded.normalClassName)",
+                               title: "\(predictor.objective.name.uppercased()) \(predictor.metadata["net"] ?? ""), \(loaded.description), nominal: \(loaded.normalClassName)",
                                to: outputDirectory.appendingPathComponent("heatmaps.png"))
         say("wrote metrics.json, scores.csv and heatmaps.png to \(outputDirectory.path)")
     }

@@ -34,7 +34,7 @@ struct PredictCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let predictor = try AnomalyPredictors.load(contentsOf: ModelLocation.file(model))
+        let predictor = try AnomalyPredictor(contentsOf: ModelLocation.file(model))
         if let threshold { predictor.threshold = threshold }
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)

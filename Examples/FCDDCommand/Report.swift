@@ -8,7 +8,7 @@ import TensorCore
 /// scores and the heatmap figure.
 enum Report {
     /// Prints the metrics that exist.
-    static func printMetrics(_ evaluation: FCDDEvaluation) {
+    static func printMetrics(_ evaluation: AnomalyEvaluation) {
         let line = evaluation.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.4f", $0.value))" }
         say("test " + (line.isEmpty ? "metrics undefined (one class only)" : line.joined(separator: ", ")))
     }
@@ -19,7 +19,7 @@ enum Report {
     }
 
     /// `scores.csv`: name, label, score and, with a threshold, the decision.
-    static func writeScores(_ evaluation: FCDDEvaluation, threshold: Float?, to url: URL) throws {
+    static func writeScores(_ evaluation: AnomalyEvaluation, threshold: Float?, to url: URL) throws {
         var rows = ["name,label,score" + (threshold == nil ? "" : ",anomalous")]
         for index in evaluation.scores.indices {
             let name = evaluation.names[index].contains(",") ? "\"\(evaluation.names[index])\"" : evaluation.names[index]
@@ -29,7 +29,7 @@ enum Report {
     }
 
     /// Detection and false-alarm rates of `threshold` on the test labels.
-    static func rates(_ evaluation: FCDDEvaluation, threshold: Float) -> (detection: Double, falseAlarm: Double) {
+    static func rates(_ evaluation: AnomalyEvaluation, threshold: Float) -> (detection: Double, falseAlarm: Double) {
         let decisions = ThresholdCalibration.decisions(scores: evaluation.scores, threshold: threshold)
         func rate(_ label: Int) -> Double {
             let count = evaluation.labels.filter { $0 == label }.count
@@ -41,7 +41,7 @@ enum Report {
     /// The paper's Figure 1 layout: 8 nominal and 8 anomalous test images (anomalies spread
     /// over the test set, so over defect types), their heatmaps with one semi-global
     /// normalisation and, where the data set has masks, the ground truth.
-    static func writeFigure(_ evaluation: FCDDEvaluation, test: any ImageDataset, quantile: Double, title: String, to url: URL) throws {
+    static func writeFigure(_ evaluation: AnomalyEvaluation, test: any ImageDataset, quantile: Double, title: String, to url: URL) throws {
         let columns = 8
         let nominal = Array(evaluation.labels.indices.filter { evaluation.labels[$0] == 0 }.prefix(columns))
         let anomalous = spreadAnomalies(evaluation.labels, count: columns)

@@ -26,7 +26,7 @@ struct TrainCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
 
     @Option(help: ArgumentHelp("fcdd, or a baseline of the paper: hsc (hypersphere classifier, gradient heatmaps) or ae (autoencoder, reconstruction-error heatmaps, trained on nominal images only). The baseline net is the one the reference pairs with the FCDD net (--net).", valueName: "objective"))
-    var objective: String = AnomalyObjective.fcdd.rawValue
+    var objective: String = ReferenceObjective.fcdd.rawValue
 
     @Option(help: ArgumentHelp("The net (default: FCDD_CNN28_W for fashion-mnist and mnist, FCDD_CNN32_LW3K for cifar10, FCDD_CNN224_VGG_NOPT for mvtec and folder, FCDD_CNN224_VGG_F with --backbone).", valueName: "name"))
     var net: String?
@@ -109,8 +109,8 @@ struct TrainCommand: AsyncParsableCommand {
         if net == FCDDNetKind.cnn224VGGFrozen.rawValue, backbone == nil {
             throw ValidationError("--net FCDD_CNN224_VGG_F trains on a frozen ImageNet backbone: give --backbone FILE (made by Scripts/convert_vgg11_bn.py).")
         }
-        guard AnomalyObjective(rawValue: objective) != nil else {
-            throw ValidationError("--objective \(objective) is not an objective; expected one of \(AnomalyObjective.allCases.map(\.rawValue).joined(separator: ", ")).")
+        guard ReferenceObjective(rawValue: objective) != nil else {
+            throw ValidationError("--objective \(objective) is not an objective; expected one of \(ReferenceObjective.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         guard GradientMethod(gradientMethod) != nil else {
             throw ValidationError("--gradient-method \(gradientMethod) is not a method; expected grad, ig, or ig followed by a positive step count (e.g. ig64).")
@@ -138,7 +138,7 @@ struct TrainCommand: AsyncParsableCommand {
         let loaded = try data.load()
         let anomalies = AnomalyOptions(outlierExposure: oe, outlierLimit: oeLimit, noise: noise.flatMap(NoiseMode.init(rawValue:)),
                                        superviseMode: superviseMode.flatMap(SuperviseMode.init(rawValue:)), seed: data.seed)
-        let objective = AnomalyObjective(rawValue: self.objective) ?? .fcdd
+        let objective = ReferenceObjective(rawValue: self.objective) ?? .fcdd
         var anomalyOptions = anomalies
         anomalyOptions.enabled = objective.trainsOnAnomalies
         let setup = try Setup.make(for: data, data: loaded, net: fcddNet, imageSize: imageSize, anomalies: anomalyOptions)
@@ -162,15 +162,18 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
         }
         let loader = try DataLoader(dataset: loaded.train, batchSize: configuration.batchSize, transform: setup.trainTransform, seed: data.seed)
-        let run = try makeRun(objective: objective, setup: setup, sigma: sigma, configuration: configuration, loader: loader, checkpoint: checkpoint)
+        let run = try makeRun(objective: objective, setup: setup, sigma: sigma)
+        let trainer = try AnomalyTrainer(net: run.net, objective: run.objective, configuration: configuration, loader: loader,
+                                         checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
+        if resume { try trainer.resume(from: checkpoint) }
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         say("\(loaded.description): \(loaded.train.count) nominal training images, \(loaded.test.count) test images"
             + (loaded.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
-            + "; \(objective) with \(run.netName), \(setup.inputSize)×\(setup.inputSize)×\(setup.channels), \(run.parameterCount) parameters, \(configuration.epochs) epochs")
+            + "; \(objective) with \(run.netName), \(setup.inputSize)×\(setup.inputSize)×\(setup.channels), \(run.net.parameterCount) parameters, \(configuration.epochs) epochs")
 
         let start = ContinuousClock.now
         var bar = ProgressBar()
-        let history = try run.train { progress in
+        let history = try trainer.train { progress in
             let done = progress.epoch * progress.steps + progress.step + 1
             let endOfEpoch = progress.step == progress.steps - 1
             bar.update(done: done, total: progress.epochs * progress.steps,
@@ -179,7 +182,8 @@ struct TrainCommand: AsyncParsableCommand {
         bar.finish()
         let trainSeconds = ProgressBar.seconds(ContinuousClock.now - start)
 
-        let predictor = try run.makePredictor()
+        let predictor = AnomalyPredictor(net: run.net, objective: run.objective, preprocessing: setup.preprocessing,
+                                         inputSize: Size2D(setup.inputSize, setup.inputSize), inputChannels: setup.channels)
         let batch = setup.inputSize > 64 ? 16 : 250
         let evaluation = try predictor.evaluate(loaded.test, batchSize: batch)
         Report.printMetrics(evaluation)
@@ -215,7 +219,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     /// The net of the objective, a function that trains it and one that makes its predictor.
     private func makeRun(
-        objective: AnomalyObjective, setup: Setup, sigma: Double, configuration: FCDDTrainingConfiguration, loader: DataLoader, checkpoint: URL
+        objective: ReferenceObjective, setup: Setup, sigma: Double
     ) throws -> TrainingRun {
         var generator = SeededGenerator(seed: data.seed)
         let inputSize = Size2D(setup.inputSize, setup.inputSize)
@@ -233,14 +237,7 @@ struct TrainCommand: AsyncParsableCommand {
                 }
                 try (model as? FCDDCNN224VGG)?.loadBackbone(from: URL(fileURLWithPath: backbone))
             }
-            let trainer = try FCDDTrainer(
-                fcddNet: model, configuration: configuration, loader: loader,
-                upsampler: setup.pixelWiseLoss ? try ReceptiveFieldUpsampler(net: model, inputSize: inputSize, sigma: sigma) : nil,
-                checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
-            if resume { try trainer.resume(from: checkpoint) }
-            return TrainingRun(
-                netName: setup.net.rawValue, parameterCount: model.parameterCount, train: { try trainer.train(progress: $0) },
-                makePredictor: { try FCDDPredictor(net: model, inputChannels: setup.channels, preprocessing: setup.preprocessing, inputSize: inputSize, sigma: sigma) })
+            return TrainingRun(netName: setup.net.rawValue, net: model, objective: FCDDObjective(sigma: sigma, pixelWiseLoss: setup.pixelWiseLoss))
         case .hsc, .ae:
             let paired = objective == .hsc ? BaselineNetKind.hsc(pairedWith: setup.net) : BaselineNetKind.autoencoder(pairedWith: setup.net)
             guard let kind = paired else {
@@ -264,20 +261,17 @@ struct TrainCommand: AsyncParsableCommand {
                     throw ValidationError("\(kind) needs VGG11-BN's classifier as well as its features, and \(backbone) has no classifier: convert it with Scripts/convert_vgg11_bn.py --classifier.")
                 }
             }
-            let trainer = try BaselineTrainer(baselineNet: model, configuration: configuration, loader: loader,
-                                              checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
-            if resume { try trainer.resume(from: checkpoint) }
             let blur = try GaussianBlur.reference(pairedWith: setup.net, sigma: sigma)
-            // validate() checked the name; autoencoders explain by their reconstruction error.
-            let method = kind.isAutoencoder ? .gradient : GradientMethod(gradientMethod) ?? .gradient
-            return TrainingRun(
-                netName: kind.rawValue, parameterCount: model.parameterCount, train: { try trainer.train(progress: $0) },
-                makePredictor: { BaselinePredictor(net: model, preprocessing: setup.preprocessing, blur: blur, gradientMethod: method) })
+            // validate() checked the name.
+            let method = GradientMethod(gradientMethod) ?? .gradient
+            let objective: any AnomalyObjective = kind.isAutoencoder
+                ? AutoencoderObjective(blur: blur) : HSCObjective(gradientMethod: method, blur: blur)
+            return TrainingRun(netName: kind.rawValue, net: model, objective: objective)
         }
     }
 
     /// 40 epochs on the bundled sample, 20 on mvtec and folder, else the reference's.
-    private func defaultEpochs(_ configuration: FCDDTrainingConfiguration) -> Int {
+    private func defaultEpochs(_ configuration: TrainingConfiguration) -> Int {
         switch data.dataset {
         case .fashionMNIST where data.data == nil: 40
         case .mvtec, .folder: 20
@@ -288,9 +282,9 @@ struct TrainCommand: AsyncParsableCommand {
 
 /// What one `fcdd train` run measured, for `fcdd compare`.
 struct TrainOutcome {
-    let objective: AnomalyObjective
+    let objective: ReferenceObjective
     let netName: String
-    let evaluation: FCDDEvaluation
+    let evaluation: AnomalyEvaluation
     let test: any ImageDataset
     let description: String
     let normalClassName: String
@@ -298,13 +292,11 @@ struct TrainOutcome {
     let quantile: Double
 }
 
-/// What `fcdd train` needs of the objective's net: its name and size, its training and its
-/// predictor.
+/// The net `fcdd train` trains, with its name and objective.
 struct TrainingRun {
     let netName: String
-    let parameterCount: Int
-    let train: (@escaping (FCDDTrainingProgress) -> Void) throws -> [FCDDEpochRecord]
-    let makePredictor: () throws -> any AnomalyPredictor
+    let net: any Module
+    let objective: any AnomalyObjective
 }
 
 /// `config.json`: the options of a run and the training configuration they gave.
@@ -315,9 +307,9 @@ struct RunRecord: Encodable {
     let gradientMethod: String?
     let outlierExposure: String?, noise: String?, superviseMode: String?, supervisedAnomalies: Int?
     let testFraction: Double?, maskPattern: String?
-    let training: FCDDTrainingConfiguration
+    let training: TrainingConfiguration
 
-    init(command: TrainCommand, configuration: FCDDTrainingConfiguration, objective: AnomalyObjective, net: String, sigma: Double) {
+    init(command: TrainCommand, configuration: TrainingConfiguration, objective: ReferenceObjective, net: String, sigma: Double) {
         dataset = command.data.dataset.rawValue
         data = command.data.data
         normalClass = command.data.normalClass

@@ -13,7 +13,7 @@ struct Setup {
     let trainTransform: any SampleTransform
     /// The test-time preprocessing, stored with the model.
     let preprocessing: FCDDPreprocessing
-    let configuration: FCDDTrainingConfiguration
+    let configuration: TrainingConfiguration
     let sigma: Double
     let quantile: Double
     /// Whether samples carry masks, so the pixel-wise loss on up-sampled maps is used.

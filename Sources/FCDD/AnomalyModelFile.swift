@@ -2,14 +2,18 @@ import Foundation
 import NN
 import TensorCore
 
-/// The parts of a model file that every ``AnomalyPredictor`` shares: the safetensors file
-/// with metadata `format` (`fcdd-swift.model`), `objective` (``AnomalyObjective``, absent in
-/// files written before the baselines: FCDD), `net`, `input_channels`, `input_height`,
-/// `input_width`, `preprocessing` (``FCDDPreprocessing`` as JSON) and an optional
-/// `threshold`. Each predictor adds its own keys (`sigma`; `blur_kernel_size`, …).
+/// A model file as ``AnomalyPredictor`` reads and writes it: a safetensors file with the
+/// weights and metadata `format` (`fcdd-swift.model`), `objective` (the objective's name;
+/// absent in files written before the baselines: `fcdd`), `net` (the architecture's name),
+/// `net_hyperparameters` (JSON; absent in older files, whose nets take only
+/// `input_channels`), `input_channels`, `input_height`, `input_width`, `preprocessing`
+/// (``FCDDPreprocessing`` as JSON), an optional `threshold`, and the objective's own settings
+/// (`sigma`; `blur_kernel_size`, …).
 struct AnomalyModelFile {
     /// The `format` metadata value of model files.
     static let format = "fcdd-swift.model"
+    /// The metadata key under which model files and checkpoints record the objective's name.
+    static let objectiveKey = "objective"
 
     /// Where the file was read from.
     let url: URL
@@ -17,10 +21,10 @@ struct AnomalyModelFile {
     let tensors: [String: Tensor]
     /// All metadata.
     let metadata: [String: String]
-    /// The objective the model was trained with.
-    let objective: AnomalyObjective
-    /// The net's official name.
-    let net: String
+    /// The objective's name.
+    let objective: String
+    /// The net's architecture.
+    let architecture: NetArchitecture
     /// Channels of the input images.
     let inputChannels: Int
     /// The input height and width.
@@ -47,61 +51,62 @@ struct AnomalyModelFile {
         guard metadata["format"] == Self.format else {
             throw invalid("expected metadata format \"\(Self.format)\", found \(metadata["format"] ?? "none")")
         }
-        let objectiveName = metadata[AnomalyObjective.metadataKey] ?? AnomalyObjective.fcdd.rawValue
-        guard let objective = AnomalyObjective(rawValue: objectiveName) else {
-            throw invalid("unknown objective \"\(objectiveName)\"; expected one of \(AnomalyObjective.allCases.map(\.rawValue))")
-        }
         guard let net = metadata["net"],
               let channels = metadata["input_channels"].flatMap(Int.init), channels >= 1,
               let height = metadata["input_height"].flatMap(Int.init), let width = metadata["input_width"].flatMap(Int.init),
+              height >= 1, width >= 1,
               let preprocessingData = metadata["preprocessing"]?.data(using: .utf8),
               let preprocessing = try? JSONDecoder().decode(FCDDPreprocessing.self, from: preprocessingData) else {
             throw invalid("expected net, input_channels, input_height, input_width and preprocessing metadata, found \(metadata.keys.sorted())")
         }
+        var hyperparameters = ["input_channels": String(channels)]
+        if let json = metadata["net_hyperparameters"] {
+            guard let data = json.data(using: .utf8), let decoded = try? JSONDecoder().decode([String: String].self, from: data) else {
+                throw invalid("expected net_hyperparameters as a JSON object of strings, found \(json)")
+            }
+            hyperparameters = decoded
+        }
         self.url = url
         tensors = file.tensors
         self.metadata = metadata
-        self.objective = objective
-        self.net = net
+        objective = metadata[Self.objectiveKey] ?? "fcdd"
+        architecture = NetArchitecture(name: net, hyperparameters: hyperparameters)
         inputChannels = channels
         inputSize = Size2D(height, width)
         self.preprocessing = preprocessing
         threshold = metadata["threshold"].flatMap(Float.init)
     }
 
-    /// The common metadata of a model file, over `extra`.
+    /// The metadata of a model file: `extra`, the objective's settings over it, then the
+    /// common keys over both.
     static func metadata(
-        objective: AnomalyObjective, net: String, inputChannels: Int, inputSize: Size2D, preprocessing: FCDDPreprocessing,
-        threshold: Float?, extra: [String: String]
+        objective: any AnomalyObjective, architecture: NetArchitecture, inputChannels: Int, inputSize: Size2D,
+        preprocessing: FCDDPreprocessing, threshold: Float?, extra: [String: String]
     ) -> [String: String] {
         var metadata = extra
+        metadata.merge(objective.metadata) { _, setting in setting }
         metadata["format"] = format
-        metadata[AnomalyObjective.metadataKey] = objective.rawValue
-        metadata["net"] = net
+        metadata[objectiveKey] = objective.name
+        metadata["net"] = architecture.name
+        metadata["net_hyperparameters"] = json(architecture.hyperparameters)
         metadata["input_channels"] = String(inputChannels)
         metadata["input_height"] = String(inputSize.height)
         metadata["input_width"] = String(inputSize.width)
-        // A Codable enum always encodes.
-        metadata["preprocessing"] = String(decoding: try! JSONEncoder().encode(preprocessing), as: UTF8.self)
-        if let threshold { metadata["threshold"] = "\(threshold)" }
+        metadata["preprocessing"] = json(preprocessing)
+        metadata["threshold"] = threshold.map { "\($0)" }
         return metadata
+    }
+
+    /// `value` as compact JSON with sorted keys.
+    private static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // A dictionary of strings and a Codable enum always encode.
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// ``CheckpointError/invalidCheckpoint(file:reason:)`` for this file.
     func invalid(_ reason: String) -> CheckpointError { .invalidCheckpoint(file: url.path, reason: reason) }
-
-    /// Checks that the file holds a model of one of `objectives`.
-    ///
-    /// - Throws: ``CheckpointError/kindMismatch(file:found:reader:expected:)`` naming the
-    ///   file's objective and `reader`.
-    func require(_ objectives: [AnomalyObjective], reader: String) throws(CheckpointError) {
-        guard objectives.contains(objective) else {
-            throw .kindMismatch(
-                file: url.path, found: "a model of objective \"\(objective.rawValue)\" (\(objective), \(net))", reader: reader,
-                expected: "objective " + objectives.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
-                    + " only (AnomalyPredictors.load(contentsOf:) loads a model of any objective)")
-        }
-    }
 
     /// Loads the weights into `net`, strictly.
     ///

@@ -3,76 +3,118 @@ import Foundation
 import NN
 import TensorCore
 
-/// A trained anomaly detector ready to score images, whatever its ``AnomalyObjective``: the
-/// net in evaluation mode with the test-time preprocessing it was trained with, its input
-/// size and an optional decision threshold, saved together in one model file. What
-/// ``evaluate(_:batchSize:progress:)`` and ``predict(image:)`` need; ``FCDDPredictor`` and
-/// ``BaselinePredictor`` conform, and ``AnomalyPredictors/load(contentsOf:)`` loads a file of
-/// any objective.
-public protocol AnomalyPredictor: AnyObject {
-    /// The objective the model was trained with.
-    var objective: AnomalyObjective { get }
-    /// The input height and width the net was trained on.
-    var inputSize: Size2D { get }
-    /// Channels of the input images (1 for grey, 3 for colour).
-    var inputChannels: Int { get }
+/// A trained anomaly detector ready to score images, whatever its net and objective: the
+/// net in evaluation mode, the ``AnomalyObjective`` that scores and explains, the test-time
+/// preprocessing it was trained with, its input size and an optional decision threshold,
+/// saved together in one model file so that a model cannot be used with the wrong
+/// preprocessing. ``evaluate(_:batchSize:progress:)`` measures it on a labelled test set;
+/// ``predict(_:)`` and ``predict(image:)`` score images.
+public final class AnomalyPredictor {
+    /// The net, in evaluation mode.
+    public let net: any Module
+    /// How the net's output becomes scores and heatmaps.
+    public let objective: any AnomalyObjective
     /// The test-time preprocessing.
-    var preprocessing: FCDDPreprocessing { get }
+    public let preprocessing: FCDDPreprocessing
+    /// The input height and width the net was trained on.
+    public let inputSize: Size2D
+    /// Channels of the input images (1 for grey, 3 for colour).
+    public let inputChannels: Int
     /// Scores above this are anomalous (e.g. a quantile of nominal validation scores from
     /// `ThresholdCalibration`); `nil` gives scores only.
-    var threshold: Float? { get set }
+    public var threshold: Float?
     /// The file's other metadata (such as `dataset` and `normal_class` from `fcdd train`);
     /// empty for a predictor made in memory.
-    var metadata: [String: String] { get }
+    public private(set) var metadata: [String: String] = [:]
+
+    /// A predictor for a trained net; puts the net in evaluation mode.
+    public init(
+        net: any Module, objective: any AnomalyObjective, preprocessing: FCDDPreprocessing, inputSize: Size2D, inputChannels: Int,
+        threshold: Float? = nil
+    ) {
+        self.net = net
+        self.objective = objective
+        self.preprocessing = preprocessing
+        self.inputSize = inputSize
+        self.inputChannels = inputChannels
+        self.threshold = threshold
+        net.eval()
+    }
+
+    /// Loads a predictor saved by ``save(to:metadata:)``: the net is rebuilt by its
+    /// architecture name and the objective by its name through `registry`, then the weights
+    /// load strictly. Files without an `objective` key (written before the baselines existed)
+    /// hold FCDD models.
+    ///
+    /// - Throws: ``CheckpointError`` when the file is unreadable or not a model file, names a
+    ///   net or objective that `registry` does not know
+    ///   (``CheckpointError/invalidCheckpoint(file:reason:)`` naming it), or its weights do not
+    ///   fit the net.
+    public convenience init(contentsOf url: URL, registry: ModelRegistry = .standard) throws(CheckpointError) {
+        let file = try AnomalyModelFile(contentsOf: url)
+        let objective: any AnomalyObjective, net: any Module
+        do {
+            objective = try registry.makeObjective(file.objective, metadata: file.metadata)
+        } catch {
+            throw file.invalid("\(error)")
+        }
+        do {
+            net = try registry.nets.makeNet(file.architecture)
+        } catch {
+            throw file.invalid("\(error)")
+        }
+        try file.load(into: net)
+        self.init(net: net, objective: objective, preprocessing: file.preprocessing, inputSize: file.inputSize,
+                  inputChannels: file.inputChannels, threshold: file.threshold)
+        metadata = file.metadata
+    }
+
+    /// Saves the net with everything needed to predict, atomically: the model file's common
+    /// metadata (``AnomalyModelFile``), the objective's settings, and `extra` beneath them.
+    ///
+    /// - Throws: ``CheckpointError/invalidCheckpoint(file:reason:)`` for a net that does not
+    ///   describe its architecture (``ArchitectureDescribing``), ``CheckpointError/file(_:)``
+    ///   when the file cannot be written.
+    public func save(to url: URL, metadata extra: [String: String] = [:]) throws(CheckpointError) {
+        guard let described = net as? any ArchitectureDescribing else {
+            throw .invalidCheckpoint(file: url.path, reason: "the net \(type(of: net)) cannot be rebuilt from a file: expected it to conform to ArchitectureDescribing (and its constructor to be registered in a ModelRegistry)")
+        }
+        let metadata = AnomalyModelFile.metadata(
+            objective: objective, architecture: described.architecture, inputChannels: inputChannels, inputSize: inputSize,
+            preprocessing: preprocessing, threshold: threshold, extra: extra)
+        try net.save(to: url, metadata: metadata)
+    }
 
     /// Scores a batch of decoded images `[N, C, H, W]` in [0, 1] of the model's input size
     /// and channels; the preprocessing is applied here. Every prediction's heatmap has the
     /// input size.
     ///
-    /// - Throws: `DatasetError` for images the preprocessing cannot take, `TensorError`
-    ///   for a shape the net cannot take, `ExplainError` from the heatmaps.
-    func predict(_ images: Tensor) throws -> [FCDDPrediction]
+    /// - Throws: `TensorError` for images of another shape, `DatasetError` for images the
+    ///   preprocessing cannot take, and the objective's errors.
+    public func predict(_ images: Tensor) throws -> [AnomalyPrediction] {
+        guard images.rank == 4, images.shape[0] >= 1, images.shape[1] == inputChannels,
+              images.shape[2] == inputSize.height, images.shape[3] == inputSize.width else {
+            throw TensorError.shapeMismatch(
+                op: "AnomalyPredictor.predict", expected: "images [N, \(inputChannels), \(inputSize.height), \(inputSize.width)]",
+                found: [images.shape])
+        }
+        let batch = PredictionBatch(inputs: try preprocessing.apply(toBatch: images), images: images, preprocessing: preprocessing)
+        net.eval()
+        return try objective.predict(net: net, batch: batch).map { prediction in
+            var decided = prediction
+            decided.isAnomalous = threshold.map { prediction.score > $0 }
+            return decided
+        }
+    }
 
-    /// Saves the net with everything needed to predict (metadata `objective` included)
-    /// over the `metadata` given, atomically.
-    ///
-    /// - Throws: ``CheckpointError/file(_:)`` when the file cannot be written.
-    func save(to url: URL, metadata: [String: String]) throws(CheckpointError)
-}
-
-extension AnomalyPredictor {
     /// Scores one decoded image of any size and channel count: it is converted to the net's
     /// channels and resized (bilinear) to the input size first.
     ///
     /// - Throws: as ``predict(_:)``.
-    public func predict(image: Image) throws -> FCDDPrediction {
+    public func predict(image: Image) throws -> AnomalyPrediction {
         let converted = image.converted(toChannels: inputChannels)
         let sample = DatasetSample(image: converted.tensor(), label: 0, name: "image")
         let resized = try Resize(height: inputSize.height, width: inputSize.width).apply(sample, seed: 0)
         return try predict(resized.image.unsqueezed(axis: 0))[0]
-    }
-
-    /// `images` `[N, C, H, W]` checked against the input shape and pre-processed, for
-    /// ``predict(_:)``.
-    ///
-    /// - Throws: `TensorError` for another shape, `DatasetError` from the preprocessing.
-    func preprocessedBatch(_ images: Tensor, operation: String) throws -> Tensor {
-        guard images.rank == 4, images.shape[0] >= 1, images.shape[1] == inputChannels,
-              images.shape[2] == inputSize.height, images.shape[3] == inputSize.width else {
-            throw TensorError.shapeMismatch(
-                op: operation, expected: "images [N, \(inputChannels), \(inputSize.height), \(inputSize.width)]", found: [images.shape])
-        }
-        let transform = try preprocessing.transform()
-        var prepared: [Tensor] = []
-        for index in 0..<images.shape[0] {
-            let sample = DatasetSample(image: try images.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0), label: 0, name: "image \(index)")
-            prepared.append(try transform.apply(sample, seed: 0).image)
-        }
-        return try Tensor.stack(prepared)
-    }
-
-    /// The `index`-th `[H, W]` slice of `maps` `[N, H, W]` (or `[N, 1, H, W]`).
-    func plane(_ index: Int, of maps: Tensor) throws(TensorError) -> Tensor {
-        try maps.slice(alongAxis: 0, index..<(index + 1)).reshaped(to: Array(maps.shape.suffix(2)))
     }
 }

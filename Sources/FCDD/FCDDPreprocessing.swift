@@ -1,4 +1,5 @@
 import Datasets
+import TensorCore
 
 /// The test-time preprocessing of an FCDD model, stored with the model (as JSON in the
 /// safetensors metadata) so that a predictor applies exactly what the model was trained
@@ -33,6 +34,19 @@ public enum FCDDPreprocessing: Sendable, Codable, Equatable {
         case .identity:
             return Compose([])
         }
+    }
+
+    /// The preprocessing applied to each image of a batch `[N, C, H, W]`.
+    ///
+    /// - Throws: ``DatasetError`` for images the transform cannot take.
+    public func apply(toBatch images: Tensor) throws -> Tensor {
+        let transform = try transform()
+        var prepared: [Tensor] = []
+        for index in 0..<images.shape[0] {
+            let image = try images.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0)
+            prepared.append(try transform.apply(DatasetSample(image: image, label: 0, name: "image \(index)"), seed: 0).image)
+        }
+        return try Tensor.stack(prepared)
     }
 
     /// ``localContrastMinMax(minimum:maximum:)`` with the per-channel extremes of `images`

@@ -10,10 +10,11 @@ import TensorCore
 struct BaselinePredictorTests {
     /// An untrained baseline on grey 28×28 images with the Fashion-MNIST preprocessing.
     static func makePredictor(_ kind: BaselineNetKind, preprocessing: FCDDPreprocessing = .fashionMNIST(normalClass: 0),
-                              blur: GaussianBlur? = nil, threshold: Float? = nil) throws -> BaselinePredictor {
+                              blur: GaussianBlur? = nil, threshold: Float? = nil) throws -> AnomalyPredictor {
         var generator = SeededGenerator(seed: 7)
-        return BaselinePredictor(net: try kind.makeNet(inputChannels: 1, using: &generator), preprocessing: preprocessing,
-                                 blur: blur, threshold: threshold)
+        let objective: any AnomalyObjective = kind.isAutoencoder ? AutoencoderObjective(blur: blur) : HSCObjective(blur: blur)
+        return AnomalyPredictor(net: try kind.makeNet(inputChannels: 1, using: &generator), objective: objective, preprocessing: preprocessing,
+                                inputSize: 28, inputChannels: 1, threshold: threshold)
     }
 
     static func testImages(_ count: Int) throws -> Tensor {
@@ -51,7 +52,8 @@ struct BaselinePredictorTests {
         let images = try Self.testImages(3)
         let plain = try Self.makePredictor(.cnn28)
         let method = GradientMethod.integratedGradients(steps: 6)
-        let predictor = BaselinePredictor(net: plain.net, preprocessing: plain.preprocessing, blur: nil, gradientMethod: method)
+        let predictor = AnomalyPredictor(net: plain.net, objective: HSCObjective(gradientMethod: method), preprocessing: plain.preprocessing,
+                                         inputSize: 28, inputChannels: 1)
         let predictions = try predictor.predict(images)
         #expect(predictions.map(\.score) == (try plain.predict(images)).map(\.score))
 
@@ -74,14 +76,14 @@ struct BaselinePredictorTests {
         let url = BaselineTrainerTests.temporaryURL("baseline-ig")
         defer { try? FileManager.default.removeItem(at: url) }
         try predictor.save(to: url)
-        let loaded = try BaselinePredictor(contentsOf: url)
-        #expect(loaded.gradientMethod == method)
+        let loaded = try AnomalyPredictor(contentsOf: url)
+        #expect((loaded.objective as? HSCObjective)?.gradientMethod == method)
         #expect(try loaded.predict(images).map(\.map.scalars) == predictions.map(\.map.scalars))
         var file = try SafeTensors(contentsOf: url)
         file.metadata["gradient_method"] = "smoothgrad"
         try file.write(to: url)
         #expect {
-            try BaselinePredictor(contentsOf: url)
+            try AnomalyPredictor(contentsOf: url)
         } throws: { error in
             guard case let .invalidCheckpoint(_, reason)? = error as? CheckpointError else { return false }
             return reason.contains("smoothgrad")
@@ -89,7 +91,7 @@ struct BaselinePredictorTests {
         // Files written before the option existed hold the plain gradient.
         file.metadata["gradient_method"] = nil
         try file.write(to: url)
-        #expect(try BaselinePredictor(contentsOf: url).gradientMethod == .gradient)
+        #expect((try AnomalyPredictor(contentsOf: url).objective as? HSCObjective)?.gradientMethod == .gradient)
     }
 
     @Test("blurred heatmaps: the paired FCDD net's receptive field made odd; AE maps are the squared error per pixel")
@@ -132,20 +134,19 @@ struct BaselinePredictorTests {
             #expect(predictions.allSatisfy { prediction in prediction.isAnomalous == threshold.map { prediction.score > $0 } })
             try predictor.save(to: url, metadata: ["dataset": "fmnist"])
             #expect(try SafeTensors(contentsOf: url).metadata["objective"] == kind.objective.rawValue)
-            let loaded = try BaselinePredictor(contentsOf: url)
-            #expect(loaded.objective == kind.objective && loaded.net.kind == kind && loaded.blur == blur && loaded.threshold == threshold)
+            let loaded = try AnomalyPredictor(contentsOf: url)
+            #expect(loaded.objective.name == kind.objective.rawValue && (loaded.net as? any BaselineNet)?.kind == kind && loaded.threshold == threshold)
+            let loadedBlur = (loaded.objective as? HSCObjective)?.blur ?? (loaded.objective as? AutoencoderObjective)?.blur
+            #expect(loadedBlur == blur)
             #expect(loaded.preprocessing == .fashionMNIST(normalClass: 0) && loaded.metadata["dataset"] == "fmnist")
             let again = try loaded.predict(images)
             #expect(again.map(\.score) == predictions.map(\.score))
             #expect(again.map(\.heatmap.scalars) == predictions.map(\.heatmap.scalars))
-            let any = try AnomalyPredictors.load(contentsOf: url)
-            #expect(any is BaselinePredictor && any.objective == kind.objective)
-            #expect(try any.predict(images).map(\.score) == predictions.map(\.score))
         }
     }
 
-    @Test("a model file of another objective names its objective and the type that cannot load it")
-    func wrongObjective() throws {
+    @Test("model files name the objective and net they need; the registry must know both")
+    func registryLookups() throws {
         let hscURL = BaselineTrainerTests.temporaryURL("hsc-model"), fcddURL = BaselineTrainerTests.temporaryURL("fcdd-model")
         defer {
             try? FileManager.default.removeItem(at: hscURL)
@@ -154,41 +155,47 @@ struct BaselinePredictorTests {
         try Self.makePredictor(.cnn28).save(to: hscURL)
         let fcdd = try FCDDPredictorTests.makePredictor()
         try fcdd.save(to: fcddURL)
-        func mismatch(_ load: () throws -> Void) -> (found: String, reader: String)? {
+        #expect(try AnomalyPredictor(contentsOf: hscURL).objective is HSCObjective)
+        #expect(try AnomalyPredictor(contentsOf: fcddURL).objective is FCDDObjective)
+        #expect(try SafeTensors(contentsOf: fcddURL).metadata["net_hyperparameters"] == "{\"input_channels\":\"1\"}")
+
+        // A file written before objectives and hyperparameters were recorded holds an FCDD model.
+        var file = try SafeTensors(contentsOf: fcddURL)
+        file.metadata["objective"] = nil
+        file.metadata["net_hyperparameters"] = nil
+        try file.write(to: fcddURL)
+        #expect(try AnomalyPredictor(contentsOf: fcddURL).predict(Self.testImages(2)).map(\.score) == fcdd.predict(Self.testImages(2)).map(\.score))
+
+        func reason(_ load: () throws -> Void) -> String? {
             do {
                 try load()
                 return nil
             } catch {
-                guard case let .kindMismatch(_, found, reader, _)? = error as? CheckpointError else { return nil }
-                return (found, reader)
+                guard case let .invalidCheckpoint(_, reason)? = error as? CheckpointError else { return nil }
+                return reason
             }
         }
-        let fcddOnHSC = try #require(mismatch { _ = try FCDDPredictor(contentsOf: hscURL) })
-        #expect(fcddOnHSC.found.contains("\"hsc\"") && fcddOnHSC.reader == "FCDDPredictor")
-        let baselineOnFCDD = try #require(mismatch { _ = try BaselinePredictor(contentsOf: fcddURL) })
-        #expect(baselineOnFCDD.found.contains("\"fcdd\"") && baselineOnFCDD.reader == "BaselinePredictor")
-        #expect(try AnomalyPredictors.load(contentsOf: fcddURL) is FCDDPredictor)
-
-        // A file written before objectives were recorded holds an FCDD model.
-        var file = try SafeTensors(contentsOf: fcddURL)
-        file.metadata["objective"] = nil
-        try file.write(to: fcddURL)
-        #expect(try FCDDPredictor(contentsOf: fcddURL).predict(Self.testImages(2)).map(\.score) == fcdd.predict(Self.testImages(2)).map(\.score))
-        #expect(try AnomalyPredictors.load(contentsOf: fcddURL).objective == .fcdd)
-        #expect(mismatch { _ = try BaselinePredictor(contentsOf: fcddURL) }?.found.contains("\"fcdd\"") == true)
-
-        // An objective this library does not know, or an autoencoder's weights named as an HSC net.
+        // An objective or a net the registry does not know is named in the error.
         file.metadata["objective"] = "dsvdd"
         try file.write(to: fcddURL)
-        #expect {
-            try AnomalyPredictors.load(contentsOf: fcddURL)
-        } throws: { error in
-            guard case let .invalidCheckpoint(_, reason)? = error as? CheckpointError else { return false }
-            return reason.contains("dsvdd")
+        let unknownObjective = try #require(reason { _ = try AnomalyPredictor(contentsOf: fcddURL) })
+        #expect(unknownObjective.contains("\"dsvdd\"") && unknownObjective.contains("fcdd, hsc"))
+        file.metadata["objective"] = "fcdd"
+        file.metadata["net"] = "MyNet"
+        try file.write(to: fcddURL)
+        let unknownNet = try #require(reason { _ = try AnomalyPredictor(contentsOf: fcddURL) })
+        #expect(unknownNet.contains("\"MyNet\"") && unknownNet.contains("FCDD_CNN28"))
+        // With the net registered, the file loads.
+        var registry = ModelRegistry.standard
+        registry.nets.register("MyNet") { architecture in
+            var generator = SeededGenerator(seed: 0)
+            return try FCDDNetKind.cnn28.makeNet(inputChannels: architecture.integer("input_channels", in: 1...3), using: &generator)
         }
-        var hsc = try SafeTensors(contentsOf: hscURL)
-        hsc.metadata["objective"] = "ae"
-        try hsc.write(to: hscURL)
-        #expect(throws: CheckpointError.self) { try BaselinePredictor(contentsOf: hscURL) }
+        #expect(try AnomalyPredictor(contentsOf: fcddURL, registry: registry).predict(Self.testImages(2)).map(\.score)
+            == fcdd.predict(Self.testImages(2)).map(\.score))
+        // A hyperparameter out of the constructor's range is named.
+        file.metadata["net_hyperparameters"] = "{\"input_channels\":\"7\"}"
+        try file.write(to: fcddURL)
+        #expect(reason { _ = try AnomalyPredictor(contentsOf: fcddURL, registry: registry) }?.contains("input_channels") == true)
     }
 }

@@ -19,19 +19,24 @@ struct BaselineTrainerTests {
     static func makeTrainer(
         _ kind: BaselineNetKind, seed: UInt64, epochs: Int, count: Int = 120, outlierExposure: Bool, learningRate: Float = 1e-3,
         checkpoint: URL? = nil
-    ) throws -> BaselineTrainer {
+    ) throws -> AnomalyTrainer {
         let sample = try FashionMNIST.bundledSample(split: .train)
         var transforms: [any SampleTransform] = []
         if outlierExposure {
             let outliers = try OneClassView(sample, normalClasses: Array(1..<10), split: .train)
             transforms.append(try AnomalyInjection.outlierExposure(outliers, limit: 300, seed: seed))
         }
-        let configuration = FCDDTrainingConfiguration(epochs: epochs, batchSize: 20, optimizer: .adam, learningRate: learningRate,
+        let configuration = TrainingConfiguration(epochs: epochs, batchSize: 20, optimizer: .adam, learningRate: learningRate,
                                                       weightDecay: 1e-6, schedule: .exponential(gamma: 1), seed: seed)
         let loader = try DataLoader(dataset: nominalTraining(count: count), batchSize: 20, transform: Compose(transforms), seed: seed)
         var generator = SeededGenerator(seed: seed)
-        return try BaselineTrainer(baselineNet: kind.makeNet(inputChannels: 1, using: &generator), configuration: configuration,
-                                   loader: loader, checkpointURL: checkpoint)
+        return try AnomalyTrainer(net: kind.makeNet(inputChannels: 1, using: &generator), objective: objective(of: kind),
+                                  configuration: configuration, loader: loader, checkpointURL: checkpoint)
+    }
+
+    /// The reference's objective of a baseline net.
+    static func objective(of kind: BaselineNetKind) -> any AnomalyObjective {
+        kind.isAutoencoder ? AutoencoderObjective() : HSCObjective()
     }
 
     static func temporaryURL(_ name: String) -> URL {
@@ -41,7 +46,7 @@ struct BaselineTrainerTests {
     @Test("HSC (CNN28) with outlier exposure: the loss falls and anomalies score higher")
     func hscLearns() throws {
         let trainer = try Self.makeTrainer(.cnn28, seed: 2, epochs: 3, outlierExposure: true)
-        #expect(trainer.objective == .hsc)
+        #expect(trainer.objective.name == "hsc")
         var steps = 0
         let history = try trainer.train { _ in steps += 1 }
         #expect(history.count == 3 && steps == 18)
@@ -52,14 +57,14 @@ struct BaselineTrainerTests {
     @Test("AE (AE28) on nominal images: the loss falls and test anomalies reconstruct worse than T-shirts")
     func autoencoderLearns() throws {
         let trainer = try Self.makeTrainer(.ae28, seed: 3, epochs: 3, outlierExposure: false, learningRate: 1e-2)
-        #expect(trainer.objective == .ae)
+        #expect(trainer.objective.name == "ae")
         let history = try trainer.train()
         #expect(history.last!.loss < history.first!.loss, "\(history.map(\.loss))")
         #expect(history.allSatisfy { $0.anomalousScore == 0 })
 
         let test = try OneClassView(FashionMNIST.bundledSample(split: .test), normalClasses: [0], split: .test)
         let subset = try DatasetSubset(test, indices: Array(0..<200))
-        let predictor = BaselinePredictor(net: try #require(trainer.net as? BaselineNet), preprocessing: .identity, blur: nil)
+        let predictor = AnomalyPredictor(net: trainer.net, objective: trainer.objective, preprocessing: .identity, inputSize: 28, inputChannels: 1)
         let scores = try predictor.predict(Tensor.stack((0..<subset.count).map { try subset.sample(at: $0).image })).map(\.score)
         let labels = subset.labels
         func mean(_ label: Int) -> Float {
@@ -78,12 +83,12 @@ struct BaselineTrainerTests {
         let samples = try (0..<5).map { index in
             DatasetSample(image: try Tensor.randomUniform(shape: [3, 32, 32], low: 0, high: 1, using: &generator), label: 0, name: "\(index)")
         }
-        let configuration = FCDDTrainingConfiguration(epochs: 2, batchSize: 2, optimizer: .adam, learningRate: 1e-3,
+        let configuration = TrainingConfiguration(epochs: 2, batchSize: 2, optimizer: .adam, learningRate: 1e-3,
                                                       weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
         for kind in [BaselineNetKind.ae32, .cnn32] {
             let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 2, transform: Compose([]), seed: 1)
-            let trainer = try BaselineTrainer(baselineNet: kind.makeNet(inputChannels: 3, using: &generator),
-                                              configuration: configuration, loader: loader)
+            let trainer = try AnomalyTrainer(net: kind.makeNet(inputChannels: 3, using: &generator), objective: Self.objective(of: kind),
+                                             configuration: configuration, loader: loader)
             var reported: [Int] = []
             let history = try trainer.train { reported.append($0.step) }
             #expect(history.count == 2 && history.allSatisfy { $0.loss.isFinite && $0.loss > 0 }, "\(kind)")
@@ -102,8 +107,8 @@ struct BaselineTrainerTests {
         #expect {
             try trainer.train()
         } throws: { error in
-            guard case let .anomaliesRefused(objective, epoch, batch, count)? = error as? FCDDTrainingError else { return false }
-            return objective == .ae && epoch == 0 && batch == 0 && count > 0 && "\(error)".contains("nominal samples only")
+            guard case let .anomaliesRefused(objective, epoch, batch, count)? = error as? TrainingError else { return false }
+            return objective == "ae" && epoch == 0 && batch == 0 && count > 0 && "\(error)".contains("nominal samples only")
         }
         #expect(trainer.net.stateDict().mapValues(\.scalars) == before)
         #expect(trainer.history.isEmpty)
@@ -132,7 +137,7 @@ struct BaselineTrainerTests {
                 try resume()
                 return false
             } catch {
-                guard case let .checkpoint(.kindMismatch(_, holds, _, _))? = error as? FCDDTrainingError else { return false }
+                guard case let .checkpoint(.kindMismatch(_, holds, _, _))? = error as? TrainingError else { return false }
                 return holds.contains(found)
             }
         }

@@ -7,10 +7,11 @@ import TensorCore
 
 @Suite("FCDD predictor")
 struct FCDDPredictorTests {
-    static func makePredictor(threshold: Float? = nil) throws -> FCDDPredictor {
+    static func makePredictor(threshold: Float? = nil) throws -> AnomalyPredictor {
         var generator = SeededGenerator(seed: 3)
         let net = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
-        return try FCDDPredictor(net: net, inputChannels: 1, preprocessing: .fashionMNIST(normalClass: 0), inputSize: 28, sigma: 1.2, threshold: threshold)
+        return AnomalyPredictor(net: net, objective: FCDDObjective(sigma: 1.2), preprocessing: .fashionMNIST(normalClass: 0),
+                                inputSize: 28, inputChannels: 1, threshold: threshold)
     }
 
     @Test("predictions: scores, maps and full-size heatmaps; a saved model predicts the same after loading")
@@ -26,8 +27,10 @@ struct FCDDPredictorTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         try predictor.save(to: url)
-        let loaded = try FCDDPredictor(contentsOf: url)
-        #expect(loaded.preprocessing == .fashionMNIST(normalClass: 0) && loaded.threshold == 0 && loaded.sigma == 1.2)
+        let loaded = try AnomalyPredictor(contentsOf: url)
+        #expect(loaded.preprocessing == .fashionMNIST(normalClass: 0) && loaded.threshold == 0)
+        #expect(loaded.objective as? FCDDObjective == FCDDObjective(sigma: 1.2))
+        #expect((loaded.net as? any FCDDReferenceNet)?.kind == .cnn28)
         #expect(try loaded.predict(images).map(\.score) == predictions.map(\.score))
     }
 
@@ -47,13 +50,13 @@ struct FCDDPredictorTests {
         var generator = SeededGenerator(seed: 1)
         let net = try FCDDNetKind.cnn28Wide.makeNet(inputChannels: 1, using: &generator)
         try net.save(to: url)
-        #expect(throws: CheckpointError.self) { try FCDDPredictor(contentsOf: url) }
+        #expect(throws: CheckpointError.self) { try AnomalyPredictor(contentsOf: url) }
         try Self.makePredictor().save(to: url)
         var file = try SafeTensors(contentsOf: url)
         file.metadata["net"] = "FCDD_CNN28_W"  // weights of FCDD_CNN28 claimed to be FCDD_CNN28_W
         try file.write(to: url)
         #expect {
-            try FCDDPredictor(contentsOf: url)
+            try AnomalyPredictor(contentsOf: url)
         } throws: { error in
             guard case .stateDict? = error as? CheckpointError else { return false }
             return true

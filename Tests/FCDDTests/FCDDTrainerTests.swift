@@ -20,17 +20,17 @@ private struct NaNImages: ImageDataset {
 struct FCDDTrainerTests {
     /// Fashion-MNIST class 0 (T-shirt) as nominal; outlier exposure from the other classes of
     /// the bundled training sample.
-    static func makeTrainer(seed: UInt64, epochs: Int, checkpoint: URL? = nil) throws -> FCDDTrainer {
+    static func makeTrainer(seed: UInt64, epochs: Int, checkpoint: URL? = nil) throws -> AnomalyTrainer {
         let sample = try FashionMNIST.bundledSample(split: .train)
         let nominal = try OneClassView(sample, normalClasses: [0], split: .train)
         let outliers = try OneClassView(sample, normalClasses: Array(1..<10), split: .train)
         let pipeline = Compose(try AnomalyInjection.outlierExposure(outliers, limit: 600, seed: seed), LocalContrastNormalization(scale: .l1))
-        let configuration = FCDDTrainingConfiguration(epochs: epochs, batchSize: 30, optimizer: .sgd, learningRate: 1e-2,
+        let configuration = TrainingConfiguration(epochs: epochs, batchSize: 30, optimizer: .sgd, learningRate: 1e-2,
                                                       weightDecay: 1e-6, schedule: .exponential(gamma: 0.98), seed: seed)
         let loader = try DataLoader(dataset: nominal, batchSize: 30, transform: pipeline, seed: seed)
         var generator = SeededGenerator(seed: seed)
         let net = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
-        return try FCDDTrainer(fcddNet: net, configuration: configuration, loader: loader, checkpointURL: checkpoint)
+        return try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: loader, checkpointURL: checkpoint)
     }
 
     static func testAUC(_ net: any Module) throws -> Double {
@@ -84,17 +84,17 @@ struct FCDDTrainerTests {
         var generator = SeededGenerator(seed: 0)
         let net = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         let before = net.stateDict().mapValues(\.scalars)
-        let configuration = FCDDTrainingConfiguration(epochs: 1, batchSize: 4, optimizer: .adam, learningRate: 1e-3, weightDecay: 0, schedule: .exponential(gamma: 1))
-        let trainer = try FCDDTrainer(fcddNet: net, configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 4, seed: 0))
+        let configuration = TrainingConfiguration(epochs: 1, batchSize: 4, optimizer: .adam, learningRate: 1e-3, weightDecay: 0, schedule: .exponential(gamma: 1))
+        let trainer = try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 4, seed: 0))
         #expect {
             try trainer.train()
         } throws: { error in
-            guard case let .nonFiniteLoss(epoch, batch, _)? = error as? FCDDTrainingError else { return false }
+            guard case let .nonFiniteLoss(epoch, batch, _)? = error as? TrainingError else { return false }
             return epoch == 0 && batch == 0
         }
         #expect(net.namedParameters.allSatisfy { before[$0.name] == $0.parameter.value.scalars })
-        #expect(throws: FCDDTrainingError.self) {
-            try FCDDTrainer(fcddNet: net, configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 2, seed: 0))
+        #expect(throws: TrainingError.self) {
+            try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 2, seed: 0))
         }
     }
 }

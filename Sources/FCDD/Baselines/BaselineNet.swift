@@ -24,7 +24,7 @@ import TensorCore
 /// for AE28, 3 for AE32 and AE32_LW3K) whatever the input has; here the last transposed
 /// convolution produces ``inputChannels`` channels, so reconstructions always have the
 /// input's shape. For the reference's data (grey 28×28, colour 32×32) both are the same.
-public protocol BaselineNet: Module {
+public protocol BaselineNet: ArchitectureDescribing {
     /// The architecture.
     var kind: BaselineNetKind { get }
     /// Channels of the input images (1 for grey, 3 for colour); an autoencoder reconstructs

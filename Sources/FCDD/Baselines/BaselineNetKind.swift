@@ -66,9 +66,9 @@ public enum BaselineNetKind: String, Sendable, CaseIterable, CustomStringConvert
     /// rather than an HSC net (its output is a feature vector).
     public var isAutoencoder: Bool { encoder != nil }
 
-    /// The objective the net is trained with: ``AnomalyObjective/ae`` for an autoencoder,
-    /// ``AnomalyObjective/hsc`` for an HSC net.
-    public var objective: AnomalyObjective { isAutoencoder ? .ae : .hsc }
+    /// The objective the net is trained with: ``ReferenceObjective/ae`` for an autoencoder,
+    /// ``ReferenceObjective/hsc`` for an HSC net.
+    public var objective: ReferenceObjective { isAutoencoder ? .ae : .hsc }
 
     /// The HSC net an autoencoder uses as its encoder (the reference's `encoder_cls`); `nil`
     /// for the HSC nets themselves.

@@ -13,7 +13,7 @@ import TensorCore
 /// slope 0.01, the VGG nets torchvision's eps 1e-5 and ReLU. Modules that the reference
 /// defines but never applies (such as `bn2d3` of FCDD_CNN32) exist here too, so names match.
 /// Any other ``SpatialModule`` with one output channel trains as an FCDD net as well.
-public protocol FCDDReferenceNet: SpatialChain {
+public protocol FCDDReferenceNet: SpatialChain, ArchitectureDescribing {
     /// The architecture.
     var kind: FCDDNetKind { get }
     /// Channels of the input images (1 for grey, 3 for colour).

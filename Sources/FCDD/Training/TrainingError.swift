@@ -4,17 +4,18 @@ import Foundation
 import NN
 import TensorCore
 
-/// Why training or evaluating an anomaly detector (FCDD or a baseline) stopped.
-public enum FCDDTrainingError: Error, Sendable, CustomStringConvertible {
+/// Why training an anomaly detector stopped.
+public enum TrainingError: Error, Sendable, CustomStringConvertible {
     /// A setting is out of range.
     case invalidConfiguration(String)
     /// The loss became NaN or infinite; no update was applied, and the last good checkpoint
     /// (if checkpoints are written) is kept.
     case nonFiniteLoss(epoch: Int, batch: Int, lastCheckpoint: URL?)
-    /// The objective trains on nominal samples only (``AnomalyObjective/ae``, unsupervised
-    /// as in the reference) but a batch held `count` samples labelled anomalous; that step
-    /// was not applied. Train without an ``AnomalyInjection`` in the loader's transform.
-    case anomaliesRefused(objective: AnomalyObjective, epoch: Int, batch: Int, count: Int)
+    /// The objective trains on nominal samples only (``AnomalyObjective/trainsOnAnomalies``
+    /// is false, as for the autoencoder) but a batch held `count` samples labelled
+    /// anomalous; that step was not applied. Train without an ``AnomalyInjection`` in the
+    /// loader's transform.
+    case anomaliesRefused(objective: String, epoch: Int, batch: Int, count: Int)
     /// The data could not be read.
     case data(DatasetError)
     /// A tensor operation failed (shapes that do not fit the net).
@@ -25,6 +26,8 @@ public enum FCDDTrainingError: Error, Sendable, CustomStringConvertible {
     case optimizer(OptimizerError)
     /// A checkpoint could not be written or restored.
     case checkpoint(CheckpointError)
+    /// The objective's loss failed with an error of its own.
+    case objective(name: String, epoch: Int, batch: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -40,6 +43,7 @@ public enum FCDDTrainingError: Error, Sendable, CustomStringConvertible {
         case let .explain(error): "\(error)"
         case let .optimizer(error): "\(error)"
         case let .checkpoint(error): "\(error)"
+        case let .objective(name, epoch, batch, reason): "the \(name) objective failed in epoch \(epoch), batch \(batch): \(reason)"
         }
     }
 }

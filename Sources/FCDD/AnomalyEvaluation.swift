@@ -7,7 +7,7 @@ import TensorCore
 /// per-image scores, the image-level ROC AUC and, where the samples have ground-truth
 /// masks, the pixel-level ROC AUC and the AU-PRO at each image's original resolution
 /// (`fcdd-reference.md` §7).
-public struct FCDDEvaluation: Sendable {
+public struct AnomalyEvaluation: Sendable {
     /// The anomaly score of every sample, in dataset order.
     public let scores: [Float]
     /// The one-class label of every sample (0 nominal, 1 anomalous).
@@ -55,7 +55,7 @@ extension AnomalyPredictor {
     ///   `TensorError` and `ExplainError` from the net, the up-sampling and the metrics.
     public func evaluate(
         _ dataset: any ImageDataset, batchSize: Int = 64, progress: ((Int, Int) -> Void)? = nil
-    ) throws -> FCDDEvaluation {
+    ) throws -> AnomalyEvaluation {
         guard batchSize >= 1 else { throw DatasetError.invalidLoaderConfiguration("expected an evaluation batch size ≥ 1, found \(batchSize)") }
         guard dataset.count > 0 else { throw ExplainError.emptyScores(operation: "AnomalyPredictor.evaluate") }
         let resize = try Resize(height: inputSize.height, width: inputSize.width)
@@ -101,7 +101,7 @@ extension AnomalyPredictor {
         let bothClasses = Set(labels).isSuperset(of: [0, 1])
         let pixelsComplete = pixelMasks.count == dataset.count
         let anyAnomalousPixel = pixelsComplete && pixelMasks.contains { mask in mask.withUnsafeBufferPointer { $0.contains { $0 > 0.5 } } }
-        return FCDDEvaluation(
+        return AnomalyEvaluation(
             scores: scores, labels: labels, names: names, images: try Tensor.concatenate(images), heatmaps: try Tensor.stack(heatmaps),
             imageAUROC: bothClasses ? try ROC.areaUnderCurve(scores: scores, labels: labels) : nil,
             pixelAUROC: anyAnomalousPixel ? try PixelROC.areaUnderCurve(maps: pixelMaps, masks: pixelMasks) : nil,

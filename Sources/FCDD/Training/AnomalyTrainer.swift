@@ -1,0 +1,260 @@
+import Datasets
+import Explain
+import Foundation
+import NN
+import TensorCore
+
+/// One epoch of the loss history.
+public struct EpochRecord: Sendable, Codable, Equatable {
+    /// The epoch (from 0).
+    public let epoch: Int
+    /// The learning rate used.
+    public let learningRate: Float
+    /// Mean batch loss.
+    public let loss: Float
+    /// Mean anomaly score of the nominal and of the anomalous training samples (0 where
+    /// the epoch had none, as for the autoencoder's anomalies).
+    public let nominalScore: Float, anomalousScore: Float
+    /// Wall time of the epoch in seconds.
+    public let seconds: Double
+}
+
+/// Progress of a training run, reported after every optimiser step.
+public struct TrainingProgress: Sendable {
+    /// The current epoch (from 0) and the number of epochs.
+    public let epoch: Int, epochs: Int
+    /// The current step in the epoch (from 0) and the steps per epoch.
+    public let step: Int, steps: Int
+    /// The step's loss.
+    public let loss: Float
+}
+
+/// What a callback tells the trainer after a step or an epoch.
+public enum TrainingDecision: Sendable, Equatable {
+    /// Go on.
+    case proceed
+    /// Stop after this step (or epoch): the history keeps what ran, the checkpoint (if any)
+    /// is written when an epoch has finished, and a later ``AnomalyTrainer/train(callbacks:)``
+    /// continues with the next epoch.
+    case stop
+}
+
+/// Functions the trainer calls while it runs: for logging, progress bars and early stopping.
+public struct TrainingCallbacks {
+    /// Called after every optimiser step.
+    public var afterStep: ((TrainingProgress) -> TrainingDecision)?
+    /// Called after every epoch with its record.
+    public var afterEpoch: ((EpochRecord) -> TrainingDecision)?
+
+    /// Callbacks; either may be `nil`.
+    public init(afterStep: ((TrainingProgress) -> TrainingDecision)? = nil, afterEpoch: ((EpochRecord) -> TrainingDecision)? = nil) {
+        self.afterStep = afterStep
+        self.afterEpoch = afterEpoch
+    }
+}
+
+/// Trains any net with any ``AnomalyObjective`` as the official FCDD code trains its models:
+/// per step a forward pass in training mode over ``TrainingConfiguration/accumulatedBatches``
+/// concatenated loader batches, the objective's loss, a backward pass and an optimiser step
+/// (SGD with momentum or Nesterov, Adam or AdamW); the schedule steps once per epoch.
+///
+/// - Batches whose samples all carry ground-truth masks pass them to the objective (FCDD's
+///   pixel-wise loss uses them).
+/// - An objective that does not train on anomalies (the autoencoder) refuses a batch with a
+///   sample labelled anomalous (``TrainingError/anomaliesRefused(objective:epoch:batch:count:)``;
+///   nothing is applied) rather than silently using or skipping it.
+/// - A net with a `BatchNorm1d` cannot take batch statistics of a single sample, so an
+///   epoch's last step is skipped when it holds one sample only; PyTorch, whose loaders the
+///   reference runs with `drop_last=False`, raises there instead.
+/// - A NaN or infinite loss stops training before the step is applied.
+/// - With a checkpoint URL, a ``TrainingCheckpoint`` (with the net's architecture name and
+///   the objective's name in its user metadata) is written atomically every
+///   `checkpointInterval` epochs, and ``resume(from:)`` continues a run of the same
+///   objective bit for bit where it stopped.
+///
+/// For objectives that train on anomalies, the loader's transform should start with an
+/// ``AnomalyInjection`` so half the samples are anomalies.
+public final class AnomalyTrainer {
+    /// The net being trained.
+    public let net: any Module
+    /// The objective the net is trained with.
+    public let objective: any AnomalyObjective
+    /// The training settings.
+    public let configuration: TrainingConfiguration
+    /// The training data (with anomaly injection and augmentation in its transform).
+    public let loader: DataLoader
+    /// Where checkpoints are written, if anywhere.
+    public let checkpointURL: URL?
+    /// Write a checkpoint after every this many epochs.
+    public let checkpointInterval: Int
+    /// The epochs finished so far.
+    public private(set) var history: [EpochRecord] = []
+    /// Whether the net has a `BatchNorm1d`, which cannot train on a single sample.
+    private lazy var hasBatchNorm1d = net.namedModules.contains { $0.module is BatchNorm1d }
+    private var optimizer: any Optimizer
+    private var nextEpoch = 0
+    private var lastCheckpoint: URL?
+
+    /// A trainer of `net` with `objective`; nothing runs until ``train(callbacks:)``.
+    ///
+    /// - Throws: ``TrainingError/invalidConfiguration(_:)`` for a configuration out of range
+    ///   or a loader whose batch size differs from the configuration's,
+    ///   ``TrainingError/optimizer(_:)`` for optimiser hyperparameters out of range.
+    public init(
+        net: any Module, objective: any AnomalyObjective, configuration: TrainingConfiguration, loader: DataLoader,
+        checkpointURL: URL? = nil, checkpointInterval: Int = 1
+    ) throws(TrainingError) {
+        try configuration.validate()
+        guard loader.batchSize == configuration.batchSize, checkpointInterval >= 1 else {
+            throw .invalidConfiguration("the loader's batch size \(loader.batchSize) must equal the configuration's \(configuration.batchSize), and the checkpoint interval must be ≥ 1")
+        }
+        self.net = net
+        self.objective = objective
+        self.configuration = configuration
+        self.loader = loader
+        self.checkpointURL = checkpointURL
+        self.checkpointInterval = checkpointInterval
+        do {
+            optimizer = try configuration.optimizer.makeOptimizer(learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        } catch {
+            throw .optimizer(error)
+        }
+    }
+
+    /// Runs the remaining epochs, reporting each step to `progress`, and returns the whole
+    /// history.
+    ///
+    /// - Throws: as ``train(callbacks:)``.
+    @discardableResult
+    public func train(progress: ((TrainingProgress) -> Void)? = nil) throws(TrainingError) -> [EpochRecord] {
+        try train(callbacks: TrainingCallbacks(afterStep: progress.map { report in { report($0); return .proceed } }))
+    }
+
+    /// Runs the remaining epochs (or until a callback says stop) and returns the whole history.
+    ///
+    /// - Throws: ``TrainingError`` for data, shape, optimiser, objective or checkpoint
+    ///   errors, a non-finite loss, or anomalies given to an objective that refuses them.
+    @discardableResult
+    public func train(callbacks: TrainingCallbacks) throws(TrainingError) -> [EpochRecord] {
+        let schedule = configuration.learningRateSchedule
+        while nextEpoch < configuration.epochs {
+            let epoch = nextEpoch
+            let start = DispatchTime.now().uptimeNanoseconds
+            let rate = schedule.learningRate(atEpoch: epoch, initial: configuration.learningRate)
+            optimizer.learningRate = rate
+            net.train()
+            let batches = loader.epoch(epoch)
+            let steps = (batches.count + configuration.accumulatedBatches - 1) / configuration.accumulatedBatches
+            var losses: [Float] = []
+            var nominal: (sum: Float, count: Int) = (0, 0), anomalous: (sum: Float, count: Int) = (0, 0)
+            for step in 0..<steps {
+                var group: [Batch] = []
+                do {
+                    while group.count < configuration.accumulatedBatches, let batch = try batches.next() { group.append(batch) }
+                } catch {
+                    throw .data(error)
+                }
+                guard !group.isEmpty else { break }
+                let progress = { (loss: Float) in
+                    TrainingProgress(epoch: epoch, epochs: self.configuration.epochs, step: step, steps: steps, loss: loss)
+                }
+                if step > 0, group.map(\.labels.count).reduce(0, +) == 1, hasBatchNorm1d {
+                    if callbacks.afterStep?(progress(losses.last ?? 0)) == .stop { return history }
+                    continue
+                }
+                let (loss, scores) = try trainingStep(group, epoch: epoch, step: step)
+                losses.append(loss)
+                for (score, label) in zip(scores, group.flatMap(\.labels)) {
+                    if label == 1 { anomalous = (anomalous.sum + score, anomalous.count + 1) } else { nominal = (nominal.sum + score, nominal.count + 1) }
+                }
+                if callbacks.afterStep?(progress(loss)) == .stop { return history }
+            }
+            let record = EpochRecord(
+                epoch: epoch, learningRate: rate, loss: losses.reduce(0, +) / Float(max(losses.count, 1)),
+                nominalScore: nominal.sum / Float(max(nominal.count, 1)), anomalousScore: anomalous.sum / Float(max(anomalous.count, 1)),
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            history.append(record)
+            nextEpoch = epoch + 1
+            if let checkpointURL, nextEpoch % checkpointInterval == 0 || nextEpoch == configuration.epochs {
+                try writeCheckpoint(to: checkpointURL)
+            }
+            if callbacks.afterEpoch?(record) == .stop { break }
+        }
+        return history
+    }
+
+    /// Restores the net, optimiser, learning rate and epoch from a checkpoint written by a
+    /// trainer of the same objective; ``train(callbacks:)`` then continues with the next
+    /// epoch. Checkpoints without a recorded objective (written before the baselines
+    /// existed) are FCDD checkpoints.
+    ///
+    /// - Throws: ``TrainingError/checkpoint(_:)`` when the file is unusable, with
+    ///   ``CheckpointError/kindMismatch(file:found:reader:expected:)`` when it holds another
+    ///   objective, or when it does not fit the net or the optimiser.
+    public func resume(from url: URL) throws(TrainingError) {
+        do throws(CheckpointError) {
+            let checkpoint = try TrainingCheckpoint(contentsOf: url)
+            let stored = checkpoint.userMetadata[AnomalyModelFile.objectiveKey] ?? "fcdd"
+            guard stored == objective.name else {
+                throw CheckpointError.kindMismatch(
+                    file: url.path, found: "a checkpoint of objective \"\(stored)\"", reader: "the trainer of \(net.architectureName)",
+                    expected: "checkpoints of objective \"\(objective.name)\" only")
+            }
+            try checkpoint.restore(model: net, optimizer: &optimizer)
+            nextEpoch = checkpoint.epoch
+            lastCheckpoint = url
+        } catch {
+            throw .checkpoint(error)
+        }
+    }
+
+    /// One optimiser step on concatenated batches; returns the loss and per-sample scores.
+    private func trainingStep(_ group: [Batch], epoch: Int, step: Int) throws(TrainingError) -> (Float, [Float]) {
+        let labels = group.flatMap(\.labels)
+        if !objective.trainsOnAnomalies {
+            let anomalies = labels.count { $0 != 0 }
+            guard anomalies == 0 else { throw .anomaliesRefused(objective: objective.name, epoch: epoch, batch: step, count: anomalies) }
+        }
+        do {
+            let images = group.count == 1 ? group[0].images : try Tensor.concatenate(group.map(\.images))
+            let masks: Tensor? = group.allSatisfy({ $0.masks != nil })
+                ? (group.count == 1 ? group[0].masks : try Tensor.concatenate(group.compactMap(\.masks))) : nil
+            let result = try objective.loss(net: net, batch: TrainingBatch(images: images, labels: labels, masks: masks))
+            let value = try result.loss.item()
+            guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint) }
+            let gradients = try net.gradients(of: result.loss)
+            try optimizer.step(net, gradients: gradients)
+            return (value, result.scores)
+        } catch let error as TrainingError {
+            throw error
+        } catch let error as TensorError {
+            throw .tensor(error)
+        } catch let error as ExplainError {
+            throw .explain(error)
+        } catch let error as OptimizerError {
+            throw .optimizer(error)
+        } catch let error as DatasetError {
+            throw .data(error)
+        } catch {
+            throw .objective(name: objective.name, epoch: epoch, batch: step, reason: "\(error)")
+        }
+    }
+
+    private func writeCheckpoint(to url: URL) throws(TrainingError) {
+        let metadata = ["net": net.architectureName, AnomalyModelFile.objectiveKey: objective.name]
+        do {
+            try TrainingCheckpoint(model: net, optimizer: optimizer, epoch: nextEpoch, userMetadata: metadata).write(to: url)
+            lastCheckpoint = url
+        } catch {
+            throw .checkpoint(error)
+        }
+    }
+}
+
+extension Module {
+    /// The name recorded for the net in checkpoints: its ``NetArchitecture`` name where it
+    /// describes itself, else its type's name.
+    var architectureName: String {
+        (self as? any ArchitectureDescribing)?.architecture.name ?? String(describing: type(of: self))
+    }
+}
