@@ -45,23 +45,19 @@ enum StudyMethod: String, Sendable, Codable, CaseIterable {
         configuration.accumulatedBatches = settings.accumulatedBatches
         configuration.learningRate = settings.learningRate
         configuration.seed = settings.seed
-        let preprocessing = Self.preprocessing(settings)
-        let loader = try DataLoader(dataset: data, batchSize: configuration.batchSize, transform: try preprocessing.transform(), seed: settings.seed)
-        var generator = SeededGenerator(seed: settings.seed)
-        let sigma = FCDDHeatmapPreset.cifar10.gaussianSigma
+        let preset = FCDDHeatmapPreset.cifar10
+        let recipe = Recipe(
+            objective: self == .fcdd ? .fcdd : .hsc, net: Self.fcddNet, inputSize: 32, channels: 3, anomalies: .none, augmentation: [],
+            preprocessing: Self.preprocessing(settings), training: configuration, sigma: preset.gaussianSigma, displayQuantile: preset.displayQuantile)
+        let loader = try DataLoader(dataset: data, batchSize: configuration.batchSize, transform: try recipe.preprocessing.transform(), seed: settings.seed)
         let start = ContinuousClock.now
         let report = { (progress: TrainingProgress) in
             guard progress.step == progress.steps - 1 else { return }
             log("\(rawValue) epoch \(progress.epoch + 1)/\(progress.epochs): last loss \(String(format: "%.4f", progress.loss)), \(Int((ContinuousClock.now - start).seconds)) s")
         }
-        let (net, objective): (any Module, any AnomalyObjective) = switch self {
-        case .fcdd:
-            (try Self.fcddNet.makeNet(inputChannels: 3, using: &generator), FCDDObjective(sigma: sigma))
-        case .hsc:
-            (try BaselineNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator),
-             HSCObjective(blur: try GaussianBlur.reference(pairedWith: Self.fcddNet, sigma: sigma)))
-        }
-        try AnomalyTrainer(net: net, objective: objective, configuration: configuration, loader: loader).train(progress: report)
-        return AnomalyPredictor(net: net, objective: objective, preprocessing: preprocessing, inputSize: Size2D(32, 32), inputChannels: 3)
+        let net = try recipe.makeNet()
+        let predictor = try recipe.makePredictor(net: net)
+        try AnomalyTrainer(net: net, objective: predictor.objective, configuration: configuration, loader: loader).train(progress: report)
+        return predictor
     }
 }

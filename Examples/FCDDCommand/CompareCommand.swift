@@ -36,7 +36,7 @@ struct CompareCommand: AsyncParsableCommand {
             throw ValidationError("\(reserved) is set by fcdd compare for each objective; give --output for the comparison.")
         }
         let train = try TrainCommand.parse(trainOptions)
-        let net = train.fcddNet
+        let net = train.fcddNet ?? Recipe.defaultNet(for: train.data.source)
         guard let hsc = BaselineNetKind.hsc(pairedWith: net), BaselineNetKind.autoencoder(pairedWith: net) != nil else {
             let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("the reference pairs no baselines with \(net); give --net with one of \(nets).")
@@ -47,31 +47,34 @@ struct CompareCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let train = try TrainCommand.parse(trainOptions)
+        ComputeThreads.set(train.threads)
+        let data = try train.data.load()
+        let recipes = try ReferenceObjective.allCases.map { try train.makeRecipe(for: data, objective: $0) }
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
-        var outcomes: [TrainOutcome] = []
-        for objective in ReferenceObjective.allCases {
-            say("== \(objective.rawValue)")
-            let train = try TrainCommand.parse(trainOptions + ["--objective", objective.rawValue, "--output", outputDirectory.appendingPathComponent(objective.rawValue).path])
-            outcomes.append(try train.execute())
+        var outcomes: [RecipeOutcome] = []
+        for recipe in recipes {
+            say("== \(recipe.objective.rawValue)")
+            outcomes.append(try train.execute(recipe, on: data, output: outputDirectory.appendingPathComponent(recipe.objective.rawValue)))
         }
         try writeTable(outcomes, to: outputDirectory)
-        try writeFigure(outcomes, to: outputDirectory.appendingPathComponent("comparison.png"))
+        try writeFigure(outcomes, data: data, to: outputDirectory.appendingPathComponent("comparison.png"))
         say("wrote comparison.md, comparison.json and comparison.png to \(outputDirectory.path)")
     }
 
     /// comparison.md and comparison.json: one row per method.
-    private func writeTable(_ outcomes: [TrainOutcome], to directory: URL) throws {
+    private func writeTable(_ outcomes: [RecipeOutcome], to directory: URL) throws {
         let keys = ["image_auroc", "pixel_auroc", "pixel_aupro"].filter { key in outcomes.contains { $0.evaluation.metrics[key] != nil } }
         var lines = ["| method | net | " + keys.joined(separator: " | ") + " |", "|---|---|" + String(repeating: "---|", count: keys.count)]
         var json: [[String: Any]] = []
         for outcome in outcomes {
             let metrics = outcome.evaluation.metrics
-            lines.append("| \(outcome.objective.rawValue) | \(outcome.netName) | "
+            lines.append("| \(outcome.recipe.objective.rawValue) | \(outcome.netName) | "
                 + keys.map { metrics[$0].map { String(format: "%.4f", $0) } ?? "–" }.joined(separator: " | ") + " |")
-            var row: [String: Any] = ["method": outcome.objective.rawValue, "net": outcome.netName]
+            var row: [String: Any] = ["method": outcome.recipe.objective.rawValue, "net": outcome.netName]
             for (key, value) in metrics { row[key] = value }
             json.append(row)
-            say("\(outcome.objective.rawValue): " + keys.map { "\($0) \(metrics[$0].map { String(format: "%.4f", $0) } ?? "–")" }.joined(separator: ", "))
+            say("\(outcome.recipe.objective.rawValue): " + keys.map { "\($0) \(metrics[$0].map { String(format: "%.4f", $0) } ?? "–")" }.joined(separator: ", "))
         }
         try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: directory.appendingPathComponent("comparison.md"))
         try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]),
@@ -80,20 +83,20 @@ struct CompareCommand: AsyncParsableCommand {
 
     /// The same anomalous test images under each method's heatmaps, each method's maps
     /// normalised with the same procedure (semi-global, the data set's quantile).
-    private func writeFigure(_ outcomes: [TrainOutcome], to url: URL) throws {
+    private func writeFigure(_ outcomes: [RecipeOutcome], data: OneClassData, to url: URL) throws {
         guard let first = outcomes.first else { return }
         let chosen = Report.spreadAnomalies(first.evaluation.labels, count: columns)
         guard !chosen.isEmpty else { return }
         let inputs = try HeatmapSamples.displayImages(first.evaluation.images.gathered(atIndices: chosen, alongAxis: 0))
         let methods = try outcomes.map { outcome in
-            (name: outcome.objective.rawValue.uppercased(),
-             heatmaps: try HeatmapNormalization.semiGlobal(quantile: outcome.quantile)
+            (name: outcome.recipe.objective.rawValue.uppercased(),
+             heatmaps: try HeatmapNormalization.semiGlobal(quantile: outcome.recipe.displayQuantile)
                 .normalize(outcome.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0)))
         }
         let (height, width) = (first.evaluation.heatmaps.shape[1], first.evaluation.heatmaps.shape[2])
         let figure = try HeatmapFigure.comparison(
-            inputs: inputs, methods: methods, groundTruth: try Report.groundTruth(first.test, at: chosen, height: height, width: width),
-            title: "\(first.description), nominal: \(first.normalClassName)")
+            inputs: inputs, methods: methods, groundTruth: try Report.groundTruth(data.test, at: chosen, height: height, width: width),
+            title: "\(data.description), nominal: \(data.normalClassName)")
         try figure.writePNG(to: url)
     }
 }

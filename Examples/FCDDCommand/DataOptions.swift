@@ -75,82 +75,27 @@ struct DataOptions: ParsableArguments {
     /// The benchmark class index of `--normal-class` (validated for the benchmarks).
     var classIndex: Int { Int(normalClass) ?? 0 }
 
-    /// Reads the data: the nominal training images, the test set, the real anomalies for
-    /// semi-supervised training, and names for messages.
-    func load() throws -> LoadedData {
+    /// The library's description of the data these options name.
+    var source: OneClassDataSource {
         let directory = data.map { URL(fileURLWithPath: $0, isDirectory: true) }
-        switch dataset {
-        case .fashionMNIST, .mnist:
-            let kind: IDXDatasetKind = dataset == .mnist ? .mnist : .fashionMNIST
-            let train = try directory.map { try IDXImageDataset(directory: $0, split: .train, kind: kind) } ?? FashionMNIST.bundledSample(split: .train)
-            let test = try directory.map { try IDXImageDataset(directory: $0, split: .test, kind: kind) } ?? FashionMNIST.bundledSample(split: .test)
-            let name = dataset == .mnist ? "MNIST" : "Fashion-MNIST"
-            return LoadedData(
-                description: directory.map { "\(name) from \($0.path)" } ?? "the bundled Fashion-MNIST sample",
-                normalClassName: train.classNames[classIndex],
-                train: try OneClassView(train, normalClasses: [classIndex], split: .train),
-                test: try OneClassView(test, normalClasses: [classIndex], split: .test), realAnomalies: nil, hasMasks: false)
-        case .cifar10:
-            let train = try CIFAR(directory: directory!, split: .train, variant: .cifar10)
-            let test = try CIFAR(directory: directory!, split: .test, variant: .cifar10)
-            return LoadedData(
-                description: "CIFAR-10 from \(directory!.path)", normalClassName: train.classNames[classIndex],
-                train: try OneClassView(train, normalClasses: [classIndex], split: .train),
-                test: try OneClassView(test, normalClasses: [classIndex], split: .test), realAnomalies: nil, hasMasks: false)
-        case .mvtec:
-            let category = mvtecCategory
-            // FCDD gives grey categories three channels.
-            let train = try MVTecAD(root: directory!, category: category, split: .train, channels: .rgb)
-            let test = try MVTecAD(root: directory!, category: category, split: .test, channels: .rgb)
-            let anomalous = test.labels.indices.filter { test.labels[$0] == 1 }
-            let nominal = test.labels.indices.filter { test.labels[$0] == 0 }
-            var testSet = try DatasetSubset(test, indices: Array(test.labels.indices))
-            var realAnomalies: (any ImageDataset)?
-            if let supervisedAnomalies {
-                let (chosen, rest) = try DatasetSubset.drawPerGroup(test, perGroup: supervisedAnomalies, of: anomalous, group: test.defectType(at:), seed: seed)
-                testSet = try DatasetSubset(test, indices: (nominal + rest.baseIndices).sorted())
-                realAnomalies = chosen
-            }
-            return LoadedData(
-                description: "MVTec-AD \(category) from \(directory!.path)", normalClassName: category,
-                train: try DatasetSubset(train, indices: Array(train.labels.indices)), test: testSet, realAnomalies: realAnomalies, hasMasks: true)
+        // validate() made sure the directory exists where the data set needs one.
+        let root = directory ?? URL(fileURLWithPath: ".", isDirectory: true)
+        return switch dataset {
+        case .fashionMNIST: .fashionMNIST(directory: directory, normalClass: classIndex)
+        case .mnist: .mnist(directory: root, normalClass: classIndex)
+        case .cifar10: .cifar10(directory: root, normalClass: classIndex)
+        case .mvtec: .mvtecAD(root: root, category: mvtecCategory, supervisedAnomalies: supervisedAnomalies, seed: seed)
         case .folder:
-            let configuration = ImageFolderConfiguration(
-                layout: .normalVersusOthers(normal: [normalClass]), masks: maskPattern.map { .besideImages(pattern: $0) } ?? .none,
-                maskRequirement: .everyImage, channels: channels)
-            let folder = try ImageFolderDataset(root: directory!, configuration: configuration)
-            let normal = folder.labels.indices.filter { folder.labels[$0] == 0 }
-            var anomalous = folder.labels.indices.filter { folder.labels[$0] == 1 }
-            let (train, heldOut) = try DatasetSubset.randomSplit(folder, fraction: testFraction, of: normal, seed: seed)
-            var realAnomalies: (any ImageDataset)?
-            if let supervisedAnomalies {
-                let (chosen, rest) = try DatasetSubset.drawPerGroup(folder, perGroup: supervisedAnomalies, of: anomalous, group: folder.folder(at:), seed: seed)
-                anomalous = rest.baseIndices
-                realAnomalies = chosen
-            }
-            return LoadedData(
-                description: "\(directory!.lastPathComponent) (normal: \(normalClass), \(Int((testFraction * 100).rounded())) % held out)",
-                normalClassName: normalClass, train: train,
-                test: try DatasetSubset(folder, indices: (heldOut.baseIndices + anomalous).sorted()), realAnomalies: realAnomalies,
-                hasMasks: maskPattern != nil)
+            .imageFolder(root: root, normalFolder: normalClass, testFraction: testFraction, maskPattern: maskPattern, channels: channels,
+                         supervisedAnomalies: supervisedAnomalies, seed: seed)
         }
     }
-}
 
-/// The data of one run, before transforms.
-struct LoadedData {
-    /// Names the data for messages.
-    let description: String
-    /// The normal class's name.
-    let normalClassName: String
-    /// Nominal training images (label 0).
-    let train: any ImageDataset
-    /// The test set, labels 0 nominal and 1 anomalous, without the real anomalies used for training.
-    let test: any ImageDataset
-    /// The real anomalies for semi-supervised training, with their masks.
-    let realAnomalies: (any ImageDataset)?
-    /// Whether samples have ground-truth masks (pixel metrics).
-    let hasMasks: Bool
+    /// Reads the data: the nominal training images, the test set, the real anomalies for
+    /// semi-supervised training, and names for messages.
+    func load() throws -> OneClassData {
+        try OneClassData.load(source)
+    }
 }
 
 extension ImageChannelMode: ExpressibleByArgument {}

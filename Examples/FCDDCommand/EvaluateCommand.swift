@@ -39,7 +39,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         Report.printMetrics(evaluation)
         var metrics = evaluation.metrics
         if let threshold = predictor.threshold {
-            let rates = Report.rates(evaluation, threshold: threshold)
+            let rates = evaluation.rates(threshold: threshold)
             metrics["threshold"] = Double(threshold)
             metrics["test_detection_rate"] = rates.detection
             metrics["test_false_alarm_rate"] = rates.falseAlarm

@@ -28,16 +28,6 @@ enum Report {
         try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: url)
     }
 
-    /// Detection and false-alarm rates of `threshold` on the test labels.
-    static func rates(_ evaluation: AnomalyEvaluation, threshold: Float) -> (detection: Double, falseAlarm: Double) {
-        let decisions = ThresholdCalibration.decisions(scores: evaluation.scores, threshold: threshold)
-        func rate(_ label: Int) -> Double {
-            let count = evaluation.labels.filter { $0 == label }.count
-            return Double(zip(decisions, evaluation.labels).filter { $1 == label && $0 }.count) / Double(max(1, count))
-        }
-        return (rate(1), rate(0))
-    }
-
     /// The paper's Figure 1 layout: 8 nominal and 8 anomalous test images (anomalies spread
     /// over the test set, so over defect types), their heatmaps with one semi-global
     /// normalisation and, where the data set has masks, the ground truth.

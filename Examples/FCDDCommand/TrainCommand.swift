@@ -100,8 +100,8 @@ struct TrainCommand: AsyncParsableCommand {
         if let noise, NoiseMode(rawValue: noise) == nil {
             throw ValidationError("--noise \(noise) is not a noise mode; expected one of \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
-        if let superviseMode, SuperviseMode(rawValue: superviseMode) == nil {
-            throw ValidationError("--supervise-mode \(superviseMode) is not a mode; expected one of \(SuperviseMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+        if let superviseMode, SyntheticPlacement(rawValue: superviseMode) == nil {
+            throw ValidationError("--supervise-mode \(superviseMode) is not a mode; expected one of \(SyntheticPlacement.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         if let backbone, !FileManager.default.fileExists(atPath: backbone) {
             throw ValidationError("--backbone \(backbone): no such file; make it with Scripts/convert_vgg11_bn.py.")
@@ -118,185 +118,98 @@ struct TrainCommand: AsyncParsableCommand {
         if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive, found \(imageSize).") }
     }
 
-    /// The FCDD net `--net` names, or the data set's default (VGG_F with `--backbone`).
-    var fcddNet: FCDDNetKind {
-        if let net, let kind = FCDDNetKind(rawValue: net) { return kind }  // validate() checked the name
-        return switch data.dataset {
-        case .fashionMNIST, .mnist: .cnn28Wide
-        case .cifar10: .cnn32LW3K
-        case .mvtec, .folder: backbone == nil ? .cnn224VGGNoPretraining : .cnn224VGGFrozen
-        }
+    /// The FCDD net `--net` names, VGG_F for mvtec and folder with `--backbone`, or `nil` for
+    /// the recipe's default.
+    var fcddNet: FCDDNetKind? {
+        if let net { return FCDDNetKind(rawValue: net) }  // validate() checked the name
+        return backbone != nil && (data.dataset == .mvtec || data.dataset == .folder) ? .cnn224VGGFrozen : nil
     }
 
     func run() async throws {
-        _ = try execute()
+        ComputeThreads.set(threads)
+        let data = try self.data.load()
+        let recipe = try makeRecipe(for: data, objective: ReferenceObjective(rawValue: objective) ?? .fcdd)
+        _ = try execute(recipe, on: data, output: URL(fileURLWithPath: output, isDirectory: true))
     }
 
-    /// Trains, evaluates and writes everything; returns the test evaluation for `fcdd compare`.
-    func execute() throws -> TrainOutcome {
-        ComputeThreads.set(threads)
-        let loaded = try data.load()
-        let anomalies = AnomalyOptions(outlierExposure: oe, outlierLimit: oeLimit, noise: noise.flatMap(NoiseMode.init(rawValue:)),
-                                       superviseMode: superviseMode.flatMap(SuperviseMode.init(rawValue:)), seed: data.seed)
-        let objective = ReferenceObjective(rawValue: self.objective) ?? .fcdd
-        var anomalyOptions = anomalies
-        anomalyOptions.enabled = objective.trainsOnAnomalies
-        let setup = try Setup.make(for: data, data: loaded, net: fcddNet, imageSize: imageSize, anomalies: anomalyOptions)
-        let sigma = gaussStd ?? setup.sigma
-        var configuration = setup.configuration
-        configuration.seed = data.seed
-        configuration.epochs = epochs ?? defaultEpochs(configuration)
-        if data.dataset == .mvtec || data.dataset == .folder {
-            configuration.batchSize = 16
-            configuration.accumulatedBatches = 1
+    /// The library's paper recipe for `data` with this command's options applied.
+    func makeRecipe(for data: OneClassData, objective: ReferenceObjective) throws -> Recipe {
+        var recipe = try Recipe.paper(for: data, objective: objective, net: fcddNet, imageSize: imageSize)
+        recipe.training.seed = self.data.seed
+        if let epochs { recipe.training.epochs = epochs }
+        if let batchSize { recipe.training.batchSize = batchSize }
+        if let accBatches { recipe.training.accumulatedBatches = accBatches }
+        if let learningRate { recipe.training.learningRate = learningRate }
+        if let weightDecay { recipe.training.weightDecay = weightDecay }
+        try recipe.training.validate()
+        if let gaussStd { recipe.sigma = gaussStd }
+        // validate() checked the names.
+        recipe.gradientMethod = GradientMethod(gradientMethod) ?? .gradient
+        recipe.backbone = backbone.map { URL(fileURLWithPath: $0) }
+        // Real anomalies of the data come first; then outlier exposure; then the noise options.
+        if data.realAnomalies == nil, objective.trainsOnAnomalies {
+            if let oe {
+                let outliers = try CIFAR(directory: URL(fileURLWithPath: oe, isDirectory: true), split: .train, variant: .cifar100Fine)
+                recipe.anomalies = .outlierExposure(outliers, limit: oeLimit)
+            } else if case let .synthetic(mode, placement) = recipe.anomalies {
+                recipe.anomalies = .synthetic(noise.flatMap(NoiseMode.init(rawValue:)) ?? mode,
+                                              superviseMode.flatMap(SyntheticPlacement.init(rawValue:)) ?? placement)
+            }
         }
-        if let batchSize { configuration.batchSize = batchSize }
-        if let accBatches { configuration.accumulatedBatches = accBatches }
-        if let learningRate { configuration.learningRate = learningRate }
-        if let weightDecay { configuration.weightDecay = weightDecay }
-        try configuration.validate()
+        return recipe
+    }
 
-        let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
+    /// Trains `recipe` on `data` with a progress bar, prints the test metrics, and writes
+    /// everything to `outputDirectory`; returns the outcome for `fcdd compare`.
+    func execute(_ recipe: Recipe, on data: OneClassData, output outputDirectory: URL) throws -> RecipeOutcome {
         let checkpoint = outputDirectory.appendingPathComponent("checkpoint.safetensors")
         if resume, !FileManager.default.fileExists(atPath: checkpoint.path) {
             throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
         }
-        let loader = try DataLoader(dataset: loaded.train, batchSize: configuration.batchSize, transform: setup.trainTransform, seed: data.seed)
-        let run = try makeRun(objective: objective, setup: setup, sigma: sigma)
-        let trainer = try AnomalyTrainer(net: run.net, objective: run.objective, configuration: configuration, loader: loader,
-                                         checkpointURL: checkpoint, checkpointInterval: checkpointInterval)
-        if resume { try trainer.resume(from: checkpoint) }
+        let training = try recipe.prepare(on: data, options: RecipeRunOptions(
+            checkpointURL: checkpoint, checkpointInterval: checkpointInterval, resume: resume, thresholdQuantile: thresholdQuantile))
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        say("\(loaded.description): \(loaded.train.count) nominal training images, \(loaded.test.count) test images"
-            + (loaded.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
-            + "; \(objective) with \(run.netName), \(setup.inputSize)×\(setup.inputSize)×\(setup.channels), \(run.net.parameterCount) parameters, \(configuration.epochs) epochs")
+        let netName = try recipe.netName
+        say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
+            + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
+            + "; \(recipe.objective) with \(netName), \(recipe.inputSize)×\(recipe.inputSize)×\(recipe.channels), \(training.net.parameterCount) parameters, \(recipe.training.epochs) epochs")
 
-        let start = ContinuousClock.now
         var bar = ProgressBar()
-        let history = try trainer.train { progress in
+        let outcome = try training.run(callbacks: TrainingCallbacks(afterStep: { progress in
             let done = progress.epoch * progress.steps + progress.step + 1
             let endOfEpoch = progress.step == progress.steps - 1
             bar.update(done: done, total: progress.epochs * progress.steps,
                        detail: "epoch \(progress.epoch + 1)/\(progress.epochs)  loss \(String(format: "%.4f", progress.loss))", force: endOfEpoch)
-        }
+            return .proceed
+        }))
         bar.finish()
-        let trainSeconds = ProgressBar.seconds(ContinuousClock.now - start)
-
-        let predictor = AnomalyPredictor(net: run.net, objective: run.objective, preprocessing: setup.preprocessing,
-                                         inputSize: Size2D(setup.inputSize, setup.inputSize), inputChannels: setup.channels)
-        let batch = setup.inputSize > 64 ? 16 : 250
-        let evaluation = try predictor.evaluate(loaded.test, batchSize: batch)
+        let evaluation = outcome.evaluation
+        let threshold = outcome.predictor.threshold ?? .infinity
         Report.printMetrics(evaluation)
-        // The decision threshold: a quantile of the nominal training images' scores.
-        let threshold = try ThresholdCalibration.quantile(nominalScores: predictor.evaluate(loaded.train, batchSize: batch).scores, quantile: thresholdQuantile)
-        predictor.threshold = threshold
-        let rates = Report.rates(evaluation, threshold: threshold)
-        say("threshold \(threshold) (\(thresholdQuantile) quantile of nominal training scores): \(String(format: "%.1f", 100 * rates.detection))% of test anomalies flagged, \(String(format: "%.1f", 100 * rates.falseAlarm))% false alarms")
+        say("threshold \(threshold) (\(thresholdQuantile) quantile of nominal training scores): \(String(format: "%.1f", 100 * outcome.detectionRate))% of test anomalies flagged, \(String(format: "%.1f", 100 * outcome.falseAlarmRate))% false alarms")
 
         var metrics = evaluation.metrics
-        metrics["epochs"] = Double(configuration.epochs)
-        metrics["train_seconds"] = trainSeconds
+        metrics["epochs"] = Double(recipe.training.epochs)
+        metrics["train_seconds"] = outcome.trainingSeconds
         metrics["threshold"] = Double(threshold)
-        metrics["test_detection_rate"] = rates.detection
-        metrics["test_false_alarm_rate"] = rates.falseAlarm
+        metrics["test_detection_rate"] = outcome.detectionRate
+        metrics["test_false_alarm_rate"] = outcome.falseAlarmRate
         try Report.writeMetrics(metrics, to: outputDirectory.appendingPathComponent("metrics.json"))
-        try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, configuration: configuration, objective: objective, net: run.netName, sigma: sigma)),
+        try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: netName)),
                              to: outputDirectory.appendingPathComponent("config.json"))
         let historyRows = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
-            + history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
+            + outcome.history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
         try AtomicFile.write(Data((historyRows.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("history.csv"))
-        try predictor.save(to: outputDirectory.appendingPathComponent("model.safetensors"), metadata: [
-            "dataset": data.dataset.rawValue, "normal_class": data.normalClass, "display_quantile": String(setup.quantile),
+        try outcome.predictor.save(to: outputDirectory.appendingPathComponent("model.safetensors"), metadata: [
+            "dataset": self.data.dataset.rawValue, "normal_class": self.data.normalClass, "display_quantile": String(recipe.displayQuantile),
         ])
         try Report.writeScores(evaluation, threshold: threshold, to: outputDirectory.appendingPathComponent("scores.csv"))
-        try Report.writeFigure(evaluation, test: loaded.test, quantile: setup.quantile,
-                               title: "\(objective.rawValue.uppercased()) \(run.netName), \(loaded.description), nominal: \(loaded.normalClassName)",
+        try Report.writeFigure(evaluation, test: data.test, quantile: recipe.displayQuantile,
+                               title: "\(recipe.objective.rawValue.uppercased()) \(netName), \(data.description), nominal: \(data.normalClassName)",
                                to: outputDirectory.appendingPathComponent("heatmaps.png"))
         say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv and heatmaps.png to \(outputDirectory.path)")
-        return TrainOutcome(objective: objective, netName: run.netName, evaluation: evaluation, test: loaded.test,
-                            description: loaded.description, normalClassName: loaded.normalClassName, quantile: setup.quantile)
+        return outcome
     }
-
-    /// The net of the objective, a function that trains it and one that makes its predictor.
-    private func makeRun(
-        objective: ReferenceObjective, setup: Setup, sigma: Double
-    ) throws -> TrainingRun {
-        var generator = SeededGenerator(seed: data.seed)
-        let inputSize = Size2D(setup.inputSize, setup.inputSize)
-        switch objective {
-        case .fcdd:
-            let model = try setup.net.makeNet(inputChannels: setup.channels, using: &generator)
-            do {
-                _ = try model.spatialGeometry(forInput: inputSize)
-            } catch {
-                throw ValidationError("\(setup.net) cannot take \(setup.inputSize)×\(setup.inputSize) inputs: \(error)")
-            }
-            if let backbone {
-                guard setup.net.isVGG, setup.channels == 3 else {
-                    throw ValidationError("--backbone loads ImageNet weights into a VGG net with 3 input channels; found \(setup.net) with \(setup.channels) (use --channels rgb for grey folders).")
-                }
-                try (model as? FCDDCNN224VGG)?.loadBackbone(from: URL(fileURLWithPath: backbone))
-            }
-            return TrainingRun(netName: setup.net.rawValue, net: model, objective: FCDDObjective(sigma: sigma, pixelWiseLoss: setup.pixelWiseLoss))
-        case .hsc, .ae:
-            let paired = objective == .hsc ? BaselineNetKind.hsc(pairedWith: setup.net) : BaselineNetKind.autoencoder(pairedWith: setup.net)
-            guard let kind = paired else {
-                let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("the reference pairs no \(objective) baseline with \(setup.net); choose --net from \(nets) (the 28×28 and 32×32 nets need --image-size 28 or 32 for mvtec and folder).")
-            }
-            guard kind.designedInputSize == setup.inputSize else {
-                throw ValidationError("\(kind) takes \(kind.designedInputSize)×\(kind.designedInputSize) images, found --image-size \(setup.inputSize).")
-            }
-            let model = try kind.makeNet(inputChannels: setup.channels, using: &generator)
-            if let backbone {
-                guard kind.isVGG, setup.channels == 3 else {
-                    throw ValidationError("--backbone loads ImageNet weights into a VGG net with 3 input channels; found \(kind) with \(setup.channels).")
-                }
-                do {
-                    try model.loadBackbone(from: URL(fileURLWithPath: backbone))
-                } catch {
-                    guard case let .stateDict(_, mismatch) = error, mismatch.report.missingKeys.contains(where: { $0.contains("classifier.") }) else {
-                        throw error
-                    }
-                    throw ValidationError("\(kind) needs VGG11-BN's classifier as well as its features, and \(backbone) has no classifier: convert it with Scripts/convert_vgg11_bn.py --classifier.")
-                }
-            }
-            let blur = try GaussianBlur.reference(pairedWith: setup.net, sigma: sigma)
-            // validate() checked the name.
-            let method = GradientMethod(gradientMethod) ?? .gradient
-            let objective: any AnomalyObjective = kind.isAutoencoder
-                ? AutoencoderObjective(blur: blur) : HSCObjective(gradientMethod: method, blur: blur)
-            return TrainingRun(netName: kind.rawValue, net: model, objective: objective)
-        }
-    }
-
-    /// 40 epochs on the bundled sample, 20 on mvtec and folder, else the reference's.
-    private func defaultEpochs(_ configuration: TrainingConfiguration) -> Int {
-        switch data.dataset {
-        case .fashionMNIST where data.data == nil: 40
-        case .mvtec, .folder: 20
-        default: configuration.epochs
-        }
-    }
-}
-
-/// What one `fcdd train` run measured, for `fcdd compare`.
-struct TrainOutcome {
-    let objective: ReferenceObjective
-    let netName: String
-    let evaluation: AnomalyEvaluation
-    let test: any ImageDataset
-    let description: String
-    let normalClassName: String
-    /// The display quantile of the data set's heatmaps.
-    let quantile: Double
-}
-
-/// The net `fcdd train` trains, with its name and objective.
-struct TrainingRun {
-    let netName: String
-    let net: any Module
-    let objective: any AnomalyObjective
 }
 
 /// `config.json`: the options of a run and the training configuration they gave.
@@ -309,22 +222,22 @@ struct RunRecord: Encodable {
     let testFraction: Double?, maskPattern: String?
     let training: TrainingConfiguration
 
-    init(command: TrainCommand, configuration: TrainingConfiguration, objective: ReferenceObjective, net: String, sigma: Double) {
+    init(command: TrainCommand, recipe: Recipe, net: String) {
         dataset = command.data.dataset.rawValue
         data = command.data.data
         normalClass = command.data.normalClass
         seed = command.data.seed
-        self.objective = objective.rawValue
+        objective = recipe.objective.rawValue
         self.net = net
-        self.sigma = sigma
-        gradientMethod = objective == .hsc ? command.gradientMethod : nil
+        sigma = recipe.sigma
+        gradientMethod = recipe.objective == .hsc ? command.gradientMethod : nil
         outlierExposure = command.oe
         noise = command.noise
         superviseMode = command.superviseMode
         supervisedAnomalies = command.data.supervisedAnomalies
         testFraction = command.data.dataset == .folder ? command.data.testFraction : nil
         maskPattern = command.data.maskPattern
-        training = configuration
+        training = recipe.training
     }
 }
 

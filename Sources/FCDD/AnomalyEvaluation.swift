@@ -29,6 +29,17 @@ public struct AnomalyEvaluation: Sendable {
     /// The normalised AU-PRO up to FPR 0.3 over the same maps; `nil` as ``pixelAUROC``.
     public let pixelAUPRO: Double?
 
+    /// The share of anomalous samples scored above `threshold` (detections) and of nominal
+    /// samples above it (false alarms); 0 for a class without samples.
+    public func rates(threshold: Float) -> (detection: Double, falseAlarm: Double) {
+        let decisions = ThresholdCalibration.decisions(scores: scores, threshold: threshold)
+        func rate(_ label: Int) -> Double {
+            let count = labels.filter { $0 == label }.count
+            return Double(zip(decisions, labels).filter { $1 == label && $0 }.count) / Double(max(1, count))
+        }
+        return (rate(1), rate(0))
+    }
+
     /// The metrics that exist, by the names `fcdd train` writes to `metrics.json`:
     /// `image_auroc`, `pixel_auroc`, `pixel_aupro`.
     public var metrics: [String: Double] {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import FCDD
 import Foundation
 import NN
 import Testing
@@ -61,7 +62,7 @@ struct FCDDCommandOptionTests {
         let command = try TrainCommand.parse([
             "--dataset", "folder", "--data", root.path, "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "3", "--output", output.path,
         ])
-        await #expect(throws: ValidationError.self) { try await command.run() }
+        await #expect(throws: RecipeError.self) { try await command.run() }
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 }
@@ -196,13 +197,13 @@ struct FCDDCommandBaselineTests {
         let (root, output) = (try FolderFixture.write(), temporaryDirectory())
         defer { for url in [root, output] { try? FileManager.default.removeItem(at: url) } }
         let base = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--output", output.path, "--objective", "hsc"]
-        await #expect(throws: ValidationError.self) { try await TrainCommand.parse(base + ["--net", "FCDD_CNN32", "--image-size", "32"]).run() }
-        await #expect(throws: ValidationError.self) { try await TrainCommand.parse(base + ["--net", "FCDD_CNN28", "--image-size", "32"]).run() }
+        await #expect(throws: RecipeError.self) { try await TrainCommand.parse(base + ["--net", "FCDD_CNN32", "--image-size", "32"]).run() }
+        await #expect(throws: RecipeError.self) { try await TrainCommand.parse(base + ["--net", "FCDD_CNN28", "--image-size", "32"]).run() }
         // A backbone only fits the VGG nets.
         let file = output.deletingLastPathComponent().appendingPathComponent("not-a-vgg-\(UUID().uuidString).safetensors")
         try Data("x".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        await #expect(throws: ValidationError.self) {
+        await #expect(throws: RecipeError.backbone(net: "CNN28", channels: 1)) {
             try await TrainCommand.parse(base + ["--net", "FCDD_CNN28", "--image-size", "28", "--backbone", file.path]).run()
         }
         #expect(!FileManager.default.fileExists(atPath: output.path))

@@ -1,0 +1,117 @@
+import Datasets
+import Explain
+import Foundation
+import NN
+import TensorCore
+
+/// How ``Recipe/run(on:options:callbacks:)`` trains and evaluates, beyond the recipe itself.
+public struct RecipeRunOptions: Sendable {
+    /// Where a training checkpoint is written, or `nil` for none.
+    public var checkpointURL: URL?
+    /// Write the checkpoint after every this many epochs.
+    public var checkpointInterval: Int
+    /// Continue from the checkpoint at ``checkpointURL`` (which must exist).
+    public var resume: Bool
+    /// The quantile of the nominal training images' scores that becomes the decision threshold.
+    public var thresholdQuantile: Double
+    /// Images per forward pass when evaluating; `nil` picks 16 for inputs above 64 pixels, else 250.
+    public var evaluationBatchSize: Int?
+
+    /// Options; the defaults write no checkpoint and calibrate at the 0.95 quantile.
+    public init(checkpointURL: URL? = nil, checkpointInterval: Int = 1, resume: Bool = false, thresholdQuantile: Double = 0.95,
+                evaluationBatchSize: Int? = nil) {
+        self.checkpointURL = checkpointURL
+        self.checkpointInterval = checkpointInterval
+        self.resume = resume
+        self.thresholdQuantile = thresholdQuantile
+        self.evaluationBatchSize = evaluationBatchSize
+    }
+}
+
+/// What a recipe's run produced.
+public struct RecipeOutcome {
+    /// The recipe that ran.
+    public let recipe: Recipe
+    /// The name of the net that trained.
+    public let netName: String
+    /// The loss history.
+    public let history: [EpochRecord]
+    /// Seconds spent training.
+    public let trainingSeconds: Double
+    /// The trained model with its calibrated threshold.
+    public let predictor: AnomalyPredictor
+    /// The test metrics, scores and heatmaps.
+    public let evaluation: AnomalyEvaluation
+    /// The share of test anomalies above the threshold and of nominal test images above it.
+    public let detectionRate: Double, falseAlarmRate: Double
+}
+
+/// A recipe's net and trainer for one data set, ready to run: made by
+/// ``Recipe/prepare(on:options:)`` so a caller can report the net before training starts.
+public final class RecipeTraining {
+    /// The recipe.
+    public let recipe: Recipe
+    /// The data it trains and tests on.
+    public let data: OneClassData
+    /// The net being trained.
+    public let net: any Module
+    /// The trainer (restored from the checkpoint when resuming).
+    public let trainer: AnomalyTrainer
+    /// The run's options.
+    public let options: RecipeRunOptions
+
+    init(recipe: Recipe, data: OneClassData, net: any Module, trainer: AnomalyTrainer, options: RecipeRunOptions) {
+        self.recipe = recipe
+        self.data = data
+        self.net = net
+        self.trainer = trainer
+        self.options = options
+    }
+
+    /// Trains (reporting to `callbacks`), evaluates on the test set, and sets the threshold to
+    /// ``RecipeRunOptions/thresholdQuantile`` of the nominal training images' scores.
+    ///
+    /// - Throws: ``TrainingError`` and the errors of the data and the evaluation.
+    public func run(callbacks: TrainingCallbacks = TrainingCallbacks()) throws -> RecipeOutcome {
+        let start = ContinuousClock.now
+        let history = try trainer.train(callbacks: callbacks)
+        let elapsed = ContinuousClock.now - start
+        let predictor = AnomalyPredictor(
+            net: net, objective: trainer.objective, preprocessing: recipe.preprocessing,
+            inputSize: Size2D(recipe.inputSize, recipe.inputSize), inputChannels: recipe.channels)
+        let batchSize = options.evaluationBatchSize ?? (recipe.inputSize > 64 ? 16 : 250)
+        let evaluation = try predictor.evaluate(data.test, batchSize: batchSize)
+        let threshold = try ThresholdCalibration.quantile(
+            nominalScores: predictor.evaluate(data.train, batchSize: batchSize).scores, quantile: options.thresholdQuantile)
+        predictor.threshold = threshold
+        let rates = evaluation.rates(threshold: threshold)
+        return RecipeOutcome(
+            recipe: recipe, netName: try recipe.netName, history: history,
+            trainingSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+            predictor: predictor, evaluation: evaluation, detectionRate: rates.detection, falseAlarmRate: rates.falseAlarm)
+    }
+}
+
+extension Recipe {
+    /// A fresh net and its trainer on `data` (resumed from the checkpoint when the options say so).
+    ///
+    /// - Throws: ``RecipeError``, ``TrainingError`` and the errors of the data and the net.
+    public func prepare(on data: OneClassData, options: RecipeRunOptions = RecipeRunOptions()) throws -> RecipeTraining {
+        let net = try makeNet()
+        let loader = try DataLoader(dataset: data.train, batchSize: training.batchSize, transform: try trainingTransform(for: data), seed: training.seed)
+        let trainer = try AnomalyTrainer(net: net, objective: try makeObjective(), configuration: training, loader: loader,
+                                         checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval)
+        if options.resume, let checkpoint = options.checkpointURL { try trainer.resume(from: checkpoint) }
+        return RecipeTraining(recipe: self, data: data, net: net, trainer: trainer, options: options)
+    }
+
+    /// ``prepare(on:options:)`` and ``RecipeTraining/run(callbacks:)``: trains a fresh net on
+    /// `data`, evaluates it and calibrates its threshold.
+    ///
+    /// - Throws: as both.
+    public func run(on data: OneClassData, options: RecipeRunOptions = RecipeRunOptions(), callbacks: TrainingCallbacks = TrainingCallbacks())
+        throws -> RecipeOutcome
+    {
+        try prepare(on: data, options: options).run(callbacks: callbacks)
+    }
+}

@@ -1,0 +1,114 @@
+import Datasets
+import Explain
+import FCDD
+import Foundation
+import NN
+import Testing
+import TensorCore
+
+// The paper's set-ups as library values: what `Recipe.paper` chooses for each data set and
+// objective, the training transform it builds, its errors, and a short run end to end.
+
+@Suite("Recipes")
+struct RecipeTests {
+    static func bundled(normalClass: Int = 0) throws -> OneClassData {
+        try OneClassData.load(.fashionMNIST(directory: nil, normalClass: normalClass))
+    }
+
+    @Test("Fashion-MNIST: FCDD_CNN28_W, grey 28×28, blob noise, crop and flip, the class's LCN constants, SGD, σ 1.2")
+    func fashionMNIST() throws {
+        let data = try Self.bundled(normalClass: 3)
+        #expect(data.normalClassName == "Dress" && data.train.labels.allSatisfy { $0 == 0 } && Set(data.test.labels) == [0, 1])
+        let recipe = try Recipe.paper(for: data)
+        #expect(recipe.net == .cnn28Wide && recipe.inputSize == 28 && recipe.channels == 1 && recipe.preResize == nil)
+        #expect(recipe.preprocessing == .fashionMNIST(normalClass: 3) && recipe.sigma == 1.2 && recipe.displayQuantile == 0.85)
+        #expect(recipe.training.optimizer == .sgd && recipe.training.learningRate == 1e-2 && recipe.training.epochs == 40,
+                "the bundled sample trains 40 epochs")
+        guard case .synthetic(.blob, .noiseImage) = recipe.anomalies else {
+            Issue.record("expected blob noise, found \(recipe.anomalies)")
+            return
+        }
+        #expect(recipe.augmentation.map { "\(type(of: $0))" } == ["RandomCrop", "RandomHorizontalFlip"])
+        #expect(try recipe.netName == "FCDD_CNN28_W" && recipe.baselineNet == nil)
+        #expect(try recipe.makeObjective() as? FCDDObjective == FCDDObjective(sigma: 1.2))
+
+        // The baselines: the paired nets, and the autoencoder without anomalies.
+        let hsc = try Recipe.paper(for: data, objective: .hsc)
+        #expect(try hsc.baselineNet == .cnn28Wide && hsc.makeNet() is HSCCNN28)
+        let autoencoder = try Recipe.paper(for: data, objective: .ae)
+        #expect(try autoencoder.baselineNet == .ae28)
+        guard case .none = autoencoder.anomalies else {
+            Issue.record("the autoencoder trains on nominal images only, found \(autoencoder.anomalies)")
+            return
+        }
+        let blur = try #require((try autoencoder.makeObjective() as? AutoencoderObjective)?.blur)
+        #expect(blur == (try GaussianBlur.reference(pairedWith: .cnn28Wide, sigma: 1.2)))
+    }
+
+    @Test("the training transform: anomalies, augmentation, then the preprocessing; none for the autoencoder")
+    func trainingTransform() throws {
+        let data = try Self.bundled()
+        var recipe = try Recipe.paper(for: data)
+        recipe.augmentation = []
+        recipe.anomalies = .synthetic(.solid, .noiseImage)
+        let transform = try #require(try recipe.trainingTransform(for: data) as? Compose)
+        #expect(transform.transforms.map { "\(type(of: $0))" } == ["AnomalyInjection", "Compose"])
+        // Half the samples become anomalies: with the identity augmentation, the labelled
+        // anomalies are exactly those the injection drew.
+        let loader = try DataLoader(dataset: data.train, batchSize: 100, transform: transform, seed: 1)
+        let labels = try #require(try loader.epoch(0).next()).labels
+        #expect((30...70).contains(labels.count { $0 == 1 }), "\(labels.count { $0 == 1 }) anomalies of 100")
+
+        recipe.objective = .ae
+        let nominalOnly = try #require(try recipe.trainingTransform(for: data) as? Compose)
+        #expect(nominalOnly.transforms.map { "\(type(of: $0))" } == ["Compose"])
+        recipe.objective = .fcdd
+        recipe.anomalies = .realAnomalies
+        #expect(throws: RecipeError.noRealAnomalies(data: data.description)) { try recipe.trainingTransform(for: data) }
+    }
+
+    @Test("nets without baselines, inputs a net cannot take and backbones for other nets are clear errors")
+    func errors() throws {
+        let data = try Self.bundled()
+        var recipe = try Recipe.paper(for: data, objective: .hsc, net: .cnn32)
+        #expect(throws: RecipeError.self) { try recipe.makeNet() }
+        recipe.net = .cnn32LW3K
+        #expect(throws: RecipeError.inputSize(net: "CNN32_LW3K", expected: "32×32 images", found: 28)) { try recipe.makeNet() }
+        recipe.objective = .fcdd
+        recipe.inputSize = 3
+        #expect(throws: RecipeError.self) { try recipe.makeNet() }
+        recipe.inputSize = 28
+        recipe.backbone = URL(fileURLWithPath: "/nonexistent.safetensors")
+        #expect(throws: RecipeError.backbone(net: "FCDD_CNN32_LW3K", channels: 1)) { try recipe.makeNet() }
+        #expect(throws: DatasetError.self) { try OneClassData.load(.fashionMNIST(directory: nil, normalClass: 10)) }
+    }
+
+    @Test("a short run trains, evaluates and calibrates; the same seed repeats it exactly")
+    func run() throws {
+        var data = try Self.bundled()
+        func first(_ count: Int, of dataset: some ImageDataset) throws -> any ImageDataset {
+            try DatasetSubset(dataset, indices: Array(0..<count))
+        }
+        data.train = try first(60, of: data.train)
+        data.test = try first(100, of: data.test)
+        var recipe = try Recipe.paper(for: data)
+        recipe.net = .cnn28
+        recipe.training.epochs = 2
+        recipe.training.batchSize = 20
+        var epochs: [Int] = []
+        let outcome = try recipe.run(on: data, options: RecipeRunOptions(thresholdQuantile: 0.9),
+                                     callbacks: TrainingCallbacks(afterEpoch: { record in
+                                         epochs.append(record.epoch)
+                                         return .proceed
+                                     }))
+        #expect(epochs == [0, 1] && outcome.history.count == 2 && outcome.netName == "FCDD_CNN28")
+        #expect(outcome.evaluation.scores.count == 100 && outcome.evaluation.imageAUROC != nil)
+        let threshold = try #require(outcome.predictor.threshold)
+        let trainScores = try outcome.predictor.evaluate(data.train).scores
+        #expect(try threshold == ThresholdCalibration.quantile(nominalScores: trainScores, quantile: 0.9))
+        #expect(outcome.detectionRate == outcome.evaluation.rates(threshold: threshold).detection)
+
+        let again = try recipe.run(on: data, options: RecipeRunOptions(thresholdQuantile: 0.9))
+        #expect(again.evaluation.scores == outcome.evaluation.scores)
+    }
+}
