@@ -7,6 +7,7 @@ import Datasets
 import FCDD
 import Foundation
 import NN
+import TensorCore
 
 /// Training epochs of each model: enough for a clear result, short enough for CI.
 let epochs = (fcdd: 15, deepSVDD: 8)
@@ -30,9 +31,16 @@ func run(output: URL) throws {
     print("Fashion-MNIST sample, nominal class \(task.normalClass) (\(FashionMNIST.classNames[task.normalClass])): "
           + "\(task.train.count) training images, \(task.test.count) test images")
 
-    // The receptive field the heatmaps use, computed from the net's layers.
-    let geometry = try ResidualFCN(inputChannels: 1).spatialGeometry(forInput: 28)
+    // The receptive field the heatmaps use, computed from the net's layers, and a check
+    // that `spatialLayers` lists every layer that changes geometry: the computed map size
+    // must be the size a forward pass gives.
+    let net = try ResidualFCN(inputChannels: 1)
+    let geometry = try net.spatialGeometry(forInput: 28)
     print("\(ResidualFCN.architectureName) on 28×28 inputs: \(geometry.size.height)×\(geometry.size.width) map, \(geometry.field)")
+    let mapShape = try withoutGradients { () throws(TensorError) in try net(Tensor.zeros(shape: [1, 1, 28, 28])).shape }
+    guard mapShape == [1, 1, geometry.size.height, geometry.size.width] else {
+        throw CheckFailure(description: "the computed geometry \(geometry) does not match the forward pass's map \(mapShape); does spatialLayers list every layer?")
+    }
 
     print("Training \(ResidualFCN.architectureName) with FCDD (blob-noise anomalies), \(epochs.fcdd) epochs")
     let fcdd = try Experiments.fcdd(on: task, epochs: epochs.fcdd)
