@@ -77,6 +77,11 @@ struct AnomalyModelFile {
         threshold = metadata["threshold"].flatMap(Float.init)
     }
 
+    /// The keys the file's own metadata uses; objectives may not use them for their settings.
+    static let reservedKeys: Set<String> = [
+        "format", objectiveKey, "net", "net_hyperparameters", "input_channels", "input_height", "input_width", "preprocessing", "threshold",
+    ]
+
     /// The metadata of a model file: `extra`, the objective's settings over it, then the
     /// common keys over both.
     static func metadata(

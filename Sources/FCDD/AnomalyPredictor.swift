@@ -73,11 +73,16 @@ public final class AnomalyPredictor {
     /// metadata (``AnomalyModelFile``), the objective's settings, and `extra` beneath them.
     ///
     /// - Throws: ``CheckpointError/invalidCheckpoint(file:reason:)`` for a net that does not
-    ///   describe its architecture (``ArchitectureDescribing``), ``CheckpointError/file(_:)``
-    ///   when the file cannot be written.
+    ///   describe its architecture (``ArchitectureDescribing``) or objective settings whose
+    ///   keys collide with the file's own keys or `extra`, ``CheckpointError/file(_:)`` when
+    ///   the file cannot be written.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws(CheckpointError) {
         guard let described = net as? any ArchitectureDescribing else {
             throw .invalidCheckpoint(file: url.path, reason: "the net \(type(of: net)) cannot be rebuilt from a file: expected it to conform to ArchitectureDescribing (and its constructor to be registered in a ModelRegistry)")
+        }
+        let collisions = Set(objective.metadata.keys).intersection(AnomalyModelFile.reservedKeys.union(extra.keys))
+        guard collisions.isEmpty else {
+            throw .invalidCheckpoint(file: url.path, reason: "the \(objective.name) objective's settings \(collisions.sorted()) collide with the model file's own keys \(AnomalyModelFile.reservedKeys.sorted()) or the extra metadata; rename them")
         }
         let metadata = AnomalyModelFile.metadata(
             objective: objective, architecture: described.architecture, inputChannels: inputChannels, inputSize: inputSize,

@@ -165,6 +165,47 @@ struct CustomModelTests {
         }
     }
 
+    /// A net that forgets its pool in `spatialLayers`.
+    final class ForgetfulNet: SpatialChain {
+        var isTraining = true
+        let conv: Conv2d
+        let pool = MaxPool2d(kernelSize: 2)
+        init() throws {
+            var generator = SeededGenerator(seed: 0)
+            conv = try Conv2d(1, 1, kernelSize: 3, padding: 1, using: &generator)
+        }
+        var childModules: [(name: String, module: any Module)] { [("conv", conv), ("pool", pool)] }
+        var spatialLayers: [any Module] { [conv] }
+        func forward(_ input: Tensor) throws(TensorError) -> Tensor { try pool(conv(input)) }
+    }
+
+    /// An objective whose settings use a key the model file itself uses.
+    struct ClashingObjective: AnomalyObjective {
+        var name: String { "clash" }
+        var metadata: [String: String] { ["threshold": "1"] }
+        func loss(net: any Module, batch: TrainingBatch) throws -> ObjectiveLoss { try FCDDObjective(sigma: 1).loss(net: net, batch: batch) }
+        func predict(net: any Module, batch: PredictionBatch) throws -> [AnomalyPrediction] { try FCDDObjective(sigma: 1).predict(net: net, batch: batch) }
+    }
+
+    @Test("a forward pass that does not match the listed layers, and objective settings that clash with the file's keys, are errors")
+    func inconsistentDeclarations() throws {
+        let forgetful = AnomalyPredictor(net: try ForgetfulNet(), objective: FCDDObjective(sigma: 1.2), preprocessing: .identity,
+                                         inputSize: 28, inputChannels: 1)
+        #expect {
+            try forgetful.predict(Tensor.zeros(shape: [1, 1, 28, 28]))
+        } throws: { error in
+            guard case let .shapeMismatch(_, expected, found)? = error as? ExplainError else { return false }
+            return expected.contains("28×28") && expected.contains("spatialLayers") && found == [[1, 1, 14, 14]]
+        }
+        let clashing = AnomalyPredictor(net: try TinyResidualNet(inputChannels: 1), objective: ClashingObjective(), preprocessing: .identity,
+                                        inputSize: 28, inputChannels: 1)
+        #expect {
+            try clashing.save(to: BaselineTrainerTests.temporaryURL("clash"))
+        } throws: { error in
+            "\(error)".contains("[\"threshold\"]")
+        }
+    }
+
     @Test("optimiser choices: SGD with plain or Nesterov momentum, Adam and AdamW build PyTorch's optimisers")
     func optimizerChoices() throws {
         let sgd = try #require(try TrainingConfiguration.OptimizerChoice.sgd(momentum: 0.5).makeOptimizer(learningRate: 0.1, weightDecay: 0.01) as? SGD)

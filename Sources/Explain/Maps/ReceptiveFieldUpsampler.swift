@@ -36,6 +36,10 @@ public struct ReceptiveFieldUpsampler: Sendable {
     public let sigma: Double
     /// The transposed convolution's weight, `gkern` as `[1, 1, r_H, r_W]`.
     public let kernel: Tensor
+    /// The map size the net's layers compute for ``inputSize`` (an up-sampler made for a net
+    /// refuses maps of another size: a net whose forward pass differs from the layers it
+    /// lists); `nil` for an up-sampler made from a receptive field alone.
+    public private(set) var mapSize: Size2D?
 
     /// An up-sampler for maps of a net with `receptiveField`, to `inputSize` pixels.
     ///
@@ -74,6 +78,7 @@ public struct ReceptiveFieldUpsampler: Sendable {
             throw .geometry(error)
         }
         try self.init(receptiveField: geometry.field, inputSize: inputSize, sigma: sigma)
+        mapSize = geometry.size
     }
 
     /// Up-samples `maps` to ``inputSize``.
@@ -91,6 +96,12 @@ public struct ReceptiveFieldUpsampler: Sendable {
         }
         let (batch, channels) = (maps.shape[0], maps.rank == 4 ? maps.shape[1] : 1)
         let mapSize = Size2D(maps.shape[maps.rank - 2], maps.shape[maps.rank - 1])
+        if let expected = self.mapSize, expected != mapSize {
+            throw .shapeMismatch(
+                operation: operation,
+                expected: "maps of \(expected.height)×\(expected.width), the size the net's layers compute for \(inputSize.height)×\(inputSize.width) inputs (a net whose forward pass changes the size with a layer it does not list in spatialLayers gets a wrong receptive field)",
+                found: [maps.shape])
+        }
         let rows = AxisPlan(mapSize: mapSize.height, field: receptiveField.size.height, jump: receptiveField.jump.height,
                             shift: receptiveField.integerShift.height, target: inputSize.height)
         let columns = AxisPlan(mapSize: mapSize.width, field: receptiveField.size.width, jump: receptiveField.jump.width,
