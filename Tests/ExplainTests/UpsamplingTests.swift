@@ -59,7 +59,7 @@ struct UpsamplingTests {
 
     @Test("the fixture's FCDD layer lists have the reference's geometry (§1.5)")
     func netGeometry() throws {
-        // The nets themselves (FCDDNet) are checked against the same table in FCDDTests.
+        // The nets themselves (FCDDNetKind.makeNet) are checked against the same table in FCDDTests.
         let expected: [String: (r: Int, j: Int, s: Double, n: Int, input: Int)] = [
             "FCDD_CNN28": (16, 4, 1.5, 7, 28), "FCDD_CNN32": (32, 4, 1.5, 8, 32), "FCDD_CNN32_S": (18, 4, 1.5, 8, 32),
             "FCDD_CNN32_LW3K": (22, 4, 1.5, 8, 32), "FCDD_CNN224_VGG": (62, 8, 3.5, 28, 224), "FCDD_CNN224": (59, 8, 0, 28, 224),
