@@ -29,11 +29,17 @@ struct PredictCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("Images to score (PNG or JPEG).", valueName: "image"))
     var images: [String]
 
+    @OptionGroup var compute: ComputeOptions
+
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image to score.") }
     }
 
     func run() async throws {
+        try compute.run(predict)
+    }
+
+    private func predict() throws {
         let predictor = try AnomalyPredictors.load(contentsOf: ModelLocation.file(model))
         if let threshold { predictor.threshold = threshold }
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)

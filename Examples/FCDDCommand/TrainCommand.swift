@@ -79,8 +79,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Continue from output/checkpoint.safetensors of an interrupted run with the same options.")
     var resume = false
 
-    @Option(help: "Compute threads for the kernels.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var compute: ComputeOptions
 
     @Option(help: ArgumentHelp("Output directory (created; existing files in it are replaced).", valueName: "dir"))
     var output: String = "fcdd-output"
@@ -93,7 +92,6 @@ struct TrainCommand: AsyncParsableCommand {
         if let gaussStd, !(gaussStd > 0) { throw ValidationError("--gauss-std must be positive, found \(gaussStd).") }
         guard (0...1).contains(thresholdQuantile) else { throw ValidationError("--threshold-quantile must be in [0, 1], found \(thresholdQuantile).") }
         guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1, found \(checkpointInterval).") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads).") }
         if let net, FCDDNetKind(rawValue: net) == nil {
             throw ValidationError("--net \(net) is not an FCDD net; expected one of \(FCDDNetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -132,9 +130,13 @@ struct TrainCommand: AsyncParsableCommand {
         _ = try execute()
     }
 
-    /// Trains, evaluates and writes everything; returns the test evaluation for `fcdd compare`.
+    /// Trains, evaluates and writes everything under the `--threads` and environment's compute
+    /// settings; returns the test evaluation for `fcdd compare`.
     func execute() throws -> TrainOutcome {
-        ComputeThreads.set(threads)
+        try compute.run(train)
+    }
+
+    private func train() throws -> TrainOutcome {
         let loaded = try data.load()
         let anomalies = AnomalyOptions(outlierExposure: oe, outlierLimit: oeLimit, noise: noise.flatMap(NoiseMode.init(rawValue:)),
                                        superviseMode: superviseMode.flatMap(SuperviseMode.init(rawValue:)), seed: data.seed)
