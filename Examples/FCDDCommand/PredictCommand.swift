@@ -26,10 +26,10 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output: String = "fcdd-predictions"
 
+    @OptionGroup var compute: ComputeOptions
+
     @Argument(help: ArgumentHelp("Images to score (PNG or JPEG).", valueName: "image"))
     var images: [String]
-
-    @OptionGroup var compute: ComputeOptions
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image to score.") }
