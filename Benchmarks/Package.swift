@@ -17,7 +17,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "FCDDLayerShapes"),
-        .target(name: "BenchSupport"),
+        .target(name: "BenchSupport", dependencies: [.product(name: "TensorCore", package: "FCDDSwift")]),
         .executableTarget(
             name: "kernel-bench",
             dependencies: [
@@ -63,6 +63,7 @@ let package = Package(
         .executableTarget(
             name: "ConvolutionBenchmarks",
             dependencies: [
+                "BenchSupport",
                 "FCDDLayerShapes",
                 .product(name: "TensorCore", package: "FCDDSwift"),
                 .product(name: "Benchmark", package: "benchmark"),

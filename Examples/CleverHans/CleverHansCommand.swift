@@ -58,8 +58,8 @@ struct CleverHansCommand: AsyncParsableCommand {
     @Option(help: "Held-back watermarked anomalies shown in the figure.")
     var columns = 10
 
-    @Option(help: "Compute threads for the kernels.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Compute threads for the kernels (default: OPENBLAS_NUM_THREADS, else the number of cores).")
+    var threads: Int?
 
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output = "clever-hans"
@@ -81,18 +81,22 @@ struct CleverHansCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be in (0, 1), found \(value).")
         }
         guard watermarkAlpha > 0, watermarkAlpha <= 1 else { throw ValidationError("--watermark-alpha must be in (0, 1], found \(watermarkAlpha).") }
-        for (name, value) in [("--epochs", epochs), ("--batch-size", batchSize), ("--acc-batches", accBatches), ("--columns", columns), ("--threads", threads)]
+        for (name, value) in [("--epochs", epochs), ("--batch-size", batchSize), ("--acc-batches", accBatches), ("--columns", columns)]
         where value < 1 {
             throw ValidationError("\(name) must be at least 1, found \(value).")
         }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads).") }
         if let imagesPerClass, imagesPerClass < 2 { throw ValidationError("--images-per-class must be at least 2, found \(imagesPerClass).") }
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be positive, found \(learningRate).") }
     }
 
     func run() async throws {
-        ComputeThreads.set(threads)
-        _ = try CleverHansStudy(settings: settings).run(writingTo: URL(fileURLWithPath: output, isDirectory: true)) { line in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        var compute = try ComputeSettings(environment: ProcessInfo.processInfo.environment)
+        if let threads { compute.threads = threads }
+        _ = try ComputeSettings.withSettings(compute) {
+            try CleverHansStudy(settings: settings).run(writingTo: URL(fileURLWithPath: output, isDirectory: true)) { line in
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
         }
     }
 }

@@ -48,18 +48,19 @@ struct CompareCommand: AsyncParsableCommand {
 
     func run() async throws {
         let train = try TrainCommand.parse(trainOptions)
-        ComputeThreads.set(train.threads)
-        let data = try train.data.load()
-        let recipes = try ReferenceObjective.allCases.map { try train.makeRecipe(for: data, objective: $0) }
-        let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
-        var outcomes: [RecipeOutcome] = []
-        for recipe in recipes {
-            say("== \(recipe.objective.rawValue)")
-            outcomes.append(try train.execute(recipe, on: data, output: outputDirectory.appendingPathComponent(recipe.objective.rawValue)))
+        try train.compute.run {
+            let data = try train.data.load()
+            let recipes = try ReferenceObjective.allCases.map { try train.makeRecipe(for: data, objective: $0) }
+            let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
+            var outcomes: [RecipeOutcome] = []
+            for recipe in recipes {
+                say("== \(recipe.objective.rawValue)")
+                outcomes.append(try train.execute(recipe, on: data, output: outputDirectory.appendingPathComponent(recipe.objective.rawValue)))
+            }
+            try writeTable(outcomes, to: outputDirectory)
+            try writeFigure(outcomes, data: data, to: outputDirectory.appendingPathComponent("comparison.png"))
+            say("wrote comparison.md, comparison.json and comparison.png to \(outputDirectory.path)")
         }
-        try writeTable(outcomes, to: outputDirectory)
-        try writeFigure(outcomes, data: data, to: outputDirectory.appendingPathComponent("comparison.png"))
-        say("wrote comparison.md, comparison.json and comparison.png to \(outputDirectory.path)")
     }
 
     /// comparison.md and comparison.json: one row per method.

@@ -21,14 +21,16 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: "Compute threads for the kernels.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var compute: ComputeOptions
 
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output: String = "fcdd-evaluation"
 
     func run() async throws {
-        ComputeThreads.set(threads)
+        try compute.run(evaluate)
+    }
+
+    private func evaluate() throws {
         let predictor = try AnomalyPredictor(contentsOf: ModelLocation.file(model))
         let loaded = try data.load()
         var bar = ProgressBar()

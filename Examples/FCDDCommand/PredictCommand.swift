@@ -26,6 +26,8 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output: String = "fcdd-predictions"
 
+    @OptionGroup var compute: ComputeOptions
+
     @Argument(help: ArgumentHelp("Images to score (PNG or JPEG).", valueName: "image"))
     var images: [String]
 
@@ -34,6 +36,10 @@ struct PredictCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try compute.run(predict)
+    }
+
+    private func predict() throws {
         let predictor = try AnomalyPredictor(contentsOf: ModelLocation.file(model))
         if let threshold { predictor.threshold = threshold }
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)

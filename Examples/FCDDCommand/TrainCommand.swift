@@ -79,8 +79,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Continue from output/checkpoint.safetensors of an interrupted run with the same options.")
     var resume = false
 
-    @Option(help: "Compute threads for the kernels.")
-    var threads = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var compute: ComputeOptions
 
     @Option(help: ArgumentHelp("Output directory (created; existing files in it are replaced).", valueName: "dir"))
     var output: String = "fcdd-output"
@@ -93,7 +92,6 @@ struct TrainCommand: AsyncParsableCommand {
         if let gaussStd, !(gaussStd > 0) { throw ValidationError("--gauss-std must be positive, found \(gaussStd).") }
         guard (0...1).contains(thresholdQuantile) else { throw ValidationError("--threshold-quantile must be in [0, 1], found \(thresholdQuantile).") }
         guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1, found \(checkpointInterval).") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads).") }
         if let net, FCDDNetKind(rawValue: net) == nil {
             throw ValidationError("--net \(net) is not an FCDD net; expected one of \(FCDDNetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -125,11 +123,13 @@ struct TrainCommand: AsyncParsableCommand {
         return backbone != nil && (data.dataset == .mvtec || data.dataset == .folder) ? .cnn224VGGFrozen : nil
     }
 
+    /// Trains, evaluates and writes everything under the `--threads` and environment's compute settings.
     func run() async throws {
-        ComputeThreads.set(threads)
-        let data = try self.data.load()
-        let recipe = try makeRecipe(for: data, objective: ReferenceObjective(rawValue: objective) ?? .fcdd)
-        _ = try execute(recipe, on: data, output: URL(fileURLWithPath: output, isDirectory: true))
+        try compute.run {
+            let data = try self.data.load()
+            let recipe = try makeRecipe(for: data, objective: ReferenceObjective(rawValue: objective) ?? .fcdd)
+            _ = try execute(recipe, on: data, output: URL(fileURLWithPath: output, isDirectory: true))
+        }
     }
 
     /// The library's paper recipe for `data` with this command's options applied.

@@ -61,6 +61,11 @@ struct FashionMLPCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // OPENBLAS_NUM_THREADS and FCDD_CONVOLUTION, as for the other executables.
+        try ComputeSettings.withSettings(try ComputeSettings(environment: ProcessInfo.processInfo.environment), operation: train)
+    }
+
+    private func train() throws {
         let loadStart = ContinuousClock.now
         let (train, test) = try loadData()
         let source = data.map { "Fashion-MNIST from \($0)" } ?? "the bundled Fashion-MNIST sample"

@@ -49,14 +49,6 @@ static void rows_inside(const cconv_geometry *g, long out_row, long *first, long
     *end = top + g->kernel_height > g->height ? g->height - top : g->kernel_height;
 }
 
-int cconv_optimized_build(void) {
-#if defined(__OPTIMIZE__)
-    return 1;
-#else
-    return 0;
-#endif
-}
-
 size_t cconv_packed_weight_floats(const cconv_geometry *g) { return blocked_weight_floats(g, CHANNEL_BLOCK); }
 
 size_t cconv_workspace_floats(const cconv_geometry *g) {

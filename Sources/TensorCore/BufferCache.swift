@@ -7,8 +7,9 @@ import Synchronization
 /// five times as much as the multiply that fills it, because every page faults once. Buffers
 /// of at least ``minimumCachedCount`` floats are therefore returned here when a tensor (or a
 /// kernel's workspace) is freed, and handed out again for a request of the same size. The
-/// cache holds at most ``TensorMemory/cacheLimitBytes`` bytes; beyond that the buffers that
-/// were returned longest ago are freed.
+/// cache holds at most ``ComputeSettings/bufferCacheLimitBytes`` bytes of the settings in
+/// effect where a buffer is returned; beyond that the buffers that were returned longest ago
+/// are freed.
 final class BufferCache: Sendable {
     /// The process-wide cache behind tensor storage and kernel workspaces.
     static let shared = BufferCache()
@@ -24,11 +25,10 @@ final class BufferCache: Sendable {
     private struct State {
         var idle: [Entry] = []
         var idleBytes = 0
-        var limitBytes = 1 << 31
 
-        /// Removes the oldest idle buffers until the rest fit the limit; the caller frees them
-        /// outside the lock.
-        mutating func evictBeyondLimit() -> [Entry] {
+        /// Removes the oldest idle buffers until the rest fit `limitBytes`; the caller frees
+        /// them outside the lock.
+        mutating func evict(beyond limitBytes: Int) -> [Entry] {
             var evicted: [Entry] = []
             while idleBytes > limitBytes, !idle.isEmpty {
                 let oldest = idle.removeFirst()
@@ -55,16 +55,18 @@ final class BufferCache: Sendable {
         return raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
     }
 
-    /// Gives back memory from ``allocate(count:)``.
-    func release(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+    /// Gives back memory from ``allocate(count:)``, keeping at most `limitBytes` idle (by
+    /// default the limit of the settings in effect here, read only for a buffer to keep).
+    func release(_ pointer: UnsafeMutablePointer<Float>, count: Int, limitBytes: Int? = nil) {
         guard count >= Self.minimumCachedCount else {
             pointer.deallocate()
             return
         }
+        let limitBytes = limitBytes ?? ComputeSettings.current.bufferCacheLimitBytes
         let evicted: [Entry] = state.withLock { state in
             state.idle.append(Entry(pointer: pointer, count: count))
             state.idleBytes += count * 4
-            return state.evictBeyondLimit()
+            return state.evict(beyond: limitBytes)
         }
         for entry in evicted { entry.pointer.deallocate() }
     }
@@ -79,29 +81,16 @@ final class BufferCache: Sendable {
     /// Bytes held by idle buffers.
     var idleBytes: Int { state.withLock { $0.idleBytes } }
 
-    /// The most idle bytes kept; lowering it frees buffers at once.
-    var limitBytes: Int {
-        get { state.withLock { $0.limitBytes } }
-        set {
-            let evicted: [Entry] = state.withLock { state in
-                state.limitBytes = Swift.max(0, newValue)
-                return state.evictBeyondLimit()
-            }
-            for entry in evicted { entry.pointer.deallocate() }
-        }
+    /// Frees the oldest idle buffers until at most `limitBytes` stay idle.
+    func trim(toBytes limitBytes: Int) {
+        let evicted = state.withLock { $0.evict(beyond: limitBytes) }
+        for entry in evicted { entry.pointer.deallocate() }
     }
 }
 
-/// Controls over the memory that tensors keep for reuse (see the cache described in
-/// `Documentation/TensorCore.md`).
+/// The memory that tensors keep for reuse (see the cache described in
+/// `Documentation/TensorCore.md`; its limit is ``ComputeSettings/bufferCacheLimitBytes``).
 public enum TensorMemory {
-    /// The most bytes of freed tensor memory kept for reuse (default 2 GiB). Buffers below
-    /// 256 KiB are never cached. Set it to 0 to return every buffer to the system at once.
-    public static var cacheLimitBytes: Int {
-        get { BufferCache.shared.limitBytes }
-        set { BufferCache.shared.limitBytes = newValue }
-    }
-
     /// Bytes currently held for reuse by freed tensors and kernel workspaces.
     public static var cachedBytes: Int { BufferCache.shared.idleBytes }
 }

@@ -1,10 +1,10 @@
 extension Tensor {
     /// 2-D convolution (cross-correlation, as PyTorch's `conv2d`): input `[N, C, H, W]`,
     /// weight `[Cout, C / groups, kH, kW]`, optional bias `[Cout]`, giving
-    /// `[N, Cout, Hout, Wout]`. Lowered to one GEMM per block of images on cblas_sgemm, or
-    /// run on a direct AVX-512 kernel where ``ConvolutionAlgorithm`` says so;
-    /// the gradients for input, weight and bias are computed only for operands that track
-    /// gradients.
+    /// `[N, Cout, Hout, Wout]`. Runs on the algorithm that ``ComputeSettings/current`` names
+    /// (``ConvolutionAlgorithm``), on its number of threads, in the forward pass and (with the
+    /// settings current then) in the backward pass; the gradients for input, weight and bias
+    /// are computed only for operands that track gradients.
     ///
     /// - Throws: ``TensorError`` when the ranks or channel counts do not fit, a parameter is
     ///   out of range, or the padded input is smaller than the dilated kernel.
@@ -18,7 +18,8 @@ extension Tensor {
         try validateBias(bias, channels: geometry.outputChannels, op: "conv2d")
         let output = Tensor(uninitializedShape: geometry.outputShape) { output in
             geometry.forward(input: input.storage.pointer, weight: weight.storage.pointer,
-                             bias: bias.map { UnsafePointer($0.storage.pointer) }, into: output)
+                             bias: bias.map { UnsafePointer($0.storage.pointer) }, into: output,
+                             settings: .current)
         }
         let operands = [input, weight] + (bias.map { [$0] } ?? [])
         guard let parents = recordedParents(operands) else { return output }
@@ -30,7 +31,7 @@ extension Tensor {
             let dx = needsInput ? TensorStorage(uninitializedCount: x.scalarCount) : nil
             let dw = needsWeight ? TensorStorage(uninitializedCount: w.scalarCount) : nil
             geometry.backward(input: x.storage.pointer, weight: w.storage.pointer, outputGradient: gradient.storage.pointer,
-                              inputGradient: dx?.pointer, weightGradient: dw?.pointer)
+                              inputGradient: dx?.pointer, weightGradient: dw?.pointer, settings: .current)
             if let dx { inputGradient = Tensor(shape: x.shape, storage: dx) }
             if let dw { weightGradient = Tensor(shape: w.shape, storage: dw) }
             var result: [Tensor?] = [inputGradient, weightGradient]
@@ -42,6 +43,8 @@ extension Tensor {
     /// 2-D transposed convolution (PyTorch's `conv_transpose2d`, the adjoint of `conv2d`):
     /// input `[N, Cin, H, W]`, weight `[Cin, Cout / groups, kH, kW]`, optional bias `[Cout]`,
     /// giving `[N, Cout, (H − 1)·stride − top − bottom + dilation·(kH − 1) + outputPadding + 1, …]`.
+    /// Runs on the algorithm and threads of ``ComputeSettings/current``, as
+    /// ``conv2d(_:weight:bias:stride:padding:dilation:groups:)`` does.
     ///
     /// - Throws: ``TensorError`` when the shapes do not fit, a parameter is out of range, or
     ///   `outputPadding` is not smaller than the stride or the dilation (as in PyTorch).
@@ -82,7 +85,7 @@ extension Tensor {
             // The adjoint convolution's input gradient is our output; its `input` is read only
             // for a weight gradient, which is not requested here.
             geometry.backward(input: output, weight: weight.storage.pointer, outputGradient: input.storage.pointer,
-                              inputGradient: output, weightGradient: nil)
+                              inputGradient: output, weightGradient: nil, settings: .current)
             if let bias { addChannelBias(bias, to: output, batch: geometry.batch, plane: outputHeight * outputWidth) }
         }
         let operands = [input, weight] + (bias.map { [$0] } ?? [])
@@ -93,13 +96,14 @@ extension Tensor {
             var result: [Tensor?] = [nil, nil]
             if needsInput {
                 result[0] = Tensor(uninitializedShape: z.shape) { dz in
-                    geometry.forward(input: gradient.storage.pointer, weight: w.storage.pointer, bias: nil, into: dz)
+                    geometry.forward(input: gradient.storage.pointer, weight: w.storage.pointer, bias: nil, into: dz,
+                                     settings: .current)
                 }
             }
             if needsWeight {
                 result[1] = Tensor(uninitializedShape: w.shape) { dw in
                     geometry.backward(input: gradient.storage.pointer, weight: w.storage.pointer, outputGradient: z.storage.pointer,
-                                      inputGradient: nil, weightGradient: dw)
+                                      inputGradient: nil, weightGradient: dw, settings: .current)
                 }
             }
             if parents.count > 2 { result.append(needsBias ? channelSums(gradient) : nil) }

@@ -1,67 +1,40 @@
 import CConvolution
-import Foundation
-import Synchronization
 
 /// Which algorithm runs ``Tensor/conv2d(_:weight:bias:stride:padding:dilation:groups:)`` (and
-/// the input gradient a convolution shares with ``Tensor/convTranspose2d(_:weight:bias:stride:padding:outputPadding:dilation:groups:)``).
+/// the input gradient a convolution shares with ``Tensor/convTranspose2d(_:weight:bias:stride:padding:outputPadding:dilation:groups:)``),
+/// chosen through ``ComputeSettings/convolution``.
 ///
-/// ``winograd`` is the default in builds with optimisation (`-c release`), on every CPU; an
-/// unoptimised build of the C transforms and intrinsics is slower than OpenBLAS, so debug
-/// builds lower every convolution to GEMMs. The environment variable
-/// `FCDD_CONVOLUTION=lowering` (or `direct`, `winograd`) chooses at start-up, ``select(_:)``
-/// later. All give the same results up to float rounding.
+/// Each algorithm takes the shapes it is made for and leaves the rest to the lowering; all
+/// give the same results up to float rounding. The choice is the same in every build
+/// configuration, so a debug build's tests run the kernels that a release build ships.
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
+    /// The fastest for each shape (the default): ``winograd`` where it applies, else
+    /// ``direct`` where the CPU and the shape allow, else the lowering.
+    case automatic
     /// im2col lowering and `cblas_sgemm` for every convolution.
     case lowering
     /// Direct AVX-512 kernels (`Sources/CConvolution`) for the forward pass and both gradients
     /// of convolutions with stride 1, dilation 1, one group and at least 16 input and 16 output
-    /// channels; lowering for the rest.
+    /// channels, and for the forward pass of the first layers (fewer than 16 input channels,
+    /// at least 12 output channels, rows of at least 16 outputs); the lowering for the rest,
+    /// and for everything on a CPU without AVX-512F (see ``isDirectSupported``).
     case direct
     /// Winograd transforms F(4×4, 3×3) and F(4×4, 5×5) with `cblas_sgemm` for the forward pass
     /// and both gradients of 3×3 and 5×5 convolutions with stride 1, dilation 1, one group and
-    /// at least 16 input and 16 output channels; ``direct`` (where supported) or lowering for
-    /// the rest. Runs on every CPU; its results differ from the others by float rounding of
-    /// the transforms, 1e-6 to 3e-6 of the output's largest magnitude (about ten times the
-    /// rounding of a direct sum).
+    /// at least 16 input and 16 output channels; the lowering for the rest. Runs on every CPU;
+    /// its results differ from the others by float rounding of the transforms, 1e-6 to 3e-6 of
+    /// the output's largest magnitude (about ten times the rounding of a direct sum).
     case winograd
 
     /// Whether ``direct`` can run here (the CPU supports AVX-512F).
     public static let isDirectSupported: Bool = cconv_avx512_supported() == 1
 
-    /// The algorithm in use.
-    public static var current: ConvolutionAlgorithm {
-        allCases[selectedAlgorithm.load(ordering: .relaxed)]
-    }
-
-    /// Uses `algorithm` for every later convolution. Call it at start-up, not while kernels run.
-    ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for ``direct`` on a CPU without
-    ///   AVX-512F.
-    public static func select(_ algorithm: ConvolutionAlgorithm) throws(TensorError) {
-        if algorithm == .direct, !isDirectSupported {
-            throw .invalidArgument(
-                op: "ConvolutionAlgorithm.select",
-                message: "the direct convolution needs a CPU with AVX-512F and this one has none; use lowering or winograd")
-        }
-        selectedAlgorithm.store(algorithm.index, ordering: .relaxed)
-    }
+    /// Whether the Winograd kernels run, where their shape allows, under this algorithm.
+    var usesWinograd: Bool { self == .winograd || self == .automatic }
 
     /// Whether the direct kernels run, where their shape allows, under this algorithm.
-    var usesDirectKernels: Bool { self != .lowering && Self.isDirectSupported }
-
-    private var index: Int { Self.allCases.firstIndex(of: self) ?? 0 }
-
-    static func initial() -> ConvolutionAlgorithm {
-        switch ProcessInfo.processInfo.environment["FCDD_CONVOLUTION"]?.lowercased() {
-        case "lowering": return .lowering
-        case "direct": return isDirectSupported ? .direct : .lowering
-        case "winograd": return .winograd
-        default: return cconv_optimized_build() == 1 ? .winograd : .lowering
-        }
-    }
+    var usesDirectKernels: Bool { (self == .direct || self == .automatic) && Self.isDirectSupported }
 }
-
-private let selectedAlgorithm = Atomic<Int>(ConvolutionAlgorithm.allCases.firstIndex(of: .initial()) ?? 0)
 
 /// Input and output channels below which the direct kernel loses to the lowering.
 private let directMinimumChannels = 16
@@ -128,39 +101,42 @@ extension ConvolutionGeometry {
     /// y = conv(x, w) + bias on the direct kernel (see ``forwardRunsDirect(under:)``).
     func directForward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>
+        into output: UnsafeMutablePointer<Float>, threads: Int
     ) {
-        Self.runDirect(directForwardShape, input: input, weight: weight, bias: bias, into: output)
+        Self.runDirect(directForwardShape, input: input, weight: weight, bias: bias, into: output, threads: threads)
     }
 
     /// y = conv(x, w) + bias on the kernel for few input channels (see
     /// ``forwardRunsNarrowDirect(under:)``).
     func narrowDirectForward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>
+        into output: UnsafeMutablePointer<Float>, threads: Int
     ) {
-        Self.runDirect(directForwardShape, kernel: .rows, input: input, weight: weight, bias: bias, into: output)
+        Self.runDirect(directForwardShape, kernel: .rows, input: input, weight: weight, bias: bias, into: output,
+                       threads: threads)
     }
 
     /// The input gradient (overwritten) on the direct kernel (see ``inputGradientRunsDirect(under:)``).
     func directInputGradient(
-        weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, into inputGradient: UnsafeMutablePointer<Float>
+        weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, into inputGradient: UnsafeMutablePointer<Float>,
+        threads: Int
     ) {
         Self.runDirect(directInputGradientShape, input: outputGradient, weight: weight, transposeFlip: true, bias: nil,
-                       into: inputGradient)
+                       into: inputGradient, threads: threads)
     }
 
     /// The weight gradient (overwritten) on the direct kernel (see
-    /// ``weightGradientRunsDirect(under:)``): the images are split over the compute threads,
+    /// ``weightGradientRunsDirect(under:)``): the images are split over `threads` threads,
     /// each summing into its own packed gradient; the parts are added and unpacked at the end.
     func directWeightGradient(
-        input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>
+        input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>,
+        threads: Int
     ) {
         #if arch(x86_64)
         var shape = directForwardShape
         let packedCount = cconv_packed_weight_floats(&shape)
         let workspaceCount = cconv_weight_gradient_workspace_floats(&shape)
-        let parts = ImageParts(batch: batch)
+        let parts = ImageParts(batch: batch, threads: threads)
         BufferCache.shared.withBuffer(count: parts.count * packedCount) { partials in
             partials.update(repeating: 0, count: parts.count * packedCount)
             parts.forEach { part, images in
@@ -174,7 +150,7 @@ extension ConvolutionGeometry {
             cconv_unpack_weight_gradient(&shape, partials, weightGradient)
         }
         #else
-        preconditionFailure("the direct convolution runs on x86-64 only; ConvolutionAlgorithm.select refuses it elsewhere")
+        preconditionFailure("the direct convolution runs on x86-64 only (isDirectSupported is false elsewhere)")
         #endif
     }
 
@@ -185,11 +161,11 @@ extension ConvolutionGeometry {
         case rows
     }
 
-    /// Packs the weight once for `kernel`, then splits the images over the compute threads.
+    /// Packs the weight once for `kernel`, then splits the images over `threads` threads.
     private static func runDirect(
         _ shape: cconv_geometry, kernel: DirectKernel = .channels, input: UnsafePointer<Float>,
         weight: UnsafePointer<Float>, transposeFlip: Bool = false, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>
+        into output: UnsafeMutablePointer<Float>, threads: Int
     ) {
         #if arch(x86_64)
         var shape = shape
@@ -201,7 +177,7 @@ extension ConvolutionGeometry {
             } else {
                 cconv_pack_weight(&shape, weight, transposeFlip ? 1 : 0, packed)
             }
-            parallelChunks(count: shape.batch, minimumChunk: 1) { images in
+            parallelChunks(count: shape.batch, minimumChunk: 1, threads: threads) { images in
                 var chunkShape = shape
                 BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
                     if kernel == .rows {
@@ -215,7 +191,7 @@ extension ConvolutionGeometry {
             }
         }
         #else
-        preconditionFailure("the direct convolution runs on x86-64 only; ConvolutionAlgorithm.select refuses it elsewhere")
+        preconditionFailure("the direct convolution runs on x86-64 only (isDirectSupported is false elsewhere)")
         #endif
     }
 }

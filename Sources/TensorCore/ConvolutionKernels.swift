@@ -28,32 +28,35 @@ extension ConvolutionGeometry {
         Swift.stride(from: 0, to: batch, by: imagesPerBlock).map { $0..<Swift.min(batch, $0 + imagesPerBlock) }
     }
 
-    /// y = conv(x, w) + bias, on Winograd transforms where ``runsWinograd(under:)`` holds for
-    /// `algorithm`, on a direct kernel where ``forwardRunsDirect(under:)`` or
-    /// ``forwardRunsNarrowDirect(under:)`` holds; otherwise, per block of images and per group, lower the block once and
-    /// multiply it by the group's weight (one GEMM for the block, or one per image whose
-    /// plane is large). The bias is written first and the GEMMs accumulate onto it, or it is
-    /// added while reordering the block's product.
+    /// y = conv(x, w) + bias under `settings` (read once, by the caller): on Winograd
+    /// transforms where ``runsWinograd(under:)`` holds for its algorithm, on a direct kernel
+    /// where ``forwardRunsDirect(under:)`` or ``forwardRunsNarrowDirect(under:)`` holds;
+    /// otherwise, per block of images and per group, lower the block once and multiply it by
+    /// the group's weight (one GEMM for the block, or one per image whose plane is large). The
+    /// bias is written first and the GEMMs accumulate onto it, or it is added while reordering
+    /// the block's product.
     func forward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>, algorithm: ConvolutionAlgorithm = .current
+        into output: UnsafeMutablePointer<Float>, settings: ComputeSettings
     ) {
+        let (algorithm, threads) = (settings.convolution, settings.threads)
         if runsWinograd(under: algorithm) {
-            winogradForward(input: input, weight: weight, bias: bias, into: output)
+            winogradForward(input: input, weight: weight, bias: bias, into: output, threads: threads)
             return
         }
         if forwardRunsDirect(under: algorithm) {
-            directForward(input: input, weight: weight, bias: bias, into: output)
+            directForward(input: input, weight: weight, bias: bias, into: output, threads: threads)
             return
         }
         if forwardRunsNarrowDirect(under: algorithm) {
-            narrowDirectForward(input: input, weight: weight, bias: bias, into: output)
+            narrowDirectForward(input: input, weight: weight, bias: bias, into: output, threads: threads)
             return
         }
         let weightGroupStride = groupOutputChannels * loweredRows
         let direct = isPointwise || writesImagesDirectly || imagesPerBlock == 1
         if direct, let bias {
-            parallelChunks(count: batch * outputChannels, minimumChunk: Swift.max(1, parallelGrain / outputPlane)) { planes in
+            parallelChunks(count: batch * outputChannels, minimumChunk: Swift.max(1, parallelGrain / outputPlane),
+                           threads: threads) { planes in
                 for plane in planes { (output + plane * outputPlane).update(repeating: bias[plane % outputChannels], count: outputPlane) }
             }
         }
@@ -63,7 +66,7 @@ extension ConvolutionGeometry {
                     gemm(weight + group * weightGroupStride, transposeA: false,
                          input + (image * inputChannels + group * groupInputChannels) * outputPlane, transposeB: false,
                          into: output + (image * outputChannels + group * groupOutputChannels) * outputPlane,
-                         m: groupOutputChannels, n: outputPlane, k: groupInputChannels, accumulate: bias != nil)
+                         m: groupOutputChannels, n: outputPlane, k: groupInputChannels, accumulate: bias != nil, threads: threads)
                 }
             }
             return
@@ -74,7 +77,7 @@ extension ConvolutionGeometry {
                 for images in imageBlocks {
                     let blockColumns = images.count * outputPlane
                     for group in 0..<groups {
-                        lowerToColumns(input, group: group, images: images, into: columns)
+                        lowerToColumns(input, group: group, images: images, into: columns, threads: threads)
                         let groupWeight = weight + group * weightGroupStride
                         let firstChannel = output + (images.lowerBound * outputChannels + group * groupOutputChannels) * outputPlane
                         if direct {
@@ -82,12 +85,12 @@ extension ConvolutionGeometry {
                                 gemm(groupWeight, transposeA: false, columns + block * outputPlane, transposeB: false,
                                      into: firstChannel + block * outputChannels * outputPlane,
                                      m: groupOutputChannels, n: outputPlane, k: loweredRows, accumulate: bias != nil,
-                                     rowStrideB: blockColumns)
+                                     rowStrideB: blockColumns, threads: threads)
                             }
                             continue
                         }
                         gemm(groupWeight, transposeA: false, columns, transposeB: false,
-                             into: product, m: groupOutputChannels, n: blockColumns, k: loweredRows)
+                             into: product, m: groupOutputChannels, n: blockColumns, k: loweredRows, threads: threads)
                         // [channel, image, position] → [image, channel, position], adding the bias.
                         for channel in 0..<groupOutputChannels {
                             let shift = bias?[group * groupOutputChannels + channel] ?? 0
@@ -103,34 +106,38 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// Gradients of the convolution, each only when asked for: `inputGradient` (zeroed here,
-    /// then accumulated through the adjoint lowering) and `weightGradient` (overwritten). Both
-    /// run on Winograd transforms where ``runsWinograd(under:)`` holds for `algorithm`; either
-    /// runs on its direct kernel where ``inputGradientRunsDirect(under:)`` or
-    /// ``weightGradientRunsDirect(under:)`` holds for `algorithm`; the rest on the lowering.
+    /// Gradients of the convolution under `settings` (read once, by the caller), each only when
+    /// asked for: `inputGradient` (zeroed here, then accumulated through the adjoint lowering)
+    /// and `weightGradient` (overwritten). Both run on Winograd transforms where
+    /// ``runsWinograd(under:)`` holds for the settings' algorithm; either runs on its direct
+    /// kernel where ``inputGradientRunsDirect(under:)`` or ``weightGradientRunsDirect(under:)``
+    /// holds; the rest on the lowering.
     func backward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
-        algorithm: ConvolutionAlgorithm = .current
+        settings: ComputeSettings
     ) {
+        let (algorithm, threads) = (settings.convolution, settings.threads)
         if runsWinograd(under: algorithm) {
             winogradBackward(input: input, weight: weight, outputGradient: outputGradient,
-                             inputGradient: inputGradient, weightGradient: weightGradient)
+                             inputGradient: inputGradient, weightGradient: weightGradient, threads: threads)
             return
         }
         let directInput = inputGradient != nil && inputGradientRunsDirect(under: algorithm)
         let directWeight = weightGradient != nil && weightGradientRunsDirect(under: algorithm)
         if directInput || directWeight {
             if directInput, let inputGradient {
-                directInputGradient(weight: weight, outputGradient: outputGradient, into: inputGradient)
+                directInputGradient(weight: weight, outputGradient: outputGradient, into: inputGradient, threads: threads)
             }
             if directWeight, let weightGradient {
-                directWeightGradient(input: input, outputGradient: outputGradient, into: weightGradient)
+                directWeightGradient(input: input, outputGradient: outputGradient, into: weightGradient, threads: threads)
             }
             let (remainingInput, remainingWeight) = (directInput ? nil : inputGradient, directWeight ? nil : weightGradient)
             if remainingInput != nil || remainingWeight != nil {
+                var lowering = settings
+                lowering.convolution = .lowering
                 backward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: remainingInput,
-                         weightGradient: remainingWeight, algorithm: .lowering)
+                         weightGradient: remainingWeight, settings: lowering)
             }
             return
         }
@@ -144,12 +151,12 @@ extension ConvolutionGeometry {
                     let dy = outputGradient + (image * outputChannels + group * groupOutputChannels) * outputPlane
                     if let weightGradient {
                         gemm(dy, transposeA: false, x, transposeB: true, into: weightGradient + group * weightGroupStride,
-                             m: groupOutputChannels, n: groupInputChannels, k: outputPlane, accumulate: true)
+                             m: groupOutputChannels, n: groupInputChannels, k: outputPlane, accumulate: true, threads: threads)
                     }
                     if let inputGradient {
                         gemm(weight + group * weightGroupStride, transposeA: true, dy, transposeB: false,
                              into: inputGradient + (image * inputChannels + group * groupInputChannels) * outputPlane,
-                             m: groupInputChannels, n: outputPlane, k: groupOutputChannels)
+                             m: groupInputChannels, n: outputPlane, k: groupOutputChannels, threads: threads)
                     }
                 }
             }
@@ -167,22 +174,23 @@ extension ConvolutionGeometry {
                         if direct {
                             // One GEMM per image on its column block of the lowered matrix.
                             if let weightGradient {
-                                lowerToColumns(input, group: group, images: images, into: columns)
+                                lowerToColumns(input, group: group, images: images, into: columns, threads: threads)
                                 for block in 0..<images.count {
                                     gemm(firstChannel + block * outputChannels * outputPlane, transposeA: false,
                                          columns + block * outputPlane, transposeB: true,
                                          into: weightGradient + group * weightGroupStride,
                                          m: groupOutputChannels, n: loweredRows, k: outputPlane, accumulate: true,
-                                         rowStrideB: blockColumns)
+                                         rowStrideB: blockColumns, threads: threads)
                                 }
                             }
                             if let inputGradient {
                                 for block in 0..<images.count {
                                     gemm(groupWeight, transposeA: true, firstChannel + block * outputChannels * outputPlane,
                                          transposeB: false, into: columns + block * outputPlane,
-                                         m: loweredRows, n: outputPlane, k: groupOutputChannels, rowStrideC: blockColumns)
+                                         m: loweredRows, n: outputPlane, k: groupOutputChannels, rowStrideC: blockColumns,
+                                         threads: threads)
                                 }
-                                accumulateColumns(columns, group: group, images: images, into: inputGradient)
+                                accumulateColumns(columns, group: group, images: images, into: inputGradient, threads: threads)
                             }
                             continue
                         }
@@ -194,14 +202,14 @@ extension ConvolutionGeometry {
                             }
                         }
                         if let weightGradient {
-                            lowerToColumns(input, group: group, images: images, into: columns)
+                            lowerToColumns(input, group: group, images: images, into: columns, threads: threads)
                             gemm(gathered, transposeA: false, columns, transposeB: true, into: weightGradient + group * weightGroupStride,
-                                 m: groupOutputChannels, n: loweredRows, k: blockColumns, accumulate: true)
+                                 m: groupOutputChannels, n: loweredRows, k: blockColumns, accumulate: true, threads: threads)
                         }
                         if let inputGradient {
                             gemm(groupWeight, transposeA: true, gathered, transposeB: false,
-                                 into: columns, m: loweredRows, n: blockColumns, k: groupOutputChannels)
-                            accumulateColumns(columns, group: group, images: images, into: inputGradient)
+                                 into: columns, m: loweredRows, n: blockColumns, k: groupOutputChannels, threads: threads)
+                            accumulateColumns(columns, group: group, images: images, into: inputGradient, threads: threads)
                         }
                     }
                 }

@@ -7,11 +7,13 @@
 /// kernel hangs over the padded border.
 extension ConvolutionGeometry {
     func lowerToColumns(
-        _ input: UnsafePointer<Float>, group: Int, images: Range<Int>, into columns: UnsafeMutablePointer<Float>
+        _ input: UnsafePointer<Float>, group: Int, images: Range<Int>, into columns: UnsafeMutablePointer<Float>,
+        threads: Int
     ) {
         let blockColumns = images.count * outputPlane
         let kernelArea = kernel.height * kernel.width
-        parallelChunks(count: loweredRows, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, blockColumns))) { rows in
+        parallelChunks(count: loweredRows, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, blockColumns)),
+                       threads: threads) { rows in
             for row in rows {
                 let channel = group * groupInputChannels + row / kernelArea
                 let ki = (row % kernelArea) / kernel.width
@@ -43,15 +45,17 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// The adjoint of ``lowerToColumns(_:group:images:into:)``: adds every entry of a lowered
+    /// The adjoint of ``lowerToColumns(_:group:images:into:threads:)``: adds every entry of a lowered
     /// matrix back into the input position it was read from (col2im). Threads split the
     /// channels, so no two write the same element.
     func accumulateColumns(
-        _ columns: UnsafePointer<Float>, group: Int, images: Range<Int>, into gradient: UnsafeMutablePointer<Float>
+        _ columns: UnsafePointer<Float>, group: Int, images: Range<Int>, into gradient: UnsafeMutablePointer<Float>,
+        threads: Int
     ) {
         let blockColumns = images.count * outputPlane
         let kernelArea = kernel.height * kernel.width
-        parallelChunks(count: groupInputChannels, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, blockColumns * kernelArea))) { channels in
+        let grain = Swift.max(1, parallelGrain / Swift.max(1, blockColumns * kernelArea))
+        parallelChunks(count: groupInputChannels, minimumChunk: grain, threads: threads) { channels in
             for localChannel in channels {
                 let channel = group * groupInputChannels + localChannel
                 for ki in 0..<kernel.height {

@@ -3,12 +3,12 @@ import COpenBLAS
 /// C[m×n] = op(A)·op(B) (+ C when `accumulate`), row-major, through cblas_sgemm.
 /// `op(A)` is `m×k`; A is stored `k×m` when `transposeA`. Likewise B. B and C may be
 /// column blocks of wider matrices: `rowStrideA`, `rowStrideB` and `rowStrideC` are then the
-/// distance between their rows (their leading dimensions). Holds `blasGate` unless `gated` is
-/// false, which only code inside ``ComputeThreads/withSingleThreadedBLAS(_:)`` may pass.
+/// distance between their rows (their leading dimensions). Runs on `threads` OpenBLAS threads,
+/// through ``BLASGate`` (which may make it wait for GEMMs on other threads).
 func gemm(
     _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
     into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false,
-    rowStrideA: Int? = nil, rowStrideB: Int? = nil, rowStrideC: Int? = nil, gated: Bool = true
+    rowStrideA: Int? = nil, rowStrideB: Int? = nil, rowStrideC: Int? = nil, threads: Int
 ) {
     if m == 0 || n == 0 { return }
     let ldc = rowStrideC ?? n
@@ -16,16 +16,11 @@ func gemm(
         if !accumulate { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
         return
     }
-    let run = {
+    BLASGate.shared.run(threads: threads) {
         cblas_sgemm(
             CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
             Int32(m), Int32(n), Int32(k), 1, a, Int32(rowStrideA ?? (transposeA ? m : k)), b,
             Int32(rowStrideB ?? (transposeB ? k : n)), accumulate ? 1 : 0, c, Int32(ldc))
-    }
-    if gated {
-        blasGate.withLock { _ in run() }
-    } else {
-        run()
     }
 }
 
@@ -73,9 +68,11 @@ extension Tensor {
         let batchCount = shapeElementCount(batch)
         let y = Tensor(uninitializedShape: batch + [m, n]) { output in
             let (pa, pb) = (UnsafePointer(a.storage.pointer), UnsafePointer(b.storage.pointer))
+            let threads = ComputeSettings.current.threads
             if br == 2 && !transposeA && a.scalarCount == batchCount * m * k {
                 // Every batch item meets the same matrix: one tall GEMM.
-                gemm(pa, transposeA: false, pb, transposeB: transposeB, into: output, m: batchCount * m, n: n, k: k)
+                gemm(pa, transposeA: false, pb, transposeB: transposeB, into: output, m: batchCount * m, n: n, k: k,
+                     threads: threads)
                 return
             }
             let aBatch = Array(a.shape.dropLast(2)), bBatch = Array(b.shape.dropLast(2))
@@ -90,7 +87,7 @@ extension Tensor {
                     bItem += index * bStrides[axis]
                 }
                 gemm(pa + aItem * m * k, transposeA: transposeA, pb + bItem * k * n, transposeB: transposeB,
-                     into: output + item * m * n, m: m, n: n, k: k)
+                     into: output + item * m * n, m: m, n: n, k: k, threads: threads)
             }
         }
         guard let parents = recordedParents(a, b) else { return y }

@@ -47,12 +47,12 @@ func reduceMiddle<R: ReductionFunction>(
     if inner == 1 {
         if outer == 1, R.self == SumReduction.self {
             // One long sum: split it over threads, combine the partial sums in double.
-            let parts = min(ComputeThreads.count, max(1, length / parallelGrain))
+            let parts = min(ComputeSettings.current.threads, max(1, length / parallelGrain))
             let chunk = (length + parts - 1) / parts
             var partials = [Double](repeating: 0, count: parts)
             partials.withUnsafeMutableBufferPointer { partialSums in
                 let sums = partialSums.baseAddress!
-                parallelChunks(count: parts, minimumChunk: 1) { range in
+                parallelChunks(count: parts, minimumChunk: 1, threads: parts) { range in
                     for part in range {
                         let start = part * chunk
                         sums[part] = contiguousSum(input + start, count: max(0, min(length, start + chunk) - start))

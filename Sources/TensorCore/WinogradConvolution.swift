@@ -18,7 +18,7 @@ extension ConvolutionGeometry {
     /// very large images do not make the workspace grow with them (they take the direct kernel
     /// or the lowering).
     func runsWinograd(under algorithm: ConvolutionAlgorithm) -> Bool {
-        guard algorithm == .winograd, stride == Size2D(1, 1), dilation == Size2D(1, 1), groups == 1,
+        guard algorithm.usesWinograd, stride == Size2D(1, 1), dilation == Size2D(1, 1), groups == 1,
               kernel.height == kernel.width, kernel.height == 3 || kernel.height == 5,
               batch > 0, outputPlane > 0,
               inputChannels >= winogradMinimumChannels, outputChannels >= winogradMinimumChannels else { return false }
@@ -28,18 +28,18 @@ extension ConvolutionGeometry {
     }
 
     /// y = conv(x, w) + bias with Winograd transforms (see ``runsWinograd(under:)``). The
-    /// images are split over the compute threads; each thread, per block of its images,
-    /// transforms the input tiles, runs the α² GEMMs against the transformed weight on one
-    /// OpenBLAS thread, and transforms the products back.
+    /// images are split over `threads` threads; each, per block of its images, transforms the
+    /// input tiles, runs the α² GEMMs against the transformed weight on one OpenBLAS thread,
+    /// and transforms the products back.
     func winogradForward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>
+        into output: UnsafeMutablePointer<Float>, threads: Int
     ) {
-        let layout = WinogradLayout(self)
+        let layout = WinogradLayout(self, threads: threads)
         let (ins, outs, transforms) = (inputChannels, outputChannels, layout.transformCount)
         BufferCache.shared.withBuffer(count: transforms * ins * outs) { transformedWeight in
             layout.transformWeight(weight, into: transformedWeight)
-            layout.forEachPart { part, images in
+            layout.parts.forEach { part, images in
                 BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: ins)) { tiles in
                     BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: outs)) { products in
                         BufferCache.shared.withBuffer(count: layout.workspaceCount) { workspace in
@@ -49,7 +49,7 @@ extension ConvolutionGeometry {
                                     gemm(tiles + xi * ins, transposeA: false, transformedWeight + xi * ins * outs,
                                          transposeB: false, into: products + xi * outs,
                                          m: block.count * layout.tilesPerImage, n: outs, k: ins,
-                                         rowStrideA: transforms * ins, rowStrideC: transforms * outs, gated: false)
+                                         rowStrideA: transforms * ins, rowStrideC: transforms * outs, threads: 1)
                                 }
                                 layout.transformOutput(products, bias: bias, block: block, into: output,
                                                        workspace: workspace)
@@ -61,16 +61,16 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// The gradients of ``winogradForward(input:weight:bias:into:)``, each only when asked for
+    /// The gradients of ``winogradForward(input:weight:bias:into:threads:)``, each only when asked for
     /// (both overwritten), as the exact adjoints of its transforms: per block, the output
     /// gradient's tiles dM = A dY Aᵀ; the transformed weight gradient dU += Vᵀ dM (V the input
     /// tiles), summed over the blocks and threads, finally Gᵀ dU G; the input tiles' gradient
     /// dV = dM Uᵀ, added back into the image as B dV Bᵀ.
     func winogradBackward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-        inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?
+        inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?, threads: Int
     ) {
-        let layout = WinogradLayout(self)
+        let layout = WinogradLayout(self, threads: threads)
         let (ins, outs, transforms) = (inputChannels, outputChannels, layout.transformCount)
         let weightCount = transforms * ins * outs
         let partialCount = weightGradient == nil ? 0 : weightCount
@@ -78,7 +78,7 @@ extension ConvolutionGeometry {
             if inputGradient != nil { layout.transformWeight(weight, into: transformedWeight) }
             BufferCache.shared.withBuffer(count: layout.parts.count * partialCount) { partials in
                 partials.update(repeating: 0, count: layout.parts.count * partialCount)
-                layout.forEachPart { part, images in
+                layout.parts.forEach { part, images in
                     BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: ins)) { tiles in
                         BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: outs)) { gradientTiles in
                             BufferCache.shared.withBuffer(count: layout.workspaceCount) { workspace in
@@ -92,7 +92,7 @@ extension ConvolutionGeometry {
                                             gemm(tiles + xi * ins, transposeA: true, gradientTiles + xi * outs,
                                                  transposeB: false, into: partials + part * partialCount + xi * ins * outs,
                                                  m: ins, n: outs, k: tileCount, accumulate: true,
-                                                 rowStrideA: transforms * ins, rowStrideB: transforms * outs, gated: false)
+                                                 rowStrideA: transforms * ins, rowStrideB: transforms * outs, threads: 1)
                                         }
                                     }
                                     guard let inputGradient else { continue }
@@ -101,7 +101,7 @@ extension ConvolutionGeometry {
                                         gemm(gradientTiles + xi * outs, transposeA: false,
                                              transformedWeight + xi * ins * outs, transposeB: true,
                                              into: tiles + xi * ins, m: tileCount, n: ins, k: outs,
-                                             rowStrideA: transforms * outs, rowStrideC: transforms * ins, gated: false)
+                                             rowStrideA: transforms * outs, rowStrideC: transforms * ins, threads: 1)
                                     }
                                     layout.transformInputGradient(tiles, block: block, into: inputGradient,
                                                                   workspace: workspace)
@@ -133,29 +133,26 @@ private struct WinogradLayout {
     let imagesPerBlock: Int
     /// Floats of one thread's scratch image.
     let workspaceCount: Int
-    /// The images split over the compute threads.
+    /// The images split over the threads.
     let parts: ImageParts
+    /// The threads the weight transforms are split over.
+    private let threads: Int
 
-    init(_ geometry: ConvolutionGeometry) {
+    init(_ geometry: ConvolutionGeometry, threads: Int) {
+        self.threads = threads
         shape = geometry.directForwardShape
         let made = cconv_winograd_make_plan(winogradOutputTile, geometry.kernel.height, &plan)
         precondition(made == 1, "no Winograd plan for a \(geometry.kernel.height)×\(geometry.kernel.height) kernel")
         tilesPerImage = cconv_winograd_tile_rows(&plan, &shape) * cconv_winograd_tile_columns(&plan, &shape)
         transformCount = plan.alpha * plan.alpha
         let perImage = transformCount * tilesPerImage * Swift.max(geometry.inputChannels, geometry.outputChannels)
-        parts = ImageParts(batch: geometry.batch)
+        parts = ImageParts(batch: geometry.batch, threads: threads)
         imagesPerBlock = Swift.max(1, Swift.min(parts.imagesPerPart, winogradBlockBudget / perImage))
         workspaceCount = cconv_winograd_workspace_floats(&plan, &shape)
     }
 
     /// Floats of one block's transformed tiles with `channels` channels.
     func blockTileFloats(channels: Int) -> Int { transformCount * imagesPerBlock * tilesPerImage * channels }
-
-    /// Runs `body(part, images)` for every thread's share of the images, in parallel, with
-    /// OpenBLAS on one thread.
-    func forEachPart(_ body: (Int, Range<Int>) -> Void) {
-        ComputeThreads.withSingleThreadedBLAS { parts.forEach(body) }
-    }
 
     /// Blocks of consecutive images within `images`.
     func blocks(of images: Range<Int>) -> [Range<Int>] {
@@ -164,17 +161,17 @@ private struct WinogradLayout {
         }
     }
 
-    /// The weight transform, split over the compute threads by input channel.
+    /// The weight transform, split over the threads by input channel.
     func transformWeight(_ weight: UnsafePointer<Float>, into transformed: UnsafeMutablePointer<Float>) {
-        parallelChunks(count: Int(shape.in_channels), minimumChunk: 8) { channels in
+        parallelChunks(count: Int(shape.in_channels), minimumChunk: 8, threads: threads) { channels in
             var (plan, shape) = (plan, shape)
             cconv_winograd_transform_weight(&plan, &shape, weight, channels.lowerBound, channels.count, transformed)
         }
     }
 
-    /// The adjoint of the weight transform, split over the compute threads by input channel.
+    /// The adjoint of the weight transform, split over the threads by input channel.
     func transformWeightGradient(_ transformed: UnsafePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>) {
-        parallelChunks(count: Int(shape.in_channels), minimumChunk: 8) { channels in
+        parallelChunks(count: Int(shape.in_channels), minimumChunk: 8, threads: threads) { channels in
             var (plan, shape) = (plan, shape)
             cconv_winograd_transform_weight_gradient(&plan, &shape, transformed, channels.lowerBound, channels.count,
                                                      weightGradient)

@@ -37,15 +37,27 @@ import Testing
 
     @Test func theLimitEvictsTheOldestBuffers() {
         let cache = BufferCache()
-        cache.limitBytes = 2 * large * 4
+        let limit = 2 * large * 4
         let buffers = (0..<3).map { cache.allocate(count: large + $0) }
-        for (index, buffer) in buffers.enumerated() { cache.release(buffer, count: large + index) }
+        for (index, buffer) in buffers.enumerated() { cache.release(buffer, count: large + index, limitBytes: limit) }
         // Each release past the limit evicts the oldest idle buffer: only the newest stays.
         #expect(cache.idleBytes == (large + 2) * 4)
         let reused = cache.allocate(count: large + 2)
         #expect(reused == buffers[2])
-        cache.release(reused, count: large + 2)
-        cache.limitBytes = 0
+        cache.release(reused, count: large + 2, limitBytes: limit)
+        cache.trim(toBytes: 0)
         #expect(cache.idleBytes == 0)
+    }
+
+    @Test func theLimitComesFromTheSettingsInEffect() {
+        let cache = BufferCache()
+        var settings = ComputeSettings.current
+        settings.bufferCacheLimitBytes = (large + 1) * 4
+        ComputeSettings.withSettings(settings) {
+            cache.release(cache.allocate(count: large), count: large)
+            cache.release(cache.allocate(count: large + 1), count: large + 1)
+        }
+        #expect(cache.idleBytes == (large + 1) * 4)
+        cache.trim(toBytes: 0)
     }
 }

@@ -2,8 +2,8 @@ import Testing
 @testable import TensorCore
 
 /// The direct AVX-512 convolution against the lowering (im2col + GEMM), which the PyTorch
-/// fixtures check, on odd shapes. The algorithm is passed per call, so the process-wide choice
-/// (and the tests running beside these) stay untouched. Only on CPUs with AVX-512F.
+/// fixtures check, on odd shapes (`ConvolutionRun`, in Support/ConvolutionRuns.swift, passes
+/// the algorithm per call). Only on CPUs with AVX-512F.
 @Suite struct DirectConvolutionTests {
     /// (batch, in, out, height, width, kernel, padding, bias)
     static let shapes: [(Int, Int, Int, Int, Int, Size2D, Padding2D, Bool)] = [
@@ -17,74 +17,20 @@ import Testing
         (5, 16, 32, 4, 4, Size2D(2, 12), Padding2D(top: 0, bottom: 1, left: 5, right: 4), true),
     ]
 
-    static func values(_ count: Int, seed: UInt64) -> [Float] {
-        var generator = SeededGenerator(seed: seed)
-        return (0..<count).map { _ in Float.random(in: -1...1, using: &generator) }
-    }
-
-    struct Result {
-        var output: [Float]
-        var inputGradient: [Float]
-        var weightGradient: [Float]
-    }
-
-    static func run(_ geometry: ConvolutionGeometry, bias: Bool, algorithm: ConvolutionAlgorithm) -> Result {
-        let x = values(geometry.inputShape.reduce(1, *), seed: 1)
-        let w = values(geometry.weightShape.reduce(1, *), seed: 2)
-        let b = values(geometry.outputChannels, seed: 3)
-        let dy = values(geometry.outputShape.reduce(1, *), seed: 4)
-        var result = Result(output: [Float](repeating: .nan, count: dy.count),
-                            inputGradient: [Float](repeating: .nan, count: x.count),
-                            weightGradient: [Float](repeating: .nan, count: w.count))
-        x.withUnsafeBufferPointer { x in
-            w.withUnsafeBufferPointer { w in
-                b.withUnsafeBufferPointer { b in
-                    dy.withUnsafeBufferPointer { dy in
-                        result.output.withUnsafeMutableBufferPointer { y in
-                            geometry.forward(input: x.baseAddress!, weight: w.baseAddress!, bias: bias ? b.baseAddress! : nil,
-                                             into: y.baseAddress!, algorithm: algorithm)
-                        }
-                        result.inputGradient.withUnsafeMutableBufferPointer { dx in
-                            result.weightGradient.withUnsafeMutableBufferPointer { dw in
-                                geometry.backward(input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
-                                                  inputGradient: dx.baseAddress!, weightGradient: dw.baseAddress!, algorithm: algorithm)
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return result
-    }
-
-    /// A stride-1, undilated, ungrouped convolution of `[batch, inputs, height, width]` by an
-    /// `outputs × inputs × kernel` weight.
-    static func geometry(
-        batch: Int, inputs: Int, outputs: Int, height: Int, width: Int, kernel: Size2D, padding: Padding2D
-    ) throws -> ConvolutionGeometry {
-        try ConvolutionGeometry(
-            input: [batch, inputs, height, width], weight: [outputs, inputs, kernel.height, kernel.width],
-            stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
-    }
-
-    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
-        zip(a, b).map { abs($0 - $1) }.max() ?? 0
-    }
-
     @Test(.enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernel needs AVX-512F"),
           arguments: shapes.indices)
     func directMatchesLowering(index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.shapes[index]
-        let geometry = try Self.geometry(batch: batch, inputs: inputs, outputs: outputs, height: height, width: width,
-                                         kernel: kernel, padding: padding)
+        let geometry = try ConvolutionGeometry.stride1(
+            batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: kernel, padding: padding)
         #expect(geometry.forwardRunsDirect(under: .direct) && geometry.weightGradientRunsDirect(under: .direct))
-        let direct = Self.run(geometry, bias: bias, algorithm: .direct)
-        let lowered = Self.run(geometry, bias: bias, algorithm: .lowering)
+        let direct = ConvolutionRun(geometry, bias: bias, algorithm: .direct)
+        let lowered = ConvolutionRun(geometry, bias: bias, algorithm: .lowering)
         // Sums of ≤ 20·25 products of values in [-1, 1]: float rounding stays far below 1e-3.
-        #expect(Self.maxDifference(direct.output, lowered.output) < 1e-3)
-        #expect(Self.maxDifference(direct.inputGradient, lowered.inputGradient) < 1e-3)
-        #expect(Self.maxDifference(direct.weightGradient, lowered.weightGradient) < 1e-3)
-        #expect(!direct.output.contains { $0.isNaN } && !direct.inputGradient.contains { $0.isNaN })
+        #expect(maxDifference(direct.output, lowered.output) < 1e-3)
+        #expect(maxDifference(direct.inputGradient, lowered.inputGradient) < 1e-3)
+        #expect(maxDifference(direct.weightGradient, lowered.weightGradient) < 1e-3)
+        #expect(!direct.containsNaN)
     }
 
     /// (batch, in, out, height, width, kernel, padding, bias) for the kernel for few input
@@ -102,12 +48,12 @@ import Testing
           arguments: narrowShapes.indices)
     func narrowDirectMatchesLowering(index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.narrowShapes[index]
-        let geometry = try Self.geometry(batch: batch, inputs: inputs, outputs: outputs, height: height, width: width,
-                                         kernel: kernel, padding: padding)
+        let geometry = try ConvolutionGeometry.stride1(
+            batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: kernel, padding: padding)
         #expect(geometry.forwardRunsNarrowDirect(under: .direct) && !geometry.forwardRunsDirect(under: .direct))
-        let direct = Self.run(geometry, bias: bias, algorithm: .direct)
-        let lowered = Self.run(geometry, bias: bias, algorithm: .lowering)
-        #expect(Self.maxDifference(direct.output, lowered.output) < 1e-3)
+        let direct = ConvolutionRun(geometry, bias: bias, algorithm: .direct)
+        let lowered = ConvolutionRun(geometry, bias: bias, algorithm: .lowering)
+        #expect(maxDifference(direct.output, lowered.output) < 1e-3)
         #expect(!direct.output.contains { $0.isNaN })
     }
 
@@ -121,6 +67,8 @@ import Testing
         #expect(try geometry().forwardRunsDirect(under: .direct) == supported)
         #expect(try geometry().inputGradientRunsDirect(under: .direct) == supported)
         #expect(try !geometry().forwardRunsDirect(under: .lowering))
+        #expect(try !geometry().forwardRunsDirect(under: .winograd))
+        #expect(try geometry().forwardRunsDirect(under: .automatic) == supported)
         #expect(try geometry().weightGradientRunsDirect(under: .direct) == supported)
         #expect(try !geometry(stride: 2).forwardRunsDirect(under: .direct))
         #expect(try !geometry(stride: 2).weightGradientRunsDirect(under: .direct))
@@ -141,14 +89,5 @@ import Testing
         // Padding of a whole kernel or more: the flipped convolution would need negative padding.
         #expect(try !geometry(padding: 3).inputGradientRunsDirect(under: .direct))
         #expect(try geometry(padding: 3).forwardRunsDirect(under: .direct) == supported)
-    }
-
-    @Test func selectingTheDirectKernelWithoutAVX512IsAnError() throws {
-        if ConvolutionAlgorithm.isDirectSupported {
-            try ConvolutionAlgorithm.select(ConvolutionAlgorithm.current)
-        } else {
-            #expect(throws: TensorError.self) { try ConvolutionAlgorithm.select(.direct) }
-            #expect(ConvolutionAlgorithm.current == .lowering)
-        }
     }
 }

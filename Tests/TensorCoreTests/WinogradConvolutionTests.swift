@@ -3,8 +3,8 @@ import Testing
 @testable import TensorCore
 
 /// The Winograd convolution against the lowering (im2col + GEMM), which the PyTorch fixtures
-/// check, on odd shapes, and the Toom-Cook construction of its transforms. The algorithm is
-/// passed per call, so the process-wide choice stays untouched.
+/// check, on odd shapes (`ConvolutionRun`, in Support/ConvolutionRuns.swift, passes the
+/// algorithm per call), and the Toom-Cook construction of its transforms.
 @Suite struct WinogradConvolutionTests {
     /// (batch, in, out, height, width, kernel, padding, bias): channel counts that are not
     /// multiples of the 16-channel vectors, outputs that are not multiples of the 4×4 tile,
@@ -21,19 +21,18 @@ import Testing
     @Test(arguments: shapes.indices)
     func winogradMatchesLowering(index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.shapes[index]
-        let geometry = try DirectConvolutionTests.geometry(
+        let geometry = try ConvolutionGeometry.stride1(
             batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: Size2D(kernel, kernel),
             padding: padding)
         #expect(geometry.runsWinograd(under: .winograd))
-        let winograd = DirectConvolutionTests.run(geometry, bias: bias, algorithm: .winograd)
-        let lowered = DirectConvolutionTests.run(geometry, bias: bias, algorithm: .lowering)
+        let winograd = ConvolutionRun(geometry, bias: bias, algorithm: .winograd)
+        let lowered = ConvolutionRun(geometry, bias: bias, algorithm: .lowering)
         // Sums of ≤ 20·25 products of values in [-1, 1] (magnitudes up to about 20); the
         // transforms' rounding stays near 1e-5 of that.
-        #expect(DirectConvolutionTests.maxDifference(winograd.output, lowered.output) < 2e-3)
-        #expect(DirectConvolutionTests.maxDifference(winograd.inputGradient, lowered.inputGradient) < 2e-3)
-        #expect(DirectConvolutionTests.maxDifference(winograd.weightGradient, lowered.weightGradient) < 2e-3)
-        #expect(!winograd.output.contains { $0.isNaN } && !winograd.inputGradient.contains { $0.isNaN }
-                && !winograd.weightGradient.contains { $0.isNaN })
+        #expect(maxDifference(winograd.output, lowered.output) < 2e-3)
+        #expect(maxDifference(winograd.inputGradient, lowered.inputGradient) < 2e-3)
+        #expect(maxDifference(winograd.weightGradient, lowered.weightGradient) < 2e-3)
+        #expect(!winograd.containsNaN)
     }
 
     /// In one dimension, Aᵀ[(G g) ⊙ (Bᵀ d)] is the correlation Σ_k g_k d_{i+k} for every tile
@@ -44,8 +43,8 @@ import Testing
         #expect(cconv_winograd_make_plan(outputTile, kernel, &plan) == 1)
         let alpha = outputTile + kernel - 1
         #expect(plan.alpha == alpha)
-        let g = DirectConvolutionTests.values(kernel, seed: 5).map(Double.init)
-        let d = DirectConvolutionTests.values(alpha, seed: 6).map(Double.init)
+        let g = uniformValues(kernel, seed: 5).map(Double.init)
+        let d = uniformValues(alpha, seed: 6).map(Double.init)
         func matrix<Tuple>(_ tuple: Tuple) -> [Double] {
             withUnsafeBytes(of: tuple) { $0.bindMemory(to: Float.self).map(Double.init) }
         }
@@ -71,6 +70,7 @@ import Testing
         }
         #expect(try geometry().runsWinograd(under: .winograd))
         #expect(try geometry(kernel: 5).runsWinograd(under: .winograd))
+        #expect(try geometry().runsWinograd(under: .automatic))
         #expect(try !geometry().runsWinograd(under: .direct))
         #expect(try !geometry().runsWinograd(under: .lowering))
         #expect(try !geometry(kernel: Size2D(5, 3)).runsWinograd(under: .winograd))
@@ -86,8 +86,9 @@ import Testing
                                          dilation: 1, groups: 1, op: "test").runsWinograd(under: .winograd))
         #expect(try ConvolutionGeometry(input: [16, 64, 224, 224], weight: [64, 64, 3, 3], stride: 1, padding: 1,
                                         dilation: 1, groups: 1, op: "test").runsWinograd(under: .winograd))
-        // Shapes Winograd does not take fall back to the direct kernels where the CPU has them.
-        #expect(try geometry(stride: 1, groups: 1).forwardRunsDirect(under: .winograd)
-                == ConvolutionAlgorithm.isDirectSupported)
+        // Under the automatic choice, shapes Winograd does not take fall back to the direct
+        // kernels where the CPU has them; under `winograd`, to the lowering.
+        #expect(try geometry(kernel: 1).forwardRunsDirect(under: .automatic) == ConvolutionAlgorithm.isDirectSupported)
+        #expect(try !geometry(kernel: 1).forwardRunsDirect(under: .winograd))
     }
 }

@@ -5,6 +5,7 @@
 //
 // `kernel-bench` prints the same measurements in the one-line form that
 // Scripts/compare_benchmarks.py compares with PyTorch.
+import BenchSupport
 import Benchmark
 import FCDDLayerShapes
 import TensorCore
@@ -29,6 +30,12 @@ private struct LayerInputs {
 }
 
 let benchmarks: @Sendable () -> Void = {
+    // FCDD_CONVOLUTION and OPENBLAS_NUM_THREADS choose the settings, as in the other benchmarks.
+    do {
+        try useComputeSettings()
+    } catch {
+        fatalError("\(error)")
+    }
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
         maxDuration: .seconds(5), maxIterations: 10)

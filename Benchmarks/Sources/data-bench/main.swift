@@ -24,6 +24,7 @@ while let argument = arguments.next() {
         exit(2)
     }
 }
+try useComputeSettings()
 
 /// Runs whole epochs of `loader` and reports the median images per second.
 @MainActor

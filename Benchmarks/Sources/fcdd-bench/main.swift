@@ -141,7 +141,7 @@ if let childName = options.rssChild {
     // Child process: one RSS measurement, nothing else.
     guard let workload = workloads.first(where: { "rss_" + $0.name == childName }) else { usage() }
     let threads = options.threadCounts[0]
-    ComputeThreads.set(threads)
+    try useComputeSettings(threads: threads)
     let step = try workload.makeStep()
     let start = procStatusMegabytes("VmHWM")
     let begin = DispatchTime.now().uptimeNanoseconds
@@ -154,7 +154,7 @@ if let childName = options.rssChild {
 }
 
 for threads in options.threadCounts {
-    ComputeThreads.set(threads)
+    try useComputeSettings(threads: threads)
     for workload in workloads where selected(workload.name) {
         let step = try workload.makeStep()
         let ms = try medianMilliseconds(step)

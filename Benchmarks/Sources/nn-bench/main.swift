@@ -51,7 +51,7 @@ func vgg11BatchNormFeatures(using generator: inout SeededGenerator) throws -> Se
     return Sequential(layers)
 }
 
-ComputeThreads.set(1)
+try useComputeSettings(threads: 1)
 var generator = SeededGenerator(seed: 1)
 let model = try vgg11BatchNormFeatures(using: &generator)
 var gradients: [String: Tensor] = [:]

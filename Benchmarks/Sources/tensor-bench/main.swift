@@ -30,7 +30,7 @@ let m512b = try Tensor.randomNormal(shape: [512, 512], using: &generator)
 var sink: Float = 0
 
 for threads in threadCounts {
-    ComputeThreads.set(threads)
+    try useComputeSettings(threads: threads)
     func report(_ name: String, _ ms: Double, gflops: Double? = nil, gbs: Double? = nil) {
         var line = "bench=\(name) impl=swift threads=\(threads) ms_median=\(String(format: "%.4f", ms))"
         if let gflops { line += " gflops=\(String(format: "%.2f", gflops / ms / 1e6))" }

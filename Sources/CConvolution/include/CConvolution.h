@@ -32,9 +32,6 @@ typedef struct {
 /// 1 when the CPU and the operating system support AVX-512F (ZMM state enabled), else 0.
 int cconv_avx512_supported(void);
 
-/// 1 when this file was compiled with optimisation (a release build), else 0.
-int cconv_optimized_build(void);
-
 /// Floats of the packed weight for `geometry` (output channels rounded up to 32).
 size_t cconv_packed_weight_floats(const cconv_geometry *geometry);
 
