@@ -76,7 +76,7 @@ struct NormalizationTests {
     func properties() throws {
         var generator = SeededGenerator(seed: 5)
         let maps = try Tensor.randomNormal(shape: [3, 1, 10, 12], using: &generator)
-        for method in [HeatmapNormalization.local(quantile: 0.85), .semiGlobal(quantile: 0.97), .local(for: .mvtec), .semiGlobal(for: .cifar10)] {
+        for method in [HeatmapNormalization.local(quantile: 0.85), .semiGlobal(quantile: 0.97), .local(quantile: 0.99), .semiGlobal(quantile: 0.5)] {
             let output = try method.normalize(maps)
             #expect(output.scalars.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(method)")
         }

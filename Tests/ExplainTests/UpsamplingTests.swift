@@ -79,12 +79,6 @@ struct UpsamplingTests {
         }
     }
 
-    @Test("benchmark presets (§3.3, §3.5)")
-    func benchmarkPresets() {
-        #expect(FCDDHeatmapPreset.allCases.map(\.gaussianSigma) == [1.2, 1.2, 8, 12, 8, 10])
-        #expect(FCDDHeatmapPreset.allCases.map(\.displayQuantile) == [0.85, 0.85, 0.97, 0.99, 0.99, 0.97])
-    }
-
     // MARK: Up-sampling
 
     @Test("receptive-field Gaussian up-sampling against the reference", arguments: MapsFixtures.names(\.upsampling, \.name))

@@ -45,6 +45,13 @@ struct RecipeTests {
         #expect(blur == (try GaussianBlur.reference(pairedWith: .cnn28Wide, sigma: 1.2)))
     }
 
+    @Test("the official code's heatmap presets per benchmark")
+    func heatmapPresets() {
+        #expect(FCDDHeatmapPreset.allCases.map(\.gaussianSigma) == [1.2, 1.2, 8, 12, 8, 10])
+        #expect(FCDDHeatmapPreset.allCases.map(\.displayQuantile) == [0.85, 0.85, 0.97, 0.99, 0.99, 0.97])
+        #expect(HeatmapNormalization.semiGlobal(for: .mvtec) == .semiGlobal(quantile: 0.99))
+    }
+
     @Test("the training transform: anomalies, augmentation, then the preprocessing; none for the autoencoder")
     func trainingTransform() throws {
         let data = try Self.bundled()

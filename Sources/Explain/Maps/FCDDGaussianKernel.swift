@@ -16,7 +16,7 @@ import TensorCore
 public enum FCDDGaussianKernel {
     /// The reference's σ when none is given, `kernel_size_to_std(k)`:
     /// `log10(0.45·k + 1) + 0.25` for `k < 32`, else 10. The runner always passes
-    /// `--gauss-std` (see ``FCDDHeatmapPreset/gaussianSigma``), so the reference uses this only
+    /// `--gauss-std` (see the FCDD module's `FCDDHeatmapPreset.gaussianSigma`), so the reference uses this only
     /// to blur baseline heatmaps when no σ is set.
     public static func defaultSigma(kernelSize: Int) -> Double {
         kernelSize < 32 ? log10(0.45 * Double(kernelSize) + 1) + 0.25 : 10

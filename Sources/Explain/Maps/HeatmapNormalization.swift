@@ -5,7 +5,7 @@ import TensorCore
 /// divides by a quantile s of the values above it, and clamps to [0, 1]; they differ in
 /// which values m and s come from. The quantile is the reference's torch
 /// `kthvalue(int(q·N))` (at least the smallest value); q = 1 is plain min-max scaling.
-/// Per-benchmark quantiles are in ``FCDDHeatmapPreset/displayQuantile``.
+/// Per-benchmark quantiles are in the FCDD module's `FCDDHeatmapPreset.displayQuantile`.
 ///
 /// The reference applies the normalisation after up-sampling (and, for baselines,
 /// blurring) the maps to the input size. For global statistics it nevertheless measures
@@ -25,16 +25,6 @@ public enum HeatmapNormalization: Sendable, Equatable, CustomStringConvertible {
     /// again the low-resolution maps; to reproduce it, build
     /// ``HeatmapReferenceStatistics`` from them and use ``global(_:)``.
     case semiGlobal(quantile: Double)
-
-    /// Local normalisation with the benchmark's quantile.
-    public static func local(for benchmark: FCDDHeatmapPreset) -> HeatmapNormalization {
-        .local(quantile: benchmark.displayQuantile)
-    }
-
-    /// Semi-global normalisation with the benchmark's quantile.
-    public static func semiGlobal(for benchmark: FCDDHeatmapPreset) -> HeatmapNormalization {
-        .semiGlobal(quantile: benchmark.displayQuantile)
-    }
 
     /// Normalises `maps` to [0, 1]. Where the scale s is 0 (a constant map, for which the
     /// reference divides 0 by 0 and shows NaN) values above m become 1 and the others 0.

@@ -48,7 +48,7 @@ public struct HeatmapReferenceStatistics: Sendable, Equatable, CustomStringConve
     /// - Parameters:
     ///   - lowResolutionMaps: The reference maps `[N, 1, h, w]` or `[N, h, w]` as the net
     ///     produces them.
-    ///   - quantile: The quantile q (see ``FCDDHeatmapPreset/displayQuantile``).
+    ///   - quantile: The quantile q (see the FCDD module's `FCDDHeatmapPreset.displayQuantile`).
     ///   - resolution: ``HeatmapReferenceResolution/lowResolution`` measures the maps as
     ///     given (the reference's quirk); ``HeatmapReferenceResolution/upsampled`` measures
     ///     `upsample(maps)`, the resolution of the maps being normalised.

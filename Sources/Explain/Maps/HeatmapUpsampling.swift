@@ -9,7 +9,7 @@ import TensorCore
 /// Nearest and bilinear interpolation are offered for comparison.
 public enum HeatmapUpsampling: Sendable, Equatable, CustomStringConvertible {
     /// The reference's up-sampling with `gkern(r, σ)` over each pixel's receptive field
-    /// (``ReceptiveFieldUpsampler``); σ per benchmark in ``FCDDHeatmapPreset/gaussianSigma``.
+    /// (``ReceptiveFieldUpsampler``); σ per benchmark in the FCDD module's `FCDDHeatmapPreset.gaussianSigma`.
     case receptiveFieldGaussian(sigma: Double)
     /// PyTorch's `interpolate(mode='nearest')`: output pixel i reads input ⌊i·h/H⌋.
     case nearest

@@ -32,7 +32,7 @@ public struct ReceptiveFieldUpsampler: Sendable {
     public let receptiveField: ReceptiveField
     /// The input size the maps are up-sampled to.
     public let inputSize: Size2D
-    /// σ of the Gaussian window (see ``FCDDHeatmapPreset/gaussianSigma`` for the reference's).
+    /// σ of the Gaussian window (see the FCDD module's `FCDDHeatmapPreset.gaussianSigma` for the reference's).
     public let sigma: Double
     /// The transposed convolution's weight, `gkern` as `[1, 1, r_H, r_W]`.
     public let kernel: Tensor

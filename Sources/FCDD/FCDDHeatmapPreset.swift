@@ -1,6 +1,8 @@
-/// The reference's per-benchmark defaults for heatmaps (`runners/argparse_configs.py`,
-/// fcdd-reference.md §3.3 and §3.5): the σ of the receptive-field Gaussian (`--gauss-std`),
-/// and the display quantile (`--quantile`); the default nets are in the FCDD module.
+import Explain
+
+/// The official FCDD code's per-benchmark defaults for heatmaps (`runners/argparse_configs.py`):
+/// the σ of the receptive-field Gaussian (`--gauss-std`) and the display quantile
+/// (`--quantile`); ``Recipe/paper(for:objective:net:imageSize:)`` uses them.
 ///
 /// | benchmark | σ | quantile | default net |
 /// |---|---|---|---|
@@ -45,4 +47,16 @@ public enum FCDDHeatmapPreset: String, Sendable, CaseIterable, CustomStringConve
 
     /// A short, readable summary.
     public var description: String { rawValue }
+}
+
+extension HeatmapNormalization {
+    /// Local normalisation with the benchmark's quantile.
+    public static func local(for benchmark: FCDDHeatmapPreset) -> HeatmapNormalization {
+        .local(quantile: benchmark.displayQuantile)
+    }
+
+    /// Semi-global normalisation with the benchmark's quantile.
+    public static func semiGlobal(for benchmark: FCDDHeatmapPreset) -> HeatmapNormalization {
+        .semiGlobal(quantile: benchmark.displayQuantile)
+    }
 }
