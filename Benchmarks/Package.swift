@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 .product(name: "Datasets", package: "FCDDSwift"),
+                .product(name: "FCDD", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),
             ]
         ),

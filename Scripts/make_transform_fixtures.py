@@ -40,8 +40,12 @@ What the references are
   constants, as FCDD's ``lcn``/``lcnaug1`` pipelines do.
 * ``tables``: FCDD's per-class constants (copied as data from ``python/fcdd/datasets/
   fmnist.py``, ``cifar.py`` and ``mvtec.py`` of liznerski/fcdd at commit 4fa8502), so the
-  Swift tests can check every entry of the Swift tables. With ``--reference`` the script
-  also checks these tables against the markdown tables of that document.
+  Swift tests can check every entry of the Swift tables (which live in the FCDD module, so
+  the tables are also written on their own to ``Tests/FCDDTests/Fixtures/
+  normalization_tables.json`` as ``{"version", "tables"}``). With ``--reference PATH`` the
+  script also checks them against markdown tables of the form ``| class | name | LCN min |
+  LCN max | mean | std |`` under ``### Fashion-MNIST``, ``### CIFAR-10`` and ``### MVTec-AD``
+  headings of a document.
 
 File layout: ``{"version", "torch", "torchvision", "seed", "inputs": {name: T}, "resize":
 [...], "centerCrop": [...], "color": [...], "jitter": [...], "grayscale": [...],
@@ -64,6 +68,7 @@ from PIL import Image
 SEED = 20240601
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "Tests", "DatasetsTests", "Fixtures", "transforms.json")
+TABLES_OUT = os.path.join(ROOT, "Tests", "FCDDTests", "Fixtures", "normalization_tables.json")
 
 # ---------------------------------------------------------------------------------------
 # FCDD's constants, copied from liznerski/fcdd (python/fcdd/datasets/*.py).
@@ -217,7 +222,7 @@ def tables():
 
 
 def check_against_reference(path, table):
-    """Compares the tables with the markdown tables of fcdd-reference.md (Appendix A)."""
+    """Compares the tables with the markdown tables of a document (see the module comment)."""
     text = open(path, encoding="utf-8").read()
     sections = {"fashionMNIST": "### Fashion-MNIST", "cifar10": "### CIFAR-10", "mvtecAD": "### MVTec-AD"}
     for key, heading in sections.items():
@@ -319,7 +324,7 @@ def patched_grayscale():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reference", help="fcdd-reference.md to check the constant tables against")
+    parser.add_argument("--reference", help="a markdown document whose tables the constants are checked against")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -485,6 +490,9 @@ def main():
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT, "w", encoding="utf-8") as f:
         json.dump(fixture, f, separators=(",", ":"))
+        f.write("\n")
+    with open(TABLES_OUT, "w", encoding="utf-8") as f:
+        json.dump({"version": 1, "tables": table}, f, separators=(",", ":"))
         f.write("\n")
     print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes); luma patch changed references by at most {luma_difference:.2e}")
 

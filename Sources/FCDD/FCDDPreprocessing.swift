@@ -25,12 +25,12 @@ public enum FCDDPreprocessing: Sendable, Codable, Equatable {
     public func transform() throws(DatasetError) -> any SampleTransform {
         switch self {
         case let .fashionMNIST(normalClass):
-            return Compose(LocalContrastNormalization(scale: .l1), try FCDDMinMaxScaling(benchmark: .fashionMNIST, normalClass: normalClass))
+            return Compose(LocalContrastNormalization(scale: .l1), try MinMaxScaling(benchmark: .fashionMNIST, normalClass: normalClass))
         case let .cifar10(normalClass):
             let statistics = try FCDDBenchmark.cifar10.statistics(normalClass: normalClass)
             return try Normalize(mean: statistics.mean, standardDeviation: statistics.standardDeviation)
         case let .localContrastMinMax(minimum, maximum):
-            return Compose(LocalContrastNormalization(scale: .l1), try FCDDMinMaxScaling(minimum: minimum, maximum: maximum))
+            return Compose(LocalContrastNormalization(scale: .l1), try MinMaxScaling(minimum: minimum, maximum: maximum))
         case .identity:
             return Compose([])
         }

@@ -264,37 +264,17 @@ struct TransformFixtureTests {
         #expect(abs(output.reduce(0.0) { $0 + abs(Double($1)) } / count - 1) < 1e-5)
     }
 
-    @Test("LCN-L1 then min-max scaling with FCDD's per-class constants")
+    @Test("LCN-L1 then min-max scaling with FCDD's per-class constants (taken from the fixture's tables)")
     func minMaxScaling() throws {
         let fixture = try TransformFixture.load()
         for item in fixture.minMax {
-            let benchmark = try #require(FCDDBenchmark(rawValue: item.benchmark))
+            let entry = try #require(fixture.tables[item.benchmark]?[item.normalClass])
             let pipeline = Compose(
                 LocalContrastNormalization(),
-                try FCDDMinMaxScaling(benchmark: benchmark, normalClass: item.normalClass))
+                try MinMaxScaling(minimum: entry.lcnMinimum, maximum: entry.lcnMaximum))
             let output = try pipeline.apply(try fixture.sample(item.input), seed: 0)
             expectClose(output.image, item.output, tolerance: 1e-6, "min-max \(item.benchmark) class \(item.normalClass)")
         }
-    }
-
-    @Test("the constant tables match FCDD's, entry by entry")
-    func tables() throws {
-        let fixture = try TransformFixture.load()
-        for benchmark in FCDDBenchmark.allCases {
-            let reference = try #require(fixture.tables[benchmark.rawValue])
-            #expect(benchmark.classStatistics.count == reference.count)
-            for (index, entry) in reference.enumerated() {
-                let statistics = try benchmark.statistics(normalClass: index)
-                #expect(statistics.className == entry.name)
-                #expect(statistics.lcnMinimum == entry.lcnMinimum, "\(benchmark) \(entry.name) LCN minimum")
-                #expect(statistics.lcnMaximum == entry.lcnMaximum, "\(benchmark) \(entry.name) LCN maximum")
-                #expect(statistics.mean == entry.mean, "\(benchmark) \(entry.name) mean")
-                #expect(statistics.standardDeviation == entry.std, "\(benchmark) \(entry.name) std")
-            }
-        }
-        #expect(FCDDBenchmark.fashionMNIST.classStatistics.count == 10)
-        #expect(FCDDBenchmark.cifar10.classStatistics.count == 10)
-        #expect(FCDDBenchmark.mvtecAD.classStatistics.count == 15)
     }
 }
 
@@ -454,7 +434,7 @@ struct TransformRandomTests {
             try RandomCrop(size: 5, padding: 2), try RandomHorizontalFlip(),
             try ColorJitter(brightness: 0.04, contrast: 0.04, saturation: 0.04, hue: 0.04),
             try GaussianNoise(standardDeviation: 0.001), LocalContrastNormalization(),
-            try FCDDMinMaxScaling(benchmark: .mvtecAD, normalClass: 0))
+            try MinMaxScaling(minimum: [-1.3, -1.2, -1.1], maximum: [12.5, 12.6, 12.7]))
         let a = try pipeline.apply(sample, seed: 42)
         #expect(a.image.shape == [3, 5, 5] && a.mask?.shape == [1, 5, 5] && a.label == 1 && a.name == "ramp")
         #expect(try pipeline.apply(sample, seed: 42).image.scalars == a.image.scalars)
@@ -479,8 +459,8 @@ struct TransformErrorTests {
         #expect(caughtError { try ColorAdjustment.adjustHue(try Tensor(shape: [4, 2, 2], repeating: 0), shift: 0) }?.caseName == "transformInputMismatch")
         let normalize = caughtError { try Normalize.imageNet.apply(try twoChannels(), seed: 0) }
         #expect(normalize == .transformInputMismatch(transform: "Normalize", sample: "two[0]", expected: "an image with 3 channels", found: [2, 5, 7]))
-        let minMax = caughtError { try FCDDMinMaxScaling(benchmark: .mvtecAD, normalClass: 2).apply(try twoChannels(), seed: 0) }
-        #expect(minMax?.description.contains("FCDDMinMaxScaling expected an image with 3 channels") == true)
+        let minMax = caughtError { try MinMaxScaling(minimum: [0, 0, 0], maximum: [1, 2, 3]).apply(try twoChannels(), seed: 0) }
+        #expect(minMax?.description.contains("MinMaxScaling expected an image with 3 channels") == true)
     }
 
     @Test("crop larger than the image, mask of another size, image of the wrong rank")
@@ -517,8 +497,8 @@ struct TransformErrorTests {
             ("GaussianNoise", { try GaussianNoise(standardDeviation: -0.1) }),
             ("Normalize", { try Normalize(mean: [0.5, 0.5], standardDeviation: [0.1, 0.2, 0.3] as [Float]) }),
             ("Normalize", { try Normalize(mean: [0.5] as [Float], standardDeviation: [0]) }),
-            ("FCDDMinMaxScaling", { try FCDDMinMaxScaling(minimum: [1], maximum: [0]) }),
-            ("FCDDBenchmark.cifar10", { try FCDDBenchmark.cifar10.statistics(normalClass: 10) }),
+            ("MinMaxScaling", { try MinMaxScaling(minimum: [1], maximum: [0]) }),
+            ("MinMaxScaling", { try MinMaxScaling(minimum: [0, 0], maximum: [1, 1, 1]) }),
             ("RandomChoice", { try RandomChoice([]) }),
             ("adjustBrightness", { try ColorAdjustment.adjustBrightness(try Tensor(shape: [1, 2, 2], repeating: 0), factor: -1) }),
             ("adjustHue", { try ColorAdjustment.adjustHue(try Tensor(shape: [3, 2, 2], repeating: 0), shift: 0.75) }),
@@ -532,7 +512,5 @@ struct TransformErrorTests {
             #expect(name == transform)
             #expect(!expected.isEmpty && !found.isEmpty)
         }
-        let error = caughtError { try FCDDBenchmark.cifar10.statistics(normalClass: 10) }
-        #expect(error?.description == "FCDDBenchmark.cifar10: normal class must be a class index in 0..<10, found 10")
     }
 }

@@ -6,6 +6,7 @@
 //   swift run -c release --package-path Benchmarks data-bench [--runs 3] [--workers 1,2] [--data DIR]
 import BenchSupport
 import Datasets
+import FCDD
 import Foundation
 import TensorCore
 
@@ -50,7 +51,7 @@ let fashion = try FashionMNIST.load(split: .train, from: dataDirectory.appending
 print("bench=data_load_fashion_mnist_train impl=swift ms=\(String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - fashionStart) / 1e6)) images=\(fashion.count)")
 let lcnaug1 = Compose(
     try RandomCrop(size: 28, padding: 2), try RandomHorizontalFlip(), LocalContrastNormalization(scale: .l1),
-    try FCDDMinMaxScaling(benchmark: .fashionMNIST, normalClass: 0))
+    try MinMaxScaling(benchmark: .fashionMNIST, normalClass: 0))
 try measure("fashion_mnist_lcnaug1") { workers in
     try DataLoader(dataset: fashion, batchSize: 128, transform: lcnaug1, seed: 1, workerCount: workers)
 }

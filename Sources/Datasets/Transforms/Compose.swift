@@ -8,7 +8,7 @@ import TensorCore
 ///     try RandomCrop(height: 28, width: 28, padding: 2),
 ///     try RandomHorizontalFlip(),
 ///     LocalContrastNormalization(),
-///     try FCDDMinMaxScaling(benchmark: .fashionMNIST, normalClass: 0))
+///     try MinMaxScaling(minimum: [-2.68], maximum: [24.85]))
 /// ```
 public struct Compose: SampleTransform {
     /// The steps, applied first to last.

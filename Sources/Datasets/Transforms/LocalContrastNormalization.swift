@@ -10,7 +10,7 @@ import TensorCore
 ///    FCDD's pipelines); no division when `scale` is 0 (a constant image becomes zeros).
 ///
 /// Sums are accumulated in double precision; PyTorch sums in float, so results can differ
-/// in the last bits. FCDD follows it with ``FCDDMinMaxScaling``.
+/// in the last bits. FCDD follows it with ``MinMaxScaling``.
 public struct LocalContrastNormalization: SampleTransform {
     /// The measure of spread that the centred sample is divided by.
     public enum Scale: Sendable, Equatable {

@@ -3,9 +3,9 @@ import TensorCore
 /// Subtracts a mean and divides by a standard deviation per channel, as torchvision's
 /// `Normalize(mean, std)`: `(x − mean[c]) / std[c]` in single precision.
 ///
-/// A single value applies to every channel. FCDD uses it with per-class statistics
-/// (``FCDDClassStatistics/mean`` and ``FCDDClassStatistics/standardDeviation``, the
-/// `aug1`/`none` pipelines) and, through ``FCDDMinMaxScaling``, for its min-max scaling.
+/// A single value applies to every channel. FCDD uses it with per-class statistics (the
+/// `aug1`/`none` pipelines; its tables live in the FCDD module) and, through
+/// ``MinMaxScaling``, for its min-max scaling.
 public struct Normalize: SampleTransform {
     /// The mean of each channel (or one for all).
     public let mean: [Float]
@@ -48,6 +48,18 @@ public struct Normalize: SampleTransform {
     init(checkedMean mean: [Float], standardDeviation: [Float]) {
         self.mean = mean
         self.standardDeviation = standardDeviation
+    }
+
+    /// ImageNet's statistics, mean (0.485, 0.456, 0.406) and standard deviation (0.229,
+    /// 0.224, 0.225), which FCDD uses for ImageNet-30.
+    public static var imageNet: Normalize {
+        Normalize(checkedMean: [0.485, 0.456, 0.406], standardDeviation: [0.229, 0.224, 0.225])
+    }
+
+    /// The Pascal VOC statistics FCDD uses (`datasets/pascal_voc.py`): mean (0.4469, 0.4227,
+    /// 0.3906), standard deviation (0.2691, 0.2659, 0.2789).
+    public static var pascalVOC: Normalize {
+        Normalize(checkedMean: [0.4469, 0.4227, 0.3906], standardDeviation: [0.2691, 0.2659, 0.2789])
     }
 
     /// The number of channels the statistics describe (1 when they apply to every channel).

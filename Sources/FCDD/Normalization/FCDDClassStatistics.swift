@@ -1,3 +1,5 @@
+import Datasets
+
 /// The normalisation constants FCDD uses for one class of one benchmark (the class that is
 /// treated as normal): see ``FCDDBenchmark/statistics(normalClass:)``.
 ///
@@ -62,16 +64,22 @@ extension Normalize {
     public init(statistics: FCDDClassStatistics) throws(DatasetError) {
         try self.init(mean: statistics.mean, standardDeviation: statistics.standardDeviation)
     }
+}
 
-    /// ImageNet's statistics, mean (0.485, 0.456, 0.406) and standard deviation (0.229,
-    /// 0.224, 0.225), which FCDD uses for ImageNet-30.
-    public static var imageNet: Normalize {
-        Normalize(checkedMean: [0.485, 0.456, 0.406], standardDeviation: [0.229, 0.224, 0.225])
+extension MinMaxScaling {
+    /// Scaling with a class's LCN-L1 extremes.
+    ///
+    /// - Throws: as ``init(minimum:maximum:)`` (never for FCDD's tables).
+    public init(statistics: FCDDClassStatistics) throws(DatasetError) {
+        try self.init(minimum: statistics.lcnMinimum, maximum: statistics.lcnMaximum)
     }
 
-    /// The Pascal VOC statistics FCDD uses (`datasets/pascal_voc.py`): mean (0.4469, 0.4227,
-    /// 0.3906), standard deviation (0.2691, 0.2659, 0.2789).
-    public static var pascalVOC: Normalize {
-        Normalize(checkedMean: [0.4469, 0.4227, 0.3906], standardDeviation: [0.2691, 0.2659, 0.2789])
+    /// Scaling with the LCN-L1 extremes FCDD uses when `normalClass` of `benchmark` is
+    /// the normal class.
+    ///
+    /// - Throws: ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
+    ///   for a class index outside the benchmark's classes.
+    public init(benchmark: FCDDBenchmark, normalClass: Int) throws(DatasetError) {
+        try self.init(statistics: try benchmark.statistics(normalClass: normalClass))
     }
 }
