@@ -53,8 +53,8 @@ struct MethodOutcome {
         }
         // The heatmap-mass summary of the images at `indices` in the box grown by `border`.
         func mass(_ indices: [Int], grownBy border: Int = 0) throws -> HeatmapMassSummary {
-            let heatmaps = try evaluation.heatmaps.gathered(atIndices: indices, alongAxis: 0)
-            let masks = try test.watermark.boxMasks(count: indices.count, imageHeight: heatmaps.shape[1], imageWidth: heatmaps.shape[2], grownBy: border)
+            let heatmaps = evaluation.heatmaps.gathered(atIndices: indices, alongAxis: 0)
+            let masks = test.watermark.boxMasks(count: indices.count, imageHeight: heatmaps.shape[1], imageWidth: heatmaps.shape[2], grownBy: border)
             return try HeatmapMass.summary(of: heatmaps, inside: masks)
         }
         let probe = test.with(entries: nominal.map { entries[$0] } + nominal.map { StudyEntry(index: entries[$0].index, label: 1, isWatermarked: true) })

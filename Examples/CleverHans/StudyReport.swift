@@ -70,7 +70,7 @@ enum StudyReport {
         guard let first = outcomes.first, !chosen.isEmpty else {
             throw ExplainError.invalidArgument(operation: "StudyReport.figure", message: "expected a method and a held-back watermarked anomaly, found none")
         }
-        let images = try first.evaluation.images.gathered(atIndices: chosen, alongAxis: 0)
+        let images = first.evaluation.images.gathered(atIndices: chosen, alongAxis: 0)
         let methods = try outcomes.map { outcome in
             (name: outcome.result.method,
              heatmaps: try HeatmapNormalization.semiGlobal(for: .cifar10).normalize(outcome.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0)))
@@ -78,7 +78,7 @@ enum StudyReport {
         let (height, width) = (images.shape[2], images.shape[3])
         return try HeatmapFigure.comparison(
             inputs: try HeatmapSamples.displayImages(images, display: .clamped), methods: methods,
-            groundTruth: try data.test.watermark.boxMasks(count: chosen.count, imageHeight: height, imageWidth: width),
+            groundTruth: data.test.watermark.boxMasks(count: chosen.count, imageHeight: height, imageWidth: width),
             title: title)
     }
 }

@@ -67,9 +67,9 @@ struct Watermark: SampleTransform, Equatable {
     /// Masks `[count, imageHeight, imageWidth]` that are 1 inside
     /// ``box(imageHeight:imageWidth:grownBy:)`` and 0 elsewhere: the ground truth of the
     /// figure and the regions of the heatmap-mass shares.
-    func boxMasks(count: Int, imageHeight: Int, imageWidth: Int, grownBy border: Int = 0) throws(TensorError) -> Tensor {
+    func boxMasks(count: Int, imageHeight: Int, imageWidth: Int, grownBy border: Int = 0) -> Tensor {
         let box = box(imageHeight: imageHeight, imageWidth: imageWidth, grownBy: border)
-        return try Tensor(shape: [count, imageHeight, imageWidth]) { output in
+        return Tensor(shape: [count, imageHeight, imageWidth]) { output in
             guard let base = output.baseAddress else { return }
             for offset in 0..<output.count {
                 let pixel = offset % (imageHeight * imageWidth)
@@ -94,7 +94,7 @@ struct Watermark: SampleTransform, Equatable {
         let (alpha, keep) = (alpha, 1 - alpha)
         var marked = sample
         // The shape of an existing tensor is always valid.
-        marked.image = try! Tensor(shape: image.shape) { output in
+        marked.image = Tensor(shape: image.shape) { output in
             image.withUnsafeBufferPointer { source in
                 set.withUnsafeBufferPointer { set in
                     guard let from = source.baseAddress, let to = output.baseAddress, let set = set.baseAddress else { return }

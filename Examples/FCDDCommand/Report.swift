@@ -43,8 +43,8 @@ enum Report {
         let truth = try groundTruth(test, at: anomalous, height: evaluation.heatmaps.shape[1], width: evaluation.heatmaps.shape[2])
         let figure = try HeatmapFigure.explanation(
             nominal: Array(images[..<nominal.count]), anomalous: Array(images[nominal.count...]),
-            heatmaps: try normalized.slice(alongAxis: 0, nominal.count..<chosen.count), groundTruth: truth,
-            nominalHeatmaps: nominal.isEmpty ? nil : try normalized.slice(alongAxis: 0, 0..<nominal.count), title: title)
+            heatmaps: normalized.slice(alongAxis: 0, nominal.count..<chosen.count), groundTruth: truth,
+            nominalHeatmaps: nominal.isEmpty ? nil : normalized.slice(alongAxis: 0, 0..<nominal.count), title: title)
         try figure.writePNG(to: url)
     }
 

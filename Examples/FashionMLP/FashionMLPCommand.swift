@@ -74,9 +74,9 @@ struct FashionMLPCommand: AsyncParsableCommand {
         var generator = SeededGenerator(seed: seed)
         let model = Sequential(
             Flatten(),
-            try Linear(784, 128, using: &generator),
+            Linear(784, 128, using: &generator),
             ReLU(),
-            try Linear(128, FashionMNIST.classNames.count, using: &generator))
+            Linear(128, FashionMNIST.classNames.count, using: &generator))
         var optimizer = try SGD(learningRate: learningRate, momentum: momentum)
         print(model)
         print("\(model.parameterCount) parameters; SGD lr \(learningRate), momentum \(momentum), batch \(batchSize), seed \(seed)")
@@ -89,12 +89,12 @@ struct FashionMLPCommand: AsyncParsableCommand {
             var lossSum: Float = 0
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 let batch = Array(order[start..<min(start + batchSize, order.count)])
-                let images = try train.images.gathered(atIndices: batch, alongAxis: 0)
-                let loss = try Loss.crossEntropy(model(images), labels: batch.map { train.labels[$0] })
+                let images = train.images.gathered(atIndices: batch, alongAxis: 0)
+                let loss = Loss.crossEntropy(model(images), labels: batch.map { train.labels[$0] })
                 try optimizer.step(model, gradients: model.gradients(of: loss))
-                lossSum += try loss.item() * Float(batch.count)
+                lossSum += loss.item() * Float(batch.count)
             }
-            let predictions = try withoutGradients { () throws -> [Int] in try model(test.images).argmax(alongAxis: 1) }
+            let predictions = try withoutGradients { () throws -> [Int] in model(test.images).argmax(alongAxis: 1) }
             let accuracy = Double(zip(predictions, test.labels).filter { $0 == $1 }.count) / Double(test.count)
             let line = "epoch \(epoch)/\(epochs)  train loss \(String(format: "%.4f", lossSum / Float(order.count)))"
                 + "  test accuracy \(String(format: "%.4f", accuracy))  (\(format(ContinuousClock.now - epochStart)))"

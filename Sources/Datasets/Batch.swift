@@ -38,7 +38,7 @@ public struct Batch: Sendable {
         }
         let size = tensors[0].scalarCount
         // The shape of existing tensors behind a positive count is always valid.
-        return try! Tensor(shape: [tensors.count] + shape) { output in
+        return Tensor(shape: [tensors.count] + shape) { output in
             for (index, tensor) in tensors.enumerated() {
                 tensor.withUnsafeBufferPointer { source in
                     guard let base = source.baseAddress, let target = output.baseAddress else { return }

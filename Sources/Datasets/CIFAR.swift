@@ -107,18 +107,14 @@ public struct CIFAR: FileBackedDataset {
         guard index >= 0 && index < count else { throw .sampleIndexOutOfRange(dataset: name, index: index, count: count) }
         let imageBytes = CIFARVariant.imageByteCount
         let image: Tensor
-        do {
-            image = try Tensor(shape: Self.imageShape) { output in
-                pixels.withUnsafeBufferPointer { source in
-                    Self.unitInterval.withUnsafeBufferPointer { scale in
-                        guard let to = output.baseAddress, let from = source.baseAddress, let scale = scale.baseAddress else { return }
-                        let image = from + index * imageBytes
-                        for position in 0..<imageBytes { to[position] = scale[Int(image[position])] }
-                    }
+        image = Tensor(shape: Self.imageShape) { output in
+            pixels.withUnsafeBufferPointer { source in
+                Self.unitInterval.withUnsafeBufferPointer { scale in
+                    guard let to = output.baseAddress, let from = source.baseAddress, let scale = scale.baseAddress else { return }
+                    let image = from + index * imageBytes
+                    for position in 0..<imageBytes { to[position] = scale[Int(image[position])] }
                 }
             }
-        } catch {
-            preconditionFailure("CIFAR: invalid image shape \(Self.imageShape): \(error)")
         }
         return DatasetSample(image: image, label: labels[index], name: "\(name)[\(index)]")
     }

@@ -59,12 +59,12 @@ public struct DecodedImageCache: ImageDataset {
         return bytes.withUnsafeBytes { raw in
             let base = raw.bindMemory(to: UInt8.self).baseAddress!
             // The shapes were validated when the file was opened, so these cannot fail.
-            let image = try! Tensor(shape: record.shape) { output in
+            let image = Tensor(shape: record.shape) { output in
                 let source = base + record.imageOffset
                 for i in 0..<elementCount { output[i] = Float(source[i]) / 255 }
             }
             let mask = record.maskOffset.map { offset in
-                try! Tensor(shape: [1, record.shape[1], record.shape[2]]) { output in
+                Tensor(shape: [1, record.shape[1], record.shape[2]]) { output in
                     let source = base + offset
                     for i in 0..<planeCount { output[i] = Float(source[i]) }
                 }

@@ -156,27 +156,23 @@ public struct IDXImageDataset: Sendable {
         let plane = height * width
         precondition(bytes.count == count * plane, "IDXImageDataset: \(bytes.count) pixels do not fill shape \(shape)")
         let table = (0...255).map { Float($0) / 255 }
-        do {
-            return try Tensor(shape: shape) { output in
-                bytes.withUnsafeBufferPointer { source in
-                    table.withUnsafeBufferPointer { scale in
-                        guard let from = source.baseAddress, let to = output.baseAddress, let scale = scale.baseAddress else { return }
-                        if !transposed {
-                            for index in 0..<(count * plane) { to[index] = scale[Int(from[index])] }
-                            return
-                        }
-                        for image in 0..<count {
-                            let stored = from + image * plane, upright = to + image * plane
-                            // Stored row x holds column x of the upright image.
-                            for x in 0..<width {
-                                for y in 0..<height { upright[y * width + x] = scale[Int(stored[x * height + y])] }
-                            }
+        return Tensor(shape: shape) { output in
+            bytes.withUnsafeBufferPointer { source in
+                table.withUnsafeBufferPointer { scale in
+                    guard let from = source.baseAddress, let to = output.baseAddress, let scale = scale.baseAddress else { return }
+                    if !transposed {
+                        for index in 0..<(count * plane) { to[index] = scale[Int(from[index])] }
+                        return
+                    }
+                    for image in 0..<count {
+                        let stored = from + image * plane, upright = to + image * plane
+                        // Stored row x holds column x of the upright image.
+                        for x in 0..<width {
+                            for y in 0..<height { upright[y * width + x] = scale[Int(stored[x * height + y])] }
                         }
                     }
                 }
             }
-        } catch {
-            preconditionFailure("IDXImageDataset: invalid shape \(shape): \(error)")
         }
     }
 }
@@ -195,16 +191,11 @@ extension IDXImageDataset: ImageDataset {
         guard index >= 0 && index < count else { throw .sampleIndexOutOfRange(dataset: name, index: index, count: count) }
         let (height, width) = (kind.imageHeight, kind.imageWidth)
         let plane = height * width
-        let image: Tensor
-        do {
-            image = try images.withUnsafeBufferPointer { all in
-                try Tensor(shape: [1, height, width]) { output in
-                    guard let from = all.baseAddress, let to = output.baseAddress else { return }
-                    to.update(from: from + index * plane, count: plane)
-                }
+        let image = images.withUnsafeBufferPointer { all in
+            Tensor(shape: [1, height, width]) { output in
+                guard let from = all.baseAddress, let to = output.baseAddress else { return }
+                to.update(from: from + index * plane, count: plane)
             }
-        } catch {
-            preconditionFailure("IDXImageDataset: invalid image shape [1, \(height), \(width)]: \(error)")
         }
         return DatasetSample(image: image, label: labels[index], name: "\(name)[\(index)]")
     }

@@ -97,22 +97,18 @@ public struct Image: Sendable, Equatable {
     public func tensor() -> Tensor {
         let plane = height * width
         let channels = channels
-        do {
-            return try Tensor(shape: [channels, height, width]) { planes in
-                pixels.withUnsafeBufferPointer { interleaved in
-                    guard let from = interleaved.baseAddress, let to = planes.baseAddress else { return }
-                    for channel in 0..<channels {
-                        var source = from + channel
-                        let target = to + channel * plane
-                        for index in 0..<plane {
-                            target[index] = source.pointee
-                            source += channels
-                        }
+        return Tensor(shape: [channels, height, width]) { planes in
+            pixels.withUnsafeBufferPointer { interleaved in
+                guard let from = interleaved.baseAddress, let to = planes.baseAddress else { return }
+                for channel in 0..<channels {
+                    var source = from + channel
+                    let target = to + channel * plane
+                    for index in 0..<plane {
+                        target[index] = source.pointee
+                        source += channels
                     }
                 }
             }
-        } catch {
-            preconditionFailure("Image: invalid shape [\(channels), \(height), \(width)]: \(error)")
         }
     }
 }

@@ -310,31 +310,23 @@ enum MaskFile {
         }
         let channels = mask.channels, colours = channels >= 3 ? 3 : 1
         let plane = height * width
-        do {
-            return try Tensor(shape: [1, height, width]) { output in
-                mask.pixels.withUnsafeBufferPointer { pixels in
-                    guard let from = pixels.baseAddress, let to = output.baseAddress else { return }
-                    for index in 0..<plane {
-                        let pixel = from + index * channels
-                        var anomalous = false
-                        for channel in 0..<colours where pixel[channel] > 0.5 { anomalous = true }
-                        to[index] = anomalous ? 1 : 0
-                    }
+        return Tensor(shape: [1, height, width]) { output in
+            mask.pixels.withUnsafeBufferPointer { pixels in
+                guard let from = pixels.baseAddress, let to = output.baseAddress else { return }
+                for index in 0..<plane {
+                    let pixel = from + index * channels
+                    var anomalous = false
+                    for channel in 0..<colours where pixel[channel] > 0.5 { anomalous = true }
+                    to[index] = anomalous ? 1 : 0
                 }
             }
-        } catch {
-            preconditionFailure("MaskFile: invalid mask shape [1, \(height), \(width)]: \(error)")
         }
     }
 
     /// An all-zero mask `[1, height, width]`: no anomalous pixel.
     static func zeros(height: Int, width: Int) -> Tensor {
-        do {
-            return try Tensor(shape: [1, height, width]) { output in
-                output.initialize(repeating: 0)
-            }
-        } catch {
-            preconditionFailure("MaskFile: invalid mask shape [1, \(height), \(width)]: \(error)")
+        return Tensor(shape: [1, height, width]) { output in
+            output.initialize(repeating: 0)
         }
     }
 }

@@ -90,7 +90,7 @@ extension AnomalyPredictor {
                 }
                 batch.append(sample.image)
             }
-            let stacked = try Tensor.stack(batch)
+            let stacked = Tensor.stack(batch)
             let predictions = try predict(stacked)
             images.append(stacked)
             for (prediction, mask) in zip(predictions, masks) {
@@ -98,7 +98,7 @@ extension AnomalyPredictor {
                 heatmaps.append(prediction.heatmap)
                 guard let mask else { continue }
                 let (height, width) = (mask.shape[1], mask.shape[2])
-                var map = try prediction.heatmap.reshaped(to: [1, inputSize.height, inputSize.width])
+                var map = prediction.heatmap.reshaped(to: [1, inputSize.height, inputSize.width])
                 if height != inputSize.height || width != inputSize.width {
                     map = try Resize(height: height, width: width, interpolation: .nearest)
                         .apply(DatasetSample(image: map, label: 0, name: "heatmap"), seed: 0).image
@@ -113,7 +113,7 @@ extension AnomalyPredictor {
         let pixelsComplete = pixelMasks.count == dataset.count
         let anyAnomalousPixel = pixelsComplete && pixelMasks.contains { mask in mask.withUnsafeBufferPointer { $0.contains { $0 > 0.5 } } }
         return AnomalyEvaluation(
-            scores: scores, labels: labels, names: names, images: try Tensor.concatenate(images), heatmaps: try Tensor.stack(heatmaps),
+            scores: scores, labels: labels, names: names, images: Tensor.concatenate(images), heatmaps: Tensor.stack(heatmaps),
             imageAUROC: bothClasses ? try ROC.areaUnderCurve(scores: scores, labels: labels) : nil,
             pixelAUROC: anyAnomalousPixel ? try PixelROC.areaUnderCurve(maps: pixelMaps, masks: pixelMasks) : nil,
             pixelAUPRO: anyAnomalousPixel ? try AUPRO.compute(maps: pixelMaps, masks: pixelMasks) : nil)

@@ -28,17 +28,17 @@ public struct AnomalyPrediction: Sendable {
     /// One prediction per score, with the `index`-th `[h, w]` plane of `maps` and of
     /// `heatmaps` (`[N, h, w]` or `[N, 1, h, w]`) and no decision.
     ///
-    /// - Throws: ``TensorError`` when the batches do not hold one plane per score.
-    public static func batch(scores: [Float], maps: Tensor, heatmaps: Tensor) throws(TensorError) -> [AnomalyPrediction] {
-        func plane(_ index: Int, of planes: Tensor) throws(TensorError) -> Tensor {
-            try planes.slice(alongAxis: 0, index..<(index + 1)).reshaped(to: Array(planes.shape.suffix(2)))
+    /// - Precondition: the batches hold one plane per score.
+    public static func batch(scores: [Float], maps: Tensor, heatmaps: Tensor) -> [AnomalyPrediction] {
+        func plane(_ index: Int, of planes: Tensor) -> Tensor {
+            planes.slice(alongAxis: 0, index..<(index + 1)).reshaped(to: Array(planes.shape.suffix(2)))
         }
         guard maps.shape.first == scores.count, heatmaps.shape.first == scores.count else {
-            throw .shapeMismatch(op: "AnomalyPrediction.batch", expected: "one map and one heatmap per score (\(scores.count))",
-                                 found: [maps.shape, heatmaps.shape])
+            TensorError.shapeMismatch(op: "AnomalyPrediction.batch", expected: "one map and one heatmap per score (\(scores.count))",
+                                 found: [maps.shape, heatmaps.shape]).trap()
         }
-        return try scores.indices.map { index throws(TensorError) in
-            AnomalyPrediction(score: scores[index], map: try plane(index, of: maps), heatmap: try plane(index, of: heatmaps))
+        return scores.indices.map { index in
+            AnomalyPrediction(score: scores[index], map: plane(index, of: maps), heatmap: plane(index, of: heatmaps))
         }
     }
 }

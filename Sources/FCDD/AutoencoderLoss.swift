@@ -14,39 +14,39 @@ public enum AutoencoderLoss {
     /// reference's loss with reduce='none').
     ///
     /// - Throws: ``TensorError`` when the shapes differ or are not `[N, C, H, W]`.
-    public static func squaredErrors(reconstruction: Tensor, inputs: Tensor) throws(TensorError) -> Tensor {
-        try requireImagePair(reconstruction, inputs, op: "AutoencoderLoss.squaredErrors")
-        return try (reconstruction - inputs).squared()
+    public static func squaredErrors(reconstruction: Tensor, inputs: Tensor) -> Tensor {
+        requireImagePair(reconstruction, inputs, op: "AutoencoderLoss.squaredErrors")
+        return (reconstruction - inputs).squared()
     }
 
     /// The training loss: the mean squared error over all `N·C·H·W` elements.
     ///
     /// - Throws: ``TensorError`` when the shapes differ or are not `[N, C, H, W]`.
-    public static func loss(reconstruction: Tensor, inputs: Tensor) throws(TensorError) -> Tensor {
-        try squaredErrors(reconstruction: reconstruction, inputs: inputs).mean()
+    public static func loss(reconstruction: Tensor, inputs: Tensor) -> Tensor {
+        squaredErrors(reconstruction: reconstruction, inputs: inputs).mean()
     }
 
     /// The anomaly score of each sample: the mean squared error over its `C·H·W` elements,
     /// `[N]`.
     ///
     /// - Throws: ``TensorError`` when the shapes differ or are not `[N, C, H, W]`.
-    public static func scores(reconstruction: Tensor, inputs: Tensor) throws(TensorError) -> Tensor {
-        try squaredErrors(reconstruction: reconstruction, inputs: inputs).mean(alongAxes: [1, 2, 3])
+    public static func scores(reconstruction: Tensor, inputs: Tensor) -> Tensor {
+        squaredErrors(reconstruction: reconstruction, inputs: inputs).mean(alongAxes: [1, 2, 3])
     }
 
     /// The explanation: the squared error of each pixel averaged over the channels,
     /// `[N, 1, H, W]`, ≥ 0.
     ///
     /// - Throws: ``TensorError`` when the shapes differ or are not `[N, C, H, W]`.
-    public static func errorMaps(reconstruction: Tensor, inputs: Tensor) throws(TensorError) -> Tensor {
-        try squaredErrors(reconstruction: reconstruction, inputs: inputs).mean(alongAxes: [1], keepingDimensions: true)
+    public static func errorMaps(reconstruction: Tensor, inputs: Tensor) -> Tensor {
+        squaredErrors(reconstruction: reconstruction, inputs: inputs).mean(alongAxes: [1], keepingDimensions: true)
     }
 
-    private static func requireImagePair(_ reconstruction: Tensor, _ inputs: Tensor, op: String) throws(TensorError) {
+    private static func requireImagePair(_ reconstruction: Tensor, _ inputs: Tensor, op: String) {
         guard reconstruction.rank == 4, reconstruction.shape == inputs.shape,
               reconstruction.shape.allSatisfy({ $0 >= 1 }) else {
-            throw .shapeMismatch(op: op, expected: "reconstructions and inputs of one non-empty shape [N, C, H, W]",
-                                 found: [reconstruction.shape, inputs.shape])
+            TensorError.shapeMismatch(op: op, expected: "reconstructions and inputs of one non-empty shape [N, C, H, W]",
+                                 found: [reconstruction.shape, inputs.shape]).trap()
         }
     }
 }

@@ -17,19 +17,15 @@ public enum FCDDLoss {
     /// steepest). The gradient is still `φ / sqrt(φ² + 1)`.
     public static func anomalyMap(_ phi: Tensor) -> Tensor {
         let squared = phi.squared()
-        do {
-            return try squared / ((squared + 1).sqrt() + 1)
-        } catch {
-            preconditionFailure("FCDDLoss.anomalyMap: operands of one shape cannot mismatch: \(error)")
-        }
+        return squared / ((squared + 1).sqrt() + 1)
     }
 
     /// The anomaly score of each sample: the mean of `A` over its map, `[N]`.
     ///
     /// - Throws: ``TensorError`` when `phi` is not `[N, 1, u, v]`.
-    public static func scores(_ phi: Tensor) throws(TensorError) -> Tensor {
-        try requireMapBatch(phi, op: "FCDDLoss.scores")
-        return try anomalyMap(phi).mean(alongAxes: [1, 2, 3])
+    public static func scores(_ phi: Tensor) -> Tensor {
+        requireMapBatch(phi, op: "FCDDLoss.scores")
+        return anomalyMap(phi).mean(alongAxes: [1, 2, 3])
     }
 
     /// The sample-level loss (reference §2.2): the mean over the batch of `Ā` for nominal
@@ -40,9 +36,9 @@ public enum FCDDLoss {
     ///
     /// - Throws: ``TensorError`` when `phi` is not `[N, 1, u, v]`, the label count is not
     ///   `N`, or a label is not 0 or 1.
-    public static func sampleLevel(phi: Tensor, labels: [Int]) throws(TensorError) -> Tensor {
-        let means = try scores(phi)
-        return try labelled(means: means, labels: labels, op: "FCDDLoss.sampleLevel")
+    public static func sampleLevel(phi: Tensor, labels: [Int]) -> Tensor {
+        let means = scores(phi)
+        return labelled(means: means, labels: labels, op: "FCDDLoss.sampleLevel")
     }
 
     /// The pixel-wise loss with ground-truth maps (reference §2.4, the paper's Eq. 4) on the
@@ -53,43 +49,43 @@ public enum FCDDLoss {
     /// synthetic anomalies (the reference's MVTec setting) it is the sample-level loss on `A′`.
     ///
     /// - Throws: ``TensorError`` when the shapes differ or are not `[N, 1, H, W]`.
-    public static func pixelWise(upsampledMap: Tensor, masks: Tensor) throws(TensorError) -> Tensor {
+    public static func pixelWise(upsampledMap: Tensor, masks: Tensor) -> Tensor {
         let op = "FCDDLoss.pixelWise"
-        try requireMapBatch(upsampledMap, op: op)
+        requireMapBatch(upsampledMap, op: op)
         guard masks.shape == upsampledMap.shape else {
-            throw .shapeMismatch(op: op, expected: "masks of the map's shape", found: [upsampledMap.shape, masks.shape])
+            TensorError.shapeMismatch(op: op, expected: "masks of the map's shape", found: [upsampledMap.shape, masks.shape]).trap()
         }
         let binary = masks.detached().isGreater(than: 0.5)
-        let nominal = try ((1 - binary) * upsampledMap).mean(alongAxes: [1, 2, 3])
-        let anomalousMean = try (binary * upsampledMap).mean(alongAxes: [1, 2, 3])
-        let hasAnomaly = try binary.max(alongAxes: [1, 2, 3]).scalars.map { Int($0) }
-        let anomalous = try anomalousTerm(anomalousMean) * Tensor(hasAnomaly.map(Float.init))
-        return try (nominal + anomalous).mean()
+        let nominal = ((1 - binary) * upsampledMap).mean(alongAxes: [1, 2, 3])
+        let anomalousMean = (binary * upsampledMap).mean(alongAxes: [1, 2, 3])
+        let hasAnomaly = binary.max(alongAxes: [1, 2, 3]).scalars.map { Int($0) }
+        let anomalous = anomalousTerm(anomalousMean) * Tensor(hasAnomaly.map(Float.init))
+        return (nominal + anomalous).mean()
     }
 
     /// `Ā` for label 0 and the anomalous term for label 1, averaged over the batch.
-    static func labelled(means: Tensor, labels: [Int], op: String) throws(TensorError) -> Tensor {
+    static func labelled(means: Tensor, labels: [Int], op: String) -> Tensor {
         guard labels.count == means.scalarCount else {
-            throw .shapeMismatch(op: op, expected: "one label per sample (\(means.scalarCount))", found: [[labels.count]])
+            TensorError.shapeMismatch(op: op, expected: "one label per sample (\(means.scalarCount))", found: [[labels.count]]).trap()
         }
         if let bad = labels.first(where: { $0 != 0 && $0 != 1 }) {
-            throw .invalidArgument(op: op, message: "expected labels 0 (nominal) or 1 (anomalous), found \(bad)")
+            TensorError.invalidArgument(op: op, message: "expected labels 0 (nominal) or 1 (anomalous), found \(bad)").trap()
         }
         let anomalous = Tensor(labels.map(Float.init))
-        return try ((1 - anomalous) * means + anomalous * anomalousTerm(means)).mean()
+        return ((1 - anomalous) * means + anomalous * anomalousTerm(means)).mean()
     }
 
     /// `−log(−expm1(−s) + 1e-31)` elementwise, with its exact derivative
     /// `−e^(−s) / (−expm1(−s) + 1e-31)`.
-    static func anomalousTerm(_ means: Tensor) throws(TensorError) -> Tensor {
+    static func anomalousTerm(_ means: Tensor) -> Tensor {
         let s = means.detached()
         let values = s.scalars
-        let value = try Tensor(shape: s.shape) { out in
+        let value = Tensor(shape: s.shape) { out in
             for i in out.indices { out[i] = -Foundation.log(-Foundation.expm1(-values[i]) + logFloor) }
         }
-        return try Tensor.customOperation(value: value, inputs: [means]) { gradient in
+        return Tensor.customOperation(value: value, inputs: [means]) { gradient in
             let g = gradient.scalars
-            return [try? Tensor(shape: s.shape) { out in
+            return [Tensor(shape: s.shape) { out in
                 for i in out.indices {
                     out[i] = g[i] * -Foundation.exp(-values[i]) / (-Foundation.expm1(-values[i]) + logFloor)
                 }
@@ -97,9 +93,9 @@ public enum FCDDLoss {
         }
     }
 
-    private static func requireMapBatch(_ map: Tensor, op: String) throws(TensorError) {
+    private static func requireMapBatch(_ map: Tensor, op: String) {
         guard map.rank == 4, map.shape[1] == 1 else {
-            throw .shapeMismatch(op: op, expected: "maps [N, 1, u, v]", found: [map.shape])
+            TensorError.shapeMismatch(op: op, expected: "maps [N, 1, u, v]", found: [map.shape]).trap()
         }
     }
 }

@@ -43,10 +43,10 @@ public enum FCDDPreprocessing: Sendable, Codable, Equatable {
         let transform = try transform()
         var prepared: [Tensor] = []
         for index in 0..<images.shape[0] {
-            let image = try images.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0)
+            let image = images.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0)
             prepared.append(try transform.apply(DatasetSample(image: image, label: 0, name: "image \(index)"), seed: 0).image)
         }
-        return try Tensor.stack(prepared)
+        return Tensor.stack(prepared)
     }
 
     /// ``localContrastMinMax(minimum:maximum:)`` with the per-channel extremes of `images`

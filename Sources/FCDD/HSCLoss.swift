@@ -24,12 +24,12 @@ public enum HSCLoss {
     /// `out / sqrt(s + 1)`.
     ///
     /// - Throws: ``TensorError`` when `features` is not `[N, D]` with N, D ≥ 1.
-    public static func scores(_ features: Tensor) throws(TensorError) -> Tensor {
+    public static func scores(_ features: Tensor) -> Tensor {
         guard features.rank == 2, features.shape[0] >= 1, features.shape[1] >= 1 else {
-            throw .shapeMismatch(op: "HSCLoss.scores", expected: "features [N, D] with N, D ≥ 1", found: [features.shape])
+            TensorError.shapeMismatch(op: "HSCLoss.scores", expected: "features [N, D] with N, D ≥ 1", found: [features.shape]).trap()
         }
-        let squaredNorms = try features.squared().sum(alongAxes: [1])
-        return try squaredNorms / ((squaredNorms + 1).sqrt() + 1)
+        let squaredNorms = features.squared().sum(alongAxes: [1])
+        return squaredNorms / ((squaredNorms + 1).sqrt() + 1)
     }
 
     /// The training loss: the batch mean of `h` for nominal samples and
@@ -40,7 +40,7 @@ public enum HSCLoss {
     ///
     /// - Throws: ``TensorError`` when `features` is not `[N, D]`, the label count is not
     ///   `N`, or a label is not 0 or 1.
-    public static func loss(features: Tensor, labels: [Int]) throws(TensorError) -> Tensor {
-        try FCDDLoss.labelled(means: scores(features), labels: labels, op: "HSCLoss.loss")
+    public static func loss(features: Tensor, labels: [Int]) -> Tensor {
+        FCDDLoss.labelled(means: scores(features), labels: labels, op: "HSCLoss.loss")
     }
 }

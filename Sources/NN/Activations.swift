@@ -6,7 +6,7 @@ public final class ReLU: PointwiseModule {
     /// A ReLU layer.
     public init() {}
     /// Applies the activation elementwise.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input.relu() }
+    public func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
 /// Leaky rectified linear unit, `x` for `x ≥ 0` and `slope·x` otherwise (PyTorch's
@@ -19,7 +19,7 @@ public final class LeakyReLU: PointwiseModule {
     public init(negativeSlope: Float = 0.01) { self.negativeSlope = negativeSlope }
     public var settingsDescription: String { "negative_slope=\(negativeSlope)" }
     /// Applies the activation elementwise.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input.leakyRelu(negativeSlope: negativeSlope) }
+    public func forward(_ input: Tensor) -> Tensor { input.leakyRelu(negativeSlope: negativeSlope) }
 }
 
 /// The logistic function `1 / (1 + e^(−x))` (PyTorch's `nn.Sigmoid`).
@@ -28,7 +28,7 @@ public final class Sigmoid: PointwiseModule {
     /// A sigmoid layer.
     public init() {}
     /// Applies the activation elementwise.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input.sigmoid() }
+    public func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
 /// Hyperbolic tangent (PyTorch's `nn.Tanh`).
@@ -37,5 +37,5 @@ public final class Tanh: PointwiseModule {
     /// A tanh layer.
     public init() {}
     /// Applies the activation elementwise.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input.tanh() }
+    public func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }

@@ -30,22 +30,22 @@ public class BatchNorm: Module {
     private let acceptedRanks: ClosedRange<Int>
 
     init(features: Int, epsilon: Float, momentum: Float?, affine: Bool, tracksRunningStatistics: Bool,
-         acceptedRanks: ClosedRange<Int>) throws(TensorError) {
+         acceptedRanks: ClosedRange<Int>) {
         let layer = String(describing: Self.self)
         guard features > 0, epsilon >= 0 else {
-            throw .invalidArgument(op: layer, message: "expected features > 0 and eps ≥ 0, found \(features) and \(epsilon)")
+            TensorError.invalidArgument(op: layer, message: "expected features > 0 and eps ≥ 0, found \(features) and \(epsilon)").trap()
         }
         if let momentum, !(0...1).contains(momentum) {
-            throw .invalidArgument(op: layer, message: "expected a momentum in [0, 1] or nil, found \(momentum)")
+            TensorError.invalidArgument(op: layer, message: "expected a momentum in [0, 1] or nil, found \(momentum)").trap()
         }
         self.features = features
         self.epsilon = epsilon
         self.momentum = momentum
         self.acceptedRanks = acceptedRanks
-        weight = affine ? Parameter(try Tensor.ones(shape: [features])) : nil
-        bias = affine ? Parameter(try Tensor.zeros(shape: [features])) : nil
-        runningMean = tracksRunningStatistics ? Buffer(try Tensor.zeros(shape: [features])) : nil
-        runningVariance = tracksRunningStatistics ? Buffer(try Tensor.ones(shape: [features])) : nil
+        weight = affine ? Parameter(Tensor.ones(shape: [features])) : nil
+        bias = affine ? Parameter(Tensor.zeros(shape: [features])) : nil
+        runningMean = tracksRunningStatistics ? Buffer(Tensor.zeros(shape: [features])) : nil
+        runningVariance = tracksRunningStatistics ? Buffer(Tensor.ones(shape: [features])) : nil
         batchesTracked = tracksRunningStatistics ? Buffer(Tensor(0)) : nil
     }
 
@@ -70,19 +70,19 @@ public class BatchNorm: Module {
     ///
     /// - Throws: ``TensorError`` for an input of the wrong rank or channel count, or a
     ///   training batch with a single value per channel.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         let layer = String(describing: type(of: self))
         guard acceptedRanks.contains(input.rank), input.shape[1] == features else {
-            throw .shapeMismatch(op: layer, expected: "an input of rank \(acceptedRanks.lowerBound == acceptedRanks.upperBound ? "\(acceptedRanks.lowerBound)" : "\(acceptedRanks.lowerBound) or \(acceptedRanks.upperBound)") with \(features) channels on axis 1", found: [input.shape])
+            TensorError.shapeMismatch(op: layer, expected: "an input of rank \(acceptedRanks.lowerBound == acceptedRanks.upperBound ? "\(acceptedRanks.lowerBound)" : "\(acceptedRanks.lowerBound) or \(acceptedRanks.upperBound)") with \(features) channels on axis 1", found: [input.shape]).trap()
         }
         let usesBatchStatistics = isTraining || runningMean == nil
         var factor = momentum ?? 0
         if usesBatchStatistics, let batchesTracked {
-            let count = try batchesTracked.value.item() + 1
+            let count = batchesTracked.value.item() + 1
             batchesTracked.value = Tensor(count)
             if momentum == nil { factor = 1 / count }
         }
-        let result = try Tensor.batchNorm(
+        let result = Tensor.batchNorm(
             input, runningMean: runningMean?.value, runningVariance: runningVariance?.value, weight: weight?.value,
             bias: bias?.value, training: usesBatchStatistics, momentum: factor, epsilon: epsilon)
         if usesBatchStatistics, let runningMean, let runningVariance, let mean = result.runningMean,
@@ -102,8 +102,8 @@ public final class BatchNorm2d: BatchNorm, PointwiseModule {
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for `features ≤ 0`, a
     ///   negative eps or a momentum outside `[0, 1]`.
     public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                tracksRunningStatistics: Bool = true) throws(TensorError) {
-        try super.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                tracksRunningStatistics: Bool = true) {
+        super.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
                        tracksRunningStatistics: tracksRunningStatistics, acceptedRanks: 4...4)
     }
 }
@@ -117,8 +117,8 @@ public final class BatchNorm1d: BatchNorm {
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for `features ≤ 0`, a
     ///   negative eps or a momentum outside `[0, 1]`.
     public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                tracksRunningStatistics: Bool = true) throws(TensorError) {
-        try super.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+                tracksRunningStatistics: Bool = true) {
+        super.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
                        tracksRunningStatistics: tracksRunningStatistics, acceptedRanks: 2...3)
     }
 }

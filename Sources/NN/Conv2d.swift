@@ -31,8 +31,8 @@ public final class Conv2d: SpatialModule {
     public init(
         _ inputChannels: Int, _ outputChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Padding2D = 0,
         dilation: Size2D = 1, groups: Int = 1, bias: Bool = true, using generator: inout SeededGenerator
-    ) throws(TensorError) {
-        try validateConvolution("Conv2d", inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups)
+    ) {
+        validateConvolution("Conv2d", inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups)
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         self.kernelSize = kernelSize
@@ -40,7 +40,7 @@ public final class Conv2d: SpatialModule {
         self.padding = padding
         self.dilation = dilation
         self.groups = groups
-        let initial = try Initialization.pytorchDefault(
+        let initial = Initialization.pytorchDefault(
             weightShape: [outputChannels, inputChannels / groups, kernelSize.height, kernelSize.width],
             bias: bias ? outputChannels : nil, using: &generator)
         weight = Parameter(initial.weight)
@@ -57,8 +57,8 @@ public final class Conv2d: SpatialModule {
     }
 
     /// Convolves `[N, in, H, W]` into `[N, out, H', W']`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try Tensor.conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+    public func forward(_ input: Tensor) -> Tensor {
+        Tensor.conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
                           dilation: dilation, groups: groups)
     }
 }
@@ -77,14 +77,14 @@ extension Conv2d {
 func validateConvolution(
     _ layer: String, _ inputChannels: Int, _ outputChannels: Int, _ kernelSize: Size2D, _ stride: Size2D,
     _ padding: Padding2D, _ dilation: Size2D, _ groups: Int
-) throws(TensorError) {
+) {
     guard inputChannels > 0, outputChannels > 0, groups > 0,
           inputChannels % groups == 0, outputChannels % groups == 0 else {
-        throw .invalidArgument(op: layer, message: "expected positive channel counts divisible by groups, found in \(inputChannels), out \(outputChannels), groups \(groups)")
+        TensorError.invalidArgument(op: layer, message: "expected positive channel counts divisible by groups, found in \(inputChannels), out \(outputChannels), groups \(groups)").trap()
     }
     guard kernelSize.height > 0, kernelSize.width > 0, stride.height > 0, stride.width > 0,
           dilation.height > 0, dilation.width > 0, padding.isNonNegative else {
-        throw .invalidArgument(op: layer, message: "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernelSize), stride \(stride), dilation \(dilation), padding \(padding)")
+        TensorError.invalidArgument(op: layer, message: "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernelSize), stride \(stride), dilation \(dilation), padding \(padding)").trap()
     }
 }
 

@@ -35,12 +35,12 @@ public final class ConvTranspose2d: Module {
         _ inputChannels: Int, _ outputChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Padding2D = 0,
         outputPadding: Size2D = 0, dilation: Size2D = 1, groups: Int = 1, bias: Bool = true,
         using generator: inout SeededGenerator
-    ) throws(TensorError) {
-        try validateConvolution("ConvTranspose2d", inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups)
+    ) {
+        validateConvolution("ConvTranspose2d", inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups)
         guard outputPadding.height >= 0, outputPadding.width >= 0,
               outputPadding.height < max(stride.height, dilation.height),
               outputPadding.width < max(stride.width, dilation.width) else {
-            throw .invalidArgument(op: "ConvTranspose2d", message: "outputPadding must be non-negative and smaller than the stride or the dilation, found \(outputPadding) with stride \(stride), dilation \(dilation)")
+            TensorError.invalidArgument(op: "ConvTranspose2d", message: "outputPadding must be non-negative and smaller than the stride or the dilation, found \(outputPadding) with stride \(stride), dilation \(dilation)").trap()
         }
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
@@ -50,7 +50,7 @@ public final class ConvTranspose2d: Module {
         self.outputPadding = outputPadding
         self.dilation = dilation
         self.groups = groups
-        let initial = try Initialization.pytorchDefault(
+        let initial = Initialization.pytorchDefault(
             weightShape: [inputChannels, outputChannels / groups, kernelSize.height, kernelSize.width],
             bias: bias ? outputChannels : nil, using: &generator)
         weight = Parameter(initial.weight)
@@ -67,8 +67,8 @@ public final class ConvTranspose2d: Module {
     }
 
     /// Maps `[N, in, H, W]` to `[N, out, (H − 1)·stride − padding + dilation·(k − 1) + outputPadding + 1, …]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try Tensor.convTranspose2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+    public func forward(_ input: Tensor) -> Tensor {
+        Tensor.convTranspose2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
                                    outputPadding: outputPadding, dilation: dilation, groups: groups)
     }
 }

@@ -14,9 +14,9 @@ public final class Dropout: PointwiseModule {
     /// A dropout layer drawing its masks from a generator seeded with `seed`.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a probability outside `[0, 1]`.
-    public init(probability: Float = 0.5, seed: UInt64) throws(TensorError) {
+    public init(probability: Float = 0.5, seed: UInt64) {
         guard (0...1).contains(probability) else {
-            throw .invalidArgument(op: "Dropout", message: "expected a probability in [0, 1], found \(probability)")
+            TensorError.invalidArgument(op: "Dropout", message: "expected a probability in [0, 1], found \(probability)").trap()
         }
         self.probability = probability
         generator = SeededGenerator(seed: seed)
@@ -25,14 +25,14 @@ public final class Dropout: PointwiseModule {
     public var settingsDescription: String { "p=\(probability), inplace=False" }
 
     /// Drops elements in training mode; returns the input unchanged in evaluation mode.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         guard isTraining, probability > 0 else { return input }
         if probability == 1 { return input * 0 }
         let keep = 1 - probability
         let scale = 1 / keep
-        let mask = try Tensor(shape: input.shape) { mask in
+        let mask = Tensor(shape: input.shape) { mask in
             for i in mask.indices { mask[i] = generator.nextUnitFloat() < keep ? scale : 0 }
         }
-        return try input * mask
+        return input * mask
     }
 }

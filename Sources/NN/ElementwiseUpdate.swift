@@ -29,7 +29,7 @@ private func makeOutputs(
     }
     var inner: [Tensor] = []
     // The shape is that of an existing tensor, so creating one cannot fail.
-    let tensor = try! Tensor(shape: shape) { buffer in
+    let tensor = Tensor(shape: shape) { buffer in
         inner = makeOutputs(remaining - 1, shape: shape, opened + [buffer], body)
     }
     return [tensor] + inner
@@ -38,5 +38,5 @@ private func makeOutputs(
 /// Zeros of a shape taken from an existing tensor (so creating it cannot fail): the
 /// initial value of an optimiser's moment estimates.
 func zeroTensor(shape: [Int]) -> Tensor {
-    try! Tensor.zeros(shape: shape)
+    Tensor.zeros(shape: shape)
 }

@@ -18,7 +18,7 @@ public final class Flatten: Module {
     public var settingsDescription: String { "start_dim=\(startAxis), end_dim=\(endAxis)" }
 
     /// Flattens the configured axes.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try input.flattened(startAxis: startAxis, endAxis: endAxis)
+    public func forward(_ input: Tensor) -> Tensor {
+        input.flattened(startAxis: startAxis, endAxis: endAxis)
     }
 }

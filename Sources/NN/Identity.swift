@@ -7,5 +7,5 @@ public final class Identity: PointwiseModule {
     /// An identity layer.
     public init() {}
     /// Returns the input.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor { input }
+    public func forward(_ input: Tensor) -> Tensor { input }
 }

@@ -44,17 +44,17 @@ public enum Initialization {
     /// `_calculate_fan_in_and_fan_out`).
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a rank below 2.
-    public static func fans(of shape: [Int]) throws(TensorError) -> (fanIn: Int, fanOut: Int) {
+    public static func fans(of shape: [Int]) -> (fanIn: Int, fanOut: Int) {
         guard shape.count >= 2 else {
-            throw .invalidArgument(op: "Initialization.fans", message: "fans need a weight of rank ≥ 2, found shape \(shape)")
+            TensorError.invalidArgument(op: "Initialization.fans", message: "fans need a weight of rank ≥ 2, found shape \(shape)").trap()
         }
         let receptiveField = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptiveField, shape[0] * receptiveField)
     }
 
     /// Uniform values in `[−bound, bound)`.
-    public static func uniform(shape: [Int], bound: Float, using generator: inout SeededGenerator) throws(TensorError) -> Tensor {
-        try Tensor.randomUniform(shape: shape, low: -bound, high: bound, using: &generator)
+    public static func uniform(shape: [Int], bound: Float, using generator: inout SeededGenerator) -> Tensor {
+        Tensor.randomUniform(shape: shape, low: -bound, high: bound, using: &generator)
     }
 
     /// He/kaiming uniform initialisation: `U(−b, b)` with `b = gain·√(3 / fan)`.
@@ -63,33 +63,33 @@ public enum Initialization {
     public static func kaimingUniform(
         shape: [Int], nonlinearity: Nonlinearity = .leakyRelu(negativeSlope: 0), mode: FanMode = .fanIn,
         using generator: inout SeededGenerator
-    ) throws(TensorError) -> Tensor {
-        let fan = try selectedFan(shape, mode)
+    ) -> Tensor {
+        let fan = selectedFan(shape, mode)
         let bound = nonlinearity.gain * (3 / Float(fan)).squareRoot()
-        return try uniform(shape: shape, bound: bound, using: &generator)
+        return uniform(shape: shape, bound: bound, using: &generator)
     }
 
     /// He/kaiming normal initialisation: `N(0, σ²)` with `σ = gain / √fan`.
     public static func kaimingNormal(
         shape: [Int], nonlinearity: Nonlinearity = .leakyRelu(negativeSlope: 0), mode: FanMode = .fanIn,
         using generator: inout SeededGenerator
-    ) throws(TensorError) -> Tensor {
-        let fan = try selectedFan(shape, mode)
-        return try Tensor.randomNormal(shape: shape, standardDeviation: nonlinearity.gain / Float(fan).squareRoot(), using: &generator)
+    ) -> Tensor {
+        let fan = selectedFan(shape, mode)
+        return Tensor.randomNormal(shape: shape, standardDeviation: nonlinearity.gain / Float(fan).squareRoot(), using: &generator)
     }
 
     /// Glorot/xavier uniform initialisation: `U(−b, b)` with `b = gain·√(6 / (fanIn + fanOut))`.
-    public static func xavierUniform(shape: [Int], gain: Float = 1, using generator: inout SeededGenerator) throws(TensorError) -> Tensor {
-        let (fanIn, fanOut) = try fans(of: shape)
+    public static func xavierUniform(shape: [Int], gain: Float = 1, using generator: inout SeededGenerator) -> Tensor {
+        let (fanIn, fanOut) = fans(of: shape)
         let bound = gain * (6 / Float(Swift.max(1, fanIn + fanOut))).squareRoot()
-        return try uniform(shape: shape, bound: bound, using: &generator)
+        return uniform(shape: shape, bound: bound, using: &generator)
     }
 
     /// Glorot/xavier normal initialisation: `N(0, σ²)` with `σ = gain·√(2 / (fanIn + fanOut))`.
-    public static func xavierNormal(shape: [Int], gain: Float = 1, using generator: inout SeededGenerator) throws(TensorError) -> Tensor {
-        let (fanIn, fanOut) = try fans(of: shape)
+    public static func xavierNormal(shape: [Int], gain: Float = 1, using generator: inout SeededGenerator) -> Tensor {
+        let (fanIn, fanOut) = fans(of: shape)
         let deviation = gain * (2 / Float(Swift.max(1, fanIn + fanOut))).squareRoot()
-        return try Tensor.randomNormal(shape: shape, standardDeviation: deviation, using: &generator)
+        return Tensor.randomNormal(shape: shape, standardDeviation: deviation, using: &generator)
     }
 
     /// PyTorch's default initialisation of a convolution or linear layer: the weight from
@@ -97,19 +97,19 @@ public enum Initialization {
     /// `U(−1/√fanIn, 1/√fanIn)`.
     static func pytorchDefault(
         weightShape: [Int], bias: Int?, using generator: inout SeededGenerator
-    ) throws(TensorError) -> (weight: Tensor, bias: Tensor?) {
-        let weight = try kaimingUniform(shape: weightShape, nonlinearity: .leakyRelu(negativeSlope: Float(5).squareRoot()), using: &generator)
+    ) -> (weight: Tensor, bias: Tensor?) {
+        let weight = kaimingUniform(shape: weightShape, nonlinearity: .leakyRelu(negativeSlope: Float(5).squareRoot()), using: &generator)
         guard let bias else { return (weight, nil) }
-        let fanIn = try fans(of: weightShape).fanIn
+        let fanIn = fans(of: weightShape).fanIn
         let bound: Float = fanIn > 0 ? 1 / Float(fanIn).squareRoot() : 0
-        return (weight, try uniform(shape: [bias], bound: bound, using: &generator))
+        return (weight, uniform(shape: [bias], bound: bound, using: &generator))
     }
 
-    private static func selectedFan(_ shape: [Int], _ mode: FanMode) throws(TensorError) -> Int {
-        let (fanIn, fanOut) = try fans(of: shape)
+    private static func selectedFan(_ shape: [Int], _ mode: FanMode) -> Int {
+        let (fanIn, fanOut) = fans(of: shape)
         let fan = mode == .fanIn ? fanIn : fanOut
         guard fan > 0 else {
-            throw .invalidArgument(op: "Initialization", message: "kaiming initialisation needs a positive fan, found shape \(shape)")
+            TensorError.invalidArgument(op: "Initialization", message: "kaiming initialisation needs a positive fan, found shape \(shape)").trap()
         }
         return fan
     }

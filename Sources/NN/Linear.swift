@@ -16,13 +16,13 @@ public final class Linear: Module {
     /// A linear layer with PyTorch's default initialisation drawn from `generator`.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative feature count.
-    public init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true, using generator: inout SeededGenerator) {
         guard inputFeatures >= 0, outputFeatures >= 0 else {
-            throw .invalidArgument(op: "Linear", message: "expected non-negative feature counts, found in \(inputFeatures), out \(outputFeatures)")
+            TensorError.invalidArgument(op: "Linear", message: "expected non-negative feature counts, found in \(inputFeatures), out \(outputFeatures)").trap()
         }
         self.inputFeatures = inputFeatures
         self.outputFeatures = outputFeatures
-        let initial = try Initialization.pytorchDefault(
+        let initial = Initialization.pytorchDefault(
             weightShape: [outputFeatures, inputFeatures], bias: bias ? outputFeatures : nil, using: &generator)
         weight = Parameter(initial.weight)
         self.bias = initial.bias.map { Parameter($0) }
@@ -37,7 +37,7 @@ public final class Linear: Module {
     }
 
     /// Maps `[..., in]` to `[..., out]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try Tensor.linear(input, weight: weight.value, bias: bias?.value)
+    public func forward(_ input: Tensor) -> Tensor {
+        Tensor.linear(input, weight: weight.value, bias: bias?.value)
     }
 }

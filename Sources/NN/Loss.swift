@@ -17,17 +17,17 @@ public enum Loss {
     /// Squared error `(input − target)²` (PyTorch's `mse_loss`).
     ///
     /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes differ.
-    public static func meanSquaredError(_ input: Tensor, _ target: Tensor, reduction: LossReduction = .mean) throws(TensorError) -> Tensor {
-        try requireSameShape(input, target, op: "meanSquaredError")
-        return reduce(try (input - target).squared(), reduction)
+    public static func meanSquaredError(_ input: Tensor, _ target: Tensor, reduction: LossReduction = .mean) -> Tensor {
+        requireSameShape(input, target, op: "meanSquaredError")
+        return reduce((input - target).squared(), reduction)
     }
 
     /// Absolute error `|input − target|` (PyTorch's `l1_loss`).
     ///
     /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes differ.
-    public static func l1(_ input: Tensor, _ target: Tensor, reduction: LossReduction = .mean) throws(TensorError) -> Tensor {
-        try requireSameShape(input, target, op: "l1")
-        return reduce(try (input - target).abs(), reduction)
+    public static func l1(_ input: Tensor, _ target: Tensor, reduction: LossReduction = .mean) -> Tensor {
+        requireSameShape(input, target, op: "l1")
+        return reduce((input - target).abs(), reduction)
     }
 
     /// Binary cross-entropy of probabilities in `[0, 1]` against targets in `[0, 1]`
@@ -40,11 +40,11 @@ public enum Loss {
     /// - Throws: ``TensorError`` when the shapes differ or `weight` does not broadcast.
     public static func binaryCrossEntropy(
         _ probabilities: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: LossReduction = .mean
-    ) throws(TensorError) -> Tensor {
-        try requireSameShape(probabilities, target, op: "binaryCrossEntropy")
+    ) -> Tensor {
+        requireSameShape(probabilities, target, op: "binaryCrossEntropy")
         let (p, y) = (probabilities.detached(), target.detached())
         let logs: @Sendable (Float) -> (Float, Float) = { p in (Swift.max(Foundation.log(p), -100), Swift.max(Foundation.log(1 - p), -100)) }
-        let value = try Tensor(shape: p.shape) { out in
+        let value = Tensor(shape: p.shape) { out in
             p.withUnsafeBufferPointer { p in
                 y.withUnsafeBufferPointer { y in
                     for i in out.indices {
@@ -54,8 +54,8 @@ public enum Loss {
                 }
             }
         }
-        var loss = try Tensor.customOperation(value: value, inputs: [probabilities, target]) { gradient in
-            let dp = try? Tensor(shape: p.shape) { out in
+        var loss = Tensor.customOperation(value: value, inputs: [probabilities, target]) { gradient in
+            let dp = Tensor(shape: p.shape) { out in
                 p.withUnsafeBufferPointer { p in
                     y.withUnsafeBufferPointer { y in
                         gradient.withUnsafeBufferPointer { g in
@@ -64,7 +64,7 @@ public enum Loss {
                     }
                 }
             }
-            let dy = try? Tensor(shape: p.shape) { out in
+            let dy = Tensor(shape: p.shape) { out in
                 p.withUnsafeBufferPointer { p in
                     gradient.withUnsafeBufferPointer { g in
                         for i in out.indices {
@@ -76,7 +76,7 @@ public enum Loss {
             }
             return [dp, dy]
         }
-        if let weight { loss = try loss * weight }
+        if let weight { loss = loss * weight }
         return reduce(loss, reduction)
     }
 
@@ -90,14 +90,14 @@ public enum Loss {
     /// - Throws: ``TensorError`` when the shapes differ or `positiveWeight` does not broadcast.
     public static func binaryCrossEntropyWithLogits(
         _ logits: Tensor, _ target: Tensor, positiveWeight: Tensor? = nil, reduction: LossReduction = .mean
-    ) throws(TensorError) -> Tensor {
-        try requireSameShape(logits, target, op: "binaryCrossEntropyWithLogits")
+    ) -> Tensor {
+        requireSameShape(logits, target, op: "binaryCrossEntropyWithLogits")
         let loss: Tensor
         if let positiveWeight {
-            let logWeight = try 1 + (positiveWeight - 1) * target
-            loss = try (1 - target) * logits + logWeight * (-logits).softplus()
+            let logWeight = 1 + (positiveWeight - 1) * target
+            loss = (1 - target) * logits + logWeight * (-logits).softplus()
         } else {
-            loss = try logits.softplus() - target * logits
+            loss = logits.softplus() - target * logits
         }
         return reduce(loss, reduction)
     }
@@ -117,31 +117,31 @@ public enum Loss {
     public static func crossEntropy(
         _ logits: Tensor, labels: [Int], classWeights: Tensor? = nil, labelSmoothing: Float = 0,
         reduction: LossReduction = .mean
-    ) throws(TensorError) -> Tensor {
+    ) -> Tensor {
         let op = "crossEntropy"
         guard logits.rank == 2, labels.count == logits.shape[0] else {
-            throw .shapeMismatch(op: op, expected: "logits [N, C] with N = \(labels.count) labels", found: [logits.shape])
+            TensorError.shapeMismatch(op: op, expected: "logits [N, C] with N = \(labels.count) labels", found: [logits.shape]).trap()
         }
         let classes = logits.shape[1]
         if let bad = labels.first(where: { !(0..<classes).contains($0) }) {
-            throw .invalidArgument(op: op, message: "expected labels in 0..<\(classes), found \(bad)")
+            TensorError.invalidArgument(op: op, message: "expected labels in 0..<\(classes), found \(bad)").trap()
         }
         if let classWeights, classWeights.shape != [classes] {
-            throw .shapeMismatch(op: op, expected: "class weights of shape [\(classes)]", found: [classWeights.shape])
+            TensorError.shapeMismatch(op: op, expected: "class weights of shape [\(classes)]", found: [classWeights.shape]).trap()
         }
         guard (0...1).contains(labelSmoothing) else {
-            throw .invalidArgument(op: op, message: "expected a label smoothing in [0, 1], found \(labelSmoothing)")
+            TensorError.invalidArgument(op: op, message: "expected a label smoothing in [0, 1], found \(labelSmoothing)").trap()
         }
         // Row i holds the coefficient of each log-probability in sample i's loss.
         let weights = classWeights?.scalars
         let spread = labelSmoothing / Float(classes)
-        let selection = try Tensor(shape: logits.shape) { selection in
+        let selection = Tensor(shape: logits.shape) { selection in
             for (row, label) in labels.enumerated() {
                 for j in 0..<classes { selection[row * classes + j] = spread * (weights?[j] ?? 1) }
                 selection[row * classes + label] += (1 - labelSmoothing) * (weights?[label] ?? 1)
             }
         }
-        let perSample = try -(logits.logSoftmax(alongAxis: 1) * selection).sum(alongAxes: [1])
+        let perSample = -(logits.logSoftmax(alongAxis: 1) * selection).sum(alongAxes: [1])
         guard reduction == .mean else { return reduce(perSample, reduction) }
         let totalWeight = weights.map { w in labels.reduce(Float(0)) { $0 + w[$1] } } ?? Float(labels.count)
         return perSample.sum() / totalWeight
@@ -155,9 +155,9 @@ public enum Loss {
         }
     }
 
-    private static func requireSameShape(_ input: Tensor, _ target: Tensor, op: String) throws(TensorError) {
+    private static func requireSameShape(_ input: Tensor, _ target: Tensor, op: String) {
         guard input.shape == target.shape else {
-            throw .shapeMismatch(op: op, expected: "input and target of the same shape", found: [input.shape, target.shape])
+            TensorError.shapeMismatch(op: op, expected: "input and target of the same shape", found: [input.shape, target.shape]).trap()
         }
     }
 }

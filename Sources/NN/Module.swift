@@ -31,7 +31,7 @@ public protocol Module: AnyObject, CustomStringConvertible {
     var settingsDescription: String { get }
 
     /// Applies the module to a batch.
-    func forward(_ input: Tensor) throws(TensorError) -> Tensor
+    func forward(_ input: Tensor) -> Tensor
 }
 
 extension Module {
@@ -41,8 +41,8 @@ extension Module {
     public var settingsDescription: String { "" }
 
     /// Applies the module to a batch (same as ``forward(_:)``).
-    public func callAsFunction(_ input: Tensor) throws(TensorError) -> Tensor {
-        try forward(input)
+    public func callAsFunction(_ input: Tensor) -> Tensor {
+        forward(input)
     }
 
     /// Puts this module and all its descendants in training mode (or evaluation mode

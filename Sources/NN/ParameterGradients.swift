@@ -7,9 +7,9 @@ extension Module {
     /// produced `loss` on this module (with gradients recorded) before calling this.
     ///
     /// - Throws: ``TensorError`` when `loss` is not a scalar.
-    public func gradients(of loss: Tensor) throws(TensorError) -> [String: Tensor] {
+    public func gradients(of loss: Tensor) -> [String: Tensor] {
         let trainable = trainableParameters
-        let gradients = try loss.gradients(wrt: trainable.map(\.parameter.value))
+        let gradients = loss.gradients(wrt: trainable.map(\.parameter.value))
         return Dictionary(uniqueKeysWithValues: zip(trainable.map(\.name), gradients))
     }
 }
@@ -24,9 +24,9 @@ extension Module {
 /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative `maxNorm` or a
 ///   `normType` that is not positive.
 @discardableResult
-public func clipGradientNorm(_ gradients: inout [String: Tensor], maxNorm: Float, normType: Float = 2) throws(TensorError) -> Float {
+public func clipGradientNorm(_ gradients: inout [String: Tensor], maxNorm: Float, normType: Float = 2) -> Float {
     guard maxNorm >= 0, normType > 0 else {
-        throw .invalidArgument(op: "clipGradientNorm", message: "expected maxNorm ≥ 0 and normType > 0, found \(maxNorm) and \(normType)")
+        TensorError.invalidArgument(op: "clipGradientNorm", message: "expected maxNorm ≥ 0 and normType > 0, found \(maxNorm) and \(normType)").trap()
     }
     var total: Double = 0
     for gradient in gradients.values {

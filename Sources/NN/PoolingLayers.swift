@@ -29,8 +29,8 @@ public final class MaxPool2d: SpatialModule {
     }
 
     /// Pools `[N, C, H, W]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try input.maxPool2d(kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
+    public func forward(_ input: Tensor) -> Tensor {
+        input.maxPool2d(kernel: kernelSize, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode)
     }
 }
 
@@ -63,8 +63,8 @@ public final class AvgPool2d: SpatialModule {
     }
 
     /// Pools `[N, C, H, W]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try input.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
+    public func forward(_ input: Tensor) -> Tensor {
+        input.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
                             divisor: countIncludesPadding ? .includingPadding : .excludingPadding)
     }
 }
@@ -108,8 +108,8 @@ public final class AdaptiveAvgPool2d: Module {
     public var settingsDescription: String { "output_size=\(outputSize.pytorchDescription)" }
 
     /// Pools `[N, C, H, W]` to `[N, C, outputSize.height, outputSize.width]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try input.adaptiveAvgPool2d(outputSize: outputSize)
+    public func forward(_ input: Tensor) -> Tensor {
+        input.adaptiveAvgPool2d(outputSize: outputSize)
     }
 }
 

@@ -24,8 +24,8 @@ public final class Residual: SpatialModule {
     /// `body(x) + shortcut(x)`.
     ///
     /// - Throws: ``TensorError`` when the branches' outputs do not broadcast together.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try body(input) + shortcut(input)
+    public func forward(_ input: Tensor) -> Tensor {
+        body(input) + shortcut(input)
     }
 
     /// The union of both branches' geometries.

@@ -329,14 +329,8 @@ extension SafeTensors {
     /// Converts one tensor's bytes (already checked to match its shape) to float32.
     private static func decode(_ entry: Entry, _ bytes: UnsafeRawBufferPointer, source: String) throws(SafeTensorsError) -> Tensor {
         var unrepresentable: (index: Int, value: Int64)?
-        let tensor: Tensor
-        do throws(TensorError) {
-            tensor = try Tensor(shape: entry.shape) { scalars in
-                unrepresentable = convert(bytes, from: entry.dtype, into: scalars)
-            }
-        } catch {
-            // Tensor only rejects negative dimensions, which parseEntry has ruled out.
-            throw .negativeDimension(file: source, tensor: entry.name, shape: entry.shape)
+        let tensor = Tensor(shape: entry.shape) { scalars in
+            unrepresentable = convert(bytes, from: entry.dtype, into: scalars)
         }
         if let first = unrepresentable {
             throw .integerNotRepresentable(file: source, tensor: entry.name, index: first.index, value: first.value)

@@ -30,9 +30,9 @@ public final class Sequential: SpatialChain {
     }
 
     /// Applies every module in order.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         var output = input
-        for layer in layers { output = try layer(output) }
+        for layer in layers { output = layer(output) }
         return output
     }
 }

@@ -20,13 +20,13 @@ public final class Upsample: SpatialModule {
     /// An upsampling layer.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a non-positive size or factor.
-    public init(_ target: Target, mode: InterpolationMode = .nearest) throws(TensorError) {
+    public init(_ target: Target, mode: InterpolationMode = .nearest) {
         let isPositive = switch target {
         case let .size(size): size.height >= 1 && size.width >= 1
         case let .scaleFactor(factor): factor >= 1
         }
         guard isPositive else {
-            throw .invalidArgument(op: "Upsample", message: "expected a positive size or scale factor, found \(target)")
+            TensorError.invalidArgument(op: "Upsample", message: "expected a positive size or scale factor, found \(target)").trap()
         }
         self.target = target
         self.mode = mode
@@ -41,15 +41,15 @@ public final class Upsample: SpatialModule {
     }
 
     /// Resizes `[N, C, H, W]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         guard input.rank == 4 else {
-            throw .shapeMismatch(op: "Upsample", expected: "an input [N, C, H, W]", found: [input.shape])
+            TensorError.shapeMismatch(op: "Upsample", expected: "an input [N, C, H, W]", found: [input.shape]).trap()
         }
         switch target {
         case let .size(size):
-            return try input.resized(to: size, mode: mode)
+            return input.resized(to: size, mode: mode)
         case let .scaleFactor(factor):
-            return try input.resized(to: Size2D(input.shape[2] * factor, input.shape[3] * factor), mode: mode)
+            return input.resized(to: Size2D(input.shape[2] * factor, input.shape[3] * factor), mode: mode)
         }
     }
 }

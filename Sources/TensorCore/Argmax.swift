@@ -6,14 +6,14 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or an
     ///   empty axis.
-    public func argmax(alongAxis axis: Int) throws(TensorError) -> [Int] {
+    public func argmax(alongAxis axis: Int) -> [Int] {
         let resolved = axis < 0 ? axis + rank : axis
         guard (0..<rank).contains(resolved) else {
-            throw .invalidArgument(op: "argmax", message: "axis \(axis) is out of range for shape \(describe(shape))")
+            stop(.invalidArgument(op: "argmax", message: "axis \(axis) is out of range for shape \(describe(shape))"))
         }
         let length = shape[resolved]
         guard length > 0 else {
-            throw .invalidArgument(op: "argmax", message: "axis \(axis) is empty in shape \(describe(shape))")
+            stop(.invalidArgument(op: "argmax", message: "axis \(axis) is empty in shape \(describe(shape))"))
         }
         let outer = shapeElementCount(Array(shape[..<resolved]))
         let inner = shapeElementCount(Array(shape[(resolved + 1)...]))

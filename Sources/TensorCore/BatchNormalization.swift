@@ -27,24 +27,24 @@ extension Tensor {
     public static func batchNorm(
         _ input: Tensor, runningMean: Tensor?, runningVariance: Tensor?, weight: Tensor?, bias: Tensor?,
         training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5
-    ) throws(TensorError) -> BatchNormResult {
+    ) -> BatchNormResult {
         let op = "batchNorm"
         guard input.rank >= 2 else {
-            throw .shapeMismatch(op: op, expected: "an input of rank ≥ 2 [N, C, …]", found: [input.shape])
+            stop(.shapeMismatch(op: op, expected: "an input of rank ≥ 2 [N, C, …]", found: [input.shape]))
         }
         let channels = input.shape[1]
         for (name, tensor) in [("runningMean", runningMean), ("runningVariance", runningVariance), ("weight", weight), ("bias", bias)] {
             if let tensor, tensor.shape != [channels] {
-                throw .shapeMismatch(op: op, expected: "\(name) of shape [\(channels)]", found: [tensor.shape])
+                stop(.shapeMismatch(op: op, expected: "\(name) of shape [\(channels)]", found: [tensor.shape]))
             }
         }
         guard (runningMean == nil) == (runningVariance == nil) else {
-            throw .invalidArgument(op: op, message: "runningMean and runningVariance must be given together")
+            stop(.invalidArgument(op: op, message: "runningMean and runningVariance must be given together"))
         }
         let batch = input.shape[0]
         let plane = shapeElementCount(Array(input.shape[2...]))
         let count = batch * plane
-        guard epsilon >= 0 else { throw .invalidArgument(op: op, message: "epsilon must be ≥ 0, found \(epsilon)") }
+        guard epsilon >= 0 else { stop(.invalidArgument(op: op, message: "epsilon must be ≥ 0, found \(epsilon)")) }
 
         let mean: [Float]
         let variance: [Float]
@@ -52,7 +52,7 @@ extension Tensor {
         var updatedVariance = runningVariance
         if training {
             guard count > 1 else {
-                throw .invalidArgument(op: op, message: "training needs more than one value per channel, found input shape \(describe(input.shape))")
+                stop(.invalidArgument(op: op, message: "training needs more than one value per channel, found input shape \(describe(input.shape))"))
             }
             (mean, variance) = channelStatistics(input.storage.pointer, batch: batch, channels: channels, plane: plane)
             if let runningMean, let runningVariance {
@@ -68,7 +68,7 @@ extension Tensor {
             }
         } else {
             guard let runningMean, let runningVariance else {
-                throw .invalidArgument(op: op, message: "evaluation mode needs running statistics; pass runningMean and runningVariance or use training mode")
+                stop(.invalidArgument(op: op, message: "evaluation mode needs running statistics; pass runningMean and runningVariance or use training mode"))
             }
             mean = runningMean.scalars
             variance = runningVariance.scalars

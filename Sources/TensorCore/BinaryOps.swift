@@ -56,23 +56,23 @@ func divide(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
 
 extension Tensor {
     /// Elementwise sum with broadcasting.
-    public static func + (a: Tensor, b: Tensor) throws(TensorError) -> Tensor {
-        add(a, b, shape: try broadcastShapeOrThrow(a.shape, b.shape, op: "add"))
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        add(a, b, shape: broadcastShapeOrStop(a.shape, b.shape, op: "add"))
     }
 
     /// Elementwise difference with broadcasting.
-    public static func - (a: Tensor, b: Tensor) throws(TensorError) -> Tensor {
-        subtract(a, b, shape: try broadcastShapeOrThrow(a.shape, b.shape, op: "subtract"))
+    public static func - (a: Tensor, b: Tensor) -> Tensor {
+        subtract(a, b, shape: broadcastShapeOrStop(a.shape, b.shape, op: "subtract"))
     }
 
     /// Elementwise product with broadcasting.
-    public static func * (a: Tensor, b: Tensor) throws(TensorError) -> Tensor {
-        multiply(a, b, shape: try broadcastShapeOrThrow(a.shape, b.shape, op: "multiply"))
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        multiply(a, b, shape: broadcastShapeOrStop(a.shape, b.shape, op: "multiply"))
     }
 
     /// Elementwise quotient with broadcasting.
-    public static func / (a: Tensor, b: Tensor) throws(TensorError) -> Tensor {
-        divide(a, b, shape: try broadcastShapeOrThrow(a.shape, b.shape, op: "divide"))
+    public static func / (a: Tensor, b: Tensor) -> Tensor {
+        divide(a, b, shape: broadcastShapeOrStop(a.shape, b.shape, op: "divide"))
     }
 
     /// Adds a constant to every element.
@@ -95,8 +95,8 @@ extension Tensor {
     /// Elementwise `self` raised to `exponent`, with broadcasting. As in PyTorch, the base's
     /// gradient is 0 where the exponent is 0, and the exponent's gradient is 0 where the base
     /// is 0 and the exponent non-negative.
-    public func pow(_ exponent: Tensor) throws(TensorError) -> Tensor {
-        let shape = try broadcastShapeOrThrow(self.shape, exponent.shape, op: "pow")
+    public func pow(_ exponent: Tensor) -> Tensor {
+        let shape = broadcastShapeOrStop(self.shape, exponent.shape, op: "pow")
         return binaryOp(self, exponent, shape: shape, PowFunction()) { g, base, exponent, _, needs in
             [needs.first { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowBaseDerivative()), shape: g.shape, Multiply()) },
              needs.second { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowExponentDerivative()), shape: g.shape, Multiply()) }]
@@ -105,8 +105,8 @@ extension Tensor {
 
     /// Elementwise maximum with broadcasting; where both are equal the gradient is split
     /// evenly, as in PyTorch.
-    public func maximum(_ other: Tensor) throws(TensorError) -> Tensor {
-        let shape = try broadcastShapeOrThrow(self.shape, other.shape, op: "maximum")
+    public func maximum(_ other: Tensor) -> Tensor {
+        let shape = broadcastShapeOrStop(self.shape, other.shape, op: "maximum")
         return binaryOp(self, other, shape: shape, MaximumFunction()) { g, a, b, _, needs in
             [needs.first { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
              needs.second { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) }]
@@ -115,8 +115,8 @@ extension Tensor {
 
     /// Elementwise minimum with broadcasting; where both are equal the gradient is split
     /// evenly, as in PyTorch.
-    public func minimum(_ other: Tensor) throws(TensorError) -> Tensor {
-        let shape = try broadcastShapeOrThrow(self.shape, other.shape, op: "minimum")
+    public func minimum(_ other: Tensor) -> Tensor {
+        let shape = broadcastShapeOrStop(self.shape, other.shape, op: "minimum")
         return binaryOp(self, other, shape: shape, MinimumFunction()) { g, a, b, _, needs in
             [needs.first { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
              needs.second { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) }]

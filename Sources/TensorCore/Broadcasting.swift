@@ -1,6 +1,6 @@
 /// The shape that NumPy/PyTorch broadcasting gives two shapes, or `nil` when they do not
 /// broadcast (aligned from the right, each pair of sizes equal or one of them 1).
-func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+func broadcastResult(_ a: [Int], _ b: [Int]) -> [Int]? {
     let rank = max(a.count, b.count)
     var result = [Int](repeating: 1, count: rank)
     for index in 0..<rank {
@@ -11,12 +11,29 @@ func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
     return result
 }
 
-/// Broadcasts two operand shapes or throws a shape mismatch naming `op`.
-func broadcastShapeOrThrow(_ a: [Int], _ b: [Int], op: String) throws(TensorError) -> [Int] {
-    guard let shape = broadcastShape(a, b) else {
-        throw .shapeMismatch(op: op, expected: "shapes that broadcast (equal sizes or 1, aligned from the right)", found: [a, b])
-    }
+/// Broadcasts two operand shapes or stops with a shape mismatch naming `op`.
+func broadcastShapeOrStop(_ a: [Int], _ b: [Int], op: String) -> [Int] {
+    guard let shape = broadcastResult(a, b) else { stop(broadcastMismatch(a, b, op: op)) }
     return shape
+}
+
+/// The error for two shapes that do not broadcast.
+private func broadcastMismatch(_ a: [Int], _ b: [Int], op: String) -> TensorError {
+    .shapeMismatch(op: op, expected: "shapes that broadcast (equal sizes or 1, aligned from the right)", found: [a, b])
+}
+
+extension Tensor {
+    /// The shape that elementwise operations (`+`, `-`, `*`, `/`, ``maximum(_:)``,
+    /// ``where(_:_:_:)``, …) give operands of shapes `a` and `b` under NumPy/PyTorch
+    /// broadcasting, as PyTorch's `torch.broadcast_shapes`: the check to run first when
+    /// shapes come from outside, since the operations themselves stop on a mismatch.
+    ///
+    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes do not
+    ///   broadcast (aligned from the right, each pair of sizes equal or one of them 1).
+    public static func broadcastShape(_ a: [Int], _ b: [Int]) throws(TensorError) -> [Int] {
+        guard let shape = broadcastResult(a, b) else { throw broadcastMismatch(a, b, op: "broadcastShape") }
+        return shape
+    }
 }
 
 /// Strides (in elements) for reading a contiguous tensor of `shape` as if it had

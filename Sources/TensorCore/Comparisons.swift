@@ -1,19 +1,19 @@
 /// Comparison results are tensors of 0 and 1 and never carry gradients.
-private func compare<F: BinaryScalarFunction>(_ a: Tensor, _ b: Tensor, op: String, _ function: F) throws(TensorError) -> Tensor {
-    binaryMap(a, b, shape: try broadcastShapeOrThrow(a.shape, b.shape, op: op), function)
+private func compare<F: BinaryScalarFunction>(_ a: Tensor, _ b: Tensor, op: String, _ function: F) -> Tensor {
+    binaryMap(a, b, shape: broadcastShapeOrStop(a.shape, b.shape, op: op), function)
 }
 
 extension Tensor {
     /// 1 where `self > other`, else 0 (broadcasting; not differentiable).
-    public func isGreater(than other: Tensor) throws(TensorError) -> Tensor { try compare(self, other, op: "isGreater", GreaterFunction()) }
+    public func isGreater(than other: Tensor) -> Tensor { compare(self, other, op: "isGreater", GreaterFunction()) }
     /// 1 where `self >= other`, else 0 (broadcasting; not differentiable).
-    public func isGreaterOrEqual(to other: Tensor) throws(TensorError) -> Tensor { try compare(self, other, op: "isGreaterOrEqual", GreaterOrEqualFunction()) }
+    public func isGreaterOrEqual(to other: Tensor) -> Tensor { compare(self, other, op: "isGreaterOrEqual", GreaterOrEqualFunction()) }
     /// 1 where `self < other`, else 0 (broadcasting; not differentiable).
-    public func isLess(than other: Tensor) throws(TensorError) -> Tensor { try compare(other, self, op: "isLess", GreaterFunction()) }
+    public func isLess(than other: Tensor) -> Tensor { compare(other, self, op: "isLess", GreaterFunction()) }
     /// 1 where `self <= other`, else 0 (broadcasting; not differentiable).
-    public func isLessOrEqual(to other: Tensor) throws(TensorError) -> Tensor { try compare(other, self, op: "isLessOrEqual", GreaterOrEqualFunction()) }
+    public func isLessOrEqual(to other: Tensor) -> Tensor { compare(other, self, op: "isLessOrEqual", GreaterOrEqualFunction()) }
     /// 1 where `self == other`, else 0 (broadcasting; not differentiable).
-    public func isEqual(to other: Tensor) throws(TensorError) -> Tensor { try compare(self, other, op: "isEqual", EqualFunction()) }
+    public func isEqual(to other: Tensor) -> Tensor { compare(self, other, op: "isEqual", EqualFunction()) }
 
     /// 1 where `self > value`, else 0.
     public func isGreater(than value: Float) -> Tensor { binaryMap(self, Tensor(value), shape: shape, GreaterFunction()) }
@@ -25,9 +25,9 @@ extension Tensor {
     /// Picks `a` where `condition` is non-zero and `b` elsewhere, broadcasting all three.
     /// Differentiable with respect to `a` and `b`; unlike `a·c + b·(1−c)` it never turns
     /// an infinity in the unpicked branch into NaN.
-    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
-        guard let ab = broadcastShape(a.shape, b.shape), let shape = broadcastShape(condition.shape, ab) else {
-            throw .shapeMismatch(op: "where", expected: "condition, a and b shapes that broadcast together", found: [condition.shape, a.shape, b.shape])
+    public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
+        guard let ab = broadcastResult(a.shape, b.shape), let shape = broadcastResult(condition.shape, ab) else {
+            stop(.shapeMismatch(op: "where", expected: "condition, a and b shapes that broadcast together", found: [condition.shape, a.shape, b.shape]))
         }
         let y = select(condition, a, b, shape: shape)
         guard let parents = recordedParents(a, b) else { return y }

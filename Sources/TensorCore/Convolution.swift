@@ -11,11 +11,11 @@ extension Tensor {
     public static func conv2d(
         _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Padding2D = 0,
         dilation: Size2D = 1, groups: Int = 1
-    ) throws(TensorError) -> Tensor {
-        let geometry = try ConvolutionGeometry(
+    ) -> Tensor {
+        let geometry = ConvolutionGeometry(
             input: input.shape, weight: weight.shape, stride: stride, padding: padding, dilation: dilation,
             groups: groups, op: "conv2d")
-        try validateBias(bias, channels: geometry.outputChannels, op: "conv2d")
+        validateBias(bias, channels: geometry.outputChannels, op: "conv2d")
         let output = Tensor(uninitializedShape: geometry.outputShape) { output in
             geometry.forward(input: input.storage.pointer, weight: weight.storage.pointer,
                              bias: bias.map { UnsafePointer($0.storage.pointer) }, into: output,
@@ -51,21 +51,21 @@ extension Tensor {
     public static func convTranspose2d(
         _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Padding2D = 0,
         outputPadding: Size2D = 0, dilation: Size2D = 1, groups: Int = 1
-    ) throws(TensorError) -> Tensor {
+    ) -> Tensor {
         let op = "convTranspose2d"
         guard input.rank == 4, weight.rank == 4 else {
-            throw .shapeMismatch(op: op, expected: "input [N, Cin, H, W] and weight [Cin, Cout/groups, kH, kW]", found: [input.shape, weight.shape])
+            stop(.shapeMismatch(op: op, expected: "input [N, Cin, H, W] and weight [Cin, Cout/groups, kH, kW]", found: [input.shape, weight.shape]))
         }
         guard groups >= 1, weight.shape[0] == input.shape[1], input.shape[1] % groups == 0 else {
-            throw .shapeMismatch(op: op, expected: "weight dimension 0 = input channels, divisible by groups \(groups)", found: [input.shape, weight.shape])
+            stop(.shapeMismatch(op: op, expected: "weight dimension 0 = input channels, divisible by groups \(groups)", found: [input.shape, weight.shape]))
         }
         guard stride.height >= 1, stride.width >= 1, dilation.height >= 1, dilation.width >= 1, padding.isNonNegative else {
-            throw .invalidArgument(op: op, message: "expected stride ≥ 1, dilation ≥ 1, padding ≥ 0, found stride \(stride), dilation \(dilation), padding \(padding)")
+            stop(.invalidArgument(op: op, message: "expected stride ≥ 1, dilation ≥ 1, padding ≥ 0, found stride \(stride), dilation \(dilation), padding \(padding)"))
         }
         guard outputPadding.height >= 0, outputPadding.width >= 0,
               outputPadding.height < Swift.max(stride.height, dilation.height),
               outputPadding.width < Swift.max(stride.width, dilation.width) else {
-            throw .invalidArgument(op: op, message: "outputPadding must be non-negative and smaller than the stride or the dilation, found \(outputPadding) with stride \(stride), dilation \(dilation)")
+            stop(.invalidArgument(op: op, message: "outputPadding must be non-negative and smaller than the stride or the dilation, found \(outputPadding) with stride \(stride), dilation \(dilation)"))
         }
         let kernel = Size2D(weight.shape[2], weight.shape[3])
         let outputHeight = (input.shape[2] - 1) * stride.height - padding.top - padding.bottom
@@ -73,14 +73,14 @@ extension Tensor {
         let outputWidth = (input.shape[3] - 1) * stride.width - padding.left - padding.right
             + dilation.width * (kernel.width - 1) + outputPadding.width + 1
         guard outputHeight >= 1, outputWidth >= 1, kernel.height >= 1, kernel.width >= 1 else {
-            throw .shapeMismatch(op: op, expected: "a positive output size, got \(outputHeight)×\(outputWidth)", found: [input.shape, weight.shape])
+            stop(.shapeMismatch(op: op, expected: "a positive output size, got \(outputHeight)×\(outputWidth)", found: [input.shape, weight.shape]))
         }
         // The convolution whose input gradient this is: its input is our output.
         let geometry = ConvolutionGeometry(
             batch: input.shape[0], inputChannels: weight.shape[1] * groups, height: outputHeight, width: outputWidth,
             outputChannels: input.shape[1], outputHeight: input.shape[2], outputWidth: input.shape[3],
             kernel: kernel, stride: stride, padding: padding, dilation: dilation, groups: groups)
-        try validateBias(bias, channels: geometry.inputChannels, op: op)
+        validateBias(bias, channels: geometry.inputChannels, op: op)
         let output = Tensor(uninitializedShape: geometry.inputShape) { output in
             // The adjoint convolution's input gradient is our output; its `input` is read only
             // for a weight gradient, which is not requested here.
@@ -112,9 +112,9 @@ extension Tensor {
     }
 
     /// Throws unless `bias` is absent or has shape `[channels]`.
-    static func validateBias(_ bias: Tensor?, channels: Int, op: String) throws(TensorError) {
+    static func validateBias(_ bias: Tensor?, channels: Int, op: String) {
         if let bias, bias.shape != [channels] {
-            throw .shapeMismatch(op: op, expected: "a bias of shape [\(channels)]", found: [bias.shape])
+            stop(.shapeMismatch(op: op, expected: "a bias of shape [\(channels)]", found: [bias.shape]))
         }
     }
 

@@ -42,31 +42,31 @@ struct ConvolutionGeometry: Sendable {
     init(
         input: [Int], weight: [Int], stride: Size2D, padding: Padding2D, dilation: Size2D,
         groups: Int, op: String
-    ) throws(TensorError) {
+    ) {
         guard input.count == 4 else {
-            throw .shapeMismatch(op: op, expected: "an input of rank 4 [N, C, H, W]", found: [input])
+            stop(.shapeMismatch(op: op, expected: "an input of rank 4 [N, C, H, W]", found: [input]))
         }
         guard weight.count == 4 else {
-            throw .shapeMismatch(op: op, expected: "a weight of rank 4 [Cout, Cin/groups, kH, kW]", found: [weight])
+            stop(.shapeMismatch(op: op, expected: "a weight of rank 4 [Cout, Cin/groups, kH, kW]", found: [weight]))
         }
-        guard groups >= 1 else { throw .invalidArgument(op: op, message: "groups must be ≥ 1, found \(groups)") }
+        guard groups >= 1 else { stop(.invalidArgument(op: op, message: "groups must be ≥ 1, found \(groups)")) }
         guard stride.height >= 1, stride.width >= 1 else {
-            throw .invalidArgument(op: op, message: "stride must be ≥ 1, found \(stride)")
+            stop(.invalidArgument(op: op, message: "stride must be ≥ 1, found \(stride)"))
         }
         guard dilation.height >= 1, dilation.width >= 1 else {
-            throw .invalidArgument(op: op, message: "dilation must be ≥ 1, found \(dilation)")
+            stop(.invalidArgument(op: op, message: "dilation must be ≥ 1, found \(dilation)"))
         }
         guard padding.isNonNegative else {
-            throw .invalidArgument(op: op, message: "padding must be non-negative, found \(padding)")
+            stop(.invalidArgument(op: op, message: "padding must be non-negative, found \(padding)"))
         }
         guard input[1] % groups == 0, weight[0] % groups == 0 else {
-            throw .invalidArgument(op: op, message: "input channels \(input[1]) and output channels \(weight[0]) must both be divisible by groups \(groups)")
+            stop(.invalidArgument(op: op, message: "input channels \(input[1]) and output channels \(weight[0]) must both be divisible by groups \(groups)"))
         }
         guard weight[1] * groups == input[1] else {
-            throw .shapeMismatch(op: op, expected: "weight dimension 1 = input channels / groups = \(input[1] / groups)", found: [input, weight])
+            stop(.shapeMismatch(op: op, expected: "weight dimension 1 = input channels / groups = \(input[1] / groups)", found: [input, weight]))
         }
         guard weight[2] >= 1, weight[3] >= 1 else {
-            throw .shapeMismatch(op: op, expected: "a kernel of at least 1×1", found: [weight])
+            stop(.shapeMismatch(op: op, expected: "a kernel of at least 1×1", found: [weight]))
         }
         batch = input[0]; inputChannels = input[1]; height = input[2]; width = input[3]
         outputChannels = weight[0]
@@ -77,7 +77,7 @@ struct ConvolutionGeometry: Sendable {
         outputWidth = Self.outputSize(input: width, kernel: kernel.width, stride: stride.width,
                                       padBefore: padding.left, padAfter: padding.right, dilation: dilation.width)
         guard outputHeight >= 1, outputWidth >= 1 else {
-            throw .shapeMismatch(op: op, expected: "an input at least as large as the dilated kernel \(kernel) after padding \(padding)", found: [input, weight])
+            stop(.shapeMismatch(op: op, expected: "an input at least as large as the dilated kernel \(kernel) after padding \(padding)", found: [input, weight]))
         }
     }
 

@@ -2,28 +2,28 @@ extension Tensor {
     /// A tensor of `shape` with every element equal to `value`.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
-    public init(shape: [Int], repeating value: Float) throws(TensorError) {
-        try validateShape(shape, op: "Tensor(shape:repeating:)")
+    public init(shape: [Int], repeating value: Float) {
+        validateShape(shape, op: "Tensor(shape:repeating:)")
         self.init(shape: shape, storage: TensorStorage(count: shapeElementCount(shape), repeating: value))
     }
 
     /// A tensor of zeros.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
-    public static func zeros(shape: [Int]) throws(TensorError) -> Tensor { try Tensor(shape: shape, repeating: 0) }
+    public static func zeros(shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 0) }
 
     /// A tensor of ones.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
-    public static func ones(shape: [Int]) throws(TensorError) -> Tensor { try Tensor(shape: shape, repeating: 1) }
+    public static func ones(shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 1) }
 
     /// The values `start, start + step, …` below `end` (above it for a negative step), as in
     /// `torch.arange`.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a zero or non-finite step.
-    public static func arange(from start: Float = 0, to end: Float, step: Float = 1) throws(TensorError) -> Tensor {
+    public static func arange(from start: Float = 0, to end: Float, step: Float = 1) -> Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
-            throw .invalidArgument(op: "arange", message: "expected finite bounds and a non-zero step, found start \(start), end \(end), step \(step)")
+            stop(.invalidArgument(op: "arange", message: "expected finite bounds and a non-zero step, found start \(start), end \(end), step \(step)"))
         }
         var count = Swift.max(0, Int(((Double(end) - Double(start)) / Double(step)).rounded(.up)))
         func value(_ i: Int) -> Float { Float(Double(start) + Double(i) * Double(step)) }
@@ -41,10 +41,10 @@ extension Tensor {
     ///   `low > high`.
     public static func randomUniform(
         shape: [Int], low: Float = 0, high: Float = 1, using generator: inout SeededGenerator
-    ) throws(TensorError) -> Tensor {
-        try validateShape(shape, op: "randomUniform")
+    ) -> Tensor {
+        validateShape(shape, op: "randomUniform")
         guard low <= high else {
-            throw .invalidArgument(op: "randomUniform", message: "expected low ≤ high, found low \(low), high \(high)")
+            stop(.invalidArgument(op: "randomUniform", message: "expected low ≤ high, found low \(low), high \(high)"))
         }
         let width = high - low
         // low + width·u can round up to `high`; the largest value below it keeps [low, high).
@@ -60,10 +60,10 @@ extension Tensor {
     ///   standard deviation.
     public static func randomNormal(
         shape: [Int], mean: Float = 0, standardDeviation: Float = 1, using generator: inout SeededGenerator
-    ) throws(TensorError) -> Tensor {
-        try validateShape(shape, op: "randomNormal")
+    ) -> Tensor {
+        validateShape(shape, op: "randomNormal")
         guard standardDeviation >= 0 else {
-            throw .invalidArgument(op: "randomNormal", message: "expected a non-negative standard deviation, found \(standardDeviation)")
+            stop(.invalidArgument(op: "randomNormal", message: "expected a non-negative standard deviation, found \(standardDeviation)"))
         }
         let count = shapeElementCount(shape)
         return Tensor(uninitializedShape: shape) { output in

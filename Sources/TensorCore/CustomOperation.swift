@@ -12,9 +12,9 @@ extension Tensor {
     ///   gradients (compute it from detached inputs).
     public static func customOperation(
         value: Tensor, inputs: [Tensor], pullback: @escaping @Sendable (Tensor) -> [Tensor?]
-    ) throws(TensorError) -> Tensor {
+    ) -> Tensor {
         guard value.node == nil else {
-            throw .invalidArgument(op: "customOperation", message: "the value must be computed from detached inputs; it already tracks gradients")
+            stop(.invalidArgument(op: "customOperation", message: "the value must be computed from detached inputs; it already tracks gradients"))
         }
         guard let parents = recordedParents(inputs) else { return value }
         let shapes = inputs.map(\.shape)

@@ -61,13 +61,14 @@ enum GradientRecording {
 /// Runs `body` with gradient recording turned off: no operation inside records anything,
 /// which is what inference and optimiser updates want.
 public func withoutGradients<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
-    do {
-        return try GradientRecording.$isEnabled.withValue(false) { try body() }
-    } catch let error as E {
-        throw error
-    } catch {
-        preconditionFailure("withoutGradients: unexpected error type \(error)")
+    let outcome: Result<R, E> = GradientRecording.$isEnabled.withValue(false) {
+        do throws(E) {
+            return .success(try body())
+        } catch {
+            return .failure(error)
+        }
     }
+    return try outcome.get()
 }
 
 /// Runs the asynchronous `body` with gradient recording turned off.

@@ -9,12 +9,12 @@ extension Tensor {
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` when `self` does not hold
     ///   exactly one element, and ``TensorError/notDifferentiable(message:)`` when a target
     ///   does not track gradients.
-    public func gradients(wrt targets: [Tensor]) throws(TensorError) -> [Tensor] {
+    public func gradients(wrt targets: [Tensor]) -> [Tensor] {
         guard scalarCount == 1 else {
-            throw .invalidArgument(op: "gradients", message: "expected a scalar to differentiate, found shape \(describe(shape))")
+            stop(.invalidArgument(op: "gradients", message: "expected a scalar to differentiate, found shape \(describe(shape))"))
         }
         for (index, target) in targets.enumerated() where target.node == nil {
-            throw .notDifferentiable(message: "target \(index) (shape \(describe(target.shape))) does not track gradients; create it with trackingGradients()")
+            stop(.notDifferentiable(message: "target \(index) (shape \(describe(target.shape))) does not track gradients; create it with trackingGradients()"))
         }
         let targetNodes = targets.map { $0.node! }
         let accumulated = GradientRecording.$isEnabled.withValue(false) {
@@ -26,8 +26,8 @@ extension Tensor {
     }
 
     /// Gradient of this scalar with respect to one target.
-    public func gradient(wrt target: Tensor) throws(TensorError) -> Tensor {
-        try gradients(wrt: [target])[0]
+    public func gradient(wrt target: Tensor) -> Tensor {
+        gradients(wrt: [target])[0]
     }
 
     /// The sweep itself: returns the accumulated gradient of every target node.

@@ -39,12 +39,12 @@ extension Tensor {
     /// into its source pixels with the same weights.
     ///
     /// - Throws: ``TensorError`` for a rank other than 4, an empty input, or a size below 1.
-    public func resized(to size: Size2D, mode: InterpolationMode) throws(TensorError) -> Tensor {
+    public func resized(to size: Size2D, mode: InterpolationMode) -> Tensor {
         guard rank == 4, shape[2] >= 1, shape[3] >= 1 else {
-            throw .shapeMismatch(op: "resize", expected: "a non-empty input of rank 4 [N, C, H, W]", found: [shape])
+            stop(.shapeMismatch(op: "resize", expected: "a non-empty input of rank 4 [N, C, H, W]", found: [shape]))
         }
         guard size.height >= 1, size.width >= 1 else {
-            throw .invalidArgument(op: "resize", message: "size must be at least 1×1, found \(size)")
+            stop(.invalidArgument(op: "resize", message: "size must be at least 1×1, found \(size)"))
         }
         let rows = AxisSampling(input: shape[2], output: size.height, mode: mode)
         let columns = AxisSampling(input: shape[3], output: size.width, mode: mode)

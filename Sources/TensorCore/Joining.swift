@@ -3,10 +3,10 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or a
     ///   range outside `0...shape[axis]`.
-    public func slice(alongAxis axis: Int, _ range: Range<Int>) throws(TensorError) -> Tensor {
-        let axis = try normalizeAxis(axis, rank: rank, op: "slice")
+    public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
+        let axis = normalizeAxis(axis, rank: rank, op: "slice")
         guard range.lowerBound >= 0, range.upperBound <= shape[axis] else {
-            throw .invalidArgument(op: "slice", message: "range \(range) is outside 0..<\(shape[axis]) along axis \(axis) of shape \(describe(shape))")
+            stop(.invalidArgument(op: "slice", message: "range \(range) is outside 0..<\(shape[axis]) along axis \(axis) of shape \(describe(shape))"))
         }
         return sliceUnchecked(axis: axis, range)
     }
@@ -33,14 +33,23 @@ extension Tensor {
 
     /// Joins tensors along `axis`; all other dimensions must agree.
     ///
+    /// - Precondition: at least one tensor, of equal rank, with equal sizes on every other
+    ///   axis, and an axis in range (see ``checkedConcatenate(_:alongAxis:)``).
+    public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
+        orStop { () throws(TensorError) in try checkedConcatenate(tensors, alongAxis: axis) }
+    }
+
+    /// Joins tensors along `axis`, or throws when they do not fit: the variant of
+    /// ``concatenate(_:alongAxis:)`` for tensors that come from outside.
+    ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an empty list or an axis
     ///   out of range, ``TensorError/shapeMismatch(op:expected:found:)`` when ranks or
     ///   other dimensions differ.
-    public static func concatenate(_ tensors: [Tensor], alongAxis axis: Int = 0) throws(TensorError) -> Tensor {
+    public static func checkedConcatenate(_ tensors: [Tensor], alongAxis axis: Int = 0) throws(TensorError) -> Tensor {
         guard let first = tensors.first else {
             throw .invalidArgument(op: "concatenate", message: "expected at least one tensor, found none")
         }
-        let axis = try normalizeAxis(axis, rank: first.rank, op: "concatenate")
+        let axis = try checkedAxis(axis, rank: first.rank, op: "concatenate")
         for tensor in tensors {
             var a = tensor.shape, b = first.shape
             guard a.count == b.count else {
@@ -85,16 +94,26 @@ extension Tensor {
 
     /// Stacks tensors of identical shape along a new axis.
     ///
+    /// - Precondition: at least one tensor, all of one shape, and an axis in range (see
+    ///   ``checkedStack(_:alongAxis:)``).
+    public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) -> Tensor {
+        orStop { () throws(TensorError) in try checkedStack(tensors, alongAxis: axis) }
+    }
+
+    /// Stacks tensors of identical shape along a new axis, or throws when they do not fit:
+    /// the variant of ``stack(_:alongAxis:)`` for tensors that come from outside (images of
+    /// a data set, say).
+    ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an empty list or an axis
     ///   out of range, ``TensorError/shapeMismatch(op:expected:found:)`` for unequal shapes.
-    public static func stack(_ tensors: [Tensor], alongAxis axis: Int = 0) throws(TensorError) -> Tensor {
+    public static func checkedStack(_ tensors: [Tensor], alongAxis axis: Int = 0) throws(TensorError) -> Tensor {
         guard let first = tensors.first else {
             throw .invalidArgument(op: "stack", message: "expected at least one tensor, found none")
         }
         guard tensors.allSatisfy({ $0.shape == first.shape }) else {
             throw .shapeMismatch(op: "stack", expected: "tensors of identical shape", found: tensors.map(\.shape))
         }
-        let resolved = try normalizeAxis(axis, rank: first.rank + 1, op: "stack")
+        let resolved = try checkedAxis(axis, rank: first.rank + 1, op: "stack")
         var expandedShape = first.shape
         expandedShape.insert(1, at: resolved)
         return concatenateUnchecked(tensors.map { $0.reshapedUnchecked(expandedShape) }, axis: resolved)
@@ -105,10 +124,10 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis or an index out of
     ///   range.
-    public func gathered(atIndices indices: [Int], alongAxis axis: Int) throws(TensorError) -> Tensor {
-        let axis = try normalizeAxis(axis, rank: rank, op: "gather")
+    public func gathered(atIndices indices: [Int], alongAxis axis: Int) -> Tensor {
+        let axis = normalizeAxis(axis, rank: rank, op: "gather")
         if let bad = indices.first(where: { $0 < 0 || $0 >= shape[axis] }) {
-            throw .invalidArgument(op: "gather", message: "index \(bad) is outside 0..<\(shape[axis]) along axis \(axis)")
+            stop(.invalidArgument(op: "gather", message: "index \(bad) is outside 0..<\(shape[axis]) along axis \(axis)"))
         }
         var maps: [[Int]?] = Array(repeating: nil, count: rank)
         maps[axis] = indices

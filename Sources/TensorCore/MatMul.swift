@@ -31,10 +31,10 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the inner
     ///   dimensions differ, a rank is below 2, or the batch axes do not broadcast.
-    public static func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+    public static func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
         guard a.rank >= 2, b.rank >= 2, a.shape[a.rank - 1] == b.shape[b.rank - 2],
-              let batch = broadcastShape(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) else {
-            throw .shapeMismatch(op: "matmul", expected: "[..., m, k] and [..., k, n] with broadcastable batch axes", found: [a.shape, b.shape])
+              let batch = broadcastResult(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) else {
+            stop(.shapeMismatch(op: "matmul", expected: "[..., m, k] and [..., k, n] with broadcastable batch axes", found: [a.shape, b.shape]))
         }
         return matmulUnchecked(a, transposeA: false, b, transposeB: false, batch: batch)
     }
@@ -45,16 +45,16 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the feature counts
     ///   do not fit or the input has rank 0.
-    public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(TensorError) -> Tensor {
+    public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         guard input.rank >= 1, weight.rank == 2, input.shape[input.rank - 1] == weight.shape[1],
               bias.map({ $0.shape == [weight.shape[0]] }) ?? true else {
-            throw .shapeMismatch(op: "linear", expected: "input [..., in], weight [out, in] and bias [out]",
-                                 found: [input.shape, weight.shape] + (bias.map { [$0.shape] } ?? []))
+            stop(.shapeMismatch(op: "linear", expected: "input [..., in], weight [out, in] and bias [out]",
+                                 found: [input.shape, weight.shape] + (bias.map { [$0.shape] } ?? [])))
         }
         let leading = Array(input.shape.dropLast())
         let rows = input.reshapedUnchecked([shapeElementCount(leading), weight.shape[1]])
         var output = matmulUnchecked(rows, transposeA: false, weight, transposeB: true, batch: [])
-        if let bias { output = try output + bias }
+        if let bias { output = output + bias }
         return output.reshapedUnchecked(leading + [weight.shape[0]])
     }
 

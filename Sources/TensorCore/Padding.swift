@@ -12,16 +12,16 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` when `widths` does not have one
     ///   pair per axis, a width is negative, or a reflect width is not smaller than its axis.
-    public func padded(_ widths: [(before: Int, after: Int)], mode: PaddingMode = .zero) throws(TensorError) -> Tensor {
+    public func padded(_ widths: [(before: Int, after: Int)], mode: PaddingMode = .zero) -> Tensor {
         guard widths.count == rank else {
-            throw .invalidArgument(op: "pad", message: "expected \(rank) (before, after) pairs, one per axis, found \(widths.count)")
+            stop(.invalidArgument(op: "pad", message: "expected \(rank) (before, after) pairs, one per axis, found \(widths.count)"))
         }
         for (axis, width) in widths.enumerated() {
             guard width.before >= 0, width.after >= 0 else {
-                throw .invalidArgument(op: "pad", message: "widths must be non-negative, found (\(width.before), \(width.after)) on axis \(axis)")
+                stop(.invalidArgument(op: "pad", message: "widths must be non-negative, found (\(width.before), \(width.after)) on axis \(axis)"))
             }
             if mode == .reflect, width.before >= shape[axis] || width.after >= shape[axis] {
-                throw .invalidArgument(op: "pad", message: "reflect padding must be smaller than the axis: axis \(axis) has size \(shape[axis]), found (\(width.before), \(width.after))")
+                stop(.invalidArgument(op: "pad", message: "reflect padding must be smaller than the axis: axis \(axis) has size \(shape[axis]), found (\(width.before), \(width.after))"))
             }
         }
         return padIndexed(maps: padIndexMaps(widths.map { ($0.before, $0.after) }, mode: mode))

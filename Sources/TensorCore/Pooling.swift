@@ -19,17 +19,17 @@ struct PoolingGeometry: Sendable {
             && outputHeight * kernel.height <= height && outputWidth * kernel.width <= width
     }
 
-    init(input: [Int], kernel: Size2D, stride: Size2D?, padding: Size2D, dilation: Size2D, ceilMode: Bool, op: String) throws(TensorError) {
+    init(input: [Int], kernel: Size2D, stride: Size2D?, padding: Size2D, dilation: Size2D, ceilMode: Bool, op: String) {
         guard input.count == 4 else {
-            throw .shapeMismatch(op: op, expected: "an input of rank 4 [N, C, H, W]", found: [input])
+            stop(.shapeMismatch(op: op, expected: "an input of rank 4 [N, C, H, W]", found: [input]))
         }
         let stride = stride ?? kernel
         guard kernel.height >= 1, kernel.width >= 1, stride.height >= 1, stride.width >= 1,
               dilation.height >= 1, dilation.width >= 1, padding.height >= 0, padding.width >= 0 else {
-            throw .invalidArgument(op: op, message: "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernel), stride \(stride), dilation \(dilation), padding \(padding)")
+            stop(.invalidArgument(op: op, message: "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernel), stride \(stride), dilation \(dilation), padding \(padding)"))
         }
         guard padding.height * 2 <= kernel.height, padding.width * 2 <= kernel.width else {
-            throw .invalidArgument(op: op, message: "padding must be at most half the kernel (as in PyTorch), found padding \(padding) for kernel \(kernel)")
+            stop(.invalidArgument(op: op, message: "padding must be at most half the kernel (as in PyTorch), found padding \(padding) for kernel \(kernel)"))
         }
         let windows = SlidingWindow(kernel: kernel, stride: stride, padding: Padding2D(height: padding.height, width: padding.width),
                                     dilation: dilation, ceilMode: ceilMode).outputSize(forInput: Size2D(input[2], input[3]))
@@ -38,7 +38,7 @@ struct PoolingGeometry: Sendable {
         outputHeight = windows.height
         outputWidth = windows.width
         guard outputHeight >= 1, outputWidth >= 1 else {
-            throw .shapeMismatch(op: op, expected: "an input at least as large as the kernel \(kernel) after padding \(padding)", found: [input])
+            stop(.shapeMismatch(op: op, expected: "an input at least as large as the kernel \(kernel) after padding \(padding)", found: [input]))
         }
     }
 }
@@ -61,8 +61,8 @@ extension Tensor {
     ///   smaller than the window.
     public func maxPool2d(
         kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1, ceilMode: Bool = false
-    ) throws(TensorError) -> Tensor {
-        let g = try PoolingGeometry(input: shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, op: "maxPool2d")
+    ) -> Tensor {
+        let g = PoolingGeometry(input: shape, kernel: kernel, stride: stride, padding: padding, dilation: dilation, ceilMode: ceilMode, op: "maxPool2d")
         let outputPlane = g.outputHeight * g.outputWidth
         let inputPlane = g.height * g.width
         let parents = Tensor.recordedParents(self)
@@ -111,8 +111,8 @@ extension Tensor {
     public func avgPool2d(
         kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
         divisor: AveragePoolingDivisor = .includingPadding
-    ) throws(TensorError) -> Tensor {
-        let g = try PoolingGeometry(input: shape, kernel: kernel, stride: stride, padding: padding, dilation: 1, ceilMode: ceilMode, op: "avgPool2d")
+    ) -> Tensor {
+        let g = PoolingGeometry(input: shape, kernel: kernel, stride: stride, padding: padding, dilation: 1, ceilMode: ceilMode, op: "avgPool2d")
         // Per axis: the clipped window and, per output index, its share of the divisor.
         func windows(_ count: Int, _ size: Int, _ k: Int, _ s: Int, _ p: Int) -> [(range: Range<Int>, padded: Int)] {
             (0..<count).map { o in
@@ -136,12 +136,12 @@ extension Tensor {
     /// cell `i` averages input rows `⌊i·H/out⌋ ..< ⌈(i+1)·H/out⌉`, likewise for columns.
     ///
     /// - Throws: ``TensorError`` for a rank other than 4 or an output size below 1.
-    public func adaptiveAvgPool2d(outputSize: Size2D) throws(TensorError) -> Tensor {
+    public func adaptiveAvgPool2d(outputSize: Size2D) -> Tensor {
         guard rank == 4 else {
-            throw .shapeMismatch(op: "adaptiveAvgPool2d", expected: "an input of rank 4 [N, C, H, W]", found: [shape])
+            stop(.shapeMismatch(op: "adaptiveAvgPool2d", expected: "an input of rank 4 [N, C, H, W]", found: [shape]))
         }
         guard outputSize.height >= 1, outputSize.width >= 1 else {
-            throw .invalidArgument(op: "adaptiveAvgPool2d", message: "output size must be at least 1×1, found \(outputSize)")
+            stop(.invalidArgument(op: "adaptiveAvgPool2d", message: "output size must be at least 1×1, found \(outputSize)"))
         }
         func bins(_ count: Int, _ size: Int) -> [Range<Int>] {
             (0..<count).map { i in (i * size / count)..<ceilDivide((i + 1) * size, count) }

@@ -1,12 +1,12 @@
 extension Tensor {
     /// Validates reduction axes (negative counts from the end) and returns them sorted and
     /// distinct.
-    private func reductionAxes(_ axes: [Int], op: String) throws(TensorError) -> [Int] {
+    private func reductionAxes(_ axes: [Int], op: String) -> [Int] {
         var resolved: [Int] = []
-        for axis in axes { resolved.append(try normalizeAxis(axis, rank: rank, op: op)) }
+        for axis in axes { resolved.append(normalizeAxis(axis, rank: rank, op: op)) }
         let sorted = Array(Set(resolved)).sorted()
         guard sorted.count == resolved.count else {
-            throw .invalidArgument(op: op, message: "axes \(axes) name the same dimension twice")
+            stop(.invalidArgument(op: op, message: "axes \(axes) name the same dimension twice"))
         }
         return sorted
     }
@@ -23,8 +23,8 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
     ///   repeated.
-    public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) throws(TensorError) -> Tensor {
-        let axes = try reductionAxes(axes, op: "sum")
+    public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        let axes = reductionAxes(axes, op: "sum")
         return finishReduction(summedKeepingDimensions(axes), axes: axes, keepingDimensions: keepingDimensions)
     }
 
@@ -37,8 +37,8 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
     ///   repeated.
-    public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) throws(TensorError) -> Tensor {
-        let axes = try reductionAxes(axes, op: "mean")
+    public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        let axes = reductionAxes(axes, op: "mean")
         let count = axes.reduce(1) { $0 * shape[$1] }
         return finishReduction(summedKeepingDimensions(axes) * (1 / Float(count)), axes: axes, keepingDimensions: keepingDimensions)
     }
@@ -51,47 +51,47 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
     ///   repeated, or a negative correction.
-    public func variance(alongAxes axes: [Int], correction: Int = 1, keepingDimensions: Bool = false) throws(TensorError) -> Tensor {
-        let axes = try reductionAxes(axes, op: "variance")
-        guard correction >= 0 else { throw .invalidArgument(op: "variance", message: "correction must be ≥ 0, found \(correction)") }
+    public func variance(alongAxes axes: [Int], correction: Int = 1, keepingDimensions: Bool = false) -> Tensor {
+        let axes = reductionAxes(axes, op: "variance")
+        guard correction >= 0 else { stop(.invalidArgument(op: "variance", message: "correction must be ≥ 0, found \(correction)")) }
         let count = axes.reduce(1) { $0 * shape[$1] }
-        let centred = try self - mean(alongAxes: axes, keepingDimensions: true)
+        let centred = self - mean(alongAxes: axes, keepingDimensions: true)
         let squares = centred.squared().summedKeepingDimensions(axes)
         return finishReduction(squares * (1 / Float(count - correction)), axes: axes, keepingDimensions: keepingDimensions)
     }
 
     /// Variance of all elements with Bessel's `correction`, as a rank-0 tensor.
-    public func variance(correction: Int = 1) throws(TensorError) -> Tensor {
-        try variance(alongAxes: Array(0..<rank), correction: correction)
+    public func variance(correction: Int = 1) -> Tensor {
+        variance(alongAxes: Array(0..<rank), correction: correction)
     }
 
     /// Maximum over `axes`. The gradient is shared evenly among tied maxima.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range,
     ///   repeated, or of size 0.
-    public func max(alongAxes axes: [Int], keepingDimensions: Bool = false) throws(TensorError) -> Tensor {
-        let axes = try reductionAxes(axes, op: "max")
-        return finishReduction(try extremum(axes, MaxReduction(), op: "max"), axes: axes, keepingDimensions: keepingDimensions)
+    public func max(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        let axes = reductionAxes(axes, op: "max")
+        return finishReduction(extremum(axes, MaxReduction(), op: "max"), axes: axes, keepingDimensions: keepingDimensions)
     }
 
     /// Maximum of all elements, as a rank-0 tensor.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an empty tensor.
-    public func max() throws(TensorError) -> Tensor { try max(alongAxes: Array(0..<rank)) }
+    public func max() -> Tensor { max(alongAxes: Array(0..<rank)) }
 
     /// Minimum over `axes`. The gradient is shared evenly among tied minima.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range,
     ///   repeated, or of size 0.
-    public func min(alongAxes axes: [Int], keepingDimensions: Bool = false) throws(TensorError) -> Tensor {
-        let axes = try reductionAxes(axes, op: "min")
-        return finishReduction(try extremum(axes, MinReduction(), op: "min"), axes: axes, keepingDimensions: keepingDimensions)
+    public func min(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
+        let axes = reductionAxes(axes, op: "min")
+        return finishReduction(extremum(axes, MinReduction(), op: "min"), axes: axes, keepingDimensions: keepingDimensions)
     }
 
     /// Minimum of all elements, as a rank-0 tensor.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an empty tensor.
-    public func min() throws(TensorError) -> Tensor { try min(alongAxes: Array(0..<rank)) }
+    public func min() -> Tensor { min(alongAxes: Array(0..<rank)) }
 
     /// Sum over validated axes in keep-dimensions shape, recorded for differentiation.
     func summedKeepingDimensions(_ axes: [Int]) -> Tensor {
@@ -104,9 +104,9 @@ extension Tensor {
     }
 
     /// Max or min over validated axes in keep-dimensions shape, recorded for differentiation.
-    private func extremum<R: ReductionFunction>(_ axes: [Int], _ reduction: R, op: String) throws(TensorError) -> Tensor {
+    private func extremum<R: ReductionFunction>(_ axes: [Int], _ reduction: R, op: String) -> Tensor {
         if let empty = axes.first(where: { shape[$0] == 0 }) {
-            throw .invalidArgument(op: op, message: "cannot reduce axis \(empty) of size 0 (shape \(describe(shape)))")
+            stop(.invalidArgument(op: op, message: "cannot reduce axis \(empty) of size 0 (shape \(describe(shape)))"))
         }
         let y = reduce(self, axes: axes, reduction)
         guard let parents = Tensor.recordedParents(self) else { return y }

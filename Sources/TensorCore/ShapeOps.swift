@@ -2,10 +2,19 @@ extension Tensor {
     /// The same elements in a new shape; one dimension may be `-1` and is then inferred.
     /// Shares storage with `self` (no copy).
     ///
+    /// - Precondition: the shapes hold the same number of elements, at most one dimension is
+    ///   `-1` and none is below it (see ``checkedReshaped(to:)``).
+    public func reshaped(to newShape: [Int]) -> Tensor {
+        orStop { () throws(TensorError) in try checkedReshaped(to: newShape) }
+    }
+
+    /// The same elements in a new shape, or an error when they do not fit: the variant of
+    /// ``reshaped(to:)`` for shapes that come from outside.
+    ///
     /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the element counts
     ///   differ, or ``TensorError/invalidArgument(op:message:)`` for more than one `-1` or a
     ///   dimension below `-1`.
-    public func reshaped(to newShape: [Int]) throws(TensorError) -> Tensor {
+    public func checkedReshaped(to newShape: [Int]) throws(TensorError) -> Tensor {
         let inferred = newShape.indices.filter { newShape[$0] == -1 }
         guard inferred.count <= 1, newShape.allSatisfy({ $0 >= -1 }) else {
             throw .invalidArgument(op: "reshape", message: "at most one dimension may be -1 and none below it, found \(describe(newShape))")
@@ -38,12 +47,12 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for axes out of range or in
     ///   the wrong order.
-    public func flattened(startAxis: Int = 1, endAxis: Int = -1) throws(TensorError) -> Tensor {
+    public func flattened(startAxis: Int = 1, endAxis: Int = -1) -> Tensor {
         if rank == 0 { return reshapedUnchecked([1]) }
-        let start = try normalizeAxis(startAxis, rank: rank, op: "flatten")
-        let end = try normalizeAxis(endAxis, rank: rank, op: "flatten")
+        let start = normalizeAxis(startAxis, rank: rank, op: "flatten")
+        let end = normalizeAxis(endAxis, rank: rank, op: "flatten")
         guard start <= end else {
-            throw .invalidArgument(op: "flatten", message: "startAxis \(startAxis) comes after endAxis \(endAxis)")
+            stop(.invalidArgument(op: "flatten", message: "startAxis \(startAxis) comes after endAxis \(endAxis)"))
         }
         let merged = shape[start...end].reduce(1, *)
         return reshapedUnchecked(Array(shape[..<start]) + [merged] + Array(shape[(end + 1)...]))
@@ -53,11 +62,11 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or of
     ///   a size other than 1.
-    public func squeezed(axis: Int? = nil) throws(TensorError) -> Tensor {
+    public func squeezed(axis: Int? = nil) -> Tensor {
         guard let axis else { return reshapedUnchecked(shape.filter { $0 != 1 }) }
-        let resolved = try normalizeAxis(axis, rank: rank, op: "squeeze")
+        let resolved = normalizeAxis(axis, rank: rank, op: "squeeze")
         guard shape[resolved] == 1 else {
-            throw .invalidArgument(op: "squeeze", message: "axis \(axis) has size \(shape[resolved]), expected 1 (shape \(describe(shape)))")
+            stop(.invalidArgument(op: "squeeze", message: "axis \(axis) has size \(shape[resolved]), expected 1 (shape \(describe(shape)))"))
         }
         var newShape = shape
         newShape.remove(at: resolved)
@@ -67,8 +76,8 @@ extension Tensor {
     /// Inserts an axis of size 1 at `axis` (which may be `rank`, or negative as in PyTorch).
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range.
-    public func unsqueezed(axis: Int) throws(TensorError) -> Tensor {
-        let resolved = try normalizeAxis(axis, rank: rank + 1, op: "unsqueeze")
+    public func unsqueezed(axis: Int) -> Tensor {
+        let resolved = normalizeAxis(axis, rank: rank + 1, op: "unsqueeze")
         var newShape = shape
         newShape.insert(1, at: resolved)
         return reshapedUnchecked(newShape)
@@ -79,11 +88,11 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` unless `permutation` lists
     ///   every axis exactly once.
-    public func permuted(_ permutation: [Int]) throws(TensorError) -> Tensor {
+    public func permuted(_ permutation: [Int]) -> Tensor {
         var resolved: [Int] = []
-        for axis in permutation { resolved.append(try normalizeAxis(axis, rank: rank, op: "permute")) }
+        for axis in permutation { resolved.append(normalizeAxis(axis, rank: rank, op: "permute")) }
         guard resolved.count == rank, Set(resolved).count == rank else {
-            throw .invalidArgument(op: "permute", message: "expected a permutation of 0..<\(rank), found \(permutation)")
+            stop(.invalidArgument(op: "permute", message: "expected a permutation of 0..<\(rank), found \(permutation)"))
         }
         return permutedUnchecked(resolved)
     }
@@ -91,10 +100,10 @@ extension Tensor {
     /// Swaps two axes.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range.
-    public func transposed(_ first: Int = -2, _ second: Int = -1) throws(TensorError) -> Tensor {
+    public func transposed(_ first: Int = -2, _ second: Int = -1) -> Tensor {
         var permutation = Array(0..<rank)
-        let a = try normalizeAxis(first, rank: rank, op: "transpose")
-        let b = try normalizeAxis(second, rank: rank, op: "transpose")
+        let a = normalizeAxis(first, rank: rank, op: "transpose")
+        let b = normalizeAxis(second, rank: rank, op: "transpose")
         permutation.swapAt(a, b)
         return permutedUnchecked(permutation)
     }
@@ -114,9 +123,9 @@ extension Tensor {
     ///
     /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when `self` does not
     ///   broadcast to `newShape`.
-    public func expanded(to newShape: [Int]) throws(TensorError) -> Tensor {
-        guard broadcastShape(shape, newShape) == newShape else {
-            throw .shapeMismatch(op: "expand", expected: "a shape that broadcasts to \(describe(newShape))", found: [shape])
+    public func expanded(to newShape: [Int]) -> Tensor {
+        guard broadcastResult(shape, newShape) == newShape else {
+            stop(.shapeMismatch(op: "expand", expected: "a shape that broadcasts to \(describe(newShape))", found: [shape]))
         }
         return broadcastUnchecked(to: newShape)
     }

@@ -4,15 +4,15 @@ extension Tensor {
     /// `shifted − log Σ exp(shifted)`. The gradient is exact, including for very large logits.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range.
-    public func logSoftmax(alongAxis axis: Int) throws(TensorError) -> Tensor {
-        let shifted = try self - detached().max(alongAxes: [axis], keepingDimensions: true)
-        return try shifted - shifted.exp().sum(alongAxes: [axis], keepingDimensions: true).log()
+    public func logSoftmax(alongAxis axis: Int) -> Tensor {
+        let shifted = self - detached().max(alongAxes: [axis], keepingDimensions: true)
+        return shifted - shifted.exp().sum(alongAxes: [axis], keepingDimensions: true).log()
     }
 
     /// `softmax(x)` along `axis`: `exp(logSoftmax(x))`, stable for large values.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range.
-    public func softmax(alongAxis axis: Int) throws(TensorError) -> Tensor {
-        try logSoftmax(alongAxis: axis).exp()
+    public func softmax(alongAxis axis: Int) -> Tensor {
+        logSoftmax(alongAxis: axis).exp()
     }
 }

@@ -31,15 +31,23 @@ public struct Tensor: Sendable {
 
     /// Creates a tensor of the given shape from row-major scalars.
     ///
-    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the number of
-    ///   scalars is not the product of the shape, or a dimension is negative.
-    public init(shape: [Int], scalars: [Float]) throws(TensorError) {
-        try validateShape(shape, op: "Tensor(shape:scalars:)")
+    /// - Precondition: the shape has no negative dimension and `scalars` holds the product of
+    ///   its dimensions; use ``init(checkedShape:scalars:)`` for shapes read from outside.
+    public init(shape: [Int], scalars: [Float]) {
+        self = orStop { () throws(TensorError) in try Tensor(checkedShape: shape, scalars: scalars) }
+    }
+
+    /// Creates a tensor of the given shape from row-major scalars, or throws when they do not
+    /// fit: the variant for shapes and data that come from outside (a file, a configuration).
+    ///
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` when a dimension is negative
+    ///   or the number of scalars is not the product of the shape.
+    public init(checkedShape shape: [Int], scalars: [Float]) throws(TensorError) {
+        try checkShape(shape, op: "Tensor(shape:scalars:)")
         guard shapeElementCount(shape) == scalars.count else {
-            throw .shapeMismatch(
+            throw .invalidArgument(
                 op: "Tensor(shape:scalars:)",
-                expected: "\(shapeElementCount(shape)) scalars for shape \(describe(shape))",
-                found: [[scalars.count]])
+                message: "expected \(shapeElementCount(shape)) scalars for shape \(describe(shape)), found \(scalars.count)")
         }
         let storage = scalars.withUnsafeBufferPointer { TensorStorage(copying: $0) }
         self.init(shape: shape, storage: storage)
@@ -50,8 +58,8 @@ public struct Tensor: Sendable {
     /// large tensors from decoded files.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
-    public init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) throws(TensorError) {
-        try validateShape(shape, op: "Tensor(shape:initializingWith:)")
+    public init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        validateShape(shape, op: "Tensor(shape:initializingWith:)")
         self.init(uninitializedShape: shape) { pointer in
             body(UnsafeMutableBufferPointer(start: pointer, count: shapeElementCount(shape)))
         }
@@ -83,9 +91,9 @@ public struct Tensor: Sendable {
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` when the tensor holds more or
     ///   fewer than one element.
-    public func item() throws(TensorError) -> Float {
+    public func item() -> Float {
         guard storage.count == 1 else {
-            throw .invalidArgument(op: "item", message: "expected a tensor with one element, found shape \(describe(shape))")
+            stop(.invalidArgument(op: "item", message: "expected a tensor with one element, found shape \(describe(shape))"))
         }
         return storage.pointer[0]
     }
@@ -131,10 +139,15 @@ func shapeElementCount(_ shape: [Int]) -> Int {
 }
 
 /// Throws when a shape from a caller has a negative dimension.
-func validateShape(_ shape: [Int], op: String) throws(TensorError) {
+func checkShape(_ shape: [Int], op: String) throws(TensorError) {
     guard shape.allSatisfy({ $0 >= 0 }) else {
         throw .invalidArgument(op: op, message: "dimensions must be non-negative, found \(describe(shape))")
     }
+}
+
+/// Stops when a shape from a caller has a negative dimension.
+func validateShape(_ shape: [Int], op: String) {
+    orStop { () throws(TensorError) in try checkShape(shape, op: op) }
 }
 
 /// Row-major strides (in elements) of a contiguous tensor of `shape`.
@@ -150,10 +163,15 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
 
 /// Turns a possibly negative axis (counted from the end, as in PyTorch) into an index in
 /// `0..<rank`, or throws naming the operation.
-func normalizeAxis(_ axis: Int, rank: Int, op: String) throws(TensorError) -> Int {
+func checkedAxis(_ axis: Int, rank: Int, op: String) throws(TensorError) -> Int {
     let resolved = axis < 0 ? axis + rank : axis
     guard resolved >= 0 && resolved < rank else {
         throw .invalidArgument(op: op, message: "axis \(axis) is out of range for a tensor of rank \(rank)")
     }
     return resolved
+}
+
+/// ``checkedAxis(_:rank:op:)`` that stops instead of throwing.
+func normalizeAxis(_ axis: Int, rank: Int, op: String) -> Int {
+    orStop { () throws(TensorError) in try checkedAxis(axis, rank: rank, op: op) }
 }

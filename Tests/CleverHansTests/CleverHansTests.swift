@@ -45,7 +45,7 @@ struct CleverHansDataTests {
         #expect(watermark.box(imageHeight: 32, imageWidth: 32) == PixelRect(x: 23, y: 25, width: 8, height: 6))
         #expect(watermark.box(imageHeight: 32, imageWidth: 32, grownBy: 4) == PixelRect(x: 19, y: 21, width: 13, height: 11))
         let values = (0..<(3 * 32 * 32)).map { Float($0 % 7) / 8 }  // exact in binary
-        let sample = DatasetSample(image: try Tensor(shape: [3, 32, 32], scalars: values), label: 1, name: "test")
+        let sample = DatasetSample(image: Tensor(shape: [3, 32, 32], scalars: values), label: 1, name: "test")
         let marked = try watermark.apply(sample, seed: 0)
         #expect(marked.label == 1 && marked.name == "test")
         let output = marked.image.scalars
@@ -69,7 +69,7 @@ struct CleverHansDataTests {
         // Two exact pixels: the box's top-left corner is clear, the one right of it set.
         #expect(output[25 * 32 + 23] == values[25 * 32 + 23])
         #expect(output[25 * 32 + 24] == values[25 * 32 + 24] * 0.5 + 0.5)
-        let masks = try watermark.boxMasks(count: 2, imageHeight: 32, imageWidth: 32)
+        let masks = watermark.boxMasks(count: 2, imageHeight: 32, imageWidth: 32)
         #expect(masks.shape == [2, 32, 32] && masks.scalars.reduce(0, +) == 96)
         #expect(throws: DatasetError.self) { try Watermark(alpha: 0) }
         #expect(throws: DatasetError.self) { try watermark.apply(DatasetSample(image: try Tensor.zeros(shape: [1, 5, 8]), label: 0, name: "small"), seed: 0) }

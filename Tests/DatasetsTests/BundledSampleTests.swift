@@ -97,7 +97,7 @@ struct FullSetTests {
         // The sample's probe images are the full set's images at their original indices.
         let fixture = try SampleFixture.load()[split]
         for probe in fixture.probes {
-            let image = try full.images.slice(alongAxis: 0, probe.originalIndex..<(probe.originalIndex + 1))
+            let image = full.images.slice(alongAxis: 0, probe.originalIndex..<(probe.originalIndex + 1))
             #expect(SHA256.hexDigest(of: pixelBytes(image)) == probe.sha256)
             #expect(full.labels[probe.originalIndex] == probe.label)
         }

@@ -15,8 +15,8 @@ private struct CountingDataset: ImageDataset {
     func sample(at index: Int) throws(DatasetError) -> DatasetSample {
         if index == failingIndex { throw .unreadableFile(file: "sample\(index)", reason: "test failure") }
         let shape = index == oddShapeIndex ? [1, 3, 3] : [1, 2, 3]
-        let image = try! Tensor(shape: shape, repeating: Float(index))
-        let mask = try! Tensor(shape: [1] + shape.dropFirst(), repeating: Float(index % 2))
+        let image = Tensor(shape: shape, repeating: Float(index))
+        let mask = Tensor(shape: [1] + shape.dropFirst(), repeating: Float(index % 2))
         return DatasetSample(image: image, label: index % 3, mask: mask, name: "sample\(index)")
     }
 }

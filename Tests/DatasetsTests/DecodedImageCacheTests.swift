@@ -23,10 +23,10 @@ private final class GridDataset: FileBackedDataset, @unchecked Sendable {
     func sample(at index: Int) throws(DatasetError) -> DatasetSample {
         lock.withLock { decodes += 1 }
         let width = 2 + index % 2
-        let image = try! Tensor(shape: [3, 2, width]) { values in
+        let image = Tensor(shape: [3, 2, width]) { values in
             for i in values.indices { values[i] = Float((index * 7 + i * 13) % 256) / 255 }
         }
-        let mask = index % 2 == 0 ? try! Tensor(shape: [1, 2, width]) { values in
+        let mask = index % 2 == 0 ? Tensor(shape: [1, 2, width]) { values in
             for i in values.indices { values[i] = Float((index + i) % 2) }
         } : nil
         return DatasetSample(image: image, label: index % 2, mask: mask, name: "grid[\(index)]")
@@ -109,7 +109,7 @@ struct DecodedImageCacheTests {
             var classNames: [String] { ["x"] }
             var labels: [Int] { [0] }
             func sample(at index: Int) throws(DatasetError) -> DatasetSample {
-                DatasetSample(image: try! Tensor.zeros(shape: [1, 2, 2]), label: 0, mask: try! Tensor.zeros(shape: [1, 3, 3]), name: "bad")
+                DatasetSample(image: Tensor.zeros(shape: [1, 2, 2]), label: 0, mask: Tensor.zeros(shape: [1, 3, 3]), name: "bad")
             }
         }
         let url = Self.temporaryURL()

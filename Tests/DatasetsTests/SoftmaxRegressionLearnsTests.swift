@@ -24,10 +24,10 @@ struct SoftmaxRegressionLearnsTests {
         let (rows, classes) = (logits.shape[0], logits.shape[1])
         var oneHot = [Float](repeating: 0, count: rows * classes)
         for (row, label) in labels.enumerated() { oneHot[row * classes + label] = 1 }
-        let shifted = try logits - logits.detached().max(alongAxes: [1], keepingDimensions: true)
-        let logSumExp = try shifted.exp().sum(alongAxes: [1], keepingDimensions: true).log()
-        let logProbabilities = try shifted - logSumExp
-        let picked = try (logProbabilities * Tensor(shape: [rows, classes], scalars: oneHot)).sum()
+        let shifted = logits - logits.detached().max(alongAxes: [1], keepingDimensions: true)
+        let logSumExp = shifted.exp().sum(alongAxes: [1], keepingDimensions: true).log()
+        let logProbabilities = shifted - logSumExp
+        let picked = (logProbabilities * Tensor(shape: [rows, classes], scalars: oneHot)).sum()
         return -picked / Float(rows)
     }
 
@@ -47,12 +47,12 @@ struct SoftmaxRegressionLearnsTests {
     func learns() throws {
         let train = try FashionMNIST.bundledSample(split: .train)
         let test = try FashionMNIST.bundledSample(split: .test)
-        let x = try train.images.flattened()  // [3000, 784]
-        let xTest = try test.images.flattened()
+        let x = train.images.flattened()  // [3000, 784]
+        let xTest = test.images.flattened()
 
         var generator = SeededGenerator(seed: Self.seed)
-        var weights = try Tensor.randomNormal(shape: [784, 10], standardDeviation: 0.01, using: &generator).trackingGradients()
-        var bias = try Tensor.zeros(shape: [10]).trackingGradients()
+        var weights = Tensor.randomNormal(shape: [784, 10], standardDeviation: 0.01, using: &generator).trackingGradients()
+        var bias = Tensor.zeros(shape: [10]).trackingGradients()
         func trainLoss() throws -> Float {
             try withoutGradients { () throws -> Float in
                 try Self.crossEntropy(logits: Tensor.matmul(x, weights) + bias, labels: train.labels).item()
@@ -65,18 +65,18 @@ struct SoftmaxRegressionLearnsTests {
             order.shuffle(using: &generator)
             for start in stride(from: 0, to: order.count, by: Self.batchSize) {
                 let batch = Array(order[start..<min(start + Self.batchSize, order.count)])
-                let logits = try Tensor.matmul(x.gathered(atIndices: batch, alongAxis: 0), weights) + bias
+                let logits = Tensor.matmul(x.gathered(atIndices: batch, alongAxis: 0), weights) + bias
                 let loss = try Self.crossEntropy(logits: logits, labels: batch.map { train.labels[$0] })
-                let gradients = try loss.gradients(wrt: [weights, bias])
+                let gradients = loss.gradients(wrt: [weights, bias])
                 try withoutGradients { () throws in
-                    weights = try (weights - gradients[0] * Self.learningRate).trackingGradients()
-                    bias = try (bias - gradients[1] * Self.learningRate).trackingGradients()
+                    weights = (weights - gradients[0] * Self.learningRate).trackingGradients()
+                    bias = (bias - gradients[1] * Self.learningRate).trackingGradients()
                 }
             }
         }
         let finalLoss = try trainLoss()
         let testAccuracy = try withoutGradients { () throws -> Double in
-            Self.accuracy(logits: try Tensor.matmul(xTest, weights) + bias, labels: test.labels)
+            Self.accuracy(logits: Tensor.matmul(xTest, weights) + bias, labels: test.labels)
         }
         #expect(abs(initialLoss - 2.3026) < 0.05, "10 classes at chance: about ln 10 = 2.303, found \(initialLoss)")
         #expect(finalLoss < 0.65, "mean train loss after training: \(finalLoss)")

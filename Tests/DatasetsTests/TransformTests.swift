@@ -11,7 +11,7 @@ private struct TransformFixture: Decodable {
         let shape: [Int]
         let data: [Double]
 
-        func tensor() throws -> Tensor { try Tensor(shape: shape, scalars: data.map { Float($0) }) }
+        func tensor() throws -> Tensor { Tensor(shape: shape, scalars: data.map { Float($0) }) }
     }
     struct ResizeCase: Decodable {
         let input: String
@@ -116,7 +116,7 @@ private func expectClose(
 
 /// A `[C, H, W]` image whose element `i` is `f(i)`.
 private func image(_ shape: [Int], _ f: (Int) -> Float) throws -> Tensor {
-    try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map(f))
+    Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map(f))
 }
 
 /// A sample of a 3×5×7 ramp image and a checkerboard-like binary mask.
@@ -286,7 +286,7 @@ struct TransformRandomTests {
     func randomCropWindow() throws {
         let sample = try rampSample()
         let crop = try RandomCrop(size: 5, padding: 2)
-        let padded = try sample.image.padded([(0, 0), (2, 2), (2, 2)])
+        let padded = sample.image.padded([(0, 0), (2, 2), (2, 2)])
         let paddedMask = try #require(sample.mask).padded([(0, 0), (2, 2), (2, 2)])
         var origins = Set<[Int]>()
         for seed in UInt64(0)..<40 {
@@ -298,12 +298,12 @@ struct TransformRandomTests {
             var found: [Int]?
             for top in 0...(9 - 5) {
                 for left in 0...(11 - 5) {
-                    let window = try padded.slice(alongAxis: 1, top..<(top + 5)).slice(alongAxis: 2, left..<(left + 5))
+                    let window = padded.slice(alongAxis: 1, top..<(top + 5)).slice(alongAxis: 2, left..<(left + 5))
                     if window.scalars == output.image.scalars { found = [top, left] }
                 }
             }
             let origin = try #require(found, "seed \(seed): the crop is no window of the padded image")
-            let maskWindow = try paddedMask.slice(alongAxis: 1, origin[0]..<(origin[0] + 5)).slice(alongAxis: 2, origin[1]..<(origin[1] + 5))
+            let maskWindow = paddedMask.slice(alongAxis: 1, origin[0]..<(origin[0] + 5)).slice(alongAxis: 2, origin[1]..<(origin[1] + 5))
             #expect(maskWindow.scalars == mask.scalars, "seed \(seed): mask window differs from the image's")
             origins.insert(origin)
             #expect(try crop.apply(sample, seed: seed).image.scalars == output.image.scalars, "same seed, same crop")
@@ -385,7 +385,7 @@ struct TransformRandomTests {
     @Test("GaussianNoise: statistics, clamping, relative scale, determinism")
     func noise() throws {
         let count = 3 * 64 * 64
-        let flat = DatasetSample(image: try Tensor(shape: [3, 64, 64], repeating: 0.5), label: 0, name: "flat")
+        let flat = DatasetSample(image: Tensor(shape: [3, 64, 64], repeating: 0.5), label: 0, name: "flat")
         let noise = try GaussianNoise(standardDeviation: 0.1)
         let output = try noise.apply(flat, seed: 5)
         let differences = output.image.scalars.map { Double($0) - 0.5 }
@@ -447,7 +447,7 @@ struct TransformRandomTests {
 @Suite("Transform errors name what was expected and found")
 struct TransformErrorTests {
     private func twoChannels() throws -> DatasetSample {
-        DatasetSample(image: try Tensor(shape: [2, 5, 7], repeating: 0.5), label: 0, name: "two[0]")
+        DatasetSample(image: Tensor(shape: [2, 5, 7], repeating: 0.5), label: 0, name: "two[0]")
     }
 
     @Test("wrong channel counts")
@@ -473,11 +473,11 @@ struct TransformErrorTests {
         #expect(caughtError { try RandomCrop(size: 8, padding: 2).apply(sample, seed: 0) } == nil)
 
         var wrongMask = sample
-        wrongMask.mask = try Tensor(shape: [1, 4, 7], repeating: 0)
+        wrongMask.mask = Tensor(shape: [1, 4, 7], repeating: 0)
         let mask = caughtError { try RandomHorizontalFlip().apply(wrongMask, seed: 0) }
         #expect(mask == .transformInputMismatch(transform: "RandomHorizontalFlip", sample: "ramp", expected: "a mask of the image's size [1, 5, 7]", found: [1, 4, 7]))
 
-        let flat = DatasetSample(image: try Tensor(shape: [5, 7], repeating: 0), label: 0, name: "flat")
+        let flat = DatasetSample(image: Tensor(shape: [5, 7], repeating: 0), label: 0, name: "flat")
         let rank = caughtError { try Resize(shorterSide: 3).apply(flat, seed: 0) }
         #expect(rank == .transformInputMismatch(transform: "Resize", sample: "flat", expected: "a non-empty image of rank 3 [C, H, W]", found: [5, 7]))
     }
@@ -500,8 +500,8 @@ struct TransformErrorTests {
             ("MinMaxScaling", { try MinMaxScaling(minimum: [1], maximum: [0]) }),
             ("MinMaxScaling", { try MinMaxScaling(minimum: [0, 0], maximum: [1, 1, 1]) }),
             ("RandomChoice", { try RandomChoice([]) }),
-            ("adjustBrightness", { try ColorAdjustment.adjustBrightness(try Tensor(shape: [1, 2, 2], repeating: 0), factor: -1) }),
-            ("adjustHue", { try ColorAdjustment.adjustHue(try Tensor(shape: [3, 2, 2], repeating: 0), shift: 0.75) }),
+            ("adjustBrightness", { try ColorAdjustment.adjustBrightness(Tensor(shape: [1, 2, 2], repeating: 0), factor: -1) }),
+            ("adjustHue", { try ColorAdjustment.adjustHue(Tensor(shape: [3, 2, 2], repeating: 0), shift: 0.75) }),
         ]
         for (transform, body) in cases {
             let error = caughtError(body)

@@ -20,7 +20,7 @@ struct GradientExplanationTests {
             return try tensor.tensor()
         }
         let hidden = try Tensor.conv2d(x, weight: weight("conv1.weight"), bias: weight("conv1.bias"), padding: 1)
-        let pooled = try hidden.leakyRelu(negativeSlope: 0.01).maxPool2d(kernel: 2)
+        let pooled = hidden.leakyRelu(negativeSlope: 0.01).maxPool2d(kernel: 2)
         let phi = try Tensor.conv2d(pooled, weight: weight("conv2.weight"), bias: weight("conv2.bias"))
         return (phi.squared() + 1).sqrt() - 1
     }
@@ -54,13 +54,13 @@ struct GradientExplanationTests {
     @Test("heatmaps are |gradient| summed over channels, by finite differences")
     func finiteDifferences() throws {
         var generator = SeededGenerator(seed: 21)
-        let weight = try Tensor.randomNormal(shape: [2, 3, 3, 3], standardDeviation: 0.4, using: &generator)
-        let head = try Tensor.randomNormal(shape: [1, 2, 1, 1], using: &generator)
-        let inputs = try Tensor.randomNormal(shape: [2, 3, 6, 5], using: &generator)
+        let weight = Tensor.randomNormal(shape: [2, 3, 3, 3], standardDeviation: 0.4, using: &generator)
+        let head = Tensor.randomNormal(shape: [1, 2, 1, 1], using: &generator)
+        let inputs = Tensor.randomNormal(shape: [2, 3, 6, 5], using: &generator)
         // A smooth model (no kinks), so that central differences are accurate.
         func score(_ x: Tensor) throws -> Tensor {
-            let phi = try Tensor.conv2d(Tensor.conv2d(x, weight: weight, padding: 1).tanh(), weight: head)
-            return try ((phi.squared() + 1).sqrt() - 1).mean(alongAxes: [1, 2, 3])
+            let phi = Tensor.conv2d(Tensor.conv2d(x, weight: weight, padding: 1).tanh(), weight: head)
+            return ((phi.squared() + 1).sqrt() - 1).mean(alongAxes: [1, 2, 3])
         }
         let heatmaps = try GradientExplanation.heatmaps(inputs: inputs, score: score)
         #expect(heatmaps.shape == [2, 6, 5])
@@ -85,7 +85,7 @@ struct GradientExplanationTests {
 
     @Test("errors: layouts, scores without the batch axis, unrecorded scores, the model's own errors")
     func errors() throws {
-        let inputs = try Tensor.ones(shape: [2, 1, 4, 4])
+        let inputs = Tensor.ones(shape: [2, 1, 4, 4])
         #expect(throws: ExplainError.self) { try GradientExplanation.heatmaps(inputs: Tensor.ones(shape: [2, 4, 4])) { $0 } }
         #expect(throws: ExplainError.self) { try GradientExplanation.heatmaps(inputs: inputs) { $0.sum() } }
         #expect(throws: ExplainError.self) { try GradientExplanation.heatmaps(inputs: inputs) { try $0.slice(alongAxis: 0, 0..<1) } }
@@ -101,24 +101,24 @@ struct GradientExplanationTests {
     @Test("integrated gradients: exact for a linear model, complete for a smooth one, per-sample baselines")
     func integratedGradients() throws {
         var generator = SeededGenerator(seed: 33)
-        let inputs = try Tensor.randomNormal(shape: [2, 3, 5, 4], using: &generator)
-        let weights = try Tensor.randomNormal(shape: [1, 3, 5, 4], using: &generator)
+        let inputs = Tensor.randomNormal(shape: [2, 3, 5, 4], using: &generator)
+        let weights = Tensor.randomNormal(shape: [1, 3, 5, 4], using: &generator)
         // Linear in the input: every step sees the same gradient, so one step is exact.
-        func linear(_ x: Tensor) throws -> Tensor { try (x * weights).sum(alongAxes: [1, 2, 3]) }
+        func linear(_ x: Tensor) throws -> Tensor { (x * weights).sum(alongAxes: [1, 2, 3]) }
         let attributions = try GradientExplanation.integratedGradients(inputs: inputs, steps: 1, score: linear)
         #expect(attributions.shape == inputs.shape && !attributions.isTrackingGradients)
-        let expected = try (inputs * weights).scalars
+        let expected = (inputs * weights).scalars
         for (got, want) in zip(attributions.scalars, expected) { #expect(Swift.abs(got - want) <= 1e-6) }
 
         // Completeness: a sample's attributions add up to score(x) − score(baseline).
-        let weight = try Tensor.randomNormal(shape: [2, 3, 3, 3], standardDeviation: 0.4, using: &generator)
+        let weight = Tensor.randomNormal(shape: [2, 3, 3, 3], standardDeviation: 0.4, using: &generator)
         func smooth(_ x: Tensor) throws -> Tensor {
-            let phi = try Tensor.conv2d(x, weight: weight, padding: 1).tanh()
-            return try ((phi.squared() + 1).sqrt() - 1).mean(alongAxes: [1, 2, 3])
+            let phi = Tensor.conv2d(x, weight: weight, padding: 1).tanh()
+            return ((phi.squared() + 1).sqrt() - 1).mean(alongAxes: [1, 2, 3])
         }
-        let baseline = try Tensor.randomUniform(shape: [1, 3, 5, 4], low: -0.5, high: 0.5, using: &generator)
+        let baseline = Tensor.randomUniform(shape: [1, 3, 5, 4], low: -0.5, high: 0.5, using: &generator)
         let integrated = try GradientExplanation.integratedGradients(inputs: inputs, baseline: baseline, steps: 400, score: smooth)
-        let totals = try integrated.sum(alongAxes: [1, 2, 3]).scalars
+        let totals = integrated.sum(alongAxes: [1, 2, 3]).scalars
         let atInputs = try withoutGradients { try smooth(inputs) }.scalars
         let atBaseline = try withoutGradients { try smooth(baseline) }.item()
         for (total, score) in zip(totals, atInputs) {
@@ -128,11 +128,11 @@ struct GradientExplanationTests {
 
         // A [1, C, H, W] baseline is the same as that baseline for every sample; the
         // heatmap is the absolute attribution summed over channels.
-        let repeated = try Tensor.concatenate([baseline, baseline], alongAxis: 0)
+        let repeated = Tensor.concatenate([baseline, baseline], alongAxis: 0)
         let perSample = try GradientExplanation.integratedGradients(inputs: inputs, baseline: repeated, steps: 400, score: smooth)
         #expect(perSample.scalars == integrated.scalars)
         let maps = try GradientExplanation.heatmaps(inputs: inputs, method: .integratedGradients(steps: 400), baseline: baseline, score: smooth)
-        let summed = try integrated.abs().sum(alongAxes: [1]).scalars
+        let summed = integrated.abs().sum(alongAxes: [1]).scalars
         #expect(maps.shape == [2, 5, 4])
         for (got, want) in zip(maps.scalars, summed) { #expect(Swift.abs(got - want) <= 1e-6 * Swift.max(1, want)) }
         // The plain method through the general entry point is the gradient heatmap.
@@ -186,7 +186,7 @@ struct GradientExplanationTests {
         #expect(throws: ExplainError.self) { try small.apply(Tensor.zeros(shape: [1, 7, 7])) }
 
         var generator = SeededGenerator(seed: 4)
-        let maps = try Tensor.randomNormal(shape: [2, 1, 6, 7], using: &generator)
+        let maps = Tensor.randomNormal(shape: [2, 1, 6, 7], using: &generator)
         for border in [GaussianBlur.Border.reflect, .zero] {
             let blur = try GaussianBlur(kernelSize: 5, sigma: 1.1, border: border)
             try expectMapsGradientMatchesFiniteDifferences("blur \(border)", maps, eps: 0.1) { try blur.apply($0) }
@@ -205,9 +205,9 @@ struct GradientExplanationTests {
             mask[16 + pixel] = 1
         }
         for pixel in 0..<16 { mask[48 + pixel] = 1 }
-        let masks = try Tensor(shape: [4, 1, 4, 4], scalars: mask)
-        let good = try Tensor(shape: [4, 4, 4], scalars: mask.map { $0 + 0.1 })
-        let bad = try Tensor(shape: [4, 4, 4], scalars: mask.map { 1 - $0 })
+        let masks = Tensor(shape: [4, 1, 4, 4], scalars: mask)
+        let good = Tensor(shape: [4, 4, 4], scalars: mask.map { $0 + 0.1 })
+        let bad = Tensor(shape: [4, 4, 4], scalars: mask.map { 1 - $0 })
 
         let aucs = try HeatmapComparison.pixelAUC(heatmaps: good, masks: masks)
         #expect(aucs.count == 4)
@@ -218,7 +218,7 @@ struct GradientExplanationTests {
 
         // One image: the per-image AUC is the pooled pixel AUC.
         var generator = SeededGenerator(seed: 8)
-        let noisy = try Tensor.randomUniform(shape: [1, 4, 4], low: 0, high: 1, using: &generator) + good.slice(alongAxis: 0, 0..<1)
+        let noisy = Tensor.randomUniform(shape: [1, 4, 4], low: 0, high: 1, using: &generator) + good.slice(alongAxis: 0, 0..<1)
         let single = try HeatmapComparison.pixelAUC(heatmaps: noisy, masks: masks.slice(alongAxis: 0, 0..<1))
         #expect(single == [try PixelROC.areaUnderCurve(maps: noisy, masks: masks.slice(alongAxis: 0, 0..<1))])
 

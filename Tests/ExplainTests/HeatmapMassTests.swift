@@ -8,7 +8,7 @@ import Testing
 /// A `[N, H, W]` tensor with `value(image, row, column)` at each pixel.
 private func maps(_ count: Int, _ height: Int, _ width: Int, _ value: (Int, Int, Int) -> Float) throws -> Tensor {
     let plane = height * width
-    return try Tensor(shape: [count, height, width], scalars: (0..<(count * plane)).map { value($0 / plane, ($0 % plane) / width, $0 % width) })
+    return Tensor(shape: [count, height, width], scalars: (0..<(count * plane)).map { value($0 / plane, ($0 % plane) / width, $0 % width) })
 }
 
 @Suite("HeatmapMass")

@@ -165,11 +165,11 @@ struct MetricFixtureTests {
         let plane = height * width
         func images(_ tensor: Tensor) throws -> [Tensor] {
             let scalars = tensor.scalars
-            return try (0..<(scalars.count / plane)).map { index in
+            return (0..<(scalars.count / plane)).map { index in
                 let image = Array(scalars[(index * plane)..<((index + 1) * plane)])
-                guard index % 2 == 1 else { return try Tensor(shape: [height, width], scalars: image) }
+                guard index % 2 == 1 else { return Tensor(shape: [height, width], scalars: image) }
                 let transposed = (0..<plane).map { image[($0 % height) * width + $0 / height] }
-                return try Tensor(shape: [1, width, height], scalars: transposed)
+                return Tensor(shape: [1, width, height], scalars: transposed)
             }
         }
         let (mapList, maskList) = (try images(maps), try images(masks))
@@ -234,8 +234,8 @@ struct MetricErrorTests {
 
     @Test("pixel metrics reject mismatched shapes, NaN maps and masks without both classes")
     func pixelErrors() throws {
-        let maps = try Tensor(shape: [2, 3, 3], scalars: (0..<18).map { Float($0) })
-        let masks = try Tensor(shape: [2, 3, 3], scalars: (0..<18).map { $0 == 4 ? 1 : 0 })
+        let maps = Tensor(shape: [2, 3, 3], scalars: (0..<18).map { Float($0) })
+        let masks = Tensor(shape: [2, 3, 3], scalars: (0..<18).map { $0 == 4 ? 1 : 0 })
         let shapeError = ExplainError.shapeMismatch(
             operation: "PixelROC.areaUnderCurve",
             expected: "maps [N, H, W] or [N, 1, H, W] and masks with the same N, H and W", found: [[2, 3, 3], [2, 3, 4]])
@@ -268,8 +268,8 @@ struct MetricErrorTests {
         #expect(throws: ExplainError.nanScore(operation: "AUPRO.compute", index: 11)) {
             try AUPRO.compute(maps: Tensor(shape: [2, 3, 3], scalars: withNaN), masks: masks)
         }
-        let nominalOnly = try Tensor(shape: [2, 3, 3], scalars: [Float](repeating: 0, count: 18))
-        let anomalousOnly = try Tensor(shape: [2, 3, 3], scalars: [Float](repeating: 1, count: 18))
+        let nominalOnly = Tensor(shape: [2, 3, 3], scalars: [Float](repeating: 0, count: 18))
+        let anomalousOnly = Tensor(shape: [2, 3, 3], scalars: [Float](repeating: 1, count: 18))
         #expect(throws: ExplainError.missingClass(operation: "PixelROC.areaUnderCurve", label: 1)) {
             try PixelROC.areaUnderCurve(maps: maps, masks: nominalOnly)
         }
@@ -404,15 +404,15 @@ struct MetricPropertyTests {
             #expect(try PrecisionRecall.bestF1(scores: transformed, labels: labels).f1 == f1, "\(name)")
         }
 
-        let maps = try Tensor(shape: [5, 20, 20], scalars: Array(scores))
+        let maps = Tensor(shape: [5, 20, 20], scalars: Array(scores))
         var maskValues = [Float](repeating: 0, count: 2000)
         for image in 0..<4 {
             for row in (2 + image)..<(9 + image) { for column in 3..<(6 + 2 * image) { maskValues[image * 400 + row * 20 + column] = 1 } }
         }
-        let masks = try Tensor(shape: [5, 20, 20], scalars: maskValues)
+        let masks = Tensor(shape: [5, 20, 20], scalars: maskValues)
         let aupro = try AUPRO.compute(maps: maps, masks: masks)
         for (name, transform) in transforms {
-            let transformed = try Tensor(shape: [5, 20, 20], scalars: scores.map(transform))
+            let transformed = Tensor(shape: [5, 20, 20], scalars: scores.map(transform))
             #expect(try AUPRO.compute(maps: transformed, masks: masks) == aupro, "\(name)")
         }
     }
@@ -438,8 +438,8 @@ struct MetricPropertyTests {
     @Test("pixel AUC equals the AUC of the flattened pixels, in either layout")
     func pixelAUCFlattens() throws {
         let (scores, labels) = randomScores(count: 3 * 11 * 13, seed: 5, quantised: true)
-        let maps = try Tensor(shape: [3, 11, 13], scalars: scores)
-        let masks = try Tensor(shape: [3, 1, 11, 13], scalars: labels.map { Float($0) })
+        let maps = Tensor(shape: [3, 11, 13], scalars: scores)
+        let masks = Tensor(shape: [3, 1, 11, 13], scalars: labels.map { Float($0) })
         let expected = try ROC.areaUnderCurve(scores: scores, labels: labels)
         #expect(try PixelROC.areaUnderCurve(maps: maps, masks: masks) == expected)
         #expect(try PixelROC.areaUnderCurve(maps: Tensor(shape: [3, 1, 11, 13], scalars: scores), masks: masks) == expected)
@@ -450,16 +450,16 @@ struct MetricPropertyTests {
     func auproExtremes() throws {
         var mask = [Float](repeating: 0, count: 2 * 8 * 8)
         for index in [9, 10, 17, 18, 45, 100, 101, 127] { mask[index] = 1 }
-        let masks = try Tensor(shape: [2, 8, 8], scalars: mask)
+        let masks = Tensor(shape: [2, 8, 8], scalars: mask)
         for limit in [0.01, 0.3, 1] {
             #expect(abs(try AUPRO.compute(maps: masks, masks: masks, fprLimit: limit) - 1) <= 1e-12)
         }
-        let inverted = try Tensor(shape: [2, 8, 8], scalars: mask.map { 1 - $0 })
+        let inverted = Tensor(shape: [2, 8, 8], scalars: mask.map { 1 - $0 })
         // Every nominal pixel first: the curve runs along PRO = 0 up to FPR 1.
         #expect(try AUPRO.compute(maps: inverted, masks: masks, fprLimit: 0.3) == 0)
         #expect(try AUPRO.compute(maps: inverted, masks: masks, fprLimit: 1) == 0)
         // One threshold: the curve is the diagonal from (0, 0) to (1, 1), interpolated at the limit.
-        let constant = try Tensor(shape: [2, 8, 8], scalars: [Float](repeating: 0.5, count: 128))
+        let constant = Tensor(shape: [2, 8, 8], scalars: [Float](repeating: 0.5, count: 128))
         for limit in [0.05, 0.3, 1] {
             #expect(abs(try AUPRO.compute(maps: constant, masks: masks, fprLimit: limit) - limit / 2) <= 1e-12)
         }

@@ -40,7 +40,7 @@ struct NormalizationTests {
         let field = try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)
         let upsampler = try ReceptiveFieldUpsampler(receptiveField: field, inputSize: size2D(testCase.input), sigma: testCase.sigma)
         let low = try testCase.low_resolution.tensor()
-        let reference = try low.gathered(atIndices: testCase.reference_indices, alongAxis: 0)
+        let reference = low.gathered(atIndices: testCase.reference_indices, alongAxis: 0)
         let shown = try upsampler.upsample(low.gathered(atIndices: testCase.picture_indices, alongAxis: 0))
 
         let quirk = try HeatmapReferenceStatistics(lowResolutionMaps: reference, quantile: testCase.quantile,
@@ -62,7 +62,7 @@ struct NormalizationTests {
     func chunking() throws {
         let upsampler = try MapsFixtures.cnn28Upsampler()
         var generator = SeededGenerator(seed: 3)
-        let maps = try Tensor.randomUniform(shape: [150, 7, 7], low: 0, high: 2, using: &generator)
+        let maps = Tensor.randomUniform(shape: [150, 7, 7], low: 0, high: 2, using: &generator)
         var calls = 0
         let chunked = try HeatmapReferenceStatistics(lowResolutionMaps: maps, quantile: 0.97, resolution: .upsampled) { part throws(ExplainError) in
             calls += 1
@@ -75,22 +75,22 @@ struct NormalizationTests {
     @Test("outputs lie in [0, 1]; q = 1 is min-max; constant maps become 0")
     func properties() throws {
         var generator = SeededGenerator(seed: 5)
-        let maps = try Tensor.randomNormal(shape: [3, 1, 10, 12], using: &generator)
+        let maps = Tensor.randomNormal(shape: [3, 1, 10, 12], using: &generator)
         for method in [HeatmapNormalization.local(quantile: 0.85), .semiGlobal(quantile: 0.97), .local(quantile: 0.99), .semiGlobal(quantile: 0.5)] {
             let output = try method.normalize(maps)
             #expect(output.scalars.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(method)")
         }
         let minMax = try HeatmapNormalization.local(quantile: 1).normalize(maps)
         for image in 0..<3 {
-            let values = try maps.slice(alongAxis: 0, image..<(image + 1)).scalars
+            let values = maps.slice(alongAxis: 0, image..<(image + 1)).scalars
             let (low, high) = (values.min() ?? 0, values.max() ?? 0)
-            let normalized = try minMax.slice(alongAxis: 0, image..<(image + 1)).scalars
+            let normalized = minMax.slice(alongAxis: 0, image..<(image + 1)).scalars
             #expect(normalized.min() == 0 && normalized.max() == 1)
             for (value, scaled) in zip(values, normalized) {
                 #expect(Swift.abs(scaled - (value - low) / (high - low)) <= 1e-6)
             }
         }
-        let constant = try Tensor(shape: [2, 4, 4], repeating: 3)
+        let constant = Tensor(shape: [2, 4, 4], repeating: 3)
         #expect(try HeatmapNormalization.local(quantile: 0.9).normalize(constant).scalars.allSatisfy { $0 == 0 })
         let statistics = try HeatmapReferenceStatistics(minimum: 1, scale: 0)
         #expect(try statistics.normalize(Tensor([0.5, 1, 2])).scalars == [0, 0, 1])
@@ -98,7 +98,7 @@ struct NormalizationTests {
 
     @Test("invalid quantiles, layouts and values are rejected")
     func errors() throws {
-        let maps = try Tensor.ones(shape: [2, 1, 4, 4])
+        let maps = Tensor.ones(shape: [2, 1, 4, 4])
         #expect(throws: ExplainError.self) { try HeatmapNormalization.local(quantile: 0).normalize(maps) }
         #expect(throws: ExplainError.self) { try HeatmapNormalization.local(quantile: 1.5).normalize(maps) }
         #expect(throws: ExplainError.self) { try HeatmapNormalization.local(quantile: 0.9).normalize(Tensor.ones(shape: [2, 3, 4, 4])) }

@@ -267,7 +267,7 @@ struct RenderingOverlayTests {
     @Test("overlay is (1 − α) · input + α · colour, for grey and RGB inputs")
     func overlay() throws {
         let greyInput = try Image(width: 3, height: 2, channels: 1, pixels: [0, 0.2, 0.4, 0.6, 0.8, 1])
-        let heatmap = try Tensor(shape: [2, 3], scalars: [1, 0.75, 0.5, 0.25, 0, 0.9])
+        let heatmap = Tensor(shape: [2, 3], scalars: [1, 0.75, 0.5, 0.25, 0, 0.9])
         let opacity: Float = 0.4, keep: Float = 1 - opacity
         let blended = try roundTrip(greyInput.overlaying(heatmap: heatmap, colorMap: .jet, opacity: opacity))
         #expect(blended.channels == 3)
@@ -307,10 +307,10 @@ struct RenderingOverlayTests {
     @Test("a thresholded heatmap region touching the edge is closed along the edge")
     func heatmapContour() throws {
         // Values rise to the right; the region ≥ 0.5 is columns 2...3 of a 4 × 3 map.
-        let heatmap = try Tensor(shape: [3, 4], scalars: [0, 0.3, 0.5, 0.9, 0.1, 0.4, 0.6, 1, 0, 0.2, 0.7, 0.8])
+        let heatmap = Tensor(shape: [3, 4], scalars: [0, 0.3, 0.5, 0.9, 0.1, 0.4, 0.6, 1, 0, 0.2, 0.7, 0.8])
         let contour = try Contour(heatmap: heatmap, threshold: 0.5)
         #expect(contour.points.map { [$0.x, $0.y] } == [[2, 0], [3, 0], [2, 1], [3, 1], [2, 2], [3, 2]])
-        let inner = try Contour(heatmap: try Tensor(shape: [5, 5], scalars: (0..<25).map { Float($0 == 12 ? 1 : 0) }), threshold: 0.5)
+        let inner = try Contour(heatmap: Tensor(shape: [5, 5], scalars: (0..<25).map { Float($0 == 12 ? 1 : 0) }), threshold: 0.5)
         #expect(inner.points.map { [$0.x, $0.y] } == [[2, 2]])
         #expect(throws: ExplainError.self) { try Contour(heatmap: heatmap, threshold: .nan) }
         #expect(throws: ExplainError.self) { try Contour(mask: Tensor(shape: [2, 2, 2], repeating: 0)) }
@@ -351,8 +351,8 @@ struct RenderingColorBarTests {
 private func constantSamples(count: Int, labels: [Int], scores: [Float], size: Int = 28, masks: Bool = true) throws -> HeatmapSamples {
     let images = try (0..<count).map { try constantImage(width: size, height: size, [Float($0 + 1) / Float(count + 1)]) }
     let plane = size * size
-    let heatmaps = try Tensor(shape: [count, size, size], scalars: (0..<(count * plane)).map { Float($0 / plane) / Float(max(count - 1, 1)) })
-    let maskTensor = try Tensor(shape: [count, size, size], scalars: (0..<(count * plane)).map { Float(($0 / plane) % 2) })
+    let heatmaps = Tensor(shape: [count, size, size], scalars: (0..<(count * plane)).map { Float($0 / plane) / Float(max(count - 1, 1)) })
+    let maskTensor = Tensor(shape: [count, size, size], scalars: (0..<(count * plane)).map { Float(($0 / plane) % 2) })
     return try HeatmapSamples(images: images, heatmaps: heatmaps, masks: masks ? maskTensor : nil, scores: scores, labels: labels)
 }
 
@@ -398,8 +398,8 @@ struct RenderingFigureTests {
     func explanationFigure() throws {
         let nominal = try (0..<3).map { try constantImage(width: 28, height: 28, [Float($0 + 1) / 10]) }
         let anomalous = try (0..<2).map { try constantImage(width: 28, height: 28, [0.5 + Float($0) / 10]) }
-        let heatmaps = try Tensor(shape: [2, 28, 28], scalars: (0..<(2 * 784)).map { $0 < 784 ? 0.2 : 0.9 })
-        let truth = try Tensor(shape: [2, 28, 28], scalars: (0..<(2 * 784)).map { $0 < 784 ? 1 : 0 })
+        let heatmaps = Tensor(shape: [2, 28, 28], scalars: (0..<(2 * 784)).map { $0 < 784 ? 0.2 : 0.9 })
+        let truth = Tensor(shape: [2, 28, 28], scalars: (0..<(2 * 784)).map { $0 < 784 ? 1 : 0 })
         let grid = try HeatmapFigure.explanation(nominal: nominal, anomalous: anomalous, heatmaps: heatmaps, groundTruth: truth)
         #expect(grid.scale == 4)
         #expect(grid.items.count == 4)
@@ -524,12 +524,12 @@ struct RenderingFigureTests {
 
     @Test("samples check their sizes and counts; input tensors are min-max scaled for display")
     func samplesValidation() throws {
-        let batch = try Tensor(shape: [2, 1, 2, 2], scalars: [-1, 0, 1, 3, 5, 5, 5, 5])
+        let batch = Tensor(shape: [2, 1, 2, 2], scalars: [-1, 0, 1, 3, 5, 5, 5, 5])
         let images = try HeatmapSamples.displayImages(batch)
         #expect(images[0].pixels == [0, 0.25, 0.5, 1])
         #expect(images[1].pixels == [1, 1, 1, 1])   // constant: clamped
         #expect(try HeatmapSamples.displayImages(batch, display: .clamped)[0].pixels == [0, 0, 1, 1])
-        let maps = try Tensor(shape: [2, 2, 2], repeating: 0)
+        let maps = Tensor(shape: [2, 2, 2], repeating: 0)
         let samples = try HeatmapSamples(inputs: batch, heatmaps: maps, scores: [0, 1], labels: [0, 1])
         #expect(samples.count == 2 && samples.imageSize == (2, 2))
         #expect(throws: ExplainError.self) { try HeatmapSamples(inputs: batch, heatmaps: Tensor(shape: [2, 3, 2], repeating: 0), scores: [0, 1], labels: [0, 1]) }
@@ -591,10 +591,10 @@ private struct ComparisonFixture {
 
     init() throws {
         inputs = try (0..<4).map { try constantImage(width: 28, height: 28, [Float($0 + 1) / 10]) }
-        methods = try ["FCDD", "Gradient", "HSC"].enumerated().map { method, name in
-            (name, try Tensor(shape: [4, 28, 28], scalars: (0..<(4 * 784)).map { Self.value(method: method, input: $0 / 784) }))
+        methods = ["FCDD", "Gradient", "HSC"].enumerated().map { method, name in
+            (name, Tensor(shape: [4, 28, 28], scalars: (0..<(4 * 784)).map { Self.value(method: method, input: $0 / 784) }))
         }
-        truth = try Tensor(shape: [4, 28, 28], scalars: (0..<(4 * 784)).map { Float(($0 / 784) % 2) })
+        truth = Tensor(shape: [4, 28, 28], scalars: (0..<(4 * 784)).map { Float(($0 / 784) % 2) })
     }
 }
 
@@ -700,7 +700,7 @@ struct RenderingComparisonFigureTests {
             try HeatmapFigure.comparison(inputs: fixture.inputs + [wrongSize], methods: methods)
         }
         for shape in [[4, 28, 27], [3, 28, 28], [4, 1, 28, 28]] {
-            let bad: [(name: String, heatmaps: Tensor)] = [methods[0], ("Gradient", try Tensor(shape: shape, repeating: 0)), methods[2]]
+            let bad: [(name: String, heatmaps: Tensor)] = [methods[0], ("Gradient", Tensor(shape: shape, repeating: 0)), methods[2]]
             #expect(throws: ExplainError.shapeMismatch(
                 operation: operation, expected: "heatmaps of method \"Gradient\" [4, 28, 28] (one per input, of the inputs' size)", found: [shape])) {
                 try HeatmapFigure.comparison(inputs: fixture.inputs, methods: bad)
@@ -823,7 +823,7 @@ struct RenderingExampleTests {
         let trousers = test.labels.indices.filter { test.labels[$0] == 1 }.prefix(20)
         let others = test.labels.indices.filter { test.labels[$0] != 1 }.prefix(20)
         let indices = Array(trousers) + Array(others)
-        let inputs = try Tensor(shape: [indices.count, 1, 28, 28], scalars: indices.flatMap { index in test.images.scalars[(index * 784)..<((index + 1) * 784)] })
+        let inputs = Tensor(shape: [indices.count, 1, 28, 28], scalars: indices.flatMap { index in test.images.scalars[(index * 784)..<((index + 1) * 784)] })
         let maps = try provider(inputs)
         #expect(maps.shape == [40, 28, 28])
         let values = maps.scalars

@@ -38,8 +38,8 @@ struct AnomalyEvaluationTests {
         var random = SeededGenerator(seed: 12)
         var samples: [DatasetSample] = []
         for (index, (height, width)) in [(28, 28), (40, 30), (28, 56)].enumerated() {
-            let image = try Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { _ in random.nextUnitFloat() })
-            let mask = try Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { $0 % width < width / 2 && index > 0 ? 1 : 0 })
+            let image = Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { _ in random.nextUnitFloat() })
+            let mask = Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { $0 % width < width / 2 && index > 0 ? 1 : 0 })
             samples.append(DatasetSample(image: image, label: index == 0 ? 0 : 1, mask: mask, name: "s\(index)"))
         }
         let predictor = try BaselinePredictorTests.makePredictor(.ae28, preprocessing: .identity)

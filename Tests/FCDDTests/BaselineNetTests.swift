@@ -183,7 +183,7 @@ func switchOffDropout(_ net: any Module) {
 /// A baseline net of `kind` filled with the fixture formula.
 func formulaBaselineNet(_ kind: BaselineNetKind, inputChannels: Int) throws -> any BaselineNet {
     var generator = SeededGenerator(seed: 0)
-    let net = try kind.makeNet(inputChannels: inputChannels, using: &generator)
+    let net = kind.makeNet(inputChannels: inputChannels, using: &generator)
     try net.load(FCDDFixtures.formulaState(for: net))
     return net
 }
@@ -252,13 +252,13 @@ struct BaselineNetTests {
         net.train()
         switchOffDropout(net)
         let input = try FCDDFixtures.formulaInput(testCase.input_shape).trackingGradients()
-        let output = try net(input)
+        let output = net(input)
         try expectClose(output, testCase.output_train, FCDDFixtures.tolerance(testCase.output_train, scale: scales.trainingForward),
                         "\(name) output (train)")
-        let scores = try HSCLoss.scores(output)
+        let scores = HSCLoss.scores(output)
         try expectClose(scores, testCase.scores_train, forward(testCase.scores_train), "\(name) h (train)")
-        let loss = try HSCLoss.loss(features: output, labels: testCase.labels)
-        let value = try loss.item()
+        let loss = HSCLoss.loss(features: output, labels: testCase.labels)
+        let value = loss.item()
         #expect(BaselineFixtures.lossMatches(value, testCase.loss_train, relative: scales.loss), "\(name) loss \(value) vs \(testCase.loss_train)")
         try expectGradients(loss, net: net, input: input, testCase.gradients, scale: scales.gradient, name)
         try expectBuffers(of: net, testCase.buffers_after, scale: BaselineFixtures.forwardScale, name)
@@ -266,14 +266,14 @@ struct BaselineNetTests {
         // Evaluation mode: running statistics; the loss is the mean score; the explanation
         // is |∂(Σ h)/∂x| summed over channels.
         net.eval()
-        let outputEval = try net(input.detached())
+        let outputEval = net(input.detached())
         try expectClose(outputEval, testCase.output_eval, forward(testCase.output_eval), "\(name) output (eval)")
-        let scoresEval = try HSCLoss.scores(outputEval)
+        let scoresEval = HSCLoss.scores(outputEval)
         try expectClose(scoresEval, testCase.scores_eval, forward(testCase.scores_eval), "\(name) h (eval)")
-        let lossEval = try scoresEval.mean().item()
+        let lossEval = scoresEval.mean().item()
         #expect(BaselineFixtures.lossMatches(lossEval, testCase.loss_eval), "\(name) eval loss \(lossEval) vs \(testCase.loss_eval)")
         let heatmaps = try GradientExplanation.heatmaps(inputs: input.detached()) { images in
-            try HSCLoss.scores(net(images))
+            HSCLoss.scores(net(images))
         }
         let (n, h, w) = (testCase.input_shape[0], testCase.input_shape[2], testCase.input_shape[3])
         try expectClose(heatmaps.reshaped(to: [n, 1, h, w]), testCase.heatmap_eval,
@@ -338,14 +338,14 @@ struct BaselineNetTests {
         net.train()
         switchOffDropout(net)
         try ComputeSettings.withSettings(trainingSettings(for: kind)) {
-            let reconstruction = try net(input)
+            let reconstruction = net(input)
             try expectClose(reconstruction, testCase.reconstruction_train,
                             FCDDFixtures.tolerance(testCase.reconstruction_train, scale: scales.trainingForward),
                             "\(name) reconstruction (train)")
-            let scores = try AutoencoderLoss.scores(reconstruction: reconstruction, inputs: input)
+            let scores = AutoencoderLoss.scores(reconstruction: reconstruction, inputs: input)
             try expectClose(scores, testCase.scores_train, forward(testCase.scores_train), "\(name) scores (train)")
-            let loss = try AutoencoderLoss.loss(reconstruction: reconstruction, inputs: input)
-            let value = try loss.item()
+            let loss = AutoencoderLoss.loss(reconstruction: reconstruction, inputs: input)
+            let value = loss.item()
             #expect(BaselineFixtures.lossMatches(value, testCase.loss_train, relative: scales.loss),
                     "\(name) loss \(value) vs \(testCase.loss_train)")
             try expectGradients(loss, net: net, input: input, testCase.gradients, scale: scales.gradient, name)
@@ -353,10 +353,10 @@ struct BaselineNetTests {
         }
 
         net.eval()
-        let reconstructionEval = try net(input)
-        let scoresEval = try AutoencoderLoss.scores(reconstruction: reconstructionEval, inputs: input)
+        let reconstructionEval = net(input)
+        let scoresEval = AutoencoderLoss.scores(reconstruction: reconstructionEval, inputs: input)
         try expectClose(scoresEval, testCase.scores_eval, forward(testCase.scores_eval), "\(name) scores (eval)")
-        let maps = try AutoencoderLoss.errorMaps(reconstruction: reconstructionEval, inputs: input)
+        let maps = AutoencoderLoss.errorMaps(reconstruction: reconstructionEval, inputs: input)
         try expectClose(maps, testCase.error_map_eval, FCDDFixtures.tolerance(testCase.error_map_eval, scale: scales.heatmap),
                         "\(name) error map (eval)")
     }
@@ -366,11 +366,11 @@ struct BaselineNetTests {
         let testCase = try BaselineFixtures.lookup(\.hsc_losses, \.name, name)
         let outputs = try testCase.outputs.tensor().trackingGradients()
         // Elementwise relative: h of a tiny output is ~1e-6, and float32 keeps its digits.
-        let scores = try HSCLoss.scores(outputs)
+        let scores = HSCLoss.scores(outputs)
         try expectClose(scores, testCase.scores, FixtureTolerance(absolute: 1e-30, relative: 1e-5, matchesNonFinite: false),
                         "\(name) h")
-        let loss = try HSCLoss.loss(features: outputs, labels: testCase.labels)
-        let value = try loss.item()
+        let loss = HSCLoss.loss(features: outputs, labels: testCase.labels)
+        let value = loss.item()
         #expect(value.isFinite)
         #expect(BaselineFixtures.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
         let gradient = try #require(try loss.gradients(wrt: [outputs]).first)
@@ -383,8 +383,8 @@ struct BaselineNetTests {
         let reconstruction = try testCase.reconstruction.tensor().trackingGradients()
         let inputs = try testCase.inputs.tensor()
         let exact = FixtureTolerance(absolute: 1e-7, relative: 1e-5, matchesNonFinite: false)
-        let loss = try AutoencoderLoss.loss(reconstruction: reconstruction, inputs: inputs)
-        let value = try loss.item()
+        let loss = AutoencoderLoss.loss(reconstruction: reconstruction, inputs: inputs)
+        let value = loss.item()
         #expect(BaselineFixtures.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
         try expectClose(AutoencoderLoss.scores(reconstruction: reconstruction, inputs: inputs), testCase.scores, exact, "\(name) scores")
         try expectClose(AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs), testCase.error_map, exact,
@@ -398,10 +398,10 @@ struct BaselineNetTests {
     func outputShapes(_ kind: BaselineNetKind) throws {
         var generator = SeededGenerator(seed: 1)
         for channels in [1, 3] {
-            let net = try kind.makeNet(inputChannels: channels, using: &generator)
+            let net = kind.makeNet(inputChannels: channels, using: &generator)
             net.eval()
             let size = kind.designedInputSize
-            let output = try net(Tensor.zeros(shape: [2, channels, size, size]))
+            let output = net(Tensor.zeros(shape: [2, channels, size, size]))
             #expect(output.shape == net.outputShape(batchSize: 2), "\(kind), \(channels) channels")
             #expect(output.shape == (kind.isAutoencoder ? [2, channels, size, size] : [2, kind.featureCount]))
         }
@@ -411,7 +411,7 @@ struct BaselineNetTests {
           arguments: BaselineNetKind.small)
     func conventions(_ kind: BaselineNetKind) throws {
         var generator = SeededGenerator(seed: 2)
-        let net = try kind.makeNet(inputChannels: 3, using: &generator)
+        let net = kind.makeNet(inputChannels: 3, using: &generator)
         var layers = 0
         for (name, module) in net.namedModules {
             switch module {
@@ -441,12 +441,12 @@ struct BaselineNetTests {
         var generator = SeededGenerator(seed: 3)
         let gain = (2 / (1 + 0.01 * 0.01) as Float).squareRoot()
         for kind in [BaselineNetKind.ae28, .ae32, .ae32LW3K] {
-            let net = try kind.makeNet(inputChannels: kind == .ae28 ? 1 : 3, using: &generator)
+            let net = kind.makeNet(inputChannels: kind == .ae28 ? 1 : 3, using: &generator)
             let decoders = net.childModules.compactMap { $0.module as? ConvTranspose2d }
             #expect(decoders.count == (kind == .ae32LW3K ? 5 : kind == .ae28 ? 3 : 4))
             for layer in decoders {
                 let shape = layer.weight.value.shape  // [in, out, k, k]
-                let (fanIn, fanOut) = try Initialization.fans(of: shape)
+                let (fanIn, fanOut) = Initialization.fans(of: shape)
                 let xavier = gain * (6 / Float(fanIn + fanOut)).squareRoot()
                 let pytorchDefault = 1 / Float(fanIn).squareRoot()
                 let largest = layer.weight.value.scalars.map(Swift.abs).max() ?? 0
@@ -493,17 +493,17 @@ struct BaselineNetTests {
     @Test("nets reject inputs of the wrong shape and batches that batch norm cannot normalise")
     func netShapeErrors() throws {
         var generator = SeededGenerator(seed: 4)
-        let grey = try BaselineNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
+        let grey = BaselineNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 3, 28, 28])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 1, 32, 32])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 1, 28, 36])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [1, 28, 28])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [0, 1, 28, 28])) }
-        let autoencoder = try BaselineNetKind.ae32.makeNet(inputChannels: 3, using: &generator)
+        let autoencoder = BaselineNetKind.ae32.makeNet(inputChannels: 3, using: &generator)
         #expect(throws: TensorError.self) { try autoencoder(Tensor.zeros(shape: [2, 3, 28, 28])) }
         #expect(throws: TensorError.self) { try autoencoder(Tensor.zeros(shape: [2, 1, 32, 32])) }
         // BatchNorm1d needs two samples for batch statistics, as in PyTorch; evaluation works.
-        let colour = try BaselineNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
+        let colour = BaselineNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
         colour.train()
         #expect(throws: TensorError.self) { try colour(Tensor.zeros(shape: [1, 3, 32, 32])) }
         colour.eval()
@@ -516,7 +516,7 @@ struct BaselineNetTests {
 
     @Test("losses reject bad shapes and labels")
     func lossErrors() throws {
-        let features = try Tensor.zeros(shape: [2, 5])
+        let features = Tensor.zeros(shape: [2, 5])
         #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2])) }
         #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2, 1, 3, 3])) }
         #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2, 0])) }
@@ -525,16 +525,16 @@ struct BaselineNetTests {
         #expect(throws: TensorError.self) { try HSCLoss.loss(features: features, labels: [0, -1]) }
         #expect(throws: Never.self) { try HSCLoss.loss(features: features, labels: [1, 1]) }
 
-        let images = try Tensor.zeros(shape: [2, 3, 4, 4])
-        let mismatched = [try Tensor.zeros(shape: [2, 1, 4, 4]), try Tensor.zeros(shape: [2, 3, 4, 5]),
-                          try Tensor.zeros(shape: [1, 3, 4, 4]), try Tensor.zeros(shape: [2, 3, 16])]
+        let images = Tensor.zeros(shape: [2, 3, 4, 4])
+        let mismatched = [Tensor.zeros(shape: [2, 1, 4, 4]), Tensor.zeros(shape: [2, 3, 4, 5]),
+                          Tensor.zeros(shape: [1, 3, 4, 4]), Tensor.zeros(shape: [2, 3, 16])]
         for other in mismatched {
             #expect(throws: TensorError.self) { try AutoencoderLoss.loss(reconstruction: other, inputs: images) }
             #expect(throws: TensorError.self) { try AutoencoderLoss.scores(reconstruction: images, inputs: other) }
             #expect(throws: TensorError.self) { try AutoencoderLoss.errorMaps(reconstruction: other, inputs: images) }
             #expect(throws: TensorError.self) { try AutoencoderLoss.squaredErrors(reconstruction: images, inputs: other) }
         }
-        let flat = try Tensor.zeros(shape: [2, 48])
+        let flat = Tensor.zeros(shape: [2, 48])
         #expect(throws: TensorError.self) { try AutoencoderLoss.loss(reconstruction: flat, inputs: flat) }
         #expect(try AutoencoderLoss.errorMaps(reconstruction: images, inputs: images).shape == [2, 1, 4, 4])
     }

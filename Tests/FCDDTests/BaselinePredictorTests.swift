@@ -13,7 +13,7 @@ struct BaselinePredictorTests {
                               blur: GaussianBlur? = nil, threshold: Float? = nil) throws -> AnomalyPredictor {
         var generator = SeededGenerator(seed: 7)
         let objective: any AnomalyObjective = kind.isAutoencoder ? AutoencoderObjective(blur: blur) : HSCObjective(blur: blur)
-        return AnomalyPredictor(net: try kind.makeNet(inputChannels: 1, using: &generator), objective: objective, preprocessing: preprocessing,
+        return AnomalyPredictor(net: kind.makeNet(inputChannels: 1, using: &generator), objective: objective, preprocessing: preprocessing,
                                 inputSize: 28, inputChannels: 1, threshold: threshold)
     }
 
@@ -28,7 +28,7 @@ struct BaselinePredictorTests {
         let prediction = try predictor.predict(image)[0]
         #expect(prediction.map.shape == [28, 28] && prediction.heatmap.scalars == prediction.map.scalars)
         let score = { (x: Tensor) throws -> Double in
-            Double(try withoutGradients { () throws -> Float in try HSCLoss.scores(predictor.net(x)).scalars[0] })
+            Double(try withoutGradients { () throws -> Float in HSCLoss.scores(predictor.net(x)).scalars[0] })
         }
         #expect(abs(Double(prediction.score) - (try score(image))) < 1e-6)
         let values = image.scalars
@@ -61,13 +61,13 @@ struct BaselinePredictorTests {
         let transform = try plain.preprocessing.transform()
         func prepared(_ batch: Tensor) throws -> Tensor {
             try Tensor.stack((0..<batch.shape[0]).map { index in
-                let image = try batch.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0)
+                let image = batch.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0)
                 return try transform.apply(DatasetSample(image: image, label: 0, name: "\(index)"), seed: 0).image
             })
         }
         let expected = try GradientExplanation.heatmaps(
             inputs: prepared(images), method: method, baseline: prepared(Tensor.zeros(shape: images.shape))
-        ) { try HSCLoss.scores(plain.net($0)) }
+        ) { HSCLoss.scores(plain.net($0)) }
         for (index, prediction) in predictions.enumerated() {
             #expect(prediction.map.scalars == (try expected.slice(alongAxis: 0, index..<(index + 1)).scalars))
         }
@@ -113,10 +113,10 @@ struct BaselinePredictorTests {
         }
         // AE: the score is the mean squared error, the map its per-pixel value (one channel).
         let predictor = try Self.makePredictor(.ae28, preprocessing: .identity)
-        let reconstruction = try withoutGradients { () throws in try predictor.net(images) }
-        let errors = try AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: images)
+        let reconstruction = try withoutGradients { () throws in predictor.net(images) }
+        let errors = AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: images)
         for (index, prediction) in try predictor.predict(images).enumerated() {
-            let expected = try errors.slice(alongAxis: 0, index..<(index + 1)).scalars
+            let expected = errors.slice(alongAxis: 0, index..<(index + 1)).scalars
             #expect(zip(prediction.map.scalars, expected).allSatisfy { abs($0 - $1) < 1e-6 })
             #expect(abs(prediction.map.scalars.reduce(0, +) / 784 - prediction.score) < 1e-5)
         }

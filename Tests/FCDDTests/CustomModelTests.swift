@@ -30,7 +30,7 @@ struct FixedCentreSVDD: AnomalyObjective {
 
     /// Squared distances `[N]` of the per-image mean features to the centre.
     func distances(_ net: any Module, _ images: Tensor) throws -> Tensor {
-        let features = try net(images).mean(alongAxes: [1, 2, 3])
+        let features = net(images).mean(alongAxes: [1, 2, 3])
         return (features - centre).squared()
     }
 
@@ -46,7 +46,7 @@ struct FixedCentreSVDD: AnomalyObjective {
             scores = distances.detached().scalars
             return distances
         }
-        return try AnomalyPrediction.batch(scores: scores, maps: maps, heatmaps: maps)
+        return AnomalyPrediction.batch(scores: scores, maps: maps, heatmaps: maps)
     }
 }
 
@@ -63,18 +63,18 @@ final class TinyResidualNet: SpatialChain, ArchitectureDescribing {
     init(inputChannels: Int, seed: UInt64 = 0) throws {
         var generator = SeededGenerator(seed: seed)
         self.inputChannels = inputChannels
-        stem = try Conv2d(inputChannels, 8, kernelSize: 3, padding: 1, using: &generator)
-        block = Residual(Sequential(try Conv2d(8, 8, kernelSize: 3, padding: 1, using: &generator), LeakyReLU(),
-                                    try Conv2d(8, 8, kernelSize: 3, padding: 1, using: &generator)))
-        head = try Conv2d(8, 1, kernelSize: 1, using: &generator)
+        stem = Conv2d(inputChannels, 8, kernelSize: 3, padding: 1, using: &generator)
+        block = Residual(Sequential(Conv2d(8, 8, kernelSize: 3, padding: 1, using: &generator), LeakyReLU(),
+                                    Conv2d(8, 8, kernelSize: 3, padding: 1, using: &generator)))
+        head = Conv2d(8, 1, kernelSize: 1, using: &generator)
     }
 
     var childModules: [(name: String, module: any Module)] { [("stem", stem), ("block", block), ("pool", pool), ("head", head)] }
     var spatialLayers: [any Module] { [stem, block, pool, head] }
     var architecture: NetArchitecture { NetArchitecture(name: "TinyResidualNet", hyperparameters: ["input_channels": "\(inputChannels)"]) }
 
-    func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try head(pool(block(stem(input).leakyRelu(negativeSlope: 0.01))))
+    func forward(_ input: Tensor) -> Tensor {
+        head(pool(block(stem(input).leakyRelu(negativeSlope: 0.01))))
     }
 }
 
@@ -150,7 +150,7 @@ struct CustomModelTests {
     @Test("a net that does not describe its architecture cannot be saved, with an error that says why")
     func undescribedNet() throws {
         var generator = SeededGenerator(seed: 0)
-        let net = Sequential(try Conv2d(1, 1, kernelSize: 3, padding: 1, using: &generator))
+        let net = Sequential(Conv2d(1, 1, kernelSize: 3, padding: 1, using: &generator))
         let predictor = AnomalyPredictor(net: net, objective: FCDDObjective(sigma: 1.2), preprocessing: .identity, inputSize: 28, inputChannels: 1)
         #expect {
             try predictor.save(to: BaselineTrainerTests.temporaryURL("undescribed"))
@@ -158,7 +158,7 @@ struct CustomModelTests {
             "\(error)".contains("ArchitectureDescribing")
         }
         // A net with a layer of unknown geometry gives FCDD heatmaps no receptive field.
-        let flat = AnomalyPredictor(net: Sequential(try Conv2d(1, 1, kernelSize: 3, using: &generator), AdaptiveAvgPool2d(outputSize: 4)),
+        let flat = AnomalyPredictor(net: Sequential(Conv2d(1, 1, kernelSize: 3, using: &generator), AdaptiveAvgPool2d(outputSize: 4)),
                                     objective: FCDDObjective(sigma: 1.2), preprocessing: .identity, inputSize: 28, inputChannels: 1)
         #expect(throws: ExplainError.geometry(.notSpatial(path: "1", type: "AdaptiveAvgPool2d"))) {
             try flat.predict(Tensor.zeros(shape: [1, 1, 28, 28]))
@@ -172,11 +172,11 @@ struct CustomModelTests {
         let pool = MaxPool2d(kernelSize: 2)
         init() throws {
             var generator = SeededGenerator(seed: 0)
-            conv = try Conv2d(1, 1, kernelSize: 3, padding: 1, using: &generator)
+            conv = Conv2d(1, 1, kernelSize: 3, padding: 1, using: &generator)
         }
         var childModules: [(name: String, module: any Module)] { [("conv", conv), ("pool", pool)] }
         var spatialLayers: [any Module] { [conv] }
-        func forward(_ input: Tensor) throws(TensorError) -> Tensor { try pool(conv(input)) }
+        func forward(_ input: Tensor) -> Tensor { pool(conv(input)) }
     }
 
     /// An objective whose settings use a key the model file itself uses.

@@ -30,8 +30,8 @@ struct FCDDEvaluationTests {
         var random = SeededGenerator(seed: 11)
         var samples: [DatasetSample] = []
         for (index, (height, width)) in [(28, 28), (40, 30), (20, 50), (56, 28)].enumerated() {
-            let image = try Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { _ in random.nextUnitFloat() })
-            let mask = try Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { $0 % width < width / 3 && index > 0 ? 1 : 0 })
+            let image = Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { _ in random.nextUnitFloat() })
+            let mask = Tensor(shape: [1, height, width], scalars: (0..<(height * width)).map { $0 % width < width / 3 && index > 0 ? 1 : 0 })
             samples.append(DatasetSample(image: image, label: index == 0 ? 0 : 1, mask: mask, name: "s\(index)"))
         }
         let dataset = InMemoryImages(samples: samples)
@@ -41,7 +41,7 @@ struct FCDDEvaluationTests {
         for (index, sample) in samples.enumerated() {
             let prediction = try predictor.predict(image: try Image(tensor: sample.image))
             #expect(abs(prediction.score - evaluation.scores[index]) < 1e-6)
-            let heatmap = DatasetSample(image: try prediction.heatmap.unsqueezed(axis: 0), label: 0, name: "h")
+            let heatmap = DatasetSample(image: prediction.heatmap.unsqueezed(axis: 0), label: 0, name: "h")
             maps.append(try Resize(height: sample.image.shape[1], width: sample.image.shape[2], interpolation: .nearest).apply(heatmap, seed: 0).image)
             masks.append(sample.mask!)
         }

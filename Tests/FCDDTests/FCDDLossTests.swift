@@ -23,8 +23,8 @@ struct FCDDLossTests {
     func sampleLevel(_ name: String) throws {
         let testCase = try FCDDFixtures.lookup(\.sample_losses, \.name, name)
         let phi = try testCase.phi.tensor().trackingGradients()
-        let loss = try FCDDLoss.sampleLevel(phi: phi, labels: testCase.labels)
-        let value = try loss.item()
+        let loss = FCDDLoss.sampleLevel(phi: phi, labels: testCase.labels)
+        let value = loss.item()
         #expect(value.isFinite)
         #expect(Self.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
         let gradient = try #require(try loss.gradients(wrt: [phi]).first)
@@ -52,7 +52,7 @@ struct FCDDLossTests {
         let testCase = try FCDDFixtures.lookup(\.pixel_losses, \.name, name)
         let map = try testCase.map.tensor().trackingGradients()
         let loss = try FCDDLoss.pixelWise(upsampledMap: map, masks: testCase.masks.tensor())
-        let value = try loss.item()
+        let value = loss.item()
         #expect(value.isFinite)
         #expect(Self.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
         let gradient = try #require(try loss.gradients(wrt: [map]).first)
@@ -61,7 +61,7 @@ struct FCDDLossTests {
 
     @Test("sample-level loss rejects bad labels and shapes")
     func sampleLevelErrors() throws {
-        let phi = try Tensor.zeros(shape: [2, 1, 3, 3])
+        let phi = Tensor.zeros(shape: [2, 1, 3, 3])
         #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: phi, labels: [0, 2]) }
         #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: phi, labels: [0, -1]) }
         #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: phi, labels: [0]) }
@@ -74,11 +74,11 @@ struct FCDDLossTests {
 
     @Test("pixel-wise loss rejects mismatched or non-map shapes")
     func pixelWiseErrors() throws {
-        let map = try Tensor.zeros(shape: [2, 1, 4, 4])
+        let map = Tensor.zeros(shape: [2, 1, 4, 4])
         #expect(throws: TensorError.self) { try FCDDLoss.pixelWise(upsampledMap: map, masks: Tensor.zeros(shape: [2, 1, 4, 5])) }
         #expect(throws: TensorError.self) { try FCDDLoss.pixelWise(upsampledMap: map, masks: Tensor.zeros(shape: [1, 1, 4, 4])) }
         #expect(throws: TensorError.self) { try FCDDLoss.pixelWise(upsampledMap: map, masks: Tensor.zeros(shape: [2, 4, 4])) }
-        let twoChannels = try Tensor.zeros(shape: [2, 2, 4, 4])
+        let twoChannels = Tensor.zeros(shape: [2, 2, 4, 4])
         #expect(throws: TensorError.self) { try FCDDLoss.pixelWise(upsampledMap: twoChannels, masks: twoChannels) }
         #expect(throws: Never.self) { try FCDDLoss.pixelWise(upsampledMap: map, masks: map) }
     }
@@ -94,9 +94,9 @@ struct FCDDLossTests {
 
     /// The loss and its gradient for a single anomalous one-pixel map φ.
     static func anomalousLossAndGradient(_ phi: Float) throws -> (Float, Float) {
-        let input = try Tensor(shape: [1, 1, 1, 1], scalars: [phi]).trackingGradients()
-        let loss = try FCDDLoss.sampleLevel(phi: input, labels: [1])
-        return (try loss.item(), try loss.gradients(wrt: [input])[0].item())
+        let input = Tensor(shape: [1, 1, 1, 1], scalars: [phi]).trackingGradients()
+        let loss = FCDDLoss.sampleLevel(phi: input, labels: [1])
+        return (loss.item(), loss.gradients(wrt: [input])[0].item())
     }
 
     /// Ā from 1e-6 (where `sqrt(φ² + 1) − 1` and `1 − e^(−Ā)` both cancel in float32) to 80
@@ -136,12 +136,12 @@ struct FCDDLossTests {
 
     @Test("a nominal sample's loss is Ā and an anomalous one's falls as Ā grows")
     func labelDirections() throws {
-        let phi = try Tensor(shape: [2, 1, 1, 2], scalars: [1, 2, 1, 2])
-        let scores = try FCDDLoss.scores(phi).scalars
-        let nominal = try FCDDLoss.sampleLevel(phi: phi, labels: [0, 0]).item()
+        let phi = Tensor(shape: [2, 1, 1, 2], scalars: [1, 2, 1, 2])
+        let scores = FCDDLoss.scores(phi).scalars
+        let nominal = FCDDLoss.sampleLevel(phi: phi, labels: [0, 0]).item()
         #expect(Swift.abs(nominal - scores[0]) <= 1e-6)
-        let low = try FCDDLoss.sampleLevel(phi: Tensor(shape: [1, 1, 1, 1], scalars: [1]), labels: [1]).item()
-        let high = try FCDDLoss.sampleLevel(phi: Tensor(shape: [1, 1, 1, 1], scalars: [3]), labels: [1]).item()
+        let low = FCDDLoss.sampleLevel(phi: Tensor(shape: [1, 1, 1, 1], scalars: [1]), labels: [1]).item()
+        let high = FCDDLoss.sampleLevel(phi: Tensor(shape: [1, 1, 1, 1], scalars: [3]), labels: [1]).item()
         #expect(high < low)
     }
 }

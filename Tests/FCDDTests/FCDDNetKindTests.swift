@@ -27,7 +27,7 @@ struct FCDDReceptiveFieldTests {
         ]
         let want = try #require(expected[kind])
         var generator = SeededGenerator(seed: 0)
-        let net = try kind.makeNet(inputChannels: 3, using: &generator)
+        let net = kind.makeNet(inputChannels: 3, using: &generator)
         let size = kind.designedInputSize
         let geometry = try net.spatialGeometry(forInput: Size2D(size, size))
         #expect(geometry.field == ReceptiveField(size: Size2D(want.r, want.r), jump: Size2D(want.j, want.j), shift: .init(want.s, want.s)))
@@ -42,8 +42,8 @@ struct FCDDBackboneTests {
     @Test("the backbone loads from a features-only safetensors file; conv_final and frozen flags stay")
     func loadsBackbone() throws {
         var generator = SeededGenerator(seed: 1)
-        let source = try FCDDNetKind.cnn224VGG.makeNet(inputChannels: 3, using: &generator)
-        let target = try FCDDCNN224VGG(.cnn224VGGFrozen, inputChannels: 3, using: &generator)
+        let source = FCDDNetKind.cnn224VGG.makeNet(inputChannels: 3, using: &generator)
+        let target = FCDDCNN224VGG(.cnn224VGGFrozen, inputChannels: 3, using: &generator)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("backbone-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         var features = source.stateDict().filter { $0.key.hasPrefix("features.") }

@@ -125,7 +125,7 @@ enum FCDDFixtures: SectionedFixtures {
                 }
                 initialized = count
             }
-            result[name] = try Tensor(shape: shape, scalars: values)
+            result[name] = Tensor(shape: shape, scalars: values)
         }
         return result
     }
@@ -136,7 +136,7 @@ enum FCDDFixtures: SectionedFixtures {
             let d = Double(i)
             return Float(Foundation.sin(((0.917 * d) + 0.5) + (0.0007 * (d * d))))
         }
-        return try Tensor(shape: shape, scalars: values)
+        return Tensor(shape: shape, scalars: values)
     }
 
     /// The scale of ``tolerance(_:scale:)`` for the FCDD nets.
@@ -164,7 +164,7 @@ enum FCDDFixtures: SectionedFixtures {
 /// A net of `kind` filled with the fixture formula.
 func formulaNet(_ kind: FCDDNetKind, inputChannels: Int) throws -> any FCDDReferenceNet {
     var generator = SeededGenerator(seed: 0)
-    let net = try kind.makeNet(inputChannels: inputChannels, using: &generator)
+    let net = kind.makeNet(inputChannels: inputChannels, using: &generator)
     try net.load(FCDDFixtures.formulaState(for: net))
     return net
 }
@@ -191,7 +191,7 @@ func expectGradients(_ loss: Tensor, net: any Module, input: Tensor, _ expected:
         if key == "input" { return input }
         return try #require(parameters[key], "\(name): no parameter \(key)")
     }
-    let gradients = try loss.gradients(wrt: targets)
+    let gradients = loss.gradients(wrt: targets)
     for (key, gradient) in zip(keys, gradients) {
         let reference = expected[key]!
         try expectClose(gradient, reference, FCDDFixtures.tolerance(reference, scale: scale), "\(name) d loss / d \(key)")
@@ -218,7 +218,7 @@ struct FCDDNetTests {
         let testCase = try FCDDFixtures.lookup(\.nets, \.name, name)
         let kind = try #require(FCDDNetKind(rawValue: testCase.net))
         var generator = SeededGenerator(seed: 0)
-        let net = try kind.makeNet(inputChannels: testCase.in_channels, using: &generator)
+        let net = kind.makeNet(inputChannels: testCase.in_channels, using: &generator)
         #expect(FCDDFixtures.stateEntries(net) == testCase.state)
     }
 
@@ -230,13 +230,13 @@ struct FCDDNetTests {
         net.train()
 
         let input = try FCDDFixtures.formulaInput(testCase.input_shape).trackingGradients()
-        let phi = try net(input)
+        let phi = net(input)
         try expectClose(phi, testCase.phi_train, FCDDFixtures.tolerance(testCase.phi_train), "\(name) φ (train)")
 
         // The loss is a mean of O(1) terms: float32 error ~1e-7 relative (the script's
         // float32 run: ≤ 2e-7).
-        let loss = try FCDDLoss.sampleLevel(phi: phi, labels: testCase.labels)
-        let value = Double(try loss.item())
+        let loss = FCDDLoss.sampleLevel(phi: phi, labels: testCase.labels)
+        let value = Double(loss.item())
         #expect(Swift.abs(value - testCase.loss) <= 1e-5 * Swift.abs(testCase.loss), "\(name) loss \(value) vs \(testCase.loss)")
 
         try expectGradients(loss, net: net, input: input, testCase.gradients, name)
@@ -245,7 +245,7 @@ struct FCDDNetTests {
         try expectBuffers(of: net, testCase.buffers_after, name)
 
         net.eval()
-        let phiEval = try net(input.detached())
+        let phiEval = net(input.detached())
         try expectClose(phiEval, testCase.phi_eval, FCDDFixtures.tolerance(testCase.phi_eval), "\(name) φ (eval)")
     }
 
@@ -254,7 +254,7 @@ struct FCDDNetTests {
     func vggNames(_ kind: FCDDNetKind) throws {
         let vgg = try FCDDFixtures.file.get().vgg
         var generator = SeededGenerator(seed: 0)
-        let net = try kind.makeNet(inputChannels: vgg.in_channels, using: &generator)
+        let net = kind.makeNet(inputChannels: vgg.in_channels, using: &generator)
         #expect(FCDDFixtures.stateEntries(net) == vgg.state)
     }
 
@@ -264,7 +264,7 @@ struct FCDDNetTests {
         let net = try formulaNet(.cnn224VGG, inputChannels: vgg.in_channels)
         let input = try FCDDFixtures.formulaInput(vgg.input_shape)
         net.train()
-        let phi = try net(input)
+        let phi = net(input)
         try expectClose(phi, vgg.phi_train, FCDDFixtures.tolerance(vgg.phi_train), "VGG φ (train)")
         let state = net.stateDict()
         for (key, expected) in vgg.buffers_after {
@@ -272,7 +272,7 @@ struct FCDDNetTests {
             try expectClose(buffer, expected, FCDDFixtures.tolerance(expected), "VGG \(key) after training forward")
         }
         net.eval()
-        let phiEval = try net(input)
+        let phiEval = net(input)
         try expectClose(phiEval, vgg.phi_eval, FCDDFixtures.tolerance(vgg.phi_eval), "VGG φ (eval)")
     }
 
@@ -280,16 +280,16 @@ struct FCDDNetTests {
     func vggOutputShape() throws {
         let vgg = try FCDDFixtures.file.get().vgg
         var generator = SeededGenerator(seed: 0)
-        let net = try FCDDNetKind.cnn224VGG.makeNet(inputChannels: 3, using: &generator)
+        let net = FCDDNetKind.cnn224VGG.makeNet(inputChannels: 3, using: &generator)
         net.eval()
-        let phi = try net(Tensor.zeros(shape: [1, 3, 224, 224]))
+        let phi = net(Tensor.zeros(shape: [1, 3, 224, 224]))
         #expect(phi.shape == vgg.phi_shape_224)
     }
 
     @Test("FCDD_CNN224_VGG_F freezes exactly features.0 … features.14; its batch norms still update")
     func vggFrozen() throws {
         var generator = SeededGenerator(seed: 0)
-        let net = try FCDDNetKind.cnn224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
+        let net = FCDDNetKind.cnn224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
         let frozenPrefixes = (0..<15).map { "features.\($0)." }
         let all = net.namedParameters.map(\.name)
         let frozen = all.filter { name in frozenPrefixes.contains { name.hasPrefix($0) } }
@@ -305,7 +305,7 @@ struct FCDDNetTests {
 
         // The other VGG nets train everything.
         for kind in [FCDDNetKind.cnn224VGG, .cnn224VGGNoPretraining] {
-            let other = try kind.makeNet(inputChannels: 3, using: &generator)
+            let other = kind.makeNet(inputChannels: 3, using: &generator)
             #expect(other.trainableParameters.count == other.namedParameters.count, "\(kind)")
         }
 
@@ -315,8 +315,8 @@ struct FCDDNetTests {
         let before = net.stateDict()
         net.train()
         let phi = try net(FCDDFixtures.formulaInput([2, 3, 16, 16]))
-        let loss = try FCDDLoss.sampleLevel(phi: phi, labels: [0, 1])
-        let gradients = try net.gradients(of: loss)
+        let loss = FCDDLoss.sampleLevel(phi: phi, labels: [0, 1])
+        let gradients = net.gradients(of: loss)
         #expect(Set(gradients.keys) == Set(trainable))
         let after = net.stateDict()
         for index in [1, 5, 9, 12, 16, 19] {
@@ -330,10 +330,10 @@ struct FCDDNetTests {
     @Test("an input whose channels differ from the net's throws")
     func channelMismatch() throws {
         var generator = SeededGenerator(seed: 0)
-        let grey = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
+        let grey = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [1, 3, 28, 28])) }
         #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [1, 28, 28])) }
-        let colour = try FCDDNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
+        let colour = FCDDNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
         #expect(throws: TensorError.self) { try colour(Tensor.zeros(shape: [2, 1, 32, 32])) }
         #expect(throws: TensorError.self) { try FCDDNetKind.cnn28.makeNet(inputChannels: 0, using: &generator) }
     }

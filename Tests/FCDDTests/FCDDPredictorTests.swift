@@ -9,7 +9,7 @@ import TensorCore
 struct FCDDPredictorTests {
     static func makePredictor(threshold: Float? = nil) throws -> AnomalyPredictor {
         var generator = SeededGenerator(seed: 3)
-        let net = try FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
+        let net = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         return AnomalyPredictor(net: net, objective: FCDDObjective(sigma: 1.2), preprocessing: .fashionMNIST(normalClass: 0),
                                 inputSize: 28, inputChannels: 1, threshold: threshold)
     }
@@ -48,7 +48,7 @@ struct FCDDPredictorTests {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         var generator = SeededGenerator(seed: 1)
-        let net = try FCDDNetKind.cnn28Wide.makeNet(inputChannels: 1, using: &generator)
+        let net = FCDDNetKind.cnn28Wide.makeNet(inputChannels: 1, using: &generator)
         try net.save(to: url)
         #expect(throws: CheckpointError.self) { try AnomalyPredictor(contentsOf: url) }
         try Self.makePredictor().save(to: url)

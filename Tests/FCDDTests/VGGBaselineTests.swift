@@ -26,7 +26,7 @@ struct VGGBaselineTests {
     @Test("HSC nets: torchvision's names, eps 1e-5 and initialisation; the _F net freezes features 0–14; 4096 or 1000 features")
     func hscNets() throws {
         var generator = SeededGenerator(seed: 5)
-        let frozen = try BaselineNetKind.cnn224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
+        let frozen = BaselineNetKind.cnn224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
         #expect(Set(frozen.stateDict().keys) == Set(Self.torchvisionNames(classifierIndices: [0, 3]).map { "vgg." + $0 }))
         let trainable = Set(frozen.trainableParameters.map(\.name))
         for (name, _) in frozen.namedParameters {
@@ -50,7 +50,7 @@ struct VGGBaselineTests {
         frozen.eval()
         #expect(try frozen(Tensor.zeros(shape: [1, 3, 224, 224])).shape == [1, 4096])
 
-        let classes = try BaselineNetKind.cnn224VGGNoPretraining1000.makeNet(inputChannels: 3, using: &generator)
+        let classes = BaselineNetKind.cnn224VGGNoPretraining1000.makeNet(inputChannels: 3, using: &generator)
         #expect(Set(classes.stateDict().keys) == Set(Self.torchvisionNames(classifierIndices: [0, 3, 6]).map { "vgg." + $0 }))
         #expect(classes.trainableParameters.count == classes.namedParameters.count)
         #expect(classes.outputShape(batchSize: 3) == [3, 1000])
@@ -59,7 +59,7 @@ struct VGGBaselineTests {
     @Test("AE224_VGG_F: the frozen VGG encoder, a decoder to 224×224 with the input's channels")
     func autoencoder() throws {
         var generator = SeededGenerator(seed: 6)
-        let net = try BaselineNetKind.ae224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
+        let net = BaselineNetKind.ae224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
         let names = Set(net.stateDict().keys)
         #expect(names.isSuperset(of: Self.torchvisionNames(classifierIndices: [0, 3]).map { "encoder.vgg." + $0 }))
         #expect(names.contains("declassifier.0.weight") && names.contains("declassifier.1.running_var") && names.contains("defeatures.26.bias"))
@@ -75,7 +75,7 @@ struct VGGBaselineTests {
     @Test("ImageNet weights load into vgg. and encoder.vgg.; a features-only file names the missing classifier")
     func backbone() throws {
         var generator = SeededGenerator(seed: 7)
-        let source = try BaselineNetKind.cnn224VGG.makeNet(inputChannels: 3, using: &generator)
+        let source = BaselineNetKind.cnn224VGG.makeNet(inputChannels: 3, using: &generator)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vgg-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }
         // The converter's names: torchvision's, without the `vgg.` prefix.
@@ -83,14 +83,14 @@ struct VGGBaselineTests {
         for (name, tensor) in source.stateDict() { file[String(name.dropFirst(4))] = tensor }
         try SafeTensors(tensors: file, metadata: ["source": "test"]).write(to: url)
 
-        let hsc = try BaselineNetKind.cnn224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
+        let hsc = BaselineNetKind.cnn224VGGFrozen.makeNet(inputChannels: 3, using: &generator)
         let report = try hsc.loadBackbone(from: url)
         #expect(report.missingKeys.isEmpty && report.loadedCount == file.count)
         let loaded = hsc.stateDict()
         for (name, tensor) in source.stateDict() { #expect(loaded[name]?.scalars == tensor.scalars, "\(name)") }
         #expect(!hsc.trainableParameters.contains { $0.name.hasPrefix("vgg.features.0.") })
 
-        let autoencoder = try BaselineNetKind.ae224VGG.makeNet(inputChannels: 3, using: &generator)
+        let autoencoder = BaselineNetKind.ae224VGG.makeNet(inputChannels: 3, using: &generator)
         let decoderBefore = autoencoder.stateDict()["declassifier.0.weight"]!.scalars
         try autoencoder.loadBackbone(from: url)
         let state = autoencoder.stateDict()
@@ -105,7 +105,7 @@ struct VGGBaselineTests {
             return mismatch.report.missingKeys == ["vgg.classifier.0.bias", "vgg.classifier.0.weight",
                                                    "vgg.classifier.3.bias", "vgg.classifier.3.weight"]
         }
-        let small = try BaselineNetKind.cnn224.makeNet(inputChannels: 3, using: &generator)
+        let small = BaselineNetKind.cnn224.makeNet(inputChannels: 3, using: &generator)
         #expect(throws: CheckpointError.self) { try small.loadBackbone(from: url) }
     }
 }

@@ -46,7 +46,7 @@ public struct FixtureTensor: Decodable, Sendable {
     /// The tensor; fails for a sampled one, which holds only part of the values.
     public func tensor() throws -> Tensor {
         guard stride == nil else { throw FixtureError("a sampled fixture tensor \(shape) holds every \(stride!)-th value only") }
-        return try Tensor(shape: shape, scalars: data)
+        return Tensor(shape: shape, scalars: data)
     }
 }
 

@@ -21,12 +21,12 @@ struct LayerFixtureTests {
         module.train(testCase.training)
 
         let input = try testCase.input.tensor().trackingGradients()
-        let output = try module(input)
+        let output = module(input)
         try expectClose(output, testCase.output, Self.tolerance, "\(name) output")
 
         let loss = try (output * testCase.projection.tensor()).sum()
         let parameters = module.namedParameters
-        let gradients = try loss.gradients(wrt: [input] + parameters.map(\.parameter.value))
+        let gradients = loss.gradients(wrt: [input] + parameters.map(\.parameter.value))
         let computed = Dictionary(uniqueKeysWithValues: zip(["input"] + parameters.map(\.name), gradients))
         #expect(Set(computed.keys) == Set(testCase.gradients.keys), "gradients computed vs in the fixture")
         for (key, expected) in testCase.gradients {
@@ -48,25 +48,25 @@ struct LayerFixtureTests {
         switch layer {
         case "Conv2d":
             let padding = try a.size("padding")
-            module = try Conv2d(try a.int("in_channels"), try a.int("out_channels"), kernelSize: try a.size("kernel_size"),
+            module = Conv2d(try a.int("in_channels"), try a.int("out_channels"), kernelSize: try a.size("kernel_size"),
                                 stride: try a.size("stride"), padding: Padding2D(height: padding.height, width: padding.width),
                                 dilation: try a.size("dilation"), groups: try a.int("groups"), bias: try a.bool("bias"),
                                 using: &generator)
         case "ConvTranspose2d":
             let padding = try a.size("padding")
-            module = try ConvTranspose2d(
+            module = ConvTranspose2d(
                 try a.int("in_channels"), try a.int("out_channels"), kernelSize: try a.size("kernel_size"),
                 stride: try a.size("stride"), padding: Padding2D(height: padding.height, width: padding.width),
                 outputPadding: try a.size("output_padding"), dilation: try a.size("dilation"), groups: try a.int("groups"),
                 bias: try a.bool("bias"), using: &generator)
         case "Linear":
-            module = try Linear(try a.int("in_features"), try a.int("out_features"), bias: try a.bool("bias"), using: &generator)
+            module = Linear(try a.int("in_features"), try a.int("out_features"), bias: try a.bool("bias"), using: &generator)
         case "BatchNorm2d", "BatchNorm1d":
             let (features, eps, momentum) = (try a.int("num_features"), try a.float("eps"), try a.optionalFloat("momentum"))
             let (affine, tracks) = (try a.bool("affine"), try a.bool("track_running_stats"))
             module = layer == "BatchNorm2d"
-                ? try BatchNorm2d(features, epsilon: eps, momentum: momentum, affine: affine, tracksRunningStatistics: tracks)
-                : try BatchNorm1d(features, epsilon: eps, momentum: momentum, affine: affine, tracksRunningStatistics: tracks)
+                ? BatchNorm2d(features, epsilon: eps, momentum: momentum, affine: affine, tracksRunningStatistics: tracks)
+                : BatchNorm1d(features, epsilon: eps, momentum: momentum, affine: affine, tracksRunningStatistics: tracks)
         case "ReLU": module = ReLU()
         case "LeakyReLU": module = LeakyReLU(negativeSlope: try a.float("negative_slope"))
         case "Sigmoid": module = Sigmoid()
@@ -87,16 +87,16 @@ struct LayerFixtureTests {
             }
             if let size = try a.optionalSize("size") {
                 _ = try a.optionalFloats("scale_factor")
-                module = try Upsample(.size(size), mode: mode)
+                module = Upsample(.size(size), mode: mode)
             } else {
                 let factors = try a.floats("scale_factor")
                 guard factors.count == 2, factors[0] == factors[1], factors[0].rounded() == factors[0] else {
                     throw FixtureError("only equal integer scale factors are supported, found \(factors)")
                 }
-                module = try Upsample(.scaleFactor(Int(factors[0])), mode: mode)
+                module = Upsample(.scaleFactor(Int(factors[0])), mode: mode)
             }
         case "Flatten": module = Flatten(startAxis: try a.int("start_dim"), endAxis: try a.int("end_dim"))
-        case "Dropout": module = try Dropout(probability: try a.float("p"), seed: 1)
+        case "Dropout": module = Dropout(probability: try a.float("p"), seed: 1)
         case "Sequential":
             module = Sequential(try a.objects("layers").map { layerSpec in
                 let spec = AttributeReader(op: "Sequential element", values: layerSpec)

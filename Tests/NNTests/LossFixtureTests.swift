@@ -24,15 +24,15 @@ struct LossFixtureTests {
         let target = try testCase.target.tensor()
         let output: Tensor
         switch testCase.loss {
-        case "mse": output = try Loss.meanSquaredError(input, target, reduction: reduction)
-        case "l1": output = try Loss.l1(input, target, reduction: reduction)
-        case "bce": output = try Loss.binaryCrossEntropy(input, target, reduction: reduction)
+        case "mse": output = Loss.meanSquaredError(input, target, reduction: reduction)
+        case "l1": output = Loss.l1(input, target, reduction: reduction)
+        case "bce": output = Loss.binaryCrossEntropy(input, target, reduction: reduction)
         case "bce_with_logits":
             let positiveWeight = try testCase.extra["pos_weight"].map { _ in try Self.tensorAttribute(extra, "pos_weight") }
-            output = try Loss.binaryCrossEntropyWithLogits(input, target, positiveWeight: positiveWeight, reduction: reduction)
+            output = Loss.binaryCrossEntropyWithLogits(input, target, positiveWeight: positiveWeight, reduction: reduction)
         case "cross_entropy":
             let weight = try testCase.extra["weight"].map { _ in try Self.tensorAttribute(extra, "weight") }
-            output = try Loss.crossEntropy(input, labels: target.scalars.map { Int($0) }, classWeights: weight,
+            output = Loss.crossEntropy(input, labels: target.scalars.map { Int($0) }, classWeights: weight,
                                            labelSmoothing: try extra.optionalFloat("label_smoothing") ?? 0, reduction: reduction)
         default:
             throw FixtureError("unknown loss \(testCase.loss)")
@@ -40,7 +40,7 @@ struct LossFixtureTests {
         try extra.requireAllUsed()
         try expectClose(output, testCase.output, Self.tolerance, "\(name) value")
         let scalar = try testCase.projection.map { try (output * $0.tensor()).sum() } ?? output
-        try expectClose(try scalar.gradient(wrt: input), testCase.gradient, Self.tolerance, "\(name) gradient")
+        try expectClose(scalar.gradient(wrt: input), testCase.gradient, Self.tolerance, "\(name) gradient")
     }
 
     /// A tensor stored as an `{"shape", "data"}` object inside `extra`.
@@ -48,6 +48,6 @@ struct LossFixtureTests {
         let object = try reader.object(key)
         let shape = try AttributeReader(op: key, values: object).ints("shape")
         let data = try AttributeReader(op: key, values: object).floats("data")
-        return try Tensor(shape: shape, scalars: data)
+        return Tensor(shape: shape, scalars: data)
     }
 }

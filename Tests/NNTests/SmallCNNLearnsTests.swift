@@ -13,16 +13,16 @@ struct SmallCNNLearnsTests {
     static func makeNet(seed: UInt64) throws -> Sequential {
         var generator = SeededGenerator(seed: seed)
         return Sequential(
-            try Conv2d(1, 6, kernelSize: 3, padding: 1, using: &generator),
-            try BatchNorm2d(6, epsilon: 1e-4),
+            Conv2d(1, 6, kernelSize: 3, padding: 1, using: &generator),
+            BatchNorm2d(6, epsilon: 1e-4),
             LeakyReLU(),
             MaxPool2d(kernelSize: 2),
-            try Conv2d(6, 12, kernelSize: 3, padding: 1, using: &generator),
-            try BatchNorm2d(12, epsilon: 1e-4),
+            Conv2d(6, 12, kernelSize: 3, padding: 1, using: &generator),
+            BatchNorm2d(12, epsilon: 1e-4),
             LeakyReLU(),
             MaxPool2d(kernelSize: 2),
             Flatten(),
-            try Linear(12 * 7 * 7, 10, using: &generator))
+            Linear(12 * 7 * 7, 10, using: &generator))
     }
 
     /// Images `[N, 1, 28, 28]` with their labels.
@@ -31,7 +31,7 @@ struct SmallCNNLearnsTests {
     /// The first `count` images of a dataset.
     static func firstImages(_ dataset: IDXImageDataset, _ count: Int) throws -> LabelledImages {
         let n = Swift.min(count, dataset.count)
-        return (try dataset.images.slice(alongAxis: 0, 0..<n), Array(dataset.labels.prefix(n)))
+        return (dataset.images.slice(alongAxis: 0, 0..<n), Array(dataset.labels.prefix(n)))
     }
 
     /// Trains for `epochs` over `train` with batches of 50 and returns the accuracy on `test`.
@@ -45,8 +45,8 @@ struct SmallCNNLearnsTests {
             order.shuffle(using: &generator)
             for start in stride(from: 0, to: order.count, by: 50) {
                 let batch = Array(order[start..<min(start + 50, order.count)])
-                let images = try train.images.gathered(atIndices: batch, alongAxis: 0)
-                let loss = try Loss.crossEntropy(net(images), labels: batch.map { train.labels[$0] })
+                let images = train.images.gathered(atIndices: batch, alongAxis: 0)
+                let loss = Loss.crossEntropy(net(images), labels: batch.map { train.labels[$0] })
                 try optimizer.step(net, gradients: net.gradients(of: loss))
             }
         }
@@ -55,8 +55,8 @@ struct SmallCNNLearnsTests {
         try withoutGradients { () throws in
             for start in stride(from: 0, to: test.labels.count, by: 500) {
                 let range = start..<min(start + 500, test.labels.count)
-                let logits = try net(test.images.slice(alongAxis: 0, range))
-                let predictions = try logits.argmax(alongAxis: 1)
+                let logits = net(test.images.slice(alongAxis: 0, range))
+                let predictions = logits.argmax(alongAxis: 1)
                 for (offset, prediction) in predictions.enumerated() where prediction == test.labels[start + offset] { correct += 1 }
             }
         }

@@ -11,7 +11,7 @@ import TensorCore
 struct SpatialGeometryTests {
     static func conv(_ kernel: Int, stride: Int = 1, padding: Int = 0, channels: (Int, Int) = (1, 1), seed: UInt64 = 0) throws -> Conv2d {
         var generator = SeededGenerator(seed: seed)
-        return try Conv2d(channels.0, channels.1, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride),
+        return Conv2d(channels.0, channels.1, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride),
                           padding: Padding2D(height: padding, width: padding), using: &generator)
     }
 
@@ -37,12 +37,12 @@ struct SpatialGeometryTests {
         // conv 3 p1 (3, 1, 0), max-pool 2 (4, 2, 0.5), max-pool 2 (6, 4, 1.5); then ×2:
         // nearest r 6 + (2 − 1)·2 = 8, bilinear r 6 + (2·2 − 1)·2 = 12; both j 2, s 1.5 − ½·2 = 0.5.
         let body: [any Module] = [try Self.conv(3, padding: 1), MaxPool2d(kernelSize: 2), MaxPool2d(kernelSize: 2)]
-        let nearest = Sequential(body + [try Upsample(.scaleFactor(2))])
+        let nearest = Sequential(body + [Upsample(.scaleFactor(2))])
         #expect(try nearest.spatialGeometry(forInput: 16) == SpatialGeometry(size: 8, field: Self.field(8, 2, 0.5)))
-        let bilinear = Sequential(body + [try Upsample(.size(8), mode: .bilinear)])
+        let bilinear = Sequential(body + [Upsample(.size(8), mode: .bilinear)])
         #expect(try bilinear.spatialGeometry(forInput: 16) == SpatialGeometry(size: 8, field: Self.field(12, 2, 0.5)))
         // A factor of 3 on a jump of 4 would put pixels 4/3 input pixels apart.
-        let third = Sequential(body + [try Upsample(.scaleFactor(3))])
+        let third = Sequential(body + [Upsample(.scaleFactor(3))])
         #expect(throws: SpatialGeometryError.self) { try third.spatialGeometry(forInput: 16) }
         do {
             _ = try third.spatialGeometry(forInput: 16)
@@ -81,7 +81,7 @@ struct SpatialGeometryTests {
         }
         var childModules: [(name: String, module: any Module)] { [("stem", stem), ("block", block)] }
         var spatialLayers: [any Module] { [stem, block] }
-        func forward(_ input: Tensor) throws(TensorError) -> Tensor { try block(stem(input)) }
+        func forward(_ input: Tensor) -> Tensor { block(stem(input)) }
     }
 
     @Test("a layer without a rule is an error naming its path, never skipped")
@@ -100,15 +100,15 @@ struct SpatialGeometryTests {
 
     @Test("window output sizes agree with the pooling and convolution kernels, ceil mode included")
     func windowSizes() throws {
-        let input = try Tensor.zeros(shape: [1, 1, 11, 8])
+        let input = Tensor.zeros(shape: [1, 1, 11, 8])
         for (kernel, stride, padding, ceil) in [(3, 2, 1, true), (3, 2, 0, true), (2, 2, 0, false), (3, 3, 1, true), (4, 1, 2, false)] {
             let pool = MaxPool2d(kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride), padding: Size2D(padding, padding), ceilMode: ceil)
-            let output = try pool(input)
+            let output = pool(input)
             #expect(try pool.spatialGeometry(forInput: Size2D(11, 8)).size == Size2D(output.shape[2], output.shape[3]),
                     "\(pool.window)")
         }
         let conv = try Self.conv(3, stride: 2, padding: 2)
-        let output = try conv(input)
+        let output = conv(input)
         #expect(try conv.spatialGeometry(forInput: Size2D(11, 8)).size == Size2D(output.shape[2], output.shape[3]))
     }
 
@@ -118,7 +118,7 @@ struct SpatialGeometryTests {
     /// indices) whose value changes when that pixel alone is raised by 10.
     static func dependencies(of net: any Module, size: Int) throws -> [[Int]] {
         var generator = SeededGenerator(seed: 7)
-        let base = try Tensor.randomUniform(shape: [1, 1, size, size], low: 0.5, high: 1, using: &generator)
+        let base = Tensor.randomUniform(shape: [1, 1, size, size], low: 0.5, high: 1, using: &generator)
         let pixels = size * size
         let baseScalars = base.scalars
         var batch: [Float] = []
@@ -128,8 +128,8 @@ struct SpatialGeometryTests {
             batch += image
         }
         net.eval()
-        let reference = try net(base).scalars
-        let outputs = try net(Tensor(shape: [pixels, 1, size, size], scalars: batch))
+        let reference = net(base).scalars
+        let outputs = net(Tensor(shape: [pixels, 1, size, size], scalars: batch))
         let perImage = reference.count
         let scalars = outputs.scalars
         return (0..<pixels).map { pixel in
@@ -179,10 +179,10 @@ struct SpatialGeometryTests {
     /// A convolution whose weights are all positive, so no dependency cancels out.
     static func positiveConv(_ kernel: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1) throws -> Conv2d {
         var generator = SeededGenerator(seed: UInt64(kernel * 31 + stride * 7 + padding))
-        let layer = try Conv2d(1, 1, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride),
+        let layer = Conv2d(1, 1, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride),
                                padding: Padding2D(height: padding, width: padding), dilation: Size2D(dilation, dilation),
                                using: &generator)
-        layer.weight.value = try Tensor.randomUniform(shape: layer.weight.value.shape, low: 0.2, high: 1, using: &generator)
+        layer.weight.value = Tensor.randomUniform(shape: layer.weight.value.shape, low: 0.2, high: 1, using: &generator)
         return layer
     }
 
@@ -200,9 +200,9 @@ struct SpatialGeometryTests {
     @Test("upsampled and residual windows contain every pixel each output depends on")
     func windowsContainDependencies() throws {
         let down: [any Module] = [try Self.positiveConv(3, padding: 1), MaxPool2d(kernelSize: 2), MaxPool2d(kernelSize: 2)]
-        try Self.probe(Sequential(down + [try Upsample(.scaleFactor(2))]), size: 16, tight: false, "nearest ×2")
-        try Self.probe(Sequential(down + [try Upsample(.scaleFactor(4), mode: .bilinear)]), size: 16, tight: false, "bilinear ×4")
-        try Self.probe(Sequential([try Self.positiveConv(3, stride: 3)] + [try Upsample(.scaleFactor(3), mode: .bilinear)]),
+        try Self.probe(Sequential(down + [Upsample(.scaleFactor(2))]), size: 16, tight: false, "nearest ×2")
+        try Self.probe(Sequential(down + [Upsample(.scaleFactor(4), mode: .bilinear)]), size: 16, tight: false, "bilinear ×4")
+        try Self.probe(Sequential([try Self.positiveConv(3, stride: 3)] + [Upsample(.scaleFactor(3), mode: .bilinear)]),
                        size: 12, tight: false, "bilinear ×3")
         try Self.probe(Residual(Sequential(try Self.positiveConv(3, stride: 2, padding: 1), try Self.positiveConv(3, padding: 1)),
                                 shortcut: try Self.positiveConv(1, stride: 2)),

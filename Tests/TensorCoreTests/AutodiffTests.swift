@@ -8,7 +8,7 @@ private func deepChain(length: Int) throws -> (value: [Float], gradient: [Float]
     let leaf = Tensor([1, 2]).trackingGradients()
     var x = leaf
     for _ in 0..<length { x = x * 1.0001 + 0.0 }
-    let gradient = try x.sum().gradient(wrt: leaf)
+    let gradient = x.sum().gradient(wrt: leaf)
     return (x.scalars, gradient.scalars)
 }
 
@@ -62,44 +62,44 @@ private func expectShapeMismatch(
     @Test func leafUsedSeveralTimesAccumulates() throws {
         let values: [Float] = [-1, 0.5, 2]
         let x = Tensor(values).trackingGradients()
-        let loss = try (x * x + x * 3 + x.exp() - x).sum()
-        let gradient = try loss.gradient(wrt: x)
+        let loss = (x * x + x * 3 + x.exp() - x).sum()
+        let gradient = loss.gradient(wrt: x)
         for (index, value) in values.enumerated() {
             #expect(Swift.abs(gradient.scalars[index] - (2 * value + 3 + Foundation.exp(value) - 1)) < 1e-5)
         }
         // The same leaf on both sides of one op, and in two branches joined later.
         #expect(try (x * x).sum().gradient(wrt: x).scalars == values.map { 2 * $0 })
         #expect(try (x - x).sum().gradient(wrt: x).scalars == [0, 0, 0])
-        let branches = try (x.squared() + x.relu()).sum().gradient(wrt: x)
+        let branches = (x.squared() + x.relu()).sum().gradient(wrt: x)
         #expect(branches.scalars == [-2, 2, 5])
         // Used 100 times through a broadcast: a scalar leaf collects every contribution.
         let bias = Tensor(Float(0.5)).trackingGradients()
-        var total = try Tensor.zeros(shape: [2, 3])
-        for _ in 0..<100 { total = try total + bias }
-        let biasGradient = try total.sum().gradient(wrt: bias)
+        var total = Tensor.zeros(shape: [2, 3])
+        for _ in 0..<100 { total = total + bias }
+        let biasGradient = total.sum().gradient(wrt: bias)
         #expect(biasGradient.shape == [])
         #expect(biasGradient.scalars == [600])
     }
 
     @Test func targetNotReachedGetsZerosOfItsShape() throws {
         let x = Tensor([1, 2, 3]).trackingGradients()
-        let unused = try Tensor(shape: [2, 1, 3], repeating: 7).trackingGradients()
-        let gradients = try x.squared().sum().gradients(wrt: [x, unused])
+        let unused = Tensor(shape: [2, 1, 3], repeating: 7).trackingGradients()
+        let gradients = x.squared().sum().gradients(wrt: [x, unused])
         #expect(gradients[1].shape == [2, 1, 3])
         #expect(gradients[1].scalars == [Float](repeating: 0, count: 6))
         #expect(gradients[0].scalars == [2, 4, 6])
 
         // A loss computed from untracked values only, and a tracked target.
-        let constant = try Tensor.ones(shape: [4]).sum()
-        let zero = try constant.gradient(wrt: x)
+        let constant = Tensor.ones(shape: [4]).sum()
+        let zero = constant.gradient(wrt: x)
         #expect(zero.shape == [3] && zero.scalars == [0, 0, 0])
 
         // A condition of where and comparison results carry no gradient.
-        let condition = try Tensor([1, 0, 1]).trackingGradients().isGreater(than: Tensor(Float(0.5)))
+        let condition = Tensor([1, 0, 1]).trackingGradients().isGreater(than: Tensor(Float(0.5)))
         #expect(!condition.isTrackingGradients)
         let mask = Tensor([1, 0, 1]).trackingGradients()
-        let selected = try Tensor.where(mask, x, -x).sum()
-        let maskGradients = try selected.gradients(wrt: [mask, x])
+        let selected = Tensor.where(mask, x, -x).sum()
+        let maskGradients = selected.gradients(wrt: [mask, x])
         #expect(maskGradients[0].scalars == [0, 0, 0])
         #expect(maskGradients[1].scalars == [1, -1, 1])
 
@@ -111,7 +111,7 @@ private func expectShapeMismatch(
         let x = Tensor([1, -2, 3]).trackingGradients()
         let hidden = x * 2
         let loss = hidden.squared().sum()
-        let gradients = try loss.gradients(wrt: [hidden, x])
+        let gradients = loss.gradients(wrt: [hidden, x])
         #expect(gradients[0].scalars == [4, -8, 12])      // 2h
         #expect(gradients[1].scalars == [8, -16, 24])     // 8x
         // Only the intermediate.
@@ -119,10 +119,10 @@ private func expectShapeMismatch(
         // The loss itself as a target: dL/dL = 1.
         #expect(try loss.gradient(wrt: loss).scalars == [1])
         // An intermediate that is also used beyond the target.
-        let reused = try (hidden.squared().sum() + hidden.sum() * 3)
+        let reused = (hidden.squared().sum() + hidden.sum() * 3)
         #expect(try reused.gradient(wrt: hidden).scalars == [7, -5, 15])
         // The same target twice gets the same gradient twice.
-        let twice = try loss.gradients(wrt: [x, x])
+        let twice = loss.gradients(wrt: [x, x])
         #expect(twice[0].scalars == twice[1].scalars)
         // An intermediate the loss does not depend on gets zeros.
         let sideBranch = x.exp()
@@ -131,7 +131,7 @@ private func expectShapeMismatch(
 
     @Test func lossWithOneElementOfAnyRank() throws {
         let x = Tensor([2, 3]).trackingGradients()
-        let loss = try x.squared().sum(alongAxes: [0], keepingDimensions: true).reshaped(to: [1, 1])
+        let loss = x.squared().sum(alongAxes: [0], keepingDimensions: true).reshaped(to: [1, 1])
         #expect(loss.shape == [1, 1])
         #expect(try loss.gradient(wrt: x).scalars == [4, 6])
     }
@@ -139,8 +139,8 @@ private func expectShapeMismatch(
     @Test func gradientsAreValuesAndRepeatable() throws {
         let x = Tensor([1, 2]).trackingGradients()
         let loss = x.exp().sum()
-        let first = try loss.gradient(wrt: x)
-        let second = try loss.gradient(wrt: x)
+        let first = loss.gradient(wrt: x)
+        let second = loss.gradient(wrt: x)
         #expect(first.scalars == second.scalars)
         #expect(!first.isTrackingGradients)
         #expect(first.scalars == x.exp().scalars)
@@ -159,14 +159,14 @@ private func expectShapeMismatch(
         #expect(message.contains("[3]"))
         #expect(throws: TensorError.self) { try x.squared().gradient(wrt: x) }
         // A loss with no elements is not a scalar either.
-        let empty = try Tensor.zeros(shape: [0]).trackingGradients()
+        let empty = Tensor.zeros(shape: [0]).trackingGradients()
         #expect(throws: TensorError.self) { try (empty * 2).gradient(wrt: empty) }
     }
 
     @Test func untrackedTargetThrowsNotDifferentiable() throws {
         let x = Tensor([1, 2, 3]).trackingGradients()
         let constant = Tensor([4, 5, 6])
-        let loss = try (x * constant).sum()
+        let loss = (x * constant).sum()
         let error = #expect(throws: TensorError.self) { try loss.gradients(wrt: [x, constant]) }
         guard case let .notDifferentiable(message)? = error else {
             Issue.record("expected notDifferentiable, got \(String(describing: error))")
@@ -180,37 +180,37 @@ private func expectShapeMismatch(
     }
 
     @Test func shapeMismatchErrorsNameTheOp() throws {
-        let a = try Tensor.zeros(shape: [2, 3]).trackingGradients()
-        let b = try Tensor.zeros(shape: [4])
-        expectShapeMismatch("add", [[2, 3], [4]]) { try a + b }
-        expectShapeMismatch("subtract", [[2, 3], [4]]) { try a - b }
-        expectShapeMismatch("multiply", [[4], [2, 3]]) { try b * a }
-        expectShapeMismatch("divide", [[2, 3], [4]]) { try a / b }
-        expectShapeMismatch("pow", [[2, 3], [4]]) { try a.pow(b) }
-        expectShapeMismatch("maximum", [[2, 3], [4]]) { try a.maximum(b) }
-        expectShapeMismatch("minimum", [[2, 3], [4]]) { try a.minimum(b) }
-        expectShapeMismatch("isGreater", [[2, 3], [4]]) { try a.isGreater(than: b) }
-        expectShapeMismatch("where", [[2, 3], [2, 3], [4]]) { try Tensor.where(a, a, b) }
-        expectShapeMismatch("matmul", [[2, 3], [2, 3]]) { try Tensor.matmul(a, a) }
-        expectShapeMismatch("matmul", [[2, 3], [4]]) { try Tensor.matmul(a, b) }
-        let batchA = try Tensor.zeros(shape: [2, 3, 4]), batchB = try Tensor.zeros(shape: [3, 4, 5])
-        expectShapeMismatch("matmul", [[2, 3, 4], [3, 4, 5]]) { try Tensor.matmul(batchA, batchB) }
-        expectShapeMismatch("concatenate", [[2, 3], [4]]) { try Tensor.concatenate([a, b]) }
-        let c = try Tensor.zeros(shape: [3, 3])
-        expectShapeMismatch("concatenate", [[2, 3], [3, 3]]) { try Tensor.concatenate([a, c], alongAxis: 1) }
-        expectShapeMismatch("stack", [[2, 3], [3, 3]]) { try Tensor.stack([a, c]) }
-        expectShapeMismatch("reshape", [[2, 3], [4, 2]]) { try a.reshaped(to: [4, 2]) }
-        expectShapeMismatch("expand", [[2, 3]]) { try a.expanded(to: [3, 3]) }
-        expectShapeMismatch("Tensor(shape:scalars:)", [[3]]) { try Tensor(shape: [2, 2], scalars: [1, 2, 3]) }
+        let a = Tensor.zeros(shape: [2, 3]).trackingGradients()
+        let b = Tensor.zeros(shape: [4])
+        expectShapeMismatch("add", [[2, 3], [4]]) { a + b }
+        expectShapeMismatch("subtract", [[2, 3], [4]]) { a - b }
+        expectShapeMismatch("multiply", [[4], [2, 3]]) { b * a }
+        expectShapeMismatch("divide", [[2, 3], [4]]) { a / b }
+        expectShapeMismatch("pow", [[2, 3], [4]]) { a.pow(b) }
+        expectShapeMismatch("maximum", [[2, 3], [4]]) { a.maximum(b) }
+        expectShapeMismatch("minimum", [[2, 3], [4]]) { a.minimum(b) }
+        expectShapeMismatch("isGreater", [[2, 3], [4]]) { a.isGreater(than: b) }
+        expectShapeMismatch("where", [[2, 3], [2, 3], [4]]) { Tensor.where(a, a, b) }
+        expectShapeMismatch("matmul", [[2, 3], [2, 3]]) { Tensor.matmul(a, a) }
+        expectShapeMismatch("matmul", [[2, 3], [4]]) { Tensor.matmul(a, b) }
+        let batchA = Tensor.zeros(shape: [2, 3, 4]), batchB = Tensor.zeros(shape: [3, 4, 5])
+        expectShapeMismatch("matmul", [[2, 3, 4], [3, 4, 5]]) { Tensor.matmul(batchA, batchB) }
+        expectShapeMismatch("concatenate", [[2, 3], [4]]) { Tensor.concatenate([a, b]) }
+        let c = Tensor.zeros(shape: [3, 3])
+        expectShapeMismatch("concatenate", [[2, 3], [3, 3]]) { Tensor.concatenate([a, c], alongAxis: 1) }
+        expectShapeMismatch("stack", [[2, 3], [3, 3]]) { Tensor.stack([a, c]) }
+        expectShapeMismatch("reshape", [[2, 3], [4, 2]]) { a.reshaped(to: [4, 2]) }
+        expectShapeMismatch("expand", [[2, 3]]) { a.expanded(to: [3, 3]) }
+        expectShapeMismatch("Tensor(shape:scalars:)", [[3]]) { Tensor(shape: [2, 2], scalars: [1, 2, 3]) }
     }
 
     // MARK: Recording
 
     @Test func withoutGradientsRecordsNothing() throws {
         let x = Tensor([1, 2, 3]).trackingGradients()
-        let (y, z) = try withoutGradients {
-            let y = try (x * x + 1).sum(alongAxes: [0])
-            let z = try Tensor.matmul(x.reshaped(to: [1, 3]), x.reshaped(to: [3, 1])).relu()
+        let (y, z) = withoutGradients {
+            let y = (x * x + 1).sum(alongAxes: [0])
+            let z = Tensor.matmul(x.reshaped(to: [1, 3]), x.reshaped(to: [3, 1])).relu()
             return (y, z)
         }
         #expect(!y.isTrackingGradients)
@@ -225,12 +225,12 @@ private func expectShapeMismatch(
         #expect(inside.0.isTrackingGradients)
         #expect(!inside.1.isTrackingGradients)
         // Nested blocks, and recording resumes afterwards.
-        let nested = try withoutGradients { try withoutGradients { x * 2 } + x }
+        let nested = withoutGradients { withoutGradients { x * 2 } + x }
         #expect(!nested.isTrackingGradients)
         #expect((x * 2).isTrackingGradients)
         // Typed errors pass through unchanged.
         let error = #expect(throws: TensorError.self) {
-            try withoutGradients { () throws(TensorError) -> Tensor in try x.reshaped(to: [2, 2]) }
+            try withoutGradients { () -> Tensor in try x.reshaped(to: [2, 2]) }
         }
         if case let .shapeMismatch(op, _, _)? = error {
             #expect(op == "reshape")
@@ -260,8 +260,8 @@ private func expectShapeMismatch(
         #expect(try (constant * x).sum().gradient(wrt: x).scalars == [1, 2, 3])
         // Detaching an intermediate stops everything upstream of it.
         let hidden = x.exp()
-        let loss = try (hidden.detached() * x + hidden).sum()
-        let gradient = try loss.gradient(wrt: x)
+        let loss = (hidden.detached() * x + hidden).sum()
+        let gradient = loss.gradient(wrt: x)
         for (index, value) in [Float(1), 2, 3].enumerated() {
             #expect(Swift.abs(gradient.scalars[index] - 2 * Foundation.exp(value)) < 1e-4)
         }
@@ -270,7 +270,7 @@ private func expectShapeMismatch(
         // trackingGradients() on an intermediate starts a new leaf: the original is cut off.
         let restarted = hidden.trackingGradients()
         let restartedLoss = restarted.sum()
-        let gradients = try restartedLoss.gradients(wrt: [restarted, x])
+        let gradients = restartedLoss.gradients(wrt: [restarted, x])
         #expect(gradients[0].scalars == [1, 1, 1])
         #expect(gradients[1].scalars == [0, 0, 0])
         // Detaching an untracked tensor is the tensor itself.
@@ -280,22 +280,22 @@ private func expectShapeMismatch(
     // MARK: Broadcasting
 
     @Test func gradientsAreReducedToTheBroadcastOperandShape() throws {
-        let a = try Tensor.ones(shape: [3, 1, 4]).trackingGradients()
-        let b = try Tensor.ones(shape: [2, 1]).trackingGradients()
-        let sum = try (a + b).sum()
-        let gradients = try sum.gradients(wrt: [a, b])
+        let a = Tensor.ones(shape: [3, 1, 4]).trackingGradients()
+        let b = Tensor.ones(shape: [2, 1]).trackingGradients()
+        let sum = (a + b).sum()
+        let gradients = sum.gradients(wrt: [a, b])
         #expect(gradients[0].shape == [3, 1, 4])
         #expect(gradients[0].scalars == [Float](repeating: 2, count: 12))
         #expect(gradients[1].shape == [2, 1])
         #expect(gradients[1].scalars == [12, 12])
 
         // Scalar and size-1 operands of every binary op.
-        let matrix = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]).trackingGradients()
+        let matrix = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]).trackingGradients()
         let scalar = Tensor(Float(2)).trackingGradients()
-        let row = try Tensor(shape: [1, 3], scalars: [1, 2, 4]).trackingGradients()
-        let column = try Tensor(shape: [2, 1], scalars: [1, -1]).trackingGradients()
-        let product = try (matrix * scalar * row * column).sum()
-        let productGradients = try product.gradients(wrt: [matrix, scalar, row, column])
+        let row = Tensor(shape: [1, 3], scalars: [1, 2, 4]).trackingGradients()
+        let column = Tensor(shape: [2, 1], scalars: [1, -1]).trackingGradients()
+        let product = (matrix * scalar * row * column).sum()
+        let productGradients = product.gradients(wrt: [matrix, scalar, row, column])
         #expect(productGradients.map(\.shape) == [[2, 3], [], [1, 3], [2, 1]])
         // d/dscalar = Σ matrix · row · column = (1 + 4 + 12) − (4 + 10 + 24) = −21.
         #expect(productGradients[1].scalars == [-21])
@@ -304,18 +304,18 @@ private func expectShapeMismatch(
         #expect(productGradients[3].scalars == [2 * 17, 2 * 38])
 
         // A leading size-1 axis and rank mismatch at once.
-        let tall = try Tensor.ones(shape: [1, 2, 1]).trackingGradients()
-        let wide = try Tensor.ones(shape: [3]).trackingGradients()
-        let wideGradients = try (tall * wide).mean().gradients(wrt: [tall, wide])
+        let tall = Tensor.ones(shape: [1, 2, 1]).trackingGradients()
+        let wide = Tensor.ones(shape: [3]).trackingGradients()
+        let wideGradients = (tall * wide).mean().gradients(wrt: [tall, wide])
         #expect(wideGradients[0].shape == [1, 2, 1])
         #expect(wideGradients[0].scalars == [0.5, 0.5])
         #expect(wideGradients[1].shape == [3])
         #expect(wideGradients[1].scalars.allSatisfy { Swift.abs($0 - 1.0 / 3) < 1e-7 })
 
         // A batched matmul against a single matrix sums the matrix gradient over the batch.
-        let batch = try Tensor.ones(shape: [4, 2, 3]).trackingGradients()
-        let weight = try Tensor.ones(shape: [3, 5]).trackingGradients()
-        let weightGradient = try Tensor.matmul(batch, weight).sum().gradient(wrt: weight)
+        let batch = Tensor.ones(shape: [4, 2, 3]).trackingGradients()
+        let weight = Tensor.ones(shape: [3, 5]).trackingGradients()
+        let weightGradient = Tensor.matmul(batch, weight).sum().gradient(wrt: weight)
         #expect(weightGradient.shape == [3, 5])
         #expect(weightGradient.scalars == [Float](repeating: 8, count: 15))
     }
@@ -335,11 +335,11 @@ private func expectShapeMismatch(
     }
 
     @Test func deepChainWithABroadcastLeafUsedAtEveryStep() throws {
-        let bias = try Tensor(shape: [1], scalars: [0.001]).trackingGradients()
-        let start = try Tensor.zeros(shape: [3]).trackingGradients()
+        let bias = Tensor(shape: [1], scalars: [0.001]).trackingGradients()
+        let start = Tensor.zeros(shape: [3]).trackingGradients()
         var x = start
-        for _ in 0..<20_000 { x = try x + bias }
-        let gradients = try x.sum().gradients(wrt: [bias, start])
+        for _ in 0..<20_000 { x = x + bias }
+        let gradients = x.sum().gradients(wrt: [bias, start])
         #expect(gradients[0].shape == [1])
         #expect(gradients[0].scalars == [60_000])
         #expect(gradients[1].scalars == [1, 1, 1])

@@ -77,12 +77,12 @@ import Testing
         let geometry = try ConvolutionGeometry.stride1(
             batch: 1, inputs: 16, outputs: 16, height: 8, width: 8, kernel: Size2D(3, 3), padding: 1)
         let operands = ConvolutionOperands(geometry)
-        let x = try Tensor(shape: geometry.inputShape, scalars: operands.input)
-        let w = try Tensor(shape: geometry.weightShape, scalars: operands.weight)
+        let x = Tensor(shape: geometry.inputShape, scalars: operands.input)
+        let w = Tensor(shape: geometry.weightShape, scalars: operands.weight)
         var lowering = ComputeSettings.current
         lowering.convolution = .lowering
-        let scoped = try ComputeSettings.withSettings(lowering) { () throws(TensorError) in
-            try Tensor.conv2d(x, weight: w, padding: 1)
+        let scoped = ComputeSettings.withSettings(lowering) {
+            Tensor.conv2d(x, weight: w, padding: 1)
         }
         let expected = ConvolutionRun(geometry, operands: operands, bias: false, algorithm: .lowering)
         #expect(scoped.scalars == expected.output)
@@ -113,14 +113,14 @@ import Testing
         // the same computation run alone. A GEMM that ran while another thread changed
         // OpenBLAS's thread count could give a different (or corrupt) result.
         var generator = SeededGenerator(seed: 11)
-        let a = try Tensor.randomNormal(shape: [96, 80], using: &generator)
-        let b = try Tensor.randomNormal(shape: [80, 112], using: &generator)
-        let x = try Tensor.randomNormal(shape: [4, 16, 12, 12], using: &generator)
-        let w = try Tensor.randomNormal(shape: [16, 16, 3, 3], using: &generator)
+        let a = Tensor.randomNormal(shape: [96, 80], using: &generator)
+        let b = Tensor.randomNormal(shape: [80, 112], using: &generator)
+        let x = Tensor.randomNormal(shape: [4, 16, 12, 12], using: &generator)
+        let w = Tensor.randomNormal(shape: [16, 16, 3, 3], using: &generator)
         @Sendable func work(_ index: Int) throws -> [Float] {
             let settings = ComputeSettings(threads: 1 + index % 3, convolution: index % 2 == 0 ? .winograd : .automatic)
-            return try ComputeSettings.withSettings(settings) { () throws(TensorError) in
-                try Tensor.matmul(a, b).scalars + Tensor.conv2d(x, weight: w, padding: 1).scalars
+            return ComputeSettings.withSettings(settings) {
+                Tensor.matmul(a, b).scalars + Tensor.conv2d(x, weight: w, padding: 1).scalars
             }
         }
         let expected = try (0..<8).map(work)

@@ -126,16 +126,16 @@ enum ForwardFixtures {
         let result: Tensor
         switch testCase.op {
         // Arithmetic with broadcasting.
-        case "add": let (a, b) = try binary(); result = try a + b
-        case "subtract": let (a, b) = try binary(); result = try a - b
-        case "multiply": let (a, b) = try binary(); result = try a * b
-        case "divide": let (a, b) = try binary(); result = try a / b
+        case "add": let (a, b) = try binary(); result = a + b
+        case "subtract": let (a, b) = try binary(); result = a - b
+        case "multiply": let (a, b) = try binary(); result = a * b
+        case "divide": let (a, b) = try binary(); result = a / b
         case "add_scalar": result = try withScalar(+, +)
         case "subtract_scalar": result = try withScalar(-, -)
         case "multiply_scalar": result = try withScalar(*, *)
         case "divide_scalar": result = try withScalar(/, /)
         case "negate": result = -(try unary())
-        case "pow": let (a, b) = try binary(); result = try a.pow(b)
+        case "pow": let (a, b) = try binary(); result = a.pow(b)
         case "pow_scalar": result = try unary().pow(try attributes.float("exponent"))
 
         // Elementwise functions.
@@ -163,34 +163,34 @@ enum ForwardFixtures {
             case let (nil, high?): result = x.clamped(max: high)
             case (nil, nil): result = x.clamped()
             }
-        case "maximum": let (a, b) = try binary(); result = try a.maximum(b)
-        case "minimum": let (a, b) = try binary(); result = try a.minimum(b)
+        case "maximum": let (a, b) = try binary(); result = a.maximum(b)
+        case "minimum": let (a, b) = try binary(); result = a.minimum(b)
 
         // Comparisons and selection.
-        case "is_greater": let (a, b) = try binary(); result = try a.isGreater(than: b)
-        case "is_greater_or_equal": let (a, b) = try binary(); result = try a.isGreaterOrEqual(to: b)
-        case "is_less": let (a, b) = try binary(); result = try a.isLess(than: b)
-        case "is_less_or_equal": let (a, b) = try binary(); result = try a.isLessOrEqual(to: b)
-        case "is_equal": let (a, b) = try binary(); result = try a.isEqual(to: b)
+        case "is_greater": let (a, b) = try binary(); result = a.isGreater(than: b)
+        case "is_greater_or_equal": let (a, b) = try binary(); result = a.isGreaterOrEqual(to: b)
+        case "is_less": let (a, b) = try binary(); result = a.isLess(than: b)
+        case "is_less_or_equal": let (a, b) = try binary(); result = a.isLessOrEqual(to: b)
+        case "is_equal": let (a, b) = try binary(); result = a.isEqual(to: b)
         case "is_greater_scalar": result = try unary().isGreater(than: try attributes.float("value"))
         case "is_less_scalar": result = try unary().isLess(than: try attributes.float("value"))
         case "is_equal_scalar": result = try unary().isEqual(to: try attributes.float("value"))
         case "where":
             let x = try input(count: 3)
-            result = try Tensor.where(x[0], x[1], x[2])
+            result = Tensor.where(x[0], x[1], x[2])
 
         // Reductions.
-        case "sum": result = try reduced { try $0.sum(alongAxes: $1, keepingDimensions: $2) }
-        case "mean": result = try reduced { try $0.mean(alongAxes: $1, keepingDimensions: $2) }
-        case "max": result = try reduced { try $0.max(alongAxes: $1, keepingDimensions: $2) }
-        case "min": result = try reduced { try $0.min(alongAxes: $1, keepingDimensions: $2) }
+        case "sum": result = try reduced { $0.sum(alongAxes: $1, keepingDimensions: $2) }
+        case "mean": result = try reduced { $0.mean(alongAxes: $1, keepingDimensions: $2) }
+        case "max": result = try reduced { $0.max(alongAxes: $1, keepingDimensions: $2) }
+        case "min": result = try reduced { $0.min(alongAxes: $1, keepingDimensions: $2) }
         case "variance":
             let correction = try attributes.optionalInt("correction")
             result = try reduced { x, axes, keep in
                 if let correction {
-                    try x.variance(alongAxes: axes, correction: correction, keepingDimensions: keep)
+                    x.variance(alongAxes: axes, correction: correction, keepingDimensions: keep)
                 } else {
-                    try x.variance(alongAxes: axes, keepingDimensions: keep)
+                    x.variance(alongAxes: axes, keepingDimensions: keep)
                 }
             }
         case "sum_all": result = try unary().sum()
@@ -209,25 +209,25 @@ enum ForwardFixtures {
         case "flatten":
             let x = try unary()
             switch (try attributes.optionalInt("start_axis"), try attributes.optionalInt("end_axis")) {
-            case let (start?, end?): result = try x.flattened(startAxis: start, endAxis: end)
-            case let (start?, nil): result = try x.flattened(startAxis: start)
-            case let (nil, end?): result = try x.flattened(endAxis: end)
-            case (nil, nil): result = try x.flattened()
+            case let (start?, end?): result = x.flattened(startAxis: start, endAxis: end)
+            case let (start?, nil): result = x.flattened(startAxis: start)
+            case let (nil, end?): result = x.flattened(endAxis: end)
+            case (nil, nil): result = x.flattened()
             }
         case "squeeze":
             let x = try unary()
             if let axis = try attributes.optionalInt("axis") {
-                result = try x.squeezed(axis: axis)
+                result = x.squeezed(axis: axis)
             } else {
-                result = try x.squeezed()
+                result = x.squeezed()
             }
         case "unsqueeze": result = try unary().unsqueezed(axis: try attributes.int("axis"))
         case "permute": result = try unary().permuted(try attributes.ints("permutation"))
         case "transpose":
             let x = try unary()
             switch (try attributes.optionalInt("first"), try attributes.optionalInt("second")) {
-            case let (first?, second?): result = try x.transposed(first, second)
-            case (nil, nil): result = try x.transposed()
+            case let (first?, second?): result = x.transposed(first, second)
+            case (nil, nil): result = x.transposed()
             default: throw FixtureError("transpose needs both \"first\" and \"second\" or neither")
             }
         case "expand": result = try unary().expanded(to: try attributes.ints("shape"))
@@ -235,18 +235,18 @@ enum ForwardFixtures {
             let x = try unary()
             let (start, end) = (try attributes.int("start"), try attributes.int("end"))
             guard start <= end else { throw FixtureError("slice start \(start) is after end \(end)") }
-            result = try x.slice(alongAxis: try attributes.int("axis"), start..<end)
+            result = x.slice(alongAxis: try attributes.int("axis"), start..<end)
         case "concatenate":
             if let axis = try attributes.optionalInt("axis") {
-                result = try Tensor.concatenate(inputs, alongAxis: axis)
+                result = Tensor.concatenate(inputs, alongAxis: axis)
             } else {
-                result = try Tensor.concatenate(inputs)
+                result = Tensor.concatenate(inputs)
             }
         case "stack":
             if let axis = try attributes.optionalInt("axis") {
-                result = try Tensor.stack(inputs, alongAxis: axis)
+                result = Tensor.stack(inputs, alongAxis: axis)
             } else {
-                result = try Tensor.stack(inputs)
+                result = Tensor.stack(inputs)
             }
         case "pad":
             let x = try unary()
@@ -257,39 +257,39 @@ enum ForwardFixtures {
             case "reflect": mode = .reflect
             case let other: throw FixtureError("unknown padding mode \"\(other)\"")
             }
-            result = try x.padded(widths, mode: mode)
+            result = x.padded(widths, mode: mode)
         case "gather":
             result = try unary().gathered(atIndices: try attributes.ints("indices"), alongAxis: try attributes.int("axis"))
 
         // Products.
-        case "matmul": let (a, b) = try binary(); result = try Tensor.matmul(a, b)
+        case "matmul": let (a, b) = try binary(); result = Tensor.matmul(a, b)
 
         // Creation.
         case "arange":
             _ = try input(count: 0)
             let end = try attributes.float("end")
             switch (try attributes.optionalFloat("start"), try attributes.optionalFloat("step")) {
-            case let (start?, step?): result = try Tensor.arange(from: start, to: end, step: step)
-            case let (start?, nil): result = try Tensor.arange(from: start, to: end)
-            case let (nil, step?): result = try Tensor.arange(to: end, step: step)
-            case (nil, nil): result = try Tensor.arange(to: end)
+            case let (start?, step?): result = Tensor.arange(from: start, to: end, step: step)
+            case let (start?, nil): result = Tensor.arange(from: start, to: end)
+            case let (nil, step?): result = Tensor.arange(to: end, step: step)
+            case (nil, nil): result = Tensor.arange(to: end)
             }
         case "full":
             _ = try input(count: 0)
-            result = try Tensor(shape: try attributes.ints("shape"), repeating: try attributes.float("value"))
+            result = Tensor(shape: try attributes.ints("shape"), repeating: try attributes.float("value"))
         case "zeros":
             _ = try input(count: 0)
-            result = try Tensor.zeros(shape: try attributes.ints("shape"))
+            result = Tensor.zeros(shape: try attributes.ints("shape"))
         case "ones":
             _ = try input(count: 0)
-            result = try Tensor.ones(shape: try attributes.ints("shape"))
+            result = Tensor.ones(shape: try attributes.ints("shape"))
         case "random_uniform":
             _ = try input(count: 0)
             var generator = SeededGenerator(seed: try attributes.uint64("seed"))
             let shape = try attributes.ints("shape")
             switch (try attributes.optionalFloat("low"), try attributes.optionalFloat("high")) {
-            case let (low?, high?): result = try Tensor.randomUniform(shape: shape, low: low, high: high, using: &generator)
-            case (nil, nil): result = try Tensor.randomUniform(shape: shape, using: &generator)
+            case let (low?, high?): result = Tensor.randomUniform(shape: shape, low: low, high: high, using: &generator)
+            case (nil, nil): result = Tensor.randomUniform(shape: shape, using: &generator)
             default: throw FixtureError("random_uniform needs both \"low\" and \"high\" or neither")
             }
         case "random_normal":
@@ -298,8 +298,8 @@ enum ForwardFixtures {
             let shape = try attributes.ints("shape")
             switch (try attributes.optionalFloat("mean"), try attributes.optionalFloat("std")) {
             case let (mean?, std?):
-                result = try Tensor.randomNormal(shape: shape, mean: mean, standardDeviation: std, using: &generator)
-            case (nil, nil): result = try Tensor.randomNormal(shape: shape, using: &generator)
+                result = Tensor.randomNormal(shape: shape, mean: mean, standardDeviation: std, using: &generator)
+            case (nil, nil): result = Tensor.randomNormal(shape: shape, using: &generator)
             default: throw FixtureError("random_normal needs both \"mean\" and \"std\" or neither")
             }
 

@@ -36,7 +36,7 @@ fileprivate extension GradientTestData {
         let count = shapeElementCount(shape)
         var values = (0..<count).map { -2 + 4 * Float($0) / Float(Swift.max(1, count - 1)) }
         values.shuffle(using: &rng)
-        return try Tensor(shape: shape, scalars: values)
+        return Tensor(shape: shape, scalars: values)
     }
 }
 
@@ -90,7 +90,7 @@ struct KernelGradientTests {
             if hasBias { inputs.append(try data.normal([weightShape[0]])) }
             let label = "conv2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) dilation \(dilation) groups \(groups)"
             try checkGradients(label, inputs, seed: kernelProjectionSeed) { t in
-                try Tensor.conv2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
+                Tensor.conv2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
                                   padding: padding, dilation: dilation, groups: groups)
             }
         }
@@ -111,7 +111,7 @@ struct KernelGradientTests {
             if hasBias { inputs.append(try data.normal([weightShape[1] * groups])) }
             let label = "convTranspose2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) outputPadding \(outputPadding) dilation \(dilation) groups \(groups)"
             try checkGradients(label, inputs, seed: kernelProjectionSeed) { t in
-                try Tensor.convTranspose2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
+                Tensor.convTranspose2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
                                            padding: padding, outputPadding: outputPadding, dilation: dilation,
                                            groups: groups)
             }
@@ -127,10 +127,10 @@ struct KernelGradientTests {
         let transposedProjection = try data.normal([2, 2, 5, 4])
         let cases: [(String, [Tensor], Tensor, ([Tensor]) throws -> Tensor)] = [
             ("conv2d", convOperands, convProjection, {
-                try Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: Size2D(2, 1), padding: 1)
+                Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: Size2D(2, 1), padding: 1)
             }),
             ("convTranspose2d", transposedOperands, transposedProjection, {
-                try Tensor.convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1,
+                Tensor.convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1,
                                            outputPadding: Size2D(0, 1))
             }),
         ]
@@ -156,7 +156,7 @@ struct KernelGradientTests {
             ([1, 2, 5, 7], (Size2D(2, 3), nil, Size2D(1, 1), 1, true)),
         ]
         try checkEach("maxPool2d", configurations, input: { try data.distinct($0) }) { x, p in
-            try x.maxPool2d(kernel: p.kernel, stride: p.stride, padding: p.padding, dilation: p.dilation, ceilMode: p.ceilMode)
+            x.maxPool2d(kernel: p.kernel, stride: p.stride, padding: p.padding, dilation: p.dilation, ceilMode: p.ceilMode)
         }
     }
 
@@ -171,7 +171,7 @@ struct KernelGradientTests {
             ([1, 2, 5, 4], (Size2D(3, 2), Size2D(2, 1), Size2D(1, 0), false, .excludingPadding)),
         ]
         try checkEach("avgPool2d", configurations, input: { try data.normal($0) }) { x, p in
-            try x.avgPool2d(kernel: p.kernel, stride: p.stride, padding: p.padding, ceilMode: p.ceilMode, divisor: p.divisor)
+            x.avgPool2d(kernel: p.kernel, stride: p.stride, padding: p.padding, ceilMode: p.ceilMode, divisor: p.divisor)
         }
     }
 
@@ -184,7 +184,7 @@ struct KernelGradientTests {
             ([1, 3, 4, 6], 1),
         ]
         try checkEach("adaptiveAvgPool2d", configurations, input: { try data.normal($0) }) {
-            try $0.adaptiveAvgPool2d(outputSize: $1)
+            $0.adaptiveAvgPool2d(outputSize: $1)
         }
     }
 
@@ -199,16 +199,16 @@ struct KernelGradientTests {
             let runningMean = try data.normal([channels], scale: 0.5)
             let runningVariance = try data.uniform([channels], 0.5, 2)
             try checkGradients("batchNorm training \(shape)", [x, weight, bias], eps: 1e-2, seed: kernelProjectionSeed) { t in
-                try Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
+                Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
                                      bias: t[2], training: true, momentum: 0.3, epsilon: 1e-4).output
             }
             try checkGradients("batchNorm training \(shape), no affine, no running statistics", [x], eps: 1e-2,
                                seed: kernelProjectionSeed) { t in
-                try Tensor.batchNorm(t[0], runningMean: nil, runningVariance: nil, weight: nil, bias: nil,
+                Tensor.batchNorm(t[0], runningMean: nil, runningVariance: nil, weight: nil, bias: nil,
                                      training: true).output
             }
             try checkGradients("batchNorm evaluation \(shape)", [x, weight, bias], eps: 1e-2, seed: kernelProjectionSeed) { t in
-                try Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
+                Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
                                      bias: t[2], training: false).output
             }
         }
@@ -224,21 +224,21 @@ struct KernelGradientTests {
             ([1, 2, 5, 4], (Size2D(3, 7), .nearest)),
         ]
         try checkEach("resized", configurations, input: { try data.normal($0) }) { x, p in
-            try x.resized(to: p.size, mode: p.mode)
+            x.resized(to: p.size, mode: p.mode)
         }
     }
 
     @Test("batchNorm training returns PyTorch-style running statistics")
     func batchNormRunningStatistics() throws {
         // Channel 0 holds 1, 2, 3, 6: mean 3, biased variance 3.5, unbiased 14/3.
-        let x = try Tensor(shape: [2, 2, 2], scalars: [1, 2, 10, 10, 3, 6, 10, 10])
-        let result = try Tensor.batchNorm(x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
+        let x = Tensor(shape: [2, 2, 2], scalars: [1, 2, 10, 10, 3, 6, 10, 10])
+        let result = Tensor.batchNorm(x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
                                           weight: nil, bias: nil, training: true, momentum: 0.25)
         let mean = try #require(result.runningMean).scalars
         let variance = try #require(result.runningVariance).scalars
         #expect(Swift.abs(mean[0] - (0.75 * 1 + 0.25 * 3)) < 1e-6 && Swift.abs(mean[1] - (0.75 + 2.5)) < 1e-6)
         #expect(Swift.abs(variance[0] - (0.75 * 2 + 0.25 * 14 / 3)) < 1e-6 && Swift.abs(variance[1] - 1.5) < 1e-6)
-        let evaluation = try Tensor.batchNorm(x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
+        let evaluation = Tensor.batchNorm(x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
                                               weight: nil, bias: nil, training: false)
         #expect(try #require(evaluation.runningMean).scalars == [1, 1])
         #expect(try #require(evaluation.runningVariance).scalars == [2, 2])
@@ -252,121 +252,121 @@ extension KernelGradientTests {
     struct Errors {
         @Test("conv2d rejects operands and parameters that do not fit")
         func conv2dErrors() throws {
-            let x = try Tensor.zeros(shape: [1, 4, 5, 5])
-            let w = try Tensor.zeros(shape: [6, 4, 3, 3])
+            let x = Tensor.zeros(shape: [1, 4, 5, 5])
+            let w = Tensor.zeros(shape: [6, 4, 3, 3])
             expectTensorError(.shapeMismatch, op: "conv2d", "rank-3 input") {
-                try Tensor.conv2d(Tensor.zeros(shape: [4, 5, 5]), weight: w)
+                Tensor.conv2d(Tensor.zeros(shape: [4, 5, 5]), weight: w)
             }
             expectTensorError(.shapeMismatch, op: "conv2d", "rank-3 weight") {
-                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 3]))
+                Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 3]))
             }
             expectTensorError(.shapeMismatch, op: "conv2d", "weight expects 3 input channels") {
-                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 3, 3, 3]))
+                Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 3, 3, 3]))
             }
             expectTensorError(.shapeMismatch, op: "conv2d", "groups 2 needs weight dimension 1 = 2") {
-                try Tensor.conv2d(x, weight: w, groups: 2)
+                Tensor.conv2d(x, weight: w, groups: 2)
             }
             expectTensorError(.invalidArgument, op: "conv2d", "groups 3 does not divide 4 input channels") {
-                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 1, 3, 3]), groups: 3)
+                Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 1, 3, 3]), groups: 3)
             }
             expectTensorError(.invalidArgument, op: "conv2d", "groups 2 does not divide 5 output channels") {
-                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [5, 2, 3, 3]), groups: 2)
+                Tensor.conv2d(x, weight: Tensor.zeros(shape: [5, 2, 3, 3]), groups: 2)
             }
-            expectTensorError(.invalidArgument, op: "conv2d", "groups 0") { try Tensor.conv2d(x, weight: w, groups: 0) }
+            expectTensorError(.invalidArgument, op: "conv2d", "groups 0") { Tensor.conv2d(x, weight: w, groups: 0) }
             expectTensorError(.shapeMismatch, op: "conv2d", "bias of 5 for 6 output channels") {
-                try Tensor.conv2d(x, weight: w, bias: Tensor.zeros(shape: [5]))
+                Tensor.conv2d(x, weight: w, bias: Tensor.zeros(shape: [5]))
             }
             expectTensorError(.shapeMismatch, op: "conv2d", "bias of shape [1, 6]") {
-                try Tensor.conv2d(x, weight: w, bias: Tensor.zeros(shape: [1, 6]))
+                Tensor.conv2d(x, weight: w, bias: Tensor.zeros(shape: [1, 6]))
             }
             expectTensorError(.shapeMismatch, op: "conv2d", "kernel 6x6 on a 5x5 input") {
-                try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 6, 6]))
+                Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 6, 6]))
             }
             expectTensorError(.shapeMismatch, op: "conv2d", "dilated kernel spans 7 > 5 + 1") {
-                try Tensor.conv2d(x, weight: w, padding: Padding2D(top: 1, bottom: 0, left: 1, right: 0), dilation: 3)
+                Tensor.conv2d(x, weight: w, padding: Padding2D(top: 1, bottom: 0, left: 1, right: 0), dilation: 3)
             }
-            expectTensorError(.invalidArgument, op: "conv2d", "stride 0") { try Tensor.conv2d(x, weight: w, stride: Size2D(1, 0)) }
-            expectTensorError(.invalidArgument, op: "conv2d", "dilation 0") { try Tensor.conv2d(x, weight: w, dilation: 0) }
+            expectTensorError(.invalidArgument, op: "conv2d", "stride 0") { Tensor.conv2d(x, weight: w, stride: Size2D(1, 0)) }
+            expectTensorError(.invalidArgument, op: "conv2d", "dilation 0") { Tensor.conv2d(x, weight: w, dilation: 0) }
             expectTensorError(.invalidArgument, op: "conv2d", "negative padding") {
-                try Tensor.conv2d(x, weight: w, padding: Padding2D(top: 0, bottom: -1, left: 0, right: 0))
+                Tensor.conv2d(x, weight: w, padding: Padding2D(top: 0, bottom: -1, left: 0, right: 0))
             }
             // The boundary: padding makes the kernel fit exactly.
-            let fits = try Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 7, 7]), padding: 1)
+            let fits = Tensor.conv2d(x, weight: Tensor.zeros(shape: [6, 4, 7, 7]), padding: 1)
             #expect(fits.shape == [1, 6, 1, 1])
         }
 
         @Test("convTranspose2d rejects operands and parameters that do not fit")
         func convTranspose2dErrors() throws {
             let op = "convTranspose2d"
-            let x = try Tensor.zeros(shape: [1, 4, 3, 3])
-            let w = try Tensor.zeros(shape: [4, 2, 3, 3])
+            let x = Tensor.zeros(shape: [1, 4, 3, 3])
+            let w = Tensor.zeros(shape: [4, 2, 3, 3])
             expectTensorError(.shapeMismatch, op: op, "rank-3 input") {
-                try Tensor.convTranspose2d(Tensor.zeros(shape: [4, 3, 3]), weight: w)
+                Tensor.convTranspose2d(Tensor.zeros(shape: [4, 3, 3]), weight: w)
             }
             expectTensorError(.shapeMismatch, op: op, "weight dimension 0 is not the input channels") {
-                try Tensor.convTranspose2d(x, weight: Tensor.zeros(shape: [3, 2, 3, 3]))
+                Tensor.convTranspose2d(x, weight: Tensor.zeros(shape: [3, 2, 3, 3]))
             }
             expectTensorError(.shapeMismatch, op: op, "groups 3 does not divide 4 input channels") {
-                try Tensor.convTranspose2d(x, weight: w, groups: 3)
+                Tensor.convTranspose2d(x, weight: w, groups: 3)
             }
             expectTensorError(.shapeMismatch, op: op, "bias of 4 for 2 output channels") {
-                try Tensor.convTranspose2d(x, weight: w, bias: Tensor.zeros(shape: [4]))
+                Tensor.convTranspose2d(x, weight: w, bias: Tensor.zeros(shape: [4]))
             }
             expectTensorError(.shapeMismatch, op: op, "bias of 2 for 4 output channels with groups 2") {
-                try Tensor.convTranspose2d(x, weight: w, bias: Tensor.zeros(shape: [2]), groups: 2)
+                Tensor.convTranspose2d(x, weight: w, bias: Tensor.zeros(shape: [2]), groups: 2)
             }
             expectTensorError(.invalidArgument, op: op, "output padding 2 with stride 2") {
-                try Tensor.convTranspose2d(x, weight: w, stride: 2, outputPadding: 2)
+                Tensor.convTranspose2d(x, weight: w, stride: 2, outputPadding: 2)
             }
             expectTensorError(.invalidArgument, op: op, "output padding 1 with stride 1 and dilation 1") {
-                try Tensor.convTranspose2d(x, weight: w, outputPadding: Size2D(0, 1))
+                Tensor.convTranspose2d(x, weight: w, outputPadding: Size2D(0, 1))
             }
             expectTensorError(.invalidArgument, op: op, "negative output padding") {
-                try Tensor.convTranspose2d(x, weight: w, stride: 2, outputPadding: Size2D(-1, 0))
+                Tensor.convTranspose2d(x, weight: w, stride: 2, outputPadding: Size2D(-1, 0))
             }
-            expectTensorError(.invalidArgument, op: op, "stride 0") { try Tensor.convTranspose2d(x, weight: w, stride: 0) }
+            expectTensorError(.invalidArgument, op: op, "stride 0") { Tensor.convTranspose2d(x, weight: w, stride: 0) }
             expectTensorError(.shapeMismatch, op: op, "padding leaves no output") {
-                try Tensor.convTranspose2d(x, weight: w, padding: 4)
+                Tensor.convTranspose2d(x, weight: w, padding: 4)
             }
             // As in PyTorch, output padding below the dilation is fine even with stride 1.
-            let dilated = try Tensor.convTranspose2d(x, weight: w, outputPadding: 1, dilation: 2)
+            let dilated = Tensor.convTranspose2d(x, weight: w, outputPadding: 1, dilation: 2)
             #expect(dilated.shape == [1, 2, 8, 8])
             #expect(dilated.scalars.allSatisfy { $0 == 0 }, "zero input and weight must give a zero output")
         }
 
         @Test("Pooling rejects bad ranks, padding above half the kernel and windows that do not fit")
         func poolingErrors() throws {
-            let x = try Tensor.zeros(shape: [1, 2, 5, 5])
+            let x = Tensor.zeros(shape: [1, 2, 5, 5])
             expectTensorError(.shapeMismatch, op: "maxPool2d", "rank-3 input") {
-                try Tensor.zeros(shape: [2, 5, 5]).maxPool2d(kernel: 2)
+                Tensor.zeros(shape: [2, 5, 5]).maxPool2d(kernel: 2)
             }
             expectTensorError(.shapeMismatch, op: "avgPool2d", "rank-5 input") {
-                try Tensor.zeros(shape: [1, 1, 2, 5, 5]).avgPool2d(kernel: 2)
+                Tensor.zeros(shape: [1, 1, 2, 5, 5]).avgPool2d(kernel: 2)
             }
             expectTensorError(.invalidArgument, op: "maxPool2d", "padding 2 for kernel 3") {
-                try x.maxPool2d(kernel: 3, stride: 1, padding: 2)
+                x.maxPool2d(kernel: 3, stride: 1, padding: 2)
             }
             expectTensorError(.invalidArgument, op: "maxPool2d", "padding width 2 for kernel width 3") {
-                try x.maxPool2d(kernel: Size2D(4, 3), padding: Size2D(2, 2))
+                x.maxPool2d(kernel: Size2D(4, 3), padding: Size2D(2, 2))
             }
             expectTensorError(.invalidArgument, op: "avgPool2d", "padding 2 for kernel 3") {
-                try x.avgPool2d(kernel: 3, padding: 2)
+                x.avgPool2d(kernel: 3, padding: 2)
             }
-            expectTensorError(.invalidArgument, op: "maxPool2d", "kernel 0") { try x.maxPool2d(kernel: Size2D(0, 2)) }
-            expectTensorError(.invalidArgument, op: "avgPool2d", "stride 0") { try x.avgPool2d(kernel: 2, stride: 0) }
-            expectTensorError(.invalidArgument, op: "maxPool2d", "dilation 0") { try x.maxPool2d(kernel: 2, dilation: 0) }
-            expectTensorError(.shapeMismatch, op: "maxPool2d", "kernel 6 on a 5x5 input") { try x.maxPool2d(kernel: 6) }
+            expectTensorError(.invalidArgument, op: "maxPool2d", "kernel 0") { x.maxPool2d(kernel: Size2D(0, 2)) }
+            expectTensorError(.invalidArgument, op: "avgPool2d", "stride 0") { x.avgPool2d(kernel: 2, stride: 0) }
+            expectTensorError(.invalidArgument, op: "maxPool2d", "dilation 0") { x.maxPool2d(kernel: 2, dilation: 0) }
+            expectTensorError(.shapeMismatch, op: "maxPool2d", "kernel 6 on a 5x5 input") { x.maxPool2d(kernel: 6) }
             expectTensorError(.shapeMismatch, op: "maxPool2d", "dilated kernel spans 7") {
-                try x.maxPool2d(kernel: 3, dilation: 3)
+                x.maxPool2d(kernel: 3, dilation: 3)
             }
             expectTensorError(.shapeMismatch, op: "avgPool2d", "kernel 6x2 on a 5x5 input") {
-                try x.avgPool2d(kernel: Size2D(6, 2))
+                x.avgPool2d(kernel: Size2D(6, 2))
             }
             expectTensorError(.shapeMismatch, op: "adaptiveAvgPool2d", "rank-3 input") {
-                try Tensor.zeros(shape: [2, 5, 5]).adaptiveAvgPool2d(outputSize: 2)
+                Tensor.zeros(shape: [2, 5, 5]).adaptiveAvgPool2d(outputSize: 2)
             }
             expectTensorError(.invalidArgument, op: "adaptiveAvgPool2d", "output size 0") {
-                try x.adaptiveAvgPool2d(outputSize: Size2D(2, 0))
+                x.adaptiveAvgPool2d(outputSize: Size2D(2, 0))
             }
             // Half the kernel is allowed.
             #expect(try x.maxPool2d(kernel: 4, padding: 2).shape == [1, 2, 2, 2])
@@ -376,36 +376,36 @@ extension KernelGradientTests {
         @Test("batchNorm rejects bad shapes and missing running statistics")
         func batchNormErrors() throws {
             let op = "batchNorm"
-            let x = try Tensor.zeros(shape: [4, 3, 2, 2])
-            let stat = try Tensor.ones(shape: [3])
+            let x = Tensor.zeros(shape: [4, 3, 2, 2])
+            let stat = Tensor.ones(shape: [3])
             expectTensorError(.invalidArgument, op: op, "evaluation without running statistics") {
-                try Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: stat, bias: stat, training: false)
+                Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: stat, bias: stat, training: false)
             }
             expectTensorError(.invalidArgument, op: op, "only a running mean") {
-                try Tensor.batchNorm(x, runningMean: stat, runningVariance: nil, weight: nil, bias: nil, training: true)
+                Tensor.batchNorm(x, runningMean: stat, runningVariance: nil, weight: nil, bias: nil, training: true)
             }
             expectTensorError(.shapeMismatch, op: op, "rank-1 input") {
-                try Tensor.batchNorm(Tensor.zeros(shape: [3]), runningMean: stat, runningVariance: stat, weight: nil,
+                Tensor.batchNorm(Tensor.zeros(shape: [3]), runningMean: stat, runningVariance: stat, weight: nil,
                                      bias: nil, training: false)
             }
             expectTensorError(.shapeMismatch, op: op, "weight of 4 for 3 channels") {
-                try Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: Tensor.ones(shape: [4]), bias: nil,
+                Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: Tensor.ones(shape: [4]), bias: nil,
                                      training: true)
             }
             expectTensorError(.shapeMismatch, op: op, "bias of shape [1, 3]") {
-                try Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: nil, bias: Tensor.ones(shape: [1, 3]),
+                Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: nil, bias: Tensor.ones(shape: [1, 3]),
                                      training: true)
             }
             expectTensorError(.shapeMismatch, op: op, "running variance of 2 for 3 channels") {
-                try Tensor.batchNorm(x, runningMean: stat, runningVariance: Tensor.ones(shape: [2]), weight: nil, bias: nil,
+                Tensor.batchNorm(x, runningMean: stat, runningVariance: Tensor.ones(shape: [2]), weight: nil, bias: nil,
                                      training: false)
             }
             expectTensorError(.invalidArgument, op: op, "training with one value per channel") {
-                try Tensor.batchNorm(Tensor.zeros(shape: [1, 3]), runningMean: nil, runningVariance: nil, weight: nil,
+                Tensor.batchNorm(Tensor.zeros(shape: [1, 3]), runningMean: nil, runningVariance: nil, weight: nil,
                                      bias: nil, training: true)
             }
             expectTensorError(.invalidArgument, op: op, "negative epsilon") {
-                try Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: nil, bias: nil, training: true,
+                Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: nil, bias: nil, training: true,
                                      epsilon: -1)
             }
         }
@@ -413,13 +413,13 @@ extension KernelGradientTests {
         @Test("resized rejects bad ranks and sizes")
         func resizeErrors() throws {
             expectTensorError(.shapeMismatch, op: "resize", "rank-3 input") {
-                try Tensor.zeros(shape: [2, 4, 4]).resized(to: 2, mode: .bilinear)
+                Tensor.zeros(shape: [2, 4, 4]).resized(to: 2, mode: .bilinear)
             }
             expectTensorError(.shapeMismatch, op: "resize", "empty input") {
-                try Tensor.zeros(shape: [1, 1, 0, 4]).resized(to: 2, mode: .nearest)
+                Tensor.zeros(shape: [1, 1, 0, 4]).resized(to: 2, mode: .nearest)
             }
             expectTensorError(.invalidArgument, op: "resize", "size 0") {
-                try Tensor.zeros(shape: [1, 1, 4, 4]).resized(to: Size2D(0, 3), mode: .nearest)
+                Tensor.zeros(shape: [1, 1, 4, 4]).resized(to: Size2D(0, 3), mode: .nearest)
             }
         }
     }

@@ -68,7 +68,7 @@ public enum ColorAdjustment {
             throw .invalidTransformParameter(transform: function, parameter: parameter, expected: range, found: "\(value)")
         }
         let geometry = try ImageGeometry(of: image, transform: function, sample: "image", allowedChannels: [1, 3])
-        return try transformed(image, to: geometry.shape, transform: function, sample: "image") { x, y in
+        return transformed(image, to: geometry.shape) { x, y in
             y.update(from: x, count: geometry.channels * geometry.plane)
             body(y, geometry)
         }

@@ -129,7 +129,7 @@ public struct ColorJitter: SampleTransform {
         if parameters.brightness == nil, parameters.contrast == nil, parameters.saturation == nil, parameters.hue == nil {
             return image
         }
-        return try transformed(image, to: geometry.shape, transform: "ColorJitter", sample: sample) { x, y in
+        return transformed(image, to: geometry.shape) { x, y in
             y.update(from: x, count: geometry.channels * geometry.plane)
             for index in 0..<4 {
                 switch parameters.order[index] {

@@ -58,7 +58,7 @@ public struct GaussianNoise: SampleTransform {
         let count = geometry.channels * geometry.plane
         let clamps = clampsToUnitRange
         var result = sample
-        result.image = try transformed(sample.image, to: geometry.shape, transform: "GaussianNoise", sample: sample.name) { x, y in
+        result.image = transformed(sample.image, to: geometry.shape) { x, y in
             let deviation: Float
             switch scale {
             case let .absolute(value):

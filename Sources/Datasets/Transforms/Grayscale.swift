@@ -47,7 +47,7 @@ public struct Grayscale: SampleTransform {
         case .sameAsInput: channels = geometry.channels
         }
         let plane = geometry.plane
-        return try transformed(image, to: [channels, geometry.height, geometry.width], transform: "Grayscale", sample: sample) { x, y in
+        return transformed(image, to: [channels, geometry.height, geometry.width]) { x, y in
             if geometry.channels == 3 {
                 let (r, g, b) = (x, x + plane, x + 2 * plane)
                 for i in 0..<plane { y[i] = ColorAdjustment.luma(r[i], g[i], b[i]) }

@@ -37,7 +37,7 @@ public struct LocalContrastNormalization: SampleTransform {
         let count = geometry.channels * geometry.plane
         let scale = scale
         var result = sample
-        result.image = try transformed(sample.image, to: geometry.shape, transform: "LocalContrastNormalization", sample: sample.name) { x, y in
+        result.image = transformed(sample.image, to: geometry.shape) { x, y in
             var sum = 0.0
             for i in 0..<count { sum += Double(x[i]) }
             let mean = Float(sum / Double(count))

@@ -80,7 +80,7 @@ public struct Normalize: SampleTransform {
         let allowed = channelCount == 1 ? nil : [channelCount]
         let geometry = try ImageGeometry(of: image, transform: transform, sample: sample, allowedChannels: allowed)
         let plane = geometry.plane
-        return try transformed(image, to: geometry.shape, transform: transform, sample: sample) { x, y in
+        return transformed(image, to: geometry.shape) { x, y in
             for channel in 0..<geometry.channels {
                 let m = mean[mean.count == 1 ? 0 : channel]
                 let s = standardDeviation[standardDeviation.count == 1 ? 0 : channel]

@@ -35,7 +35,7 @@ public struct RandomHorizontalFlip: SampleTransform {
     static func flipped(_ tensor: Tensor, geometry: ImageGeometry, sample: String) throws(DatasetError) -> Tensor {
         let width = geometry.width
         let rows = geometry.channels * geometry.height
-        return try transformed(tensor, to: geometry.shape, transform: "RandomHorizontalFlip", sample: sample) { x, y in
+        return transformed(tensor, to: geometry.shape) { x, y in
             for row in 0..<rows {
                 let (from, to) = (x + row * width, y + row * width)
                 for j in 0..<width { to[j] = from[width - 1 - j] }

@@ -30,19 +30,14 @@ func resizedPlanes(
     if height == geometry.height, width == geometry.width { return tensor }
     switch mode {
     case .nearest, .bilinear:
-        do {
-            let batch = try tensor.reshaped(to: [1] + geometry.shape)
-            let resized = try batch.resized(to: Size2D(height, width), mode: mode == .nearest ? .nearest : .bilinear)
-            return try resized.reshaped(to: [geometry.channels, height, width])
-        } catch {
-            throw .transformInputMismatch(
-                transform: transform, sample: sample, expected: "an image that can be resized (\(error))", found: tensor.shape)
-        }
+        let batch = tensor.reshaped(to: [1] + geometry.shape)
+        let resized = batch.resized(to: Size2D(height, width), mode: mode == .nearest ? .nearest : .bilinear)
+        return resized.reshaped(to: [geometry.channels, height, width])
     case .nearestExact:
         let (inputHeight, inputWidth) = (geometry.height, geometry.width)
         let rowScale = Double(inputHeight) / Double(height)
         let columnScale = Double(inputWidth) / Double(width)
-        return try transformed(tensor, to: [geometry.channels, height, width], transform: transform, sample: sample) { x, y in
+        return transformed(tensor, to: [geometry.channels, height, width]) { x, y in
             var output = y
             for channel in 0..<geometry.channels {
                 let plane = x + channel * geometry.plane

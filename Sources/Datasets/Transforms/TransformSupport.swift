@@ -58,18 +58,14 @@ extension DatasetSample {
 /// Allocates a tensor of `shape` (the only allocation of a transform) and lets `body` fill
 /// every element from the elements of `input`.
 func transformed(
-    _ input: Tensor, to shape: [Int], transform: String, sample: String,
+    _ input: Tensor, to shape: [Int],
     _ body: (_ input: UnsafePointer<Float>, _ output: UnsafeMutablePointer<Float>) -> Void
-) throws(DatasetError) -> Tensor {
-    do {
-        return try input.withUnsafeBufferPointer { (source) throws(TensorError) -> Tensor in
-            try Tensor(shape: shape) { destination in
-                guard let from = source.baseAddress, let to = destination.baseAddress else { return }
-                body(from, to)
-            }
+) -> Tensor {
+    input.withUnsafeBufferPointer { (source) -> Tensor in
+        Tensor(shape: shape) { destination in
+            guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+            body(from, to)
         }
-    } catch {
-        throw .transformInputMismatch(transform: transform, sample: sample, expected: "a valid output shape (\(error))", found: shape)
     }
 }
 
@@ -85,7 +81,7 @@ func croppedWindow(
     let firstColumn = min(width, max(0, -left))
     let endColumn = max(firstColumn, min(width, inputWidth - left))
     let copied = endColumn - firstColumn
-    return try transformed(input, to: [geometry.channels, height, width], transform: transform, sample: sample) { x, y in
+    return transformed(input, to: [geometry.channels, height, width]) { x, y in
         var row = y
         for channel in 0..<geometry.channels {
             let plane = x + channel * geometry.plane

@@ -48,14 +48,12 @@ public enum FCDDGaussianKernel {
     public static func kernel(size: Size2D, sigma: Double) throws(ExplainError) -> Tensor {
         let rows = try window(size: size.height, sigma: sigma)
         let columns = try window(size: size.width, sigma: sigma)
-        return try MapsSupport.tensorOperation { () throws(TensorError) in
-            try Tensor(shape: [size.height, size.width]) { output in
-                var index = 0
-                for row in rows {
-                    for column in columns {
-                        output[index] = Float(row * column)
-                        index += 1
-                    }
+        return Tensor(shape: [size.height, size.width]) { output in
+            var index = 0
+            for row in rows {
+                for column in columns {
+                    output[index] = Float(row * column)
+                    index += 1
                 }
             }
         }

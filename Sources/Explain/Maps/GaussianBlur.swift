@@ -94,13 +94,11 @@ public struct GaussianBlur: Sendable, Equatable, CustomStringConvertible {
         let weights = Tensor(self.weights)
         let mode: PaddingMode = border == .reflect ? .reflect : .zero
         let size = kernelSize
-        return try MapsSupport.tensorOperation { () throws(TensorError) in
-            let flat = try maps.reshaped(to: [planes, 1, height, width])
-            let padded = try flat.padded([(0, 0), (0, 0), (half, half), (half, half)], mode: mode)
-            let vertical = try Tensor.conv2d(padded, weight: weights.reshaped(to: [1, 1, size, 1]))
-            let blurred = try Tensor.conv2d(vertical, weight: weights.reshaped(to: [1, 1, 1, size]))
-            return try blurred.reshaped(to: maps.shape)
-        }
+        let flat = maps.reshaped(to: [planes, 1, height, width])
+        let padded = flat.padded([(0, 0), (0, 0), (half, half), (half, half)], mode: mode)
+        let vertical = Tensor.conv2d(padded, weight: weights.reshaped(to: [1, 1, size, 1]))
+        let blurred = Tensor.conv2d(vertical, weight: weights.reshaped(to: [1, 1, 1, size]))
+        return blurred.reshaped(to: maps.shape)
     }
 
     /// A short, readable summary.

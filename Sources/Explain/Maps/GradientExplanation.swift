@@ -55,7 +55,7 @@ public enum GradientExplanation {
         case let .integratedGradients(steps):
             attributions = try integratedGradients(inputs: inputs, baseline: baseline, steps: steps, score: score)
         }
-        let maps = try absoluteChannelSums(attributions)
+        let maps = absoluteChannelSums(attributions)
         guard let blur else { return maps }
         return try blur.apply(maps)
     }
@@ -83,27 +83,21 @@ public enum GradientExplanation {
         guard steps >= 1 else {
             throw ExplainError.invalidArgument(operation: operation, message: "expected at least one step, found \(steps)")
         }
-        let start = try baseline ?? MapsSupport.tensorOperation { () throws(TensorError) in try Tensor.zeros(shape: inputs.shape) }
+        let start = baseline ?? Tensor.zeros(shape: inputs.shape)
         guard start.shape == inputs.shape || start.shape == [1] + inputs.shape.dropFirst() else {
             throw ExplainError.shapeMismatch(
                 operation: operation, expected: "a baseline [N, C, H, W] or [1, C, H, W] like the inputs",
                 found: [inputs.shape, start.shape])
         }
-        let (origin, difference) = try MapsSupport.tensorOperation { () throws(TensorError) in
-            let origin = start.detached()
-            return (origin, try inputs.detached() - origin)
-        }
-        var total = try MapsSupport.tensorOperation { () throws(TensorError) in try Tensor.zeros(shape: inputs.shape) }
+        let origin = start.detached()
+        let difference = inputs.detached() - origin
+        var total = Tensor.zeros(shape: inputs.shape)
         for step in 1...steps {
-            let point = try MapsSupport.tensorOperation { () throws(TensorError) in
-                try origin + difference * (Float(step) / Float(steps))
-            }
+            let point = origin + difference * (Float(step) / Float(steps))
             let gradient = try gradient(of: score, at: point, operation: operation)
-            total = try MapsSupport.tensorOperation { () throws(TensorError) in try total + gradient }
+            total = total + gradient
         }
-        return try MapsSupport.tensorOperation { () throws(TensorError) in
-            try withoutGradients { () throws(TensorError) in try difference * total * (1 / Float(steps)) }
-        }
+        return withoutGradients { difference * total * (1 / Float(steps)) }
     }
 
     /// Throws unless `inputs` is a non-empty `[N, C, H, W]`.
@@ -124,32 +118,28 @@ public enum GradientExplanation {
             throw ExplainError.shapeMismatch(operation: operation, expected: "scores [N] or [N, …] with N = \(batch)",
                                              found: [inputs.shape, scores.shape])
         }
-        return try MapsSupport.tensorOperation { () throws(TensorError) -> Tensor in
-            let perSample = scores.rank == 1 ? scores : try scores.mean(alongAxes: Array(1..<scores.rank))
-            let total = perSample.sum()
-            guard total.isTrackingGradients else {
-                throw TensorError.invalidArgument(
-                    op: operation,
-                    message: "the scores do not depend on the inputs through recorded operations (is gradient recording off, e.g. inside withoutGradients, or are the scores detached?)")
-            }
-            return try total.gradient(wrt: leaf)
+        let perSample = scores.rank == 1 ? scores : scores.mean(alongAxes: Array(1..<scores.rank))
+        let total = perSample.sum()
+        guard total.isTrackingGradients else {
+            throw ExplainError.invalidArgument(
+                operation: operation,
+                message: "the scores do not depend on the inputs through recorded operations (is gradient recording off, e.g. inside withoutGradients, or are the scores detached?)")
         }
+        return total.gradient(wrt: leaf)
     }
 
     /// `Σ_c |values[n, c, h, w]|`, `[N, H, W]`.
-    private static func absoluteChannelSums(_ values: Tensor) throws(ExplainError) -> Tensor {
+    private static func absoluteChannelSums(_ values: Tensor) -> Tensor {
         let (batch, channels, height, width) = (values.shape[0], values.shape[1], values.shape[2], values.shape[3])
         let plane = height * width
-        return try MapsSupport.tensorOperation { () throws(TensorError) in
-            try Tensor(shape: [batch, height, width]) { output in
-                values.withUnsafeBufferPointer { source in
-                    for sample in 0..<batch {
-                        let (target, first) = (sample * plane, sample * channels * plane)
-                        for pixel in 0..<plane { output[target + pixel] = Swift.abs(source[first + pixel]) }
-                        for channel in 1..<Swift.max(channels, 1) {
-                            let values = first + channel * plane
-                            for pixel in 0..<plane { output[target + pixel] += Swift.abs(source[values + pixel]) }
-                        }
+        return Tensor(shape: [batch, height, width]) { output in
+            values.withUnsafeBufferPointer { source in
+                for sample in 0..<batch {
+                    let (target, first) = (sample * plane, sample * channels * plane)
+                    for pixel in 0..<plane { output[target + pixel] = Swift.abs(source[first + pixel]) }
+                    for channel in 1..<Swift.max(channels, 1) {
+                        let values = first + channel * plane
+                        for pixel in 0..<plane { output[target + pixel] += Swift.abs(source[values + pixel]) }
                     }
                 }
             }

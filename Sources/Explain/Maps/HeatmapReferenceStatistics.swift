@@ -72,9 +72,7 @@ public struct HeatmapReferenceStatistics: Sendable, Equatable, CustomStringConve
             let chunk = 64
             for start in stride(from: 0, to: maps.count, by: chunk) {
                 let range = start..<Swift.min(start + chunk, maps.count)
-                let part = try MapsSupport.tensorOperation { () throws(TensorError) in
-                    try lowResolutionMaps.slice(alongAxis: 0, range)
-                }
+                let part = lowResolutionMaps.slice(alongAxis: 0, range)
                 let upsampled = try upsample(part)
                 if values.isEmpty { values.reserveCapacity(upsampled.scalarCount * ((maps.count + chunk - 1) / chunk)) }
                 upsampled.withUnsafeBufferPointer { values.append(contentsOf: $0) }
@@ -139,16 +137,14 @@ public struct HeatmapReferenceStatistics: Sendable, Equatable, CustomStringConve
         var perImageStatistics: [(minimum: Float, scale: Float)] = []
         perImageStatistics.reserveCapacity(images)
         for image in 0..<images { perImageStatistics.append(try statistics(image)) }
-        return try MapsSupport.tensorOperation { () throws(TensorError) in
-            try Tensor(shape: maps.shape) { target in
-                maps.withUnsafeBufferPointer { source in
-                    for (image, (minimum, scale)) in perImageStatistics.enumerated() {
-                        let start = image * perImage
-                        for index in start..<(start + perImage) {
-                            let shifted = source[index] - minimum
-                            let value: Float = scale > 0 ? shifted / scale : (shifted > 0 ? 1 : 0)
-                            target[index] = Swift.min(Swift.max(value, 0), 1)
-                        }
+        return Tensor(shape: maps.shape) { target in
+            maps.withUnsafeBufferPointer { source in
+                for (image, (minimum, scale)) in perImageStatistics.enumerated() {
+                    let start = image * perImage
+                    for index in start..<(start + perImage) {
+                        let shifted = source[index] - minimum
+                        let value: Float = scale > 0 ? shifted / scale : (shifted > 0 ? 1 : 0)
+                        target[index] = Swift.min(Swift.max(value, 0), 1)
                     }
                 }
             }

@@ -42,10 +42,8 @@ public enum HeatmapUpsampling: Sendable, Equatable, CustomStringConvertible {
             guard maps.rank == 3 || maps.rank == 4 else {
                 throw .shapeMismatch(operation: operation, expected: "maps [N, 1, h, w] or [N, h, w]", found: [maps.shape])
             }
-            return try MapsSupport.tensorOperation { () throws(TensorError) in
-                if maps.rank == 4 { return try maps.resized(to: inputSize, mode: mode) }
-                return try maps.unsqueezed(axis: 1).resized(to: inputSize, mode: mode).squeezed(axis: 1)
-            }
+            if maps.rank == 4 { return maps.resized(to: inputSize, mode: mode) }
+            return maps.unsqueezed(axis: 1).resized(to: inputSize, mode: mode).squeezed(axis: 1)
         }
     }
 

@@ -1,32 +1,11 @@
 import TensorCore
 
-// Internal helpers of the map files (Maps/): the bridge from TensorCore's errors, the
+// Internal helpers of the map files (Maps/): the
 // [N, H, W] / [N, 1, H, W] layouts, and the k-th smallest value that the display
 // normalisation takes its quantiles from.
 
 /// Helpers shared by the files under Maps/.
 enum MapsSupport {
-    /// The ``ExplainError`` that reports a TensorCore error, keeping its operation and text.
-    static func explainError(_ error: TensorError) -> ExplainError {
-        switch error {
-        case let .shapeMismatch(op, expected, found):
-            return .shapeMismatch(operation: op, expected: expected, found: found)
-        case let .invalidArgument(op, message):
-            return .invalidArgument(operation: op, message: message)
-        case let .notDifferentiable(message):
-            return .invalidArgument(operation: "gradients", message: message)
-        }
-    }
-
-    /// Runs TensorCore operations, reporting their errors as ``ExplainError``.
-    static func tensorOperation<Result>(_ body: () throws(TensorError) -> Result) throws(ExplainError) -> Result {
-        do {
-            return try body()
-        } catch {
-            throw explainError(error)
-        }
-    }
-
     /// The 1-based rank of the `quantile`-quantile among `count` values as the reference
     /// takes it: torch `kthvalue(int(qu · N))`, the product in double precision as in
     /// Python, and at least 1 (where the reference's `kthvalue(0)` fails).
@@ -101,7 +80,7 @@ struct SingleChannelMaps {
         switch maps.rank {
         case 3:
             hasChannelAxis = false
-            planes = try MapsSupport.tensorOperation { () throws(TensorError) in try maps.unsqueezed(axis: 1) }
+            planes = maps.unsqueezed(axis: 1)
         case 4 where maps.shape[1] == 1:
             hasChannelAxis = true
             planes = maps
@@ -116,6 +95,6 @@ struct SingleChannelMaps {
     /// `result` (`[N, 1, H', W']`) in the caller's layout.
     func restoringLayout(_ result: Tensor) throws(ExplainError) -> Tensor {
         if hasChannelAxis { return result }
-        return try MapsSupport.tensorOperation { () throws(TensorError) in try result.squeezed(axis: 1) }
+        return result.squeezed(axis: 1)
     }
 }

@@ -59,9 +59,7 @@ public struct ReceptiveFieldUpsampler: Sendable {
         self.receptiveField = field
         self.inputSize = inputSize
         self.sigma = sigma
-        self.kernel = try MapsSupport.tensorOperation { () throws(TensorError) in
-            try weights.reshaped(to: [1, 1, field.size.height, field.size.width])
-        }
+        self.kernel = weights.reshaped(to: [1, 1, field.size.height, field.size.width])
     }
 
     /// An up-sampler for the output maps of `net` on inputs of `inputSize`, with the
@@ -107,15 +105,13 @@ public struct ReceptiveFieldUpsampler: Sendable {
         let columns = AxisPlan(mapSize: mapSize.width, field: receptiveField.size.width, jump: receptiveField.jump.width,
                                shift: receptiveField.integerShift.width, target: inputSize.width)
         let (kernel, jump, target) = (self.kernel, receptiveField.jump, inputSize)
-        return try MapsSupport.tensorOperation { () throws(TensorError) in
-            let planes = try maps.reshaped(to: [batch * channels, 1, mapSize.height, mapSize.width])
-            let spread = try Tensor.convTranspose2d(
-                planes, weight: kernel, stride: jump, padding: 0,
-                outputPadding: Size2D(rows.outputPadding, columns.outputPadding))
-            let cropped = try columns.crop(rows.crop(spread, axis: 2), axis: 3)
-            let shape = maps.rank == 4 ? [batch, channels, target.height, target.width] : [batch, target.height, target.width]
-            return try cropped.reshaped(to: shape)
-        }
+        let planes = maps.reshaped(to: [batch * channels, 1, mapSize.height, mapSize.width])
+        let spread = Tensor.convTranspose2d(
+            planes, weight: kernel, stride: jump, padding: 0,
+            outputPadding: Size2D(rows.outputPadding, columns.outputPadding))
+        let cropped = columns.crop(rows.crop(spread, axis: 2), axis: 3)
+        let shape = maps.rank == 4 ? [batch, channels, target.height, target.width] : [batch, target.height, target.width]
+        return cropped.reshaped(to: shape)
     }
 
     /// What one axis needs: the output padding of the transposed convolution and the window
@@ -137,21 +133,21 @@ public struct ReceptiveFieldUpsampler: Sendable {
         }
 
         /// `[start, start + length)` of `tensor` along `axis`, zeros where that lies outside.
-        func crop(_ tensor: Tensor, axis: Int) throws(TensorError) -> Tensor {
+        func crop(_ tensor: Tensor, axis: Int) -> Tensor {
             let size = tensor.shape[axis]
             let lower = Swift.max(start, 0)
             let upper = Swift.min(start + length, size)
             guard lower < upper else {
                 var shape = tensor.shape
                 shape[axis] = length
-                return try Tensor.zeros(shape: shape)
+                return Tensor.zeros(shape: shape)
             }
-            let kept = try tensor.slice(alongAxis: axis, lower..<upper)
+            let kept = tensor.slice(alongAxis: axis, lower..<upper)
             let (before, after) = (lower - start, start + length - upper)
             guard before > 0 || after > 0 else { return kept }
             var widths = Array(repeating: (before: 0, after: 0), count: tensor.rank)
             widths[axis] = (before, after)
-            return try kept.padded(widths)
+            return kept.padded(widths)
         }
     }
 }

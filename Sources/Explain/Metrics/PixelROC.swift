@@ -48,15 +48,9 @@ public enum PixelROC {
         _ = try PixelBatch.imageSizes(maps: maps, masks: masks, operation: operation)
         let (allMaps, allMasks) = PixelBatch.concatenatedScalars(maps: maps, masks: masks)
         let shape = [1, 1, allMaps.count]
-        do {
-            let ranked = try rank(maps: try Tensor(shape: shape, scalars: allMaps), masks: try Tensor(shape: shape, scalars: allMasks), operation: operation)
-            try ranked.requireBothClasses(operation: operation)
-            return ranked.areaUnderCurve()
-        } catch let error as ExplainError {
-            throw error
-        } catch {
-            throw .invalidArgument(operation: operation, message: "\(error)")
-        }
+        let ranked = try rank(maps: Tensor(shape: shape, scalars: allMaps), masks: Tensor(shape: shape, scalars: allMasks), operation: operation)
+        try ranked.requireBothClasses(operation: operation)
+        return ranked.areaUnderCurve()
     }
 
     /// Packs every pixel's score with its mask label and ranks them.

@@ -58,7 +58,7 @@ public enum ExampleFigure {
         guard nominal.count == columns, anomalous.count == columns else {
             throw ExplainError.invalidArgument(operation: operation, message: "the bundled sample has too few test images for \(columns) columns")
         }
-        let inputs = try test.images.gathered(atIndices: nominal + anomalous, alongAxis: 0)
+        let inputs = test.images.gathered(atIndices: nominal + anomalous, alongAxis: 0)
         let provider = try heatmaps ?? syntheticHeatmaps(nominalClass: nominalClass)
         let maps = try provider(inputs)
         let (height, width) = (inputs.shape[2], inputs.shape[3])
@@ -66,8 +66,8 @@ public enum ExampleFigure {
             throw ExplainError.shapeMismatch(operation: operation, expected: "heatmaps [\(2 * columns), \(height), \(width)]", found: [maps.shape])
         }
         let images = try HeatmapSamples.displayImages(inputs, display: .clamped)
-        let nominalMaps = try maps.slice(alongAxis: 0, 0..<columns)
-        let anomalousMaps = try maps.slice(alongAxis: 0, columns..<(2 * columns))
+        let nominalMaps = maps.slice(alongAxis: 0, 0..<columns)
+        let anomalousMaps = maps.slice(alongAxis: 0, columns..<(2 * columns))
         let title = "Fashion-MNIST, nominal class: \(classNames[nominalClass])" + (heatmaps == nil ? " (synthetic heatmaps)" : "")
         return try HeatmapFigure.explanation(
             nominal: Array(images[..<columns]), anomalous: Array(images[columns...]), heatmaps: anomalousMaps,
@@ -88,7 +88,7 @@ public enum ExampleFigure {
         guard !members.isEmpty else {
             throw ExplainError.invalidArgument(operation: "ExampleFigure.syntheticHeatmaps", message: "expected a class with training images, found class \(nominalClass)")
         }
-        let nominal = try train.images.gathered(atIndices: members, alongAxis: 0)
+        let nominal = train.images.gathered(atIndices: members, alongAxis: 0)
         return { inputs in
             try HeatmapNormalization.semiGlobal(quantile: 0.97)
                 .normalize(SyntheticHeatmaps.deviation(of: inputs, fromNominal: nominal, blurSigma: 1.5))

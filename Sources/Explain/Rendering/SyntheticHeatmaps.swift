@@ -112,10 +112,6 @@ public enum SyntheticHeatmaps {
 
     /// A tensor of a checked shape.
     private static func tensor(shape: [Int], values: [Float]) -> Tensor {
-        do {
-            return try Tensor(shape: shape, scalars: values)
-        } catch {
-            preconditionFailure("SyntheticHeatmaps: invalid shape \(shape): \(error)")
-        }
+        return Tensor(shape: shape, scalars: values)
     }
 }

@@ -79,14 +79,14 @@ public struct AnomalyInjection: SampleTransform {
         let shape = sample.image.shape
         var anomaly = sample
         anomaly.label = anomalousLabel
-        let ones = sample.mask.map { try! Tensor(shape: $0.shape, repeating: 1) }
+        let ones = sample.mask.map { Tensor(shape: $0.shape, repeating: 1) }
         switch source {
         case let .noise(mode):
-            let noise = try Self.noise(mode, shape: shape, using: &generator)
+            let noise = mode.generate(shape: shape, using: &generator)
             anomaly.image = noise.clamped(min: 0, max: 255) / 255
             anomaly.mask = ones
         case let .malformedNormal(mode, groundTruth):
-            let noise = try Self.noise(mode, shape: shape, using: &generator)
+            let noise = mode.generate(shape: shape, using: &generator)
             let (image, changed) = Self.malform(sample.image, noise: noise)
             anomaly.image = image
             anomaly.mask = groundTruth && sample.mask != nil ? changed : ones
@@ -113,14 +113,6 @@ public struct AnomalyInjection: SampleTransform {
         return anomaly
     }
 
-    private static func noise(_ mode: NoiseMode, shape: [Int], using generator: inout SeededGenerator) throws(DatasetError) -> Tensor {
-        do {
-            return try mode.generate(shape: shape, using: &generator)
-        } catch {
-            throw .transformInputMismatch(transform: "AnomalyInjection", sample: "noise", expected: "an image [C, H, W]", found: shape)
-        }
-    }
-
     /// `clamp(image + noise)` in 0–255 units with the reference's rule: if adding the noise
     /// changes the image by less than 0.025 on average and subtracting it would change it
     /// more, subtract it (brighten dark images instead of darkening them). Also returns the
@@ -144,6 +136,6 @@ public struct AnomalyInjection: SampleTransform {
             result[i] = value / 255
             if value != values[i] { changed[i % plane] = 1 }
         }
-        return (try! Tensor(shape: image.shape, scalars: result), try! Tensor(shape: [1, height, width], scalars: changed))
+        return (Tensor(shape: image.shape, scalars: result), Tensor(shape: [1, height, width], scalars: changed))
     }
 }

@@ -22,15 +22,15 @@ public enum Confetti {
     /// One confetti image `[C, H, W]`.
     ///
     /// - Throws: ``TensorError`` for an invalid shape.
-    public static func generate(shape: [Int], using generator: inout SeededGenerator) throws(TensorError) -> Tensor {
+    public static func generate(shape: [Int], using generator: inout SeededGenerator) -> Tensor {
         let colour = ConfettiLayer(probability: colourProbability, sides: sides, rotates: true, fill: .randomPerChannel(-256 ... -1))
         let grey = ConfettiLayer(probability: greyProbability, sides: sides, rotates: true, fill: .constant(-255))
-        let sum = try colour.draw(shape: shape, ensuresBlob: true, using: &generator)
+        let sum = colour.draw(shape: shape, ensuresBlob: true, using: &generator)
             + grey.draw(shape: shape, ensuresBlob: true, using: &generator)
-        let blurred = try gaussianBlur(sum, kernelSize: blurKernelSize, sigma: blurSigma)
+        let blurred = gaussianBlur(sum, kernelSize: blurKernelSize, sigma: blurSigma)
         return blurred.scalars.withUnsafeBufferPointer { values in
             // Truncation to int, as the reference's `.int()`.
-            try! Tensor(shape: shape) { output in
+            Tensor(shape: shape) { output in
                 for i in output.indices { output[i] = values[i].rounded(.towardZero) }
             }
         }
@@ -38,7 +38,7 @@ public enum Confetti {
 
     /// A normalised separable Gaussian blur of `[C, H, W]` with reflect padding (kornia's
     /// `gaussian_blur2d` defaults).
-    static func gaussianBlur(_ image: Tensor, kernelSize: Int, sigma: Float) throws(TensorError) -> Tensor {
+    static func gaussianBlur(_ image: Tensor, kernelSize: Int, sigma: Float) -> Tensor {
         let (channels, height, width) = (image.shape[0], image.shape[1], image.shape[2])
         let half = kernelSize / 2
         let weights = (0..<kernelSize).map { Foundation.exp(-Float(($0 - half) * ($0 - half)) / (2 * sigma * sigma)) }
@@ -47,13 +47,13 @@ public enum Confetti {
         // Reflect padding needs the padding smaller than the side; beyond that use the
         // largest reflection the image allows, then zeros (only for images under 13 px).
         let padHeight = min(half, height - 1), padWidth = min(half, width - 1)
-        var x = try image.reshaped(to: [1, channels, height, width])
-        x = try x.padded([(0, 0), (0, 0), (padHeight, padHeight), (padWidth, padWidth)], mode: .reflect)
-        let vertical = try Tensor(shape: [channels, 1, kernelSize, 1], scalars: Array((0..<channels).map { _ in kernel }.joined()))
-        let horizontal = try Tensor(shape: [channels, 1, 1, kernelSize], scalars: Array((0..<channels).map { _ in kernel }.joined()))
-        x = try Tensor.conv2d(x, weight: vertical, padding: Padding2D(top: half - padHeight, bottom: half - padHeight, left: 0, right: 0), groups: channels)
-        x = try Tensor.conv2d(x, weight: horizontal, padding: Padding2D(top: 0, bottom: 0, left: half - padWidth, right: half - padWidth), groups: channels)
-        return try x.reshaped(to: [channels, height, width])
+        var x = image.reshaped(to: [1, channels, height, width])
+        x = x.padded([(0, 0), (0, 0), (padHeight, padHeight), (padWidth, padWidth)], mode: .reflect)
+        let vertical = Tensor(shape: [channels, 1, kernelSize, 1], scalars: Array((0..<channels).map { _ in kernel }.joined()))
+        let horizontal = Tensor(shape: [channels, 1, 1, kernelSize], scalars: Array((0..<channels).map { _ in kernel }.joined()))
+        x = Tensor.conv2d(x, weight: vertical, padding: Padding2D(top: half - padHeight, bottom: half - padHeight, left: 0, right: 0), groups: channels)
+        x = Tensor.conv2d(x, weight: horizontal, padding: Padding2D(top: 0, bottom: 0, left: half - padWidth, right: half - padWidth), groups: channels)
+        return x.reshaped(to: [channels, height, width])
     }
 }
 
@@ -73,7 +73,7 @@ struct ConfettiLayer {
     let fill: Fill
 
     /// The layer `[C, H, W]`: zeros with blobs; redrawn until it has one if `ensuresBlob`.
-    func draw(shape: [Int], ensuresBlob: Bool, using generator: inout SeededGenerator) throws(TensorError) -> Tensor {
+    func draw(shape: [Int], ensuresBlob: Bool, using generator: inout SeededGenerator) -> Tensor {
         let (channels, height, width) = (shape[0], shape[1], shape[2])
         var centres: [(Int, Int)] = []
         repeat {
@@ -108,6 +108,6 @@ struct ConfettiLayer {
                 }
             }
         }
-        return try Tensor(shape: shape, scalars: values)
+        return Tensor(shape: shape, scalars: values)
     }
 }

@@ -23,34 +23,34 @@ public enum NoiseMode: String, Sendable, CaseIterable {
     /// A noise image `[C, H, W]` in 0–255 units.
     ///
     /// - Throws: ``TensorError`` for a shape that is not `[C, H, W]` with positive sizes.
-    public func generate(shape: [Int], using generator: inout SeededGenerator) throws(TensorError) -> Tensor {
+    public func generate(shape: [Int], using generator: inout SeededGenerator) -> Tensor {
         guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
-            throw .invalidArgument(op: "NoiseMode.\(rawValue)", message: "expected an image shape [C, H, W] with positive sizes, found \(shape)")
+            TensorError.invalidArgument(op: "NoiseMode.\(rawValue)", message: "expected an image shape [C, H, W] with positive sizes, found \(shape)").trap()
         }
         switch self {
         case .gaussian:
-            return try Tensor.randomNormal(shape: shape, standardDeviation: 64, using: &generator)
+            return Tensor.randomNormal(shape: shape, standardDeviation: 64, using: &generator)
         case .uniform:
-            return try Tensor.randomUniform(shape: shape, high: 255, using: &generator)
+            return Tensor.randomUniform(shape: shape, high: 255, using: &generator)
         case .blob:
             let layer = ConfettiLayer(probability: 0.002, sides: 6...6, rotates: false, fill: .constant(255))
-            return try layer.draw(shape: shape, ensuresBlob: false, using: &generator)
+            return layer.draw(shape: shape, ensuresBlob: false, using: &generator)
         case .mixedBlob:
             let layer = ConfettiLayer(probability: 1e-5, sides: 34...34, rotates: false, fill: .constant(255))
-            let plain = try layer.draw(shape: shape, ensuresBlob: false, using: &generator)
-            let recoloured = try layer.draw(shape: shape, ensuresBlob: false, using: &generator)
-            let colours = try Tensor.randomUniform(shape: shape, high: 256, using: &generator)
+            let plain = layer.draw(shape: shape, ensuresBlob: false, using: &generator)
+            let recoloured = layer.draw(shape: shape, ensuresBlob: false, using: &generator)
+            let colours = Tensor.randomUniform(shape: shape, high: 256, using: &generator)
             let randomColours = colours.scalars.map { $0.rounded(.down) }
             let recolouredValues = recoloured.scalars
-            return try plain + Tensor(shape: shape, scalars: recolouredValues.indices.map { recolouredValues[$0] != 0 ? randomColours[$0] : 0 })
+            return plain + Tensor(shape: shape, scalars: recolouredValues.indices.map { recolouredValues[$0] != 0 ? randomColours[$0] : 0 })
         case .solid:
             let colours = (0..<shape[0]).map { _ in Float(Int(generator.next() % 256)) }
             let plane = shape[1] * shape[2]
-            return try Tensor(shape: shape) { values in
+            return Tensor(shape: shape) { values in
                 for c in 0..<shape[0] { for i in 0..<plane { values[c * plane + i] = colours[c] } }
             }
         case .confetti:
-            return try Confetti.generate(shape: shape, using: &generator)
+            return Confetti.generate(shape: shape, using: &generator)
         }
     }
 }

@@ -22,15 +22,15 @@ public final class AE224: BaselineNet {
     /// A fresh AE224.
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
-        encoder224 = try HSCCNN224(inputChannels: inputChannels, using: &generator)
-        bn1d = try BaselineLayers.norm1d(784)
+        encoder224 = HSCCNN224(inputChannels: inputChannels, using: &generator)
+        bn1d = BaselineLayers.norm1d(784)
         var deconvolutions: [ConvTranspose2d] = [], norms: [BatchNorm2d] = []
         var previous = 16
         for (index, (channels, kernel)) in [(64, 3), (128, 3), (128, 3), (64, 3), (32, 3), (8, 5), (inputChannels, 5)].enumerated() {
-            deconvolutions.append(try BaselineLayers.deconv(previous, channels, kernel, padding: kernel / 2, xavier: true, using: &generator))
-            if index < 6 { norms.append(try BaselineLayers.norm2d(channels)) }
+            deconvolutions.append(BaselineLayers.deconv(previous, channels, kernel, padding: kernel / 2, xavier: true, using: &generator))
+            if index < 6 { norms.append(BaselineLayers.norm2d(channels)) }
             previous = channels
         }
         (self.deconvolutions, self.norms) = (deconvolutions, norms)
@@ -46,12 +46,12 @@ public final class AE224: BaselineNet {
     }
 
     /// Reconstructions `[N, C, 224, 224]` of images `[N, C, 224, 224]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        var x = try BaselineLayers.unflatten(bn1d(encoder224(input)), channels: 16, size: 7).leakyRelu(negativeSlope: 0.01)
+    public func forward(_ input: Tensor) -> Tensor {
+        var x = BaselineLayers.unflatten(bn1d(encoder224(input)), channels: 16, size: 7).leakyRelu(negativeSlope: 0.01)
         for index in norms.indices {
-            x = try norms[index](deconvolutions[index](x)).leakyRelu(negativeSlope: 0.01)
-            if Self.upsampledAfter[index] { x = try BaselineLayers.upsample(x) }
+            x = norms[index](deconvolutions[index](x)).leakyRelu(negativeSlope: 0.01)
+            if Self.upsampledAfter[index] { x = BaselineLayers.upsample(x) }
         }
-        return try deconvolutions[norms.count](x).sigmoid()
+        return deconvolutions[norms.count](x).sigmoid()
     }
 }

@@ -19,25 +19,25 @@ public final class AE224VGG: BaselineNet {
     /// treated as ``BaselineNetKind/ae224VGG``).
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(_ kind: BaselineNetKind, inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(_ kind: BaselineNetKind, inputChannels: Int, using generator: inout SeededGenerator) {
         let kind: BaselineNetKind = [.ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining].contains(kind) ? kind : .ae224VGG
         self.kind = kind
         self.inputChannels = inputChannels
-        vggEncoder = try HSCVGG(kind.encoder ?? .cnn224VGG, inputChannels: inputChannels, using: &generator)
-        bn1d = try BatchNorm1d(4096)
-        declassifier = Sequential(try Linear(4096, 512 * 7 * 7, using: &generator), try BatchNorm1d(512 * 7 * 7), ReLU())
+        vggEncoder = HSCVGG(kind.encoder ?? .cnn224VGG, inputChannels: inputChannels, using: &generator)
+        bn1d = BatchNorm1d(4096)
+        declassifier = Sequential(Linear(4096, 512 * 7 * 7, using: &generator), BatchNorm1d(512 * 7 * 7), ReLU())
         // The output channels of the transposed convolutions, 0 for a ×2 upsampling.
         var layers: [any Module] = []
         var previous = 512
         let plan = [0, 512, 512, 0, 512, 256, 0, 256, 128, 0, 64, 0, inputChannels]
         for (index, channels) in plan.enumerated() {
             guard channels > 0 else {
-                layers.append(try Upsample(.scaleFactor(2)))
+                layers.append(Upsample(.scaleFactor(2)))
                 continue
             }
-            layers.append(try ConvTranspose2d(previous, channels, kernelSize: 3, padding: 1, using: &generator))
+            layers.append(ConvTranspose2d(previous, channels, kernelSize: 3, padding: 1, using: &generator))
             if index < plan.count - 1 {
-                layers.append(try BatchNorm2d(channels))
+                layers.append(BatchNorm2d(channels))
                 layers.append(ReLU())
             }
             previous = channels
@@ -50,8 +50,8 @@ public final class AE224VGG: BaselineNet {
     }
 
     /// Reconstructions `[N, C, 224, 224]` of images `[N, C, 224, 224]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        let code = try declassifier(bn1d(vggEncoder(input)).relu())
-        return try defeatures(BaselineLayers.unflatten(code, channels: 512, size: 7))
+    public func forward(_ input: Tensor) -> Tensor {
+        let code = declassifier(bn1d(vggEncoder(input)).relu())
+        return defeatures(BaselineLayers.unflatten(code, channels: 512, size: 7))
     }
 }

@@ -19,14 +19,14 @@ public final class AE28: BaselineNet {
     /// A fresh AE28 (decoder weights re-drawn with xavier-uniform, as the reference does).
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
-        encoder28 = try HSCCNN28(wide: false, inputChannels: inputChannels, using: &generator)
-        deconv1 = try BaselineLayers.deconv(3, 4, 5, padding: 2, xavier: true, using: &generator)
-        bn3 = try BaselineLayers.norm2d(4)
-        deconv2 = try BaselineLayers.deconv(4, 8, 5, padding: 3, xavier: true, using: &generator)
-        bn4 = try BaselineLayers.norm2d(8)
-        deconv3 = try BaselineLayers.deconv(8, inputChannels, 5, padding: 2, xavier: true, using: &generator)
+        encoder28 = HSCCNN28(wide: false, inputChannels: inputChannels, using: &generator)
+        deconv1 = BaselineLayers.deconv(3, 4, 5, padding: 2, xavier: true, using: &generator)
+        bn3 = BaselineLayers.norm2d(4)
+        deconv2 = BaselineLayers.deconv(4, 8, 5, padding: 3, xavier: true, using: &generator)
+        bn4 = BaselineLayers.norm2d(8)
+        deconv3 = BaselineLayers.deconv(8, inputChannels, 5, padding: 2, xavier: true, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -34,10 +34,10 @@ public final class AE28: BaselineNet {
     }
 
     /// Reconstructions `[N, C, 28, 28]` of images `[N, C, 28, 28]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        var x = try BaselineLayers.unflatten(encoder28(input), channels: 3, size: 4).leakyRelu(negativeSlope: 0.01)
-        x = try bn3(deconv1(BaselineLayers.upsample(x))).leakyRelu(negativeSlope: 0.01)
-        x = try bn4(deconv2(BaselineLayers.upsample(x))).leakyRelu(negativeSlope: 0.01)
-        return try deconv3(BaselineLayers.upsample(x)).sigmoid()
+    public func forward(_ input: Tensor) -> Tensor {
+        var x = BaselineLayers.unflatten(encoder28(input), channels: 3, size: 4).leakyRelu(negativeSlope: 0.01)
+        x = bn3(deconv1(BaselineLayers.upsample(x))).leakyRelu(negativeSlope: 0.01)
+        x = bn4(deconv2(BaselineLayers.upsample(x))).leakyRelu(negativeSlope: 0.01)
+        return deconv3(BaselineLayers.upsample(x)).sigmoid()
     }
 }

@@ -22,17 +22,17 @@ public final class AE32: BaselineNet {
     /// A fresh AE32 (decoder weights re-drawn with xavier-uniform, as the reference does).
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
-        encoder32 = try HSCCNN32(inputChannels: inputChannels, using: &generator)
-        bn1d = try BaselineLayers.norm1d(64)
-        deconv1 = try BaselineLayers.deconv(4, 128, 5, padding: 2, xavier: true, using: &generator)
-        bn2d4 = try BaselineLayers.norm2d(128)
-        deconv2 = try BaselineLayers.deconv(128, 64, 5, padding: 2, xavier: true, using: &generator)
-        bn2d5 = try BaselineLayers.norm2d(64)
-        deconv3 = try BaselineLayers.deconv(64, 32, 5, padding: 2, xavier: true, using: &generator)
-        bn2d6 = try BaselineLayers.norm2d(32)
-        deconv4 = try BaselineLayers.deconv(32, inputChannels, 5, padding: 2, xavier: true, using: &generator)
+        encoder32 = HSCCNN32(inputChannels: inputChannels, using: &generator)
+        bn1d = BaselineLayers.norm1d(64)
+        deconv1 = BaselineLayers.deconv(4, 128, 5, padding: 2, xavier: true, using: &generator)
+        bn2d4 = BaselineLayers.norm2d(128)
+        deconv2 = BaselineLayers.deconv(128, 64, 5, padding: 2, xavier: true, using: &generator)
+        bn2d5 = BaselineLayers.norm2d(64)
+        deconv3 = BaselineLayers.deconv(64, 32, 5, padding: 2, xavier: true, using: &generator)
+        bn2d6 = BaselineLayers.norm2d(32)
+        deconv4 = BaselineLayers.deconv(32, inputChannels, 5, padding: 2, xavier: true, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -41,12 +41,12 @@ public final class AE32: BaselineNet {
     }
 
     /// Reconstructions `[N, C, 32, 32]` of images `[N, C, 32, 32]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        var x = try BaselineLayers.unflatten(bn1d(encoder32(input)), channels: 4, size: 4).leakyRelu(negativeSlope: 0.01)
-        x = try BaselineLayers.upsample(bn2d4(deconv1(x)).leakyRelu(negativeSlope: 0.01))
-        x = try BaselineLayers.upsample(bn2d5(deconv2(x)).leakyRelu(negativeSlope: 0.01))
-        x = try BaselineLayers.upsample(bn2d6(deconv3(x)).leakyRelu(negativeSlope: 0.01))
-        return try deconv4(x)
+    public func forward(_ input: Tensor) -> Tensor {
+        var x = BaselineLayers.unflatten(bn1d(encoder32(input)), channels: 4, size: 4).leakyRelu(negativeSlope: 0.01)
+        x = BaselineLayers.upsample(bn2d4(deconv1(x)).leakyRelu(negativeSlope: 0.01))
+        x = BaselineLayers.upsample(bn2d5(deconv2(x)).leakyRelu(negativeSlope: 0.01))
+        x = BaselineLayers.upsample(bn2d6(deconv3(x)).leakyRelu(negativeSlope: 0.01))
+        return deconv4(x)
     }
 }
 
@@ -74,19 +74,19 @@ public final class AE32LW3K: BaselineNet {
     /// A fresh AE32_LW3K.
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
-        encoder32 = try HSCCNN32LW3K(inputChannels: inputChannels, using: &generator)
-        bn1d = try BaselineLayers.norm1d(64)
-        deconv1 = try BaselineLayers.deconv(4, 128, 3, padding: 1, xavier: false, using: &generator)
-        bn2d4 = try BaselineLayers.norm2d(128)
-        deconv2 = try BaselineLayers.deconv(128, 256, 3, padding: 1, xavier: false, using: &generator)
-        bn2d5 = try BaselineLayers.norm2d(256)
-        deconv25 = try BaselineLayers.deconv(256, 256, 3, padding: 1, xavier: false, using: &generator)
-        bn2d55 = try BaselineLayers.norm2d(256)
-        deconv3 = try BaselineLayers.deconv(256, 128, 3, padding: 1, xavier: false, using: &generator)
-        bn2d6 = try BaselineLayers.norm2d(128)
-        deconv4 = try BaselineLayers.deconv(128, inputChannels, 3, padding: 1, xavier: false, using: &generator)
+        encoder32 = HSCCNN32LW3K(inputChannels: inputChannels, using: &generator)
+        bn1d = BaselineLayers.norm1d(64)
+        deconv1 = BaselineLayers.deconv(4, 128, 3, padding: 1, xavier: false, using: &generator)
+        bn2d4 = BaselineLayers.norm2d(128)
+        deconv2 = BaselineLayers.deconv(128, 256, 3, padding: 1, xavier: false, using: &generator)
+        bn2d5 = BaselineLayers.norm2d(256)
+        deconv25 = BaselineLayers.deconv(256, 256, 3, padding: 1, xavier: false, using: &generator)
+        bn2d55 = BaselineLayers.norm2d(256)
+        deconv3 = BaselineLayers.deconv(256, 128, 3, padding: 1, xavier: false, using: &generator)
+        bn2d6 = BaselineLayers.norm2d(128)
+        deconv4 = BaselineLayers.deconv(128, inputChannels, 3, padding: 1, xavier: false, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -95,12 +95,12 @@ public final class AE32LW3K: BaselineNet {
     }
 
     /// Reconstructions `[N, C, 32, 32]` of images `[N, C, 32, 32]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        var x = try BaselineLayers.unflatten(bn1d(encoder32(input)), channels: 4, size: 4).leakyRelu(negativeSlope: 0.01)
-        x = try BaselineLayers.upsample(bn2d4(deconv1(x)).leakyRelu(negativeSlope: 0.01))
-        x = try bn2d5(deconv2(x)).leakyRelu(negativeSlope: 0.01)
-        x = try BaselineLayers.upsample(bn2d55(deconv25(x)).leakyRelu(negativeSlope: 0.01))
-        x = try BaselineLayers.upsample(bn2d6(deconv3(x)).leakyRelu(negativeSlope: 0.01))
-        return try deconv4(x)
+    public func forward(_ input: Tensor) -> Tensor {
+        var x = BaselineLayers.unflatten(bn1d(encoder32(input)), channels: 4, size: 4).leakyRelu(negativeSlope: 0.01)
+        x = BaselineLayers.upsample(bn2d4(deconv1(x)).leakyRelu(negativeSlope: 0.01))
+        x = bn2d5(deconv2(x)).leakyRelu(negativeSlope: 0.01)
+        x = BaselineLayers.upsample(bn2d55(deconv25(x)).leakyRelu(negativeSlope: 0.01))
+        x = BaselineLayers.upsample(bn2d6(deconv3(x)).leakyRelu(negativeSlope: 0.01))
+        return deconv4(x)
     }
 }

@@ -52,11 +52,11 @@ extension BaselineNet {
     /// connected layers fix it).
     ///
     /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` otherwise.
-    func checkInput(_ input: Tensor) throws(TensorError) {
+    func checkInput(_ input: Tensor) {
         let size = kind.designedInputSize
         guard input.rank == 4, input.shape[0] >= 1, input.shape[1] == inputChannels,
               input.shape[2] == size, input.shape[3] == size else {
-            throw .shapeMismatch(op: kind.rawValue, expected: "images [N, \(inputChannels), \(size), \(size)]", found: [input.shape])
+            TensorError.shapeMismatch(op: kind.rawValue, expected: "images [N, \(inputChannels), \(size), \(size)]", found: [input.shape]).trap()
         }
     }
 
@@ -89,22 +89,22 @@ extension BaselineNetKind {
     /// - Parameter inputChannels: 1 for grey or 3 for colour images; the first convolution
     ///   takes this many channels (the reference does the same through `in_shape[0]`).
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public func makeNet(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) -> any BaselineNet {
+    public func makeNet(inputChannels: Int, using generator: inout SeededGenerator) -> any BaselineNet {
         guard inputChannels >= 1 else {
-            throw .invalidArgument(op: rawValue, message: "expected at least one input channel, found \(inputChannels)")
+            TensorError.invalidArgument(op: rawValue, message: "expected at least one input channel, found \(inputChannels)").trap()
         }
         return switch self {
-        case .cnn28, .cnn28Wide: try HSCCNN28(wide: self == .cnn28Wide, inputChannels: inputChannels, using: &generator)
-        case .cnn32: try HSCCNN32(inputChannels: inputChannels, using: &generator)
-        case .cnn32LW3K: try HSCCNN32LW3K(inputChannels: inputChannels, using: &generator)
-        case .cnn224: try HSCCNN224(inputChannels: inputChannels, using: &generator)
+        case .cnn28, .cnn28Wide: HSCCNN28(wide: self == .cnn28Wide, inputChannels: inputChannels, using: &generator)
+        case .cnn32: HSCCNN32(inputChannels: inputChannels, using: &generator)
+        case .cnn32LW3K: HSCCNN32LW3K(inputChannels: inputChannels, using: &generator)
+        case .cnn224: HSCCNN224(inputChannels: inputChannels, using: &generator)
         case .cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining, .cnn224VGGNoPretraining1000:
-            try HSCVGG(self, inputChannels: inputChannels, using: &generator)
-        case .ae28: try AE28(inputChannels: inputChannels, using: &generator)
-        case .ae32: try AE32(inputChannels: inputChannels, using: &generator)
-        case .ae32LW3K: try AE32LW3K(inputChannels: inputChannels, using: &generator)
-        case .ae224: try AE224(inputChannels: inputChannels, using: &generator)
-        case .ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining: try AE224VGG(self, inputChannels: inputChannels, using: &generator)
+            HSCVGG(self, inputChannels: inputChannels, using: &generator)
+        case .ae28: AE28(inputChannels: inputChannels, using: &generator)
+        case .ae32: AE32(inputChannels: inputChannels, using: &generator)
+        case .ae32LW3K: AE32LW3K(inputChannels: inputChannels, using: &generator)
+        case .ae224: AE224(inputChannels: inputChannels, using: &generator)
+        case .ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining: AE224VGG(self, inputChannels: inputChannels, using: &generator)
         }
     }
 }
@@ -112,10 +112,10 @@ extension BaselineNetKind {
 /// The baselines' parts, built as the reference builds them.
 enum BaselineLayers {
     /// A 2-D batch norm with the reference's eps 1e-4.
-    static func norm2d(_ features: Int) throws(TensorError) -> BatchNorm2d { try BatchNorm2d(features, epsilon: 1e-4) }
+    static func norm2d(_ features: Int) -> BatchNorm2d { BatchNorm2d(features, epsilon: 1e-4) }
 
     /// A 1-D batch norm with the reference's eps 1e-4.
-    static func norm1d(_ features: Int) throws(TensorError) -> BatchNorm1d { try BatchNorm1d(features, epsilon: 1e-4) }
+    static func norm1d(_ features: Int) -> BatchNorm1d { BatchNorm1d(features, epsilon: 1e-4) }
 
     /// A 2×2 max-pool.
     static func pool() -> MaxPool2d { MaxPool2d(kernelSize: 2, stride: 2) }
@@ -125,23 +125,23 @@ enum BaselineLayers {
     /// (slope 0.01).
     static func deconv(
         _ input: Int, _ output: Int, _ kernel: Int, padding: Int, xavier: Bool, using generator: inout SeededGenerator
-    ) throws(TensorError) -> ConvTranspose2d {
-        let layer = try ConvTranspose2d(input, output, kernelSize: Size2D(kernel, kernel),
+    ) -> ConvTranspose2d {
+        let layer = ConvTranspose2d(input, output, kernelSize: Size2D(kernel, kernel),
                                         padding: Padding2D(height: padding, width: padding), using: &generator)
         if xavier {
-            layer.weight.value = try Initialization.xavierUniform(
+            layer.weight.value = Initialization.xavierUniform(
                 shape: layer.weight.value.shape, gain: Nonlinearity.leakyRelu(negativeSlope: 0.01).gain, using: &generator)
         }
         return layer
     }
 
     /// Nearest-neighbour upsampling by 2 (`F.interpolate(x, scale_factor=2)`).
-    static func upsample(_ x: Tensor) throws(TensorError) -> Tensor {
-        try x.resized(to: Size2D(x.shape[2] * 2, x.shape[3] * 2), mode: .nearest)
+    static func upsample(_ x: Tensor) -> Tensor {
+        x.resized(to: Size2D(x.shape[2] * 2, x.shape[3] * 2), mode: .nearest)
     }
 
     /// `[N, D]` → `[N, channels, size, size]` (the decoder's `x.view(…)`).
-    static func unflatten(_ x: Tensor, channels: Int, size: Int) throws(TensorError) -> Tensor {
-        try x.reshaped(to: [x.shape[0], channels, size, size])
+    static func unflatten(_ x: Tensor, channels: Int, size: Int) -> Tensor {
+        x.reshaped(to: [x.shape[0], channels, size, size])
     }
 }

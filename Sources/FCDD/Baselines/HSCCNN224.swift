@@ -21,21 +21,21 @@ public final class HSCCNN224: BaselineNet {
     /// A fresh CNN224.
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         var convolutions: [Conv2d] = [], norms: [BatchNorm2d] = [], pools: [MaxPool2d?] = []
         var previous = inputChannels
         // (channels, kernel, pool after) of the six blocks.
         for (channels, kernel, pooled) in [(8, 5, true), (32, 5, true), (64, 3, false), (128, 3, true), (128, 3, true), (64, 3, true)] {
-            convolutions.append(try referenceConv(previous, channels, kernel, padding: kernel / 2, using: &generator))
-            norms.append(try BaselineLayers.norm2d(channels))
+            convolutions.append(referenceConv(previous, channels, kernel, padding: kernel / 2, using: &generator))
+            norms.append(BaselineLayers.norm2d(channels))
             pools.append(pooled ? MaxPool2d(kernelSize: 3, stride: 2, padding: 1) : nil)
             previous = channels
         }
         (self.convolutions, self.norms, self.pools) = (convolutions, norms, pools)
-        fc1 = try Linear(64 * 7 * 7, 1536, using: &generator)
-        bn1d1 = try BaselineLayers.norm1d(1536)
-        fcFinal = try Linear(1536, BaselineNetKind.cnn224.featureCount, using: &generator)
+        fc1 = Linear(64 * 7 * 7, 1536, using: &generator)
+        bn1d1 = BaselineLayers.norm1d(1536)
+        fcFinal = Linear(1536, BaselineNetKind.cnn224.featureCount, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -52,13 +52,13 @@ public final class HSCCNN224: BaselineNet {
     }
 
     /// Features `[N, 784]` of images `[N, C, 224, 224]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try checkInput(input)
+    public func forward(_ input: Tensor) -> Tensor {
+        checkInput(input)
         var x = input
         for index in convolutions.indices {
-            x = try norms[index](convolutions[index](x)).leakyRelu(negativeSlope: 0.01)
-            if let pool = pools[index] { x = try pool(x) }
+            x = norms[index](convolutions[index](x)).leakyRelu(negativeSlope: 0.01)
+            if let pool = pools[index] { x = pool(x) }
         }
-        return try fcFinal(bn1d1(fc1(x.flattened(startAxis: 1))).leakyRelu(negativeSlope: 0.01))
+        return fcFinal(bn1d1(fc1(x.flattened(startAxis: 1))).leakyRelu(negativeSlope: 0.01))
     }
 }

@@ -25,15 +25,15 @@ public final class HSCCNN28: BaselineNet {
     /// A fresh CNN28 (or CNN28_W when `wide`).
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(wide: Bool, inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(wide: Bool, inputChannels: Int, using generator: inout SeededGenerator) {
         let (first, second) = wide ? (128, 64) : (8, 4)
         kind = wide ? .cnn28Wide : .cnn28
         self.inputChannels = inputChannels
-        conv1 = try referenceConv(inputChannels, first, 5, padding: 2, using: &generator)
-        bn1 = try BaselineLayers.norm2d(first)
-        conv2 = try referenceConv(first, second, 5, padding: 2, using: &generator)
-        bn2 = try BaselineLayers.norm2d(second)
-        fcFinal = try Linear(second * 7 * 7, kind.featureCount, using: &generator)
+        conv1 = referenceConv(inputChannels, first, 5, padding: 2, using: &generator)
+        bn1 = BaselineLayers.norm2d(first)
+        conv2 = referenceConv(first, second, 5, padding: 2, using: &generator)
+        bn2 = BaselineLayers.norm2d(second)
+        fcFinal = Linear(second * 7 * 7, kind.featureCount, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -41,10 +41,10 @@ public final class HSCCNN28: BaselineNet {
     }
 
     /// Features `[N, 48]` of images `[N, C, 28, 28]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try checkInput(input)
-        var x = try pool1(bn1(conv1(input)).leakyRelu(negativeSlope: 0.01))
-        x = try pool2(bn2(conv2(x)).leakyRelu(negativeSlope: 0.01))
-        return try fcFinal(x.flattened(startAxis: 1))
+    public func forward(_ input: Tensor) -> Tensor {
+        checkInput(input)
+        var x = pool1(bn1(conv1(input)).leakyRelu(negativeSlope: 0.01))
+        x = pool2(bn2(conv2(x)).leakyRelu(negativeSlope: 0.01))
+        return fcFinal(x.flattened(startAxis: 1))
     }
 }

@@ -12,21 +12,21 @@ struct HSCHead32 {
     let bn1d1: BatchNorm1d
     let fcFinal: Linear
 
-    init(from input: Int, kernel: Int, padding: Int, features: Int, using generator: inout SeededGenerator) throws(TensorError) {
-        conv3 = try referenceConv(input, 128, kernel, padding: padding, using: &generator)
-        bn2d3 = try BaselineLayers.norm2d(128)
-        fc1 = try Linear(128 * 4 * 4, 512, using: &generator)
-        bn1d1 = try BaselineLayers.norm1d(512)
-        fcFinal = try Linear(512, features, using: &generator)
+    init(from input: Int, kernel: Int, padding: Int, features: Int, using generator: inout SeededGenerator) {
+        conv3 = referenceConv(input, 128, kernel, padding: padding, using: &generator)
+        bn2d3 = BaselineLayers.norm2d(128)
+        fc1 = Linear(128 * 4 * 4, 512, using: &generator)
+        bn1d1 = BaselineLayers.norm1d(512)
+        fcFinal = Linear(512, features, using: &generator)
     }
 
     var childModules: [(name: String, module: any Module)] {
         [("conv3", conv3), ("bn2d3", bn2d3), ("pool3", pool3), ("fc1", fc1), ("bn1d1", bn1d1), ("fc_final", fcFinal)]
     }
 
-    func callAsFunction(_ input: Tensor) throws(TensorError) -> Tensor {
-        let x = try pool3(bn2d3(conv3(input)).leakyRelu(negativeSlope: 0.01)).flattened(startAxis: 1)
-        return try fcFinal(bn1d1(fc1(x)).leakyRelu(negativeSlope: 0.01))
+    func callAsFunction(_ input: Tensor) -> Tensor {
+        let x = pool3(bn2d3(conv3(input)).leakyRelu(negativeSlope: 0.01)).flattened(startAxis: 1)
+        return fcFinal(bn1d1(fc1(x)).leakyRelu(negativeSlope: 0.01))
     }
 }
 
@@ -47,13 +47,13 @@ public final class HSCCNN32: BaselineNet {
     /// A fresh CNN32.
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
-        conv1 = try referenceConv(inputChannels, 32, 5, padding: 2, using: &generator)
-        bn2d1 = try BaselineLayers.norm2d(32)
-        conv2 = try referenceConv(32, 64, 5, padding: 2, using: &generator)
-        bn2d2 = try BaselineLayers.norm2d(64)
-        head = try HSCHead32(from: 64, kernel: 5, padding: 2, features: BaselineNetKind.cnn32.featureCount, using: &generator)
+        conv1 = referenceConv(inputChannels, 32, 5, padding: 2, using: &generator)
+        bn2d1 = BaselineLayers.norm2d(32)
+        conv2 = referenceConv(32, 64, 5, padding: 2, using: &generator)
+        bn2d2 = BaselineLayers.norm2d(64)
+        head = HSCHead32(from: 64, kernel: 5, padding: 2, features: BaselineNetKind.cnn32.featureCount, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -61,11 +61,11 @@ public final class HSCCNN32: BaselineNet {
     }
 
     /// Features `[N, 64]` of images `[N, C, 32, 32]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try checkInput(input)
-        var x = try pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
-        x = try pool2(bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01))
-        return try head(x)
+    public func forward(_ input: Tensor) -> Tensor {
+        checkInput(input)
+        var x = pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
+        x = pool2(bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01))
+        return head(x)
     }
 }
 
@@ -89,15 +89,15 @@ public final class HSCCNN32LW3K: BaselineNet {
     /// A fresh CNN32_LW3K.
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
-        conv1 = try referenceConv(inputChannels, 128, 3, padding: 1, using: &generator)
-        bn2d1 = try BaselineLayers.norm2d(128)
-        conv2 = try referenceConv(128, 256, 3, padding: 1, using: &generator)
-        bn2d2 = try BaselineLayers.norm2d(256)
-        conv25 = try referenceConv(256, 256, 3, padding: 1, using: &generator)
-        bn2d25 = try BaselineLayers.norm2d(256)
-        head = try HSCHead32(from: 256, kernel: 3, padding: 1, features: BaselineNetKind.cnn32LW3K.featureCount, using: &generator)
+        conv1 = referenceConv(inputChannels, 128, 3, padding: 1, using: &generator)
+        bn2d1 = BaselineLayers.norm2d(128)
+        conv2 = referenceConv(128, 256, 3, padding: 1, using: &generator)
+        bn2d2 = BaselineLayers.norm2d(256)
+        conv25 = referenceConv(256, 256, 3, padding: 1, using: &generator)
+        bn2d25 = BaselineLayers.norm2d(256)
+        head = HSCHead32(from: 256, kernel: 3, padding: 1, features: BaselineNetKind.cnn32LW3K.featureCount, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -106,11 +106,11 @@ public final class HSCCNN32LW3K: BaselineNet {
     }
 
     /// Features `[N, 64]` of images `[N, C, 32, 32]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try checkInput(input)
-        var x = try pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
-        x = try bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01)
-        x = try pool2(bn2d25(conv25(x)).leakyRelu(negativeSlope: 0.01))
-        return try head(x)
+    public func forward(_ input: Tensor) -> Tensor {
+        checkInput(input)
+        var x = pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
+        x = bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01)
+        x = pool2(bn2d25(conv25(x)).leakyRelu(negativeSlope: 0.01))
+        return head(x)
     }
 }

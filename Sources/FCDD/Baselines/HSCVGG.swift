@@ -14,11 +14,11 @@ public final class HSCVGG: BaselineNet {
     /// treated as ``BaselineNetKind/cnn224VGG``); `_F` freezes `vgg.features.0` … `14`.
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(_ kind: BaselineNetKind, inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(_ kind: BaselineNetKind, inputChannels: Int, using generator: inout SeededGenerator) {
         let kind: BaselineNetKind = kind.isVGG && !kind.isAutoencoder ? kind : .cnn224VGG
         self.kind = kind
         self.inputChannels = inputChannels
-        vgg = try VGG11BatchNorm(inputChannels: inputChannels, head: kind == .cnn224VGGNoPretraining1000 ? .classes1000 : .features4096,
+        vgg = VGG11BatchNorm(inputChannels: inputChannels, head: kind == .cnn224VGGNoPretraining1000 ? .classes1000 : .features4096,
                                  using: &generator)
         for index in kind.frozenModuleIndices { setTrainable(false, prefix: "vgg.features.\(index)") }
     }
@@ -26,8 +26,8 @@ public final class HSCVGG: BaselineNet {
     public var childModules: [(name: String, module: any Module)] { [("vgg", vgg)] }
 
     /// Features `[N, 4096]` (or `[N, 1000]`) of images `[N, C, 224, 224]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try checkInput(input)
-        return try vgg(input)
+    public func forward(_ input: Tensor) -> Tensor {
+        checkInput(input)
+        return vgg(input)
     }
 }

@@ -18,11 +18,11 @@ public final class FCDDCNN224VGG: FCDDReferenceNet {
     /// ``FCDDNetKind/cnn224VGG``).
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(_ kind: FCDDNetKind, inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(_ kind: FCDDNetKind, inputChannels: Int, using generator: inout SeededGenerator) {
         self.kind = kind.isVGG ? kind : .cnn224VGG
         self.inputChannels = inputChannels
-        features = try VGG11BatchNorm.features(inputChannels: inputChannels, moduleCount: 21, initialization: .pytorchDefault, using: &generator)
-        convFinal = try referenceConv(512, 1, 1, padding: 0, using: &generator)
+        features = VGG11BatchNorm.features(inputChannels: inputChannels, moduleCount: 21, initialization: .pytorchDefault, using: &generator)
+        convFinal = referenceConv(512, 1, 1, padding: 0, using: &generator)
         for index in self.kind.frozenModuleIndices { setTrainable(false, prefix: "features.\(index)") }
     }
 
@@ -31,8 +31,8 @@ public final class FCDDCNN224VGG: FCDDReferenceNet {
     public var spatialLayers: [any Module] { [features, convFinal] }
 
     /// φ(X): `[N, C, 224, 224]` → `[N, 1, 28, 28]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try convFinal(features(input))
+    public func forward(_ input: Tensor) -> Tensor {
+        convFinal(features(input))
     }
 
     /// Loads the VGG11-BN backbone (`features.0` … `features.20`) from a safetensors file

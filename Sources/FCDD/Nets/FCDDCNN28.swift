@@ -23,14 +23,14 @@ public final class FCDDCNN28: FCDDReferenceNet {
     /// A fresh FCDD_CNN28 (or FCDD_CNN28_W when `wide`).
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(wide: Bool, inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(wide: Bool, inputChannels: Int, using generator: inout SeededGenerator) {
         let (first, second) = wide ? (128, 128) : (8, 16)
         kind = wide ? .cnn28Wide : .cnn28
         self.inputChannels = inputChannels
-        conv1 = try referenceConv(inputChannels, first, 5, padding: 2, using: &generator)
-        bn2d1 = try BatchNorm2d(first, epsilon: 1e-4)
-        conv2 = try referenceConv(first, second, 5, padding: 2, using: &generator)
-        convFinal = try referenceConv(second, 1, 1, padding: 0, using: &generator)
+        conv1 = referenceConv(inputChannels, first, 5, padding: 2, using: &generator)
+        bn2d1 = BatchNorm2d(first, epsilon: 1e-4)
+        conv2 = referenceConv(first, second, 5, padding: 2, using: &generator)
+        convFinal = referenceConv(second, 1, 1, padding: 0, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -40,8 +40,8 @@ public final class FCDDCNN28: FCDDReferenceNet {
     public var spatialLayers: [any Module] { [conv1, pool1, conv2, pool2, convFinal] }
 
     /// φ(X): `[N, C, 28, 28]` → `[N, 1, 7, 7]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        let x = try pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
-        return try convFinal(pool2(conv2(x)))
+    public func forward(_ input: Tensor) -> Tensor {
+        let x = pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
+        return convFinal(pool2(conv2(x)))
     }
 }

@@ -31,17 +31,17 @@ public final class FCDDCNN32: FCDDReferenceNet {
     /// A fresh FCDD_CNN32 (or FCDD_CNN32_S when `small`).
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(small: Bool, inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(small: Bool, inputChannels: Int, using generator: inout SeededGenerator) {
         let (kernel, padding) = small ? (3, 1) : (5, 2)
         kind = small ? .cnn32Small : .cnn32
         self.inputChannels = inputChannels
-        conv1 = try referenceConv(inputChannels, 32, kernel, padding: padding, using: &generator)
-        bn2d1 = try BatchNorm2d(32, epsilon: 1e-4)
-        conv2 = try referenceConv(32, 64, kernel, padding: padding, using: &generator)
-        bn2d2 = try BatchNorm2d(64, epsilon: 1e-4)
-        conv3 = try referenceConv(64, 128, kernel, padding: padding, using: &generator)
-        bn2d3 = small ? nil : try BatchNorm2d(128, epsilon: 1e-4)
-        convFinal = try referenceConv(128, 1, 1, padding: 0, using: &generator)
+        conv1 = referenceConv(inputChannels, 32, kernel, padding: padding, using: &generator)
+        bn2d1 = BatchNorm2d(32, epsilon: 1e-4)
+        conv2 = referenceConv(32, 64, kernel, padding: padding, using: &generator)
+        bn2d2 = BatchNorm2d(64, epsilon: 1e-4)
+        conv3 = referenceConv(64, 128, kernel, padding: padding, using: &generator)
+        bn2d3 = small ? nil : BatchNorm2d(128, epsilon: 1e-4)
+        convFinal = referenceConv(128, 1, 1, padding: 0, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -52,9 +52,9 @@ public final class FCDDCNN32: FCDDReferenceNet {
     public var spatialLayers: [any Module] { [conv1, pool1, conv2, pool2, conv3, convFinal] }
 
     /// φ(X): `[N, C, 32, 32]` → `[N, 1, 8, 8]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        var x = try pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
-        x = try pool2(bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01))
-        return try convFinal(conv3(x))
+    public func forward(_ input: Tensor) -> Tensor {
+        var x = pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
+        x = pool2(bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01))
+        return convFinal(conv3(x))
     }
 }

@@ -35,17 +35,17 @@ public final class FCDDCNN32LW3K: FCDDReferenceNet {
     /// A fresh FCDD_CNN32_LW3K.
     ///
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public init(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
-        conv1 = try referenceConv(inputChannels, 128, 3, padding: 1, using: &generator)
-        bn2d1 = try BatchNorm2d(128, epsilon: 1e-4)
-        conv2 = try referenceConv(128, 256, 3, padding: 1, using: &generator)
-        bn2d2 = try BatchNorm2d(256, epsilon: 1e-4)
-        conv25 = try referenceConv(256, 256, 3, padding: 1, using: &generator)
-        bn2d25 = try BatchNorm2d(256, epsilon: 1e-4)
-        conv3 = try referenceConv(256, 128, 3, padding: 1, using: &generator)
-        bn2d3 = try BatchNorm2d(128, epsilon: 1e-4)
-        convFinal = try referenceConv(128, 1, 1, padding: 0, using: &generator)
+        conv1 = referenceConv(inputChannels, 128, 3, padding: 1, using: &generator)
+        bn2d1 = BatchNorm2d(128, epsilon: 1e-4)
+        conv2 = referenceConv(128, 256, 3, padding: 1, using: &generator)
+        bn2d2 = BatchNorm2d(256, epsilon: 1e-4)
+        conv25 = referenceConv(256, 256, 3, padding: 1, using: &generator)
+        bn2d25 = BatchNorm2d(256, epsilon: 1e-4)
+        conv3 = referenceConv(256, 128, 3, padding: 1, using: &generator)
+        bn2d3 = BatchNorm2d(128, epsilon: 1e-4)
+        convFinal = referenceConv(128, 1, 1, padding: 0, using: &generator)
     }
 
     public var childModules: [(name: String, module: any Module)] {
@@ -56,10 +56,10 @@ public final class FCDDCNN32LW3K: FCDDReferenceNet {
     public var spatialLayers: [any Module] { [conv1, pool1, conv2, conv25, pool2, conv3, convFinal] }
 
     /// φ(X): `[N, C, 32, 32]` → `[N, 1, 8, 8]`.
-    public func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        var x = try pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
-        x = try bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01)
-        x = try pool2(bn2d25(conv25(x)).leakyRelu(negativeSlope: 0.01))
-        return try convFinal(conv3(x))
+    public func forward(_ input: Tensor) -> Tensor {
+        var x = pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
+        x = bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01)
+        x = pool2(bn2d25(conv25(x)).leakyRelu(negativeSlope: 0.01))
+        return convFinal(conv3(x))
     }
 }

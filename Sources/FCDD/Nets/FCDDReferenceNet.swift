@@ -32,16 +32,16 @@ extension FCDDNetKind {
     /// - Parameter inputChannels: 1 for grey or 3 for colour images; the first convolution
     ///   takes this many channels (the reference does the same through `in_shape[0]`).
     /// - Throws: ``TensorError`` for a channel count below 1.
-    public func makeNet(inputChannels: Int, using generator: inout SeededGenerator) throws(TensorError) -> any FCDDReferenceNet {
+    public func makeNet(inputChannels: Int, using generator: inout SeededGenerator) -> any FCDDReferenceNet {
         guard inputChannels >= 1 else {
-            throw .invalidArgument(op: rawValue, message: "expected at least one input channel, found \(inputChannels)")
+            TensorError.invalidArgument(op: rawValue, message: "expected at least one input channel, found \(inputChannels)").trap()
         }
         return switch self {
-        case .cnn28, .cnn28Wide: try FCDDCNN28(wide: self == .cnn28Wide, inputChannels: inputChannels, using: &generator)
-        case .cnn32, .cnn32Small: try FCDDCNN32(small: self == .cnn32Small, inputChannels: inputChannels, using: &generator)
-        case .cnn32LW3K: try FCDDCNN32LW3K(inputChannels: inputChannels, using: &generator)
+        case .cnn28, .cnn28Wide: FCDDCNN28(wide: self == .cnn28Wide, inputChannels: inputChannels, using: &generator)
+        case .cnn32, .cnn32Small: FCDDCNN32(small: self == .cnn32Small, inputChannels: inputChannels, using: &generator)
+        case .cnn32LW3K: FCDDCNN32LW3K(inputChannels: inputChannels, using: &generator)
         case .cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining:
-            try FCDDCNN224VGG(self, inputChannels: inputChannels, using: &generator)
+            FCDDCNN224VGG(self, inputChannels: inputChannels, using: &generator)
         }
     }
 
@@ -52,14 +52,13 @@ extension FCDDNetKind {
     public var receptiveField: ReceptiveField {
         get throws(SpatialGeometryError) {
             var generator = SeededGenerator(seed: 0)
-            // One input channel is always valid.
-            guard let net = try? makeNet(inputChannels: 1, using: &generator) else { return .identity }
+            let net = makeNet(inputChannels: 1, using: &generator)
             return try net.spatialGeometry(forInput: Size2D(designedInputSize, designedInputSize)).field
         }
     }
 }
 
 /// The reference's 2-D convolution with a square kernel and symmetric padding.
-func referenceConv(_ input: Int, _ output: Int, _ kernel: Int, padding: Int, using generator: inout SeededGenerator) throws(TensorError) -> Conv2d {
-    try Conv2d(input, output, kernelSize: Size2D(kernel, kernel), padding: Padding2D(height: padding, width: padding), using: &generator)
+func referenceConv(_ input: Int, _ output: Int, _ kernel: Int, padding: Int, using generator: inout SeededGenerator) -> Conv2d {
+    Conv2d(input, output, kernelSize: Size2D(kernel, kernel), padding: Padding2D(height: padding, width: padding), using: &generator)
 }

@@ -35,18 +35,18 @@ final class VGG11BatchNorm: Module {
     let classifier: Sequential
 
     /// The whole VGG11-BN with the given head, drawn as torchvision draws it.
-    init(inputChannels: Int, head: Head, using generator: inout SeededGenerator) throws(TensorError) {
-        features = try Self.features(inputChannels: inputChannels, moduleCount: 29, initialization: .torchvision, using: &generator)
+    init(inputChannels: Int, head: Head, using generator: inout SeededGenerator) {
+        features = Self.features(inputChannels: inputChannels, moduleCount: 29, initialization: .torchvision, using: &generator)
         var layers: [any Module] = []
         var width = 512 * 7 * 7
         for output in head == .features4096 ? [4096, 4096] : [4096, 4096, 1000] {
             if !layers.isEmpty {
                 layers.append(ReLU())
-                layers.append(try Dropout(probability: 0.5, seed: generator.next()))
+                layers.append(Dropout(probability: 0.5, seed: generator.next()))
             }
-            let linear = try Linear(width, output, using: &generator)
-            linear.weight.value = try Tensor.randomNormal(shape: linear.weight.value.shape, standardDeviation: 0.01, using: &generator)
-            try linear.bias?.value = Tensor.zeros(shape: [output])
+            let linear = Linear(width, output, using: &generator)
+            linear.weight.value = Tensor.randomNormal(shape: linear.weight.value.shape, standardDeviation: 0.01, using: &generator)
+            linear.bias?.value = Tensor.zeros(shape: [output])
             layers.append(linear)
             width = output
         }
@@ -58,8 +58,8 @@ final class VGG11BatchNorm: Module {
     }
 
     /// `classifier(flatten(avgpool(features(x))))`.
-    func forward(_ input: Tensor) throws(TensorError) -> Tensor {
-        try classifier(averagePool(features(input)).flattened(startAxis: 1))
+    func forward(_ input: Tensor) -> Tensor {
+        classifier(averagePool(features(input)).flattened(startAxis: 1))
     }
 
     /// torchvision's `vgg11_bn().features[:moduleCount]` with its module indices: conv 3×3
@@ -67,7 +67,7 @@ final class VGG11BatchNorm: Module {
     /// (indices 3, 7, 14, 21, 28). The FCDD VGG nets keep 21 modules, the HSC nets all 29.
     static func features(
         inputChannels: Int, moduleCount: Int, initialization: Initialization, using generator: inout SeededGenerator
-    ) throws(TensorError) -> Sequential {
+    ) -> Sequential {
         var layers: [any Module] = []
         var channels = inputChannels
         for width in [64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512, 0] where layers.count < moduleCount {
@@ -75,14 +75,14 @@ final class VGG11BatchNorm: Module {
                 layers.append(MaxPool2d(kernelSize: 2, stride: 2))
                 continue
             }
-            let conv = try Conv2d(channels, width, kernelSize: 3, padding: 1, using: &generator)
+            let conv = Conv2d(channels, width, kernelSize: 3, padding: 1, using: &generator)
             if initialization == .torchvision {
-                conv.weight.value = try NN.Initialization.kaimingNormal(
+                conv.weight.value = NN.Initialization.kaimingNormal(
                     shape: conv.weight.value.shape, nonlinearity: .relu, mode: .fanOut, using: &generator)
-                try conv.bias?.value = Tensor.zeros(shape: [width])
+                conv.bias?.value = Tensor.zeros(shape: [width])
             }
             layers.append(conv)
-            layers.append(try BatchNorm2d(width))
+            layers.append(BatchNorm2d(width))
             layers.append(ReLU())
             channels = width
         }

@@ -34,10 +34,10 @@ public struct AutoencoderObjective: AnomalyObjective, Equatable {
     /// The MSE between reconstruction and input (the input is not differentiated).
     public func loss(net: any Module, batch: TrainingBatch) throws -> ObjectiveLoss {
         let inputs = batch.images.detached()
-        let reconstruction = try net(inputs)
-        let loss = try AutoencoderLoss.loss(reconstruction: reconstruction, inputs: inputs)
-        let scores = try withoutGradients { () throws(TensorError) in
-            try AutoencoderLoss.scores(reconstruction: reconstruction.detached(), inputs: inputs).scalars
+        let reconstruction = net(inputs)
+        let loss = AutoencoderLoss.loss(reconstruction: reconstruction, inputs: inputs)
+        let scores = withoutGradients {
+            AutoencoderLoss.scores(reconstruction: reconstruction.detached(), inputs: inputs).scalars
         }
         return ObjectiveLoss(loss: loss, scores: scores)
     }
@@ -45,10 +45,10 @@ public struct AutoencoderObjective: AnomalyObjective, Equatable {
     /// Each prediction's `map` is the squared error per pixel, its `heatmap` that map blurred.
     public func predict(net: any Module, batch: PredictionBatch) throws -> [AnomalyPrediction] {
         let inputs = batch.inputs
-        let (scores, maps) = try withoutGradients { () throws(TensorError) -> ([Float], Tensor) in
-            let reconstruction = try net(inputs)
-            return (try AutoencoderLoss.scores(reconstruction: reconstruction, inputs: inputs).scalars,
-                    try AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs).squeezed(axis: 1))
+        let (scores, maps) = withoutGradients { () -> ([Float], Tensor) in
+            let reconstruction = net(inputs)
+            return (AutoencoderLoss.scores(reconstruction: reconstruction, inputs: inputs).scalars,
+                    AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs).squeezed(axis: 1))
         }
         return try BaselineHeatmaps.predictions(scores: scores, maps: maps, blur: blur)
     }
@@ -83,6 +83,6 @@ enum BaselineHeatmaps {
     /// Predictions whose `map` is `maps` `[N, H, W]` and whose heatmap is it blurred.
     static func predictions(scores: [Float], maps: Tensor, blur: GaussianBlur?) throws -> [AnomalyPrediction] {
         let heatmaps = try blur.map { blur throws(ExplainError) in try blur.apply(maps) } ?? maps
-        return try AnomalyPrediction.batch(scores: scores, maps: maps, heatmaps: heatmaps)
+        return AnomalyPrediction.batch(scores: scores, maps: maps, heatmaps: heatmaps)
     }
 }

@@ -41,16 +41,16 @@ public struct FCDDObjective: AnomalyObjective, Equatable {
     /// The sample-level loss, or the pixel-wise loss for a batch with masks when
     /// ``pixelWiseLoss`` is on; scores are the means of `A`.
     public func loss(net: any Module, batch: TrainingBatch) throws -> ObjectiveLoss {
-        let phi = try net(batch.images)
+        let phi = net(batch.images)
         let loss: Tensor
         if pixelWiseLoss, let masks = batch.masks {
             let upsampler = try ReceptiveFieldUpsampler(
                 net: net, inputSize: Size2D(batch.images.shape[2], batch.images.shape[3]), sigma: sigma)
             loss = try FCDDLoss.pixelWise(upsampledMap: upsampler.upsample(FCDDLoss.anomalyMap(phi)), masks: masks)
         } else {
-            loss = try FCDDLoss.sampleLevel(phi: phi, labels: batch.labels)
+            loss = FCDDLoss.sampleLevel(phi: phi, labels: batch.labels)
         }
-        let scores = try withoutGradients { () throws(TensorError) in try FCDDLoss.scores(phi.detached()).scalars }
+        let scores = withoutGradients { FCDDLoss.scores(phi.detached()).scalars }
         return ObjectiveLoss(loss: loss, scores: scores)
     }
 
@@ -60,9 +60,9 @@ public struct FCDDObjective: AnomalyObjective, Equatable {
         let inputs = batch.inputs
         let upsampler = try ReceptiveFieldUpsampler(net: net, inputSize: Size2D(inputs.shape[2], inputs.shape[3]), sigma: sigma)
         return try withoutGradients { () throws -> [AnomalyPrediction] in
-            let phi = try net(inputs)
+            let phi = net(inputs)
             let maps = FCDDLoss.anomalyMap(phi)
-            let scores = try FCDDLoss.scores(phi).scalars
+            let scores = FCDDLoss.scores(phi).scalars
             return try AnomalyPrediction.batch(scores: scores, maps: maps, heatmaps: upsampler.upsample(maps))
         }
     }

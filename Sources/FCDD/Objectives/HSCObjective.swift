@@ -45,9 +45,9 @@ public struct HSCObjective: AnomalyObjective, Equatable {
 
     /// ``HSCLoss/loss(features:labels:)``; scores are the pseudo-Huber norms.
     public func loss(net: any Module, batch: TrainingBatch) throws -> ObjectiveLoss {
-        let features = try net(batch.images)
-        let loss = try HSCLoss.loss(features: features, labels: batch.labels)
-        let scores = try withoutGradients { () throws(TensorError) in try HSCLoss.scores(features.detached()).scalars }
+        let features = net(batch.images)
+        let loss = HSCLoss.loss(features: features, labels: batch.labels)
+        let scores = withoutGradients { HSCLoss.scores(features.detached()).scalars }
         return ObjectiveLoss(loss: loss, scores: scores)
     }
 
@@ -59,16 +59,16 @@ public struct HSCObjective: AnomalyObjective, Equatable {
         if gradientMethod == .gradient {
             var forward: [Float] = []
             maps = try GradientExplanation.heatmaps(inputs: inputs) { images in
-                let scores = try HSCLoss.scores(net(images))
+                let scores = HSCLoss.scores(net(images))
                 forward = scores.detached().scalars
                 return scores
             }
             scores = forward
         } else {
-            scores = try withoutGradients { () throws(TensorError) in try HSCLoss.scores(net(inputs)).scalars }
+            scores = withoutGradients { HSCLoss.scores(net(inputs)).scalars }
             let black = try batch.preprocessed(Tensor.zeros(shape: batch.images.shape))
             maps = try GradientExplanation.heatmaps(inputs: inputs, method: gradientMethod, baseline: black) { images in
-                try HSCLoss.scores(net(images))
+                HSCLoss.scores(net(images))
             }
         }
         return try BaselineHeatmaps.predictions(scores: scores, maps: maps, blur: blur)

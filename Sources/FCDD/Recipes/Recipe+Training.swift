@@ -40,7 +40,7 @@ extension Recipe {
             guard kind.designedInputSize == inputSize else {
                 throw RecipeError.inputSize(net: kind.rawValue, expected: "\(kind.designedInputSize)×\(kind.designedInputSize) images", found: inputSize)
             }
-            let model = try kind.makeNet(inputChannels: channels, using: &generator)
+            let model = kind.makeNet(inputChannels: channels, using: &generator)
             if let backbone {
                 guard kind.isVGG, channels == 3 else { throw RecipeError.backbone(net: kind.rawValue, channels: channels) }
                 do {
@@ -54,7 +54,7 @@ extension Recipe {
             }
             return model
         }
-        let model = try net.makeNet(inputChannels: channels, using: &generator)
+        let model = net.makeNet(inputChannels: channels, using: &generator)
         do {
             _ = try model.spatialGeometry(forInput: Size2D(inputSize, inputSize))
         } catch {

@@ -216,13 +216,13 @@ public final class AnomalyTrainer {
             guard anomalies == 0 else { throw .anomaliesRefused(objective: objective.name, epoch: epoch, batch: step, count: anomalies) }
         }
         do {
-            let images = group.count == 1 ? group[0].images : try Tensor.concatenate(group.map(\.images))
+            let images = group.count == 1 ? group[0].images : Tensor.concatenate(group.map(\.images))
             let masks: Tensor? = group.allSatisfy({ $0.masks != nil })
-                ? (group.count == 1 ? group[0].masks : try Tensor.concatenate(group.compactMap(\.masks))) : nil
+                ? (group.count == 1 ? group[0].masks : Tensor.concatenate(group.compactMap(\.masks))) : nil
             let result = try objective.loss(net: net, batch: TrainingBatch(images: images, labels: labels, masks: masks))
-            let value = try result.loss.item()
+            let value = result.loss.item()
             guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint) }
-            let gradients = try net.gradients(of: result.loss)
+            let gradients = net.gradients(of: result.loss)
             try optimizer.step(net, gradients: gradients)
             return (value, result.scores)
         } catch let error as TrainingError {

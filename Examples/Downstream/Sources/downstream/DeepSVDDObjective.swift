@@ -64,7 +64,7 @@ struct DeepSVDDObjective: AnomalyObjective {
         var (sum, count): (Float, Int) = (0, 0)
         let batches = loader.epoch(0)
         while let batch = try batches.next() {
-            let phi = try withoutGradients { () throws(TensorError) in try net(batch.images) }
+            let phi = try withoutGradients { try net(batch.images) }
             sum += phi.scalars.reduce(0, +)
             count += phi.scalarCount
         }
@@ -78,7 +78,7 @@ struct DeepSVDDObjective: AnomalyObjective {
     }
 
     /// The mean of A over every channel and pixel of each image, `[N]`.
-    func scores(_ map: Tensor) throws(TensorError) -> Tensor {
+    func scores(_ map: Tensor) -> Tensor {
         try map.mean(alongAxes: [1, 2, 3])
     }
 

@@ -15,7 +15,7 @@ final class ResidualBlock: SpatialModule {
     let norm2: BatchNorm2d
 
     /// A block of `channels` channels in and out, initialised from `generator`.
-    init(channels: Int, using generator: inout SeededGenerator) throws(TensorError) {
+    init(channels: Int, using generator: inout SeededGenerator) {
         conv1 = try Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: false, using: &generator)
         norm1 = try BatchNorm2d(channels, epsilon: 1e-4, affine: false)
         conv2 = try Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: false, using: &generator)
@@ -29,7 +29,7 @@ final class ResidualBlock: SpatialModule {
     }
 
     /// `x + norm2(conv2(leakyReLU(norm1(conv1(x)))))`.
-    func forward(_ input: Tensor) throws(TensorError) -> Tensor {
+    func forward(_ input: Tensor) -> Tensor {
         let hidden = try norm1(conv1(input)).leakyRelu(negativeSlope: 0.01)
         return try input + norm2(conv2(hidden))
     }

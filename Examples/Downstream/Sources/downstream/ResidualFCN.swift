@@ -32,7 +32,7 @@ final class ResidualFCN: SpatialChain, ArchitectureDescribing {
 
     /// A net for images of `inputChannels` channels with `width` feature channels,
     /// initialised as PyTorch does from `seed`.
-    init(inputChannels: Int, width: Int = 16, seed: UInt64 = 0) throws(TensorError) {
+    init(inputChannels: Int, width: Int = 16, seed: UInt64 = 0) {
         var generator = SeededGenerator(seed: seed)
         self.inputChannels = inputChannels
         self.width = width
@@ -61,7 +61,7 @@ final class ResidualFCN: SpatialChain, ArchitectureDescribing {
     }
 
     /// φ(X), `[N, 1, 7, 7]` for 28×28 inputs.
-    func forward(_ input: Tensor) throws(TensorError) -> Tensor {
+    func forward(_ input: Tensor) -> Tensor {
         let stemmed = try stemPool(stemNorm(stem(input)).leakyRelu(negativeSlope: 0.01))
         let features = try block(stemmed).leakyRelu(negativeSlope: 0.01)
         return try head(pool(features))
