@@ -12,15 +12,14 @@ import TensorCore
         #expect(!tensor.isTrackingGradients)
     }
 
-    @Test func initializingWithRejectsNegativeDimensions() {
-        #expect(throws: TensorError.self) {
-            _ = try Tensor(shape: [2, -1]) { _ in Issue.record("body must not run for an invalid shape") }
+    @Test func checkedScalarsMustFillTheShape() throws {
+        #expect(throws: TensorError.invalidArgument(op: "Tensor(shape:scalars:)", message: "expected 6 scalars for shape [2, 3], found 5")) {
+            _ = try Tensor(checkedShape: [2, 3], scalars: [1, 2, 3, 4, 5])
         }
-    }
-
-    @Test func scalarsMustFillTheShape() {
-        #expect(throws: TensorError.shapeMismatch(op: "Tensor(shape:scalars:)", expected: "6 scalars for shape [2, 3]", found: [[5]])) {
-            _ = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5])
+        #expect(throws: TensorError.invalidArgument(op: "Tensor(shape:scalars:)", message: "dimensions must be non-negative, found [-1, -2]")) {
+            _ = try Tensor(checkedShape: [-1, -2], scalars: [1, 2])
         }
+        let checked = try Tensor(checkedShape: [2, 1], scalars: [3, 4])
+        #expect(checked.shape == [2, 1] && checked.scalars == [3, 4])
     }
 }
