@@ -69,7 +69,7 @@ struct BaselinePredictorTests {
             inputs: prepared(images), method: method, baseline: prepared(Tensor.zeros(shape: images.shape))
         ) { HSCLoss.scores(plain.net($0)) }
         for (index, prediction) in predictions.enumerated() {
-            #expect(prediction.map.scalars == (try expected.slice(alongAxis: 0, index..<(index + 1)).scalars))
+            #expect(prediction.map.scalars == (expected.slice(alongAxis: 0, index..<(index + 1)).scalars))
         }
         #expect(predictions.map(\.map.scalars) != (try plain.predict(images)).map(\.map.scalars))
 

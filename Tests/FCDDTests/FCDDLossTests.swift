@@ -27,7 +27,7 @@ struct FCDDLossTests {
         let value = loss.item()
         #expect(value.isFinite)
         #expect(Self.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
-        let gradient = try #require(try loss.gradients(wrt: [phi]).first)
+        let gradient = try #require(loss.gradients(wrt: [phi]).first)
         try expectClose(gradient, testCase.gradient, FCDDFixtures.tolerance(testCase.gradient), "\(name) d loss / d φ")
     }
 
@@ -55,7 +55,7 @@ struct FCDDLossTests {
         let value = loss.item()
         #expect(value.isFinite)
         #expect(Self.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
-        let gradient = try #require(try loss.gradients(wrt: [map]).first)
+        let gradient = try #require(loss.gradients(wrt: [map]).first)
         try expectClose(gradient, testCase.gradient, FCDDFixtures.tolerance(testCase.gradient), "\(name) d loss / d map")
     }
 

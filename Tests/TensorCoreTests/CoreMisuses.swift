@@ -1,3 +1,4 @@
+import FixtureSupport
 import TensorCore
 
 // Misused elementwise, shape, joining, reduction, gradient and creation operations: each

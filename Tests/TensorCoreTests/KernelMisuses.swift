@@ -1,3 +1,4 @@
+import FixtureSupport
 import TensorCore
 
 // The argument checks of the spatial kernels (convolutions, pooling, batch norm, resize):
