@@ -49,27 +49,6 @@ struct ModuleTests {
         return [fanIn, fanOut]
     }
 
-    /// Expects `body` to throw a ``TensorError`` that `matches` accepts.
-    static func expectTensorError(
-        _ what: Comment, sourceLocation: SourceLocation = #_sourceLocation, matches: (TensorError) -> Bool,
-        _ body: () throws -> Void
-    ) {
-        let error = #expect(throws: TensorError.self, what, sourceLocation: sourceLocation) { try body() }
-        if let error, !matches(error) {
-            Issue.record("\(what): unexpected error \(error)", sourceLocation: sourceLocation)
-        }
-    }
-
-    static func isInvalidArgument(_ error: TensorError) -> Bool {
-        if case .invalidArgument = error { return true }
-        return false
-    }
-
-    static func isShapeMismatch(_ error: TensorError) -> Bool {
-        if case .shapeMismatch = error { return true }
-        return false
-    }
-
     /// Sample mean and standard deviation.
     static func moments(_ values: [Float]) -> (mean: Double, deviation: Double) {
         let count = Double(values.count)
@@ -392,12 +371,6 @@ struct ModuleTests {
         // ConvTranspose2d weight [in, out/groups, kH, kW]: PyTorch takes dim 1 as fan-in.
         #expect(try Self.fans([4, 2, 4, 4]) == [32, 64])
         #expect(try Self.fans([3, 7, 2]) == [14, 6])
-        Self.expectTensorError("rank 1", matches: Self.isInvalidArgument) { _ = Initialization.fans(of: [5]) }
-        Self.expectTensorError("rank 0", matches: Self.isInvalidArgument) { _ = Initialization.fans(of: []) }
-        var generator = SeededGenerator(seed: 0)
-        Self.expectTensorError("fan-in 0", matches: Self.isInvalidArgument) {
-            _ = Initialization.kaimingUniform(shape: [3, 0], using: &generator)
-        }
     }
 
     @Test("Conv2d and Linear default to kaiming-uniform a=√5: weights and biases within ±1/√fanIn")
@@ -543,81 +516,10 @@ struct ModuleTests {
         #expect(first(input).scalars != mask)
     }
 
-    @Test("dropout rejects a probability outside [0, 1]", arguments: [-0.1, 1.5, Float.nan])
-    func dropoutRejectsProbability(_ probability: Float) {
-        Self.expectTensorError("p = \(probability)", matches: Self.isInvalidArgument) {
-            _ = Dropout(probability: probability, seed: 0)
-        }
-    }
-
-    // MARK: - Errors
-
-    @Test("invalid layer configurations throw TensorError.invalidArgument")
-    func constructionErrors() {
-        func expectInvalid(
-            _ what: Comment, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
-        ) {
-            Self.expectTensorError(what, sourceLocation: sourceLocation, matches: Self.isInvalidArgument, body)
-        }
-        var g = SeededGenerator(seed: 0)
-        expectInvalid("conv channels not divisible by groups") { _ = Conv2d(3, 4, kernelSize: 3, groups: 2, using: &g) }
-        expectInvalid("conv output channels not divisible by groups") { _ = Conv2d(4, 3, kernelSize: 3, groups: 2, using: &g) }
-        expectInvalid("conv kernel 0") { _ = Conv2d(1, 1, kernelSize: 0, using: &g) }
-        expectInvalid("conv stride 0") { _ = Conv2d(1, 1, kernelSize: 3, stride: 0, using: &g) }
-        expectInvalid("conv negative padding") { _ = Conv2d(1, 1, kernelSize: 3, padding: -1, using: &g) }
-        expectInvalid("conv zero channels") { _ = Conv2d(0, 1, kernelSize: 3, using: &g) }
-        expectInvalid("transposed output padding = stride") {
-            _ = ConvTranspose2d(2, 2, kernelSize: 3, stride: 2, outputPadding: 2, using: &g)
-        }
-        expectInvalid("transposed output padding with stride 1") {
-            _ = ConvTranspose2d(2, 2, kernelSize: 3, outputPadding: 1, using: &g)
-        }
-        expectInvalid("transposed groups") { _ = ConvTranspose2d(3, 2, kernelSize: 3, groups: 2, using: &g) }
-        expectInvalid("linear negative features") { _ = Linear(-1, 3, using: &g) }
-        expectInvalid("batch norm momentum 2") { _ = BatchNorm2d(3, momentum: 2) }
-        expectInvalid("batch norm momentum −0.1") { _ = BatchNorm1d(3, momentum: -0.1) }
-        expectInvalid("batch norm 0 features") { _ = BatchNorm2d(0) }
-        expectInvalid("batch norm negative eps") { _ = BatchNorm1d(3, epsilon: -1e-5) }
-        expectInvalid("upsample scale 0") { _ = Upsample(.scaleFactor(0)) }
-        expectInvalid("upsample size 0") { _ = Upsample(.size(Size2D(0, 4)), mode: .bilinear) }
-    }
-
-    @Test("applying a layer to an input of the wrong rank or channel count throws")
-    func forwardShapeErrors() throws {
-        func expectShapeMismatch(
-            _ what: Comment, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
-        ) {
-            Self.expectTensorError(what, sourceLocation: sourceLocation, matches: Self.isShapeMismatch, body)
-        }
-        let batchNorm2d = BatchNorm2d(3)
-        let batchNorm1d = BatchNorm1d(3)
-        let upsample = Upsample(.scaleFactor(2))
-        expectShapeMismatch("BatchNorm2d on rank 3") { _ = batchNorm2d(Tensor.zeros(shape: [2, 3, 4])) }
-        expectShapeMismatch("BatchNorm2d on 4 channels") { _ = batchNorm2d(Tensor.zeros(shape: [2, 4, 2, 2])) }
-        expectShapeMismatch("BatchNorm1d on rank 4") { _ = batchNorm1d(Tensor.zeros(shape: [2, 3, 2, 2])) }
-        expectShapeMismatch("Upsample on rank 3") { _ = upsample(Tensor.zeros(shape: [3, 4, 4])) }
-        // A rejected input leaves the statistics alone.
-        #expect(batchNorm2d.batchesTracked?.value.item() == 0)
-
-        var g = SeededGenerator(seed: 0)
-        let conv = Conv2d(3, 2, kernelSize: 3, using: &g)
-        #expect(throws: TensorError.self) { _ = try conv(Tensor.zeros(shape: [2, 4, 5, 5])) }
-        #expect(throws: TensorError.self) { _ = try conv(Tensor.zeros(shape: [3, 5, 5])) }
-        let linear = Linear(4, 2, using: &g)
-        #expect(throws: TensorError.self) { _ = try linear(Tensor.zeros(shape: [2, 5])) }
-    }
-
-    @Test("clipGradientNorm rejects a negative maxNorm and a non-positive norm type")
-    func clipGradientNormRejects() throws {
+    @Test("clipGradientNorm with maxNorm 0 zeroes every gradient")
+    func clipGradientNormZero() throws {
         var gradients = ["w": Tensor([3, 4])]
-        Self.expectTensorError("maxNorm −1", matches: Self.isInvalidArgument) {
-            clipGradientNorm(&gradients, maxNorm: -1)
-        }
-        Self.expectTensorError("normType 0", matches: Self.isInvalidArgument) {
-            clipGradientNorm(&gradients, maxNorm: 1, normType: 0)
-        }
-        #expect(gradients["w"]?.scalars == [3, 4])
-        // maxNorm 0 is allowed and zeroes everything.
+        // maxNorm 0 is allowed and zeroes everything (negative ones stop: see NNMisuses).
         let norm = clipGradientNorm(&gradients, maxNorm: 0)
         #expect(norm == 5)
         #expect(gradients["w"]?.scalars == [0, 0])
