@@ -44,8 +44,8 @@ public struct Image: Sendable, Equatable {
         self.init(validatedWidth: width, height: height, channels: channels, pixels: pixels)
     }
 
-    /// An image whose sizes the caller has checked.
-    init(validatedWidth width: Int, height: Int, channels: Int, pixels: [Float]) {
+    /// An image whose sizes the caller has checked (the package's renderers).
+    package init(validatedWidth width: Int, height: Int, channels: Int, pixels: [Float]) {
         self.width = width
         self.height = height
         self.channels = channels

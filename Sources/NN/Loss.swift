@@ -16,7 +16,7 @@ public enum LossReduction: Sendable, Equatable {
 public enum Loss {
     /// Squared error `(input − target)²` (PyTorch's `mse_loss`).
     ///
-    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes differ.
+    /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes differ.
     public static func meanSquaredError(_ input: Tensor, _ target: Tensor, reduction: LossReduction = .mean) -> Tensor {
         requireSameShape(input, target, op: "meanSquaredError")
         return reduce((input - target).squared(), reduction)
@@ -24,7 +24,7 @@ public enum Loss {
 
     /// Absolute error `|input − target|` (PyTorch's `l1_loss`).
     ///
-    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes differ.
+    /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes differ.
     public static func l1(_ input: Tensor, _ target: Tensor, reduction: LossReduction = .mean) -> Tensor {
         requireSameShape(input, target, op: "l1")
         return reduce((input - target).abs(), reduction)
@@ -37,7 +37,7 @@ public enum Loss {
     /// Prefer ``binaryCrossEntropyWithLogits(_:_:positiveWeight:reduction:)``, which is
     /// stable for saturated outputs.
     ///
-    /// - Throws: ``TensorError`` when the shapes differ or `weight` does not broadcast.
+    /// - Precondition: Stops with ``TensorError`` when the shapes differ or `weight` does not broadcast.
     public static func binaryCrossEntropy(
         _ probabilities: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: LossReduction = .mean
     ) -> Tensor {
@@ -87,7 +87,7 @@ public enum Loss {
     ///
     /// - Parameter positiveWeight: weight of the positive term, broadcast over the last axis
     ///   (PyTorch's `pos_weight`).
-    /// - Throws: ``TensorError`` when the shapes differ or `positiveWeight` does not broadcast.
+    /// - Precondition: Stops with ``TensorError`` when the shapes differ or `positiveWeight` does not broadcast.
     public static func binaryCrossEntropyWithLogits(
         _ logits: Tensor, _ target: Tensor, positiveWeight: Tensor? = nil, reduction: LossReduction = .mean
     ) -> Tensor {
@@ -112,7 +112,7 @@ public enum Loss {
     /// - Parameters:
     ///   - classWeights: optional `[C]` weight per class.
     ///   - labelSmoothing: `ε` in `[0, 1]`.
-    /// - Throws: ``TensorError`` when the logits are not `[N, C]`, the label count is not
+    /// - Precondition: Stops with ``TensorError`` when the logits are not `[N, C]`, the label count is not
     ///   `N`, a label is outside `0..<C`, `classWeights` is not `[C]`, or `ε` is outside `[0, 1]`.
     public static func crossEntropy(
         _ logits: Tensor, labels: [Int], classWeights: Tensor? = nil, labelSmoothing: Float = 0,

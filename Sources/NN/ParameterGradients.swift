@@ -6,7 +6,7 @@ extension Module {
     /// parameter's dotted name: what an ``Optimizer`` consumes. Run the forward pass that
     /// produced `loss` on this module (with gradients recorded) before calling this.
     ///
-    /// - Throws: ``TensorError`` when `loss` is not a scalar.
+    /// - Precondition: Stops with ``TensorError`` when `loss` is not a scalar.
     public func gradients(of loss: Tensor) -> [String: Tensor] {
         let trainable = trainableParameters
         let gradients = loss.gradients(wrt: trainable.map(\.parameter.value))
@@ -21,7 +21,7 @@ extension Module {
 /// - Parameters:
 ///   - normType: the `p` of the p-norm; `.infinity` for the largest absolute value.
 /// - Returns: the total norm before clipping.
-/// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative `maxNorm` or a
+/// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative `maxNorm` or a
 ///   `normType` that is not positive.
 @discardableResult
 public func clipGradientNorm(_ gradients: inout [String: Tensor], maxNorm: Float, normType: Float = 2) -> Float {

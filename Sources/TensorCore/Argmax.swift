@@ -4,7 +4,7 @@ extension Tensor {
     /// the predicted class of each of the `N` rows. The first maximum wins a tie; a NaN
     /// counts as the largest value, as in PyTorch.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or an
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range or an
     ///   empty axis.
     public func argmax(alongAxis axis: Int) -> [Int] {
         let resolved = axis < 0 ? axis + rank : axis

@@ -21,7 +21,7 @@ extension Tensor {
     /// transform). The backward pass is fused: one pass for the statistics, one for the
     /// input gradient, and the running statistics are constants.
     ///
-    /// - Throws: ``TensorError`` when the input has rank below 2, a per-channel tensor is not
+    /// - Precondition: Stops with ``TensorError`` when the input has rank below 2, a per-channel tensor is not
     ///   `[C]`, evaluation mode lacks running statistics, or training mode sees only one value
     ///   per channel.
     public static func batchNorm(

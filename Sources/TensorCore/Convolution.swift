@@ -6,7 +6,7 @@ extension Tensor {
     /// settings current then) in the backward pass; the gradients for input, weight and bias
     /// are computed only for operands that track gradients.
     ///
-    /// - Throws: ``TensorError`` when the ranks or channel counts do not fit, a parameter is
+    /// - Precondition: Stops with ``TensorError`` when the ranks or channel counts do not fit, a parameter is
     ///   out of range, or the padded input is smaller than the dilated kernel.
     public static func conv2d(
         _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Padding2D = 0,
@@ -46,7 +46,7 @@ extension Tensor {
     /// Runs on the algorithm and threads of ``ComputeSettings/current``, as
     /// ``conv2d(_:weight:bias:stride:padding:dilation:groups:)`` does.
     ///
-    /// - Throws: ``TensorError`` when the shapes do not fit, a parameter is out of range, or
+    /// - Precondition: Stops with ``TensorError`` when the shapes do not fit, a parameter is out of range, or
     ///   `outputPadding` is not smaller than the stride or the dilation (as in PyTorch).
     public static func convTranspose2d(
         _ input: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Size2D = 1, padding: Padding2D = 0,

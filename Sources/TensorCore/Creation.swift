@@ -1,7 +1,7 @@
 extension Tensor {
     /// A tensor of `shape` with every element equal to `value`.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
     public init(shape: [Int], repeating value: Float) {
         validateShape(shape, op: "Tensor(shape:repeating:)")
         self.init(shape: shape, storage: TensorStorage(count: shapeElementCount(shape), repeating: value))
@@ -9,18 +9,18 @@ extension Tensor {
 
     /// A tensor of zeros.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
     public static func zeros(shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 0) }
 
     /// A tensor of ones.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
     public static func ones(shape: [Int]) -> Tensor { Tensor(shape: shape, repeating: 1) }
 
     /// The values `start, start + step, …` below `end` (above it for a negative step), as in
     /// `torch.arange`.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a zero or non-finite step.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a zero or non-finite step.
     public static func arange(from start: Float = 0, to end: Float, step: Float = 1) -> Tensor {
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
             stop(.invalidArgument(op: "arange", message: "expected finite bounds and a non-zero step, found start \(start), end \(end), step \(step)"))
@@ -37,7 +37,7 @@ extension Tensor {
 
     /// Uniform random values in `[low, high)` drawn from `generator`.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension or
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative dimension or
     ///   `low > high`.
     public static func randomUniform(
         shape: [Int], low: Float = 0, high: Float = 1, using generator: inout SeededGenerator
@@ -56,7 +56,7 @@ extension Tensor {
 
     /// Normally distributed random values with the given mean and standard deviation.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension or
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative dimension or
     ///   standard deviation.
     public static func randomNormal(
         shape: [Int], mean: Float = 0, standardDeviation: Float = 1, using generator: inout SeededGenerator

@@ -8,7 +8,7 @@ extension Tensor {
     /// Returns `value` recording the operation when an input tracks gradients and
     /// recording is on; otherwise `value` unchanged, and `pullback` is never called.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` when `value` itself tracks
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` when `value` itself tracks
     ///   gradients (compute it from detached inputs).
     public static func customOperation(
         value: Tensor, inputs: [Tensor], pullback: @escaping @Sendable (Tensor) -> [Tensor?]

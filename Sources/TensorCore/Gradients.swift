@@ -6,7 +6,7 @@ extension Tensor {
     /// A target that this value does not depend on gets a zero gradient. Gradients reaching
     /// an input that was broadcast are summed back to the input's shape.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` when `self` does not hold
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` when `self` does not hold
     ///   exactly one element, and ``TensorError/notDifferentiable(message:)`` when a target
     ///   does not track gradients.
     public func gradients(wrt targets: [Tensor]) -> [Tensor] {

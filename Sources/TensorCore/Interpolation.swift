@@ -38,7 +38,7 @@ extension Tensor {
     /// `size=`), up or down. Differentiable: the gradient adds each output's gradient back
     /// into its source pixels with the same weights.
     ///
-    /// - Throws: ``TensorError`` for a rank other than 4, an empty input, or a size below 1.
+    /// - Precondition: Stops with ``TensorError`` for a rank other than 4, an empty input, or a size below 1.
     public func resized(to size: Size2D, mode: InterpolationMode) -> Tensor {
         guard rank == 4, shape[2] >= 1, shape[3] >= 1 else {
             stop(.shapeMismatch(op: "resize", expected: "a non-empty input of rank 4 [N, C, H, W]", found: [shape]))

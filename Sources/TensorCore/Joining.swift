@@ -1,7 +1,7 @@
 extension Tensor {
     /// Elements `range` along `axis` (PyTorch's `narrow`, or `x[..., a:b, ...]`).
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or a
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range or a
     ///   range outside `0...shape[axis]`.
     public func slice(alongAxis axis: Int, _ range: Range<Int>) -> Tensor {
         let axis = normalizeAxis(axis, rank: rank, op: "slice")
@@ -122,7 +122,7 @@ extension Tensor {
     /// Selects the entries `indices` along `axis`, in that order and with repeats allowed
     /// (PyTorch's `index_select`). The gradient adds back into the selected positions.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis or an index out of
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis or an index out of
     ///   range.
     public func gathered(atIndices indices: [Int], alongAxis axis: Int) -> Tensor {
         let axis = normalizeAxis(axis, rank: rank, op: "gather")

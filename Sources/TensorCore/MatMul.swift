@@ -29,7 +29,7 @@ extension Tensor {
     /// the leading (batch) axes broadcast as in NumPy. Both operands need rank ≥ 2. Runs on
     /// cblas_sgemm; a batch times a single matrix is one GEMM.
     ///
-    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the inner
+    /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` when the inner
     ///   dimensions differ, a rank is below 2, or the batch axes do not broadcast.
     public static func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
         guard a.rank >= 2, b.rank >= 2, a.shape[a.rank - 1] == b.shape[b.rank - 2],
@@ -43,7 +43,7 @@ extension Tensor {
     /// `[..., inFeatures]`, weight `[outFeatures, inFeatures]` and optional bias
     /// `[outFeatures]`. The weight is read transposed by the GEMM, never copied.
     ///
-    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when the feature counts
+    /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` when the feature counts
     ///   do not fit or the input has rank 0.
     public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         guard input.rank >= 1, weight.rank == 2, input.shape[input.rank - 1] == weight.shape[1],

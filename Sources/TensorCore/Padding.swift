@@ -10,7 +10,7 @@ public enum PaddingMode: Sendable, Equatable {
 extension Tensor {
     /// Pads every axis by `widths[axis]` elements before and after.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` when `widths` does not have one
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` when `widths` does not have one
     ///   pair per axis, a width is negative, or a reflect width is not smaller than its axis.
     public func padded(_ widths: [(before: Int, after: Int)], mode: PaddingMode = .zero) -> Tensor {
         guard widths.count == rank else {

@@ -57,7 +57,7 @@ extension Tensor {
     /// order, as in PyTorch; NaN wins (the last one, again as PyTorch). The gradient flows
     /// to that one position.
     ///
-    /// - Throws: ``TensorError`` for a rank other than 4, parameters out of range, or an input
+    /// - Precondition: Stops with ``TensorError`` for a rank other than 4, parameters out of range, or an input
     ///   smaller than the window.
     public func maxPool2d(
         kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0, dilation: Size2D = 1, ceilMode: Bool = false
@@ -106,7 +106,7 @@ extension Tensor {
     /// 2-D average pooling of `[N, C, H, W]` (PyTorch's `avg_pool2d`); the stride defaults to
     /// the kernel.
     ///
-    /// - Throws: ``TensorError`` for a rank other than 4, parameters out of range, or an input
+    /// - Precondition: Stops with ``TensorError`` for a rank other than 4, parameters out of range, or an input
     ///   smaller than the window.
     public func avgPool2d(
         kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
@@ -135,7 +135,7 @@ extension Tensor {
     /// Adaptive average pooling to `outputSize` (PyTorch's `adaptive_avg_pool2d`): output
     /// cell `i` averages input rows `⌊i·H/out⌋ ..< ⌈(i+1)·H/out⌉`, likewise for columns.
     ///
-    /// - Throws: ``TensorError`` for a rank other than 4 or an output size below 1.
+    /// - Precondition: Stops with ``TensorError`` for a rank other than 4 or an output size below 1.
     public func adaptiveAvgPool2d(outputSize: Size2D) -> Tensor {
         guard rank == 4 else {
             stop(.shapeMismatch(op: "adaptiveAvgPool2d", expected: "an input of rank 4 [N, C, H, W]", found: [shape]))

@@ -21,7 +21,7 @@ extension Tensor {
     /// Sum over `axes` (all of them when `axes` is empty is *not* implied: pass every axis,
     /// or use ``sum()``).
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
     ///   repeated.
     public func sum(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         let axes = reductionAxes(axes, op: "sum")
@@ -35,7 +35,7 @@ extension Tensor {
 
     /// Mean over `axes`.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
     ///   repeated.
     public func mean(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         let axes = reductionAxes(axes, op: "mean")
@@ -49,7 +49,7 @@ extension Tensor {
     /// Variance over `axes` with Bessel's `correction` (1, the default, is PyTorch's
     /// unbiased estimate; 0 is the population variance that batch normalisation uses).
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range or
     ///   repeated, or a negative correction.
     public func variance(alongAxes axes: [Int], correction: Int = 1, keepingDimensions: Bool = false) -> Tensor {
         let axes = reductionAxes(axes, op: "variance")
@@ -67,7 +67,7 @@ extension Tensor {
 
     /// Maximum over `axes`. The gradient is shared evenly among tied maxima.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range,
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range,
     ///   repeated, or of size 0.
     public func max(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         let axes = reductionAxes(axes, op: "max")
@@ -76,12 +76,12 @@ extension Tensor {
 
     /// Maximum of all elements, as a rank-0 tensor.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an empty tensor.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an empty tensor.
     public func max() -> Tensor { max(alongAxes: Array(0..<rank)) }
 
     /// Minimum over `axes`. The gradient is shared evenly among tied minima.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range,
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range,
     ///   repeated, or of size 0.
     public func min(alongAxes axes: [Int], keepingDimensions: Bool = false) -> Tensor {
         let axes = reductionAxes(axes, op: "min")
@@ -90,7 +90,7 @@ extension Tensor {
 
     /// Minimum of all elements, as a rank-0 tensor.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an empty tensor.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an empty tensor.
     public func min() -> Tensor { min(alongAxes: Array(0..<rank)) }
 
     /// Sum over validated axes in keep-dimensions shape, recorded for differentiation.

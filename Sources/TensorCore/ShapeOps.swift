@@ -45,7 +45,7 @@ extension Tensor {
     /// Merges axes `startAxis...endAxis` into one (PyTorch's `flatten`); by default all
     /// axes from the second on, which turns `[N, C, H, W]` into `[N, C·H·W]`.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for axes out of range or in
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for axes out of range or in
     ///   the wrong order.
     public func flattened(startAxis: Int = 1, endAxis: Int = -1) -> Tensor {
         if rank == 0 { return reshapedUnchecked([1]) }
@@ -60,7 +60,7 @@ extension Tensor {
 
     /// Removes `axis`, which must have size 1; without an axis, removes every size-1 axis.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range or of
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range or of
     ///   a size other than 1.
     public func squeezed(axis: Int? = nil) -> Tensor {
         guard let axis else { return reshapedUnchecked(shape.filter { $0 != 1 }) }
@@ -75,7 +75,7 @@ extension Tensor {
 
     /// Inserts an axis of size 1 at `axis` (which may be `rank`, or negative as in PyTorch).
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range.
     public func unsqueezed(axis: Int) -> Tensor {
         let resolved = normalizeAxis(axis, rank: rank + 1, op: "unsqueeze")
         var newShape = shape
@@ -86,7 +86,7 @@ extension Tensor {
     /// Reorders the axes: result axis `i` is input axis `permutation[i]` (PyTorch's
     /// `permute`). Copies into a new contiguous layout.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` unless `permutation` lists
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` unless `permutation` lists
     ///   every axis exactly once.
     public func permuted(_ permutation: [Int]) -> Tensor {
         var resolved: [Int] = []
@@ -99,7 +99,7 @@ extension Tensor {
 
     /// Swaps two axes.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for an axis out of range.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for an axis out of range.
     public func transposed(_ first: Int = -2, _ second: Int = -1) -> Tensor {
         var permutation = Array(0..<rank)
         let a = normalizeAxis(first, rank: rank, op: "transpose")
@@ -121,7 +121,7 @@ extension Tensor {
     /// Broadcasts to `newShape` (PyTorch's `expand`), materialising the repeated elements.
     /// The gradient sums over the repeated positions.
     ///
-    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` when `self` does not
+    /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` when `self` does not
     ///   broadcast to `newShape`.
     public func expanded(to newShape: [Int]) -> Tensor {
         guard broadcastResult(shape, newShape) == newShape else {

@@ -57,7 +57,7 @@ public struct Tensor: Sendable {
     /// storage (every element, row-major), without an intermediate array: the way to build
     /// large tensors from decoded files.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative dimension.
     public init(shape: [Int], initializingWith body: (UnsafeMutableBufferPointer<Float>) -> Void) {
         validateShape(shape, op: "Tensor(shape:initializingWith:)")
         self.init(uninitializedShape: shape) { pointer in
@@ -89,7 +89,7 @@ public struct Tensor: Sendable {
 
     /// The single element of a tensor that holds exactly one.
     ///
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` when the tensor holds more or
+    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` when the tensor holds more or
     ///   fewer than one element.
     public func item() -> Float {
         guard storage.count == 1 else {

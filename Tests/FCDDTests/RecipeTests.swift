@@ -87,6 +87,10 @@ struct RecipeTests {
         recipe.inputSize = 28
         recipe.backbone = URL(fileURLWithPath: "/nonexistent.safetensors")
         #expect(throws: RecipeError.backbone(net: "FCDD_CNN32_LW3K", channels: 1)) { try recipe.makeNet() }
+        recipe.backbone = nil
+        recipe.channels = 0
+        #expect(throws: RecipeError.channels(found: 0)) { try recipe.makeNet() }
+        #expect(RecipeError.channels(found: 0).description == "a net takes images of 1 to 4096 channels, found 0")
         #expect(throws: DatasetError.self) { try OneClassData.load(.fashionMNIST(directory: nil, normalClass: 10)) }
     }
 

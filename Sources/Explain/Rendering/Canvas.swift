@@ -45,9 +45,14 @@ public struct Canvas: Sendable {
                 operation: "Canvas",
                 message: "expected a width and height of at least 1 and at most \(Image.maximumSampleCount / 3) pixels, found \(width) × \(height)")
         }
+        self.init(validatedWidth: width, height: height, background: background)
+    }
+
+    /// A canvas whose size the caller has checked as ``init(width:height:background:)`` does.
+    init(validatedWidth width: Int, height: Int, background: RGBColor) {
         self.width = width
         self.height = height
-        pixels = [Float](repeating: 0, count: 3 * area)
+        pixels = [Float](repeating: 0, count: 3 * width * height)
         fill(background)
     }
 
@@ -62,7 +67,7 @@ public struct Canvas: Sendable {
     }
 
     /// The canvas as an RGB ``Image`` of the same size.
-    public var image: Image { RenderingSupport.makeImage(width: width, height: height, channels: 3, pixels: pixels) }
+    public var image: Image { Image(validatedWidth: width, height: height, channels: 3, pixels: pixels) }
 
     /// The canvas encoded as an 8-bit RGB PNG.
     ///
@@ -181,6 +186,11 @@ public struct Canvas: Sendable {
         guard scale >= 1 else {
             throw .invalidArgument(operation: "Canvas.blit", message: "expected a scale of at least 1, found \(scale)")
         }
+        blit(image, atX: x, y: y, validatedScale: scale)
+    }
+
+    /// ``blit(_:atX:y:scale:)`` with a scale the caller has checked to be at least 1.
+    mutating func blit(_ image: Image, atX x: Int, y: Int, validatedScale scale: Int) {
         let (scaledWidth, overflowW) = image.width.multipliedReportingOverflow(by: scale)
         let (scaledHeight, overflowH) = image.height.multipliedReportingOverflow(by: scale)
         guard !overflowW, !overflowH else { return }

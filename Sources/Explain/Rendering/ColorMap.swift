@@ -104,7 +104,7 @@ public struct ColorMap: Sendable, Equatable {
                 initialized = 3 * count
             }
         }
-        return RenderingSupport.makeImage(width: width, height: height, channels: 3, pixels: pixels)
+        return Image(validatedWidth: width, height: height, channels: 3, pixels: pixels)
     }
 
     /// Colours `count` values from `source` into `3 × count` interleaved RGB samples at `target`.

@@ -99,6 +99,6 @@ extension Image {
                 }
             }
         }
-        return RenderingSupport.makeImage(width: width, height: height, channels: 3, pixels: pixels)
+        return Image(validatedWidth: width, height: height, channels: 3, pixels: pixels)
     }
 }

@@ -30,7 +30,7 @@ public enum HeatmapFigure {
                 initialized = 3 * count
             }
         }
-        let coloured = RenderingSupport.makeImage(width: width, height: height, channels: 3, pixels: pixels)
+        let coloured = Image(validatedWidth: width, height: height, channels: 3, pixels: pixels)
         guard let opacity = style.heatmapOpacity, let image else { return coloured }
         // Blend the already coloured map: the overlay formula with the map's own colours.
         let base = image.converted(toChannels: 3)
@@ -45,7 +45,7 @@ public enum HeatmapFigure {
                 }
             }
         }
-        return RenderingSupport.makeImage(width: width, height: height, channels: 3, pixels: blended)
+        return Image(validatedWidth: width, height: height, channels: 3, pixels: blended)
     }
 
     /// The heatmap tiles of `indices`: for each index `i`, ``heatmapTile(_:index:over:style:)``
@@ -74,7 +74,7 @@ public enum HeatmapFigure {
                 initialized = count
             }
         }
-        return RenderingSupport.makeImage(width: width, height: height, channels: 1, pixels: pixels)
+        return Image(validatedWidth: width, height: height, channels: 1, pixels: pixels)
     }
 
     /// The height and width that all of `images` share, or `nil` when there are none.

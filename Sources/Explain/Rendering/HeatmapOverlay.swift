@@ -42,6 +42,6 @@ extension Image {
                 }
             }
         }
-        return RenderingSupport.makeImage(width: width, height: height, channels: 3, pixels: blended)
+        return Image(validatedWidth: width, height: height, channels: 3, pixels: blended)
     }
 }

@@ -112,7 +112,7 @@ public struct HeatmapSamples: Sendable {
                     }
                     initialized = sampleSize
                 }
-                return RenderingSupport.makeImage(width: width, height: height, channels: channels, pixels: pixels)
+                return Image(validatedWidth: width, height: height, channels: channels, pixels: pixels)
             }
         }
     }

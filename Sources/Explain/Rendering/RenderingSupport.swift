@@ -27,16 +27,6 @@ enum RenderingSupport {
         return (maps.shape[0], maps.shape[1], maps.shape[2])
     }
 
-    /// An image whose sizes the caller has checked (`width, height ≥ 1`, `channels` in 1...4
-    /// and `pixels.count == width × height × channels`).
-    static func makeImage(width: Int, height: Int, channels: Int, pixels: [Float]) -> Image {
-        do {
-            return try Image(width: width, height: height, channels: channels, pixels: pixels)
-        } catch {
-            preconditionFailure("Explain rendering: invalid image \(width)×\(height)×\(channels): \(error)")
-        }
-    }
-
     /// Writes `data` to `url` through `AtomicFile`, as ``ExplainError/fileWriteFailed(path:reason:)``.
     static func writeAtomically(_ data: Data, to url: URL) throws(ExplainError) {
         do {

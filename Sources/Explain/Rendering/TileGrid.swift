@@ -185,12 +185,8 @@ public struct TileGrid: Sendable {
 
     /// The figure drawn on a canvas of ``size``.
     public func render() -> Canvas {
-        var canvas: Canvas
-        do {
-            canvas = try Canvas(width: size.width, height: size.height, background: style.background)
-        } catch {
-            preconditionFailure("TileGrid: the size \(size) was checked when laid out: \(error)")
-        }
+        // The layout checked the size and the scale.
+        var canvas = Canvas(validatedWidth: size.width, height: size.height, background: style.background)
         let labelScale = max(style.labelScale, 1), captionScale = max(style.captionScale, 1)
         for (index, item) in items.enumerated() {
             switch item {
@@ -207,11 +203,7 @@ public struct TileGrid: Sendable {
                 for (column, tile) in tiles.enumerated() {
                     guard let frame = frame(item: index, column: column) else { continue }
                     if let tile {
-                        do {
-                            try canvas.blit(tile, atX: frame.x, y: frame.y, scale: scale)
-                        } catch {
-                            preconditionFailure("TileGrid: the scale \(scale) was checked when laid out: \(error)")
-                        }
+                        canvas.blit(tile, atX: frame.x, y: frame.y, validatedScale: scale)
                     }
                     if column < captions.count, let caption = captions[column] {
                         let width = BitmapFont.size(of: caption, scale: captionScale).width

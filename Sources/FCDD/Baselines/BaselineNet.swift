@@ -51,7 +51,7 @@ extension BaselineNet {
     /// Checks that `input` is a batch `[N, C, S, S]` of the designed size S (the fully
     /// connected layers fix it).
     ///
-    /// - Throws: ``TensorError/shapeMismatch(op:expected:found:)`` otherwise.
+    /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` otherwise.
     func checkInput(_ input: Tensor) {
         let size = kind.designedInputSize
         guard input.rank == 4, input.shape[0] >= 1, input.shape[1] == inputChannels,
@@ -88,7 +88,7 @@ extension BaselineNetKind {
     ///
     /// - Parameter inputChannels: 1 for grey or 3 for colour images; the first convolution
     ///   takes this many channels (the reference does the same through `in_shape[0]`).
-    /// - Throws: ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
     public func makeNet(inputChannels: Int, using generator: inout SeededGenerator) -> any BaselineNet {
         guard inputChannels >= 1 else {
             TensorError.invalidArgument(op: rawValue, message: "expected at least one input channel, found \(inputChannels)").trap()

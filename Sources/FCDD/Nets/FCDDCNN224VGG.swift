@@ -17,7 +17,7 @@ public final class FCDDCNN224VGG: FCDDReferenceNet {
     /// A fresh VGG net of `kind` (one of the three VGG kinds; any other is treated as
     /// ``FCDDNetKind/cnn224VGG``).
     ///
-    /// - Throws: ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
     public init(_ kind: FCDDNetKind, inputChannels: Int, using generator: inout SeededGenerator) {
         self.kind = kind.isVGG ? kind : .cnn224VGG
         self.inputChannels = inputChannels

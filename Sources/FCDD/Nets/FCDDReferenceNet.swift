@@ -31,7 +31,7 @@ extension FCDDNetKind {
     ///
     /// - Parameter inputChannels: 1 for grey or 3 for colour images; the first convolution
     ///   takes this many channels (the reference does the same through `in_shape[0]`).
-    /// - Throws: ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
     public func makeNet(inputChannels: Int, using generator: inout SeededGenerator) -> any FCDDReferenceNet {
         guard inputChannels >= 1 else {
             TensorError.invalidArgument(op: rawValue, message: "expected at least one input channel, found \(inputChannels)").trap()

@@ -32,9 +32,10 @@ extension Recipe {
     /// with the ImageNet backbone loaded when ``backbone`` is set.
     ///
     /// - Throws: ``RecipeError`` for a net that cannot take the input size, no paired
-    ///   baseline, or a backbone for a net without VGG; `CheckpointError` for a backbone file
-    ///   that does not fit; `TensorError` for a channel count below 1.
+    ///   baseline, a backbone for a net without VGG, or a channel count outside 1…4096;
+    ///   `CheckpointError` for a backbone file that does not fit.
     public func makeNet() throws -> any Module {
+        guard (1...4096).contains(channels) else { throw RecipeError.channels(found: channels) }
         var generator = SeededGenerator(seed: training.seed)
         if let kind = try baselineNet {
             guard kind.designedInputSize == inputSize else {

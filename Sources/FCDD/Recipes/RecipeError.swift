@@ -10,6 +10,8 @@ public enum RecipeError: Error, Equatable, Sendable, CustomStringConvertible {
     case backboneWithoutClassifier(net: String, file: String)
     /// The recipe needs real anomalies and the data has none.
     case noRealAnomalies(data: String)
+    /// The recipe's channel count is not one a net can take.
+    case channels(found: Int)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum RecipeError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(net) needs VGG11-BN's classifier as well as its features, and \(file) has no classifier: convert it with Scripts/convert_vgg11_bn.py --classifier"
         case let .noRealAnomalies(data):
             "the recipe trains on real anomalies and \(data) has none; load the data with supervised anomalies"
+        case let .channels(found):
+            "a net takes images of 1 to 4096 channels, found \(found)"
         }
     }
 }

@@ -105,7 +105,7 @@ extension Recipe {
     /// ``prepare(on:options:)`` and ``RecipeTraining/run(callbacks:)``: trains a fresh net on
     /// `data`, evaluates it and calibrates its threshold.
     ///
-    /// - Throws: as both.
+    /// - Throws: As both.
     public func run(on data: OneClassData, options: RecipeRunOptions = RecipeRunOptions(), callbacks: TrainingCallbacks = TrainingCallbacks())
         throws -> RecipeOutcome
     {

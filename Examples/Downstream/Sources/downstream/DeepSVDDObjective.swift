@@ -64,7 +64,7 @@ struct DeepSVDDObjective: AnomalyObjective {
         var (sum, count): (Float, Int) = (0, 0)
         let batches = loader.epoch(0)
         while let batch = try batches.next() {
-            let phi = try withoutGradients { try net(batch.images) }
+            let phi = withoutGradients { net(batch.images) }
             sum += phi.scalars.reduce(0, +)
             count += phi.scalarCount
         }
@@ -79,12 +79,12 @@ struct DeepSVDDObjective: AnomalyObjective {
 
     /// The mean of A over every channel and pixel of each image, `[N]`.
     func scores(_ map: Tensor) -> Tensor {
-        try map.mean(alongAxes: [1, 2, 3])
+        map.mean(alongAxes: [1, 2, 3])
     }
 
     /// L, the mean score of the batch; the trainer makes sure every image is nominal.
     func loss(net: any Module, batch: TrainingBatch) throws -> ObjectiveLoss {
-        let scores = try scores(anomalyMap(net(batch.images)))
+        let scores = scores(anomalyMap(net(batch.images)))
         return ObjectiveLoss(loss: scores.mean(), scores: scores.detached().scalars)
     }
 
@@ -94,7 +94,7 @@ struct DeepSVDDObjective: AnomalyObjective {
         let inputs = batch.inputs
         let upsampler = try ReceptiveFieldUpsampler(net: net, inputSize: Size2D(inputs.shape[2], inputs.shape[3]), sigma: sigma)
         return try withoutGradients { () throws -> [AnomalyPrediction] in
-            let maps = try anomalyMap(net(inputs))
+            let maps = anomalyMap(net(inputs))
             return try AnomalyPrediction.batch(scores: scores(maps).scalars, maps: maps, heatmaps: upsampler.upsample(maps))
         }
     }

@@ -19,9 +19,9 @@ enum Experiments {
     /// FCDD: half of each batch is replaced by synthetic blob noise labelled anomalous, as
     /// `fcdd train` does on this sample without outlier exposure.
     ///
-    /// - Throws: `DatasetError`, `TensorError` or `TrainingError` when a step fails.
+    /// - Throws: `DatasetError` or `TrainingError` when a step fails.
     static func fcdd(on task: FashionMNISTTask, epochs: Int) throws -> AnomalyPredictor {
-        let net = try ResidualFCN(inputChannels: 1, seed: 1)
+        let net = ResidualFCN(inputChannels: 1, seed: 1)
         let objective = FCDDObjective(sigma: FCDDHeatmapPreset.fashionMNIST.gaussianSigma)
         let configuration = configuration(epochs: epochs)
         let transform = try task.trainingTransform(injecting: AnomalyInjection(.noise(.blob)))
@@ -35,7 +35,7 @@ enum Experiments {
     ///
     /// - Throws: as ``fcdd(on:epochs:)``.
     static func deepSVDD(on task: FashionMNISTTask, epochs: Int) throws -> AnomalyPredictor {
-        let net = try ResidualFCN(inputChannels: 1, seed: 2)
+        let net = ResidualFCN(inputChannels: 1, seed: 2)
         let configuration = configuration(epochs: epochs)
         let centreLoader = try DataLoader(
             dataset: task.train, batchSize: 100, shuffles: false, transform: try task.preprocessing.transform(), seed: 0)

@@ -12,8 +12,7 @@ enum HeatmapFigureWriter {
     /// Fashion-MNIST display quantile.
     ///
     /// - Throws: `ExplainError` when the evaluation lacks a label or the figure cannot be
-    ///   laid out, `TensorError` for inconsistent shapes, `DatasetError` when the file
-    ///   cannot be written.
+    ///   laid out, `DatasetError` when the file cannot be written.
     static func write(_ evaluation: AnomalyEvaluation, title: String, perRow: Int = 8, to url: URL) throws {
         let nominal = try SampleSelection.scoreRanks(scores: evaluation.scores, labels: evaluation.labels, label: 0, count: perRow).indices
         let anomalous = try SampleSelection.scoreRanks(scores: evaluation.scores, labels: evaluation.labels, label: 1, count: perRow).indices

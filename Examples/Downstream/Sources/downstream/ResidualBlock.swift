@@ -16,10 +16,10 @@ final class ResidualBlock: SpatialModule {
 
     /// A block of `channels` channels in and out, initialised from `generator`.
     init(channels: Int, using generator: inout SeededGenerator) {
-        conv1 = try Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: false, using: &generator)
-        norm1 = try BatchNorm2d(channels, epsilon: 1e-4, affine: false)
-        conv2 = try Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: false, using: &generator)
-        norm2 = try BatchNorm2d(channels, epsilon: 1e-4, affine: false)
+        conv1 = Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: false, using: &generator)
+        norm1 = BatchNorm2d(channels, epsilon: 1e-4, affine: false)
+        conv2 = Conv2d(channels, channels, kernelSize: 3, padding: 1, bias: false, using: &generator)
+        norm2 = BatchNorm2d(channels, epsilon: 1e-4, affine: false)
     }
 
     /// The sub-modules by the names their parameters and buffers are saved under
@@ -30,8 +30,8 @@ final class ResidualBlock: SpatialModule {
 
     /// `x + norm2(conv2(leakyReLU(norm1(conv1(x)))))`.
     func forward(_ input: Tensor) -> Tensor {
-        let hidden = try norm1(conv1(input)).leakyRelu(negativeSlope: 0.01)
-        return try input + norm2(conv2(hidden))
+        let hidden = norm1(conv1(input)).leakyRelu(negativeSlope: 0.01)
+        return input + norm2(conv2(hidden))
     }
 
     /// The union of the body's geometry (the two convolutions in order) and the shortcut's

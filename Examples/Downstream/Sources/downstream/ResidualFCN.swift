@@ -36,10 +36,10 @@ final class ResidualFCN: SpatialChain, ArchitectureDescribing {
         var generator = SeededGenerator(seed: seed)
         self.inputChannels = inputChannels
         self.width = width
-        stem = try Conv2d(inputChannels, width, kernelSize: 5, padding: 2, bias: false, using: &generator)
-        stemNorm = try BatchNorm2d(width, epsilon: 1e-4, affine: false)
-        block = try ResidualBlock(channels: width, using: &generator)
-        head = try Conv2d(width, 1, kernelSize: 1, bias: false, using: &generator)
+        stem = Conv2d(inputChannels, width, kernelSize: 5, padding: 2, bias: false, using: &generator)
+        stemNorm = BatchNorm2d(width, epsilon: 1e-4, affine: false)
+        block = ResidualBlock(channels: width, using: &generator)
+        head = Conv2d(width, 1, kernelSize: 1, bias: false, using: &generator)
     }
 
     /// The sub-modules by the names their parameters are saved under (`stem.weight`, …).
@@ -62,8 +62,8 @@ final class ResidualFCN: SpatialChain, ArchitectureDescribing {
 
     /// φ(X), `[N, 1, 7, 7]` for 28×28 inputs.
     func forward(_ input: Tensor) -> Tensor {
-        let stemmed = try stemPool(stemNorm(stem(input)).leakyRelu(negativeSlope: 0.01))
-        let features = try block(stemmed).leakyRelu(negativeSlope: 0.01)
-        return try head(pool(features))
+        let stemmed = stemPool(stemNorm(stem(input)).leakyRelu(negativeSlope: 0.01))
+        let features = block(stemmed).leakyRelu(negativeSlope: 0.01)
+        return head(pool(features))
     }
 }

@@ -34,10 +34,10 @@ func run(output: URL) throws {
     // The receptive field the heatmaps use, computed from the net's layers, and a check
     // that `spatialLayers` lists every layer that changes geometry: the computed map size
     // must be the size a forward pass gives.
-    let net = try ResidualFCN(inputChannels: 1)
+    let net = ResidualFCN(inputChannels: 1)
     let geometry = try net.spatialGeometry(forInput: 28)
     print("\(ResidualFCN.architectureName) on 28×28 inputs: \(geometry.size.height)×\(geometry.size.width) map, \(geometry.field)")
-    let mapShape = try withoutGradients { try net(Tensor.zeros(shape: [1, 1, 28, 28])).shape }
+    let mapShape = withoutGradients { net(Tensor.zeros(shape: [1, 1, 28, 28])).shape }
     guard mapShape == [1, 1, geometry.size.height, geometry.size.width] else {
         throw CheckFailure(description: "the computed geometry \(geometry) does not match the forward pass's map \(mapShape); does spatialLayers list every layer?")
     }
