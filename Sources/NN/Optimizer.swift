@@ -6,7 +6,7 @@ import TensorCore
 ///
 /// Use it with ``Module/gradients(of:)``:
 /// ```swift
-/// let loss = try Loss.crossEntropy(model(x), labels: y)
+/// let loss = Loss.crossEntropy(model(x), labels: y)
 /// try optimizer.step(model, gradients: model.gradients(of: loss))
 /// ```
 public protocol Optimizer: Sendable {

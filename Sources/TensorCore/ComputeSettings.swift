@@ -15,8 +15,8 @@ import Synchronization
 /// ```swift
 /// var settings = ComputeSettings.current
 /// settings.convolution = .lowering
-/// let y = try ComputeSettings.withSettings(settings) { () throws(TensorError) in
-///     try Tensor.conv2d(x, weight: w, padding: 2)
+/// let y = ComputeSettings.withSettings(settings) {
+///     Tensor.conv2d(x, weight: w, padding: 2)
 /// }
 /// ```
 ///
