@@ -3,13 +3,12 @@
 
 Re-implements in PyTorch the baseline nets of the reference code (``liznerski/fcdd``,
 ``python/fcdd/models/shallow_cnn_28.py``, ``shallow_cnn_32.py`` and ``shallow_cnn_224.py``,
-as of the camera-ready commit ``d110aa8``, unchanged up to ``4fa8502``; described in
-``fcdd-reference.md`` §1.6): the hypersphere-classifier (HSC) nets CNN28, CNN28_W, CNN32
-and CNN32_LW3K and the autoencoders AE28, AE32 and AE32_LW3K, and, in a second file, the
-224×224 nets CNN224, CNN224_VGG and CNN224_VGG_NOPT_1000 (HSC) and AE224 and AE224_VGG.
-It also re-implements the HSC loss (``training/hsc.py``) and the autoencoder's
-reconstruction error (``training/ae.py``, reduced as ``training/bases.py`` does;
-``fcdd-reference.md`` §2.5), fills every net with the deterministic weights of
+as of the camera-ready commit ``d110aa8``, unchanged up to ``4fa8502``): the
+hypersphere-classifier (HSC) nets CNN28, CNN28_W, CNN32 and CNN32_LW3K and the autoencoders
+AE28, AE32 and AE32_LW3K, and, in a second file, the 224×224 nets CNN224, CNN224_VGG and
+CNN224_VGG_NOPT_1000 (HSC) and AE224 and AE224_VGG. It also re-implements the HSC loss
+(``training/hsc.py``) and the autoencoder's reconstruction error (``training/ae.py``,
+reduced as ``training/bases.py`` does), fills every net with the deterministic weights of
 ``Scripts/fixture_formulas.py`` and writes what the Swift port must reproduce. It needs
 PyTorch, torchvision and NumPy (no downloads: the VGG nets are built without pretrained
 weights, which the fill would overwrite anyway):
@@ -171,8 +170,9 @@ torch.use_deterministic_algorithms(True)
 
 
 # ---------------------------------------------------------------------------------------
-# The nets, as the reference defines them (fcdd-reference.md §1.6). Constructor order and
-# module names are the reference's; `bias=True` as the CLI always passes it (§1.1), so
+# The nets, as the reference defines them (`models/shallow_cnn_*.py`). Constructor order and
+# module names are the reference's; `bias=True` as the CLI always passes it
+# (`runners/argparse_configs.py`), so
 # convolutions and linear layers have biases and batch norms are affine; eps 1e-4 for
 # every batch norm, 2-D and 1-D; F.leaky_relu's default slope 0.01; F.interpolate's default
 # mode 'nearest' with scale factor 2.
@@ -539,7 +539,7 @@ class AE224_VGG(nn.Module):
 
 
 # ---------------------------------------------------------------------------------------
-# The objectives (fcdd-reference.md §2.5; `training/hsc.py`, `training/ae.py`,
+# The objectives (`training/hsc.py`, `training/ae.py`,
 # `training/bases.py`, `models/bases.py: BaseNet.get_grad_heatmap`)
 
 

@@ -3,10 +3,10 @@
 
 Re-implements in PyTorch the FCDD nets exactly as the reference code defines them
 (``liznerski/fcdd``, ``python/fcdd/models/fcdd_cnn_28.py``, ``fcdd_cnn_32.py`` and
-``fcdd_cnn_224.py``; described in ``fcdd-reference.md`` §1) and the two FCDD losses
-(``training/fcdd.py``; ``fcdd-reference.md`` §2), fills every net with deterministic
-weights from a formula, and writes what the Swift port must reproduce. It needs PyTorch,
-torchvision and NumPy (no downloads: the VGG backbone is built without weights):
+``fcdd_cnn_224.py``) and the two FCDD losses (``training/fcdd.py``), fills every net with
+deterministic weights from a formula, and writes what the Swift port must reproduce. It
+needs PyTorch, torchvision and NumPy (no downloads: the VGG backbone is built without
+weights):
 
     python3 Scripts/make_fcdd_fixtures.py
 
@@ -34,7 +34,7 @@ File layout (T = {"shape": [...], "data": [row-major values]})::
           "labels":        one 0/1 label per sample (0 nominal, 1 anomalous),
           "state":         [[name, shape], ...] of the state dict, sorted by name,
           "phi_train":     T, φ of the input in training mode (batch statistics),
-          "loss":          the sample-level loss (§2.2) of phi_train and the labels,
+          "loss":          the sample-level loss of phi_train and the labels,
           "gradients":     {"input": T, "conv_final.weight": T, "conv1.weight": T}:
                            d loss / d ...,
           "buffers_after": {name: T} every batch-norm buffer after that one training
@@ -52,19 +52,19 @@ File layout (T = {"shape": [...], "data": [row-major values]})::
         "phi_train":    T, training mode; "buffers_after": {name: T} the buffers of
                         features.1 and features.19 after it; "phi_eval": T, evaluation mode afterwards
       },
-      "sample_losses": [             the sample-level loss (§2.2) on given maps
+      "sample_losses": [             the sample-level loss on given maps
         {"name", "phi": T [N, 1, u, v], "labels": [...], "loss": float,
          "gradient": T (d loss / d phi)}, ...
       ],
-      "pixel_losses": [              the pixel-wise loss (§2.4) on given upsampled maps
+      "pixel_losses": [              the pixel-wise loss on given upsampled maps
         {"name", "map": T [N, 1, H, W] (A′), "masks": T (0/1), "loss": float,
          "gradient": T (d loss / d map)}, ...
       ]
     }
 
 The sample-level loss is always the labelled formula, also for a batch with one label
-only (the reference falls back to the plain mean of A there, §2.2 "Code quirk"; the Swift
-port deliberately does not).
+only (the reference's ``FCDDTrainer.__fcdd_loss`` falls back to the plain mean of A there;
+the Swift port deliberately does not).
 """
 
 import json
@@ -91,8 +91,9 @@ torch.use_deterministic_algorithms(True)
 
 
 # ---------------------------------------------------------------------------------------
-# The nets, as the reference defines them (fcdd-reference.md §1). Constructor order and
-# module names are the reference's; `bias=True` as the CLI always passes it (§1.1), so
+# The nets, as the reference defines them (`models/fcdd_cnn_*.py`). Constructor order and
+# module names are the reference's; `bias=True` as the CLI always passes it
+# (`runners/argparse_configs.py`), so
 # convs have biases and batch norms are affine; eps 1e-4; F.leaky_relu's slope 0.01.
 
 
@@ -105,7 +106,7 @@ def bn(c):
 
 
 class FCDD_CNN28(nn.Module):
-    """§1.2 (`models/fcdd_cnn_28.py`): conv 5×5 → BN → lrelu → pool; conv 5×5 → pool; 1×1."""
+    """`models/fcdd_cnn_28.py`: conv 5×5 → BN → lrelu → pool; conv 5×5 → pool; 1×1."""
 
     def __init__(self, cin, wide=False):
         super().__init__()
@@ -120,13 +121,13 @@ class FCDD_CNN28(nn.Module):
     def forward(self, x):
         x = self.conv1(x)
         x = self.pool1(F.leaky_relu(self.bn2d1(x)))
-        x = self.conv2(x)  # no BN, no activation (§1.2 row 3)
+        x = self.conv2(x)  # no BN, no activation (as in the reference)
         x = self.pool2(x)
         return self.conv_final(x)
 
 
 class FCDD_CNN32(nn.Module):
-    """§1.3 (`models/fcdd_cnn_32.py`): FCDD_CNN32 (5×5) and FCDD_CNN32_S (3×3)."""
+    """`models/fcdd_cnn_32.py`: FCDD_CNN32 (5×5) and FCDD_CNN32_S (3×3)."""
 
     def __init__(self, cin, small=False):
         super().__init__()
@@ -152,7 +153,7 @@ class FCDD_CNN32(nn.Module):
 
 
 class FCDD_CNN32_LW3K(nn.Module):
-    """§1.3 table (`models/fcdd_cnn_32.py`), the CIFAR-10 default."""
+    """`models/fcdd_cnn_32.py`, the CIFAR-10 default."""
 
     def __init__(self, cin):
         super().__init__()
@@ -165,7 +166,7 @@ class FCDD_CNN32_LW3K(nn.Module):
         self.bn2d25 = bn(256)
         self.pool2 = nn.MaxPool2d(2, 2)
         self.conv3 = conv(256, 128, 3, 1)
-        self.bn2d3 = bn(128)  # defined, never used in forward (§1.3 row 4)
+        self.bn2d3 = bn(128)  # defined, never used in forward (as in the reference)
         self.conv_final = conv(128, 1, 1)
 
     def forward(self, x):
@@ -180,7 +181,7 @@ class FCDD_CNN32_LW3K(nn.Module):
 
 
 class FCDD_CNN224_VGG(nn.Module):
-    """§1.4 (`models/fcdd_cnn_224.py`): torchvision's vgg11_bn features, indices 0–20
+    """`models/fcdd_cnn_224.py`: torchvision's vgg11_bn features, indices 0–20
     (the last 8 modules dropped), then conv_final 512→1. torchvision's BN eps 1e-5, ReLU."""
 
     def __init__(self, cin=3):
@@ -196,16 +197,16 @@ class FCDD_CNN224_VGG(nn.Module):
 
 
 # ---------------------------------------------------------------------------------------
-# The losses (fcdd-reference.md §2; `training/fcdd.py`: `__supervised_loss`, `__gt_loss`)
+# The losses (`training/fcdd.py`: `__supervised_loss`, `__gt_loss`)
 
 
 def anomaly_map(phi):
-    """§2.1: A = sqrt(φ² + 1) − 1."""
+    """The anomaly map (`__fcdd_loss`): A = sqrt(φ² + 1) − 1."""
     return (phi ** 2 + 1).sqrt() - 1
 
 
 def sample_loss(phi, labels):
-    """§2.2, always labelled: mean over the batch of Ā (label 0) or
+    """`__supervised_loss`, always labelled: mean over the batch of Ā (label 0) or
     −log(1 − exp(−Ā) + 1e-31) (label 1)."""
     means = anomaly_map(phi).reshape(phi.shape[0], -1).mean(-1)
     y = torch.tensor(labels, dtype=phi.dtype)
@@ -214,7 +215,7 @@ def sample_loss(phi, labels):
 
 
 def pixel_loss(a, gtmaps):
-    """§2.4, as `__gt_loss` after the upsampling: per sample (1/M)Σ(1−Y)A′ plus, where Y
+    """As `__gt_loss` after the upsampling: per sample (1/M)Σ(1−Y)A′ plus, where Y
     has a one, −log(1 − exp(−(1/M)ΣY·A′) + 1e-31); the batch mean."""
     norm = (a * (1 - gtmaps)).view(a.size(0), -1).mean(-1)
     has = (gtmaps == 1).view(gtmaps.size(0), -1).sum(-1) > 0

@@ -4,7 +4,7 @@
 It needs PyTorch, torchvision, NumPy and Pillow::
 
     pip install torch torchvision numpy pillow
-    python3 Scripts/make_transform_fixtures.py [--reference /work/shared/docs/fcdd-reference.md]
+    python3 Scripts/make_transform_fixtures.py [--reference PATH]
 
 Run it from anywhere; it writes ``Tests/DatasetsTests/Fixtures/transforms.json``, which
 ``Tests/DatasetsTests/TransformTests.swift`` reads through ``Bundle.module``, so the Swift

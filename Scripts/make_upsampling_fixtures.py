@@ -2,23 +2,23 @@
 """Reference fixtures for the heatmap maps of the Explain module (Sources/Explain/Maps).
 
 It re-implements, in NumPy and PyTorch, what the official FCDD code (liznerski/fcdd,
-commit 4fa8502) does with anomaly maps, following /work/shared/docs/fcdd-reference.md:
+commit 4fa8502, paths relative to ``python/fcdd/``) does with anomaly maps:
 
-* section 1.1: the receptive-field bookkeeping of ``RecConv2d`` / ``RecMaxPool2d``
+* the receptive-field bookkeeping of ``RecConv2d`` / ``RecMaxPool2d``
   (``models/bases.py``): n' = (n + 2p - k)//stride + 1, j' = j*stride,
   r' = r + (k-1)*j, s' = s + ((k-1)/2 - p)*j, starting from (n, j, r, s) = (W, 1, 1, 0);
-* section 3.1: ``gkern(k, std)`` (``datasets/noise.py``), including the even-size rule
+* ``gkern(k, std)`` (``datasets/noise.py``), including the even-size rule
   (window of length k-1, centre sample duplicated, everything halved);
-* section 3.2: ``receptive_upsample`` (``models/bases.py``): transposed convolution with
+* ``receptive_upsample`` (``models/bases.py``): transposed convolution with
   the gkern kernel, stride = jump, padding 0, output padding W - (h'-1)j - 1 (odd r) or
   W - (h'-1)j - 2 (even r), then the crop [pad - s : -pad - s] with pad = (r-1)//2 and
   s = int(shift);
-* section 3.5: ``__local_norm`` and ``__global_norm`` (``training/bases.py``), with the
+* ``__local_norm`` and ``__global_norm`` (``training/bases.py``), with the
   quantile as torch ``kthvalue(int(qu * N))``, and the low-resolution quirk of the global
   reference set;
-* section 2.5: ``BaseNet.get_grad_heatmap`` (|d sum_i mean(loss_i) / d input| summed over
-  channels) and the kornia ``gaussian_blur2d`` used by ``--blur-heatmaps`` (normalised
-  Gaussian, x = arange(k) - k//2, reflect border).
+* ``BaseNet.get_grad_heatmap`` (``models/bases.py``) (|d sum_i mean(loss_i) / d input|
+  summed over channels) and the kornia ``gaussian_blur2d`` used by ``--blur-heatmaps``
+  (normalised Gaussian, x = arange(k) - k//2, reflect border).
 
 It needs NumPy, SciPy and PyTorch:
 
@@ -44,7 +44,8 @@ File layout (T = {"shape": [...], "data": [row-major values]}):
           "shift": [sH, sW], "sigma",
           "reference_path": true when the official conv_transpose2d call (output padding
               below the stride, crop inside the output) computes it, false when only the
-              closed form of section 3.2 does (the Swift code then pads with zeros),
+              closed form of receptive_upsample below does (the Swift code then pads with
+              zeros),
           "maps": T [N, 1, h', w'], "expected": T [N, 1, H, W]}],
       "gains": [{"name", "input", "size", "jump", "shift", "sigma", "map": [h', w'],
                  "mean": mean of the up-sampled all-ones map}],
@@ -129,7 +130,7 @@ def exact(array):
 
 
 # ---------------------------------------------------------------------------------------
-# Section 1.1: receptive-field bookkeeping
+# Receptive-field bookkeeping (models/bases.py: RecConv2d, RecMaxPool2d)
 
 
 def compose(layers, size):
@@ -174,7 +175,8 @@ def pool(k, s=None, p=0, d=1):
     return layer
 
 
-# The FCDD nets of section 1 (only the layers that change the geometry; conv_final is 1x1).
+# The FCDD nets of models/fcdd_cnn_{28,32,224}.py (only the layers that change the geometry;
+# conv_final is 1x1).
 NETS = {
     "FCDD_CNN28": ([28, 28], [conv(5, 2), pool(2), conv(5, 2), pool(2), conv(1)]),
     "FCDD_CNN32": ([32, 32], [conv(5, 2), pool(2), conv(5, 2), pool(2), conv(5, 2), conv(1)]),
@@ -208,7 +210,7 @@ def receptive_field_cases():
             "size": [axes[0][2], axes[1][2]], "jump": [axes[0][1], axes[1][1]],
             "shift": [axes[0][3], axes[1][3]], "output": output,
         })
-    # Section 1.5 of the reference.
+    # The geometry (output side, jump, receptive field, shift) the official nets report.
     table = {"FCDD_CNN28": (7, 4, 16, 1.5), "FCDD_CNN32": (8, 4, 32, 1.5), "FCDD_CNN32_S": (8, 4, 18, 1.5),
              "FCDD_CNN32_LW3K": (8, 4, 22, 1.5), "FCDD_CNN224_VGG": (28, 8, 62, 3.5), "FCDD_CNN224": (28, 8, 59, 0.0)}
     for case in cases:
@@ -220,7 +222,7 @@ def receptive_field_cases():
 
 
 # ---------------------------------------------------------------------------------------
-# Section 3.1: gkern
+# gkern (datasets/noise.py)
 
 
 def kernel_size_to_std(k):
@@ -261,7 +263,7 @@ def gkern_cases():
 
 
 # ---------------------------------------------------------------------------------------
-# Section 3.2: receptive_upsample
+# receptive_upsample (models/bases.py)
 
 
 def receptive_upsample_official(pixels, r, j, s, width, std):
@@ -304,7 +306,8 @@ def receptive_upsample_general(pixels, r, j, s, size, std):
 
 
 def receptive_upsample_closed_form(maps, r, j, s, size, std):
-    """Section 3.2's closed form: A'(x, y) = sum A[i, k] g(x - (j i + s)) g(y - (j k + s)),
+    """The closed form of receptive_upsample:
+    A'(x, y) = sum A[i, k] g(x - (j i + s)) g(y - (j k + s)),
     g the gkern window (float32, as the official kernel) centred at index (r-1)//2,
     contributions outside the input dropped. Float64 sums."""
     maps = np.asarray(maps, dtype=np.float64)
@@ -358,7 +361,7 @@ def upsampling_cases():
 
 
 def gain_cases():
-    """Mean of the up-sampled all-ones map (section 3.5 quotes ~3.4 for VGG at sigma 12,
+    """Mean of the up-sampled all-ones map (about 3.4 for VGG at sigma 12,
     ~1.7 at sigma 8 and ~0.24 for the 28/32 nets at sigma 1.2)."""
     fields = {case["name"]: case for case in receptive_field_cases()}
     cases = []
@@ -374,7 +377,7 @@ def gain_cases():
 
 
 # ---------------------------------------------------------------------------------------
-# Section 3.5: display normalisation (training/bases.py, as of 4fa8502)
+# Display normalisation (training/bases.py, as of 4fa8502)
 
 
 def local_norm(imgs, qu):
@@ -449,7 +452,7 @@ def quirk_cases():
 
 
 # ---------------------------------------------------------------------------------------
-# Section 2.5: gradient heatmaps and kornia's gaussian_blur2d
+# Gradient heatmaps (models/bases.py: BaseNet.get_grad_heatmap) and kornia's gaussian_blur2d
 
 
 def blur_weights(k, sigma):

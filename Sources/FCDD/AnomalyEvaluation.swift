@@ -6,7 +6,7 @@ import TensorCore
 /// What ``AnomalyPredictor/evaluate(_:batchSize:progress:)`` measured on a labelled test set:
 /// per-image scores, the image-level ROC AUC and, where the samples have ground-truth
 /// masks, the pixel-level ROC AUC and the AU-PRO at each image's original resolution
-/// (`fcdd-reference.md` §7).
+/// (the official code evaluates in `BaseADTrainer.score`, `training/bases.py`).
 public struct AnomalyEvaluation: Sendable {
     /// The anomaly score of every sample, in dataset order.
     public let scores: [Float]

@@ -1,7 +1,7 @@
 import TensorCore
 
-/// The autoencoder baseline's objective (`training/ae.py`, reduced as `training/bases.py`
-/// does; `fcdd-reference.md` §2.5): the squared reconstruction error of a ``BaselineNet``
+/// The autoencoder baseline's objective (`training/ae.py` of the official code, reduced as
+/// `training/bases.py` does): the squared reconstruction error of a ``BaselineNet``
 /// autoencoder. Its mean is the training loss (unsupervised: labels are not used), its
 /// per-sample mean the anomaly score, and its per-pixel mean over channels the explanation
 /// heatmap (the reference blurs that for display with `GaussianBlur` from Explain).

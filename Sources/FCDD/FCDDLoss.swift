@@ -1,9 +1,9 @@
 import Foundation
 import TensorCore
 
-/// FCDD's objective (`fcdd-reference.md` §2): the pseudo-Huber anomaly map
-/// `A = sqrt(φ² + 1) − 1`, whose per-sample mean is the anomaly score, and the two losses
-/// built on it. Labels follow the loss's convention: 1 pushes a sample's score up
+/// FCDD's objective (`FCDDTrainer` in `training/fcdd.py` of the official code): the
+/// pseudo-Huber anomaly map `A = sqrt(φ² + 1) − 1`, whose per-sample mean is the anomaly
+/// score, and the two losses built on it. Labels follow the loss's convention: 1 pushes a sample's score up
 /// ("anomalous"), 0 pulls it down ("nominal").
 public enum FCDDLoss {
     /// The reference's floor inside the anomalous log term, `−log(1 − e^(−Ā) + 1e-31)`.
@@ -28,11 +28,12 @@ public enum FCDDLoss {
         return anomalyMap(phi).mean(alongAxes: [1, 2, 3])
     }
 
-    /// The sample-level loss (reference §2.2): the mean over the batch of `Ā` for nominal
-    /// samples and `−log(1 − e^(−Ā) + 1e-31)` for anomalous ones, always with labels (the
-    /// reference falls back to the unlabelled mean when a batch holds one label only; we do
-    /// not, so an all-anomalous batch still pushes its scores up). The anomalous term is
-    /// computed as `−log(−expm1(−Ā) + 1e-31)`, exact for small `Ā` in float32.
+    /// The sample-level loss (the reference's `__supervised_loss`): the mean over the batch
+    /// of `Ā` for nominal samples and `−log(1 − e^(−Ā) + 1e-31)` for anomalous ones, always
+    /// with labels (the reference falls back to the unlabelled mean when a batch holds one
+    /// label only; we do not, so an all-anomalous batch still pushes its scores up). The
+    /// anomalous term is computed as `−log(−expm1(−Ā) + 1e-31)`, exact for small `Ā` in
+    /// float32.
     ///
     /// - Precondition: Stops with ``TensorError`` when `phi` is not `[N, 1, u, v]`, the label count is not
     ///   `N`, or a label is not 0 or 1.
@@ -41,12 +42,13 @@ public enum FCDDLoss {
         return labelled(means: means, labels: labels, op: "FCDDLoss.sampleLevel")
     }
 
-    /// The pixel-wise loss with ground-truth maps (reference §2.4, the paper's Eq. 4) on the
-    /// anomaly map upsampled to the input size, `A′` `[N, 1, H, W]`, and masks `Y` of the same
-    /// shape (1 = anomalous pixel): per sample `(1/M)·Σ(1 − Y)·A′` plus, for samples with an
-    /// anomalous pixel, `−log(1 − exp(−(1/M)·Σ Y·A′) + 1e-31)`, both divided by all `M`
-    /// pixels as the reference does; the batch mean of that. With all-ones masks for
-    /// synthetic anomalies (the reference's MVTec setting) it is the sample-level loss on `A′`.
+    /// The pixel-wise loss with ground-truth maps (the reference's `__gt_loss`, the paper's
+    /// Eq. 4) on the anomaly map upsampled to the input size, `A′` `[N, 1, H, W]`, and
+    /// masks `Y` of the same shape (1 = anomalous pixel): per sample `(1/M)·Σ(1 − Y)·A′`
+    /// plus, for samples with an anomalous pixel, `−log(1 − exp(−(1/M)·Σ Y·A′) + 1e-31)`,
+    /// both divided by all `M` pixels as the reference does; the batch mean of that. With
+    /// all-ones masks for synthetic anomalies (the reference's MVTec setting) it is the
+    /// sample-level loss on `A′`.
     ///
     /// - Precondition: Stops with ``TensorError`` when the shapes differ or are not `[N, 1, H, W]`.
     public static func pixelWise(upsampledMap: Tensor, masks: Tensor) -> Tensor {

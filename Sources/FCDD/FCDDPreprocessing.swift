@@ -3,7 +3,8 @@ import TensorCore
 
 /// The test-time preprocessing of an FCDD model, stored with the model (as JSON in the
 /// safetensors metadata) so that a predictor applies exactly what the model was trained
-/// and evaluated with (`fcdd-reference.md` §5).
+/// and evaluated with (the test pipelines of the official `datasets/fmnist.py`, `cifar.py`
+/// and `mvtec.py`).
 public enum FCDDPreprocessing: Sendable, Codable, Equatable {
     /// Fashion-MNIST's `lcnaug1` test transform: L1 local contrast normalisation, then
     /// min-max scaling with the normal class's constants.

@@ -2,12 +2,13 @@ import Explain
 import NN
 
 extension GaussianBlur {
-    /// The reference's blur of a baseline's heatmaps (`--blur-heatmaps`,
-    /// `fcdd-reference.md` §2.5) for the baseline paired with the FCDD net `kind`
-    /// (``BaselineNetKind/hsc(pairedWith:)``, ``BaselineNetKind/autoencoder(pairedWith:)``):
-    /// kernel size the receptive field of `kind` made odd, σ = `sigma` (`--gauss-std`) or,
-    /// when `nil`, ``FCDDGaussianKernel/defaultSigma(kernelSize:)`` of that size; reflect
-    /// border. See ``reference(receptiveFieldSize:sigma:)``.
+    /// The reference's blur of a baseline's heatmaps (`--blur-heatmaps`, in
+    /// `BaseADTrainer._image_processing` of the official `training/bases.py`) for the
+    /// baseline paired with the FCDD net `kind` (``BaselineNetKind/hsc(pairedWith:)``,
+    /// ``BaselineNetKind/autoencoder(pairedWith:)``): kernel size the receptive field of
+    /// `kind` made odd, σ = `sigma` (`--gauss-std`) or, when `nil`,
+    /// ``FCDDGaussianKernel/defaultSigma(kernelSize:)`` of that size; reflect border. See
+    /// ``reference(receptiveFieldSize:sigma:)``.
     ///
     /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` for a σ that is not
     ///   positive and finite.

@@ -1,7 +1,7 @@
 import TensorCore
 
-/// The hypersphere-classifier (HSC) baseline's objective (`training/hsc.py`;
-/// `fcdd-reference.md` §2.5): the pseudo-Huber norm of a ``BaselineNet`` HSC net's feature
+/// The hypersphere-classifier (HSC) baseline's objective (`training/hsc.py` of the
+/// official code): the pseudo-Huber norm of a ``BaselineNet`` HSC net's feature
 /// vector, `h = sqrt(‖out‖² + 1) − 1`, is the anomaly score; training pulls nominal scores
 /// down and pushes anomalous ones up with FCDD's sample-level terms. Labels follow
 /// ``FCDDLoss``: 0 nominal, 1 anomalous. The centre of the hypersphere is 0, absorbed in

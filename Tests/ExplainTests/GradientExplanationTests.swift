@@ -4,10 +4,10 @@ import Foundation
 import TensorCore
 import Testing
 
-// Gradient heatmaps (the reference's get_grad_heatmap, fcdd-reference.md §2.5) for a tiny
-// FCDD-like conv model whose weights and torch results are in Fixtures/upsampling.json,
-// the kornia-style Gaussian blur, finite differences, and the per-image pixel AUC of
-// heatmaps against masks.
+// Gradient heatmaps (the reference's BaseNet.get_grad_heatmap, `models/bases.py`) for a
+// tiny FCDD-like conv model whose weights and torch results are in
+// Fixtures/upsampling.json, the kornia-style Gaussian blur, finite differences, and the
+// per-image pixel AUC of heatmaps against masks.
 
 @Suite("GradientExplanation")
 struct GradientExplanationTests {

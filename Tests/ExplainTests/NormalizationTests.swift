@@ -5,7 +5,7 @@ import TensorCore
 import Testing
 
 // Display normalisation against Fixtures/upsampling.json (the reference's __local_norm and
-// __global_norm in torch, fcdd-reference.md §3.5): local, global with a reference set,
+// __global_norm in torch, `training/bases.py`): local, global with a reference set,
 // semi-global, and the low-resolution quirk next to the resolution-consistent variant.
 // Then properties that need no reference: the range, constant maps, min-max at q = 1, the
 // quantile rank and the label-balanced reference set.

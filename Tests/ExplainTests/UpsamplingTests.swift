@@ -6,9 +6,9 @@ import TensorCore
 import Testing
 
 // Receptive fields, the reference's gkern and its receptive-field Gaussian up-sampling
-// against Fixtures/upsampling.json (Scripts/make_upsampling_fixtures.py; fcdd-reference.md
-// §1.1, §3.1, §3.2), the alternatives nearest and bilinear, and gradients through the
-// up-sampling by finite differences.
+// against Fixtures/upsampling.json (Scripts/make_upsampling_fixtures.py; `models/bases.py`
+// and `datasets/noise.py` of the official code), the alternatives nearest and bilinear, and
+// gradients through the up-sampling by finite differences.
 
 @Suite("Upsampling")
 struct UpsamplingTests {
@@ -132,8 +132,8 @@ struct UpsamplingTests {
         let upsampler = try ReceptiveFieldUpsampler(receptiveField: field, inputSize: size2D(testCase.input), sigma: testCase.sigma)
         let maps = try testCase.maps.tensor()
         try expectMapsGradientMatchesFiniteDifferences(name, maps) { try upsampler.upsample($0) }
-        // The pixel-wise FCDD loss of §2.4 (mean of the up-sampled pseudo-Huber map)
-        // trains through the up-sampling too.
+        // The pixel-wise FCDD loss (`__gt_loss` in `training/fcdd.py`; mean of the
+        // up-sampled pseudo-Huber map) trains through the up-sampling too.
         try expectMapsGradientMatchesFiniteDifferences("\(name) pseudo-Huber loss", maps - 0.7) { phi in
             let anomaly = (phi.squared() + 1).sqrt() - 1
             return try upsampler.upsample(anomaly).mean()

@@ -5,10 +5,11 @@ import Testing
 import TensorCore
 
 // FCDD's losses against float64 PyTorch references (Fixtures/fcdd_nets.json, from
-// Scripts/make_fcdd_fixtures.py): the sample-level loss (reference §2.2, always with
-// labels) and the pixel-wise loss (§2.4), values and gradients; their argument checks;
-// and the anomalous term −log(1 − e^(−Ā) + 1e-31) where float32 is at its limits (tiny and
-// large Ā) against the exact function and finite differences.
+// Scripts/make_fcdd_fixtures.py): the sample-level loss (the reference's
+// `__supervised_loss`, always with labels) and the pixel-wise loss (`__gt_loss`), values
+// and gradients; their argument checks; and the anomalous term −log(1 − e^(−Ā) + 1e-31)
+// where float32 is at its limits (tiny and large Ā) against the exact function and finite
+// differences.
 
 @Suite("FCDD losses")
 struct FCDDLossTests {

@@ -2,7 +2,7 @@ import Foundation
 import TensorCore
 
 /// The un-normalised Gaussian kernel of the reference implementation, `gkern(k, std)` in
-/// `datasets/noise.py` (fcdd-reference.md §3.1), with which FCDD spreads each low-resolution
+/// `datasets/noise.py` of the official code, with which FCDD spreads each low-resolution
 /// score over its receptive field.
 ///
 /// * The 1-D window is SciPy's `signal.gaussian(M, std)`:

@@ -2,7 +2,8 @@ import Foundation
 import TensorCore
 
 /// A Gaussian blur of maps, as the reference applies to its baseline heatmaps with
-/// `--blur-heatmaps` (kornia's `gaussian_blur2d`; fcdd-reference.md §2.5).
+/// `--blur-heatmaps` (kornia's `gaussian_blur2d`, called in
+/// `BaseADTrainer._image_processing` of the official `training/bases.py`).
 ///
 /// The 1-D weights are kornia's: `x = n − ⌊k/2⌋` for `n = 0..<k`, `exp(−x²/(2σ²))`,
 /// normalised to sum 1 (unlike ``FCDDGaussianKernel``, which is not normalised). The 2-D

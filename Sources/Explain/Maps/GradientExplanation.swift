@@ -2,8 +2,9 @@ import TensorCore
 
 /// Gradient heatmaps for any differentiable model: how strongly each input pixel moves the
 /// anomaly score. The plain gradient is the reference's explanation for its baselines
-/// (`BaseNet.get_grad_heatmap`, method 'grad', absolute; fcdd-reference.md §2.5), e.g. the
-/// hypersphere classifier (HSC), optionally blurred with ``GaussianBlur`` (`--blur-heatmaps`);
+/// (`BaseNet.get_grad_heatmap` in the official `models/bases.py`, method 'grad', absolute),
+/// e.g. the hypersphere classifier (HSC), optionally blurred with ``GaussianBlur``
+/// (`--blur-heatmaps`);
 /// integrated gradients (``GradientMethod/integratedGradients(steps:)``) are the second method.
 public enum GradientExplanation {
     /// `|∂(Σᵢ scoreᵢ) / ∂input|` summed over the channels, one map per sample: the

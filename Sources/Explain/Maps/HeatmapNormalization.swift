@@ -1,7 +1,7 @@
 import TensorCore
 
 /// How heatmaps are scaled to [0, 1] for display (`__local_norm` and `__global_norm` in
-/// `training/bases.py`; fcdd-reference.md §3.5). Every variant subtracts a minimum m,
+/// `training/bases.py` of the official code). Every variant subtracts a minimum m,
 /// divides by a quantile s of the values above it, and clamps to [0, 1]; they differ in
 /// which values m and s come from. The quantile is the reference's torch
 /// `kthvalue(int(q·N))` (at least the smallest value); q = 1 is plain min-max scaling.

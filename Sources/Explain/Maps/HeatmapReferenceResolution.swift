@@ -1,5 +1,6 @@
 /// At which resolution the reference set of global heatmap normalisation is measured
-/// (fcdd-reference.md §3.5, and item 13 of §10).
+/// (`BaseADTrainer._image_processing` and `__global_norm` in `training/bases.py` of the
+/// official code, which take the statistics of the low-resolution maps).
 ///
 /// The maps shown in a figure are Gaussian-up-sampled to the input size before they are
 /// normalised. Their statistics (minimum and quantile) come from a reference set:

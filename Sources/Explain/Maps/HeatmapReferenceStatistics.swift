@@ -2,12 +2,13 @@ import TensorCore
 
 /// The statistics with which global (and semi-global) normalisation maps heatmaps to
 /// [0, 1]: the minimum m of a reference set and the scale s, the q-quantile of
-/// `reference − m` over all its values (`__global_norm` in `training/bases.py`;
-/// fcdd-reference.md §3.5). A map value x becomes `clamp((x − m) / s, 0, 1)`.
+/// `reference − m` over all its values (`__global_norm` in `training/bases.py` of the
+/// official code). A map value x becomes `clamp((x − m) / s, 0, 1)`.
 ///
 /// The quantile is the reference's: torch `kthvalue(int(q·N))`, the k-th smallest of the N
 /// values (k at least 1). Older revisions of the reference divided by the quantile of the
-/// raw reference values rather than of `reference − m`; this follows fcdd-reference.md.
+/// raw reference values rather than of `reference − m`; this follows the later form, that
+/// of commit 4fa8502.
 ///
 /// Build them from a label-balanced set of maps (``LabelBalancing``) for "global", or from
 /// the maps being shown for "semi-global"; for up-sampled maps choose the reference

@@ -4,9 +4,11 @@ import TensorCore
 /// How low-resolution anomaly maps are brought to the input resolution.
 ///
 /// The reference uses the receptive-field Gaussian for FCDD heatmaps, the training loss
-/// with ground-truth maps and the pixel-level AUC (fcdd-reference.md §3.4), and falls back
-/// to nearest-neighbour interpolation only when a net has no receptive-field information.
-/// Nearest and bilinear interpolation are offered for comparison.
+/// with ground-truth maps and the pixel-level AUC (`receptive_upsample` in
+/// `models/bases.py`, called from `training/fcdd.py` and `training/bases.py` of the
+/// official code), and falls back to nearest-neighbour interpolation only when a net has no
+/// receptive-field information. Nearest and bilinear interpolation are offered for
+/// comparison.
 public enum HeatmapUpsampling: Sendable, Equatable, CustomStringConvertible {
     /// The reference's up-sampling with `gkern(r, σ)` over each pixel's receptive field
     /// (``ReceptiveFieldUpsampler``); σ per benchmark in the FCDD module's `FCDDHeatmapPreset.gaussianSigma`.

@@ -1,7 +1,7 @@
 import TensorCore
 
 /// The label-balanced subset from which the reference takes its global normalisation
-/// statistics (`balance_labels` in `training/__init__.py`; fcdd-reference.md §3.5): every
+/// statistics (`balance_labels` in `training/__init__.py` of the official code): every
 /// sample of the rarer label and an equally large random subset of the other.
 public enum LabelBalancing {
     /// The indices, ascending, of a label-balanced subset of `labels`.

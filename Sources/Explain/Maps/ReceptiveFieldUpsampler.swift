@@ -2,8 +2,8 @@ import NN
 import TensorCore
 
 /// Up-samples low-resolution anomaly maps to the input resolution the way the reference
-/// does (`ReceptiveModule.receptive_upsample` in `models/bases.py`; fcdd-reference.md
-/// §3.2): every output pixel's score is spread over its receptive field with the
+/// does (`ReceptiveModule.receptive_upsample` in `models/bases.py` of the official code):
+/// every output pixel's score is spread over its receptive field with the
 /// un-normalised Gaussian ``FCDDGaussianKernel`` of size r.
 ///
 /// Per axis, with map size h′, input size W, r, j and s = `int(shift)`:
@@ -26,7 +26,8 @@ import TensorCore
 /// which is the closed form above.
 ///
 /// Built from TensorCore operations (`convTranspose2d`, `slice`, `padded`, reshapes), so it
-/// is differentiable: the pixel-wise FCDD loss (fcdd-reference.md §2.4) trains through it.
+/// is differentiable: the pixel-wise FCDD loss (`__gt_loss` in `training/fcdd.py`) trains
+/// through it.
 public struct ReceptiveFieldUpsampler: Sendable {
     /// The receptive field of the maps' pixels.
     public let receptiveField: ReceptiveField

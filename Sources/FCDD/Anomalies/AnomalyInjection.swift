@@ -2,7 +2,8 @@ import Datasets
 import Foundation
 import TensorCore
 
-/// FCDD's online supervision (`fcdd-reference.md` §4.1): each training sample is replaced,
+/// FCDD's online supervision (`OnlineSupervisor` in the official
+/// `datasets/online_supervisor.py`): each training sample is replaced,
 /// with probability ``probability`` (0.5 in the reference), by an artificial anomaly
 /// labelled anomalous. It is a ``SampleTransform`` meant to run first in the training
 /// pipeline, before augmentation, so anomalies are augmented and normalised like nominal

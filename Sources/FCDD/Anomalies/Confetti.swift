@@ -1,12 +1,14 @@
 import Foundation
 import TensorCore
 
-/// FCDD's confetti noise (`fcdd-reference.md` §4.4), in 0–255 units: a colour layer (blob
-/// probability 1.8e-5, one colour per blob and channel in [−256, −1]) and a grey layer
-/// (probability 1.2e-5, −255 on every channel) of squares with sides 8…54 rotated by up to
-/// ±45°, each layer redrawn until it has at least one blob; their sum is blurred with a
-/// normalised 25×25 Gaussian (σ 5, reflect border) and truncated towards zero. All values
-/// are ≤ 0, so added to an image it darkens or recolours it.
+/// FCDD's confetti noise (`confetti_noise` and `smooth_noise` in the official
+/// `datasets/noise.py`, with the parameters of `generate_noise` in
+/// `datasets/noise_modes.py`), in 0–255 units: a colour layer (blob probability 1.8e-5, one
+/// colour per blob and channel in [−256, −1]) and a grey layer (probability 1.2e-5, −255 on
+/// every channel) of squares with sides 8…54 rotated by up to ±45°, each layer redrawn
+/// until it has at least one blob; their sum is blurred with a normalised 25×25 Gaussian
+/// (σ 5, reflect border) and truncated towards zero. All values are ≤ 0, so added to an
+/// image it darkens or recolours it.
 public enum Confetti {
     /// Side range of the squares.
     public static let sides = 8...54

@@ -2,9 +2,9 @@ import Datasets
 import Foundation
 import TensorCore
 
-/// The synthetic anomalies of the reference (`--noise-mode`, `fcdd-reference.md` §4.3),
-/// generated in the raw 0–255 intensity units the reference works in, for an image of
-/// `[C, H, W]`.
+/// The synthetic anomalies of the reference (`--noise-mode`, `MODES` in the official
+/// `datasets/noise_modes.py`), generated in the raw 0–255 intensity units the reference
+/// works in, for an image of `[C, H, W]`.
 public enum NoiseMode: String, Sendable, CaseIterable {
     /// `randn · 64` per element.
     case gaussian
@@ -17,7 +17,8 @@ public enum NoiseMode: String, Sendable, CaseIterable {
     case mixedBlob = "mixed_blob"
     /// One random 8-bit colour per image.
     case solid
-    /// FCDD's confetti noise (§4.4): a colour and a grey layer of rotated squares, blurred.
+    /// FCDD's confetti noise (``Confetti``): a colour and a grey layer of rotated squares,
+    /// blurred.
     case confetti
 
     /// A noise image `[C, H, W]` in 0–255 units.

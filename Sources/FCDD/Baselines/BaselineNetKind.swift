@@ -1,6 +1,7 @@
 /// The baseline networks of the reference implementation, by their official names: the
 /// hypersphere classifier (HSC) nets and the autoencoders (AE) the paper compares FCDD
-/// with (`fcdd-reference.md` §1.6, §2.5).
+/// with (`models/shallow_cnn_28.py`, `shallow_cnn_32.py`, `shallow_cnn_224.py`,
+/// `training/hsc.py` and `training/ae.py` of the official code).
 ///
 /// The HSC nets are small CNNs ending in fully connected layers; an HSC net maps an image to
 /// a feature vector whose pseudo-Huber norm is the anomaly score (``HSCLoss``). Each

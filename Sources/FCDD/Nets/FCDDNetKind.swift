@@ -1,7 +1,8 @@
 /// The FCDD network architectures of the reference implementation, by their official names.
 ///
 /// All are fully convolutional and end in a 1×1 convolution to one channel, so an image maps
-/// to a low-resolution map φ(X). See `fcdd-reference.md` §1 for the layer tables.
+/// to a low-resolution map φ(X). The layers are those of `models/fcdd_cnn_28.py`,
+/// `fcdd_cnn_32.py` and `fcdd_cnn_224.py` in the official code (liznerski/fcdd).
 public enum FCDDNetKind: String, Sendable, CaseIterable, CustomStringConvertible {
     /// 28×28 inputs: conv 1→8 k5, BN, leaky ReLU, pool; conv 8→16 k5, pool; 1×1 conv.
     case cnn28 = "FCDD_CNN28"

@@ -3,8 +3,9 @@ import TensorCore
 
 /// torchvision's `vgg11_bn` with its module names (`features.N`, `avgpool`,
 /// `classifier.N`), so torchvision state dicts load by name: the body of the reference's VGG
-/// HSC baselines (`CNN224_VGG*`, `fcdd-reference.md` §1.6). Its ``features(inputChannels:moduleCount:initialization:using:)``
-/// are also the backbone of the FCDD VGG nets.
+/// HSC baselines (`CNN224_VGG*` in the official `models/shallow_cnn_224.py`). Its
+/// ``features(inputChannels:moduleCount:initialization:using:)`` are also the backbone of
+/// the FCDD VGG nets.
 final class VGG11BatchNorm: Module {
     /// Which part of torchvision's classifier the net keeps.
     enum Head {

@@ -1,11 +1,12 @@
 /// FCDD's per-class normalisation constants, copied as data from liznerski/fcdd at commit
-/// `4fa8502` (`python/fcdd/datasets/fmnist.py`, `cifar.py`, `mvtec.py`; also listed in
-/// Appendix A of the project's FCDD reference). "LCN-L1 minimum/maximum" are the extremes of
-/// the class's training images after ``LocalContrastNormalization`` (L1); "mean" and
-/// "standard deviation" are those of the raw training images in `[0, 1]`.
+/// `4fa8502` (`python/fcdd/datasets/fmnist.py`, `cifar.py`, `mvtec.py`). "LCN-L1
+/// minimum/maximum" are the extremes of the class's training images after
+/// ``LocalContrastNormalization`` (L1); "mean" and "standard deviation" are those of the
+/// raw training images in `[0, 1]`.
 ///
 /// `Scripts/make_transform_fixtures.py` holds the same tables (and can check them against
-/// the reference document); the transform tests compare every entry with its output.
+/// markdown tables given with `--reference PATH`); the transform tests compare every entry
+/// with its output.
 enum FCDDNormalizationTables {
     /// Fashion-MNIST (`python/fcdd/datasets/fmnist.py`): one channel; index = class label.
     static let fashionMNIST: [FCDDClassStatistics] = [
