@@ -57,7 +57,7 @@ struct UpsamplingTests {
         #expect(geometry.size == (try size2D(testCase.output)))
     }
 
-    @Test("the fixture's FCDD layer lists have the reference's geometry (§1.5)")
+    @Test("the fixture's FCDD layer lists have the reference's geometry (receptive_field in models/bases.py)")
     func netGeometry() throws {
         // The nets themselves (FCDDNetKind.makeNet) are checked against the same table in FCDDTests.
         let expected: [String: (r: Int, j: Int, s: Double, n: Int, input: Int)] = [
@@ -114,7 +114,7 @@ struct UpsamplingTests {
         }
     }
 
-    @Test("mean of an up-sampled all-ones map (§3.5's gains)", arguments: MapsFixtures.names(\.gains, \.name))
+    @Test("mean of an up-sampled all-ones map (the gains of the official receptive_upsample)", arguments: MapsFixtures.names(\.gains, \.name))
     func gain(_ name: String) throws {
         let testCase = try MapsFixtures.lookup(\.gains, \.name, name)
         let field = try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)
