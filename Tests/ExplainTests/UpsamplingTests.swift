@@ -57,7 +57,7 @@ struct UpsamplingTests {
         #expect(geometry.size == (try size2D(testCase.output)))
     }
 
-    @Test("the fixture's FCDD layer lists have the reference's geometry (receptive_field in models/bases.py)")
+    @Test("the fixture's FCDD layer lists have the official code's geometry")
     func netGeometry() throws {
         // The nets themselves (FCDDNetKind.makeNet) are checked against the same table in FCDDTests.
         let expected: [String: (r: Int, j: Int, s: Double, n: Int, input: Int)] = [

@@ -18,7 +18,7 @@ struct FCDDNetKindTests {
 
 @Suite("FCDD receptive fields")
 struct FCDDReceptiveFieldTests {
-    @Test("every net's receptive field, jump, shift and output size are the reference's (§1.5)", arguments: FCDDNetKind.allCases)
+    @Test("every net's receptive field, jump, shift and output size are the official code's", arguments: FCDDNetKind.allCases)
     func geometry(_ kind: FCDDNetKind) throws {
         let expected: [FCDDNetKind: (r: Int, j: Int, s: Double, n: Int)] = [
             .cnn28: (16, 4, 1.5, 7), .cnn28Wide: (16, 4, 1.5, 7), .cnn32: (32, 4, 1.5, 8), .cnn32Small: (18, 4, 1.5, 8),
