@@ -54,7 +54,7 @@ struct AnomalyInjectionTests {
         #expect(abs(deviation - 64) < 4)
         let blob = NoiseMode.blob.generate(shape: [1, 100, 100], using: &generator).scalars
         #expect(blob.allSatisfy { $0 == 0 || $0 == 255 })
-        #expect(throws: TensorError.self) { try NoiseMode.confetti.generate(shape: [28, 28], using: &generator) }
+        // A shape that is not [C, H, W] stops the program: see `Misuse.noise` in FCDDMisuses.swift.
     }
 
     @Test("malformed normal: confetti darkens, and brightens an image it cannot darken")
@@ -87,6 +87,21 @@ struct AnomalyInjectionTests {
         }
         #expect((70...130).contains(replaced))
         #expect(throws: DatasetError.self) { try AnomalyInjection(.noise(.uniform), probability: 1.5) }
+    }
+
+    @Test("noise injection refuses a data set image that is not [C, H, W], whatever the draw")
+    func noiseRefusesNonImages() throws {
+        for source in [AnomalyInjection.Source.noise(.confetti), .malformedNormal(.uniform, groundTruth: false)] {
+            for probability in [0.0, 1.0] {
+                let injection = try AnomalyInjection(source, probability: probability)
+                let flat = DatasetSample(image: Tensor.zeros(shape: [28, 28]), label: 0, name: "flat")
+                #expect(throws: DatasetError.transformInputMismatch(transform: "AnomalyInjection", sample: "flat", expected: "an image [C, H, W] with positive sizes", found: [28, 28])) {
+                    try injection.apply(flat, seed: 0)
+                }
+                let empty = DatasetSample(image: Tensor.zeros(shape: [1, 0, 28]), label: 0, name: "empty")
+                #expect(throws: DatasetError.self) { try injection.apply(empty, seed: 0) }
+            }
+        }
     }
 
     @Test("outlier exposure draws from the limited subset and checks the shape")

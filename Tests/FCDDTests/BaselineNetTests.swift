@@ -490,52 +490,27 @@ struct BaselineNetTests {
         #expect(BaselineNetKind.allCases.map(\.featureCount) == [48, 48, 64, 64, 48, 64, 64, 784, 4096, 4096, 4096, 1000, 784, 4096, 4096, 4096])
     }
 
-    @Test("nets reject inputs of the wrong shape and batches that batch norm cannot normalise")
-    func netShapeErrors() throws {
+    // Inputs of the wrong shape, training batches that batch norm cannot normalise and nets
+    // without input channels stop the program: see `Misuse.baselineNets` in FCDDMisuses.swift.
+    @Test("a net with BatchNorm1d evaluates one image and trains on two (training on one is a misuse)")
+    func singleImageEvaluation() throws {
         var generator = SeededGenerator(seed: 4)
-        let grey = BaselineNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
-        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 3, 28, 28])) }
-        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 1, 32, 32])) }
-        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [2, 1, 28, 36])) }
-        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [1, 28, 28])) }
-        #expect(throws: TensorError.self) { try grey(Tensor.zeros(shape: [0, 1, 28, 28])) }
-        let autoencoder = BaselineNetKind.ae32.makeNet(inputChannels: 3, using: &generator)
-        #expect(throws: TensorError.self) { try autoencoder(Tensor.zeros(shape: [2, 3, 28, 28])) }
-        #expect(throws: TensorError.self) { try autoencoder(Tensor.zeros(shape: [2, 1, 32, 32])) }
-        // BatchNorm1d needs two samples for batch statistics, as in PyTorch; evaluation works.
         let colour = BaselineNetKind.cnn32LW3K.makeNet(inputChannels: 3, using: &generator)
-        colour.train()
-        #expect(throws: TensorError.self) { try colour(Tensor.zeros(shape: [1, 3, 32, 32])) }
         colour.eval()
         #expect(colour(Tensor.zeros(shape: [1, 3, 32, 32])).shape == [1, 64])
-        for kind in BaselineNetKind.allCases {
-            // Refused before any layer is drawn, so the VGG nets cost nothing here.
-            #expect(throws: TensorError.self) { try kind.makeNet(inputChannels: 0, using: &generator) }
-        }
+        colour.train()
+        #expect(colour(Tensor.zeros(shape: [2, 3, 32, 32])).shape == [2, 64])
     }
 
-    @Test("losses reject bad shapes and labels")
-    func lossErrors() throws {
+    // Bad shapes and labels stop the program: see `Misuse.baselineLosses` in FCDDMisuses.swift.
+    @Test("losses take the boundaries of their shapes and labels: an all-anomalous batch, one pixel, one feature")
+    func lossBoundaries() throws {
         let features = Tensor.zeros(shape: [2, 5])
-        #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2])) }
-        #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2, 1, 3, 3])) }
-        #expect(throws: TensorError.self) { try HSCLoss.scores(Tensor.zeros(shape: [2, 0])) }
-        #expect(throws: TensorError.self) { try HSCLoss.loss(features: features, labels: [0]) }
-        #expect(throws: TensorError.self) { try HSCLoss.loss(features: features, labels: [0, 2]) }
-        #expect(throws: TensorError.self) { try HSCLoss.loss(features: features, labels: [0, -1]) }
-        #expect(throws: Never.self) { try HSCLoss.loss(features: features, labels: [1, 1]) }
-
+        #expect(HSCLoss.loss(features: features, labels: [1, 1]).item().isFinite)
+        #expect(HSCLoss.scores(Tensor.zeros(shape: [1, 1])).shape == [1])
         let images = Tensor.zeros(shape: [2, 3, 4, 4])
-        let mismatched = [Tensor.zeros(shape: [2, 1, 4, 4]), Tensor.zeros(shape: [2, 3, 4, 5]),
-                          Tensor.zeros(shape: [1, 3, 4, 4]), Tensor.zeros(shape: [2, 3, 16])]
-        for other in mismatched {
-            #expect(throws: TensorError.self) { try AutoencoderLoss.loss(reconstruction: other, inputs: images) }
-            #expect(throws: TensorError.self) { try AutoencoderLoss.scores(reconstruction: images, inputs: other) }
-            #expect(throws: TensorError.self) { try AutoencoderLoss.errorMaps(reconstruction: other, inputs: images) }
-            #expect(throws: TensorError.self) { try AutoencoderLoss.squaredErrors(reconstruction: images, inputs: other) }
-        }
-        let flat = Tensor.zeros(shape: [2, 48])
-        #expect(throws: TensorError.self) { try AutoencoderLoss.loss(reconstruction: flat, inputs: flat) }
         #expect(AutoencoderLoss.errorMaps(reconstruction: images, inputs: images).shape == [2, 1, 4, 4])
+        let pixel = Tensor.zeros(shape: [1, 1, 1, 1])
+        #expect(AutoencoderLoss.scores(reconstruction: pixel, inputs: pixel).shape == [1])
     }
 }

@@ -60,28 +60,20 @@ struct FCDDLossTests {
         try expectClose(gradient, testCase.gradient, FCDDFixtures.tolerance(testCase.gradient), "\(name) d loss / d map")
     }
 
-    @Test("sample-level loss rejects bad labels and shapes")
-    func sampleLevelErrors() throws {
+    // Bad labels and shapes stop the program: see `Misuse.fcddLosses` in FCDDMisuses.swift.
+    @Test("sample-level loss takes a batch of both labels in any order")
+    func sampleLevelBoundaries() throws {
         let phi = Tensor.zeros(shape: [2, 1, 3, 3])
-        #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: phi, labels: [0, 2]) }
-        #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: phi, labels: [0, -1]) }
-        #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: phi, labels: [0]) }
-        #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: phi, labels: [0, 1, 1]) }
-        #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: Tensor.zeros(shape: [2, 2, 3, 3]), labels: [0, 1]) }
-        #expect(throws: TensorError.self) { try FCDDLoss.sampleLevel(phi: Tensor.zeros(shape: [2, 3, 3]), labels: [0, 1]) }
-        #expect(throws: TensorError.self) { try FCDDLoss.scores(Tensor.zeros(shape: [2, 9])) }
-        #expect(throws: Never.self) { try FCDDLoss.sampleLevel(phi: phi, labels: [1, 0]) }
+        #expect(FCDDLoss.sampleLevel(phi: phi, labels: [1, 0]).item().isFinite)
+        #expect(FCDDLoss.sampleLevel(phi: phi, labels: [1, 1]).item().isFinite)
+        #expect(FCDDLoss.scores(Tensor.zeros(shape: [1, 1, 1, 1])).shape == [1])
     }
 
-    @Test("pixel-wise loss rejects mismatched or non-map shapes")
-    func pixelWiseErrors() throws {
+    @Test("pixel-wise loss takes masks of the map's shape, all nominal or not")
+    func pixelWiseBoundaries() throws {
         let map = Tensor.zeros(shape: [2, 1, 4, 4])
-        #expect(throws: TensorError.self) { try FCDDLoss.pixelWise(upsampledMap: map, masks: Tensor.zeros(shape: [2, 1, 4, 5])) }
-        #expect(throws: TensorError.self) { try FCDDLoss.pixelWise(upsampledMap: map, masks: Tensor.zeros(shape: [1, 1, 4, 4])) }
-        #expect(throws: TensorError.self) { try FCDDLoss.pixelWise(upsampledMap: map, masks: Tensor.zeros(shape: [2, 4, 4])) }
-        let twoChannels = Tensor.zeros(shape: [2, 2, 4, 4])
-        #expect(throws: TensorError.self) { try FCDDLoss.pixelWise(upsampledMap: twoChannels, masks: twoChannels) }
-        #expect(throws: Never.self) { try FCDDLoss.pixelWise(upsampledMap: map, masks: map) }
+        #expect(FCDDLoss.pixelWise(upsampledMap: map, masks: map).item() == 0)
+        #expect(FCDDLoss.pixelWise(upsampledMap: map, masks: Tensor(shape: [2, 1, 4, 4], repeating: 1)).item().isFinite)
     }
 
     /// `−log(1 − e^(−Ā) + 1e-31)` for a one-pixel anomalous map φ, exactly (double, with

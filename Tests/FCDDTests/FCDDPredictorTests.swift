@@ -40,7 +40,12 @@ struct FCDDPredictorTests {
         let pixels = (0..<(40 * 30 * 3)).map { Float($0 % 255) / 255 }
         let prediction = try predictor.predict(image: try Image(width: 30, height: 40, channels: 3, pixels: pixels))
         #expect(prediction.heatmap.shape == [28, 28] && prediction.isAnomalous == nil && prediction.score.isFinite)
-        #expect(throws: TensorError.self) { try predictor.predict(Tensor.zeros(shape: [1, 3, 28, 28])) }
+        // Images are input: a batch of another shape is a typed error, not a stop.
+        #expect(throws: TensorError.shapeMismatch(op: "AnomalyPredictor.predict", expected: "images [N, 1, 28, 28]", found: [[1, 3, 28, 28]])) {
+            try predictor.predict(Tensor.zeros(shape: [1, 3, 28, 28]))
+        }
+        #expect(throws: TensorError.self) { try predictor.predict(Tensor.zeros(shape: [1, 28, 28])) }
+        #expect(throws: TensorError.self) { try predictor.predict(Tensor.zeros(shape: [0, 1, 28, 28])) }
     }
 
     @Test("a file that is not an FCDD model, or weights of another net, are refused")

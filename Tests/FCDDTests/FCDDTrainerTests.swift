@@ -97,4 +97,24 @@ struct FCDDTrainerTests {
             try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 2, seed: 0))
         }
     }
+
+    @Test("accumulated batches of images of different sizes are a training error, before any step")
+    func accumulatedBatchesOfDifferentSizes() throws {
+        var generator = SeededGenerator(seed: 0)
+        let net = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
+        let before = net.stateDict().mapValues(\.scalars)
+        let samples = [DatasetSample(image: Tensor.zeros(shape: [1, 28, 28]), label: 0, name: "small"),
+                       DatasetSample(image: Tensor.zeros(shape: [1, 32, 32]), label: 0, name: "large")]
+        let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, accumulatedBatches: 2, optimizer: .adam, learningRate: 1e-3,
+                                                  weightDecay: 0, schedule: .exponential(gamma: 1))
+        let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 1, seed: 0)
+        let trainer = try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: loader)
+        #expect {
+            try trainer.train()
+        } throws: { error in
+            guard case let .tensor(.shapeMismatch(op, _, found))? = error as? TrainingError else { return false }
+            return op == "concatenate" && Set(found) == [[1, 1, 28, 28], [1, 1, 32, 32]]
+        }
+        #expect(net.stateDict().mapValues(\.scalars) == before)
+    }
 }

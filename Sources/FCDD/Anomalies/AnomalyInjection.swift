@@ -75,7 +75,23 @@ public struct AnomalyInjection: SampleTransform {
         return try AnomalyInjection(.outlierExposure(dataset, preprocessing: preprocessing, indices: indices), probability: probability, anomalousLabel: anomalousLabel)
     }
 
+    /// Replaces `sample` by an anomaly with the injection's probability.
+    ///
+    /// - Throws: ``DatasetError/transformInputMismatch(transform:sample:expected:found:)``
+    ///   for an image that is not `[C, H, W]` with positive sizes (noise sources, whatever
+    ///   the draw) or an outlier or real anomaly of another shape than the sample's, and the
+    ///   errors of reading and pre-processing those.
     public func apply(_ sample: DatasetSample, using generator: inout SeededGenerator) throws(DatasetError) -> DatasetSample {
+        switch source {
+        case .noise, .malformedNormal:
+            // The noise is drawn for the image's shape; the image comes from the data set.
+            let shape = sample.image.shape
+            guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+                throw .transformInputMismatch(transform: "AnomalyInjection", sample: sample.name, expected: "an image [C, H, W] with positive sizes", found: shape)
+            }
+        case .outlierExposure, .realAnomalies:
+            break
+        }
         guard Double(generator.nextUnitFloat()) < probability else { return sample }
         let shape = sample.image.shape
         var anomaly = sample

@@ -216,9 +216,11 @@ public final class AnomalyTrainer {
             guard anomalies == 0 else { throw .anomaliesRefused(objective: objective.name, epoch: epoch, batch: step, count: anomalies) }
         }
         do {
-            let images = group.count == 1 ? group[0].images : Tensor.concatenate(group.map(\.images))
-            let masks: Tensor? = group.allSatisfy({ $0.masks != nil })
-                ? (group.count == 1 ? group[0].masks : Tensor.concatenate(group.compactMap(\.masks))) : nil
+            // Accumulated batches come from the data set, whose images may differ in size
+            // between batches: checked, so a mismatch is a TrainingError, not a stop.
+            let images = try group.count == 1 ? group[0].images : Tensor.checkedConcatenate(group.map(\.images))
+            let masks: Tensor? = try group.allSatisfy({ $0.masks != nil })
+                ? (group.count == 1 ? group[0].masks : Tensor.checkedConcatenate(group.compactMap(\.masks))) : nil
             let result = try objective.loss(net: net, batch: TrainingBatch(images: images, labels: labels, masks: masks))
             let value = result.loss.item()
             guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint) }
