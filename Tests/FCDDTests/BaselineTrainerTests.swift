@@ -98,6 +98,27 @@ struct BaselineTrainerTests {
         // the misuse "AE32 training on one image" in FCDDMisuses.swift.
     }
 
+    @Test("a first step of one sample is a configuration error for nets with BatchNorm1d, before any update")
+    func singleSampleFirstStep() throws {
+        var generator = SeededGenerator(seed: 9)
+        let samples = (0..<3).map { index in
+            DatasetSample(image: Tensor.randomUniform(shape: [3, 32, 32], low: 0, high: 1, using: &generator), label: 0, name: "\(index)")
+        }
+        let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, optimizer: .adam, learningRate: 1e-3,
+                                                  weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
+        let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 1, transform: Compose([]), seed: 1)
+        let net = BaselineNetKind.cnn32.makeNet(inputChannels: 3, using: &generator)
+        let trainer = try AnomalyTrainer(net: net, objective: Self.objective(of: .cnn32), configuration: configuration, loader: loader)
+        let before = net.stateDict().mapValues(\.scalars)
+        #expect {
+            try trainer.train()
+        } throws: { error in
+            guard case let .invalidConfiguration(message)? = error as? TrainingError else { return false }
+            return message.contains("BatchNorm1d") && message.contains("batch size of at least 2")
+        }
+        #expect(net.stateDict().mapValues(\.scalars) == before)
+    }
+
     @Test("the autoencoder refuses samples labelled anomalous, before any step")
     func autoencoderRefusesAnomalies() throws {
         let trainer = try Self.makeTrainer(.ae28, seed: 5, epochs: 1, count: 40, outlierExposure: true)

@@ -94,6 +94,26 @@ struct RecipeTests {
         #expect(throws: DatasetError.self) { try OneClassData.load(.fashionMNIST(directory: nil, normalClass: 10)) }
     }
 
+    @Test("training images that the transforms do not bring to the net's input shape are refused before training")
+    func trainingImageShape() throws {
+        let data = try Self.bundled()
+        var recipe = try Recipe.paper(for: data)
+        recipe.channels = 3
+        #expect {
+            try recipe.prepare(on: data)
+        } throws: { error in
+            guard case let .trainingImageShape(_, expected, found)? = error as? RecipeError else { return false }
+            return expected == [3, 28, 28] && found == [1, 28, 28]
+        }
+        recipe.channels = 1
+        recipe.inputSize = 32
+        recipe.net = .cnn32
+        let firstName = try data.train.sample(at: 0).name
+        #expect(throws: RecipeError.trainingImageShape(sample: firstName, expected: [1, 32, 32], found: [1, 28, 28])) {
+            try recipe.prepare(on: data)
+        }
+    }
+
     @Test("a short run trains, evaluates and calibrates; the same seed repeats it exactly")
     func run() throws {
         var data = try Self.bundled()

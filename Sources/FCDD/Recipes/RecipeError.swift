@@ -12,6 +12,8 @@ public enum RecipeError: Error, Equatable, Sendable, CustomStringConvertible {
     case noRealAnomalies(data: String)
     /// The recipe's channel count is not one a net can take.
     case channels(found: Int)
+    /// A training image, after the recipe's transforms, is not of the net's input shape.
+    case trainingImageShape(sample: String, expected: [Int], found: [Int])
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum RecipeError: Error, Equatable, Sendable, CustomStringConvertible {
             "the recipe trains on real anomalies and \(data) has none; load the data with supervised anomalies"
         case let .channels(found):
             "a net takes images of 1 to 4096 channels, found \(found)"
+        case let .trainingImageShape(sample, expected, found):
+            "\(sample): the net takes training images of shape \(expected) after the recipe's transforms, found \(found); set the recipe's channels and input size to the data's, or pre-resize the images"
         }
     }
 }

@@ -92,10 +92,18 @@ public final class RecipeTraining {
 extension Recipe {
     /// A fresh net and its trainer on `data` (resumed from the checkpoint when the options say so).
     ///
-    /// - Throws: ``RecipeError``, ``TrainingError`` and the errors of the data and the net.
+    /// - Throws: ``RecipeError`` (also for a first training image that the transforms do not
+    ///   bring to the net's input shape), ``TrainingError`` and the errors of the data and the net.
     public func prepare(on data: OneClassData, options: RecipeRunOptions = RecipeRunOptions()) throws -> RecipeTraining {
         let net = try makeNet()
-        let loader = try DataLoader(dataset: data.train, batchSize: training.batchSize, transform: try trainingTransform(for: data), seed: training.seed)
+        let transform = try trainingTransform(for: data)
+        if data.train.count > 0 {
+            let first = try transform.apply(data.train.sample(at: 0), seed: training.seed)
+            guard first.image.shape == [channels, inputSize, inputSize] else {
+                throw RecipeError.trainingImageShape(sample: first.name, expected: [channels, inputSize, inputSize], found: first.image.shape)
+            }
+        }
+        let loader = try DataLoader(dataset: data.train, batchSize: training.batchSize, transform: transform, seed: training.seed)
         let trainer = try AnomalyTrainer(net: net, objective: try makeObjective(), configuration: training, loader: loader,
                                          checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval)
         if options.resume, let checkpoint = options.checkpointURL { try trainer.resume(from: checkpoint) }

@@ -133,7 +133,11 @@ public final class AnomalyTrainer {
     /// Runs the remaining epochs (or until a callback says stop) and returns the whole history.
     ///
     /// - Throws: ``TrainingError`` for data, shape, optimiser, objective or checkpoint
-    ///   errors, a non-finite loss, or anomalies given to an objective that refuses them.
+    ///   errors, a non-finite loss, anomalies given to an objective that refuses them, or a
+    ///   first step of one sample for a net with `BatchNorm1d`.
+    /// - Precondition: the loader's images fit the net (its channels and, for nets with
+    ///   fully connected layers, its input size): a forward pass on images that do not stops
+    ///   with the layer's message. ``Recipe`` checks this before training.
     @discardableResult
     public func train(callbacks: TrainingCallbacks) throws(TrainingError) -> [EpochRecord] {
         let schedule = configuration.learningRateSchedule
@@ -158,7 +162,12 @@ public final class AnomalyTrainer {
                 let progress = { (loss: Float) in
                     TrainingProgress(epoch: epoch, epochs: self.configuration.epochs, step: step, steps: steps, loss: loss)
                 }
-                if step > 0, group.map(\.labels.count).reduce(0, +) == 1, hasBatchNorm1d {
+                if group.map(\.labels.count).reduce(0, +) == 1, hasBatchNorm1d {
+                    // Batch statistics of one sample are undefined: a last partial batch of
+                    // one is skipped, a first one means every batch is that small.
+                    guard step > 0 else {
+                        throw TrainingError.invalidConfiguration("the net has a BatchNorm1d layer, which cannot train on a step of one sample; use a batch size of at least 2 and more than one training image")
+                    }
                     if callbacks.afterStep?(progress(losses.last ?? 0)) == .stop { return history }
                     continue
                 }

@@ -18,7 +18,8 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case anomaliesRefused(objective: String, epoch: Int, batch: Int, count: Int)
     /// The data could not be read.
     case data(DatasetError)
-    /// A tensor operation failed (shapes that do not fit the net).
+    /// Batches that one step combines (batch accumulation) hold images or masks of different
+    /// sizes.
     case tensor(TensorError)
     /// Up-sampling or a metric failed.
     case explain(ExplainError)
