@@ -17,15 +17,15 @@ private struct LayerInputs {
     init(_ shape: ConvolutionShape) throws {
         var generator = SeededGenerator(seed: 7)
         let bound = 1 / Float(shape.inputChannels * shape.kernel * shape.kernel).squareRoot()
-        input = try Tensor.randomNormal(shape: [shape.batch, shape.inputChannels, shape.size, shape.size], using: &generator)
-        weight = try Tensor.randomUniform(shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
+        input = Tensor.randomNormal(shape: [shape.batch, shape.inputChannels, shape.size, shape.size], using: &generator)
+        weight = Tensor.randomUniform(shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
                                           low: -bound, high: bound, using: &generator)
-        bias = try Tensor.randomUniform(shape: [shape.outputChannels], low: -bound, high: bound, using: &generator)
+        bias = Tensor.randomUniform(shape: [shape.outputChannels], low: -bound, high: bound, using: &generator)
         let outputShape = [shape.batch, shape.outputChannels, shape.size, shape.size]
-        projection = try Tensor.randomNormal(shape: outputShape, using: &generator)
-        activation = try Tensor.randomNormal(shape: outputShape, using: &generator)
-        ones = try Tensor.ones(shape: [shape.outputChannels])
-        zeros = try Tensor.zeros(shape: [shape.outputChannels])
+        projection = Tensor.randomNormal(shape: outputShape, using: &generator)
+        activation = Tensor.randomNormal(shape: outputShape, using: &generator)
+        ones = Tensor.ones(shape: [shape.outputChannels])
+        zeros = Tensor.zeros(shape: [shape.outputChannels])
     }
 }
 
@@ -45,7 +45,7 @@ let benchmarks: @Sendable () -> Void = {
             let inputs = try LayerInputs(shape)
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                blackHole(try Tensor.conv2d(inputs.input, weight: inputs.weight, bias: inputs.bias, padding: padding))
+                blackHole(Tensor.conv2d(inputs.input, weight: inputs.weight, bias: inputs.bias, padding: padding))
             }
         }
         Benchmark("conv_fwdbwd_\(shape.name)") { benchmark in
@@ -53,15 +53,15 @@ let benchmarks: @Sendable () -> Void = {
             let (x, w, b) = (inputs.input.trackingGradients(), inputs.weight.trackingGradients(), inputs.bias.trackingGradients())
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                let loss = try (Tensor.conv2d(x, weight: w, bias: b, padding: padding) * inputs.projection).sum()
-                blackHole(try loss.gradients(wrt: [x, w, b]))
+                let loss = (Tensor.conv2d(x, weight: w, bias: b, padding: padding) * inputs.projection).sum()
+                blackHole(loss.gradients(wrt: [x, w, b]))
             }
         }
         Benchmark("maxpool_fwdbwd_\(shape.name)") { benchmark in
             let activation = try LayerInputs(shape).activation.trackingGradients()
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                blackHole(try activation.maxPool2d(kernel: 2).sum().gradient(wrt: activation))
+                blackHole(activation.maxPool2d(kernel: 2).sum().gradient(wrt: activation))
             }
         }
         Benchmark("batchnorm_fwdbwd_\(shape.name)") { benchmark in
@@ -69,9 +69,9 @@ let benchmarks: @Sendable () -> Void = {
             let (x, gamma, beta) = (inputs.activation.trackingGradients(), inputs.ones.trackingGradients(), inputs.zeros.trackingGradients())
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                let result = try Tensor.batchNorm(x, runningMean: inputs.zeros, runningVariance: inputs.ones,
+                let result = Tensor.batchNorm(x, runningMean: inputs.zeros, runningVariance: inputs.ones,
                                                   weight: gamma, bias: beta, training: true)
-                blackHole(try result.output.sum().gradients(wrt: [x, gamma, beta]))
+                blackHole(result.output.sum().gradients(wrt: [x, gamma, beta]))
             }
         }
     }

@@ -92,12 +92,12 @@ struct Workload {
     /// Builds the net, the batch and the optimiser, and returns one step as a closure.
     func makeStep() throws -> () throws -> Void {
         var generator = SeededGenerator(seed: 7)
-        let net = try kind.makeNet(inputChannels: channels, using: &generator)
-        let images = try Tensor.randomNormal(shape: [batch, channels, size, size], using: &generator)
+        let net = kind.makeNet(inputChannels: channels, using: &generator)
+        let images = Tensor.randomNormal(shape: [batch, channels, size, size], using: &generator)
         guard training else {
             net.eval()
             return {
-                let scores = try withoutGradients { () throws -> Tensor in try FCDDLoss.scores(net(images)) }
+                let scores = try withoutGradients { () throws -> Tensor in FCDDLoss.scores(net(images)) }
                 sink += scores.withUnsafeBufferPointer { $0[0] }
             }
         }
@@ -107,14 +107,14 @@ struct Workload {
         if sgd {
             var optimizer = try SGD(learningRate: 1e-2, momentum: 0.9, nesterov: true, weightDecay: 1e-6)
             return {
-                let loss = try FCDDLoss.sampleLevel(phi: net(images), labels: labels)
+                let loss = FCDDLoss.sampleLevel(phi: net(images), labels: labels)
                 try optimizer.step(net, gradients: net.gradients(of: loss))
                 sink += loss.withUnsafeBufferPointer { $0[0] }
             }
         }
         var optimizer = try Adam(learningRate: 1e-3, weightDecay: 1e-6)
         return {
-            let loss = try FCDDLoss.sampleLevel(phi: net(images), labels: labels)
+            let loss = FCDDLoss.sampleLevel(phi: net(images), labels: labels)
             try optimizer.step(net, gradients: net.gradients(of: loss))
             sink += loss.withUnsafeBufferPointer { $0[0] }
         }

@@ -71,8 +71,8 @@ for threads in options.threadCounts {
     // for the library's own GEMMs: set it here.
     openblas_set_num_threads(Int32(threads))
     for (m, n, k) in gemmShapes where selected("sgemm_\(m)x\(n)x\(k)") {
-        let a = try Tensor.randomNormal(shape: [m, k], using: &generator)
-        let b = try Tensor.randomNormal(shape: [k, n], using: &generator)
+        let a = Tensor.randomNormal(shape: [m, k], using: &generator)
+        let b = Tensor.randomNormal(shape: [k, n], using: &generator)
         let c = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
         defer { c.deallocate() }
         let ms = a.withUnsafeBufferPointer { pa in
@@ -87,47 +87,47 @@ for threads in options.threadCounts {
         report("sgemm_\(m)x\(n)x\(k)", threads: threads, ms: ms, flops: 2 * Double(m) * Double(n) * Double(k))
     }
     for shape in shapes {
-        let x = try Tensor.randomNormal(shape: [shape.batch, shape.inputChannels, shape.size, shape.size], using: &generator)
+        let x = Tensor.randomNormal(shape: [shape.batch, shape.inputChannels, shape.size, shape.size], using: &generator)
         let bound = 1 / Float(shape.inputChannels * shape.kernel * shape.kernel).squareRoot()
-        let w = try Tensor.randomUniform(shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
+        let w = Tensor.randomUniform(shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
                                          low: -bound, high: bound, using: &generator)
-        let bias = try Tensor.randomUniform(shape: [shape.outputChannels], low: -bound, high: bound, using: &generator)
+        let bias = Tensor.randomUniform(shape: [shape.outputChannels], low: -bound, high: bound, using: &generator)
         let padding = Padding2D(integerLiteral: shape.padding)
         if selected("conv_fwd_\(shape.name)") {
-            let ms = try medianMilliseconds {
-                sink += try Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
+            let ms = medianMilliseconds {
+                sink += Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
             }
             report("conv_fwd_\(shape.name)", threads: threads, ms: ms, flops: shape.forwardFlops)
         }
         if selected("conv_fwdbwd_\(shape.name)") {
             let (tx, tw, tb) = (x.trackingGradients(), w.trackingGradients(), bias.trackingGradients())
-            let projection = try Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
-            let ms = try medianMilliseconds {
-                let y = try Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
-                let loss = try (y * projection).sum()
-                let grads = try loss.gradients(wrt: [tx, tw, tb])
+            let projection = Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
+            let ms = medianMilliseconds {
+                let y = Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
+                let loss = (y * projection).sum()
+                let grads = loss.gradients(wrt: [tx, tw, tb])
                 sink += grads[0].withUnsafeBufferPointer { $0[0] }
             }
             report("conv_fwdbwd_\(shape.name)", threads: threads, ms: ms, flops: 3 * shape.forwardFlops)
         }
         // Max-pool 2×2/2 and batch norm on this layer's output shape.
-        let activation = try Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
+        let activation = Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
         if selected("maxpool_fwd_\(shape.name)") {
-            let ms = try medianMilliseconds { sink += try activation.maxPool2d(kernel: 2).withUnsafeBufferPointer { $0[0] } }
+            let ms = medianMilliseconds { sink += activation.maxPool2d(kernel: 2).withUnsafeBufferPointer { $0[0] } }
             report("maxpool_fwd_\(shape.name)", threads: threads, ms: ms)
         }
         if selected("maxpool_fwdbwd_\(shape.name)") {
             let tracked = activation.trackingGradients()
-            let ms = try medianMilliseconds {
-                sink += try tracked.maxPool2d(kernel: 2).sum().gradient(wrt: tracked).withUnsafeBufferPointer { $0[0] }
+            let ms = medianMilliseconds {
+                sink += tracked.maxPool2d(kernel: 2).sum().gradient(wrt: tracked).withUnsafeBufferPointer { $0[0] }
             }
             report("maxpool_fwdbwd_\(shape.name)", threads: threads, ms: ms)
         }
-        let ones = try Tensor.ones(shape: [shape.outputChannels])
-        let zeros = try Tensor.zeros(shape: [shape.outputChannels])
+        let ones = Tensor.ones(shape: [shape.outputChannels])
+        let zeros = Tensor.zeros(shape: [shape.outputChannels])
         if selected("batchnorm_fwd_\(shape.name)") {
-            let ms = try medianMilliseconds {
-                let result = try Tensor.batchNorm(activation, runningMean: zeros, runningVariance: ones, weight: ones,
+            let ms = medianMilliseconds {
+                let result = Tensor.batchNorm(activation, runningMean: zeros, runningVariance: ones, weight: ones,
                                                   bias: zeros, training: true)
                 sink += result.output.withUnsafeBufferPointer { $0[0] }
             }
@@ -135,10 +135,10 @@ for threads in options.threadCounts {
         }
         if selected("batchnorm_fwdbwd_\(shape.name)") {
             let (tracked, gamma, beta) = (activation.trackingGradients(), ones.trackingGradients(), zeros.trackingGradients())
-            let ms = try medianMilliseconds {
-                let result = try Tensor.batchNorm(tracked, runningMean: zeros, runningVariance: ones, weight: gamma,
+            let ms = medianMilliseconds {
+                let result = Tensor.batchNorm(tracked, runningMean: zeros, runningVariance: ones, weight: gamma,
                                                   bias: beta, training: true)
-                sink += try result.output.sum().gradients(wrt: [tracked, gamma, beta])[0].withUnsafeBufferPointer { $0[0] }
+                sink += result.output.sum().gradients(wrt: [tracked, gamma, beta])[0].withUnsafeBufferPointer { $0[0] }
             }
             report("batchnorm_fwdbwd_\(shape.name)", threads: threads, ms: ms)
         }
@@ -158,34 +158,34 @@ func residentMegabytes() -> Double {
 // and an SGD update. Resident memory after warm-up must not grow with the iterations.
 if selected("rss_fcdd_cnn28_train_loop") {
     try useComputeSettings(threads: options.threadCounts.last ?? 1)
-    let images = try Tensor.randomUniform(shape: [128, 1, 28, 28], using: &generator)
+    let images = Tensor.randomUniform(shape: [128, 1, 28, 28], using: &generator)
     func uniform(_ shape: [Int], fanIn: Int) throws -> Tensor {
         let bound = 1 / Float(fanIn).squareRoot()
-        return try Tensor.randomUniform(shape: shape, low: -bound, high: bound, using: &generator).trackingGradients()
+        return Tensor.randomUniform(shape: shape, low: -bound, high: bound, using: &generator).trackingGradients()
     }
     var parameters = [
         try uniform([128, 1, 5, 5], fanIn: 25), try uniform([128], fanIn: 25),
-        try Tensor.ones(shape: [128]).trackingGradients(), try Tensor.zeros(shape: [128]).trackingGradients(),
+        Tensor.ones(shape: [128]).trackingGradients(), Tensor.zeros(shape: [128]).trackingGradients(),
         try uniform([128, 128, 5, 5], fanIn: 3200), try uniform([128], fanIn: 3200),
         try uniform([1, 128, 1, 1], fanIn: 128), try uniform([1], fanIn: 128),
     ]
-    var runningMean = try Tensor.zeros(shape: [128])
-    var runningVariance = try Tensor.ones(shape: [128])
+    var runningMean = Tensor.zeros(shape: [128])
+    var runningVariance = Tensor.ones(shape: [128])
     var samples: [(Int, Double)] = []
     let start = DispatchTime.now().uptimeNanoseconds
     for iteration in 1...60 {
-        var x = try Tensor.conv2d(images, weight: parameters[0], bias: parameters[1], padding: 2)
-        let normalized = try Tensor.batchNorm(x, runningMean: runningMean, runningVariance: runningVariance,
+        var x = Tensor.conv2d(images, weight: parameters[0], bias: parameters[1], padding: 2)
+        let normalized = Tensor.batchNorm(x, runningMean: runningMean, runningVariance: runningVariance,
                                               weight: parameters[2], bias: parameters[3], training: true, epsilon: 1e-4)
         runningMean = normalized.runningMean!
         runningVariance = normalized.runningVariance!
-        x = try normalized.output.leakyRelu().maxPool2d(kernel: 2)
-        x = try Tensor.conv2d(x, weight: parameters[4], bias: parameters[5], padding: 2).maxPool2d(kernel: 2)
-        x = try Tensor.conv2d(x, weight: parameters[6], bias: parameters[7])
+        x = normalized.output.leakyRelu().maxPool2d(kernel: 2)
+        x = Tensor.conv2d(x, weight: parameters[4], bias: parameters[5], padding: 2).maxPool2d(kernel: 2)
+        x = Tensor.conv2d(x, weight: parameters[6], bias: parameters[7])
         let loss = ((x.squared() + 1).sqrt() - 1).mean()
-        let gradients = try loss.gradients(wrt: parameters)
-        parameters = try withoutGradients {
-            try zip(parameters, gradients).map { try ($0 - $1 * 0.01).trackingGradients() }
+        let gradients = loss.gradients(wrt: parameters)
+        parameters = withoutGradients {
+            zip(parameters, gradients).map { ($0 - $1 * 0.01).trackingGradients() }
         }
         if [5, 20, 40, 60].contains(iteration) { samples.append((iteration, residentMegabytes())) }
     }

@@ -42,8 +42,8 @@ func vgg11BatchNormFeatures(using generator: inout SeededGenerator) throws -> Se
             continue
         }
         let width = Int(item)!
-        layers.append(try Conv2d(channels, width, kernelSize: 3, padding: 1, using: &generator))
-        layers.append(try BatchNorm2d(width))
+        layers.append(Conv2d(channels, width, kernelSize: 3, padding: 1, using: &generator))
+        layers.append(BatchNorm2d(width))
         layers.append(ReLU())
         channels = width
     }
@@ -56,7 +56,7 @@ var generator = SeededGenerator(seed: 1)
 let model = try vgg11BatchNormFeatures(using: &generator)
 var gradients: [String: Tensor] = [:]
 for (name, parameter) in model.trainableParameters {
-    gradients[name] = try Tensor.randomNormal(shape: parameter.value.shape, standardDeviation: 1e-3, using: &generator)
+    gradients[name] = Tensor.randomNormal(shape: parameter.value.shape, standardDeviation: 1e-3, using: &generator)
 }
 let parameterBytes = Double(model.parameterCount * 4)
 FileHandle.standardError.write("vgg11_bn features[:21]: \(model.parameterCount) parameters in \(model.namedParameters.count) tensors\n".data(using: .utf8)!)

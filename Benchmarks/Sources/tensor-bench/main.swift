@@ -21,12 +21,12 @@ while let argument = arguments.next() {
 }
 
 var generator = SeededGenerator(seed: 42)
-let a = try Tensor.randomNormal(shape: [1_000_000], using: &generator)
-let b = try Tensor.randomNormal(shape: [1_000_000], using: &generator)
-let rowVector = try Tensor.randomNormal(shape: [1000], using: &generator)
-let matrix = try a.reshaped(to: [1000, 1000])
-let m512a = try Tensor.randomNormal(shape: [512, 512], using: &generator)
-let m512b = try Tensor.randomNormal(shape: [512, 512], using: &generator)
+let a = Tensor.randomNormal(shape: [1_000_000], using: &generator)
+let b = Tensor.randomNormal(shape: [1_000_000], using: &generator)
+let rowVector = Tensor.randomNormal(shape: [1000], using: &generator)
+let matrix = a.reshaped(to: [1000, 1000])
+let m512a = Tensor.randomNormal(shape: [512, 512], using: &generator)
+let m512b = Tensor.randomNormal(shape: [512, 512], using: &generator)
 var sink: Float = 0
 
 for threads in threadCounts {
@@ -37,16 +37,16 @@ for threads in threadCounts {
         if let gbs { line += " gb_per_s=\(String(format: "%.2f", gbs / ms / 1e6))" }
         print(line)
     }
-    report("add_1M", try medianMilliseconds(runs: runs) { sink += try (a + b).withUnsafeBufferPointer { $0[0] } }, gbs: 12e6)
-    report("add_broadcast_1000x1000", try medianMilliseconds(runs: runs) { sink += try (matrix + rowVector).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("add_1M", medianMilliseconds(runs: runs) { sink += (a + b).withUnsafeBufferPointer { $0[0] } }, gbs: 12e6)
+    report("add_broadcast_1000x1000", medianMilliseconds(runs: runs) { sink += (matrix + rowVector).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
     report("mul_scalar_1M", medianMilliseconds(runs: runs) { sink += (a * 1.5).withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
     report("exp_1M", medianMilliseconds(runs: runs) { sink += a.exp().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
     report("sum_1M", medianMilliseconds(runs: runs) { sink += a.sum().withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
-    report("sum_axis0_1000x1000", try medianMilliseconds(runs: runs) { sink += try matrix.sum(alongAxes: [0]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
-    report("sum_axis1_1000x1000", try medianMilliseconds(runs: runs) { sink += try matrix.sum(alongAxes: [1]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
-    report("transpose_1000x1000", try medianMilliseconds(runs: runs) { sink += try matrix.transposed().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
+    report("sum_axis0_1000x1000", medianMilliseconds(runs: runs) { sink += matrix.sum(alongAxes: [0]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
+    report("sum_axis1_1000x1000", medianMilliseconds(runs: runs) { sink += matrix.sum(alongAxes: [1]).withUnsafeBufferPointer { $0[0] } }, gbs: 4e6)
+    report("transpose_1000x1000", medianMilliseconds(runs: runs) { sink += matrix.transposed().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
     let flops = 2.0 * 512 * 512 * 512
-    report("matmul_512x512x512", try medianMilliseconds(runs: runs) { sink += try Tensor.matmul(m512a, m512b).withUnsafeBufferPointer { $0[0] } }, gflops: flops)
+    report("matmul_512x512x512", medianMilliseconds(runs: runs) { sink += Tensor.matmul(m512a, m512b).withUnsafeBufferPointer { $0[0] } }, gflops: flops)
     // Raw cblas_sgemm into a preallocated buffer: the ceiling matmul is measured against.
     let output = UnsafeMutablePointer<Float>.allocate(capacity: 512 * 512)
     defer { output.deallocate() }
@@ -60,11 +60,11 @@ for threads in threadCounts {
         }
     }
     report("sgemm_512x512x512", rawMs, gflops: flops)
-    let x = try Tensor.randomNormal(shape: [128, 784], using: &generator)
-    let w = try Tensor.randomNormal(shape: [784, 128], using: &generator).trackingGradients()
-    report("mlp_layer_fwdbwd_128x784x128", try medianMilliseconds(runs: runs) {
-        let loss = try Tensor.matmul(x, w).relu().sum()
-        sink += try loss.gradient(wrt: w).withUnsafeBufferPointer { $0[0] }
+    let x = Tensor.randomNormal(shape: [128, 784], using: &generator)
+    let w = Tensor.randomNormal(shape: [784, 128], using: &generator).trackingGradients()
+    report("mlp_layer_fwdbwd_128x784x128", medianMilliseconds(runs: runs) {
+        let loss = Tensor.matmul(x, w).relu().sum()
+        sink += loss.gradient(wrt: w).withUnsafeBufferPointer { $0[0] }
     }, gflops: 2 * 2.0 * 128 * 784 * 128)  // forward GEMM and the weight-gradient GEMM
 }
 if sink == .infinity { print(sink) }
