@@ -28,7 +28,7 @@ enum StudyMethod: String, Sendable, Codable, CaseIterable {
     /// The test-time preprocessing of both methods: CIFAR-10's per-channel normalisation
     /// with the statistics of the first nominal class (an affine map per channel, so the
     /// choice among the nominal classes matters little).
-    static func preprocessing(_ settings: StudySettings) -> FCDDPreprocessing {
+    static func preprocessing(_ settings: StudySettings) -> ModelPreprocessing {
         .cifar10(normalClass: settings.nominalClasses[0])
     }
 

@@ -7,7 +7,7 @@ import TensorCore
 /// absent in files written before the baselines: `fcdd`), `net` (the architecture's name),
 /// `net_hyperparameters` (JSON; absent in older files, whose nets take only
 /// `input_channels`), `input_channels`, `input_height`, `input_width`, `preprocessing`
-/// (``FCDDPreprocessing`` as JSON), an optional `threshold`, and the objective's own settings
+/// (``ModelPreprocessing`` as JSON), an optional `threshold`, and the objective's own settings
 /// (`sigma`; `blur_kernel_size`, …).
 struct AnomalyModelFile {
     /// The `format` metadata value of model files.
@@ -30,7 +30,7 @@ struct AnomalyModelFile {
     /// The input height and width.
     let inputSize: Size2D
     /// The test-time preprocessing.
-    let preprocessing: FCDDPreprocessing
+    let preprocessing: ModelPreprocessing
     /// The decision threshold, if calibrated.
     let threshold: Float?
 
@@ -56,7 +56,7 @@ struct AnomalyModelFile {
               let height = metadata["input_height"].flatMap(Int.init), let width = metadata["input_width"].flatMap(Int.init),
               height >= 1, width >= 1,
               let preprocessingData = metadata["preprocessing"]?.data(using: .utf8),
-              let preprocessing = try? JSONDecoder().decode(FCDDPreprocessing.self, from: preprocessingData) else {
+              let preprocessing = try? JSONDecoder().decode(ModelPreprocessing.self, from: preprocessingData) else {
             throw invalid("expected net, input_channels, input_height, input_width and preprocessing metadata, found \(metadata.keys.sorted())")
         }
         var hyperparameters = ["input_channels": String(channels)]
@@ -86,7 +86,7 @@ struct AnomalyModelFile {
     /// common keys over both.
     static func metadata(
         objective: any AnomalyObjective, architecture: NetArchitecture, inputChannels: Int, inputSize: Size2D,
-        preprocessing: FCDDPreprocessing, threshold: Float?, extra: [String: String]
+        preprocessing: ModelPreprocessing, threshold: Float?, extra: [String: String]
     ) -> [String: String] {
         var metadata = extra
         metadata.merge(objective.metadata) { _, setting in setting }

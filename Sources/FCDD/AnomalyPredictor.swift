@@ -15,7 +15,7 @@ public final class AnomalyPredictor {
     /// How the net's output becomes scores and heatmaps.
     public let objective: any AnomalyObjective
     /// The test-time preprocessing.
-    public let preprocessing: FCDDPreprocessing
+    public let preprocessing: ModelPreprocessing
     /// The input height and width the net was trained on.
     public let inputSize: Size2D
     /// Channels of the input images (1 for grey, 3 for colour).
@@ -29,7 +29,7 @@ public final class AnomalyPredictor {
 
     /// A predictor for a trained net; puts the net in evaluation mode.
     public init(
-        net: any Module, objective: any AnomalyObjective, preprocessing: FCDDPreprocessing, inputSize: Size2D, inputChannels: Int,
+        net: any Module, objective: any AnomalyObjective, preprocessing: ModelPreprocessing, inputSize: Size2D, inputChannels: Int,
         threshold: Float? = nil
     ) {
         self.net = net

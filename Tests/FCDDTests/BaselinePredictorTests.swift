@@ -9,7 +9,7 @@ import TensorCore
 @Suite("Baseline predictor")
 struct BaselinePredictorTests {
     /// An untrained baseline on grey 28×28 images with the Fashion-MNIST preprocessing.
-    static func makePredictor(_ kind: BaselineNetKind, preprocessing: FCDDPreprocessing = .fashionMNIST(normalClass: 0),
+    static func makePredictor(_ kind: BaselineNetKind, preprocessing: ModelPreprocessing = .fashionMNIST(normalClass: 0),
                               blur: GaussianBlur? = nil, threshold: Float? = nil) throws -> AnomalyPredictor {
         var generator = SeededGenerator(seed: 7)
         let objective: any AnomalyObjective = kind.isAutoencoder ? AutoencoderObjective(blur: blur) : HSCObjective(blur: blur)

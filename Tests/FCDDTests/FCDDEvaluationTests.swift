@@ -55,15 +55,15 @@ struct FCDDEvaluationTests {
     @Test("LCN min-max fitted to the training images maps them onto [0, 1] exactly")
     func fittedScaling() throws {
         let train = try DatasetSubset(OneClassView(FashionMNIST.bundledSample(split: .train), normalClasses: [3], split: .train), indices: Array(0..<50))
-        let preprocessing = try FCDDPreprocessing.fittingLocalContrastMinMax(to: train)
+        let preprocessing = try ModelPreprocessing.fittingLocalContrastMinMax(to: train)
         guard case let .localContrastMinMax(minimum, maximum) = preprocessing else { Issue.record("wrong case"); return }
         #expect(minimum.count == 1 && maximum.count == 1 && minimum[0] < 0 && maximum[0] > 0)
         let transform = try preprocessing.transform()
         let values = try (0..<train.count).flatMap { try transform.apply(train.sample(at: $0), seed: 0).image.scalars }
         #expect(abs(values.min()! - 0) < 1e-5 && abs(values.max()! - 1) < 1e-5)
         // Stored with a model and read back.
-        let decoded = try JSONDecoder().decode(FCDDPreprocessing.self, from: JSONEncoder().encode(preprocessing))
+        let decoded = try JSONDecoder().decode(ModelPreprocessing.self, from: JSONEncoder().encode(preprocessing))
         #expect(decoded == preprocessing)
-        #expect(throws: DatasetError.self) { try FCDDPreprocessing.fittingLocalContrastMinMax(to: InMemoryImages(samples: [])) }
+        #expect(throws: DatasetError.self) { try ModelPreprocessing.fittingLocalContrastMinMax(to: InMemoryImages(samples: [])) }
     }
 }

@@ -83,10 +83,10 @@ public struct PredictionBatch: Sendable {
     public var images: Tensor
     /// The preprocessing that turned ``images`` into ``inputs`` (for explanations that need
     /// a pre-processed reference image, such as integrated gradients from black).
-    public var preprocessing: FCDDPreprocessing
+    public var preprocessing: ModelPreprocessing
 
     /// A batch; see the properties.
-    public init(inputs: Tensor, images: Tensor, preprocessing: FCDDPreprocessing) {
+    public init(inputs: Tensor, images: Tensor, preprocessing: ModelPreprocessing) {
         self.inputs = inputs
         self.images = images
         self.preprocessing = preprocessing

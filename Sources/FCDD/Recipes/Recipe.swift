@@ -41,7 +41,7 @@ public struct Recipe: Sendable {
     /// The random augmentation after the anomalies, before the preprocessing.
     public var augmentation: [any SampleTransform]
     /// The test-time preprocessing, applied last in training and stored with the model.
-    public var preprocessing: FCDDPreprocessing
+    public var preprocessing: ModelPreprocessing
     /// Optimiser, schedule, epochs, batches and seed.
     public var training: TrainingConfiguration
     /// σ of FCDD's receptive-field Gaussian (and of the baselines' heatmap blur).
@@ -58,7 +58,7 @@ public struct Recipe: Sendable {
     /// A recipe with every field given; see the properties.
     public init(
         objective: ReferenceObjective, net: FCDDNetKind, inputSize: Int, channels: Int, preResize: Int? = nil, anomalies: AnomalyChoice,
-        outlierPreprocessing: any SampleTransform = Compose([]), augmentation: [any SampleTransform], preprocessing: FCDDPreprocessing,
+        outlierPreprocessing: any SampleTransform = Compose([]), augmentation: [any SampleTransform], preprocessing: ModelPreprocessing,
         training: TrainingConfiguration, sigma: Double, displayQuantile: Double, pixelWiseLoss: Bool = false,
         gradientMethod: GradientMethod = .gradient, backbone: URL? = nil
     ) {
@@ -112,7 +112,7 @@ public struct Recipe: Sendable {
         case let .mnist(_, normalClass):
             recipe = try benchmark28(normalClass: normalClass, fashion: false, data: data)
         case let .cifar10(_, normalClass):
-            let preprocessing = FCDDPreprocessing.cifar10(normalClass: normalClass)
+            let preprocessing = ModelPreprocessing.cifar10(normalClass: normalClass)
             _ = try preprocessing.transform()
             let preset = FCDDHeatmapPreset.cifar10
             recipe = Recipe(
@@ -126,12 +126,12 @@ public struct Recipe: Sendable {
             let channels = try data.train.sample(at: 0).image.shape[0]
             // MVTec-AD's lcnaug1: a pre-resize to 15/14 of the input size (240 for 224).
             let preSize = (size * 15 + 13) / 14
-            let preprocessing: FCDDPreprocessing
+            let preprocessing: ModelPreprocessing
             if case let .mvtecAD(_, category, _, _) = data.source {
                 let statistics = try FCDDBenchmark.mvtecAD.statistics(normalClass: MVTecAD.categories.firstIndex(of: category) ?? -1)
                 preprocessing = .localContrastMinMax(minimum: statistics.lcnMinimum, maximum: statistics.lcnMaximum)
             } else {
-                preprocessing = try FCDDPreprocessing.fittingLocalContrastMinMax(
+                preprocessing = try ModelPreprocessing.fittingLocalContrastMinMax(
                     to: TransformedDataset(data.train, transform: try Resize(height: size, width: size)))
             }
             var training = TrainingConfiguration.mvtecAD
@@ -172,8 +172,8 @@ public struct Recipe: Sendable {
 
     /// The 28×28 grey benchmarks' set-up.
     private static func benchmark28(normalClass: Int, fashion: Bool, data: OneClassData) throws(DatasetError) -> Recipe {
-        let preprocessing: FCDDPreprocessing = fashion
-            ? .fashionMNIST(normalClass: normalClass) : try FCDDPreprocessing.fittingLocalContrastMinMax(to: data.train)
+        let preprocessing: ModelPreprocessing = fashion
+            ? .fashionMNIST(normalClass: normalClass) : try ModelPreprocessing.fittingLocalContrastMinMax(to: data.train)
         _ = try preprocessing.transform()
         let preset = FCDDHeatmapPreset.fashionMNIST
         // Outlier exposure from CIFAR-100 is made grey and 28×28, as the reference's OECifar100.

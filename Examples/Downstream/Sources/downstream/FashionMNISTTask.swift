@@ -11,7 +11,7 @@ struct FashionMNISTTask {
     /// The whole test sample (100 nominal images labelled 0, 900 anomalous labelled 1).
     let test: OneClassView<IDXImageDataset>
     /// The test-time preprocessing stored with each model: the reference's for the class.
-    let preprocessing: FCDDPreprocessing
+    let preprocessing: ModelPreprocessing
 
     /// The task with nominal class `normalClass`.
     ///

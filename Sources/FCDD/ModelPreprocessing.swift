@@ -1,11 +1,11 @@
 import Datasets
 import TensorCore
 
-/// The test-time preprocessing of an FCDD model, stored with the model (as JSON in the
-/// safetensors metadata) so that a predictor applies exactly what the model was trained
-/// and evaluated with (the test pipelines of the official `datasets/fmnist.py`, `cifar.py`
-/// and `mvtec.py`).
-public enum FCDDPreprocessing: Sendable, Codable, Equatable {
+/// The test-time preprocessing of a model (any net and objective), stored with it (as JSON in
+/// the safetensors metadata) so that a predictor applies exactly what the model was trained
+/// and evaluated with. The cases are the official code's test pipelines (`datasets/fmnist.py`,
+/// `cifar.py` and `mvtec.py`), the last one fitted to any folder, and none.
+public enum ModelPreprocessing: Sendable, Codable, Equatable {
     /// Fashion-MNIST's `lcnaug1` test transform: L1 local contrast normalisation, then
     /// min-max scaling with the normal class's constants.
     case fashionMNIST(normalClass: Int)
@@ -57,7 +57,7 @@ public enum FCDDPreprocessing: Sendable, Codable, Equatable {
     ///
     /// - Throws: the dataset's errors, and ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
     ///   for an empty dataset or images whose channel count varies.
-    public static func fittingLocalContrastMinMax(to images: any ImageDataset) throws(DatasetError) -> FCDDPreprocessing {
+    public static func fittingLocalContrastMinMax(to images: any ImageDataset) throws(DatasetError) -> ModelPreprocessing {
         var minimum: [Double] = [], maximum: [Double] = []
         let normalization = LocalContrastNormalization(scale: .l1)
         for index in 0..<images.count {
@@ -68,7 +68,7 @@ public enum FCDDPreprocessing: Sendable, Codable, Equatable {
                 maximum = Array(repeating: -.infinity, count: channels)
             }
             guard channels == minimum.count else {
-                throw .invalidTransformParameter(transform: "FCDDPreprocessing.fittingLocalContrastMinMax", parameter: "images",
+                throw .invalidTransformParameter(transform: "ModelPreprocessing.fittingLocalContrastMinMax", parameter: "images",
                                                  expected: "\(minimum.count) channels like the first image", found: "\(channels) channels in sample \(index)")
             }
             let plane = image.scalarCount / channels
@@ -85,7 +85,7 @@ public enum FCDDPreprocessing: Sendable, Codable, Equatable {
             }
         }
         guard !minimum.isEmpty else {
-            throw .invalidTransformParameter(transform: "FCDDPreprocessing.fittingLocalContrastMinMax", parameter: "images", expected: "at least one image", found: "none")
+            throw .invalidTransformParameter(transform: "ModelPreprocessing.fittingLocalContrastMinMax", parameter: "images", expected: "at least one image", found: "none")
         }
         return .localContrastMinMax(minimum: minimum, maximum: maximum)
     }
