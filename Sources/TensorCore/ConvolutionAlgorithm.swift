@@ -52,7 +52,9 @@ private let narrowMinimumWidth = 16
 
 extension ConvolutionGeometry {
     /// Whether the forward pass runs on a direct kernel under `algorithm` and `instructionSet`.
-    func forwardRunsDirect(under algorithm: ConvolutionAlgorithm, instructionSet: KernelInstructionSet = .automatic) -> Bool {
+    func forwardRunsDirect(
+        under algorithm: ConvolutionAlgorithm, instructionSet: KernelInstructionSet = .automatic
+    ) -> Bool {
         algorithm.directKernels(on: instructionSet) != nil && isDirectShape
     }
 
@@ -83,15 +85,16 @@ extension ConvolutionGeometry {
     func forwardRunsNarrowDirect(
         under algorithm: ConvolutionAlgorithm, instructionSet: KernelInstructionSet = .automatic
     ) -> Bool {
-        algorithm.directKernels(on: instructionSet) != nil && stride == Size2D(1, 1) && dilation == Size2D(1, 1)
-            && groups == 1
+        algorithm.directKernels(on: instructionSet) != nil
+            && stride == Size2D(1, 1) && dilation == Size2D(1, 1) && groups == 1
             && batch > 0 && outputHeight > 0 && outputWidth >= narrowMinimumWidth
             && inputChannels < directMinimumChannels && outputChannels >= narrowMinimumOutputChannels
     }
 
     /// Stride 1, dilation 1, one group, and enough channels on both sides: the tile computes
-    /// 32 (AVX-512) or 16 (AVX2) output channels at a time and loses to the lowering when either side is narrow (the
-    /// first layers with 1 or 3 input channels, the last ones with 1 output channel).
+    /// 32 (AVX-512) or 16 (AVX2) output channels at a time and loses to the lowering when
+    /// either side is narrow (the first layers with 1 or 3 input channels, the last ones with
+    /// 1 output channel).
     private var isDirectShape: Bool {
         stride == Size2D(1, 1) && dilation == Size2D(1, 1) && groups == 1 && batch > 0 && outputPlane > 0
             && inputChannels >= directMinimumChannels && outputChannels >= directMinimumChannels
