@@ -283,14 +283,14 @@ void cconv_weight_gradient_avx2(
 
 /* The forward pass of convolutions with few input channels: a register tile of `channels`
  * (≤ NARROW_CHANNELS) output channels × `vectors` vectors of 8 consecutive output positions
- * of one row. With `masked`, the last vector holds only the lanes `mask` selects (the row's
- * end): it is loaded and stored masked. `channels`, `vectors` and `masked` are compile-time
- * constants after inlining. */
+ * of one row. With `masked`, the last vector holds only the first `in_last` lanes (the row's
+ * end, the lanes `mask` selects): it is loaded masked and stored lane by lane. `channels`,
+ * `vectors` and `masked` are compile-time constants after inlining. */
 __attribute__((target("avx2,fma"), always_inline))
 static inline void narrow_tile(
     const int channels, const int vectors, const int masked, const cconv_geometry *g, const float *rows,
     const float *block_weight, long first_row, long end_row, const float *bias, float *out, long out_plane,
-    __m256i mask)
+    __m256i mask, long in_last)
 {
     __m256 acc[NARROW_CHANNELS][2];
     for (int c = 0; c < channels; c++) {
@@ -322,14 +322,16 @@ static inline void narrow_tile(
     }
     for (int c = 0; c < channels; c++) {
         float *target = out + c * out_plane;
-        if (vectors == 2) {
-            _mm256_storeu_ps(target, acc[c][0]);
-            if (masked) _mm256_maskstore_ps(target + 8, mask, acc[c][1]);
-            else _mm256_storeu_ps(target + 8, acc[c][1]);
-        } else if (masked) {
-            _mm256_maskstore_ps(target, mask, acc[c][0]);
+        if (vectors == 2) _mm256_storeu_ps(target, acc[c][0]);
+        float *last = vectors == 2 ? target + 8 : target;
+        __m256 value = vectors == 2 ? acc[c][1] : acc[c][0];
+        if (!masked) {
+            _mm256_storeu_ps(last, value);
         } else {
-            _mm256_storeu_ps(target, acc[c][0]);
+            /* vmaskmovps stores are microcoded on AMD CPUs: copy the lanes instead. */
+            float lanes[8];
+            _mm256_storeu_ps(lanes, value);
+            for (long i = 0; i < in_last; i++) last[i] = lanes[i];
         }
     }
 }
@@ -337,12 +339,12 @@ static inline void narrow_tile(
 __attribute__((target("avx2,fma")))
 static void narrow_tile_of(
     int channels, int vectors, int masked, const cconv_geometry *g, const float *rows, const float *block_weight,
-    long first_row, long end_row, const float *bias, float *out, long out_plane, __m256i mask)
+    long first_row, long end_row, const float *bias, float *out, long out_plane, __m256i mask, long in_last)
 {
     switch ((channels * 2 + vectors - 1) * 2 + masked) {
 #define NARROW(c, v, m) \
     case ((c) * 2 + (v) - 1) * 2 + (m): \
-        narrow_tile(c, v, m, g, rows, block_weight, first_row, end_row, bias, out, out_plane, mask); break;
+        narrow_tile(c, v, m, g, rows, block_weight, first_row, end_row, bias, out, out_plane, mask, in_last); break;
 #define NARROW_ALL(c) NARROW(c, 1, 0) NARROW(c, 1, 1) NARROW(c, 2, 0) NARROW(c, 2, 1)
     NARROW_ALL(1) NARROW_ALL(2) NARROW_ALL(3) NARROW_ALL(4) NARROW_ALL(5) NARROW_ALL(6)
 #undef NARROW_ALL
@@ -382,7 +384,7 @@ void cconv_narrow_forward_avx2(
                                    packed_weight + block * block_floats, first_row,
                                    first_row < end_row ? end_row : first_row, bias ? bias + first_channel : NULL,
                                    image_output + first_channel * out_plane + out_row * g->out_width + column,
-                                   out_plane, mask);
+                                   out_plane, mask, in_last);
                 }
             }
         }
