@@ -3,7 +3,8 @@ import Foundation
 import TensorCore
 
 /// The compute settings of a command: `--threads`, else `OPENBLAS_NUM_THREADS`, and
-/// `FCDD_CONVOLUTION` (see `ComputeSettings(environment:)`). Shared by every `fcdd` command.
+/// `FCDD_CONVOLUTION` and `FCDD_INSTRUCTION_SET` (see `ComputeSettings(environment:)`). Shared
+/// by every `fcdd` command.
 struct ComputeOptions: ParsableArguments {
     @Option(help: "Compute threads for the kernels (default: OPENBLAS_NUM_THREADS, else the number of cores).")
     var threads: Int?

@@ -61,7 +61,7 @@ struct FashionMLPCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // OPENBLAS_NUM_THREADS and FCDD_CONVOLUTION, as for the other executables.
+        // OPENBLAS_NUM_THREADS, FCDD_CONVOLUTION and FCDD_INSTRUCTION_SET, as for the other executables.
         try ComputeSettings.withSettings(try ComputeSettings(environment: ProcessInfo.processInfo.environment), operation: train)
     }
 

@@ -11,10 +11,13 @@
  * loads the position's 32 output-gradient values once and broadcasts one input value per tap.
  *
  * Only this file uses AVX-512, through the `target` attribute, so the package still builds for
- * plain x86-64; the caller checks cconv_avx512_supported() at run time.
+ * plain x86-64; the caller checks cconv_avx512_supported() at run time. The same kernels for
+ * AVX2 with FMA are in direct_convolution_avx2.c; the layouts both share (padded rows, weights
+ * packed in blocks of output channels) in direct_convolution_layout.h.
  */
 
 #include "CConvolution.h"
+#include "direct_convolution_layout.h"
 
 #include <string.h>
 
@@ -29,25 +32,7 @@ enum {
     NARROW_CHANNELS = 12, /* output channels per tile of the kernel for few input channels */
 };
 
-static long padded_width(const cconv_geometry *g) { return g->out_width + g->kernel_width - 1; }
-/* Rows of an input channel with the top and bottom padding materialised (weight gradient). */
-static long padded_height(const cconv_geometry *g) { return g->out_height + g->kernel_height - 1; }
-/* Blocks of `block` output channels, the last one possibly partial. */
-static long blocks_of(const cconv_geometry *g, long block) { return (g->out_channels + block - 1) / block; }
 static long channel_blocks(const cconv_geometry *g) { return blocks_of(g, CHANNEL_BLOCK); }
-
-/* Floats of a weight packed in blocks of `block` output channels, [block][in][kh][kw][block]. */
-static size_t blocked_weight_floats(const cconv_geometry *g, long block) {
-    return (size_t)(blocks_of(g, block) * g->in_channels * g->kernel_height * g->kernel_width * block);
-}
-
-/* The kernel rows first ..< end of the window of output row `out_row` that lie inside the
- * image (first ≥ end when none does). */
-static void rows_inside(const cconv_geometry *g, long out_row, long *first, long *end) {
-    long top = out_row - g->pad_top;
-    *first = top < 0 ? -top : 0;
-    *end = top + g->kernel_height > g->height ? g->height - top : g->kernel_height;
-}
 
 size_t cconv_packed_weight_floats(const cconv_geometry *g) { return blocked_weight_floats(g, CHANNEL_BLOCK); }
 
@@ -59,17 +44,20 @@ size_t cconv_weight_gradient_workspace_floats(const cconv_geometry *g) {
     return (size_t)(g->in_channels * padded_height(g) * padded_width(g) + channel_blocks(g) * g->out_height * g->out_width * CHANNEL_BLOCK);
 }
 
-void cconv_unpack_weight_gradient(const cconv_geometry *g, const float *packed, float *weight_gradient) {
+void cconv_unpack_from_blocks(const cconv_geometry *g, const float *packed, long block_size, float *weight_gradient) {
     long taps = g->kernel_height * g->kernel_width;
     long per_channel = g->in_channels * taps;
     for (long out = 0; out < g->out_channels; out++) {
-        const float *block = packed + (out / CHANNEL_BLOCK) * per_channel * CHANNEL_BLOCK + out % CHANNEL_BLOCK;
-        for (long r = 0; r < per_channel; r++) weight_gradient[out * per_channel + r] = block[r * CHANNEL_BLOCK];
+        const float *block = packed + (out / block_size) * per_channel * block_size + out % block_size;
+        for (long r = 0; r < per_channel; r++) weight_gradient[out * per_channel + r] = block[r * block_size];
     }
 }
 
-/* Packs the weight in blocks of `block` output channels (see cconv_pack_weight). */
-static void pack_in_blocks(const cconv_geometry *g, const float *weight, int transpose_flip, long block, float *packed) {
+void cconv_unpack_weight_gradient(const cconv_geometry *g, const float *packed, float *weight_gradient) {
+    cconv_unpack_from_blocks(g, packed, CHANNEL_BLOCK, weight_gradient);
+}
+
+void cconv_pack_in_blocks(const cconv_geometry *g, const float *weight, int transpose_flip, long block, float *packed) {
     long taps = g->kernel_height * g->kernel_width;
     long per_channel = g->in_channels * taps;
     memset(packed, 0, sizeof(float) * blocked_weight_floats(g, block));
@@ -87,7 +75,7 @@ static void pack_in_blocks(const cconv_geometry *g, const float *weight, int tra
 }
 
 void cconv_pack_weight(const cconv_geometry *g, const float *weight, int transpose_flip, float *packed) {
-    pack_in_blocks(g, weight, transpose_flip, CHANNEL_BLOCK, packed);
+    cconv_pack_in_blocks(g, weight, transpose_flip, CHANNEL_BLOCK, packed);
 }
 
 size_t cconv_narrow_packed_weight_floats(const cconv_geometry *g) { return blocked_weight_floats(g, NARROW_CHANNELS); }
@@ -97,7 +85,23 @@ size_t cconv_narrow_workspace_floats(const cconv_geometry *g) {
 }
 
 void cconv_narrow_pack_weight(const cconv_geometry *g, const float *weight, float *packed) {
-    pack_in_blocks(g, weight, 0, NARROW_CHANNELS, packed);
+    cconv_pack_in_blocks(g, weight, 0, NARROW_CHANNELS, packed);
+}
+
+void cconv_pad_image(const cconv_geometry *g, const float *image, long rows, long row_offset, float *padded) {
+    long row_stride = padded_width(g);
+    long copied = g->width;
+    if (g->pad_left + copied > row_stride) copied = row_stride - g->pad_left;
+    memset(padded, 0, sizeof(float) * (size_t)(g->in_channels * rows * row_stride));
+    if (copied <= 0) return;
+    for (long channel = 0; channel < g->in_channels; channel++) {
+        for (long row = 0; row < g->height; row++) {
+            long target = row + row_offset;
+            if (target < 0 || target >= rows) continue;
+            memcpy(padded + (channel * rows + target) * row_stride + g->pad_left,
+                   image + (channel * g->height + row) * g->width, sizeof(float) * (size_t)copied);
+        }
+    }
 }
 
 #if defined(__x86_64__)
@@ -163,26 +167,6 @@ static void register_tile_of(
     }
 }
 
-/* The image's channels as `rows` rows each (image row r at row r + row_offset; rows outside
- * are dropped) of padded_width columns (image column c at c + pad_left), zeros elsewhere, so
- * every window reads memory. The forward pass keeps the image's rows (its windows skip rows
- * outside the image); the weight gradient materialises the padding rows too. */
-static void pad_image(const cconv_geometry *g, const float *image, long rows, long row_offset, float *padded) {
-    long row_stride = padded_width(g);
-    long copied = g->width;
-    if (g->pad_left + copied > row_stride) copied = row_stride - g->pad_left;
-    memset(padded, 0, sizeof(float) * (size_t)(g->in_channels * rows * row_stride));
-    if (copied <= 0) return;
-    for (long channel = 0; channel < g->in_channels; channel++) {
-        for (long row = 0; row < g->height; row++) {
-            long target = row + row_offset;
-            if (target < 0 || target >= rows) continue;
-            memcpy(padded + (channel * rows + target) * row_stride + g->pad_left,
-                   image + (channel * g->height + row) * g->width, sizeof(float) * (size_t)copied);
-        }
-    }
-}
-
 __attribute__((target("avx512f")))
 void cconv_forward_avx512(
     const cconv_geometry *g, const float *input, const float *packed_weight, const float *bias,
@@ -196,7 +180,7 @@ void cconv_forward_avx512(
     float *padded = workspace;
     float *tile = workspace + g->in_channels * g->height * row_stride;
     for (long image = first_image; image < first_image + image_count; image++) {
-        pad_image(g, input + image * g->in_channels * g->height * g->width, g->height, 0, padded);
+        cconv_pad_image(g, input + image * g->in_channels * g->height * g->width, g->height, 0, padded);
         float *image_output = output + image * g->out_channels * out_plane;
         for (long block = 0; block < channel_blocks(g); block++) {
             long first_channel = block * CHANNEL_BLOCK;
@@ -312,7 +296,7 @@ void cconv_weight_gradient_avx512(
     float *padded = workspace;
     float *gradient = workspace + g->in_channels * padded_rows * row_stride;
     for (long image = first_image; image < first_image + image_count; image++) {
-        pad_image(g, input + image * g->in_channels * g->height * g->width, padded_rows, g->pad_top, padded);
+        cconv_pad_image(g, input + image * g->in_channels * g->height * g->width, padded_rows, g->pad_top, padded);
         /* The output gradient as [block][position][32], zero beyond the last channel. */
         const float *dy = output_gradient + image * g->out_channels * out_plane;
         memset(gradient, 0, sizeof(float) * (size_t)(blocks * out_plane * CHANNEL_BLOCK));
@@ -405,7 +389,7 @@ void cconv_narrow_forward_avx512(
     const long block_floats = g->in_channels * g->kernel_height * g->kernel_width * NARROW_CHANNELS;
     const long blocks = blocks_of(g, NARROW_CHANNELS);
     for (long image = first_image; image < first_image + image_count; image++) {
-        pad_image(g, input + image * g->in_channels * g->height * g->width, g->height, 0, workspace);
+        cconv_pad_image(g, input + image * g->in_channels * g->height * g->width, g->height, 0, workspace);
         float *image_output = output + image * g->out_channels * out_plane;
         for (long block = 0; block < blocks; block++) {
             long first_channel = block * NARROW_CHANNELS;

@@ -25,10 +25,6 @@
 
 #include <string.h>
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#endif
-
 enum { LANES = 16 }; /* channels transformed together */
 
 /* The finite interpolation points, in the order tiles of growing α take them. */
@@ -335,17 +331,6 @@ static inline void transform_input_gradient_body(
     else name##_body((p)->output_tile, (p)->alpha, EXPAND arguments);
 
 #if defined(__x86_64__)
-/* AVX2 and FMA, as XCR0 and CPUID report them. */
-static int avx2_fma_supported(void) {
-    unsigned eax, ebx, ecx, edx;
-    if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE) || !(ecx & bit_FMA)) return 0;
-    unsigned xcr0_low, xcr0_high;
-    __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
-    if ((xcr0_low & 0x6) != 0x6) return 0;
-    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return 0;
-    return (ebx & bit_AVX2) ? 1 : 0;
-}
-
 /* A public entry point `cconv_winograd_<name>` that runs `<name>_body`, compiled for AVX-512,
  * for AVX2 with FMA and for the baseline, chosen by what the CPU supports. */
 #define DISPATCHED(name, parameters, arguments)                                                           \
@@ -354,7 +339,7 @@ static int avx2_fma_supported(void) {
     static void name##_baseline parameters { FOR_TILE_SIZE(name, p, arguments) }                                 \
     void cconv_winograd_##name parameters {                                                                      \
         static int level = -1;                                                                                    \
-        if (level < 0) level = cconv_avx512_supported() ? 2 : avx2_fma_supported();                              \
+        if (level < 0) level = cconv_avx512_supported() ? 2 : cconv_avx2_fma_supported();                        \
         if (level == 2) name##_avx512 arguments;                                                                  \
         else if (level == 1) name##_avx2 arguments;                                                               \
         else name##_baseline arguments;                                                                           \

@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// The settings that affect every computation of the library, in one place: how many threads
-/// the kernels and OpenBLAS use, which convolution algorithm runs, and how much freed memory is
-/// kept for reuse.
+/// the kernels and OpenBLAS use, which convolution algorithm runs and on which instruction
+/// set, and how much freed memory is kept for reuse.
 ///
 /// The process has one default, ``default``, which ``setDefault(_:)`` replaces (at start-up,
 /// typically). ``withSettings(_:operation:)`` overrides it for one piece of work and everything
@@ -37,6 +37,12 @@ public struct ComputeSettings: Sendable, Hashable {
     /// Which algorithm runs each convolution (see ``ConvolutionAlgorithm``).
     public var convolution: ConvolutionAlgorithm
 
+    /// Which instruction set the direct convolution kernels run on (see
+    /// ``KernelInstructionSet``): by default the best one the CPU supports. A set the CPU
+    /// lacks falls back to the best supported one below it
+    /// (``KernelInstructionSet/effective``), so any value is safe to set.
+    public var instructionSet: KernelInstructionSet
+
     /// The most bytes of freed tensor memory and kernel workspaces kept for reuse (at least 0;
     /// negative values become 0). Buffers below 256 KiB are never kept; 0 returns every buffer
     /// to the system at once. The limit applies where a buffer is given back, and the cache
@@ -47,25 +53,31 @@ public struct ComputeSettings: Sendable, Hashable {
     }
 
     /// Settings with the given values; the defaults are the number of active cores, the
-    /// automatic convolution choice, and a 2 GiB buffer cache.
+    /// automatic convolution choice on the best instruction set the CPU supports, and a 2 GiB
+    /// buffer cache.
     public init(
         threads: Int = ProcessInfo.processInfo.activeProcessorCount,
         convolution: ConvolutionAlgorithm = .automatic,
+        instructionSet: KernelInstructionSet = .automatic,
         bufferCacheLimitBytes: Int = 1 << 31
     ) {
         threadCount = Swift.max(1, threads)
         self.convolution = convolution
+        self.instructionSet = instructionSet
         cacheLimit = Swift.max(0, bufferCacheLimitBytes)
     }
 
     /// The settings named by `FCDD_CONVOLUTION` (`automatic`, `lowering`, `direct` or
-    /// `winograd`, any case) and `OPENBLAS_NUM_THREADS` (a positive integer) in `environment`,
-    /// and ``init(threads:convolution:bufferCacheLimitBytes:)``'s defaults for the rest. For
-    /// executables, which pass `ProcessInfo.processInfo.environment`; the library itself never
-    /// reads the environment.
+    /// `winograd`, any case), `FCDD_INSTRUCTION_SET` (`automatic`, `avx512`, `avx2` or
+    /// `portable`, any case) and `OPENBLAS_NUM_THREADS` (a positive integer) in
+    /// `environment`, and ``init(threads:convolution:instructionSet:bufferCacheLimitBytes:)``'s
+    /// defaults for the rest. For executables, which pass `ProcessInfo.processInfo.environment`;
+    /// the library itself never reads the environment.
     ///
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a value that is not one of
-    ///   those, and for `direct` on a CPU without AVX-512F.
+    ///   those, for `direct` on a CPU with neither AVX-512F nor AVX2 with FMA, and for an
+    ///   instruction set the CPU does not support (``KernelInstructionSet/isSupported``): an
+    ///   executable's user who names one wants to know that it would not run.
     public init(environment: [String: String]) throws(TensorError) {
         self.init()
         if let text = environment["OPENBLAS_NUM_THREADS"] {
@@ -86,16 +98,32 @@ public struct ComputeSettings: Sendable, Hashable {
             if algorithm == .direct, !ConvolutionAlgorithm.isDirectSupported {
                 throw .invalidArgument(
                     op: "ComputeSettings(environment:)",
-                    message: "FCDD_CONVOLUTION=direct needs a CPU with AVX-512F and this one has none; "
-                        + "use automatic, lowering or winograd")
+                    message: "FCDD_CONVOLUTION=direct needs a CPU with AVX-512F or AVX2 and FMA, and this one has "
+                        + "neither; use automatic, lowering or winograd")
             }
             convolution = algorithm
+        }
+        if let text = environment["FCDD_INSTRUCTION_SET"] {
+            let names = KernelInstructionSet.allCases.map(\.rawValue)
+            guard let instructionSet = KernelInstructionSet(rawValue: text.lowercased()) else {
+                throw .invalidArgument(
+                    op: "ComputeSettings(environment:)",
+                    message: "FCDD_INSTRUCTION_SET must be one of \(names.joined(separator: ", ")), found \"\(text)\"")
+            }
+            guard instructionSet.isSupported else {
+                let supported = KernelInstructionSet.allCases.filter(\.isSupported).map(\.rawValue)
+                throw .invalidArgument(
+                    op: "ComputeSettings(environment:)",
+                    message: "FCDD_INSTRUCTION_SET=\(text) is not supported by this CPU; use one of "
+                        + supported.joined(separator: ", "))
+            }
+            self.instructionSet = instructionSet
         }
     }
 
     /// The process-wide settings, in effect wherever no ``withSettings(_:operation:)`` scope
-    /// overrides them: ``init(threads:convolution:bufferCacheLimitBytes:)``'s defaults until
-    /// ``setDefault(_:)`` replaces them.
+    /// overrides them: ``init(threads:convolution:instructionSet:bufferCacheLimitBytes:)``'s
+    /// defaults until ``setDefault(_:)`` replaces them.
     public static var `default`: ComputeSettings { processDefault.withLock { $0 } }
 
     /// Replaces ``default`` for the whole process, and shrinks the buffer cache to the new

@@ -30,7 +30,8 @@ extension ConvolutionGeometry {
 
     /// y = conv(x, w) + bias under `settings` (read once, by the caller): on Winograd
     /// transforms where ``runsWinograd(under:)`` holds for its algorithm, on a direct kernel
-    /// where ``forwardRunsDirect(under:)`` or ``forwardRunsNarrowDirect(under:)`` holds;
+    /// of the settings' instruction set where ``forwardRunsDirect(under:instructionSet:)`` or
+    /// ``forwardRunsNarrowDirect(under:instructionSet:)`` holds;
     /// otherwise, per block of images and per group, lower the block once and multiply it by
     /// the group's weight (one GEMM for the block, or one per image whose plane is large). The
     /// bias is written first and the GEMMs accumulate onto it, or it is added while reordering
@@ -39,18 +40,21 @@ extension ConvolutionGeometry {
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into output: UnsafeMutablePointer<Float>, settings: ComputeSettings
     ) {
-        let (algorithm, threads) = (settings.convolution, settings.threads)
+        let (algorithm, threads, instructionSet) = (settings.convolution, settings.threads, settings.instructionSet)
         if runsWinograd(under: algorithm) {
             winogradForward(input: input, weight: weight, bias: bias, into: output, threads: threads)
             return
         }
-        if forwardRunsDirect(under: algorithm) {
-            directForward(input: input, weight: weight, bias: bias, into: output, threads: threads)
-            return
-        }
-        if forwardRunsNarrowDirect(under: algorithm) {
-            narrowDirectForward(input: input, weight: weight, bias: bias, into: output, threads: threads)
-            return
+        if let kernels = algorithm.directKernels(on: instructionSet) {
+            if forwardRunsDirect(under: algorithm, instructionSet: instructionSet) {
+                directForward(input: input, weight: weight, bias: bias, into: output, kernels: kernels, threads: threads)
+                return
+            }
+            if forwardRunsNarrowDirect(under: algorithm, instructionSet: instructionSet) {
+                narrowDirectForward(input: input, weight: weight, bias: bias, into: output, kernels: kernels,
+                                    threads: threads)
+                return
+            }
         }
         let weightGroupStride = groupOutputChannels * loweredRows
         let direct = isPointwise || writesImagesDirectly || imagesPerBlock == 1
@@ -110,27 +114,30 @@ extension ConvolutionGeometry {
     /// asked for: `inputGradient` (zeroed here, then accumulated through the adjoint lowering)
     /// and `weightGradient` (overwritten). Both run on Winograd transforms where
     /// ``runsWinograd(under:)`` holds for the settings' algorithm; either runs on its direct
-    /// kernel where ``inputGradientRunsDirect(under:)`` or ``weightGradientRunsDirect(under:)``
-    /// holds; the rest on the lowering.
+    /// kernel of the settings' instruction set where
+    /// ``inputGradientRunsDirect(under:instructionSet:)`` or
+    /// ``weightGradientRunsDirect(under:instructionSet:)`` holds; the rest on the lowering.
     func backward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
         inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
         settings: ComputeSettings
     ) {
-        let (algorithm, threads) = (settings.convolution, settings.threads)
+        let (algorithm, threads, instructionSet) = (settings.convolution, settings.threads, settings.instructionSet)
         if runsWinograd(under: algorithm) {
             winogradBackward(input: input, weight: weight, outputGradient: outputGradient,
                              inputGradient: inputGradient, weightGradient: weightGradient, threads: threads)
             return
         }
-        let directInput = inputGradient != nil && inputGradientRunsDirect(under: algorithm)
-        let directWeight = weightGradient != nil && weightGradientRunsDirect(under: algorithm)
-        if directInput || directWeight {
+        let directInput = inputGradient != nil && inputGradientRunsDirect(under: algorithm, instructionSet: instructionSet)
+        let directWeight = weightGradient != nil && weightGradientRunsDirect(under: algorithm, instructionSet: instructionSet)
+        if directInput || directWeight, let kernels = algorithm.directKernels(on: instructionSet) {
             if directInput, let inputGradient {
-                directInputGradient(weight: weight, outputGradient: outputGradient, into: inputGradient, threads: threads)
+                directInputGradient(weight: weight, outputGradient: outputGradient, into: inputGradient, kernels: kernels,
+                                    threads: threads)
             }
             if directWeight, let weightGradient {
-                directWeightGradient(input: input, outputGradient: outputGradient, into: weightGradient, threads: threads)
+                directWeightGradient(input: input, outputGradient: outputGradient, into: weightGradient, kernels: kernels,
+                                     threads: threads)
             }
             let (remainingInput, remainingWeight) = (directInput ? nil : inputGradient, directWeight ? nil : weightGradient)
             if remainingInput != nil || remainingWeight != nil {

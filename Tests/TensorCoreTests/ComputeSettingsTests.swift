@@ -12,6 +12,7 @@ import Testing
     @Test func theDefaultsAreTheAutomaticChoiceEveryCoreAndTwoGibibytes() {
         let settings = ComputeSettings()
         #expect(settings.convolution == .automatic)
+        #expect(settings.instructionSet == .automatic)
         #expect(settings.threads >= 1)
         #expect(settings.bufferCacheLimitBytes == 1 << 31)
     }
@@ -95,6 +96,23 @@ import Testing
         for algorithm in ConvolutionAlgorithm.allCases where algorithm != .direct || ConvolutionAlgorithm.isDirectSupported {
             #expect(try ComputeSettings(environment: ["FCDD_CONVOLUTION": algorithm.rawValue]).convolution == algorithm)
         }
+    }
+
+    @Test func theEnvironmentNamesTheInstructionSet() throws {
+        #expect(try ComputeSettings(environment: ["FCDD_INSTRUCTION_SET": "Portable"]).instructionSet == .portable)
+        for set in KernelInstructionSet.allCases {
+            let environment = ["FCDD_INSTRUCTION_SET": set.rawValue.uppercased()]
+            if set.isSupported {
+                #expect(try ComputeSettings(environment: environment).instructionSet == set)
+            } else {
+                let error = #expect(throws: TensorError.self) { try ComputeSettings(environment: environment) }
+                #expect(error.map { "\($0)".contains("not supported") } == true)
+            }
+        }
+        let error = #expect(throws: TensorError.self) {
+            try ComputeSettings(environment: ["FCDD_INSTRUCTION_SET": "sse2"])
+        }
+        #expect(error.map { "\($0)".contains("found \"sse2\"") } == true)
     }
 
     @Test func malformedEnvironmentValuesAreErrorsThatNameTheValue() {

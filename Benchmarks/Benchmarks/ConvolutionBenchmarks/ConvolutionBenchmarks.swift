@@ -30,7 +30,8 @@ private struct LayerInputs {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    // FCDD_CONVOLUTION and OPENBLAS_NUM_THREADS choose the settings, as in the other benchmarks.
+    // FCDD_CONVOLUTION, FCDD_INSTRUCTION_SET and OPENBLAS_NUM_THREADS choose the settings, as in
+    // the other benchmarks (FCDD_CONVOLUTION=direct FCDD_INSTRUCTION_SET=avx2: the AVX2 kernels).
     do {
         try useComputeSettings()
     } catch {

@@ -5,6 +5,14 @@
 //   bench=conv_fwd_<name> impl=swift threads=<t> ms_median=<x> gflops=<y>
 //
 //   swift run -c release --package-path Benchmarks kernel-bench [--threads 1,2] [--runs 5] [--filter text]
+//       [--instruction-sets avx512,avx2,portable]
+//
+// With `--instruction-sets`, every convolution is timed once per named set (see
+// `KernelInstructionSet`), each under a `ComputeSettings.withSettings` scope naming it, and its
+// lines gain `isa=<the set that ran>`: e.g. the AVX2 direct kernels on a CPU with AVX-512
+// (with `FCDD_CONVOLUTION=direct`, since the automatic choice gives 3×3 and 5×5 layers to
+// Winograd), against `portable`, the lowering. Scripts/compare_benchmarks.py keys lines by
+// name and threads, so give it one set at a time.
 import BenchSupport
 import COpenBLAS
 import FCDDLayerShapes
@@ -17,7 +25,8 @@ let shapes = ConvolutionShape.fcddLayers
 let gemmShapes = [(512, 512, 512), (1024, 1024, 1024), (128, 32768, 576), (256, 50176, 2304)]
 
 func usage() -> Never {
-    FileHandle.standardError.write("usage: kernel-bench [--threads 1,2] [--runs N] [--filter TEXT]\n".data(using: .utf8)!)
+    let text = "usage: kernel-bench [--threads 1,2] [--runs N] [--filter TEXT] [--instruction-sets avx512,avx2,portable]\n"
+    FileHandle.standardError.write(text.data(using: .utf8)!)
     exit(2)
 }
 
@@ -26,6 +35,8 @@ struct Options {
     var threadCounts = [1, 2]
     var runs = 5
     var filter: String?
+    /// The instruction sets to time each convolution on; nil: the settings' own, once.
+    var instructionSets: [KernelInstructionSet]?
 
     static func parse() -> Options {
         var options = Options()
@@ -41,6 +52,11 @@ struct Options {
             case "--filter":
                 guard let value = arguments.next() else { usage() }
                 options.filter = value
+            case "--instruction-sets":
+                let names = (arguments.next() ?? "").split(separator: ",")
+                let sets = names.compactMap { KernelInstructionSet(rawValue: $0.lowercased()) }
+                if sets.isEmpty || sets.count != names.count { usage() }
+                options.instructionSets = sets
             default: usage()
             }
         }
@@ -55,13 +71,25 @@ func medianMilliseconds(_ body: () throws -> Void) rethrows -> Double {
     try medianMilliseconds(runs: options.runs, body)
 }
 
-func report(_ name: String, threads: Int, ms: Double, flops: Double? = nil) {
+func report(_ name: String, threads: Int, ms: Double, flops: Double? = nil, instructionSet: KernelInstructionSet? = nil) {
     var line = "bench=\(name) impl=swift threads=\(threads) ms_median=\(String(format: "%.3f", ms))"
+    if let instructionSet { line += " isa=\(instructionSet.effective.rawValue)" }
     if let flops { line += " gflops=\(String(format: "%.2f", flops / ms / 1e6))" }
     FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
 }
 
 func selected(_ name: String) -> Bool { options.filter.map { name.contains($0) } ?? true }
+
+/// Runs `body` once per set of `--instruction-sets`, in a settings scope naming it, or once
+/// under the current settings (passing nil) without the option.
+func forEachInstructionSet(_ body: (KernelInstructionSet?) throws -> Void) throws {
+    guard let sets = options.instructionSets else { return try body(nil) }
+    for set in sets {
+        var settings = ComputeSettings.current
+        settings.instructionSet = set
+        try ComputeSettings.withSettings(settings) { try body(set) }
+    }
+}
 
 var generator = SeededGenerator(seed: 7)
 var sink: Float = 0
@@ -94,21 +122,26 @@ for threads in options.threadCounts {
         let bias = Tensor.randomUniform(shape: [shape.outputChannels], low: -bound, high: bound, using: &generator)
         let padding = Padding2D(integerLiteral: shape.padding)
         if selected("conv_fwd_\(shape.name)") {
-            let ms = medianMilliseconds {
-                sink += Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
+            try forEachInstructionSet { set in
+                let ms = try medianMilliseconds {
+                    sink += try Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
+                }
+                report("conv_fwd_\(shape.name)", threads: threads, ms: ms, flops: shape.forwardFlops, instructionSet: set)
             }
-            report("conv_fwd_\(shape.name)", threads: threads, ms: ms, flops: shape.forwardFlops)
         }
         if selected("conv_fwdbwd_\(shape.name)") {
             let (tx, tw, tb) = (x.trackingGradients(), w.trackingGradients(), bias.trackingGradients())
-            let projection = Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
-            let ms = medianMilliseconds {
-                let y = Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
-                let loss = (y * projection).sum()
-                let grads = loss.gradients(wrt: [tx, tw, tb])
-                sink += grads[0].withUnsafeBufferPointer { $0[0] }
+            let projection = try Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
+            try forEachInstructionSet { set in
+                let ms = try medianMilliseconds {
+                    let y = try Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
+                    let loss = try (y * projection).sum()
+                    let grads = try loss.gradients(wrt: [tx, tw, tb])
+                    sink += grads[0].withUnsafeBufferPointer { $0[0] }
+                }
+                report("conv_fwdbwd_\(shape.name)", threads: threads, ms: ms, flops: 3 * shape.forwardFlops,
+                       instructionSet: set)
             }
-            report("conv_fwdbwd_\(shape.name)", threads: threads, ms: ms, flops: 3 * shape.forwardFlops)
         }
         // Max-pool 2×2/2 and batch norm on this layer's output shape.
         let activation = Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)

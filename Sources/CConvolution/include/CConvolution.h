@@ -10,6 +10,11 @@
  * The same kernel computes a convolution's input gradient: a convolution of the output
  * gradient with the transposed, flipped weight (cconv_pack_weight with transpose_flip = 1).
  * A second kernel, vectorised the same way, sums the weight gradient over output positions.
+ *
+ * Every AVX-512 kernel has an AVX2-with-FMA twin (`cconv_*_avx2`, for CPUs without AVX-512)
+ * with the same contract and smaller register tiles: 6 positions × 16 output channels, and
+ * its own packed-weight and workspace sizes (`cconv_avx2_*`). A weight packed for one
+ * instruction set must not be passed to the other's kernels.
  */
 
 /// Shape of one direct convolution. Input rows and columns outside the image (the padding)
@@ -61,6 +66,31 @@ size_t cconv_narrow_workspace_floats(const cconv_geometry *geometry);
 /// Packs an [out_channels][in_channels][kh][kw] weight for cconv_narrow_forward_avx512.
 void cconv_narrow_pack_weight(const cconv_geometry *geometry, const float *weight, float *packed);
 
+/// 1 when the CPU and the operating system support AVX2 and FMA (YMM state enabled), else 0.
+int cconv_avx2_fma_supported(void);
+
+/// Floats of the weight packed for cconv_forward_avx2 (output channels rounded up to 16).
+size_t cconv_avx2_packed_weight_floats(const cconv_geometry *geometry);
+
+/// Floats of scratch space one thread of cconv_forward_avx2 needs.
+size_t cconv_avx2_workspace_floats(const cconv_geometry *geometry);
+
+/// cconv_pack_weight for the AVX2 kernels: blocks of 16 output channels, [block][in][kh][kw][16].
+void cconv_avx2_pack_weight(const cconv_geometry *geometry, const float *weight, int transpose_flip, float *packed);
+
+/// Floats of scratch space one thread of cconv_weight_gradient_avx2 needs.
+size_t cconv_avx2_weight_gradient_workspace_floats(const cconv_geometry *geometry);
+
+/// cconv_unpack_weight_gradient for a gradient packed as cconv_avx2_pack_weight lays out a weight.
+void cconv_avx2_unpack_weight_gradient(const cconv_geometry *geometry, const float *packed, float *weight_gradient);
+
+/// Floats of the weight packed for cconv_narrow_forward_avx2 ([block of 6 out][in][kh][kw][6]).
+/// Its workspace is cconv_narrow_workspace_floats floats, as for the AVX-512 kernel.
+size_t cconv_avx2_narrow_packed_weight_floats(const cconv_geometry *geometry);
+
+/// Packs an [out_channels][in_channels][kh][kw] weight for cconv_narrow_forward_avx2.
+void cconv_avx2_narrow_pack_weight(const cconv_geometry *geometry, const float *weight, float *packed);
+
 #if defined(__x86_64__)
 /// output[first ..< first + count] = conv(input, packed weight) (+ bias[out channel] when
 /// `bias` is not NULL) for images `first ..< first + count`, on one thread. `workspace` holds
@@ -81,6 +111,28 @@ void cconv_weight_gradient_avx512(
 /// output. Same contract as cconv_forward_avx512, with a weight from cconv_narrow_pack_weight
 /// and a workspace of cconv_narrow_workspace_floats floats.
 void cconv_narrow_forward_avx512(
+    const cconv_geometry *geometry, const float *input, const float *packed_weight, const float *bias,
+    float *output, long first_image, long image_count, float *workspace);
+
+/// cconv_forward_avx512 on AVX2 with FMA: a register tile of up to 6 output positions × 16
+/// output channels. Weight from cconv_avx2_pack_weight, workspace of
+/// cconv_avx2_workspace_floats floats. Call only when cconv_avx2_fma_supported() returns 1.
+void cconv_forward_avx2(
+    const cconv_geometry *geometry, const float *input, const float *packed_weight, const float *bias,
+    float *output, long first_image, long image_count, float *workspace);
+
+/// cconv_weight_gradient_avx512 on AVX2 with FMA: a register tile of up to 6 kernel taps × 16
+/// output channels, any kernel width. The gradient is laid out as cconv_avx2_pack_weight lays
+/// out a weight (cconv_avx2_packed_weight_floats floats, zeroed by the caller); the workspace
+/// holds cconv_avx2_weight_gradient_workspace_floats floats.
+void cconv_weight_gradient_avx2(
+    const cconv_geometry *geometry, const float *input, const float *output_gradient, float *packed_gradient,
+    long first_image, long image_count, float *workspace);
+
+/// cconv_narrow_forward_avx512 on AVX2 with FMA: a register tile of 6 output channels × up to
+/// 16 positions of one output row. Weight from cconv_avx2_narrow_pack_weight, workspace of
+/// cconv_narrow_workspace_floats floats.
+void cconv_narrow_forward_avx2(
     const cconv_geometry *geometry, const float *input, const float *packed_weight, const float *bias,
     float *output, long first_image, long image_count, float *workspace);
 #endif

@@ -35,6 +35,19 @@ func maxMagnitude(_ values: [Float]) -> Float {
     maxDifference(values, [Float](repeating: 0, count: values.count))
 }
 
+/// The largest difference between `values` and `reference`, relative to the reference's
+/// largest magnitude (1 when that is 0).
+func relativeDifference(_ values: [Float], _ reference: [Float]) -> Float {
+    let magnitude = maxMagnitude(reference)
+    return maxDifference(values, reference) / (magnitude > 0 ? magnitude : 1)
+}
+
+/// The instruction sets with direct kernels that this CPU runs as named (AVX-512F and AVX2
+/// with FMA where it has both), for the tests that check each kernel path.
+let directInstructionSets = KernelInstructionSet.allCases.filter { set in
+    set != .automatic && set != .portable && set.isSupported
+}
+
 /// Seeded input, weight, bias and output gradient of one convolution, uniform in [-1, 1].
 struct ConvolutionOperands {
     let input: [Float]
@@ -50,18 +63,22 @@ struct ConvolutionOperands {
     }
 }
 
-/// The forward pass and both gradients of one convolution under one algorithm. The algorithm
-/// is passed to the kernels directly, so the settings of the tests running beside it stay
-/// untouched.
+/// The forward pass and both gradients of one convolution under one algorithm and instruction
+/// set. Both are passed to the kernels directly, so the settings of the tests running beside it
+/// stay untouched.
 struct ConvolutionRun {
     var output: [Float]
     var inputGradient: [Float]
     var weightGradient: [Float]
 
     /// A run on `operands` (with their bias when `bias`).
-    init(_ geometry: ConvolutionGeometry, operands: ConvolutionOperands, bias: Bool, algorithm: ConvolutionAlgorithm) {
+    init(
+        _ geometry: ConvolutionGeometry, operands: ConvolutionOperands, bias: Bool, algorithm: ConvolutionAlgorithm,
+        instructionSet: KernelInstructionSet = .automatic
+    ) {
         var settings = ComputeSettings.current
         settings.convolution = algorithm
+        settings.instructionSet = instructionSet
         var output = [Float](repeating: .nan, count: operands.outputGradient.count)
         var inputGradient = [Float](repeating: .nan, count: operands.input.count)
         var weightGradient = [Float](repeating: .nan, count: operands.weight.count)
@@ -88,8 +105,12 @@ struct ConvolutionRun {
     }
 
     /// A run on fresh ``ConvolutionOperands``.
-    init(_ geometry: ConvolutionGeometry, bias: Bool, algorithm: ConvolutionAlgorithm) {
-        self.init(geometry, operands: ConvolutionOperands(geometry), bias: bias, algorithm: algorithm)
+    init(
+        _ geometry: ConvolutionGeometry, bias: Bool, algorithm: ConvolutionAlgorithm,
+        instructionSet: KernelInstructionSet = .automatic
+    ) {
+        self.init(geometry, operands: ConvolutionOperands(geometry), bias: bias, algorithm: algorithm,
+                  instructionSet: instructionSet)
     }
 
     /// Whether any result is NaN (a kernel left an element unwritten).
