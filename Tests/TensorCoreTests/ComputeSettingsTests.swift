@@ -75,7 +75,7 @@ import Testing
     @Test func aScopedAlgorithmRunsTheConvolution() throws {
         // A 3×3 convolution with 16 channels runs Winograd under the automatic choice; under a
         // lowering scope it must give the lowering's result exactly.
-        let geometry = try ConvolutionGeometry.stride1(
+        let geometry = ConvolutionGeometry.stride1(
             batch: 1, inputs: 16, outputs: 16, height: 8, width: 8, kernel: Size2D(3, 3), padding: 1)
         let operands = ConvolutionOperands(geometry)
         let x = Tensor(shape: geometry.inputShape, scalars: operands.input)

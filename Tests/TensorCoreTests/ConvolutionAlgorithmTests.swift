@@ -14,7 +14,7 @@ import Testing
         var testDescription: String { "\(net) \(inputs)→\(outputs) k\(kernel) on \(size)²" }
 
         func geometry() throws -> ConvolutionGeometry {
-            try ConvolutionGeometry.stride1(
+            ConvolutionGeometry.stride1(
                 batch: batch, inputs: inputs, outputs: outputs, height: size, width: size,
                 kernel: Size2D(kernel, kernel), padding: Padding2D(height: padding, width: padding))
         }

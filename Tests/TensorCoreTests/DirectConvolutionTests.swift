@@ -34,7 +34,7 @@ import Testing
           arguments: directInstructionSets, shapes.indices)
     func directMatchesLowering(instructionSet: KernelInstructionSet, index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.shapes[index]
-        let geometry = try ConvolutionGeometry.stride1(
+        let geometry = ConvolutionGeometry.stride1(
             batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: kernel, padding: padding)
         // The input gradient runs direct too, except where the padding reaches a whole kernel
         // (index 5), whose flipped convolution would need negative padding.
@@ -74,7 +74,7 @@ import Testing
           arguments: directInstructionSets, narrowShapes.indices)
     func narrowDirectMatchesLowering(instructionSet: KernelInstructionSet, index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.narrowShapes[index]
-        let geometry = try ConvolutionGeometry.stride1(
+        let geometry = ConvolutionGeometry.stride1(
             batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: kernel, padding: padding)
         #expect(geometry.forwardRunsNarrowDirect(under: .direct, instructionSet: instructionSet)
             && !geometry.forwardRunsDirect(under: .direct, instructionSet: instructionSet))
@@ -88,9 +88,9 @@ import Testing
     }
 
     @Test func thePortableInstructionSetRunsNoDirectKernel() throws {
-        let deep = try ConvolutionGeometry.stride1(
+        let deep = ConvolutionGeometry.stride1(
             batch: 2, inputs: 16, outputs: 16, height: 8, width: 8, kernel: Size2D(1, 1), padding: 0)
-        let first = try ConvolutionGeometry.stride1(
+        let first = ConvolutionGeometry.stride1(
             batch: 1, inputs: 3, outputs: 12, height: 16, width: 16, kernel: Size2D(3, 3), padding: 1)
         for algorithm in [ConvolutionAlgorithm.direct, .automatic] {
             #expect(!deep.forwardRunsDirect(under: algorithm, instructionSet: .portable))

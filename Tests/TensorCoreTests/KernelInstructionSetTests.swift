@@ -42,14 +42,14 @@ import Testing
         // A 1×1 convolution with 16 channels runs a direct kernel under the direct algorithm
         // (Winograd takes 3×3 and 5×5 only); in a scope naming `set` it must give what the
         // kernels of `set` give when called directly, and stay within rounding of the lowering.
-        let geometry = try ConvolutionGeometry.stride1(
+        let geometry = ConvolutionGeometry.stride1(
             batch: 2, inputs: 16, outputs: 20, height: 5, width: 9, kernel: Size2D(1, 1), padding: 0)
         let operands = ConvolutionOperands(geometry)
-        let x = try Tensor(shape: geometry.inputShape, scalars: operands.input)
-        let w = try Tensor(shape: geometry.weightShape, scalars: operands.weight)
+        let x = Tensor(shape: geometry.inputShape, scalars: operands.input)
+        let w = Tensor(shape: geometry.weightShape, scalars: operands.weight)
         let settings = ComputeSettings(threads: 2, convolution: .direct, instructionSet: set)
-        let scoped = try ComputeSettings.withSettings(settings) { () throws(TensorError) in
-            try Tensor.conv2d(x, weight: w)
+        let scoped = ComputeSettings.withSettings(settings) {
+            Tensor.conv2d(x, weight: w)
         }
         let expected = ConvolutionRun(geometry, operands: operands, bias: false, algorithm: .direct, instructionSet: set)
         let lowered = ConvolutionRun(geometry, operands: operands, bias: false, algorithm: .lowering)

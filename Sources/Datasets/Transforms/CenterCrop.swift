@@ -52,13 +52,11 @@ public struct CenterCrop: SampleTransform {
         let maskGeometry = try sample.maskGeometry(matching: geometry, for: "CenterCrop")
         let (top, left) = origin(inputHeight: geometry.height, inputWidth: geometry.width)
         var result = sample
-        result.image = try croppedWindow(
-            sample.image, geometry: geometry, top: top, left: left, height: height, width: width,
-            transform: "CenterCrop", sample: sample.name)
+        result.image = croppedWindow(
+            sample.image, geometry: geometry, top: top, left: left, height: height, width: width)
         if let mask = sample.mask, let maskGeometry {
-            result.mask = try croppedWindow(
-                mask, geometry: maskGeometry, top: top, left: left, height: height, width: width,
-                transform: "CenterCrop", sample: sample.name)
+            result.mask = croppedWindow(
+                mask, geometry: maskGeometry, top: top, left: left, height: height, width: width)
         }
         return result
     }

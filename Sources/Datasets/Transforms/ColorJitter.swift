@@ -120,12 +120,12 @@ public struct ColorJitter: SampleTransform {
         let geometry = try sample.imageGeometry(for: "ColorJitter", allowedChannels: [1, 3])
         let parameters = drawParameters(using: &generator)
         var result = sample
-        result.image = try Self.adjusted(sample.image, geometry: geometry, parameters: parameters, sample: sample.name)
+        result.image = Self.adjusted(sample.image, geometry: geometry, parameters: parameters)
         return result
     }
 
     /// Applies `parameters` to `image`, which has 1 or 3 channels (checked by the caller).
-    static func adjusted(_ image: Tensor, geometry: ImageGeometry, parameters: Parameters, sample: String) throws(DatasetError) -> Tensor {
+    static func adjusted(_ image: Tensor, geometry: ImageGeometry, parameters: Parameters) -> Tensor {
         if parameters.brightness == nil, parameters.contrast == nil, parameters.saturation == nil, parameters.hue == nil {
             return image
         }
@@ -150,7 +150,7 @@ public struct ColorJitter: SampleTransform {
     public func apply(_ sample: DatasetSample, parameters: Parameters) throws(DatasetError) -> DatasetSample {
         let geometry = try sample.imageGeometry(for: "ColorJitter", allowedChannels: [1, 3])
         var result = sample
-        result.image = try Self.adjusted(sample.image, geometry: geometry, parameters: parameters, sample: sample.name)
+        result.image = Self.adjusted(sample.image, geometry: geometry, parameters: parameters)
         return result
     }
 }

@@ -60,13 +60,11 @@ public struct RandomCrop: SampleTransform {
         }
         let (top, left) = (row - padding.top, column - padding.left)
         var result = sample
-        result.image = try croppedWindow(
-            sample.image, geometry: geometry, top: top, left: left, height: height, width: width,
-            transform: "RandomCrop", sample: sample.name)
+        result.image = croppedWindow(
+            sample.image, geometry: geometry, top: top, left: left, height: height, width: width)
         if let mask = sample.mask, let maskGeometry {
-            result.mask = try croppedWindow(
-                mask, geometry: maskGeometry, top: top, left: left, height: height, width: width,
-                transform: "RandomCrop", sample: sample.name)
+            result.mask = croppedWindow(
+                mask, geometry: maskGeometry, top: top, left: left, height: height, width: width)
         }
         return result
     }

@@ -24,15 +24,15 @@ public struct RandomHorizontalFlip: SampleTransform {
         let maskGeometry = try sample.maskGeometry(matching: geometry, for: "RandomHorizontalFlip")
         guard generator.bernoulli(p) else { return sample }
         var result = sample
-        result.image = try Self.flipped(sample.image, geometry: geometry, sample: sample.name)
+        result.image = Self.flipped(sample.image, geometry: geometry)
         if let mask = sample.mask, let maskGeometry {
-            result.mask = try Self.flipped(mask, geometry: maskGeometry, sample: sample.name)
+            result.mask = Self.flipped(mask, geometry: maskGeometry)
         }
         return result
     }
 
     /// Every row reversed.
-    static func flipped(_ tensor: Tensor, geometry: ImageGeometry, sample: String) throws(DatasetError) -> Tensor {
+    static func flipped(_ tensor: Tensor, geometry: ImageGeometry) -> Tensor {
         let width = geometry.width
         let rows = geometry.channels * geometry.height
         return transformed(tensor, to: geometry.shape) { x, y in

@@ -68,13 +68,11 @@ public struct Resize: SampleTransform {
         let maskGeometry = try sample.maskGeometry(matching: geometry, for: "Resize")
         let (height, width) = outputSize(height: geometry.height, width: geometry.width)
         var result = sample
-        result.image = try resizedPlanes(
-            sample.image, geometry: geometry, height: height, width: width, mode: interpolation,
-            transform: "Resize", sample: sample.name)
+        result.image = resizedPlanes(
+            sample.image, geometry: geometry, height: height, width: width, mode: interpolation)
         if let mask = sample.mask, let maskGeometry {
-            result.mask = try resizedPlanes(
-                mask, geometry: maskGeometry, height: height, width: width, mode: interpolation.maskMode,
-                transform: "Resize", sample: sample.name)
+            result.mask = resizedPlanes(
+                mask, geometry: maskGeometry, height: height, width: width, mode: interpolation.maskMode)
         }
         return result
     }

@@ -24,9 +24,8 @@ public enum ResizeInterpolation: Sendable, Equatable, CaseIterable {
 
 /// Resizes every plane of a checked `[C, H, W]` tensor to `height × width`.
 func resizedPlanes(
-    _ tensor: Tensor, geometry: ImageGeometry, height: Int, width: Int, mode: ResizeInterpolation,
-    transform: String, sample: String
-) throws(DatasetError) -> Tensor {
+    _ tensor: Tensor, geometry: ImageGeometry, height: Int, width: Int, mode: ResizeInterpolation
+) -> Tensor {
     if height == geometry.height, width == geometry.width { return tensor }
     switch mode {
     case .nearest, .bilinear:

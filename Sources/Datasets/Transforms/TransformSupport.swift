@@ -73,9 +73,8 @@ func transformed(
 /// `left` of `input` (either may be negative, and the window may reach past the far edges):
 /// pixels outside the image are zero, as after torchvision's zero padding.
 func croppedWindow(
-    _ input: Tensor, geometry: ImageGeometry, top: Int, left: Int, height: Int, width: Int,
-    transform: String, sample: String
-) throws(DatasetError) -> Tensor {
+    _ input: Tensor, geometry: ImageGeometry, top: Int, left: Int, height: Int, width: Int
+) -> Tensor {
     let (inputHeight, inputWidth) = (geometry.height, geometry.width)
     // The columns of each output row that fall inside the image.
     let firstColumn = min(width, max(0, -left))

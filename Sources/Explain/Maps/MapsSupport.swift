@@ -93,7 +93,7 @@ struct SingleChannelMaps {
     }
 
     /// `result` (`[N, 1, H', W']`) in the caller's layout.
-    func restoringLayout(_ result: Tensor) throws(ExplainError) -> Tensor {
+    func restoringLayout(_ result: Tensor) -> Tensor {
         if hasChannelAxis { return result }
         return result.squeezed(axis: 1)
     }

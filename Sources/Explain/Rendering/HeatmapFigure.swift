@@ -19,7 +19,7 @@ import TensorCore
 public enum HeatmapFigure {
     /// The tile of heatmap `index` of `heatmaps` (`[N, H, W]`): coloured, or blended over
     /// `image` when the style has a ``FigureStyle/heatmapOpacity``.
-    static func heatmapTile(_ heatmaps: Tensor, index: Int, over image: Image?, style: FigureStyle) throws(ExplainError) -> Image {
+    static func heatmapTile(_ heatmaps: Tensor, index: Int, over image: Image?, style: FigureStyle) -> Image {
         let (height, width) = (heatmaps.shape[1], heatmaps.shape[2])
         let count = height * width
         let pixels = heatmaps.withUnsafeBufferPointer { values in
@@ -55,7 +55,7 @@ public enum HeatmapFigure {
     ) throws(ExplainError) -> [Image?] {
         var tiles = [Image?]()
         for index in indices {
-            tiles.append(try heatmapTile(heatmaps, index: index, over: images[index], style: style))
+            tiles.append(heatmapTile(heatmaps, index: index, over: images[index], style: style))
         }
         return tiles
     }

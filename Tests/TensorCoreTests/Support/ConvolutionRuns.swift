@@ -124,7 +124,7 @@ extension ConvolutionGeometry {
     /// `outputs × inputs × kernel` weight.
     static func stride1(
         batch: Int, inputs: Int, outputs: Int, height: Int, width: Int, kernel: Size2D, padding: Padding2D
-    ) throws -> ConvolutionGeometry {
+    ) -> ConvolutionGeometry {
         ConvolutionGeometry(
             input: [batch, inputs, height, width], weight: [outputs, inputs, kernel.height, kernel.width],
             stride: 1, padding: padding, dilation: 1, groups: 1, op: "test")
