@@ -85,7 +85,9 @@ struct CleverHansCommand: AsyncParsableCommand {
         where value < 1 {
             throw ValidationError("\(name) must be at least 1, found \(value).")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads).") }
+        if let threads, !(1...ComputeSettings.maximumThreads).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(ComputeSettings.maximumThreads), found \(threads).")
+        }
         if let imagesPerClass, imagesPerClass < 2 { throw ValidationError("--images-per-class must be at least 2, found \(imagesPerClass).") }
         guard learningRate.isFinite, learningRate > 0 else { throw ValidationError("--learning-rate must be positive, found \(learningRate).") }
     }

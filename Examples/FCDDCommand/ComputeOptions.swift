@@ -10,7 +10,9 @@ struct ComputeOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads).") }
+        if let threads, !(1...ComputeSettings.maximumThreads).contains(threads) {
+            throw ValidationError("--threads must be in 1...\(ComputeSettings.maximumThreads), found \(threads).")
+        }
     }
 
     /// Runs `body` under the settings these options and the environment name.

@@ -33,6 +33,7 @@ struct PredictCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image to score.") }
+        if let threshold, !threshold.isFinite { throw ValidationError("--threshold must be a finite number, found \(threshold).") }
     }
 
     func run() async throws {

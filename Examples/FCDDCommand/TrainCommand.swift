@@ -85,11 +85,27 @@ struct TrainCommand: AsyncParsableCommand {
     var output: String = "fcdd-output"
 
     func validate() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, found \(epochs).") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1, found \(batchSize).") }
-        if let accBatches, accBatches < 1 { throw ValidationError("--acc-batches must be at least 1, found \(accBatches).") }
+        func check(_ option: String, _ value: Int?, in range: ClosedRange<Int>) throws {
+            if let value, !range.contains(value) {
+                throw ValidationError("\(option) must be in \(range.lowerBound)...\(range.upperBound), found \(value).")
+            }
+        }
+        typealias Limits = TrainingConfiguration.Limits
+        try check("--epochs", epochs, in: Limits.epochs)
+        try check("--batch-size", batchSize, in: Limits.batchSize)
+        try check("--acc-batches", accBatches, in: Limits.accumulatedBatches)
+        if let batchSize, let accBatches { try check("--batch-size × --acc-batches", batchSize * accBatches, in: Limits.samplesPerStep) }
+        try check("--image-size", imageSize, in: Recipe.inputSizes)
         if let oeLimit, oeLimit < 1 { throw ValidationError("--oe-limit must be at least 1, found \(oeLimit).") }
-        if let gaussStd, !(gaussStd > 0) { throw ValidationError("--gauss-std must be positive, found \(gaussStd).") }
+        if let gaussStd, !(gaussStd.isFinite && gaussStd >= FCDDGaussianKernel.minimumSigma) {
+            throw ValidationError("--gauss-std must be finite and at least \(FCDDGaussianKernel.minimumSigma), found \(gaussStd).")
+        }
+        if let learningRate, !(learningRate.isFinite && learningRate > 0) {
+            throw ValidationError("--learning-rate must be finite and positive, found \(learningRate).")
+        }
+        if let weightDecay, !(weightDecay.isFinite && weightDecay >= 0) {
+            throw ValidationError("--weight-decay must be finite and at least 0, found \(weightDecay).")
+        }
         guard (0...1).contains(thresholdQuantile) else { throw ValidationError("--threshold-quantile must be in [0, 1], found \(thresholdQuantile).") }
         guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1, found \(checkpointInterval).") }
         if let net, FCDDNetKind(rawValue: net) == nil {

@@ -52,12 +52,28 @@ struct AnomalyModelFile {
             throw invalid("expected metadata format \"\(Self.format)\", found \(metadata["format"] ?? "none")")
         }
         guard let net = metadata["net"],
-              let channels = metadata["input_channels"].flatMap(Int.init), channels >= 1,
-              let height = metadata["input_height"].flatMap(Int.init), let width = metadata["input_width"].flatMap(Int.init),
-              height >= 1, width >= 1,
-              let preprocessingData = metadata["preprocessing"]?.data(using: .utf8),
-              let preprocessing = try? JSONDecoder().decode(ModelPreprocessing.self, from: preprocessingData) else {
+              let channelText = metadata["input_channels"], let heightText = metadata["input_height"], let widthText = metadata["input_width"],
+              let preprocessingText = metadata["preprocessing"] else {
             throw invalid("expected net, input_channels, input_height, input_width and preprocessing metadata, found \(metadata.keys.sorted())")
+        }
+        func integer(_ key: String, _ text: String, in range: ClosedRange<Int>) throws(CheckpointError) -> Int {
+            guard let value = Int(text), range.contains(value) else {
+                throw invalid("expected \(key) in \(range.lowerBound)...\(range.upperBound), found \"\(text)\"")
+            }
+            return value
+        }
+        let channels = try integer("input_channels", channelText, in: AnomalyPredictor.Limits.inputChannels)
+        let height = try integer("input_height", heightText, in: AnomalyPredictor.Limits.inputSide)
+        let width = try integer("input_width", widthText, in: AnomalyPredictor.Limits.inputSide)
+        guard let preprocessing = try? JSONDecoder().decode(ModelPreprocessing.self, from: Data(preprocessingText.utf8)) else {
+            throw invalid("expected preprocessing as JSON of a ModelPreprocessing, found \(preprocessingText)")
+        }
+        var threshold: Float?
+        if let text = metadata["threshold"] {
+            guard let value = Float(text), value.isFinite else {
+                throw invalid("expected threshold as a finite number, found \"\(text)\"")
+            }
+            threshold = value
         }
         var hyperparameters = ["input_channels": String(channels)]
         if let json = metadata["net_hyperparameters"] {
@@ -74,7 +90,7 @@ struct AnomalyModelFile {
         inputChannels = channels
         inputSize = Size2D(height, width)
         self.preprocessing = preprocessing
-        threshold = metadata["threshold"].flatMap(Float.init)
+        self.threshold = threshold
     }
 
     /// The keys the file's own metadata uses; objectives may not use them for their settings.

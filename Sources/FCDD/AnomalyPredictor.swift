@@ -22,7 +22,12 @@ public final class AnomalyPredictor {
     public let inputChannels: Int
     /// Scores above this are anomalous (e.g. a quantile of nominal validation scores from
     /// `ThresholdCalibration`); `nil` gives scores only.
-    public var threshold: Float?
+    ///
+    /// - Precondition: finite: a NaN threshold would mark every image nominal, so setting one
+    ///   stops the program (a threshold from outside must be checked first).
+    public var threshold: Float? {
+        didSet { Self.checkThreshold(threshold) }
+    }
     /// The file's other metadata (such as `dataset` and `normal_class` from `fcdd train`);
     /// empty for a predictor made in memory.
     public private(set) var metadata: [String: String] = [:]
@@ -38,7 +43,24 @@ public final class AnomalyPredictor {
         self.inputSize = inputSize
         self.inputChannels = inputChannels
         self.threshold = threshold
+        Self.checkThreshold(threshold)
         net.eval()
+    }
+
+    /// The input shapes a model may declare, checked when a model file is read: wide enough
+    /// for any real net, narrow enough that an image buffer's size cannot overflow.
+    public enum Limits {
+        /// Channels of the input images: 1…4,096.
+        public static let inputChannels = 1...4096
+        /// Input height and width: 1…16,384 pixels each.
+        public static let inputSide = 1...16_384
+    }
+
+    /// Stops on a threshold that is not finite (see ``threshold``).
+    private static func checkThreshold(_ threshold: Float?) {
+        if let threshold, !threshold.isFinite {
+            TensorError.invalidArgument(op: "AnomalyPredictor.threshold", message: "expected a finite threshold, found \(threshold)").trap()
+        }
     }
 
     /// Loads a predictor saved by ``save(to:metadata:)``: the net is rebuilt by its

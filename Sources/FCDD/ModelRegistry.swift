@@ -56,13 +56,13 @@ public struct ModelRegistry: Sendable {
         for kind in FCDDNetKind.allCases {
             registry.nets.register(kind.rawValue) { architecture in
                 var generator = SeededGenerator(seed: 0)
-                return try kind.makeNet(inputChannels: architecture.integer("input_channels", in: 1...4096), using: &generator)
+                return try kind.makeNet(inputChannels: architecture.integer("input_channels", in: AnomalyPredictor.Limits.inputChannels), using: &generator)
             }
         }
         for kind in BaselineNetKind.allCases {
             registry.nets.register(kind.rawValue) { architecture in
                 var generator = SeededGenerator(seed: 0)
-                return try kind.makeNet(inputChannels: architecture.integer("input_channels", in: 1...4096), using: &generator)
+                return try kind.makeNet(inputChannels: architecture.integer("input_channels", in: AnomalyPredictor.Limits.inputChannels), using: &generator)
             }
         }
         registry.registerObjective("fcdd") { try FCDDObjective(metadata: $0) }

@@ -26,13 +26,17 @@ public struct ComputeSettings: Sendable, Hashable {
     private var threadCount: Int
     private var cacheLimit: Int
 
-    /// How many threads the kernels may use (at least 1; smaller values become 1): elementwise
-    /// and reduction loops split large tensors into this many parts, convolutions split their
-    /// images, and OpenBLAS runs each GEMM on as many threads.
+    /// How many threads the kernels may use, in 1…``maximumThreads`` (values outside become
+    /// the nearest bound): elementwise and reduction loops split large tensors into this many
+    /// parts, convolutions split their images, and OpenBLAS runs each GEMM on as many threads.
     public var threads: Int {
         get { threadCount }
-        set { threadCount = Swift.max(1, newValue) }
+        set { threadCount = Swift.min(Swift.max(1, newValue), Self.maximumThreads) }
     }
+
+    /// The most threads a computation may use: 1,024, far above any machine's cores and far
+    /// below OpenBLAS's and the kernels' limits.
+    public static let maximumThreads = 1024
 
     /// Which algorithm runs each convolution (see ``ConvolutionAlgorithm``).
     public var convolution: ConvolutionAlgorithm
@@ -61,7 +65,7 @@ public struct ComputeSettings: Sendable, Hashable {
         instructionSet: KernelInstructionSet = .automatic,
         bufferCacheLimitBytes: Int = 1 << 31
     ) {
-        threadCount = Swift.max(1, threads)
+        threadCount = Swift.min(Swift.max(1, threads), Self.maximumThreads)
         self.convolution = convolution
         self.instructionSet = instructionSet
         cacheLimit = Swift.max(0, bufferCacheLimitBytes)
@@ -81,10 +85,10 @@ public struct ComputeSettings: Sendable, Hashable {
     public init(environment: [String: String]) throws(TensorError) {
         self.init()
         if let text = environment["OPENBLAS_NUM_THREADS"] {
-            guard let count = Int(text.trimmingCharacters(in: .whitespaces)), count > 0 else {
+            guard let count = Int(text.trimmingCharacters(in: .whitespaces)), (1...Self.maximumThreads).contains(count) else {
                 throw .invalidArgument(
                     op: "ComputeSettings(environment:)",
-                    message: "OPENBLAS_NUM_THREADS must be a positive integer, found \"\(text)\"")
+                    message: "OPENBLAS_NUM_THREADS must be an integer in 1...\(Self.maximumThreads), found \"\(text)\"")
             }
             threads = count
         }

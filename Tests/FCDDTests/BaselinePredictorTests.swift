@@ -198,4 +198,37 @@ struct BaselinePredictorTests {
         try file.write(to: fcddURL)
         #expect(reason { _ = try AnomalyPredictor(contentsOf: fcddURL, registry: registry) }?.contains("input_channels") == true)
     }
+
+    @Test("implausible sizes, channel counts and thresholds in a model file are errors that name the field, before any net is built")
+    func implausibleModelFileFields() throws {
+        let url = BaselineTrainerTests.temporaryURL("implausible-model")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try FCDDPredictorTests.makePredictor().save(to: url)
+        let original = try SafeTensors(contentsOf: url)
+        let cases: [(key: String, value: String, reason: String)] = [
+            ("input_channels", "5000", "expected input_channels in 1...4096, found \"5000\""),
+            ("input_channels", "-1", "expected input_channels in 1...4096, found \"-1\""),
+            ("input_height", "9223372036854775807", "expected input_height in 1...16384"),
+            ("input_width", "0", "expected input_width in 1...16384, found \"0\""),
+            ("input_width", "many", "expected input_width in 1...16384, found \"many\""),
+            ("threshold", "nan", "expected threshold as a finite number, found \"nan\""),
+            ("threshold", "inf", "expected threshold as a finite number, found \"inf\""),
+            ("threshold", "high", "expected threshold as a finite number, found \"high\""),
+        ]
+        for (key, value, expected) in cases {
+            var file = original
+            file.metadata[key] = value
+            try file.write(to: url)
+            #expect {
+                _ = try AnomalyPredictor(contentsOf: url)
+            } throws: { error in
+                guard case let .invalidCheckpoint(_, reason)? = error as? CheckpointError else { return false }
+                return reason.contains(expected)
+            }
+        }
+        var file = original
+        file.metadata["threshold"] = "0.25"
+        try file.write(to: url)
+        #expect(try AnomalyPredictor(contentsOf: url).threshold == 0.25)
+    }
 }

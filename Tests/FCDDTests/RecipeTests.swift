@@ -89,8 +89,8 @@ struct RecipeTests {
         #expect(throws: RecipeError.backbone(net: "FCDD_CNN32_LW3K", channels: 1)) { try recipe.makeNet() }
         recipe.backbone = nil
         recipe.channels = 0
-        #expect(throws: RecipeError.channels(found: 0)) { try recipe.makeNet() }
-        #expect(RecipeError.channels(found: 0).description == "a net takes images of 1 to 4096 channels, found 0")
+        #expect(throws: RecipeError.invalidValue(field: "channels", expected: "in 1...4096", found: "0")) { try recipe.makeNet() }
+        #expect(RecipeError.invalidValue(field: "channels", expected: "in 1...4096", found: "0").description == "channels must be in 1...4096, found 0")
         #expect(throws: DatasetError.self) { try OneClassData.load(.fashionMNIST(directory: nil, normalClass: 10)) }
     }
 

@@ -23,6 +23,9 @@ import Testing
         settings.threads = -2
         settings.bufferCacheLimitBytes = -1
         #expect(settings.threads == 1 && settings.bufferCacheLimitBytes == 0)
+        settings.threads = Int.max
+        #expect(settings.threads == ComputeSettings.maximumThreads)
+        #expect(ComputeSettings(threads: 1 << 40).threads == ComputeSettings.maximumThreads)
     }
 
     @Test func aScopeOverridesTheDefaultForItsOperationOnly() throws {
@@ -116,7 +119,8 @@ import Testing
     }
 
     @Test func malformedEnvironmentValuesAreErrorsThatNameTheValue() {
-        for environment in [["FCDD_CONVOLUTION": "fft"], ["OPENBLAS_NUM_THREADS": "0"], ["OPENBLAS_NUM_THREADS": "two"]] {
+        for environment in [["FCDD_CONVOLUTION": "fft"], ["OPENBLAS_NUM_THREADS": "0"], ["OPENBLAS_NUM_THREADS": "two"],
+                            ["OPENBLAS_NUM_THREADS": "1025"], ["OPENBLAS_NUM_THREADS": "99999999999999999999"]] {
             let error = #expect(throws: TensorError.self) { try ComputeSettings(environment: environment) }
             #expect(error.map { "\($0)".contains("found \"\(environment.values.first ?? "")\"") } == true)
         }

@@ -22,17 +22,28 @@ public enum FCDDGaussianKernel {
         kernelSize < 32 ? log10(0.45 * Double(kernelSize) + 1) + 0.25 : 10
     }
 
+    /// The smallest σ accepted: below about 1e-154, `2σ²` underflows to 0 and the window's
+    /// centre becomes 0/0; far below one pixel the window is a single 1 anyway.
+    public static let minimumSigma = 0.001
+
+    /// Checks that `sigma` is a usable σ: finite and at least ``minimumSigma``.
+    ///
+    /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` otherwise.
+    public static func validate(sigma: Double) throws(ExplainError) {
+        guard sigma >= minimumSigma, sigma.isFinite else {
+            throw .invalidArgument(operation: "FCDDGaussianKernel", message: "expected a finite σ of at least \(minimumSigma), found \(sigma)")
+        }
+    }
+
     /// The 1-D window of `gkern(size, sigma)`, in double precision.
     ///
     /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` for a size below 1 or a
-    ///   σ that is not positive and finite.
+    ///   σ that ``validate(sigma:)`` refuses.
     public static func window(size: Int, sigma: Double) throws(ExplainError) -> [Double] {
         guard size >= 1 else {
             throw .invalidArgument(operation: "FCDDGaussianKernel", message: "expected a kernel size ≥ 1, found \(size)")
         }
-        guard sigma > 0, sigma.isFinite else {
-            throw .invalidArgument(operation: "FCDDGaussianKernel", message: "expected a positive, finite σ, found \(sigma)")
-        }
+        try validate(sigma: sigma)
         if size % 2 == 1 { return gaussian(length: size, sigma: sigma) }
         var window = gaussian(length: size - 1, sigma: sigma)
         let centre = (size - 1) / 2

@@ -35,7 +35,9 @@ extension Recipe {
     ///   baseline, a backbone for a net without VGG, or a channel count outside 1…4096;
     ///   `CheckpointError` for a backbone file that does not fit.
     public func makeNet() throws -> any Module {
-        guard (1...4096).contains(channels) else { throw RecipeError.channels(found: channels) }
+        guard AnomalyPredictor.Limits.inputChannels.contains(channels) else {
+            throw RecipeError.invalidValue(field: "channels", expected: "in 1...4096", found: "\(channels)")
+        }
         var generator = SeededGenerator(seed: training.seed)
         if let kind = try baselineNet {
             guard kind.designedInputSize == inputSize else {

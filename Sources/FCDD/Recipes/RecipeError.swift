@@ -10,8 +10,8 @@ public enum RecipeError: Error, Equatable, Sendable, CustomStringConvertible {
     case backboneWithoutClassifier(net: String, file: String)
     /// The recipe needs real anomalies and the data has none.
     case noRealAnomalies(data: String)
-    /// The recipe's channel count is not one a net can take.
-    case channels(found: Int)
+    /// A field of the recipe or of its run options is out of range.
+    case invalidValue(field: String, expected: String, found: String)
     /// A training image, after the recipe's transforms, is not of the net's input shape.
     case trainingImageShape(sample: String, expected: [Int], found: [Int])
 
@@ -27,8 +27,8 @@ public enum RecipeError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(net) needs VGG11-BN's classifier as well as its features, and \(file) has no classifier: convert it with Scripts/convert_vgg11_bn.py --classifier"
         case let .noRealAnomalies(data):
             "the recipe trains on real anomalies and \(data) has none; load the data with supervised anomalies"
-        case let .channels(found):
-            "a net takes images of 1 to 4096 channels, found \(found)"
+        case let .invalidValue(field, expected, found):
+            "\(field) must be \(expected), found \(found)"
         case let .trainingImageShape(sample, expected, found):
             "\(sample): the net takes training images of shape \(expected) after the recipe's transforms, found \(found); set the recipe's channels and input size to the data's, or pre-resize the images"
         }

@@ -92,9 +92,12 @@ public final class RecipeTraining {
 extension Recipe {
     /// A fresh net and its trainer on `data` (resumed from the checkpoint when the options say so).
     ///
-    /// - Throws: ``RecipeError`` (also for a first training image that the transforms do not
-    ///   bring to the net's input shape), ``TrainingError`` and the errors of the data and the net.
+    /// - Throws: ``RecipeError`` (also for a field out of range, see ``validate()``, and for a
+    ///   first training image that the transforms do not bring to the net's input shape),
+    ///   ``TrainingError`` and the errors of the data and the net.
     public func prepare(on data: OneClassData, options: RecipeRunOptions = RecipeRunOptions()) throws -> RecipeTraining {
+        try validate()
+        try options.validate()
         let net = try makeNet()
         let transform = try trainingTransform(for: data)
         if data.train.count > 0 {

@@ -126,15 +126,55 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
         }
     }
 
-    /// Checks the ranges.
+    /// The values ``validate()`` accepts: wide enough for any real run, small enough that
+    /// step counts, sample counts and buffer sizes cannot overflow.
+    public enum Limits {
+        /// Epochs: 1…100,000.
+        public static let epochs = 1...100_000
+        /// Samples per batch: 1…65,536.
+        public static let batchSize = 1...65_536
+        /// Batches combined into one step: 1…4,096.
+        public static let accumulatedBatches = 1...4_096
+        /// Samples per step, `batchSize × accumulatedBatches`: at most 1,048,576.
+        public static let samplesPerStep = 1...1_048_576
+    }
+
+    /// Checks every field: the counts against ``Limits``, a finite positive learning rate, a
+    /// finite non-negative weight decay, momentum and betas in `[0, 1)`, and a schedule with a
+    /// finite positive γ and non-negative milestones.
     ///
-    /// - Throws: ``TrainingError/invalidConfiguration(_:)`` for values out of range.
+    /// - Throws: ``TrainingError/invalidConfiguration(_:)`` naming the first field out of range,
+    ///   the allowed range and the value found.
     public func validate() throws(TrainingError) {
-        guard epochs >= 1, batchSize >= 1, accumulatedBatches >= 1 else {
-            throw .invalidConfiguration("epochs, batch size and accumulated batches must be ≥ 1, found \(epochs), \(batchSize), \(accumulatedBatches)")
+        func check(_ field: String, _ value: Int, in range: ClosedRange<Int>) throws(TrainingError) {
+            guard range.contains(value) else {
+                throw .invalidConfiguration("\(field) must be in \(range.lowerBound)...\(range.upperBound), found \(value)")
+            }
         }
-        guard learningRate.isFinite, learningRate > 0, weightDecay.isFinite, weightDecay >= 0 else {
-            throw .invalidConfiguration("expected a positive learning rate and a non-negative weight decay, found \(learningRate) and \(weightDecay)")
+        try check("epochs", epochs, in: Limits.epochs)
+        try check("batchSize", batchSize, in: Limits.batchSize)
+        try check("accumulatedBatches", accumulatedBatches, in: Limits.accumulatedBatches)
+        try check("batchSize × accumulatedBatches", batchSize * accumulatedBatches, in: Limits.samplesPerStep)
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw .invalidConfiguration("learningRate must be finite and positive, found \(learningRate)")
+        }
+        guard weightDecay.isFinite, weightDecay >= 0 else {
+            throw .invalidConfiguration("weightDecay must be finite and at least 0, found \(weightDecay)")
+        }
+        if optimizer.kind == .sgd, !(0..<1).contains(optimizer.momentum) {
+            throw .invalidConfiguration("optimizer.momentum must be in [0, 1), found \(optimizer.momentum)")
+        }
+        if optimizer.kind != .sgd, optimizer.betas.count != 2 || !optimizer.betas.allSatisfy({ (0..<1).contains($0) }) {
+            throw .invalidConfiguration("optimizer.betas must be two values in [0, 1), found \(optimizer.betas)")
+        }
+        switch schedule {
+        case let .exponential(gamma), let .milestones(gamma, _):
+            guard gamma.isFinite, gamma > 0 else {
+                throw .invalidConfiguration("schedule's gamma must be finite and positive, found \(gamma)")
+            }
+        }
+        if case let .milestones(_, milestones) = schedule, let bad = milestones.first(where: { $0 < 0 }) {
+            throw .invalidConfiguration("schedule's milestone epochs must be at least 0, found \(bad)")
         }
     }
 }
