@@ -5,7 +5,7 @@ import TensorCore
 /// The compute settings of a command: `--threads`, else `OPENBLAS_NUM_THREADS`, and
 /// `FCDD_CONVOLUTION` (see `ComputeSettings(environment:)`). Shared by every `fcdd` command.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: "Compute threads for the kernels (default: OPENBLAS_NUM_THREADS, else the number of cores).")
+    @Option(parsing: .unconditional, help: "Compute threads for the kernels (default: OPENBLAS_NUM_THREADS, else the number of cores).")
     var threads: Int?
 
     func validate() throws {
