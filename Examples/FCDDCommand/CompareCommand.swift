@@ -24,7 +24,7 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output: String = "fcdd-comparison"
 
-    @Option(help: "Test images shown in comparison.png (anomalous ones, spread over the test set).")
+    @Option(parsing: .unconditional, help: "Test images shown in comparison.png (anomalous ones, spread over the test set).")
     var columns = 10
 
     @Argument(parsing: .allUnrecognized, help: "Options of `fcdd train` (not --objective or --output).")

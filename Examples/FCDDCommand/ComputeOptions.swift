@@ -6,7 +6,7 @@ import TensorCore
 /// `FCDD_CONVOLUTION` and `FCDD_INSTRUCTION_SET` (see `ComputeSettings(environment:)`). Shared
 /// by every `fcdd` command.
 struct ComputeOptions: ParsableArguments {
-    @Option(help: "Compute threads for the kernels (default: OPENBLAS_NUM_THREADS, else the number of cores).")
+    @Option(parsing: .unconditional, help: "Compute threads for the kernels (default: OPENBLAS_NUM_THREADS, else the number of cores).")
     var threads: Int?
 
     func validate() throws {

@@ -24,12 +24,12 @@ struct DataOptions: ParsableArguments {
         valueName: "dir"))
     var data: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "The normal class: 0-9 for fashion-mnist, mnist and cifar10; a category name or index for mvtec; the sub-folder of normal images for folder (e.g. MT_Free).",
         valueName: "class"))
     var normalClass: String = "0"
 
-    @Option(help: "folder: the fraction of the normal images held out for testing (seeded); every other sub-folder is anomalous and tested.")
+    @Option(parsing: .unconditional, help: "folder: the fraction of the normal images held out for testing (seeded); every other sub-folder is anomalous and tested.")
     var testFraction = 0.3
 
     @Option(help: ArgumentHelp("folder: the mask file of each image, beside it, as a name pattern ({name}: the image's name without extension), e.g. {name}.png for the Magnetic Tile Defect set.", valueName: "pattern"))
@@ -38,10 +38,10 @@ struct DataOptions: ParsableArguments {
     @Option(help: "folder: the channels images get: grey, rgb or asStored (1 for grey files, 3 for colour ones).")
     var channels: ImageChannelMode = .asStored
 
-    @Option(help: "mvtec and folder: train with this many real anomalies (with their masks) per defect type or anomalous sub-folder instead of synthetic ones; they are removed from the test set.")
+    @Option(parsing: .unconditional, help: "mvtec and folder: train with this many real anomalies (with their masks) per defect type or anomalous sub-folder instead of synthetic ones; they are removed from the test set.")
     var supervisedAnomalies: Int?
 
-    @Option(help: "Seed of the weights, data order, augmentation, anomalies and the folder split.")
+    @Option(parsing: .unconditional, help: "Seed of the weights, data order, augmentation, anomalies and the folder split.")
     var seed: UInt64 = 0
 
     func validate() throws {

@@ -20,7 +20,7 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("A directory written by `fcdd train`, or its model.safetensors.", valueName: "path"))
     var model: String
 
-    @Option(help: "Scores above this are reported anomalous (e.g. a quantile of nominal validation scores).")
+    @Option(parsing: .unconditional, help: "Scores above this are reported anomalous (e.g. a quantile of nominal validation scores).")
     var threshold: Float?
 
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))

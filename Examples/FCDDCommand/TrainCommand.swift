@@ -37,28 +37,28 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How --objective hsc explains a score: grad (the reference's input gradient) or igN (integrated gradients with N steps from the black image; ig alone is ig32). Other objectives ignore it.", valueName: "method"))
     var gradientMethod: String = GradientMethod.gradient.description
 
-    @Option(help: "mvtec and folder: the input height and width (default: the net's, 224 for the VGG nets).")
+    @Option(parsing: .unconditional, help: "mvtec and folder: the input height and width (default: the net's, 224 for the VGG nets).")
     var imageSize: Int?
 
-    @Option(help: "Epochs, each one pass over the training images (default: 40 on the bundled sample, 20 for mvtec and folder, else the reference's 400 for Fashion-MNIST and MNIST and 600 for CIFAR-10; the reference's MVTec-AD epoch is 10 passes).")
+    @Option(parsing: .unconditional, help: "Epochs, each one pass over the training images (default: 40 on the bundled sample, 20 for mvtec and folder, else the reference's 400 for Fashion-MNIST and MNIST and 600 for CIFAR-10; the reference's MVTec-AD epoch is 10 passes).")
     var epochs: Int?
 
-    @Option(help: "Samples per loader batch (default: the reference's; 16 for mvtec and folder).")
+    @Option(parsing: .unconditional, help: "Samples per loader batch (default: the reference's; 16 for mvtec and folder).")
     var batchSize: Int?
 
-    @Option(help: "Loader batches concatenated into one forward pass (default: the reference's, 1 for mvtec and folder).")
+    @Option(parsing: .unconditional, help: "Loader batches concatenated into one forward pass (default: the reference's, 1 for mvtec and folder).")
     var accBatches: Int?
 
-    @Option(help: "Initial learning rate (default: the reference's).")
+    @Option(parsing: .unconditional, help: "Initial learning rate (default: the reference's).")
     var learningRate: Float?
 
-    @Option(help: "Weight decay (default: the reference's).")
+    @Option(parsing: .unconditional, help: "Weight decay (default: the reference's).")
     var weightDecay: Float?
 
     @Option(help: ArgumentHelp("Outlier exposure from a CIFAR-100 binary directory (train.bin).", valueName: "dir"))
     var oe: String?
 
-    @Option(help: "Use at most this many outlier-exposure images (chosen with the seed).")
+    @Option(parsing: .unconditional, help: "Use at most this many outlier-exposure images (chosen with the seed).")
     var oeLimit: Int?
 
     @Option(help: ArgumentHelp("Synthetic anomalies: \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: blob for the benchmarks, confetti for mvtec and folder).", valueName: "mode"))
@@ -67,13 +67,13 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("noise (the anomaly is the noise image) or malformed-normal (noise added to the nominal image; default for mvtec and folder).", valueName: "mode"))
     var superviseMode: String?
 
-    @Option(help: "σ of the receptive-field Gaussian for heatmaps and the pixel-wise loss (default: the reference's per data set).")
+    @Option(parsing: .unconditional, help: "σ of the receptive-field Gaussian for heatmaps and the pixel-wise loss (default: the reference's per data set).")
     var gaussStd: Double?
 
-    @Option(help: "Quantile of the nominal training images' scores used as the decision threshold stored with the model.")
+    @Option(parsing: .unconditional, help: "Quantile of the nominal training images' scores used as the decision threshold stored with the model.")
     var thresholdQuantile = 0.95
 
-    @Option(help: "Write output/checkpoint.safetensors every this many epochs.")
+    @Option(parsing: .unconditional, help: "Write output/checkpoint.safetensors every this many epochs.")
     var checkpointInterval = 5
 
     @Flag(help: "Continue from output/checkpoint.safetensors of an interrupted run with the same options.")

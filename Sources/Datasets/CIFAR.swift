@@ -122,7 +122,7 @@ public struct CIFAR: FileBackedDataset {
     /// Reads a class-name file: one name a line, surrounding white space removed, blank lines
     /// skipped (CIFAR-10's `batches.meta.txt` ends with some).
     ///
-    /// - Throws: the errors of ``DatasetFile/contents(of:)``, and
+    /// - Throws: the errors of ``DatasetFile/contents(of:limits:)``, and
     ///   ``DatasetError/classNameCountMismatch(file:expected:found:)`` unless the file lists
     ///   exactly `expectedCount` names.
     public static func readClassNames(from url: URL, expectedCount: Int) throws(DatasetError) -> [String] {

@@ -48,9 +48,9 @@ public struct CIFARBatchFile: Sendable, Equatable {
     }
 
     /// Reads and parses the batch file at `url` (gzip-decompressed when its name ends in
-    /// `.gz`; see ``DatasetFile/contents(of:)``).
+    /// `.gz`; see ``DatasetFile/contents(of:limits:)``).
     ///
-    /// - Throws: the errors of ``DatasetFile/contents(of:)`` and
+    /// - Throws: the errors of ``DatasetFile/contents(of:limits:)`` and
     ///   ``init(parsing:variant:file:)``.
     public init(contentsOf url: URL, variant: CIFARVariant) throws(DatasetError) {
         try self.init(parsing: try DatasetFile.contents(of: url), variant: variant, file: url.path)

@@ -10,6 +10,12 @@ import TensorCore
 /// whatever the number of workers or the timing of the threads, and any batch can be
 /// recomputed on its own (``batch(_:epoch:)``), e.g. after resuming from a checkpoint.
 ///
+/// Memory: at most ``prefetchCount`` batches are queued or being prepared, besides the one
+/// the consumer holds; while a batch is prepared, up to `min(workerCount, batchSize)` images
+/// are decoded at once, each bounded by ``DatasetLimits/maximumImageSamples`` (and a gzipped
+/// file by ``DatasetLimits/maximumDecompressedBytes``). Lower ``workerCount``,
+/// ``prefetchCount`` or the limits to bound the decoded bytes in flight further.
+///
 /// ```swift
 /// let loader = try DataLoader(dataset: train, batchSize: 128, transform: augmentation, seed: 1)
 /// for epoch in 0..<epochs {

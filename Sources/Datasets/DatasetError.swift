@@ -70,7 +70,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     // MARK: loader
 
     /// Samples of one batch have different image (or mask) shapes: resize or crop them to
-    /// one size before batching.
+    /// one size before batching, or, when only their channel counts differ (a folder of grey
+    /// and colour images), give them one with ``ImageFolderConfiguration/channels``.
     case inconsistentBatch(first: String, firstShape: [Int], other: String, otherShape: [Int])
     /// A loader or cache setting is out of range.
     case invalidLoaderConfiguration(String)
@@ -90,10 +91,25 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// An image file ends before its image does: it was cut short, for example by an
     /// interrupted download. `foundBytes` is its size.
     case truncatedImage(file: String, format: String, foundBytes: Int)
-    /// An image is valid but of a variant that is not supported (a CMYK JPEG, more pixels
-    /// than ``Image/maximumSampleCount``), or cannot be encoded as asked (a PNG bit depth
-    /// other than 8 or 16).
+    /// An image is valid but of a variant that is not supported (a CMYK JPEG, a 12-bit
+    /// JPEG), or cannot be encoded as asked (a PNG bit depth other than 8 or 16).
     case unsupportedImage(file: String, format: String, reason: String)
+
+    // MARK: limits
+
+    /// A file needs more memory than a cap of ``DatasetLimits`` allows: it inflates to more
+    /// than ``DatasetLimits/maximumDecompressedBytes``, or its header announces an image of
+    /// more than ``DatasetLimits/maximumImageSamples`` samples. `maximum` is the limit's
+    /// value; `found` says what the file holds or announces. Raise the limit with
+    /// ``DatasetLimits/setDefault(_:)`` (or pass larger limits to the reader) if the file is
+    /// genuine.
+    case limitExceeded(file: String, limit: DatasetLimit, maximum: Int, found: String)
+    /// Memory for a file's contents could not be allocated; `bytes` is the size asked for.
+    case allocationFailed(file: String, bytes: Int, purpose: String)
+    /// A mask image's values follow neither binary convention (0 and 255 — any value above
+    /// half the full scale is anomalous — or 0 and 1): reading it would silently give an
+    /// empty or wrong mask.
+    case invalidMask(file: String, expected: String, found: String)
 
     // MARK: folders
 
@@ -129,7 +145,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .trailingData(file, expectedBytes, foundBytes):
             return "\(file): expected \(expectedBytes) bytes as its header announces, found \(foundBytes) (\(foundBytes - expectedBytes) extra)"
         case let .wrongDimensions(file, expected, found):
-            return "\(file): expected dimensions \(expected), found [\(found.map(String.init).joined(separator: ", "))]"
+            return "\(file): expected \(expected), found dimensions [\(found.map(String.init).joined(separator: ", "))]"
         case let .corruptGzip(file, reason):
             return "\(file): expected a gzip stream, found corrupt data: \(reason)"
         case let .truncatedGzip(file, decompressedBytes):
@@ -183,8 +199,28 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): the \(format) data ends early (after \(foundBytes) bytes) instead of with the end of its image; the file is incomplete, obtain it again"
         case let .unsupportedImage(file, format, reason):
             return "\(file): unsupported \(format) image: \(reason)"
+        // MARK: limits
+        case let .limitExceeded(file, limit, maximum, found):
+            let what: String
+            switch limit {
+            case .decompressedBytes: what = "at most \(maximum) decompressed bytes (\(DatasetError.byteSize(maximum)))"
+            case .imageSamples: what = "an image of at most \(maximum) samples (width × height × channels)"
+            }
+            return "\(file): expected \(what), found \(found); if the file is genuine, raise DatasetLimits.\(limit) "
+                + "(DatasetLimits.setDefault) above \(maximum)"
+        case let .allocationFailed(file, bytes, purpose):
+            return "\(file): cannot allocate \(bytes) bytes (\(DatasetError.byteSize(bytes))) for \(purpose); free memory or lower the DatasetLimits"
+        case let .invalidMask(file, expected, found):
+            return "\(file): expected a mask with \(expected), found \(found)"
         // MARK: loader
         case let .inconsistentBatch(first, firstShape, other, otherShape):
+            let onlyChannels = firstShape.count == 3 && otherShape.count == 3 && firstShape[0] != otherShape[0]
+                && firstShape.dropFirst() == otherShape.dropFirst()
+            if onlyChannels {
+                return "cannot batch \(first) (\(firstShape[0]) channels, shape \(firstShape)) with \(other) (\(otherShape[0]) channels, "
+                    + "shape \(otherShape)); expected one channel count per batch: the folder mixes grey and colour images, "
+                    + "give them one with \(DatasetError.channelsAdvice)"
+            }
             return "cannot batch \(first) (shape \(firstShape)) with \(other) (shape \(otherShape)); expected one shape per batch: resize or crop the samples to one size"
         case let .invalidLoaderConfiguration(message):
             return "data loader: \(message)"
@@ -204,5 +240,21 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidSubset(reason):
             return "dataset subset: \(reason)"
         }
+    }
+
+    /// How to give a folder's images one channel count, for messages.
+    package static let channelsAdvice =
+        "the channels setting (ImageFolderConfiguration.channels or MVTecAD's channels: .grey or .rgb; fcdd's --channels grey or --channels rgb)"
+
+    /// `bytes` in binary units for messages: `1.0 GiB`, `512.0 MiB`, `3.5 KiB`, `12 bytes`.
+    static func byteSize(_ bytes: Int) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        var value = Double(bytes), unit = -1
+        while value >= 1024 && unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        if unit < 0 { return "\(bytes) bytes" }
+        return "\((value * 10).rounded() / 10) \(units[unit])"
     }
 }

@@ -7,8 +7,9 @@ public enum DatasetFile {
     ///
     /// - Throws: ``DatasetError/missingFiles(directory:expected:howToObtain:)`` when there is
     ///   no such file, ``DatasetError/unreadableFile(file:reason:)`` when it cannot be read,
-    ///   and the gzip errors of ``Gzip/decompress(_:file:)``.
-    public static func contents(of url: URL) throws(DatasetError) -> Data {
+    ///   and the gzip errors of ``Gzip/decompress(_:file:limits:)``, which inflates within
+    ///   `limits`.
+    public static func contents(of url: URL, limits: DatasetLimits = .default) throws(DatasetError) -> Data {
         let path = url.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -26,7 +27,7 @@ public enum DatasetFile {
             throw .unreadableFile(file: path, reason: error.localizedDescription)
         }
         if url.pathExtension.lowercased() == "gz" || Gzip.hasMagic(data) {
-            return try Gzip.decompress(data, file: path)
+            return try Gzip.decompress(data, file: path, limits: limits)
         }
         return data
     }

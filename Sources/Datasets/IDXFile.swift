@@ -52,12 +52,12 @@ public struct IDXFile: Sendable, Equatable {
         self = try result.get()
     }
 
-    /// Reads and parses the IDX file at `url`, gzip-decompressing it when needed (see
-    /// ``DatasetFile/contents(of:)``).
+    /// Reads and parses the IDX file at `url`, gzip-decompressing it when needed within
+    /// `limits` (see ``DatasetFile/contents(of:limits:)``).
     ///
-    /// - Throws: the errors of ``DatasetFile/contents(of:)`` and ``init(parsing:file:)``.
-    public init(contentsOf url: URL) throws(DatasetError) {
-        try self.init(parsing: try DatasetFile.contents(of: url), file: url.path)
+    /// - Throws: the errors of ``DatasetFile/contents(of:limits:)`` and ``init(parsing:file:)``.
+    public init(contentsOf url: URL, limits: DatasetLimits = .default) throws(DatasetError) {
+        try self.init(parsing: try DatasetFile.contents(of: url, limits: limits), file: url.path)
     }
 
     /// The file's bytes in IDX format (uncompressed): header and elements.

@@ -37,8 +37,8 @@ public struct IDXImageDataset: Sendable {
     ///
     /// - Throws: ``DatasetError/missingFiles(directory:expected:howToObtain:)`` listing every
     ///   path looked for when a file is absent, and the errors of
-    ///   ``init(images:labels:split:kind:)``, ``IDXFile/init(contentsOf:)`` and
-    ///   ``Gzip/decompress(_:file:)`` for damaged files.
+    ///   ``init(images:labels:split:kind:)``, ``IDXFile/init(contentsOf:limits:)`` and
+    ///   ``Gzip/decompress(_:file:limits:)`` for damaged files.
     public init(directory: URL, split: DatasetSplit, kind: IDXDatasetKind = .fashionMNIST) throws(DatasetError) {
         let (imagesURL, labelsURL) = try Self.locateFiles(in: directory, split: split, kind: kind)
         try self.init(

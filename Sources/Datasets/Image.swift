@@ -7,8 +7,8 @@ import TensorCore
 /// and a 16-bit one as `v / 65535`, each the correctly rounded float, so 16-bit images keep
 /// their precision and encoding at the file's bit depth gives back the same samples.
 ///
-/// Decode with ``init(contentsOf:)``, ``init(pngData:source:)`` or
-/// ``init(jpegData:source:)``; turn into a `[C, H, W]` tensor with ``tensor()``; encode with
+/// Decode with ``init(contentsOf:limits:)``, ``init(pngData:source:limits:)`` or
+/// ``init(jpegData:source:limits:)``; turn into a `[C, H, W]` tensor with ``tensor()``; encode with
 /// ``pngData(bitDepth:)`` or ``writePNG(to:bitDepth:)``.
 public struct Image: Sendable, Equatable {
     /// Pixels per row, at least 1.
@@ -21,9 +21,9 @@ public struct Image: Sendable, Equatable {
     /// Alpha, where present, is straight (not premultiplied): 0 transparent, 1 opaque.
     public let pixels: [Float]
 
-    /// The largest `width × height × channels` that a decoder accepts (2²⁸ samples, 1 GiB of
-    /// floats, such as a 16384 × 16384 grey image). A damaged header can announce an image
-    /// of any size; this bounds the memory allocated before the data is checked.
+    /// The largest `width × height × channels` of the images the package renders (2²⁸
+    /// samples, 1 GiB of floats, such as a 16384 × 16384 grey image). Decoding is capped
+    /// separately, and lower by default, by ``DatasetLimits/maximumImageSamples``.
     public static let maximumSampleCount = 1 << 28
 
     /// An image of the given size and channel count holding `pixels` (interleaved HWC, see

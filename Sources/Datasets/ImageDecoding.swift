@@ -24,21 +24,24 @@ private typealias CodecDecode = @convention(c) (
 extension Image {
     /// Decodes the PNG or JPEG file at `url`. The format is recognised from the file's first
     /// bytes, whatever its name; a gzipped file (name ending in `.gz`, or gzip's signature) is
-    /// decompressed first.
+    /// decompressed first. `limits` caps the decompressed bytes and the image's samples
+    /// (checked from its header, before the pixels are allocated).
     ///
     /// - Throws: ``DatasetError/missingFiles(directory:expected:howToObtain:)`` when there is
     ///   no such file, ``DatasetError/unreadableFile(file:reason:)`` for a directory or a
     ///   file that cannot be read, ``DatasetError/notAnImage(file:expected:found:)`` for
-    ///   other formats, and the errors of ``init(pngData:source:)`` and
-    ///   ``init(jpegData:source:)``, each naming the file.
-    public init(contentsOf url: URL) throws(DatasetError) {
-        try self.init(decoding: try DatasetFile.contents(of: url), as: ImageFormat.allCases, source: url.path)
+    ///   other formats, and the errors of ``init(pngData:source:limits:)`` and
+    ///   ``init(jpegData:source:limits:)``, each naming the file, and those of
+    ///   ``DatasetFile/contents(of:limits:)``.
+    public init(contentsOf url: URL, limits: DatasetLimits = .default) throws(DatasetError) {
+        try self.init(
+            decoding: try DatasetFile.contents(of: url, limits: limits), as: ImageFormat.allCases, source: url.path, limits: limits)
     }
 
     /// Decodes `data`, which must start with the signature of one of `formats`: reads the
-    /// header, checks the size, then lets the codec write the samples straight into the new
-    /// pixel array.
-    init(decoding data: Data, as formats: [ImageFormat], source: String) throws(DatasetError) {
+    /// header, checks the size against `limits`, then lets the codec write the samples
+    /// straight into the new pixel array.
+    init(decoding data: Data, as formats: [ImageFormat], source: String, limits: DatasetLimits) throws(DatasetError) {
         let format = try ImageFormat.identify(data, among: formats, source: source)
         let (readInfo, decode) = format.codec
         var info = fcdd_image_info()
@@ -53,10 +56,12 @@ extension Image {
         }
         let (area, areaOverflows) = width.multipliedReportingOverflow(by: height)
         let (count, countOverflows) = area.multipliedReportingOverflow(by: channels)
-        guard !areaOverflows, !countOverflows, count <= Image.maximumSampleCount else {
-            throw .unsupportedImage(
-                file: source, format: format.name,
-                reason: "\(width) × \(height) pixels of \(channels) channels are more than the \(Image.maximumSampleCount) samples allowed")
+        let maximum = limits.maximumImageSamples
+        guard !areaOverflows, !countOverflows, count <= maximum else {
+            let samples = areaOverflows || countOverflows ? "more than \(Int.max)" : "\(count)"
+            throw .limitExceeded(
+                file: source, limit: .imageSamples, maximum: maximum,
+                found: "a \(format.name) header announcing \(width) × \(height) pixels of \(channels) channels (\(samples) samples)")
         }
         var pixels: [Float] = []
         try callCodec(format: format, source: source, byteCount: data.count) { message, capacity in

@@ -66,8 +66,13 @@ public enum ImageFolderLayout: Sendable, Equatable {
 /// image's file name; `{name}.png` pairs the Magnetic Tile Defect set's `NAME.jpg` with
 /// `NAME.png`. The pattern may hold a relative folder (`masks/{name}.png`).
 ///
-/// Masks are read as binary: a pixel is anomalous (1) where any colour channel is above
-/// 0.5 (above 127 of 255), normal (0) elsewhere. A mask must have its image's size.
+/// Masks are read as binary, in either of two conventions told apart by the mask's largest
+/// colour value: 0/255 masks (the largest value above 127 of 255), where a pixel is
+/// anomalous (1) where any colour channel is above 0.5 (above 127 of 255), and 0/1 masks
+/// (the largest value 1 of 255, or 1 of 65535 in 16-bit files), where a pixel is anomalous
+/// where any colour channel is non-zero. A mask whose largest value lies between (2 to 127
+/// of 255) is refused with ``DatasetError/invalidMask(file:expected:found:)`` rather than
+/// read as empty. A mask must have its image's size.
 public enum MaskLocation: Sendable, Equatable {
     /// No masks: samples have none.
     case none

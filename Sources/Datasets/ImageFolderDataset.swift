@@ -152,7 +152,7 @@ public struct ImageFolderDataset: FileBackedDataset {
     /// - Throws: ``DatasetError/sampleIndexOutOfRange(dataset:index:count:)`` unless `index`
     ///   is in `0..<count`, ``DatasetError/maskSizeMismatch(image:imageSize:mask:maskSize:)``
     ///   when the mask's size differs from the image's, and the errors of
-    ///   ``Image/init(contentsOf:)`` for the image and its mask.
+    ///   ``Image/init(contentsOf:limits:)`` for the image and its mask.
     public func sample(at index: Int) throws(DatasetError) -> DatasetSample {
         guard index >= 0 && index < count else {
             throw .sampleIndexOutOfRange(dataset: "image folder \(root.path)", index: index, count: count)
@@ -297,17 +297,28 @@ enum FolderScan {
 
 /// Reading masks for the folder datasets.
 enum MaskFile {
-    /// The binary mask `[1, H, W]` in `url`: 1 where any colour channel is above 0.5, 0
-    /// elsewhere (alpha is ignored).
+    /// The binary mask `[1, H, W]` in `url`. Two conventions are recognised from the
+    /// mask's largest colour value (alpha is ignored):
     ///
-    /// - Throws: the errors of ``Image/init(contentsOf:)``, and
+    /// - 0/255 (the usual one, MVTec-AD's): where the largest value is above half the full
+    ///   scale (above 127 of 255), a pixel is anomalous (1) where any colour channel is
+    ///   above 0.5 — values in between (anti-aliased edges, JPEG noise) go to the nearer end;
+    /// - 0/1: where the largest value is the smallest non-zero level (1 of 255, or 1 of
+    ///   65535 in a 16-bit file), a pixel is anomalous where any colour channel is non-zero.
+    ///
+    /// An all-zero mask has no anomalous pixel. Any other mask (largest value between 2 and
+    /// 127 of 255) follows neither convention and is refused rather than read as empty.
+    ///
+    /// - Throws: the errors of ``Image/init(contentsOf:limits:)``,
     ///   ``DatasetError/maskSizeMismatch(image:imageSize:mask:maskSize:)`` unless it is
-    ///   `height × width` pixels.
+    ///   `height × width` pixels, and ``DatasetError/invalidMask(file:expected:found:)`` for a
+    ///   mask of neither convention.
     static func read(_ url: URL, image: URL, height: Int, width: Int) throws(DatasetError) -> Tensor {
         let mask = try Image(contentsOf: url)
         guard mask.height == height, mask.width == width else {
             throw .maskSizeMismatch(image: image.path, imageSize: [height, width], mask: url.path, maskSize: [mask.height, mask.width])
         }
+        let threshold = try threshold(of: mask, file: url.path)
         let channels = mask.channels, colours = channels >= 3 ? 3 : 1
         let plane = height * width
         return Tensor(shape: [1, height, width]) { output in
@@ -316,11 +327,39 @@ enum MaskFile {
                 for index in 0..<plane {
                     let pixel = from + index * channels
                     var anomalous = false
-                    for channel in 0..<colours where pixel[channel] > 0.5 { anomalous = true }
+                    for channel in 0..<colours where pixel[channel] > threshold { anomalous = true }
                     to[index] = anomalous ? 1 : 0
                 }
             }
         }
+    }
+
+    /// The value above which a colour sample of `mask` is anomalous: 0.5 for 0/255 masks,
+    /// 0 for 0/1 masks (and all-zero ones).
+    ///
+    /// - Throws: ``DatasetError/invalidMask(file:expected:found:)`` when the largest colour
+    ///   value is neither above 0.5 nor the smallest non-zero level.
+    static func threshold(of mask: Image, file: String) throws(DatasetError) -> Float {
+        let channels = mask.channels, colours = channels >= 3 ? 3 : 1
+        let plane = mask.width * mask.height
+        var largest: Float = 0
+        mask.pixels.withUnsafeBufferPointer { pixels in
+            guard let from = pixels.baseAddress else { return }
+            for index in 0..<plane {
+                let pixel = from + index * channels
+                for channel in 0..<colours { largest = max(largest, pixel[channel]) }
+            }
+        }
+        if largest > 0.5 { return 0.5 }
+        // Samples are v / 255 or v / 65535, correctly rounded: level 1 is recognised exactly.
+        if largest == 0 || largest == Float(1.0 / 255.0) || largest == Float(1.0 / 65535.0) { return 0 }
+        let level = Double(largest) * 255
+        let shown = abs(level - level.rounded()) < 0.005 ? String(Int(level.rounded())) : String(format: "%.2f", level)
+        throw .invalidMask(
+            file: file,
+            expected: "values 0 and 255 (anomalous above 127 of 255) or 0 and 1 (anomalous where not 0)",
+            found: "values up to \(shown) of 255, "
+                + "which neither convention reads as anomalous; save the mask with 0 for normal and 255 for anomalous pixels")
     }
 
     /// An all-zero mask `[1, height, width]`: no anomalous pixel.

@@ -12,13 +12,16 @@ extension Image {
     /// - Parameters:
     ///   - data: The JPEG file's bytes.
     ///   - source: Names the data in errors, such as the file's path.
+    ///   - limits: The caps; ``DatasetLimits/maximumImageSamples`` bounds the image's size.
     /// - Throws: ``DatasetError/notAnImage(file:expected:found:)`` when `data` does not start
     ///   with the JPEG signature, ``DatasetError/truncatedImage(file:format:foundBytes:)``
     ///   when it ends early, ``DatasetError/corruptImage(file:format:reason:)`` with
     ///   libjpeg's message when it is damaged, and
     ///   ``DatasetError/unsupportedImage(file:format:reason:)`` for CMYK and YCCK JPEGs,
-    ///   12-bit and lossless JPEGs, and images of more than ``maximumSampleCount`` samples.
-    public init(jpegData data: Data, source: String = "<JPEG in memory>") throws(DatasetError) {
-        try self.init(decoding: data, as: [.jpeg], source: source)
+    ///   12-bit and lossless JPEGs, and ``DatasetError/limitExceeded(file:limit:maximum:found:)``
+    ///   when its header announces more than `limits.maximumImageSamples` samples (checked
+    ///   before anything is allocated).
+    public init(jpegData data: Data, source: String = "<JPEG in memory>", limits: DatasetLimits = .default) throws(DatasetError) {
+        try self.init(decoding: data, as: [.jpeg], source: source, limits: limits)
     }
 }

@@ -22,7 +22,8 @@ import TensorCore
 /// Opening the dataset lists the files and checks that every defective test image has its
 /// mask; it decodes nothing. Files are sorted by path (defect type, then name), as FCDD
 /// processes them. Every sample has a mask: the `_mask.png` file binarised (a pixel above
-/// 0.5 is 1), or all zeros for a good image, which has no mask file. FCDD converts every
+/// 0.5 is 1; a mask stored as 0/1 rather than 0/255 is read too, see ``MaskLocation``), or
+/// all zeros for a good image, which has no mask file. FCDD converts every
 /// image to RGB (`channels: .rgb`); by default images keep their own channels (the
 /// categories `grid`, `screw` and `zipper` are grey).
 public struct MVTecAD: FileBackedDataset {
@@ -162,7 +163,7 @@ public struct MVTecAD: FileBackedDataset {
     /// - Throws: ``DatasetError/sampleIndexOutOfRange(dataset:index:count:)`` unless `index`
     ///   is in `0..<count`, ``DatasetError/maskSizeMismatch(image:imageSize:mask:maskSize:)``
     ///   when the mask's size differs from the image's, and the errors of
-    ///   ``Image/init(contentsOf:)`` for the image and its mask.
+    ///   ``Image/init(contentsOf:limits:)`` for the image and its mask.
     public func sample(at index: Int) throws(DatasetError) -> DatasetSample {
         guard index >= 0 && index < count else {
             throw .sampleIndexOutOfRange(dataset: "MVTec-AD \(category)/\(split)", index: index, count: count)

@@ -14,14 +14,16 @@ extension Image {
     /// - Parameters:
     ///   - data: The PNG file's bytes.
     ///   - source: Names the data in errors, such as the file's path.
+    ///   - limits: The caps; ``DatasetLimits/maximumImageSamples`` bounds the image's size.
     /// - Throws: ``DatasetError/notAnImage(file:expected:found:)`` when `data` does not start
     ///   with the PNG signature, ``DatasetError/truncatedImage(file:format:foundBytes:)``
     ///   when it ends early, ``DatasetError/corruptImage(file:format:reason:)`` with libpng's
     ///   message when it is damaged (a bad CRC, invalid compressed data, ...), and
-    ///   ``DatasetError/unsupportedImage(file:format:reason:)`` for an image of more than
-    ///   ``maximumSampleCount`` samples.
-    public init(pngData data: Data, source: String = "<PNG in memory>") throws(DatasetError) {
-        try self.init(decoding: data, as: [.png], source: source)
+    ///   ``DatasetError/limitExceeded(file:limit:maximum:found:)`` when its header announces
+    ///   more than `limits.maximumImageSamples` samples (checked before anything is
+    ///   allocated).
+    public init(pngData data: Data, source: String = "<PNG in memory>", limits: DatasetLimits = .default) throws(DatasetError) {
+        try self.init(decoding: data, as: [.png], source: source, limits: limits)
     }
 
     /// The image encoded as a PNG of `bitDepth` bits per sample (8 or 16), non-interlaced, of

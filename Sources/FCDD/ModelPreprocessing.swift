@@ -59,17 +59,23 @@ public enum ModelPreprocessing: Sendable, Codable, Equatable {
     ///   for an empty dataset or images whose channel count varies.
     public static func fittingLocalContrastMinMax(to images: any ImageDataset) throws(DatasetError) -> ModelPreprocessing {
         var minimum: [Double] = [], maximum: [Double] = []
+        var firstName = ""
         let normalization = LocalContrastNormalization(scale: .l1)
         for index in 0..<images.count {
-            let image = try normalization.apply(images.sample(at: index), seed: 0).image
+            let sample = try images.sample(at: index)
+            let image = try normalization.apply(sample, seed: 0).image
             let channels = image.shape[0]
             if minimum.isEmpty {
                 minimum = Array(repeating: .infinity, count: channels)
                 maximum = Array(repeating: -.infinity, count: channels)
+                firstName = sample.name
             }
             guard channels == minimum.count else {
-                throw .invalidTransformParameter(transform: "ModelPreprocessing.fittingLocalContrastMinMax", parameter: "images",
-                                                 expected: "\(minimum.count) channels like the first image", found: "\(channels) channels in sample \(index)")
+                throw .invalidTransformParameter(
+                    transform: "ModelPreprocessing.fittingLocalContrastMinMax", parameter: "images",
+                    expected: "of one channel count (\(minimum.count), like \(firstName))",
+                    found: "\(channels) channels in \(sample.name); give grey and colour images one channel count with "
+                        + DatasetError.channelsAdvice)
             }
             let plane = image.scalarCount / channels
             image.withUnsafeBufferPointer { values in

@@ -144,12 +144,13 @@ struct ImageCodecTests {
     func oversizedHeaders() throws {
         for file in try ImageFixtures.load().oversized {
             let error = caughtError { try Image(contentsOf: ImageFixtures.directory().appendingPathComponent(file)) }
-            guard case let .unsupportedImage(source, _, reason)? = error else {
-                Issue.record("\(file): expected unsupportedImage, got \(String(describing: error))")
+            guard case let .limitExceeded(source, limit, maximum, found)? = error else {
+                Issue.record("\(file): expected limitExceeded, got \(String(describing: error))")
                 continue
             }
             #expect(source.hasSuffix(file))
-            #expect(reason.contains("\(Image.maximumSampleCount)"), "\(reason)")
+            #expect(limit == .imageSamples && maximum == DatasetLimits.standardMaximumImageSamples)
+            #expect(found.contains("header announcing"), "\(found)")
         }
     }
 

@@ -119,7 +119,7 @@ enum StoredDeflate {
         return out
     }
 
-    private static func crc32(_ bytes: [UInt8]) -> UInt32 {
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {
             crc ^= UInt32(byte)
@@ -128,7 +128,7 @@ enum StoredDeflate {
         return ~crc
     }
 
-    private static func littleEndian(_ value: UInt32) -> [UInt8] {
+    static func littleEndian(_ value: UInt32) -> [UInt8] {
         [UInt8(value & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value >> 16 & 0xFF), UInt8(value >> 24)]
     }
 }

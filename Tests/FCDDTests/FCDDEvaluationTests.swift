@@ -65,5 +65,18 @@ struct FCDDEvaluationTests {
         let decoded = try JSONDecoder().decode(ModelPreprocessing.self, from: JSONEncoder().encode(preprocessing))
         #expect(decoded == preprocessing)
         #expect(throws: DatasetError.self) { try ModelPreprocessing.fittingLocalContrastMinMax(to: InMemoryImages(samples: [])) }
+        // Grey and colour images: the message names both files and the channels setting.
+        let mixed = InMemoryImages(samples: [
+            DatasetSample(image: Tensor(shape: [1, 4, 4], repeating: 0.5), label: 0, name: "train/grey.png"),
+            DatasetSample(image: Tensor(shape: [3, 4, 4], repeating: 0.5), label: 0, name: "train/rgb.png"),
+        ])
+        do {
+            _ = try ModelPreprocessing.fittingLocalContrastMinMax(to: mixed)
+            Issue.record("a mixed grey and colour set was accepted")
+        } catch {
+            let message = error.description
+            #expect(message.contains("train/grey.png") && message.contains("3 channels in train/rgb.png"), "\(message)")
+            #expect(message.contains("--channels"), "\(message)")
+        }
     }
 }
