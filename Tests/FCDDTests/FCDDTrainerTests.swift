@@ -16,6 +16,25 @@ private struct NaNImages: ImageDataset {
     }
 }
 
+/// An objective whose loss is `scale · Σ f(φ)` for a chosen `f`, to drive the guards: a
+/// finite loss with NaN gradients (`sqrt` of zero) or updates that overflow the weights.
+private struct GuardProbeObjective: AnomalyObjective {
+    enum Shape: Sendable { case sqrtOfZero, scaledSum(Float) }
+    let shape: Shape
+    var name: String { "guard-probe" }
+
+    func loss(net: any Module, batch: TrainingBatch) throws -> ObjectiveLoss {
+        let phi = net(batch.images)
+        let loss = switch shape {
+        case .sqrtOfZero: (phi * 0).sqrt().sum()
+        case let .scaledSum(scale): phi.sum() * scale
+        }
+        return ObjectiveLoss(loss: loss, scores: [Float](repeating: 0, count: batch.labels.count))
+    }
+
+    func predict(net: any Module, batch: PredictionBatch) throws -> [AnomalyPrediction] { [] }
+}
+
 @Suite("FCDD trainer")
 struct FCDDTrainerTests {
     /// Fashion-MNIST class 0 (T-shirt) as nominal; outlier exposure from the other classes of
@@ -96,6 +115,36 @@ struct FCDDTrainerTests {
         #expect(throws: TrainingError.self) {
             try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 2, seed: 0))
         }
+    }
+
+    @Test("a NaN gradient behind a finite loss stops before the update; weights that overflow stop after it, and no checkpoint holds them")
+    func nonFiniteGradientsAndWeightsStop() throws {
+        let images = (0..<4).map { DatasetSample(image: Tensor(shape: [1, 28, 28], repeating: 0.5), label: 0, name: "\($0)") }
+        let configuration = TrainingConfiguration(epochs: 1, batchSize: 4, optimizer: .sgd(momentum: 0), learningRate: 1e30,
+                                                  weightDecay: 0, schedule: .exponential(gamma: 1))
+        let checkpoint = BaselineTrainerTests.temporaryURL("guard-checkpoint")
+        defer { try? FileManager.default.removeItem(at: checkpoint) }
+        for (shape, expected) in [(GuardProbeObjective.Shape.sqrtOfZero, "the gradient of "), (.scaledSum(1e30), " after the update")] {
+            var generator = SeededGenerator(seed: 0)
+            let net = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
+            let before = net.stateDict().mapValues(\.scalars)
+            let trainer = try AnomalyTrainer(
+                net: net, objective: GuardProbeObjective(shape: shape), configuration: configuration,
+                loader: try DataLoader(dataset: InMemoryImages(samples: images), batchSize: 4, seed: 0), checkpointURL: checkpoint)
+            #expect {
+                try trainer.train()
+            } throws: { error in
+                guard case let .nonFiniteValues(what, epoch, batch, _)? = error as? TrainingError else { return false }
+                return what.contains(expected) && epoch == 0 && batch == 0 && "\(error)".contains("became NaN or infinite")
+            }
+            if case .sqrtOfZero = shape {
+                let unchanged = net.namedParameters.allSatisfy { before[$0.name] == $0.parameter.value.scalars }
+                #expect(unchanged, "a bad gradient must not be applied")
+            }
+            #expect(!FileManager.default.fileExists(atPath: checkpoint.path), "no checkpoint from diverged weights")
+        }
+        #expect(Tensor([1, .infinity]).isFinite == false && Tensor([1, .nan]).isFinite == false)
+        #expect(Tensor([1, -2, 3e38]).isFinite && Tensor.zeros(shape: [0]).isFinite)
     }
 
     @Test("accumulated batches of images of different sizes are a training error, before any step")

@@ -234,7 +234,13 @@ public final class AnomalyTrainer {
             let value = result.loss.item()
             guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint) }
             let gradients = net.gradients(of: result.loss)
+            if let name = gradients.keys.sorted().first(where: { gradients[$0]?.isFinite == false }) {
+                throw TrainingError.nonFiniteValues(what: "the gradient of \(name)", epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint)
+            }
             try optimizer.step(net, gradients: gradients)
+            if let name = firstNonFiniteState() {
+                throw TrainingError.nonFiniteValues(what: "\(name) after the update", epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint)
+            }
             return (value, result.scores)
         } catch let error as TrainingError {
             throw error
@@ -251,6 +257,14 @@ public final class AnomalyTrainer {
         }
     }
 
+    /// The name of the first parameter or buffer (batch-norm statistics) holding NaN or ∞.
+    private func firstNonFiniteState() -> String? {
+        let state = net.stateDict()
+        return state.keys.sorted().first { state[$0]?.isFinite == false }
+    }
+
+    /// Writes a checkpoint; every step has checked that the weights are finite, so a
+    /// checkpoint never holds diverged weights.
     private func writeCheckpoint(to url: URL) throws(TrainingError) {
         let metadata = ["net": net.architectureName, AnomalyModelFile.objectiveKey: objective.name]
         do {

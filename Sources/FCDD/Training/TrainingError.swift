@@ -11,6 +11,11 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     /// The loss became NaN or infinite; no update was applied, and the last good checkpoint
     /// (if checkpoints are written) is kept.
     case nonFiniteLoss(epoch: Int, batch: Int, lastCheckpoint: URL?)
+    /// A gradient, or a parameter after an update, holds NaN or ∞ (`what` names it). A bad
+    /// gradient stops training before the update; a bad parameter after it (the update
+    /// overflowed). Either way no checkpoint is written from such weights, and the last good
+    /// checkpoint (if checkpoints are written) is kept.
+    case nonFiniteValues(what: String, epoch: Int, batch: Int, lastCheckpoint: URL?)
     /// The objective trains on nominal samples only (``AnomalyObjective/trainsOnAnomalies``
     /// is false, as for the autoencoder) but a batch held `count` samples labelled
     /// anomalous; that step was not applied. Train without an ``AnomalyInjection`` in the
@@ -35,6 +40,9 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         case let .invalidConfiguration(message): "training configuration: \(message)"
         case let .nonFiniteLoss(epoch, batch, checkpoint):
             "the loss became NaN or infinite in epoch \(epoch), batch \(batch); training stopped without applying that step"
+                + (checkpoint.map { "; the last good checkpoint is \($0.path)" } ?? "")
+        case let .nonFiniteValues(what, epoch, batch, checkpoint):
+            "\(what) became NaN or infinite in epoch \(epoch), batch \(batch); training stopped"
                 + (checkpoint.map { "; the last good checkpoint is \($0.path)" } ?? "")
         case let .anomaliesRefused(objective, epoch, batch, count):
             "the \(objective) objective trains on nominal samples only, but batch \(batch) of epoch \(epoch) holds \(count) "
