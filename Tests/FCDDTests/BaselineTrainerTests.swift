@@ -142,14 +142,16 @@ struct BaselineTrainerTests {
         let first = try Self.makeTrainer(.cnn28, seed: 6, epochs: 1, count: 40, outlierExposure: true, checkpoint: checkpoint)
         try first.train()
         let stored = try TrainingCheckpoint(contentsOf: checkpoint)
-        #expect(stored.userMetadata == ["net": "CNN28", "objective": "hsc"])
+        #expect(stored.userMetadata["net"] == "CNN28" && stored.userMetadata["objective"] == "hsc")
+        #expect(stored.userMetadata["objective.gradient_method"] != nil && stored.userMetadata["training.learningRate"] != nil)
+        #expect(stored.userMetadata["history"]?.contains("\"epoch\":0") == true)
 
         let resumed = try Self.makeTrainer(.cnn28, seed: 6, epochs: 2, count: 40, outlierExposure: true)
         try resumed.resume(from: checkpoint)
         try resumed.train()
         let bits = { (net: any Module) in net.stateDict().mapValues { $0.scalars.map(\.bitPattern) } }
         #expect(bits(resumed.net) == bits(full.net))
-        #expect(resumed.history.map(\.epoch) == [1])
+        #expect(resumed.history.map(\.epoch) == [0, 1])
 
         func refuses(_ resume: () throws -> Void, found: String) -> Bool {
             do {

@@ -39,17 +39,20 @@ private struct GuardProbeObjective: AnomalyObjective {
 struct FCDDTrainerTests {
     /// Fashion-MNIST class 0 (T-shirt) as nominal; outlier exposure from the other classes of
     /// the bundled training sample.
-    static func makeTrainer(seed: UInt64, epochs: Int, checkpoint: URL? = nil) throws -> AnomalyTrainer {
+    static func makeTrainer(
+        seed: UInt64, epochs: Int, checkpoint: URL? = nil, learningRate: Float = 1e-2, run: [String: String] = [:]
+    ) throws -> AnomalyTrainer {
         let sample = try FashionMNIST.bundledSample(split: .train)
         let nominal = try OneClassView(sample, normalClasses: [0], split: .train)
         let outliers = try OneClassView(sample, normalClasses: Array(1..<10), split: .train)
         let pipeline = Compose(try AnomalyInjection.outlierExposure(outliers, limit: 600, seed: seed), LocalContrastNormalization(scale: .l1))
-        let configuration = TrainingConfiguration(epochs: epochs, batchSize: 30, optimizer: .sgd, learningRate: 1e-2,
+        let configuration = TrainingConfiguration(epochs: epochs, batchSize: 30, optimizer: .sgd, learningRate: learningRate,
                                                       weightDecay: 1e-6, schedule: .exponential(gamma: 0.98), seed: seed)
         let loader = try DataLoader(dataset: nominal, batchSize: 30, transform: pipeline, seed: seed)
         var generator = SeededGenerator(seed: seed)
         let net = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
-        return try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: loader, checkpointURL: checkpoint)
+        return try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: loader,
+                                  checkpointURL: checkpoint, run: run)
     }
 
     static func testAUC(_ net: any Module) throws -> Double {
@@ -95,7 +98,34 @@ struct FCDDTrainerTests {
         try resumed.resume(from: checkpoint)
         try resumed.train()
         #expect(bits(resumed.net) == bits(full.net))
-        #expect(resumed.history.map(\.epoch) == [1])
+        // The checkpoint carries the history, so the resumed run reports the whole of it.
+        #expect(resumed.history.map(\.epoch) == [0, 1])
+        #expect(resumed.history.map(\.loss) == full.history.map(\.loss))
+    }
+
+    @Test("resuming refuses a checkpoint of another run and names every difference")
+    func resumeRefusesAnotherRun() throws {
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("fcdd-trainer-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: checkpoint) }
+        let first = try Self.makeTrainer(seed: 4, epochs: 1, checkpoint: checkpoint, run: ["data": "fmnist", "normal_class": "0"])
+        try first.train()
+        let other = try Self.makeTrainer(seed: 5, epochs: 3, learningRate: 1e-3, run: ["data": "fmnist", "normal_class": "1"])
+        let before = other.net.stateDict().mapValues(\.scalars)
+        #expect {
+            try other.resume(from: checkpoint)
+        } throws: { error in
+            guard case let .resumeMismatch(_, differences)? = error as? TrainingError else { return false }
+            return differences == [
+                "run.normal_class: 0 in the checkpoint, 1 now",
+                "training.learningRate: 0.01 in the checkpoint, 0.001 now",
+                "training.seed: 4 in the checkpoint, 5 now",
+            ] && "\(error)".contains("was written by another run")
+        }
+        #expect(other.net.stateDict().mapValues(\.scalars) == before)
+        // More epochs than the first run asked for is a longer run of the same one.
+        let longer = try Self.makeTrainer(seed: 4, epochs: 3, run: ["data": "fmnist", "normal_class": "0"])
+        try longer.resume(from: checkpoint)
+        #expect(longer.history.map(\.epoch) == [0])
     }
 
     @Test("a NaN loss stops training before the step is applied")

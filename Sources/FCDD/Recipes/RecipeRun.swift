@@ -107,8 +107,9 @@ extension Recipe {
             }
         }
         let loader = try DataLoader(dataset: data.train, batchSize: training.batchSize, transform: transform, seed: training.seed)
+        let run = ["data": data.description, "normal_class": data.normalClassName, "input_size": "\(inputSize)", "channels": "\(channels)"]
         let trainer = try AnomalyTrainer(net: net, objective: try makeObjective(), configuration: training, loader: loader,
-                                         checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval)
+                                         checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval, run: run)
         if options.resume, let checkpoint = options.checkpointURL { try trainer.resume(from: checkpoint) }
         return RecipeTraining(recipe: self, data: data, net: net, trainer: trainer, options: options)
     }

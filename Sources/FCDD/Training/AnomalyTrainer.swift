@@ -94,15 +94,21 @@ public final class AnomalyTrainer {
     private var optimizer: any Optimizer
     private var nextEpoch = 0
     private var lastCheckpoint: URL?
+    /// What else the run depends on, recorded in checkpoints (see the initialiser).
+    public let run: [String: String]
 
     /// A trainer of `net` with `objective`; nothing runs until ``train(callbacks:)``.
+    ///
+    /// `run` describes what else the run depends on (the data set, the normal class, …, as the
+    /// caller names them); checkpoints record it, with the net, the objective and the
+    /// configuration, and ``resume(from:)`` refuses a checkpoint whose record differs.
     ///
     /// - Throws: ``TrainingError/invalidConfiguration(_:)`` for a configuration out of range
     ///   or a loader whose batch size differs from the configuration's,
     ///   ``TrainingError/optimizer(_:)`` for optimiser hyperparameters out of range.
     public init(
         net: any Module, objective: any AnomalyObjective, configuration: TrainingConfiguration, loader: DataLoader,
-        checkpointURL: URL? = nil, checkpointInterval: Int = 1
+        checkpointURL: URL? = nil, checkpointInterval: Int = 1, run: [String: String] = [:]
     ) throws(TrainingError) {
         try configuration.validate()
         guard loader.batchSize == configuration.batchSize, checkpointInterval >= 1 else {
@@ -114,6 +120,7 @@ public final class AnomalyTrainer {
         self.loader = loader
         self.checkpointURL = checkpointURL
         self.checkpointInterval = checkpointInterval
+        self.run = run
         do {
             optimizer = try configuration.optimizer.makeOptimizer(learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
         } catch {
@@ -201,20 +208,70 @@ public final class AnomalyTrainer {
     ///   ``CheckpointError/kindMismatch(file:found:reader:expected:)`` when it holds another
     ///   objective, or when it does not fit the net or the optimiser.
     public func resume(from url: URL) throws(TrainingError) {
+        let checkpoint: TrainingCheckpoint
         do throws(CheckpointError) {
-            let checkpoint = try TrainingCheckpoint(contentsOf: url)
+            checkpoint = try TrainingCheckpoint(contentsOf: url)
             let stored = checkpoint.userMetadata[AnomalyModelFile.objectiveKey] ?? "fcdd"
             guard stored == objective.name else {
                 throw CheckpointError.kindMismatch(
                     file: url.path, found: "a checkpoint of objective \"\(stored)\"", reader: "the trainer of \(net.architectureName)",
                     expected: "checkpoints of objective \"\(objective.name)\" only")
             }
-            try checkpoint.restore(model: net, optimizer: &optimizer)
-            nextEpoch = checkpoint.epoch
-            lastCheckpoint = url
         } catch {
             throw .checkpoint(error)
         }
+        // Checkpoints written before the run was recorded have no record to compare.
+        let recorded = checkpoint.userMetadata
+        let differences = runRecord.keys.sorted().compactMap { key -> String? in
+            guard key != Self.historyKey, let old = recorded[key], let new = runRecord[key], old != new else { return nil }
+            return "\(key): \(old) in the checkpoint, \(new) now"
+        }
+        guard differences.isEmpty else { throw .resumeMismatch(file: url.path, differences: differences) }
+        var history: [EpochRecord] = []
+        if let json = recorded[Self.historyKey] {
+            guard let decoded = try? JSONDecoder().decode([EpochRecord].self, from: Data(json.utf8)) else {
+                throw .checkpoint(.invalidCheckpoint(file: url.path, reason: "expected the training history as JSON, found \(json.prefix(80))"))
+            }
+            history = decoded
+        }
+        do throws(CheckpointError) {
+            try checkpoint.restore(model: net, optimizer: &optimizer)
+        } catch {
+            throw .checkpoint(error)
+        }
+        nextEpoch = checkpoint.epoch
+        self.history = history.filter { $0.epoch < checkpoint.epoch }
+        lastCheckpoint = url
+    }
+
+    /// The checkpoint metadata key of the history so far.
+    private static let historyKey = "history"
+
+    /// What a checkpoint records of the run and ``resume(from:)`` compares: the net, the
+    /// objective and its settings, the configuration apart from the number of epochs (a run
+    /// may be resumed to train longer), and ``run``.
+    private var runRecord: [String: String] {
+        var record = run.reduce(into: [String: String]()) { $0["run." + $1.key] = $1.value }
+        for (key, value) in objective.metadata { record["objective." + key] = value }
+        record["net"] = net.architectureName
+        record[AnomalyModelFile.objectiveKey] = objective.name
+        // One key per configuration field, so that a difference names the field.
+        if let data = Self.json(configuration).data(using: .utf8),
+           let fields = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
+            for (field, value) in fields where field != "epochs" {
+                let text = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                record["training." + field] = text.map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+            }
+        }
+        return record
+    }
+
+    /// `value` as compact JSON with sorted keys (for records compared as text).
+    private static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        // Configurations and finite histories always encode.
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
     }
 
     /// One optimiser step on concatenated batches; returns the loss and per-sample scores.
@@ -266,7 +323,8 @@ public final class AnomalyTrainer {
     /// Writes a checkpoint; every step has checked that the weights are finite, so a
     /// checkpoint never holds diverged weights.
     private func writeCheckpoint(to url: URL) throws(TrainingError) {
-        let metadata = ["net": net.architectureName, AnomalyModelFile.objectiveKey: objective.name]
+        var metadata = runRecord
+        metadata[Self.historyKey] = Self.json(history)
         do {
             try TrainingCheckpoint(model: net, optimizer: optimizer, epoch: nextEpoch, userMetadata: metadata).write(to: url)
             lastCheckpoint = url

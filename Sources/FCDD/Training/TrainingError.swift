@@ -32,6 +32,10 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case optimizer(OptimizerError)
     /// A checkpoint could not be written or restored.
     case checkpoint(CheckpointError)
+    /// ``AnomalyTrainer/resume(from:)`` found a checkpoint of another run: each difference
+    /// names what differs (net, objective or its settings, training configuration, or a
+    /// field of ``AnomalyTrainer/run`` such as the data) with both values.
+    case resumeMismatch(file: String, differences: [String])
     /// The objective's loss failed with an error of its own.
     case objective(name: String, epoch: Int, batch: Int, reason: String)
 
@@ -52,6 +56,8 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         case let .explain(error): "\(error)"
         case let .optimizer(error): "\(error)"
         case let .checkpoint(error): "\(error)"
+        case let .resumeMismatch(file, differences):
+            "\(file) was written by another run, so it cannot be resumed here: " + differences.joined(separator: "; ")
         case let .objective(name, epoch, batch, reason): "the \(name) objective failed in epoch \(epoch), batch \(batch): \(reason)"
         }
     }
