@@ -127,6 +127,9 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A subset or split of a dataset cannot be made as asked (an index listed twice, a
     /// held-out fraction that leaves a part empty, a group too small to draw from).
     case invalidSubset(reason: String)
+    /// ``ImageDataset/checkEverySample(name:workers:listingAtMost:)`` found samples that
+    /// cannot be read: the first `failures` in index order, `total` in all.
+    indirect case unreadableSamples(dataset: String, failures: [DatasetError], total: Int)
 
     /// A message that names the file, what was expected and what was found.
     public var description: String {
@@ -239,6 +242,10 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "image folder dataset: \(parameter) must be \(expected), found \(found)"
         case let .invalidSubset(reason):
             return "dataset subset: \(reason)"
+        case let .unreadableSamples(dataset, failures, total):
+            let more = total > failures.count ? "\n  … and \(total - failures.count) more" : ""
+            return "\(total) sample\(total == 1 ? "" : "s") of \(dataset) cannot be read:\n  "
+                + failures.map(\.description).joined(separator: "\n  ") + more
         }
     }
 

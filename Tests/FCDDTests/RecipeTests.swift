@@ -143,3 +143,60 @@ struct RecipeTests {
         #expect(again.evaluation.scores == outcome.evaluation.scores)
     }
 }
+
+/// The bundled sample with some samples that cannot be read (or none at all).
+private struct FlawedImages: ImageDataset {
+    let base: any ImageDataset
+    let broken: Set<Int>
+    var count: Int { base.count }
+    var classNames: [String] { base.classNames }
+    var labels: [Int] { base.labels }
+    func sample(at index: Int) throws(DatasetError) -> DatasetSample {
+        guard !broken.contains(index) else {
+            throw .corruptImage(file: "image\(index).png", format: "PNG", reason: "test damage")
+        }
+        return try base.sample(at: index)
+    }
+}
+
+@Suite("Data checks before training")
+struct RecipeDataCheckTests {
+    @Test("every unreadable sample of the training or test set is found before the net trains, listed in index order")
+    func unreadableSamples() throws {
+        let data = try OneClassData.load(.fashionMNIST(directory: nil, normalClass: 0))
+        let recipe = try Recipe.paper(for: data)
+        var flawed = data
+        flawed.test = FlawedImages(base: data.test, broken: [40, 3, 17])
+        #expect {
+            _ = try recipe.prepare(on: flawed)
+        } throws: { error in
+            guard case let .unreadableSamples(dataset, failures, total)? = error as? DatasetError else { return false }
+            return dataset == "the test set of \(data.description)" && total == 3
+                && failures.map(\.description).map { $0.contains("image3.png") || $0.contains("image17.png") || $0.contains("image40.png") } == [true, true, true]
+                && failures.first?.description.contains("image3.png") == true
+        }
+        // At most `limit` are listed; the total is counted.
+        let many = FlawedImages(base: data.train, broken: Set(0..<25))
+        #expect {
+            try many.checkEverySample(name: "the set", workers: 3, listingAtMost: 4)
+        } throws: { error in
+            guard case let .unreadableSamples(_, failures, total)? = error as? DatasetError else { return false }
+            return total == 25 && failures.count == 4 && "\(error)".contains("… and 21 more")
+                && failures.first?.description.contains("image0.png") == true
+        }
+        // The check can be turned off for data sets too large to read twice.
+        #expect(throws: Never.self) { _ = try recipe.prepare(on: flawed, options: RecipeRunOptions(checksEverySample: false)) }
+        try data.train.checkEverySample(name: "the training set", workers: 2)
+    }
+
+    @Test("an empty training or test set is an error before anything else runs")
+    func emptySets() throws {
+        let data = try OneClassData.load(.fashionMNIST(directory: nil, normalClass: 0))
+        let recipe = try Recipe.paper(for: data)
+        var empty = data
+        empty.test = FlawedImages(base: try DatasetSubset(FashionMNIST.bundledSample(split: .test), indices: []), broken: [])
+        #expect(throws: RecipeError.invalidValue(field: "the test set of \(data.description)", expected: "at least one image", found: "none")) {
+            _ = try recipe.prepare(on: empty)
+        }
+    }
+}

@@ -16,15 +16,21 @@ public struct RecipeRunOptions: Sendable {
     public var thresholdQuantile: Double
     /// Images per forward pass when evaluating; `nil` picks 16 for inputs above 64 pixels, else 250.
     public var evaluationBatchSize: Int?
+    /// Read every training and test sample once before training, so that a bad file is found
+    /// at once and all bad files are listed (``ImageDataset/checkEverySample(name:workers:listingAtMost:)``);
+    /// on by default.
+    public var checksEverySample: Bool
 
-    /// Options; the defaults write no checkpoint and calibrate at the 0.95 quantile.
+    /// Options; the defaults write no checkpoint, calibrate at the 0.95 quantile and check
+    /// every sample first.
     public init(checkpointURL: URL? = nil, checkpointInterval: Int = 1, resume: Bool = false, thresholdQuantile: Double = 0.95,
-                evaluationBatchSize: Int? = nil) {
+                evaluationBatchSize: Int? = nil, checksEverySample: Bool = true) {
         self.checkpointURL = checkpointURL
         self.checkpointInterval = checkpointInterval
         self.resume = resume
         self.thresholdQuantile = thresholdQuantile
         self.evaluationBatchSize = evaluationBatchSize
+        self.checksEverySample = checksEverySample
     }
 }
 
@@ -92,12 +98,20 @@ public final class RecipeTraining {
 extension Recipe {
     /// A fresh net and its trainer on `data` (resumed from the checkpoint when the options say so).
     ///
-    /// - Throws: ``RecipeError`` (also for a field out of range, see ``validate()``, and for a
-    ///   first training image that the transforms do not bring to the net's input shape),
+    /// - Throws: ``RecipeError`` (also for a field out of range, see ``validate()``, an empty
+    ///   training or test set, and a first training image that the transforms do not bring to
+    ///   the net's input shape), ``DatasetError/unreadableSamples(dataset:failures:total:)``
+    ///   listing the samples that cannot be read (see ``RecipeRunOptions/checksEverySample``),
     ///   ``TrainingError`` and the errors of the data and the net.
     public func prepare(on data: OneClassData, options: RecipeRunOptions = RecipeRunOptions()) throws -> RecipeTraining {
         try validate()
         try options.validate()
+        for (set, name) in [(data.train, "the training set"), (data.test, "the test set")] {
+            guard set.count > 0 else {
+                throw RecipeError.invalidValue(field: "\(name) of \(data.description)", expected: "at least one image", found: "none")
+            }
+            if options.checksEverySample { try set.checkEverySample(name: "\(name) of \(data.description)") }
+        }
         let net = try makeNet()
         let transform = try trainingTransform(for: data)
         if data.train.count > 0 {
