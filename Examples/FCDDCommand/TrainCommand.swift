@@ -182,9 +182,10 @@ struct TrainCommand: AsyncParsableCommand {
         if resume, !FileManager.default.fileExists(atPath: checkpoint.path) {
             throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
         }
+        // The outputs appear together at the end; the folder is made (and checked) first.
+        let outputs = try StagedDirectory(publishingTo: outputDirectory)
         let training = try recipe.prepare(on: data, options: RecipeRunOptions(
             checkpointURL: checkpoint, checkpointInterval: checkpointInterval, resume: resume, thresholdQuantile: thresholdQuantile))
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let netName = try recipe.netName
         say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
             + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
@@ -210,19 +211,20 @@ struct TrainCommand: AsyncParsableCommand {
         metrics["threshold"] = Double(threshold)
         metrics["test_detection_rate"] = outcome.detectionRate
         metrics["test_false_alarm_rate"] = outcome.falseAlarmRate
-        try Report.writeMetrics(metrics, to: outputDirectory.appendingPathComponent("metrics.json"))
+        try Report.writeMetrics(metrics, to: outputs.url(for: "metrics.json"))
         try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: netName)),
-                             to: outputDirectory.appendingPathComponent("config.json"))
+                             to: outputs.url(for: "config.json"))
         let historyRows = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
             + outcome.history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
-        try AtomicFile.write(Data((historyRows.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("history.csv"))
-        try outcome.predictor.save(to: outputDirectory.appendingPathComponent("model.safetensors"), metadata: [
+        try AtomicFile.write(Data((historyRows.joined(separator: "\n") + "\n").utf8), to: outputs.url(for: "history.csv"))
+        try outcome.predictor.save(to: outputs.url(for: "model.safetensors"), metadata: [
             "dataset": self.data.dataset.rawValue, "normal_class": self.data.normalClass, "display_quantile": String(recipe.displayQuantile),
         ])
-        try Report.writeScores(evaluation, threshold: threshold, to: outputDirectory.appendingPathComponent("scores.csv"))
+        try Report.writeScores(evaluation, threshold: threshold, to: outputs.url(for: "scores.csv"))
         try Report.writeFigure(evaluation, test: data.test, quantile: recipe.displayQuantile,
                                title: "\(recipe.objective.rawValue.uppercased()) \(netName), \(data.description), nominal: \(data.normalClassName)",
-                               to: outputDirectory.appendingPathComponent("heatmaps.png"))
+                               to: outputs.url(for: "heatmaps.png"))
+        try outputs.publish()
         say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv and heatmaps.png to \(outputDirectory.path)")
         return outcome
     }

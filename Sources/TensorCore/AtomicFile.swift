@@ -128,7 +128,7 @@ private func flush(_ descriptor: Int32, path: String) -> StepFailure? {
 
 /// Flushes a directory so that a rename inside it is durable. Best effort: the new file is
 /// already in place when this runs, and some file systems refuse `fsync` on a directory.
-private func syncDirectory(_ path: String) {
+func syncDirectory(_ path: String) {
     let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard descriptor >= 0 else { return }
     _ = fsync(descriptor)

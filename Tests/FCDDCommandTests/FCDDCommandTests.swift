@@ -178,7 +178,29 @@ struct FCDDCommandMVTecTests {
         try await TrainCommand.parse(arguments + ["--epochs", "1"]).run()
         try await TrainCommand.parse(arguments + ["--epochs", "3", "--resume"]).run()
         let history = try String(contentsOf: trained.appendingPathComponent("history.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(history.dropFirst().map { $0.split(separator: ",")[0] } == ["1", "2"])
+        // The resumed run's files cover the whole run: the first epoch came with the checkpoint.
+        #expect(history.dropFirst().map { $0.split(separator: ",")[0] } == ["0", "1", "2"])
+        let metrics = try JSONSerialization.jsonObject(with: Data(contentsOf: trained.appendingPathComponent("metrics.json"))) as? [String: Any]
+        let seconds = history.dropFirst().compactMap { Double($0.split(separator: ",")[5]) }.reduce(0, +)
+        #expect(abs((metrics?["train_seconds"] as? Double ?? -1) - seconds) < 1e-9)
+        // Resuming with other training options names them.
+        await #expect {
+            try await TrainCommand.parse(arguments + ["--epochs", "4", "--resume", "--learning-rate", "0.5"]).run()
+        } throws: { error in
+            "\(error)".contains("training.learningRate") && "\(error)".contains("0.5 now")
+        }
+        // An output path that is a file is named as such, before any work.
+        let file = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("x".utf8).write(to: file)
+        await #expect {
+            try await TrainCommand.parse(arguments.dropLast() + [file.path]).run()
+        } throws: { error in
+            "\(error)".contains("a file of that name exists") && !"\(error)".contains("NSCocoaErrorDomain")
+        }
+        // No staging folder or temporary file is left in the run folder.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: trained.path).filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
         let missing = temporaryDirectory()
         await #expect(throws: ValidationError.self) {
             try await TrainCommand.parse(arguments.dropLast() + [missing.path, "--resume"]).run()
