@@ -13,8 +13,9 @@ struct PredictCommand: AsyncParsableCommand {
         discussion: """
             The model's own preprocessing, input size and heatmap σ (stored in model.safetensors) \
             are applied; images of other sizes or channel counts are converted and resized. \
-            Writes scores.csv (file, score, decision when a threshold is given) and one \
-            <name>-heatmap.png overlay per image to --output.
+            Writes scores.csv (file, score, decision when a threshold is given, overlay) and one \
+            <name>-heatmap.png overlay per image to --output (<name>-2-heatmap.png and so on \
+            for images of the same name in different folders).
             """)
 
     @Option(help: ArgumentHelp("A directory written by `fcdd train`, or its model.safetensors.", valueName: "path"))
@@ -44,22 +45,30 @@ struct PredictCommand: AsyncParsableCommand {
         let predictor = try AnomalyPredictor(contentsOf: ModelLocation.file(model))
         if let threshold { predictor.threshold = threshold }
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        var rows = ["file,score" + (predictor.threshold == nil ? "" : ",anomalous")]
+        let outputs = try StagedDirectory(publishingTo: outputDirectory)
+        var rows = ["file,score" + (predictor.threshold == nil ? "" : ",anomalous") + ",overlay"]
+        var usedNames: Set<String> = []
         for path in images {
             let image = try Image(contentsOf: URL(fileURLWithPath: path))
             let prediction = try predictor.predict(image: image)
-            rows.append("\(path),\(prediction.score)" + (prediction.isAnomalous.map { ",\($0)" } ?? ""))
+            let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            var (overlayName, copy) = ("\(stem)-heatmap.png", 1)
+            while usedNames.contains(overlayName) {
+                copy += 1
+                overlayName = "\(stem)-\(copy)-heatmap.png"
+            }
+            usedNames.insert(overlayName)
+            rows.append("\(path),\(prediction.score)" + (prediction.isAnomalous.map { ",\($0)" } ?? "") + ",\(overlayName)")
             say("\(path): score \(String(format: "%.4f", prediction.score))" + (prediction.isAnomalous.map { $0 ? "  anomalous" : "  nominal" } ?? ""))
             let shown = try Image(tensor: image.converted(toChannels: predictor.inputChannels).tensor())
             let resized = try Resize(height: predictor.inputSize.height, width: predictor.inputSize.width)
                 .apply(DatasetSample(image: shown.tensor(), label: 0, name: path), seed: 0).image
             let heatmap = try HeatmapNormalization.local(quantile: 0.97).normalize(prediction.heatmap.unsqueezed(axis: 0)).squeezed(axis: 0)
             let overlay = try Image(tensor: resized).overlaying(heatmap: heatmap)
-            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            try overlay.writePNG(to: outputDirectory.appendingPathComponent("\(name)-heatmap.png"), bitDepth: 8)
+            try overlay.writePNG(to: outputs.url(for: overlayName), bitDepth: 8)
         }
-        try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: outputDirectory.appendingPathComponent("scores.csv"))
+        try AtomicFile.write(Data((rows.joined(separator: "\n") + "\n").utf8), to: outputs.url(for: "scores.csv"))
+        try outputs.publish()
         say("wrote scores.csv and \(images.count) heatmap overlays to \(outputDirectory.path)")
     }
 }

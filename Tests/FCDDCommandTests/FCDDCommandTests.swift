@@ -113,11 +113,17 @@ struct FCDDCommandRunTests {
         let imageURL = predicted.appendingPathComponent("in.png")
         try FileManager.default.createDirectory(at: predicted, withIntermediateDirectories: true)
         try Image(tensor: image).writePNG(to: imageURL, bitDepth: 8)
-        let predict = try PredictCommand.parse(["--model", trained.path, "--output", predicted.path, imageURL.path])
+        // The same file name in another folder gets its own overlay.
+        let twinURL = predicted.appendingPathComponent("other/in.png")
+        try FileManager.default.createDirectory(at: twinURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Image(tensor: FashionMNIST.bundledSample(split: .test).sample(at: 1).image).writePNG(to: twinURL, bitDepth: 8)
+        let predict = try PredictCommand.parse(["--model", trained.path, "--output", predicted.path, imageURL.path, twinURL.path])
         try await predict.run()
         let rows = try String(contentsOf: predicted.appendingPathComponent("scores.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(rows.count == 2 && rows[0] == "file,score,anomalous")
+        #expect(rows.count == 3 && rows[0] == "file,score,anomalous,overlay")
+        #expect(rows[1].hasSuffix(",in-heatmap.png") && rows[2].hasSuffix(",in-2-heatmap.png"))
         #expect(FileManager.default.fileExists(atPath: predicted.appendingPathComponent("in-heatmap.png").path))
+        #expect(FileManager.default.fileExists(atPath: predicted.appendingPathComponent("in-2-heatmap.png").path))
     }
 
     @Test("folder data with masks: pixel metrics; real anomalies leave the test set")
