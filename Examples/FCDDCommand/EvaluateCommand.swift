@@ -33,6 +33,9 @@ struct EvaluateCommand: AsyncParsableCommand {
     private func evaluate() throws {
         let predictor = try AnomalyPredictor(contentsOf: ModelLocation.file(model))
         let loaded = try data.load()
+        let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
+        // The outputs appear together at the end; the folder is made (and checked) first.
+        let outputs = try StagedDirectory(publishingTo: outputDirectory)
         var bar = ProgressBar()
         let evaluation = try predictor.evaluate(loaded.test, batchSize: predictor.inputSize.height > 64 ? 16 : 250) { done, total in
             bar.update(done: done, total: total, detail: "\(done)/\(total) images", force: done == total)
@@ -47,14 +50,13 @@ struct EvaluateCommand: AsyncParsableCommand {
             metrics["test_false_alarm_rate"] = rates.falseAlarm
             say("threshold \(threshold): \(String(format: "%.1f", 100 * rates.detection))% of test anomalies flagged, \(String(format: "%.1f", 100 * rates.falseAlarm))% false alarms")
         }
-        let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        try Report.writeMetrics(metrics, to: outputDirectory.appendingPathComponent("metrics.json"))
-        try Report.writeScores(evaluation, threshold: predictor.threshold, to: outputDirectory.appendingPathComponent("scores.csv"))
+        try Report.writeMetrics(metrics, to: outputs.url(for: "metrics.json"))
+        try Report.writeScores(evaluation, threshold: predictor.threshold, to: outputs.url(for: "scores.csv"))
         let quantile = predictor.metadata["display_quantile"].flatMap(Double.init) ?? 0.97
         try Report.writeFigure(evaluation, test: loaded.test, quantile: quantile,
                                title: "\(predictor.objective.name.uppercased()) \(predictor.metadata["net"] ?? ""), \(loaded.description), nominal: \(loaded.normalClassName)",
-                               to: outputDirectory.appendingPathComponent("heatmaps.png"))
+                               to: outputs.url(for: "heatmaps.png"))
+        try outputs.publish()
         say("wrote metrics.json, scores.csv and heatmaps.png to \(outputDirectory.path)")
     }
 }
