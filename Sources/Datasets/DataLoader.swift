@@ -94,7 +94,8 @@ public struct DataLoader: Sendable {
     }
 
     /// The batches of `epoch`, prepared by a background thread up to ``prefetchCount``
-    /// batches ahead. Dropping the iterator stops the preparation.
+    /// batches ahead, under the ``ComputeSettings`` in effect here. Dropping the iterator
+    /// stops the preparation.
     public func epoch(_ epoch: Int) -> EpochBatches {
         EpochBatches(loader: self, epoch: epoch)
     }

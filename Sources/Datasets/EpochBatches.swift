@@ -1,6 +1,9 @@
 import Foundation
+import TensorCore
 
 /// The batches of one epoch of a ``DataLoader``, prepared ahead by a background thread.
+/// The thread runs under the ``ComputeSettings`` in effect where the epoch was asked for
+/// (``DataLoader/epoch(_:)``), not the process default.
 ///
 /// Call ``next()`` until it returns `nil`. A failed batch throws its ``DatasetError`` at its
 /// turn; the batches after it are still delivered. Releasing the iterator early stops the
@@ -17,11 +20,15 @@ public final class EpochBatches {
         self.queue = queue
         let order = loader.order(epoch: epoch)
         let (count, batchSize) = (count, loader.batchSize)
+        // A task-local value does not reach a Thread by itself: carry the caller's settings.
+        let settings = ComputeSettings.current
         let thread = Thread {
-            for number in 0..<count {
-                guard queue.waitForSpace() else { return }
-                let indices = Array(order[(number * batchSize)..<min((number + 1) * batchSize, order.count)])
-                queue.push(Result { () throws(DatasetError) -> Batch in try loader.batch(indices: indices, epoch: epoch) })
+            ComputeSettings.withSettings(settings) {
+                for number in 0..<count {
+                    guard queue.waitForSpace() else { return }
+                    let indices = Array(order[(number * batchSize)..<min((number + 1) * batchSize, order.count)])
+                    queue.push(Result { () throws(DatasetError) -> Batch in try loader.batch(indices: indices, epoch: epoch) })
+                }
             }
         }
         thread.name = "DataLoader epoch \(epoch)"

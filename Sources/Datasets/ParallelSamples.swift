@@ -1,17 +1,23 @@
 import Dispatch
 import Foundation
+import TensorCore
 
 /// Prepares the samples for `indices` on `workers` threads (each thread takes every
 /// `workers`-th index) and returns them in index order, or the error of the first index
 /// that failed. Used by ``DataLoader`` for a batch and by ``DecodedImageCache`` to build.
+/// The threads run under the caller's ``ComputeSettings`` (a task-local value does not reach
+/// Dispatch's threads by itself), so the samples do not depend on the process default.
 func prepareSamples(
     _ indices: [Int], workers: Int, _ prepare: @escaping @Sendable (Int) throws(DatasetError) -> DatasetSample
 ) throws(DatasetError) -> [DatasetSample] {
     let slots = SampleSlots(count: indices.count)
     let threads = max(1, min(workers, indices.count))
+    let settings = ComputeSettings.current
     let work: @Sendable (Int) -> Void = { worker in
-        for slot in stride(from: worker, to: indices.count, by: threads) {
-            slots.store(Result { () throws(DatasetError) -> DatasetSample in try prepare(indices[slot]) }, at: slot)
+        ComputeSettings.withSettings(settings) {
+            for slot in stride(from: worker, to: indices.count, by: threads) {
+                slots.store(Result { () throws(DatasetError) -> DatasetSample in try prepare(indices[slot]) }, at: slot)
+            }
         }
     }
     if threads == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: work) }

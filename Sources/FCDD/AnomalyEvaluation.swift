@@ -58,6 +58,9 @@ extension AnomalyPredictor {
     /// the model's preprocessing.
     /// Samples with masks add their pixels to the pixel metrics at the mask's own size, so
     /// images of different sizes (the Magnetic Tile Defect set) are measured faithfully.
+    /// Runs entirely under the ``ComputeSettings`` in effect when it is called. The scores
+    /// are bit-identical to ``predict(_:)``'s on the same batches of `batchSize` images;
+    /// other batch sizes give other matrix-product shapes, which may round differently.
     ///
     /// - Parameters:
     ///   - batchSize: Images per forward pass.
@@ -66,6 +69,16 @@ extension AnomalyPredictor {
     ///   `TensorError` and `ExplainError` from the net, the up-sampling and the metrics.
     public func evaluate(
         _ dataset: any ImageDataset, batchSize: Int = 64, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> AnomalyEvaluation {
+        // The settings in effect now hold for the whole evaluation, even if another task
+        // replaces the process default meanwhile.
+        try ComputeSettings.withSettings(.current) { () throws -> AnomalyEvaluation in
+            try evaluateUnderCurrentSettings(dataset, batchSize: batchSize, progress: progress)
+        }
+    }
+
+    private func evaluateUnderCurrentSettings(
+        _ dataset: any ImageDataset, batchSize: Int, progress: ((Int, Int) -> Void)?
     ) throws -> AnomalyEvaluation {
         guard batchSize >= 1 else { throw DatasetError.invalidLoaderConfiguration("expected an evaluation batch size ≥ 1, found \(batchSize)") }
         guard dataset.count > 0 else { throw ExplainError.emptyScores(operation: "AnomalyPredictor.evaluate") }

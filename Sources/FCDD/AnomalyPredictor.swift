@@ -114,7 +114,7 @@ public final class AnomalyPredictor {
 
     /// Scores a batch of decoded images `[N, C, H, W]` in [0, 1] of the model's input size
     /// and channels; the preprocessing is applied here. Every prediction's heatmap has the
-    /// input size.
+    /// input size. Runs entirely under the ``ComputeSettings`` in effect when it is called.
     ///
     /// - Throws: `TensorError` for images of another shape, `DatasetError` for images the
     ///   preprocessing cannot take, and the objective's errors.
@@ -125,12 +125,16 @@ public final class AnomalyPredictor {
                 op: "AnomalyPredictor.predict", expected: "images [N, \(inputChannels), \(inputSize.height), \(inputSize.width)]",
                 found: [images.shape])
         }
-        let batch = PredictionBatch(inputs: try preprocessing.apply(toBatch: images), images: images, preprocessing: preprocessing)
-        net.eval()
-        return try objective.predict(net: net, batch: batch).map { prediction in
-            var decided = prediction
-            decided.isAnomalous = threshold.map { prediction.score > $0 }
-            return decided
+        // The settings in effect now hold for the whole prediction, even if another task
+        // replaces the process default meanwhile.
+        return try ComputeSettings.withSettings(.current) { () throws -> [AnomalyPrediction] in
+            let batch = PredictionBatch(inputs: try preprocessing.apply(toBatch: images), images: images, preprocessing: preprocessing)
+            net.eval()
+            return try objective.predict(net: net, batch: batch).map { prediction in
+                var decided = prediction
+                decided.isAnomalous = threshold.map { prediction.score > $0 }
+                return decided
+            }
         }
     }
 

@@ -132,7 +132,9 @@ public struct ComputeSettings: Sendable, Hashable {
 
     /// Replaces ``default`` for the whole process, and shrinks the buffer cache to the new
     /// limit at once. Call it at start-up; kernels already running on other threads finish
-    /// with the settings they read when they started.
+    /// with the settings they read when they started, and work in a ``withSettings(_:operation:)``
+    /// scope (FCDD's predictor, evaluation and trainer open one with the settings current when
+    /// they start) does not see the change.
     public static func setDefault(_ settings: ComputeSettings) {
         processDefault.withLock { $0 = settings }
         BufferCache.shared.trim(toBytes: settings.bufferCacheLimitBytes)

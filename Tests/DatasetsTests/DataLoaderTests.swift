@@ -31,8 +31,32 @@ private struct AddRandom: SampleTransform {
     }
 }
 
+/// Writes the ``ComputeSettings/threads`` in effect where it runs into the image, so a test
+/// can see which settings the loader's threads used.
+private struct RecordSettings: SampleTransform {
+    func apply(_ sample: DatasetSample, using generator: inout SeededGenerator) throws(DatasetError) -> DatasetSample {
+        var result = sample
+        result.image = Tensor(shape: sample.image.shape, repeating: Float(ComputeSettings.current.threads))
+        return result
+    }
+}
+
 @Suite("DataLoader")
 struct DataLoaderTests {
+    /// The batches are prepared on a background thread and on worker threads, which a
+    /// task-local value does not reach by itself; without carrying them, the transforms ran
+    /// under the process default whatever the caller's scope said.
+    @Test("the loader's threads prepare batches under the settings of the scope that asked for the epoch")
+    func threadsUseCallerSettings() throws {
+        let threads = ComputeSettings.default.threads + 3
+        let loader = try DataLoader(dataset: CountingDataset(count: 12), batchSize: 4, transform: RecordSettings(), seed: 1,
+                                    workerCount: 3)
+        let batches = try ComputeSettings.withSettings(ComputeSettings(threads: threads)) { try Self.collect(loader, epoch: 0) }
+        #expect(batches.allSatisfy { $0.images.scalars.allSatisfy { $0 == Float(threads) } })
+        let single = try ComputeSettings.withSettings(ComputeSettings(threads: threads)) { try loader.batch(0, epoch: 0) }
+        #expect(single.images.scalars.allSatisfy { $0 == Float(threads) })
+    }
+
     static func collect(_ loader: DataLoader, epoch: Int) throws -> [Batch] {
         let batches = loader.epoch(epoch)
         var result: [Batch] = []

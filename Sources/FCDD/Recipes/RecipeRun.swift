@@ -76,10 +76,16 @@ public final class RecipeTraining {
     }
 
     /// Trains (reporting to `callbacks`), evaluates on the test set, and sets the threshold to
-    /// ``RecipeRunOptions/thresholdQuantile`` of the nominal training images' scores.
+    /// ``RecipeRunOptions/thresholdQuantile`` of the nominal training images' scores, all
+    /// under the ``ComputeSettings`` in effect when it is called.
     ///
     /// - Throws: ``TrainingError`` and the errors of the data and the evaluation.
     public func run(callbacks: TrainingCallbacks = TrainingCallbacks()) throws -> RecipeOutcome {
+        // Training and both evaluations under the settings in effect now.
+        try ComputeSettings.withSettings(.current) { () throws -> RecipeOutcome in try trainAndEvaluate(callbacks: callbacks) }
+    }
+
+    private func trainAndEvaluate(callbacks: TrainingCallbacks) throws -> RecipeOutcome {
         let history = try trainer.train(callbacks: callbacks)
         let predictor = AnomalyPredictor(
             net: net, objective: trainer.objective, preprocessing: recipe.preprocessing,

@@ -138,6 +138,8 @@ public final class AnomalyTrainer {
     }
 
     /// Runs the remaining epochs (or until a callback says stop) and returns the whole history.
+    /// Runs entirely under the ``ComputeSettings`` in effect when it is called, the data
+    /// loader's threads included.
     ///
     /// - Throws: ``TrainingError`` for data, shape, optimiser, objective or checkpoint
     ///   errors, a non-finite loss, anomalies given to an objective that refuses them, or a
@@ -147,6 +149,14 @@ public final class AnomalyTrainer {
     ///   with the layer's message. ``Recipe`` checks this before training.
     @discardableResult
     public func train(callbacks: TrainingCallbacks) throws(TrainingError) -> [EpochRecord] {
+        // The settings in effect now hold for the whole run (and the loader's threads), even
+        // if another task replaces the process default meanwhile.
+        try ComputeSettings.withSettings(.current) { () throws(TrainingError) -> [EpochRecord] in
+            try runEpochs(callbacks: callbacks)
+        }
+    }
+
+    private func runEpochs(callbacks: TrainingCallbacks) throws(TrainingError) -> [EpochRecord] {
         let schedule = configuration.learningRateSchedule
         while nextEpoch < configuration.epochs {
             let epoch = nextEpoch
