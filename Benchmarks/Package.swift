@@ -8,6 +8,7 @@ import PackageDescription
 //   swift run -c release --package-path Benchmarks nn-bench        # optimiser steps, safetensors I/O
 //   swift run -c release --package-path Benchmarks data-bench      # decoding + augmentation, images/s
 //   swift run -c release --package-path Benchmarks fcdd-bench      # whole FCDD training/inference steps, img/s, peak RSS
+//   swift run -c release --package-path Benchmarks soak-bench      # resident memory over 10,000 training steps
 //   swift package --package-path Benchmarks benchmark               # the package-benchmark suite
 let package = Package(
     name: "Benchmarks",
@@ -56,6 +57,16 @@ let package = Package(
             name: "fcdd-bench",
             dependencies: [
                 "BenchSupport",
+                .product(name: "FCDD", package: "FCDDSwift"),
+                .product(name: "NN", package: "FCDDSwift"),
+                .product(name: "TensorCore", package: "FCDDSwift"),
+            ]
+        ),
+        .executableTarget(
+            name: "soak-bench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Datasets", package: "FCDDSwift"),
                 .product(name: "FCDD", package: "FCDDSwift"),
                 .product(name: "NN", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),

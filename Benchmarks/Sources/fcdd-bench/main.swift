@@ -129,14 +129,6 @@ let workloads = [
     Workload(name: "fcdd_infer_cifar_lw3k_b256", kind: .cnn32LW3K, channels: 3, size: 32, batch: 256, training: false, sgd: false),
 ]
 
-/// A field of /proc/self/status (`VmHWM`, `VmRSS`) in MiB.
-func procStatusMegabytes(_ field: String) -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
-          let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return -1 }
-    return kilobytes / 1024
-}
-
 if let childName = options.rssChild {
     // Child process: one RSS measurement, nothing else.
     guard let workload = workloads.first(where: { "rss_" + $0.name == childName }) else { usage() }
