@@ -24,4 +24,11 @@ public struct Misuse: Sendable {
     public static func byName(_ table: [Misuse]) -> [String: Misuse] {
         Dictionary(uniqueKeysWithValues: table.map { ($0.name, $0) })
     }
+
+    /// What is wrong with `standardError`, the output of the child process that ran ``call``:
+    /// empty when it shows a stop (`Fatal error: `) with every text of ``message``.
+    public func problems(withOutput standardError: [UInt8]) -> [String] {
+        let printed = String(decoding: standardError, as: UTF8.self)
+        return (["Fatal error: "] + message).filter { !printed.contains($0) }.map { "\(name): expected “\($0)” in \(printed)" }
+    }
 }

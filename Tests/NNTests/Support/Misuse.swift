@@ -15,11 +15,7 @@ struct MisuseTests {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [name] in
             Misuse.table[name]?.call()
         }
-        let printed = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
-        let misuse = try #require(Misuse.table[name])
-        #expect(printed.contains("Fatal error: "), "\(name): \(printed)")
-        for expected in misuse.message {
-            #expect(printed.contains(expected), "\(name): expected “\(expected)” in \(printed)")
-        }
+        let problems = try #require(Misuse.table[name]).problems(withOutput: try #require(result).standardErrorContent)
+        #expect(problems.isEmpty, "\(problems)")
     }
 }

@@ -15,11 +15,15 @@ struct MisuseTests {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) { [name] in
             Misuse.table[name]?.call()
         }
-        let printed = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
-        let misuse = try #require(Misuse.table[name])
-        #expect(printed.contains("Fatal error: "), "\(name): \(printed)")
-        for expected in misuse.message {
-            #expect(printed.contains(expected), "\(name): expected “\(expected)” in \(printed)")
-        }
+        let problems = try #require(Misuse.table[name]).problems(withOutput: try #require(result).standardErrorContent)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    @Test("a child's output without the stop or without an expected text is a problem")
+    func problemsAreFound() {
+        let misuse = Misuse("probe", message: "add: ", "[2, 3]") {}
+        #expect(misuse.problems(withOutput: Array("Fatal error: add: found shapes [2, 3] and [4]".utf8)).isEmpty)
+        #expect(misuse.problems(withOutput: Array("Fatal error: add: found shapes [4]".utf8)).count == 1)
+        #expect(misuse.problems(withOutput: Array("add: [2, 3] (but no stop)".utf8)).count == 1)
     }
 }
