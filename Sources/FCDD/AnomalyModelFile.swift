@@ -37,8 +37,9 @@ struct AnomalyModelFile {
     /// Reads a model file and its common metadata.
     ///
     /// - Throws: ``CheckpointError/file(_:)`` for an unreadable file and
-    ///   ``CheckpointError/invalidCheckpoint(file:reason:)`` when it is not a model file or
-    ///   common metadata is missing or malformed.
+    ///   ``CheckpointError/invalidCheckpoint(file:reason:)`` when it is not a model file,
+    ///   common metadata is missing or malformed, or the net's hyperparameters name another
+    ///   `input_channels` than the file's.
     init(contentsOf url: URL) throws(CheckpointError) {
         let file: SafeTensors
         do {
@@ -79,6 +80,11 @@ struct AnomalyModelFile {
         if let json = metadata["net_hyperparameters"] {
             guard let data = json.data(using: .utf8), let decoded = try? JSONDecoder().decode([String: String].self, from: data) else {
                 throw invalid("expected net_hyperparameters as a JSON object of strings, found \(json)")
+            }
+            // The net is built from its hyperparameters and fed images of input_channels:
+            // two counts that disagree would load and then stop in the first convolution.
+            if let netChannels = decoded["input_channels"], Int(netChannels) != channels {
+                throw invalid("expected net_hyperparameters input_channels equal to input_channels (\(channels)), found \"\(netChannels)\"")
             }
             hyperparameters = decoded
         }

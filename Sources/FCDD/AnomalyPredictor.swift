@@ -141,8 +141,15 @@ public final class AnomalyPredictor {
     /// Scores one decoded image of any size and channel count: it is converted to the net's
     /// channels and resized (bilinear) to the input size first.
     ///
-    /// - Throws: as ``predict(_:)``.
+    /// - Throws: as ``predict(_:)``, and `TensorError.invalidArgument` when the model takes
+    ///   a channel count that no ``Image`` has (images hold 1 to 4 channels; a model file may
+    ///   name up to ``Limits/inputChannels``) and the image cannot be converted to it.
     public func predict(image: Image) throws -> AnomalyPrediction {
+        guard image.channels == inputChannels || (1...4).contains(inputChannels) else {
+            throw TensorError.invalidArgument(
+                op: "AnomalyPredictor.predict(image:)",
+                message: "expected a model of 1 to 4 input channels to convert a \(image.channels)-channel image to, found \(inputChannels) channels")
+        }
         let converted = image.converted(toChannels: inputChannels)
         let sample = DatasetSample(image: converted.tensor(), label: 0, name: "image")
         let resized = try Resize(height: inputSize.height, width: inputSize.width).apply(sample, seed: 0)

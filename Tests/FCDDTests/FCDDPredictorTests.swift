@@ -48,6 +48,58 @@ struct FCDDPredictorTests {
         #expect(throws: TensorError.self) { try predictor.predict(Tensor.zeros(shape: [0, 1, 28, 28])) }
     }
 
+    @Test("a model of more channels than an image can hold refuses to convert an image instead of stopping (fuzzing finding)")
+    func channelsNoImageHolds() throws {
+        // Found by Fuzzing (FuzzModelFile, Fuzzing/Corpus/model/five-channels.safetensors): model
+        // files may name up to 4096 input channels, Image.converted(toChannels:) takes 1...4.
+        var generator = SeededGenerator(seed: 1)
+        let net = FCDDNetKind.cnn28.makeNet(inputChannels: 5, using: &generator)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try AnomalyPredictor(net: net, objective: FCDDObjective(sigma: 1), preprocessing: .identity, inputSize: 28, inputChannels: 5)
+            .save(to: url)
+        let loaded = try AnomalyPredictor(contentsOf: url)
+        #expect(loaded.inputChannels == 5)
+        let image = try Image(width: 28, height: 28, channels: 3, pixels: [Float](repeating: 0.5, count: 28 * 28 * 3))
+        #expect {
+            try loaded.predict(image: image)
+        } throws: { error in
+            guard case let .invalidArgument(op, message)? = error as? TensorError else { return false }
+            return op == "AnomalyPredictor.predict(image:)" && message.contains("found 5 channels")
+        }
+        // A batch of the model's own channel count still predicts.
+        #expect(try loaded.predict(Tensor.zeros(shape: [1, 5, 28, 28])).count == 1)
+    }
+
+    @Test("a model file whose net hyperparameters name other input channels than the file is refused (fuzzing finding)")
+    func channelCountsDisagree() throws {
+        // Found by Fuzzing (FuzzModelFile, 120 s): net_hyperparameters input_channels 5 built a
+        // net for 5 channels, input_channels 2 fed it 2, and the first convolution stopped.
+        var registry = ModelRegistry.standard
+        registry.nets.register("FuzzTiny") { architecture in  // the fuzz target's one-layer net
+            var generator = SeededGenerator(seed: 0)
+            return Sequential([Conv2d(try architecture.integer("input_channels", in: 1...4096), 1, kernelSize: 1, using: &generator)])
+        }
+        let url = try #require(Bundle.module.url(
+            forResource: "model-channels-disagree", withExtension: "safetensors", subdirectory: "Fixtures/fuzzing"))
+        #expect {
+            try AnomalyPredictor(contentsOf: url, registry: registry)
+        } throws: { error in
+            guard case let .invalidCheckpoint(_, reason)? = error as? CheckpointError else { return false }
+            return reason == "expected net_hyperparameters input_channels equal to input_channels (2), found \"5\""
+        }
+        // The same disagreement in a file of a standard net.
+        var generator = SeededGenerator(seed: 1)
+        let saved = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: saved) }
+        try AnomalyPredictor(net: FCDDNetKind.cnn28.makeNet(inputChannels: 3, using: &generator), objective: FCDDObjective(sigma: 1),
+                             preprocessing: .identity, inputSize: 28, inputChannels: 3).save(to: saved)
+        var file = try SafeTensors(contentsOf: saved)
+        file.metadata["input_channels"] = "1"
+        try file.write(to: saved)
+        #expect(throws: CheckpointError.self) { try AnomalyPredictor(contentsOf: saved) }
+    }
+
     @Test("a file that is not an FCDD model, or weights of another net, are refused")
     func refusesOtherFiles() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
