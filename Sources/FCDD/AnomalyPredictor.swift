@@ -86,9 +86,36 @@ public final class AnomalyPredictor {
             throw file.invalid("\(error)")
         }
         try file.load(into: net)
+        try Self.checkFit(net: net, objective: objective, file: file)
         self.init(net: net, objective: objective, preprocessing: file.preprocessing, inputSize: file.inputSize,
                   inputChannels: file.inputChannels, threshold: file.threshold)
         metadata = file.metadata
+    }
+
+    /// Checks that the file's net takes its input size and gives what its objective reads:
+    /// the spatial geometry of a fully convolutional net, the designed size of a baseline net,
+    /// then the output of one forward pass on a blank image (nets of other kinds must take
+    /// the input size; their own code checks that).
+    private static func checkFit(net: any Module, objective: any AnomalyObjective, file: AnomalyModelFile) throws(CheckpointError) {
+        let size = file.inputSize
+        if let baseline = net as? any BaselineNet {
+            let designed = baseline.kind.designedInputSize
+            guard size == Size2D(designed, designed) else {
+                throw file.invalid("\(baseline.kind.rawValue) takes \(designed)×\(designed) images, found an input size of \(size.height)×\(size.width)")
+            }
+        } else if net is any SpatialModule {
+            do {
+                _ = try net.spatialGeometry(forInput: size)
+            } catch {
+                throw file.invalid("the net cannot take \(size.height)×\(size.width) inputs: \(error)")
+            }
+        }
+        let inputShape = [1, file.inputChannels, size.height, size.width]
+        net.eval()
+        let outputShape = withoutGradients { net(Tensor.zeros(shape: inputShape)).shape }
+        if let problem = objective.netOutputProblem(outputShape: outputShape, inputShape: inputShape) {
+            throw file.invalid(problem)
+        }
     }
 
     /// Saves the net with everything needed to predict, atomically: the model file's common

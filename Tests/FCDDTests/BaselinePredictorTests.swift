@@ -231,4 +231,38 @@ struct BaselinePredictorTests {
         try file.write(to: url)
         #expect(try AnomalyPredictor(contentsOf: url).threshold == 0.25)
     }
+
+    @Test("a file whose net cannot take its input size, or gives what its objective does not read, is refused when loaded")
+    func netAndObjectiveMustFit() throws {
+        let hscURL = BaselineTrainerTests.temporaryURL("mismatch-hsc"), fcddURL = BaselineTrainerTests.temporaryURL("mismatch-fcdd")
+        defer { for url in [hscURL, fcddURL] { try? FileManager.default.removeItem(at: url) } }
+        try Self.makePredictor(.cnn28).save(to: hscURL)
+        try FCDDPredictorTests.makePredictor().save(to: fcddURL)
+        func reason(_ url: URL, _ change: (inout SafeTensors) -> Void) throws -> String? {
+            var file = try SafeTensors(contentsOf: url)
+            change(&file)
+            let changed = url.deletingLastPathComponent().appendingPathComponent("changed-" + url.lastPathComponent)
+            defer { try? FileManager.default.removeItem(at: changed) }
+            try file.write(to: changed)
+            do {
+                _ = try AnomalyPredictor(contentsOf: changed)
+                return nil
+            } catch {
+                guard case let .invalidCheckpoint(_, reason) = error else { return "\(error)" }
+                return reason
+            }
+        }
+        // The FCDD objective on an HSC net's features (the fuzzer's crash class).
+        let fcddOnFeatures = try reason(hscURL) { $0.metadata["objective"] = "fcdd"; $0.metadata["sigma"] = "1.2" }
+        #expect(fcddOnFeatures?.contains("the fcdd objective reads a map [N, 1, h, w] from the net, found output [1, ") == true,
+                "\(fcddOnFeatures ?? "loaded")")
+        // A baseline net at another input size.
+        let wrongSize = try reason(hscURL) { $0.metadata["input_height"] = "32"; $0.metadata["input_width"] = "32" }
+        #expect(wrongSize == "CNN28 takes 28×28 images, found an input size of 32×32")
+        // A fully convolutional net on inputs too small for its pooling.
+        let tooSmall = try reason(fcddURL) { $0.metadata["input_height"] = "3"; $0.metadata["input_width"] = "3" }
+        #expect(tooSmall?.hasPrefix("the net cannot take 3×3 inputs") == true, "\(tooSmall ?? "loaded")")
+        // The files as written load.
+        #expect(try reason(hscURL) { _ in } == nil && reason(fcddURL) { _ in } == nil)
+    }
 }

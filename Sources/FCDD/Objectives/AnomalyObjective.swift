@@ -36,9 +36,19 @@ public protocol AnomalyObjective: Sendable {
     /// Scores and heatmaps of pre-processed images with `net` in evaluation mode; gradients
     /// are recorded only if the objective asks for them (for gradient heatmaps).
     func predict(net: any Module, batch: PredictionBatch) throws -> [AnomalyPrediction]
+
+    /// What is wrong with a net for this objective, given the shape of its output on one input
+    /// image of shape `inputShape` (`[1, C, H, W]`), or `nil` when it fits. A model file is
+    /// checked with it when it is loaded, so that a file pairing a net and an objective that do
+    /// not fit is an error there, not a stop at the first prediction. The default accepts any
+    /// output.
+    func netOutputProblem(outputShape: [Int], inputShape: [Int]) -> String?
 }
 
 extension AnomalyObjective {
+    /// Accepts any output (an objective that reads a particular shape says so).
+    public func netOutputProblem(outputShape: [Int], inputShape: [Int]) -> String? { nil }
+
     public var trainsOnAnomalies: Bool { true }
     public var metadata: [String: String] { [:] }
 }

@@ -18,6 +18,12 @@ public struct AutoencoderObjective: AnomalyObjective, Equatable {
     /// `ae`.
     public var name: String { "ae" }
 
+    /// The autoencoder reads a reconstruction of the input's shape.
+    public func netOutputProblem(outputShape: [Int], inputShape: [Int]) -> String? {
+        outputShape == inputShape
+            ? nil : "the ae objective reads a reconstruction of the input's shape \(inputShape) from the net, found output \(outputShape)"
+    }
+
     /// The reference trains the autoencoder on nominal samples only.
     public var trainsOnAnomalies: Bool { false }
 

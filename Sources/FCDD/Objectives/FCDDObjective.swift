@@ -25,6 +25,12 @@ public struct FCDDObjective: AnomalyObjective, Equatable {
     /// `fcdd`.
     public var name: String { "fcdd" }
 
+    /// FCDD reads a one-channel map `[N, 1, h, w]`.
+    public func netOutputProblem(outputShape: [Int], inputShape: [Int]) -> String? {
+        outputShape.count == 4 && outputShape[0] == 1 && outputShape[1] == 1 && outputShape[2] >= 1 && outputShape[3] >= 1
+            ? nil : "the fcdd objective reads a map [N, 1, h, w] from the net, found output \(outputShape) for input \(inputShape)"
+    }
+
     /// `sigma` and `pixel_wise_loss`.
     public var metadata: [String: String] { ["sigma": String(sigma), "pixel_wise_loss": String(pixelWiseLoss)] }
 

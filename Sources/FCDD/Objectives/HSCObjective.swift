@@ -22,6 +22,12 @@ public struct HSCObjective: AnomalyObjective, Equatable {
     /// `hsc`.
     public var name: String { "hsc" }
 
+    /// HSC reads feature vectors `[N, D]`.
+    public func netOutputProblem(outputShape: [Int], inputShape: [Int]) -> String? {
+        outputShape.count == 2 && outputShape[0] == 1 && outputShape[1] >= 1
+            ? nil : "the hsc objective reads features [N, D] from the net, found output \(outputShape) for input \(inputShape)"
+    }
+
     /// `gradient_method` and the blur's keys.
     public var metadata: [String: String] {
         var metadata = BaselineHeatmaps.metadata(blur: blur)
