@@ -35,9 +35,7 @@ extension Recipe {
     ///   baseline, a backbone for a net without VGG, or a channel count outside 1…4096;
     ///   `CheckpointError` for a backbone file that does not fit.
     public func makeNet() throws -> any Module {
-        guard AnomalyPredictor.Limits.inputChannels.contains(channels) else {
-            throw RecipeError.invalidValue(field: "channels", expected: "in 1...4096", found: "\(channels)")
-        }
+        try Self.check("channels", channels, in: AnomalyPredictor.Limits.inputChannels)
         var generator = SeededGenerator(seed: training.seed)
         if let kind = try baselineNet {
             guard kind.designedInputSize == inputSize else {

@@ -14,14 +14,9 @@ extension Recipe {
     /// - Throws: ``RecipeError/invalidValue(field:expected:found:)`` naming the first field
     ///   out of range, or ``TrainingError/invalidConfiguration(_:)`` for the training's.
     public func validate() throws {
-        func check(_ field: String, _ value: Int, in range: ClosedRange<Int>) throws(RecipeError) {
-            guard range.contains(value) else {
-                throw .invalidValue(field: field, expected: "in \(range.lowerBound)...\(range.upperBound)", found: "\(value)")
-            }
-        }
-        try check("inputSize", inputSize, in: Self.inputSizes)
-        try check("channels", channels, in: AnomalyPredictor.Limits.inputChannels)
-        if let preResize { try check("preResize", preResize, in: Self.inputSizes) }
+        try Self.check("inputSize", inputSize, in: Self.inputSizes)
+        try Self.check("channels", channels, in: AnomalyPredictor.Limits.inputChannels)
+        if let preResize { try Self.check("preResize", preResize, in: Self.inputSizes) }
         do {
             try FCDDGaussianKernel.validate(sigma: sigma)
         } catch {
@@ -31,6 +26,15 @@ extension Recipe {
             throw RecipeError.invalidValue(field: "displayQuantile", expected: "in (0, 1]", found: "\(displayQuantile)")
         }
         try training.validate()
+    }
+}
+
+extension Recipe {
+    /// ``RecipeError/invalidValue(field:expected:found:)`` unless `range` holds `value`.
+    static func check(_ field: String, _ value: Int, in range: ClosedRange<Int>) throws(RecipeError) {
+        guard range.contains(value) else {
+            throw .invalidValue(field: field, expected: "in \(range.lowerBound)...\(range.upperBound)", found: "\(value)")
+        }
     }
 }
 

@@ -301,11 +301,11 @@ public final class AnomalyTrainer {
             let value = result.loss.item()
             guard value.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint) }
             let gradients = net.gradients(of: result.loss)
-            if let name = gradients.keys.sorted().first(where: { gradients[$0]?.isFinite == false }) {
+            if let name = Self.firstNonFinite(gradients) {
                 throw TrainingError.nonFiniteValues(what: "the gradient of \(name)", epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint)
             }
             try optimizer.step(net, gradients: gradients)
-            if let name = firstNonFiniteState() {
+            if let name = Self.firstNonFinite(net.stateDict()) {
                 throw TrainingError.nonFiniteValues(what: "\(name) after the update", epoch: epoch, batch: step, lastCheckpoint: lastCheckpoint)
             }
             return (value, result.scores)
@@ -324,10 +324,11 @@ public final class AnomalyTrainer {
         }
     }
 
-    /// The name of the first parameter or buffer (batch-norm statistics) holding NaN or ∞.
-    private func firstNonFiniteState() -> String? {
-        let state = net.stateDict()
-        return state.keys.sorted().first { state[$0]?.isFinite == false }
+    /// The first name (in sorted order) of a tensor holding NaN or ∞, or nil; names are sorted
+    /// only when one is found, not on every step.
+    private static func firstNonFinite(_ tensors: [String: Tensor]) -> String? {
+        guard tensors.values.contains(where: { !$0.isFinite }) else { return nil }
+        return tensors.keys.sorted().first { tensors[$0]?.isFinite == false }
     }
 
     /// Writes a checkpoint; every step has checked that the weights are finite, so a
