@@ -44,6 +44,9 @@ struct DataOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of the weights, data order, augmentation, anomalies and the folder split.")
     var seed: UInt64 = 0
 
+    @OptionGroup(title: "Memory limits for reading files")
+    var limits: LimitOptions
+
     func validate() throws {
         switch dataset {
         case .fashionMNIST, .mnist, .cifar10:
@@ -91,10 +94,11 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    /// Reads the data: the nominal training images, the test set, the real anomalies for
-    /// semi-supervised training, and names for messages.
+    /// Reads the data, under the `--max-…` limits: the nominal training images, the test
+    /// set, the real anomalies for semi-supervised training, and names for messages.
     func load() throws -> OneClassData {
-        try OneClassData.load(source)
+        limits.apply()
+        return try OneClassData.load(source)
     }
 }
 

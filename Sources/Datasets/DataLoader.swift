@@ -13,8 +13,9 @@ import TensorCore
 /// Memory: at most ``prefetchCount`` batches are queued or being prepared, besides the one
 /// the consumer holds; while a batch is prepared, up to `min(workerCount, batchSize)` images
 /// are decoded at once, each bounded by ``DatasetLimits/maximumImageSamples`` (and a gzipped
-/// file by ``DatasetLimits/maximumDecompressedBytes``). Lower ``workerCount``,
-/// ``prefetchCount`` or the limits to bound the decoded bytes in flight further.
+/// file by ``DatasetLimits/maximumDecompressedBytes``), all together by
+/// ``DatasetLimits/maximumDecodingBytes``. Lower ``workerCount``, ``prefetchCount`` or the
+/// limits to bound the decoded bytes in flight further.
 ///
 /// ```swift
 /// let loader = try DataLoader(dataset: train, batchSize: 128, transform: augmentation, seed: 1)

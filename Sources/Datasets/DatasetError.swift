@@ -99,7 +99,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// A file needs more memory than a cap of ``DatasetLimits`` allows: it inflates to more
     /// than ``DatasetLimits/maximumDecompressedBytes``, or its header announces an image of
-    /// more than ``DatasetLimits/maximumImageSamples`` samples. `maximum` is the limit's
+    /// more than ``DatasetLimits/maximumImageSamples`` samples or one that alone needs more
+    /// than ``DatasetLimits/maximumDecodingBytes`` to decode. `maximum` is the limit's
     /// value; `found` says what the file holds or announces. Raise the limit with
     /// ``DatasetLimits/setDefault(_:)`` (or pass larger limits to the reader) if the file is
     /// genuine.
@@ -208,6 +209,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             switch limit {
             case .decompressedBytes: what = "at most \(maximum) decompressed bytes (\(DatasetError.byteSize(maximum)))"
             case .imageSamples: what = "an image of at most \(maximum) samples (width × height × channels)"
+            case .decodingBytes: what = "an image that takes at most \(maximum) bytes (\(DatasetError.byteSize(maximum))) to decode"
             }
             return "\(file): expected \(what), found \(found); if the file is genuine, raise DatasetLimits.\(limit) "
                 + "(DatasetLimits.setDefault) above \(maximum)"

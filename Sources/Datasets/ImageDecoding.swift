@@ -39,8 +39,9 @@ extension Image {
     }
 
     /// Decodes `data`, which must start with the signature of one of `formats`: reads the
-    /// header, checks the size against `limits`, then lets the codec write the samples
-    /// straight into the new pixel array.
+    /// header, checks the size against `limits`, reserves the decoding bytes in the
+    /// process's ``DecodingBudget`` (waiting while other images use it), then lets the codec
+    /// write the samples straight into the new pixel array.
     init(decoding data: Data, as formats: [ImageFormat], source: String, limits: DatasetLimits) throws(DatasetError) {
         let format = try ImageFormat.identify(data, among: formats, source: source)
         let (readInfo, decode) = format.codec
@@ -63,16 +64,23 @@ extension Image {
                 file: source, limit: .imageSamples, maximum: maximum,
                 found: "a \(format.name) header announcing \(width) × \(height) pixels of \(channels) channels (\(samples) samples)")
         }
-        var pixels: [Float] = []
-        try callCodec(format: format, source: source, byteCount: data.count) { message, capacity in
-            var status: fcdd_image_status = .ok
-            pixels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
-                status = data.withUnsafeBytes { bytes in
-                    decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, buffer.baseAddress, count, message, capacity)
+        // The header's size is within maximumImageSamples, so this product cannot overflow.
+        let pixels = try DecodingBudget.shared.withReservation(
+            of: count * DatasetLimits.decodingBytesPerSample, maximum: limits.maximumDecodingBytes, file: source,
+            describing: "a \(format.name) image of \(width) × \(height) pixels of \(channels) channels"
+        ) { () throws(DatasetError) -> [Float] in
+            var pixels: [Float] = []
+            try callCodec(format: format, source: source, byteCount: data.count) { message, capacity in
+                var status: fcdd_image_status = .ok
+                pixels = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    status = data.withUnsafeBytes { bytes in
+                        decode(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, buffer.baseAddress, count, message, capacity)
+                    }
+                    initialized = status == .ok ? count : 0
                 }
-                initialized = status == .ok ? count : 0
+                return status
             }
-            return status
+            return pixels
         }
         self.init(validatedWidth: width, height: height, channels: channels, pixels: pixels)
     }

@@ -74,11 +74,14 @@ struct LimitsTests {
         #expect(standard.maximumDecompressedBytes == 1 << 30)
         #expect(standard.maximumImageSamples == 64 << 20)
         #expect(standard.maximumImageSamples >= 1024 * 1024 * 3)  // MVTec-AD's largest images
-        var limits = DatasetLimits(maximumDecompressedBytes: -5, maximumImageSamples: 0)
-        #expect(limits.maximumDecompressedBytes == 0 && limits.maximumImageSamples == 1)
+        #expect(standard.maximumDecodingBytes == 1 << 32)
+        // Ten of the largest images allowed decode at once.
+        #expect(standard.maximumDecodingBytes / (standard.maximumImageSamples * DatasetLimits.decodingBytesPerSample) == 10)
+        var limits = DatasetLimits(maximumDecompressedBytes: -5, maximumImageSamples: 0, maximumDecodingBytes: -1)
+        #expect(limits.maximumDecompressedBytes == 0 && limits.maximumImageSamples == 1 && limits.maximumDecodingBytes == 1)
         limits.maximumImageSamples = 300 << 20
         #expect(limits.maximumImageSamples == 300 << 20)
-        #expect(DatasetLimit.allCases.map(\.description) == ["maximumDecompressedBytes", "maximumImageSamples"])
+        #expect(DatasetLimit.allCases.map(\.description) == ["maximumDecompressedBytes", "maximumImageSamples", "maximumDecodingBytes"])
     }
 
     @Test("a real deflate bomb stops at the limit, whatever its trailer claims")
@@ -179,6 +182,22 @@ struct LimitsTests {
         let png = try image.pngData()
         #expect(try Image(pngData: png, limits: DatasetLimits(maximumImageSamples: 60)) == Image(pngData: png))
         #expect(caughtError { try Image(pngData: png, limits: DatasetLimits(maximumImageSamples: 59)) }?.caseName == "limitExceeded")
+    }
+
+    @Test("an image that alone needs more than the decoding budget is refused, naming the limit; at the budget it decodes")
+    func decodingBudgetBoundary() throws {
+        let image = try Image(width: 5, height: 4, channels: 3, pixels: (0..<60).map { Float($0) / 59 })
+        let png = try image.pngData()
+        let needed = 60 * DatasetLimits.decodingBytesPerSample
+        #expect(try Image(pngData: png, limits: DatasetLimits(maximumDecodingBytes: needed)) == Image(pngData: png))
+        let error = caughtError { try Image(pngData: png, source: "small.png", limits: DatasetLimits(maximumDecodingBytes: needed - 1)) }
+        guard case let .limitExceeded(file, limit, maximum, found)? = error else {
+            Issue.record("expected limitExceeded, got \(String(describing: error))")
+            return
+        }
+        #expect(file == "small.png" && limit == .decodingBytes && maximum == needed - 1)
+        #expect(found.contains("5 × 4 pixels of 3 channels") && found.contains("\(needed) bytes"), "\(found)")
+        #expect(error?.description.contains("DatasetLimits.maximumDecodingBytes") == true, "\(String(describing: error))")
     }
 }
 

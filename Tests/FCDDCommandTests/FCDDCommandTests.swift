@@ -66,6 +66,23 @@ struct FCDDCommandOptionTests {
         #expect(message(["train", "--epochs"]).contains("Missing value"))
     }
 
+    @Test("--max-… options parse sizes with units, refuse nonsense and raise DatasetLimits.default")
+    func limitOptions() throws {
+        #expect(ByteCount(argument: "2GiB")?.bytes == 2 << 30 && ByteCount(argument: "512M")?.bytes == 512 << 20)
+        #expect(ByteCount(argument: "64KiB")?.bytes == 64 << 10 && ByteCount(argument: "1000")?.bytes == 1000)
+        for bad in ["", "GiB", "-1MiB", "1.5GiB", "12TiB", "9223372036854775807GiB", "many"] { #expect(ByteCount(argument: bad) == nil, "\(bad)") }
+        #expect(message(["train", "--max-decoding", "lots"]).contains("--max-decoding"))
+        #expect(message(["train", "--max-image-samples", "0"]) == "--max-image-samples must be at least 1, found 0.")
+        #expect(message(["train", "--max-decoding", "0"]) == "--max-decoding must be at least 1 byte, found 0.")
+
+        // Raised, never lowered here: other tests read images in parallel under the default.
+        let before = DatasetLimits.default
+        defer { DatasetLimits.setDefault(before) }
+        let options = try DataOptions.parse(["--max-decompressed", "3GiB", "--max-image-samples", "300000000", "--max-decoding", "8GiB"])
+        options.limits.apply()
+        #expect(DatasetLimits.default == DatasetLimits(maximumDecompressedBytes: 3 << 30, maximumImageSamples: 300_000_000, maximumDecodingBytes: 8 << 30))
+    }
+
     @Test("a missing data directory is a typed error and creates no output")
     func missingData() async throws {
         let output = temporaryDirectory()
