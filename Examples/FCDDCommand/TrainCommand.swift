@@ -79,12 +79,18 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Continue from output/checkpoint.safetensors of an interrupted run with the same options.")
     var resume = false
 
+    @Option(help: ArgumentHelp("Repeat a run: the options recorded in the config.json it wrote; options given here override them.", valueName: "file"))
+    var config: String?
+
     @OptionGroup var compute: ComputeOptions
 
     @Option(help: ArgumentHelp("Output directory (created; existing files in it are replaced).", valueName: "dir"))
     var output: String = "fcdd-output"
 
     func validate() throws {
+        if let config {
+            throw ValidationError("--config \(config) is expanded by the fcdd command line; parse with RunConfigurationFile.expand first.")
+        }
         func check(_ option: String, _ value: Int?, in range: ClosedRange<Int>) throws {
             if let value, !range.contains(value) {
                 throw ValidationError("\(option) must be in \(range.lowerBound)...\(range.upperBound), found \(value).")
@@ -230,14 +236,18 @@ struct TrainCommand: AsyncParsableCommand {
     }
 }
 
-/// `config.json`: the options of a run and the training configuration they gave.
+/// `config.json`: the options of a run and the training configuration they gave; `--config`
+/// reads it back (``RunConfigurationFile``).
 struct RunRecord: Encodable {
     let dataset: String, data: String?, normalClass: String, seed: UInt64
-    let objective: String, net: String, sigma: Double
+    /// The net trained (a baseline's own net for hsc and ae) and the FCDD net `--net` named.
+    let objective: String, net: String, fcddNet: String, sigma: Double
+    let backbone: String?, imageSize: String?, channels: String?
     /// The HSC heatmaps' gradient method; `nil` for the other objectives.
     let gradientMethod: String?
-    let outlierExposure: String?, noise: String?, superviseMode: String?, supervisedAnomalies: Int?
+    let outlierExposure: String?, oeLimit: Int?, noise: String?, superviseMode: String?, supervisedAnomalies: Int?
     let testFraction: Double?, maskPattern: String?
+    let thresholdQuantile: Double, checkpointInterval: Int
     let training: TrainingConfiguration
 
     init(command: TrainCommand, recipe: Recipe, net: String) {
@@ -247,14 +257,21 @@ struct RunRecord: Encodable {
         seed = command.data.seed
         objective = recipe.objective.rawValue
         self.net = net
+        fcddNet = recipe.net.rawValue
         sigma = recipe.sigma
+        backbone = command.backbone
+        imageSize = command.imageSize.map { "\($0)" }
+        channels = command.data.dataset == .folder ? command.data.channels.rawValue : nil
         gradientMethod = recipe.objective == .hsc ? command.gradientMethod : nil
         outlierExposure = command.oe
+        oeLimit = command.oeLimit
         noise = command.noise
         superviseMode = command.superviseMode
         supervisedAnomalies = command.data.supervisedAnomalies
         testFraction = command.data.dataset == .folder ? command.data.testFraction : nil
         maskPattern = command.data.maskPattern
+        thresholdQuantile = command.thresholdQuantile
+        checkpointInterval = command.checkpointInterval
         training = recipe.training
     }
 }

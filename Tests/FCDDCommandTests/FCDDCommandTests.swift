@@ -8,6 +8,17 @@ import TensorCore
 
 @testable import FCDDCommand
 
+/// The error `body` throws (a test failure when it throws none).
+private func caught(_ body: () throws -> Void) -> any Error {
+    do {
+        try body()
+    } catch {
+        return error
+    }
+    Issue.record("expected an error")
+    return CancellationError()
+}
+
 /// A fresh temporary directory.
 private func temporaryDirectory() -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("fcdd-command-\(UUID().uuidString)", isDirectory: true)
@@ -81,6 +92,48 @@ struct FCDDCommandOptionTests {
         let options = try DataOptions.parse(["--max-decompressed", "3GiB", "--max-image-samples", "300000000", "--max-decoding", "8GiB"])
         options.limits.apply()
         #expect(DatasetLimits.default == DatasetLimits(maximumDecompressedBytes: 3 << 30, maximumImageSamples: 300_000_000, maximumDecodingBytes: 8 << 30))
+    }
+
+    @Test("--config repeats a run from its config.json; options given after it override the file")
+    func configRoundTrip() throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let original = try TrainCommand.parse([
+            "--normal-class", "3", "--seed", "5", "--net", "FCDD_CNN28", "--epochs", "2", "--batch-size", "8", "--acc-batches", "2",
+            "--learning-rate", "0.005", "--weight-decay", "0.0001", "--noise", "confetti", "--supervise-mode", "malformed-normal",
+            "--gauss-std", "1.5", "--threshold-quantile", "0.9", "--checkpoint-interval", "2", "--output", directory.path,
+        ])
+        func record(_ command: TrainCommand) throws -> Data {
+            let recipe = try command.makeRecipe(for: command.data.load(), objective: .fcdd)
+            return try JSONEncoder.pretty.encode(RunRecord(command: command, recipe: recipe, net: try recipe.netName))
+        }
+        let file = directory.appendingPathComponent("config.json")
+        try record(original).write(to: file)
+
+        let repeated = try TrainCommand.parse(RunConfigurationFile.expand(["--config", file.path]))
+        #expect(try record(repeated) == record(original))
+        let varied = try TrainCommand.parse(RunConfigurationFile.expand(["--epochs", "7", "--config=\(file.path)", "--seed", "9"]))
+        #expect(varied.epochs == 7 && varied.data.seed == 9 && varied.batchSize == 8 && varied.noise == "confetti" && varied.gaussStd == 1.5)
+
+        // compare takes the file too; the recorded objective gives way to compare's own.
+        let compare = try RunConfigurationFile.expandCommandLine(["compare", "--config", file.path, "--output", "x"])
+        #expect(compare.first == "compare" && !compare.contains("--objective") && compare.suffix(2) == ["--output", "x"])
+        #expect(try RunConfigurationFile.expandCommandLine(["evaluate", "--config", "f"]) == ["evaluate", "--config", "f"])
+
+        // Files that are not a run's config are refused, naming the file.
+        let notJSON = directory.appendingPathComponent("notes.txt")
+        try Data("epochs: 3".utf8).write(to: notJSON)
+        let noDataset = directory.appendingPathComponent("other.json")
+        try Data(#"{"epochs": 3}"#.utf8).write(to: noDataset)
+        for (path, fragment) in [(directory.appendingPathComponent("missing.json").path, "cannot read the file"), (notJSON.path, "does not read as one"),
+                                 (noDataset.path, "no \"dataset\"")] {
+            #expect(throws: ValidationError.self) { _ = try RunConfigurationFile.expand(["--config", path]) }
+            #expect(FCDDCommand.message(for: caught { _ = try RunConfigurationFile.expand(["--config", path]) }).contains(fragment))
+        }
+        #expect(FCDDCommand.message(for: caught { _ = try RunConfigurationFile.expand(["--config"]) }).contains("--config needs a file"))
+        // Parsed without the expansion (FCDDCommand.main expands), the option is refused.
+        #expect(message(["train", "--config", file.path]).contains("is expanded by the fcdd command line"))
     }
 
     @Test("a missing data directory is a typed error and creates no output")
