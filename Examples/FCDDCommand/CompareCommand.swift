@@ -41,7 +41,7 @@ struct CompareCommand: AsyncParsableCommand {
             let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("the reference pairs no baselines with \(net); give --net with one of \(nets).")
         }
-        if let size = train.imageSize, size != hsc.designedInputSize {
+        if let size = train.imageSize, size.size != Size2D(hsc.designedInputSize, hsc.designedInputSize) {
             throw ValidationError("the baselines of \(net) take \(hsc.designedInputSize)×\(hsc.designedInputSize) images, found --image-size \(size).")
         }
     }

@@ -89,7 +89,7 @@ private struct SavedRun: Decodable {
 
     let dataset: String, normalClass: String
     let data: String?, seed: UInt64?
-    let objective: String?, fcddNet: String?, backbone: String?, imageSize: Int?, channels: String?
+    let objective: String?, fcddNet: String?, backbone: String?, imageSize: String?, channels: String?
     let sigma: Double?, gradientMethod: String?
     let outlierExposure: String?, oeLimit: Int?, noise: String?, superviseMode: String?, supervisedAnomalies: Int?
     let testFraction: Double?, maskPattern: String?

@@ -37,8 +37,10 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("How --objective hsc explains a score: grad (the reference's input gradient) or igN (integrated gradients with N steps from the black image; ig alone is ig32). Other objectives ignore it.", valueName: "method"))
     var gradientMethod: String = GradientMethod.gradient.description
 
-    @Option(parsing: .unconditional, help: "mvtec and folder: the input height and width (default: the net's, 224 for the VGG nets).")
-    var imageSize: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "mvtec and folder: the input size, N for N×N or H×W (also HxW) for other shapes (default: the net's, 224×224 for the VGG nets).",
+        valueName: "size"))
+    var imageSize: ImageSizeArgument?
 
     @Option(parsing: .unconditional, help: "Epochs, each one pass over the training images (default: 40 on the bundled sample, 20 for mvtec and folder, else the reference's 400 for Fashion-MNIST and MNIST and 600 for CIFAR-10; the reference's MVTec-AD epoch is 10 passes).")
     var epochs: Int?
@@ -101,7 +103,10 @@ struct TrainCommand: AsyncParsableCommand {
         try check("--batch-size", batchSize, in: Limits.batchSize)
         try check("--acc-batches", accBatches, in: Limits.accumulatedBatches)
         if let batchSize, let accBatches { try check("--batch-size × --acc-batches", batchSize * accBatches, in: Limits.samplesPerStep) }
-        try check("--image-size", imageSize, in: Recipe.inputSizes)
+        if let imageSize, !(Recipe.inputSizes.contains(imageSize.size.height) && Recipe.inputSizes.contains(imageSize.size.width)) {
+            let range = Recipe.inputSizes
+            throw ValidationError("--image-size must be in \(range.lowerBound)...\(range.upperBound) on each side, found \(imageSize).")
+        }
         if let oeLimit, oeLimit < 1 { throw ValidationError("--oe-limit must be at least 1, found \(oeLimit).") }
         if let gaussStd, !(gaussStd.isFinite && gaussStd >= FCDDGaussianKernel.minimumSigma) {
             throw ValidationError("--gauss-std must be finite and at least \(FCDDGaussianKernel.minimumSigma), found \(gaussStd).")
@@ -135,7 +140,6 @@ struct TrainCommand: AsyncParsableCommand {
         guard GradientMethod(gradientMethod) != nil else {
             throw ValidationError("--gradient-method \(gradientMethod) is not a method; expected grad, ig, or ig followed by a positive step count (e.g. ig64).")
         }
-        if let imageSize, imageSize < 1 { throw ValidationError("--image-size must be positive, found \(imageSize).") }
     }
 
     /// The FCDD net `--net` names, VGG_F for mvtec and folder with `--backbone`, or `nil` for
@@ -156,7 +160,7 @@ struct TrainCommand: AsyncParsableCommand {
 
     /// The library's paper recipe for `data` with this command's options applied.
     func makeRecipe(for data: OneClassData, objective: ReferenceObjective) throws -> Recipe {
-        var recipe = try Recipe.paper(for: data, objective: objective, net: fcddNet, imageSize: imageSize)
+        var recipe = try Recipe.paper(for: data, objective: objective, net: fcddNet, imageSize: imageSize?.size)
         recipe.training.seed = self.data.seed
         if let epochs { recipe.training.epochs = epochs }
         if let batchSize { recipe.training.batchSize = batchSize }
@@ -195,7 +199,7 @@ struct TrainCommand: AsyncParsableCommand {
         let netName = try recipe.netName
         say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
             + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
-            + "; \(recipe.objective) with \(netName), \(recipe.inputSize)×\(recipe.inputSize)×\(recipe.channels), \(training.net.parameterCount) parameters, \(recipe.training.epochs) epochs")
+            + "; \(recipe.objective) with \(netName), \(recipe.inputSize.height)×\(recipe.inputSize.width)×\(recipe.channels), \(training.net.parameterCount) parameters, \(recipe.training.epochs) epochs")
 
         var bar = ProgressBar()
         let outcome = try training.run(callbacks: TrainingCallbacks(afterStep: { progress in
@@ -260,7 +264,7 @@ struct RunRecord: Encodable {
         fcddNet = recipe.net.rawValue
         sigma = recipe.sigma
         backbone = command.backbone
-        imageSize = command.imageSize.map { "\($0)" }
+        imageSize = command.imageSize?.description
         channels = command.data.dataset == .folder ? command.data.channels.rawValue : nil
         gradientMethod = recipe.objective == .hsc ? command.gradientMethod : nil
         outlierExposure = command.oe

@@ -56,7 +56,10 @@ struct FCDDCommandOptionTests {
         #expect(message(["train", "--epochs", "9223372036854775807"]) == "--epochs must be in 1...100000, found 9223372036854775807.")
         #expect(message(["train", "--batch-size", "65536", "--acc-batches", "4096"])
             == "--batch-size × --acc-batches must be in 1...1048576, found 268435456.")
-        #expect(message(["train", "--image-size", "100000"]) == "--image-size must be in 1...4096, found 100000.")
+        #expect(message(["train", "--image-size", "100000"]) == "--image-size must be in 1...4096 on each side, found 100000.")
+        #expect(message(["train", "--image-size", "224×0"]) == "--image-size must be in 1...4096 on each side, found 224×0.")
+        #expect(message(["train", "--image-size", "224×"]).contains("--image-size"))
+        #expect(message(["train", "--image-size", "2x3x4"]).contains("--image-size"))
         #expect(message(["train", "--gauss-std", "inf"]) == "--gauss-std must be finite and at least 0.001, found inf.")
         #expect(message(["train", "--gauss-std", "1e-300"]) == "--gauss-std must be finite and at least 0.001, found 1e-300.")
         #expect(message(["train", "--learning-rate", "nan"]) == "--learning-rate must be finite and positive, found nan.")
@@ -307,6 +310,25 @@ struct FCDDCommandBaselineTests {
         #expect(["image_auroc", "pixel_auroc", "pixel_aupro"].allSatisfy { values[$0].map { (0...1).contains($0) } ?? false })
         try await EvaluateCommand.parse(dataArguments + ["--model", trained.path, "--output", evaluated.path]).run()
         #expect(try metrics(in: evaluated)["image_auroc"] == values["image_auroc"])
+    }
+
+    @Test("rectangular inputs end to end: --image-size H×W trains, saves, reloads and predicts at that size")
+    func rectangularInputs() async throws {
+        let (root, trained) = (try FolderFixture.write(), temporaryDirectory())
+        defer { for url in [root, trained] { try? FileManager.default.removeItem(at: url) } }
+        let train = try TrainCommand.parse([
+            "--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png",
+            "--net", "FCDD_CNN28", "--image-size", "24x32", "--epochs", "1", "--batch-size", "4", "--output", trained.path,
+        ])
+        try await train.run()
+        let pixelAUC = try #require(try metrics(in: trained)["pixel_auroc"])
+        #expect(pixelAUC >= 0 && pixelAUC <= 1)
+        let predictor = try AnomalyPredictor(contentsOf: trained.appendingPathComponent("model.safetensors"))
+        #expect(predictor.inputSize == Size2D(24, 32))
+        let image = try Image(contentsOf: root.appendingPathComponent("spot/0.png"))
+        #expect(try predictor.predict(image: image).heatmap.shape == [24, 32])
+        let config = try String(contentsOf: trained.appendingPathComponent("config.json"), encoding: .utf8)
+        #expect(config.contains(#""imageSize" : "24×32""#), "\(config)")
     }
 
     @Test("a baseline without a paired net or of another size is refused before anything is written")

@@ -2,6 +2,7 @@ import Datasets
 import Explain
 import FCDD
 import Foundation
+import TensorCore
 import Testing
 
 @Suite("Configurations are checked field by field before any work")
@@ -56,9 +57,10 @@ struct TrainingConfigurationTests {
                 return "\(error)"
             }
         }
-        #expect(error { $0.inputSize = 0 } == "inputSize must be in 1...4096, found 0")
-        #expect(error { $0.inputSize = 1 << 40 } == "inputSize must be in 1...4096, found \(1 << 40)")
-        #expect(error { $0.preResize = 100_000 } == "preResize must be in 1...4096, found 100000")
+        #expect(error { $0.inputSize = 0 } == "inputSize must be a height and width in 1...4096, found 0×0")
+        #expect(error { $0.inputSize = Size2D(28, 1 << 40) } == "inputSize must be a height and width in 1...4096, found 28×\(1 << 40)")
+        #expect(error { $0.inputSize = Size2D(-3, 28) } == "inputSize must be a height and width in 1...4096, found -3×28")
+        #expect(error { $0.preResize = 100_000 } == "preResize must be a height and width in 1...4096, found 100000×100000")
         #expect(error { $0.channels = 5000 } == "channels must be in 1...4096, found 5000")
         #expect(error { $0.sigma = .infinity } == "sigma must be finite and at least 0.001, found inf")
         #expect(error { $0.sigma = 1e-200 } == "sigma must be finite and at least 0.001, found 1e-200")

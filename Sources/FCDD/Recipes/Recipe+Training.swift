@@ -38,7 +38,7 @@ extension Recipe {
         try Self.check("channels", channels, in: AnomalyPredictor.Limits.inputChannels)
         var generator = SeededGenerator(seed: training.seed)
         if let kind = try baselineNet {
-            guard kind.designedInputSize == inputSize else {
+            guard Size2D(kind.designedInputSize, kind.designedInputSize) == inputSize else {
                 throw RecipeError.inputSize(net: kind.rawValue, expected: "\(kind.designedInputSize)×\(kind.designedInputSize) images", found: inputSize)
             }
             let model = kind.makeNet(inputChannels: channels, using: &generator)
@@ -57,7 +57,7 @@ extension Recipe {
         }
         let model = net.makeNet(inputChannels: channels, using: &generator)
         do {
-            _ = try model.spatialGeometry(forInput: Size2D(inputSize, inputSize))
+            _ = try model.spatialGeometry(forInput: inputSize)
         } catch {
             throw RecipeError.inputSize(net: net.rawValue, expected: "inputs its layers fit (\(error))", found: inputSize)
         }
@@ -87,7 +87,7 @@ extension Recipe {
     /// - Throws: ``DatasetError`` for an empty outlier set, and
     ///   ``RecipeError/noRealAnomalies(data:)`` when real anomalies are asked for and `data` has none.
     public func trainingTransform(for data: OneClassData) throws -> any SampleTransform {
-        let preResize = try preResize.map { size throws(DatasetError) in try Resize(height: size, width: size) }
+        let preResize = try preResize.map { size throws(DatasetError) in try Resize(height: size.height, width: size.width) }
         var transforms: [any SampleTransform] = preResize.map { [$0] } ?? []
         if objective != .ae {
             switch anomalies {
@@ -111,7 +111,7 @@ extension Recipe {
     ///
     /// - Throws: as ``makeObjective()``.
     public func makePredictor(net: any Module) throws(ExplainError) -> AnomalyPredictor {
-        AnomalyPredictor(net: net, objective: try makeObjective(), preprocessing: preprocessing, inputSize: Size2D(inputSize, inputSize),
+        AnomalyPredictor(net: net, objective: try makeObjective(), preprocessing: preprocessing, inputSize: inputSize,
                          inputChannels: channels)
     }
 }

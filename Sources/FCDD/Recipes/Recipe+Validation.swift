@@ -1,4 +1,5 @@
 import Explain
+import TensorCore
 
 extension Recipe {
     /// Input heights and widths a recipe may ask for: 1…4,096 pixels (the reference's largest
@@ -34,6 +35,15 @@ extension Recipe {
     static func check(_ field: String, _ value: Int, in range: ClosedRange<Int>) throws(RecipeError) {
         guard range.contains(value) else {
             throw .invalidValue(field: field, expected: "in \(range.lowerBound)...\(range.upperBound)", found: "\(value)")
+        }
+    }
+
+    /// ``RecipeError/invalidValue(field:expected:found:)`` unless `range` holds both sides of
+    /// `size`.
+    static func check(_ field: String, _ size: Size2D, in range: ClosedRange<Int>) throws(RecipeError) {
+        guard range.contains(size.height), range.contains(size.width) else {
+            throw .invalidValue(field: field, expected: "a height and width in \(range.lowerBound)...\(range.upperBound)",
+                                found: "\(size.height)×\(size.width)")
         }
     }
 }

@@ -26,12 +26,12 @@ public struct Recipe: Sendable {
     /// The FCDD net; the baselines train the net the reference pairs with it
     /// (``BaselineNetKind/hsc(pairedWith:)``, ``BaselineNetKind/autoencoder(pairedWith:)``).
     public var net: FCDDNetKind
-    /// The input height and width.
-    public var inputSize: Int
+    /// The input height and width (an integer literal means a square: `inputSize = 28`).
+    public var inputSize: Size2D
     /// The input channels (1 grey, 3 colour).
     public var channels: Int
     /// A resize before the anomalies are drawn (MVTec-AD's 240 for 224 inputs), or `nil`.
-    public var preResize: Int?
+    public var preResize: Size2D?
     /// Where the training anomalies come from (ignored by objectives that train on nominal
     /// images only).
     public var anomalies: AnomalyChoice
@@ -57,7 +57,7 @@ public struct Recipe: Sendable {
 
     /// A recipe with every field given; see the properties.
     public init(
-        objective: ReferenceObjective, net: FCDDNetKind, inputSize: Int, channels: Int, preResize: Int? = nil, anomalies: AnomalyChoice,
+        objective: ReferenceObjective, net: FCDDNetKind, inputSize: Size2D, channels: Int, preResize: Size2D? = nil, anomalies: AnomalyChoice,
         outlierPreprocessing: any SampleTransform = Compose([]), augmentation: [any SampleTransform], preprocessing: ModelPreprocessing,
         training: TrainingConfiguration, sigma: Double, displayQuantile: Double, pixelWiseLoss: Bool = false,
         gradientMethod: GradientMethod = .gradient, backbone: URL? = nil
@@ -89,7 +89,8 @@ public struct Recipe: Sendable {
     ///   (padding 4), flips, Gaussian noise 0.001; per-class normalisation; Adam, lr 1e-3,
     ///   ×0.1 at epochs 400 and 500, 600 epochs of 20 × 10 accumulated; σ 1.2.
     /// - MVTec-AD and folders: FCDD_CNN224_VGG_NOPT (or `net`), the net's input size
-    ///   (or `imageSize`), the data's channels; resized to 15/14 of the input size, confetti
+    ///   (or `imageSize`, which may be rectangular), the data's channels; resized to 15/14 of
+    ///   the input size, confetti
     ///   noise on the nominal image (the data's real anomalies when it has them), a random
     ///   crop or a nearest resize, colour jitter, noise with probability ½; LCN and min-max
     ///   (MVTec-AD's constants, or fitted to the folder's training images); SGD Nesterov, lr 1e-3,
@@ -102,7 +103,7 @@ public struct Recipe: Sendable {
     /// - Throws: ``DatasetError`` when constants cannot be fitted or a normal class is out
     ///   of range.
     public static func paper(
-        for data: OneClassData, objective: ReferenceObjective = .fcdd, net: FCDDNetKind? = nil, imageSize: Int? = nil
+        for data: OneClassData, objective: ReferenceObjective = .fcdd, net: FCDDNetKind? = nil, imageSize: Size2D? = nil
     ) throws(DatasetError) -> Recipe {
         var recipe: Recipe
         switch data.source {
@@ -122,17 +123,17 @@ public struct Recipe: Sendable {
                 preprocessing: preprocessing, training: .cifar10, sigma: preset.gaussianSigma, displayQuantile: preset.displayQuantile)
         case .mvtecAD, .imageFolder:
             let chosenNet = net ?? defaultNet(for: data.source)
-            let size = imageSize ?? chosenNet.designedInputSize
+            let size = imageSize ?? Size2D(chosenNet.designedInputSize, chosenNet.designedInputSize)
             let channels = try data.train.sample(at: 0).image.shape[0]
             // MVTec-AD's lcnaug1: a pre-resize to 15/14 of the input size (240 for 224).
-            let preSize = (size * 15 + 13) / 14
+            let preSize = Size2D((size.height * 15 + 13) / 14, (size.width * 15 + 13) / 14)
             let preprocessing: ModelPreprocessing
             if case let .mvtecAD(_, category, _, _) = data.source {
                 let statistics = try FCDDBenchmark.mvtecAD.statistics(normalClass: MVTecAD.categories.firstIndex(of: category) ?? -1)
                 preprocessing = .localContrastMinMax(minimum: statistics.lcnMinimum, maximum: statistics.lcnMaximum)
             } else {
                 preprocessing = try ModelPreprocessing.fittingLocalContrastMinMax(
-                    to: TransformedDataset(data.train, transform: try Resize(height: size, width: size)))
+                    to: TransformedDataset(data.train, transform: try Resize(height: size.height, width: size.width)))
             }
             var training = TrainingConfiguration.mvtecAD
             training.epochs = 20
@@ -143,9 +144,10 @@ public struct Recipe: Sendable {
             recipe = Recipe(
                 objective: objective, net: chosenNet, inputSize: size, channels: channels, preResize: preSize,
                 anomalies: data.realAnomalies == nil ? .synthetic(.confetti, .onNominalImage) : .realAnomalies,
-                outlierPreprocessing: Compose(Grayscale(outputChannels: channels == 1 ? .one : .three), try Resize(height: preSize, width: preSize)),
+                outlierPreprocessing: Compose(Grayscale(outputChannels: channels == 1 ? .one : .three), try Resize(height: preSize.height, width: preSize.width)),
                 augmentation: [
-                    try RandomChoice(try RandomCrop(size: size), try Resize(height: size, width: size, interpolation: .nearest)),
+                    try RandomChoice(try RandomCrop(height: size.height, width: size.width),
+                                     try Resize(height: size.height, width: size.width, interpolation: .nearest)),
                     try RandomChoice(try ColorJitter(brightness: 0.04, contrast: 0.04, saturation: 0.04, hue: 0.04),
                                      try ColorJitter(brightness: 0.005, contrast: 0.0005, saturation: 0.0005, hue: 0.0005)),
                     try RandomApply(try GaussianNoise(.relativeToImageStandardDeviation(0.1), clampsToUnitRange: true), p: 0.5),

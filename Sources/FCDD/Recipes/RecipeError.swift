@@ -1,9 +1,11 @@
+import TensorCore
+
 /// Why a ``Recipe`` cannot build its net, objective or training.
 public enum RecipeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The reference pairs no baseline of the objective with the FCDD net.
     case noPairedBaseline(objective: ReferenceObjective, net: FCDDNetKind, nets: [FCDDNetKind])
     /// The net cannot take the recipe's input size.
-    case inputSize(net: String, expected: String, found: Int)
+    case inputSize(net: String, expected: String, found: Size2D)
     /// An ImageNet backbone was given for a net without VGG or for another channel count.
     case backbone(net: String, channels: Int)
     /// A baseline needs VGG11-BN's classifier as well as its features, and the backbone file has none.
@@ -20,7 +22,7 @@ public enum RecipeError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .noPairedBaseline(objective, net, nets):
             "the reference pairs no \(objective) baseline with \(net); choose the net from \(nets.map(\.rawValue).joined(separator: ", ")) (the 28×28 and 32×32 nets need an image size of 28 or 32 for MVTec-AD and folders)"
         case let .inputSize(net, expected, found):
-            "\(net) takes \(expected), found an input size of \(found)×\(found)"
+            "\(net) takes \(expected), found an input size of \(found.height)×\(found.width)"
         case let .backbone(net, channels):
             "the ImageNet backbone loads into a VGG net with 3 input channels; found \(net) with \(channels) (give folders of grey images 3 channels)"
         case let .backboneWithoutClassifier(net, file):

@@ -89,8 +89,8 @@ public final class RecipeTraining {
         let history = try trainer.train(callbacks: callbacks)
         let predictor = AnomalyPredictor(
             net: net, objective: trainer.objective, preprocessing: recipe.preprocessing,
-            inputSize: Size2D(recipe.inputSize, recipe.inputSize), inputChannels: recipe.channels)
-        let batchSize = options.evaluationBatchSize ?? (recipe.inputSize > 64 ? 16 : 250)
+            inputSize: recipe.inputSize, inputChannels: recipe.channels)
+        let batchSize = options.evaluationBatchSize ?? (max(recipe.inputSize.height, recipe.inputSize.width) > 64 ? 16 : 250)
         let evaluation = try predictor.evaluate(data.test, batchSize: batchSize)
         let threshold = try ThresholdCalibration.quantile(
             nominalScores: predictor.evaluate(data.train, batchSize: batchSize).scores, quantile: options.thresholdQuantile)
@@ -122,12 +122,14 @@ extension Recipe {
         let transform = try trainingTransform(for: data)
         if data.train.count > 0 {
             let first = try transform.apply(data.train.sample(at: 0), seed: training.seed)
-            guard first.image.shape == [channels, inputSize, inputSize] else {
-                throw RecipeError.trainingImageShape(sample: first.name, expected: [channels, inputSize, inputSize], found: first.image.shape)
+            guard first.image.shape == [channels, inputSize.height, inputSize.width] else {
+                throw RecipeError.trainingImageShape(sample: first.name, expected: [channels, inputSize.height, inputSize.width], found: first.image.shape)
             }
         }
         let loader = try DataLoader(dataset: data.train, batchSize: training.batchSize, transform: transform, seed: training.seed)
-        let run = ["data": data.description, "normal_class": data.normalClassName, "input_size": "\(inputSize)", "channels": "\(channels)"]
+        // A square size is recorded as one number, as before rectangular sizes existed.
+        let size = inputSize.height == inputSize.width ? "\(inputSize.height)" : "\(inputSize.height)×\(inputSize.width)"
+        let run = ["data": data.description, "normal_class": data.normalClassName, "input_size": size, "channels": "\(channels)"]
         let trainer = try AnomalyTrainer(net: net, objective: try makeObjective(), configuration: training, loader: loader,
                                          checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval, run: run)
         if options.resume, let checkpoint = options.checkpointURL { try trainer.resume(from: checkpoint) }
