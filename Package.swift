@@ -3,9 +3,11 @@ import PackageDescription
 
 let package = Package(
     name: "FCDDSwift",
+    // Only Linux x86-64 is built and tested (README, "Platforms"). The minimum is what the code
+    // needs on Apple platforms: Synchronization's Mutex and Atomic (macOS 15).
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "TensorCore", targets: ["TensorCore"]),
-        .library(name: "COpenBLAS", targets: ["COpenBLAS"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Explain", targets: ["Explain"]),

@@ -12,6 +12,7 @@ import PackageDescription
 //   swift package --package-path Benchmarks benchmark               # the package-benchmark suite
 let package = Package(
     name: "Benchmarks",
+    platforms: [.macOS(.v15)],  // as FCDDSwift's
     dependencies: [
         .package(name: "FCDDSwift", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
@@ -25,7 +26,6 @@ let package = Package(
                 "BenchSupport",
                 "FCDDLayerShapes",
                 .product(name: "TensorCore", package: "FCDDSwift"),
-                .product(name: "COpenBLAS", package: "FCDDSwift"),
             ]
         ),
         .executableTarget(
@@ -33,7 +33,6 @@ let package = Package(
             dependencies: [
                 "BenchSupport",
                 .product(name: "TensorCore", package: "FCDDSwift"),
-                .product(name: "COpenBLAS", package: "FCDDSwift"),
             ]
         ),
         .executableTarget(

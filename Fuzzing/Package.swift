@@ -9,6 +9,7 @@ import PackageDescription
 // Documentation/Reliability.md lists the runs and what they found.
 let package = Package(
     name: "FCDDFuzzing",
+    platforms: [.macOS(.v15)],  // as FCDDSwift's
     dependencies: [
         // The name keeps product references stable whatever the clone's folder is called.
         .package(name: "FCDDSwift", path: ".."),

@@ -7,10 +7,12 @@ import PackageDescription
 //   swift run --package-path Examples/Downstream downstream [output-directory]
 // Documentation/BuildYourOwnModel.md walks through it.
 //
-// In your own package, depend on the library by URL instead:
-//   .package(url: "https://github.com/<owner>/FCDDSwift.git", branch: "main")
+// In your own package, depend on the library by URL and version instead (README, "Using the
+// library from your package"; the tag 0.1.0 is created when the repository is published):
+//   .package(url: "https://github.com/<owner>/FCDDSwift.git", from: "0.1.0")
 let package = Package(
     name: "Downstream",
+    platforms: [.macOS(.v15)],  // as FCDDSwift's
     dependencies: [
         // The name keeps product references stable whatever the clone's folder is called.
         .package(name: "FCDDSwift", path: "../.."),

@@ -7,7 +7,7 @@
  *
  * so that, summed over input channels, the α² element-wise products become α² independent
  * GEMMs (tiles × in channels) · (in channels × out channels), which the caller runs on
- * cblas_sgemm. For r = 3, m = 4 this is 36 multiplies per 16 outputs instead of 144.
+ * the BLAS's sgemm. For r = 3, m = 4 this is 36 multiplies per 16 outputs instead of 144.
  *
  * This file builds the transform matrices (Toom-Cook on the points 0, ±1, 2, −½ and ∞ for
  * α = 6, plus ½ and −2 for α = 8: mixing 2 and ½ halves the float error of F(4×4, 3×3) against

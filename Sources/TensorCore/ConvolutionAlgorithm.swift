@@ -11,7 +11,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// The fastest for each shape (the default): ``winograd`` where it applies, else
     /// ``direct`` where the CPU and the shape allow, else the lowering.
     case automatic
-    /// im2col lowering and `cblas_sgemm` for every convolution.
+    /// im2col lowering and the BLAS's GEMM for every convolution.
     case lowering
     /// Direct kernels (`Sources/CConvolution`, for AVX-512F and for AVX2 with FMA, see
     /// ``KernelInstructionSet``) for the forward pass and both gradients of convolutions with
@@ -21,7 +21,7 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// a CPU with neither (see ``isDirectSupported``) or under
     /// ``KernelInstructionSet/portable``.
     case direct
-    /// Winograd transforms F(4×4, 3×3) and F(4×4, 5×5) with `cblas_sgemm` for the forward pass
+    /// Winograd transforms F(4×4, 3×3) and F(4×4, 5×5) with the BLAS's GEMM for the forward pass
     /// and both gradients of 3×3 and 5×5 convolutions with stride 1, dilation 1, one group and
     /// at least 16 input and 16 output channels; the lowering for the rest. Runs on every CPU;
     /// its results differ from the others by float rounding of the transforms, 1e-6 to 3e-6 of

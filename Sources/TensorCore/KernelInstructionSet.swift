@@ -23,7 +23,7 @@ public enum KernelInstructionSet: String, Sendable, CaseIterable {
     /// many x86-64 CPUs without AVX-512 (most laptops; AMD Zen 1 to 3).
     case avx2
     /// No direct kernels: the convolutions they would take run on the lowering (im2col and
-    /// `cblas_sgemm`) instead, as on CPUs without AVX2 and on other architectures.
+    /// the BLAS's GEMM) instead, as on CPUs without AVX2 and on other architectures.
     case portable
 
     /// Whether this set runs as named here: always for ``automatic`` and ``portable``; for

@@ -1,33 +1,7 @@
-import COpenBLAS
-
-/// C[m×n] = op(A)·op(B) (+ C when `accumulate`), row-major, through cblas_sgemm.
-/// `op(A)` is `m×k`; A is stored `k×m` when `transposeA`. Likewise B. B and C may be
-/// column blocks of wider matrices: `rowStrideA`, `rowStrideB` and `rowStrideC` are then the
-/// distance between their rows (their leading dimensions). Runs on `threads` OpenBLAS threads,
-/// through ``BLASGate`` (which may make it wait for GEMMs on other threads).
-func gemm(
-    _ a: UnsafePointer<Float>, transposeA: Bool, _ b: UnsafePointer<Float>, transposeB: Bool,
-    into c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool = false,
-    rowStrideA: Int? = nil, rowStrideB: Int? = nil, rowStrideC: Int? = nil, threads: Int
-) {
-    if m == 0 || n == 0 { return }
-    let ldc = rowStrideC ?? n
-    if k == 0 {
-        if !accumulate { for row in 0..<m { (c + row * ldc).update(repeating: 0, count: n) } }
-        return
-    }
-    BLASGate.shared.run(threads: threads) {
-        cblas_sgemm(
-            CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-            Int32(m), Int32(n), Int32(k), 1, a, Int32(rowStrideA ?? (transposeA ? m : k)), b,
-            Int32(rowStrideB ?? (transposeB ? k : n)), accumulate ? 1 : 0, c, Int32(ldc))
-    }
-}
-
 extension Tensor {
     /// Matrix product of the last two axes, `[..., m, k] × [..., k, n] → [..., m, n]`, with
     /// the leading (batch) axes broadcast as in NumPy. Both operands need rank ≥ 2. Runs on
-    /// cblas_sgemm; a batch times a single matrix is one GEMM.
+    /// the BLAS's sgemm; a batch times a single matrix is one GEMM.
     ///
     /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` when the inner
     ///   dimensions differ, a rank is below 2, or the batch axes do not broadcast.

@@ -1,5 +1,5 @@
 // Times TensorCore's convolution, pooling and batch-norm kernels on the FCDD layer shapes,
-// and raw cblas_sgemm on the equivalent GEMM shapes. One line per measurement, median of
+// and a raw BLAS sgemm on the equivalent GEMM shapes. One line per measurement, median of
 // `--runs` timed runs after one warm-up:
 //
 //   bench=conv_fwd_<name> impl=swift threads=<t> ms_median=<x> gflops=<y>
@@ -14,10 +14,9 @@
 // Winograd), against `portable`, the lowering. Scripts/compare_benchmarks.py keys lines by
 // name and threads, so give it one set at a time.
 import BenchSupport
-import COpenBLAS
 import FCDDLayerShapes
 import Foundation
-import TensorCore
+@_spi(BLAS) import TensorCore
 
 let shapes = ConvolutionShape.fcddLayers
 
@@ -95,9 +94,9 @@ var generator = SeededGenerator(seed: 7)
 var sink: Float = 0
 for threads in options.threadCounts {
     try useComputeSettings(threads: threads)
-    // Raw cblas_sgemm bypasses the library's GEMM gate, which sets OpenBLAS's thread count
-    // for the library's own GEMMs: set it here.
-    openblas_set_num_threads(Int32(threads))
+    // A raw BLASBackend.sgemm bypasses the library's GEMM gate, which sets the BLAS's thread
+    // count for the library's own GEMMs: set it here.
+    BLASBackend.threadCount = threads
     for (m, n, k) in gemmShapes where selected("sgemm_\(m)x\(n)x\(k)") {
         let a = Tensor.randomNormal(shape: [m, k], using: &generator)
         let b = Tensor.randomNormal(shape: [k, n], using: &generator)
@@ -106,8 +105,8 @@ for threads in options.threadCounts {
         let ms = a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 medianMilliseconds {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                                pa.baseAddress, Int32(k), pb.baseAddress, Int32(n), 0, c, Int32(n))
+                    BLASBackend.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                                      a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: 0, c: c, ldc: n)
                     sink += c[0]
                 }
             }
@@ -123,20 +122,20 @@ for threads in options.threadCounts {
         let padding = Padding2D(integerLiteral: shape.padding)
         if selected("conv_fwd_\(shape.name)") {
             try forEachInstructionSet { set in
-                let ms = try medianMilliseconds {
-                    sink += try Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
+                let ms = medianMilliseconds {
+                    sink += Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
                 }
                 report("conv_fwd_\(shape.name)", threads: threads, ms: ms, flops: shape.forwardFlops, instructionSet: set)
             }
         }
         if selected("conv_fwdbwd_\(shape.name)") {
             let (tx, tw, tb) = (x.trackingGradients(), w.trackingGradients(), bias.trackingGradients())
-            let projection = try Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
+            let projection = Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
             try forEachInstructionSet { set in
-                let ms = try medianMilliseconds {
-                    let y = try Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
-                    let loss = try (y * projection).sum()
-                    let grads = try loss.gradients(wrt: [tx, tw, tb])
+                let ms = medianMilliseconds {
+                    let y = Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
+                    let loss = (y * projection).sum()
+                    let grads = loss.gradients(wrt: [tx, tw, tb])
                     sink += grads[0].withUnsafeBufferPointer { $0[0] }
                 }
                 report("conv_fwdbwd_\(shape.name)", threads: threads, ms: ms, flops: 3 * shape.forwardFlops,

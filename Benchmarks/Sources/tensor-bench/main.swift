@@ -1,11 +1,10 @@
-// Times TensorCore's elementwise, reduction and matmul kernels, and raw cblas_sgemm for
+// Times TensorCore's elementwise, reduction and matmul kernels, and a raw BLAS sgemm for
 // comparison. One line per measurement: the median of `runs` timed runs after a warm-up.
 //
 //   swift run -c release --package-path Benchmarks tensor-bench [--threads 1,2] [--runs 21]
 import BenchSupport
-import COpenBLAS
 import Foundation
-import TensorCore
+@_spi(BLAS) import TensorCore
 
 var threadCounts = [1, 2]
 var runs = 21
@@ -47,14 +46,15 @@ for threads in threadCounts {
     report("transpose_1000x1000", medianMilliseconds(runs: runs) { sink += matrix.transposed().withUnsafeBufferPointer { $0[0] } }, gbs: 8e6)
     let flops = 2.0 * 512 * 512 * 512
     report("matmul_512x512x512", medianMilliseconds(runs: runs) { sink += Tensor.matmul(m512a, m512b).withUnsafeBufferPointer { $0[0] } }, gflops: flops)
-    // Raw cblas_sgemm into a preallocated buffer: the ceiling matmul is measured against.
+    // A raw BLASBackend.sgemm into a preallocated buffer (on the thread count the matmul above
+    // left set): the ceiling matmul is measured against.
     let output = UnsafeMutablePointer<Float>.allocate(capacity: 512 * 512)
     defer { output.deallocate() }
     let rawMs = m512a.withUnsafeBufferPointer { pa in
         m512b.withUnsafeBufferPointer { pb in
             medianMilliseconds(runs: runs) {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 512, 512, 512, 1,
-                            pa.baseAddress, 512, pb.baseAddress, 512, 0, output, 512)
+                BLASBackend.sgemm(transposeA: false, transposeB: false, m: 512, n: 512, k: 512, alpha: 1,
+                                  a: pa.baseAddress!, lda: 512, b: pb.baseAddress!, ldb: 512, beta: 0, c: output, ldc: 512)
                 sink += output[0]
             }
         }

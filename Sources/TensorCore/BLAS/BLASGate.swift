@@ -1,8 +1,7 @@
-import COpenBLAS
 import Foundation
 
-/// Sets OpenBLAS's thread count for each GEMM of the library, so that no GEMM ever runs while
-/// the count changes.
+/// Sets the BLAS's thread count (``BLASBackend/threadCount``) for each GEMM of the library,
+/// so that no GEMM ever runs while the count changes.
 ///
 /// OpenBLAS has one thread count for the whole process, and changing it while a GEMM runs on
 /// another thread can corrupt that GEMM (OpenBLAS resizes its per-thread buffers; tests running
@@ -13,7 +12,8 @@ import Foundation
 ///
 /// So every GEMM passes through this gate with the count it wants, and the gate counts the
 /// GEMMs in flight and reads OpenBLAS's count back before each (so code that sets it between
-/// computations, such as a benchmark of raw `cblas_sgemm`, cannot mislead the gate):
+/// computations, such as a benchmark of a raw ``BLASBackend/sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``,
+/// cannot mislead the gate):
 /// - a GEMM on one thread starts beside other GEMMs on one thread (the Winograd kernel's);
 /// - a GEMM on several threads runs alone (concurrent ones would only compete for the same
 ///   OpenBLAS threads);
@@ -28,8 +28,7 @@ final class BLASGate: @unchecked Sendable {
     /// The gate of every GEMM in the process (OpenBLAS's count is process-wide).
     static let shared = BLASGate()
 
-    // Guarded by `condition`, as are the calls to `openblas_get_num_threads` and
-    // `openblas_set_num_threads`.
+    // Guarded by `condition`, as are the reads and writes of `BLASBackend.threadCount`.
     private let condition = NSCondition()
     /// GEMMs running now.
     private var running = 0
@@ -44,7 +43,7 @@ final class BLASGate: @unchecked Sendable {
         let ticket = nextTicket
         nextTicket += 1
         while ticket != nowServing || !canStart(threads: threads) { condition.wait() }
-        if Int(openblas_get_num_threads()) != threads { openblas_set_num_threads(Int32(threads)) }
+        if BLASBackend.threadCount != threads { BLASBackend.threadCount = threads }
         running += 1
         nowServing += 1
         // The next in line may be able to start beside this one.
@@ -61,6 +60,6 @@ final class BLASGate: @unchecked Sendable {
 
     /// Whether a GEMM on `threads` threads may start now (called with the lock held).
     private func canStart(threads: Int) -> Bool {
-        running == 0 || (threads == 1 && openblas_get_num_threads() == 1)
+        running == 0 || (threads == 1 && BLASBackend.threadCount == 1)
     }
 }
