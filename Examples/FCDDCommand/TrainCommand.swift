@@ -75,6 +75,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Quantile of the nominal training images' scores used as the decision threshold stored with the model.")
     var thresholdQuantile = 0.95
 
+    @Option(parsing: .unconditional, help: "Quantile of the nominal training images' heatmap pixels used as the pixel threshold stored with the model (masks of fcdd predict).")
+    var pixelThresholdQuantile = HeatmapCalibration.defaultPixelQuantile
+
     @Option(parsing: .unconditional, help: "Write output/checkpoint.safetensors every this many epochs.")
     var checkpointInterval = 5
 
@@ -118,6 +121,9 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--weight-decay must be finite and at least 0, found \(weightDecay).")
         }
         guard (0...1).contains(thresholdQuantile) else { throw ValidationError("--threshold-quantile must be in [0, 1], found \(thresholdQuantile).") }
+        guard (HeatmapCalibration.defaultLowQuantile...1).contains(pixelThresholdQuantile) else {
+            throw ValidationError("--pixel-threshold-quantile must be in [\(HeatmapCalibration.defaultLowQuantile), 1], found \(pixelThresholdQuantile).")
+        }
         guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1, found \(checkpointInterval).") }
         if let net, FCDDNetKind(rawValue: net) == nil {
             throw ValidationError("--net \(net) is not an FCDD net; expected one of \(FCDDNetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -195,7 +201,8 @@ struct TrainCommand: AsyncParsableCommand {
         // The outputs appear together at the end; the folder is made (and checked) first.
         let outputs = try StagedDirectory(publishingTo: outputDirectory)
         let training = try recipe.prepare(on: data, options: RecipeRunOptions(
-            checkpointURL: checkpoint, checkpointInterval: checkpointInterval, resume: resume, thresholdQuantile: thresholdQuantile))
+            checkpointURL: checkpoint, checkpointInterval: checkpointInterval, resume: resume, thresholdQuantile: thresholdQuantile,
+            pixelThresholdQuantile: pixelThresholdQuantile))
         let netName = try recipe.netName
         say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
             + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
@@ -215,10 +222,15 @@ struct TrainCommand: AsyncParsableCommand {
         Report.printMetrics(evaluation)
         say("threshold \(threshold) (\(thresholdQuantile) quantile of nominal training scores): \(String(format: "%.1f", 100 * outcome.detectionRate))% of test anomalies flagged, \(String(format: "%.1f", 100 * outcome.falseAlarmRate))% false alarms")
 
+        if let calibration = outcome.predictor.heatmapCalibration {
+            say("heatmap scale \(calibration.low)…\(calibration.high), pixel threshold \(calibration.pixelThreshold) (\(calibration.pixelQuantile) quantile of the pixels of \(calibration.images) nominal training heatmaps)")
+        }
+
         var metrics = evaluation.metrics
         metrics["epochs"] = Double(recipe.training.epochs)
         metrics["train_seconds"] = outcome.trainingSeconds
         metrics["threshold"] = Double(threshold)
+        metrics["pixel_threshold"] = outcome.predictor.pixelThreshold.map(Double.init)
         metrics["test_detection_rate"] = outcome.detectionRate
         metrics["test_false_alarm_rate"] = outcome.falseAlarmRate
         try Report.writeMetrics(metrics, to: outputs.url(for: "metrics.json"))

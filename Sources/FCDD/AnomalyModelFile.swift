@@ -1,3 +1,4 @@
+import Explain
 import Foundation
 import NN
 import TensorCore
@@ -7,8 +8,10 @@ import TensorCore
 /// absent in files written before the baselines: `fcdd`), `net` (the architecture's name),
 /// `net_hyperparameters` (JSON; absent in older files, whose nets take only
 /// `input_channels`), `input_channels`, `input_height`, `input_width`, `preprocessing`
-/// (``ModelPreprocessing`` as JSON), an optional `threshold`, and the objective's own settings
-/// (`sigma`; `blur_kernel_size`, …).
+/// (``ModelPreprocessing`` as JSON), an optional `threshold`, an optional
+/// `heatmap_calibration` (``HeatmapCalibration`` as JSON; absent in files written before it
+/// existed, whose heatmaps are then shown with a per-image scale), and the objective's own
+/// settings (`sigma`; `blur_kernel_size`, …).
 struct AnomalyModelFile {
     /// The `format` metadata value of model files.
     static let format = "fcdd-swift.model"
@@ -33,12 +36,15 @@ struct AnomalyModelFile {
     let preprocessing: ModelPreprocessing
     /// The decision threshold, if calibrated.
     let threshold: Float?
+    /// The heatmap scale and pixel threshold, if calibrated.
+    let heatmapCalibration: HeatmapCalibration?
 
     /// Reads a model file and its common metadata.
     ///
     /// - Throws: ``CheckpointError/file(_:)`` for an unreadable file and
     ///   ``CheckpointError/invalidCheckpoint(file:reason:)`` when it is not a model file,
-    ///   common metadata is missing or malformed, or the net's hyperparameters name another
+    ///   common metadata is missing or malformed (a heatmap calibration whose values are not
+    ///   finite or not ordered included), or the net's hyperparameters name another
     ///   `input_channels` than the file's.
     init(contentsOf url: URL) throws(CheckpointError) {
         let file: SafeTensors
@@ -76,6 +82,15 @@ struct AnomalyModelFile {
             }
             threshold = value
         }
+        var heatmapCalibration: HeatmapCalibration?
+        if let text = metadata[Self.heatmapCalibrationKey] {
+            do {
+                heatmapCalibration = try JSONDecoder().decode(HeatmapCalibration.self, from: Data(text.utf8))
+            } catch {
+                let reason = (error as? DecodingError).map(Self.describe) ?? "\(error)"
+                throw invalid("expected \(Self.heatmapCalibrationKey) as JSON of a HeatmapCalibration (finite low ≤ pixel_threshold ≤ high, quantiles in (0, 1], images ≥ 1), found \(text.prefix(200)): \(reason)")
+            }
+        }
         var hyperparameters = ["input_channels": String(channels)]
         if let json = metadata["net_hyperparameters"] {
             guard let data = json.data(using: .utf8), let decoded = try? JSONDecoder().decode([String: String].self, from: data) else {
@@ -97,18 +112,34 @@ struct AnomalyModelFile {
         inputSize = Size2D(height, width)
         self.preprocessing = preprocessing
         self.threshold = threshold
+        self.heatmapCalibration = heatmapCalibration
     }
+
+    /// The metadata key of the heatmap calibration.
+    static let heatmapCalibrationKey = "heatmap_calibration"
 
     /// The keys the file's own metadata uses; objectives may not use them for their settings.
     static let reservedKeys: Set<String> = [
         "format", objectiveKey, "net", "net_hyperparameters", "input_channels", "input_height", "input_width", "preprocessing", "threshold",
+        heatmapCalibrationKey,
     ]
+
+    /// What a decoding error says, without the coding path's internals.
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case let .dataCorrupted(context): context.debugDescription
+        case let .keyNotFound(key, _): "no \(key.stringValue)"
+        case let .typeMismatch(type, context): "expected \(type) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        case let .valueNotFound(type, context): "expected \(type) at \(context.codingPath.map(\.stringValue).joined(separator: "."))"
+        @unknown default: "\(error)"
+        }
+    }
 
     /// The metadata of a model file: `extra`, the objective's settings over it, then the
     /// common keys over both.
     static func metadata(
         objective: any AnomalyObjective, architecture: NetArchitecture, inputChannels: Int, inputSize: Size2D,
-        preprocessing: ModelPreprocessing, threshold: Float?, extra: [String: String]
+        preprocessing: ModelPreprocessing, threshold: Float?, heatmapCalibration: HeatmapCalibration?, extra: [String: String]
     ) -> [String: String] {
         var metadata = extra
         metadata.merge(objective.metadata) { _, setting in setting }
@@ -121,6 +152,7 @@ struct AnomalyModelFile {
         metadata["input_width"] = String(inputSize.width)
         metadata["preprocessing"] = json(preprocessing)
         metadata["threshold"] = threshold.map { "\($0)" }
+        metadata[heatmapCalibrationKey] = heatmapCalibration.map { json($0) }
         return metadata
     }
 

@@ -1,14 +1,18 @@
 import Datasets
+import Explain
 import Foundation
 import NN
 import TensorCore
 
 /// A trained anomaly detector ready to score images, whatever its net and objective: the
 /// net in evaluation mode, the ``AnomalyObjective`` that scores and explains, the test-time
-/// preprocessing it was trained with, its input size and an optional decision threshold,
-/// saved together in one model file so that a model cannot be used with the wrong
-/// preprocessing. ``evaluate(_:batchSize:progress:)`` measures it on a labelled test set;
-/// ``predict(_:)`` and ``predict(image:)`` score images.
+/// preprocessing it was trained with, its input size, an optional decision threshold and an
+/// optional heatmap calibration (display scale and pixel threshold), saved together in one
+/// model file so that a model cannot be used with the wrong preprocessing.
+/// ``evaluate(_:batchSize:progress:)`` measures it on a labelled test set;
+/// ``predict(_:)`` and ``predict(image:)`` score images, ``predictions(of:)`` image files and
+/// folders; ``calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:)``
+/// sets the threshold and the heatmap calibration from nominal images.
 public final class AnomalyPredictor {
     /// The net, in evaluation mode.
     public let net: any Module
@@ -28,6 +32,15 @@ public final class AnomalyPredictor {
     public var threshold: Float? {
         didSet { Self.checkThreshold(threshold) }
     }
+    /// The heatmap scale and pixel threshold measured on nominal training heatmaps
+    /// (``calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:)``,
+    /// which recipe runs and `fcdd train` call); `nil` for a model file written before
+    /// calibrations were stored, whose heatmaps ``displayLevels(_:)`` then scales per image.
+    public var heatmapCalibration: HeatmapCalibration?
+    /// The fixed display scale of the heatmaps, if calibrated.
+    public var heatmapScale: HeatmapScale? { heatmapCalibration?.scale }
+    /// Heatmap pixels above this are anomalous, if calibrated.
+    public var pixelThreshold: Float? { heatmapCalibration?.pixelThreshold }
     /// The file's other metadata (such as `dataset` and `normal_class` from `fcdd train`);
     /// empty for a predictor made in memory.
     public private(set) var metadata: [String: String] = [:]
@@ -35,7 +48,7 @@ public final class AnomalyPredictor {
     /// A predictor for a trained net; puts the net in evaluation mode.
     public init(
         net: any Module, objective: any AnomalyObjective, preprocessing: ModelPreprocessing, inputSize: Size2D, inputChannels: Int,
-        threshold: Float? = nil
+        threshold: Float? = nil, heatmapCalibration: HeatmapCalibration? = nil
     ) {
         self.net = net
         self.objective = objective
@@ -43,6 +56,7 @@ public final class AnomalyPredictor {
         self.inputSize = inputSize
         self.inputChannels = inputChannels
         self.threshold = threshold
+        self.heatmapCalibration = heatmapCalibration
         Self.checkThreshold(threshold)
         net.eval()
     }
@@ -66,7 +80,8 @@ public final class AnomalyPredictor {
     /// Loads a predictor saved by ``save(to:metadata:)``: the net is rebuilt by its
     /// architecture name and the objective by its name through `registry`, then the weights
     /// load strictly. Files without an `objective` key (written before the baselines existed)
-    /// hold FCDD models.
+    /// hold FCDD models; files without a `heatmap_calibration` key (written before it existed)
+    /// load with ``heatmapCalibration`` `nil`.
     ///
     /// - Throws: ``CheckpointError`` when the file is unreadable or not a model file, names a
     ///   net or objective that `registry` does not know
@@ -88,7 +103,7 @@ public final class AnomalyPredictor {
         try file.load(into: net)
         try Self.checkFit(net: net, objective: objective, file: file)
         self.init(net: net, objective: objective, preprocessing: file.preprocessing, inputSize: file.inputSize,
-                  inputChannels: file.inputChannels, threshold: file.threshold)
+                  inputChannels: file.inputChannels, threshold: file.threshold, heatmapCalibration: file.heatmapCalibration)
         metadata = file.metadata
     }
 
@@ -135,7 +150,7 @@ public final class AnomalyPredictor {
         }
         let metadata = AnomalyModelFile.metadata(
             objective: objective, architecture: described.architecture, inputChannels: inputChannels, inputSize: inputSize,
-            preprocessing: preprocessing, threshold: threshold, extra: extra)
+            preprocessing: preprocessing, threshold: threshold, heatmapCalibration: heatmapCalibration, extra: extra)
         try net.save(to: url, metadata: metadata)
     }
 

@@ -65,6 +65,9 @@ struct FCDDCommandOptionTests {
         #expect(message(["train", "--learning-rate", "nan"]) == "--learning-rate must be finite and positive, found nan.")
         #expect(message(["train", "--threads", "100000"]) == "--threads must be in 1...1024, found 100000.")
         #expect(message(["predict", "--model", "m", "--threshold", "nan", "image.png"]) == "--threshold must be a finite number, found nan.")
+        #expect(message(["predict", "--model", "m", "--pixel-threshold", "inf", "image.png"]) == "--pixel-threshold must be a finite number, found inf.")
+        #expect(message(["predict", "--model", "m"]).contains("path"))
+        #expect(message(["train", "--pixel-threshold-quantile", "0"]) == "--pixel-threshold-quantile must be in [0.01, 1], found 0.0.")
         #expect(message(["evaluate", "--dataset", "mnist"]).contains("--model"))
         #expect(message(["train", "--objective", "dsvdd"]) == "--objective dsvdd is not an objective; expected one of fcdd, hsc, ae.")
         #expect(message(["train", "--gradient-method", "ig0"]).contains("--gradient-method ig0 is not a method"))
@@ -172,6 +175,10 @@ struct FCDDCommandRunTests {
         }
         let trainMetrics = try metrics(in: trained)
         let auc = try #require(trainMetrics["image_auroc"])
+        // The model carries the heatmap calibration measured on the nominal training images.
+        let model = try AnomalyPredictor(contentsOf: trained.appendingPathComponent("model.safetensors"))
+        let calibration = try #require(model.heatmapCalibration)
+        #expect(calibration.pixelQuantile == 0.99 && trainMetrics["pixel_threshold"] == Double(calibration.pixelThreshold))
         #expect(auc >= 0 && auc <= 1)
         #expect(trainMetrics["pixel_auroc"] == nil)
         #expect(try String(contentsOf: trained.appendingPathComponent("history.csv"), encoding: .utf8).split(separator: "\n").count == 2)
@@ -192,9 +199,9 @@ struct FCDDCommandRunTests {
         try Image(tensor: FashionMNIST.bundledSample(split: .test).sample(at: 1).image).writePNG(to: twinURL, bitDepth: 8)
         let predict = try PredictCommand.parse(["--model", trained.path, "--output", predicted.path, imageURL.path, twinURL.path])
         try await predict.run()
-        let rows = try String(contentsOf: predicted.appendingPathComponent("scores.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(rows.count == 3 && rows[0] == "file,score,anomalous,overlay")
-        #expect(rows[1].hasSuffix(",in-heatmap.png") && rows[2].hasSuffix(",in-2-heatmap.png"))
+        let rows = try String(contentsOf: predicted.appendingPathComponent("predictions.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 3 && rows[0] == "path,score,decision,threshold,overlay,mask,error")
+        #expect(rows[1].hasSuffix(",in-heatmap.png,,") && rows[2].hasSuffix(",in-2-heatmap.png,,"))
         #expect(FileManager.default.fileExists(atPath: predicted.appendingPathComponent("in-heatmap.png").path))
         #expect(FileManager.default.fileExists(atPath: predicted.appendingPathComponent("in-2-heatmap.png").path))
     }
@@ -227,6 +234,118 @@ struct FCDDCommandRunTests {
         try await evaluate.run()
         let evaluatedMetrics = try metrics(in: evaluated)
         #expect(evaluatedMetrics["pixel_auroc"] == trainMetrics["pixel_auroc"] && evaluatedMetrics["pixel_aupro"] == trainMetrics["pixel_aupro"])
+    }
+}
+
+@Suite("fcdd command: predict", .serialized)
+struct FCDDCommandPredictTests {
+    /// A model file of a small FCDD net, calibrated on 16 nominal images of the bundled
+    /// sample unless `calibrated` is false (a file as written before calibrations existed).
+    private func writeModel(in directory: URL, calibrated: Bool = true) throws -> URL {
+        var generator = SeededGenerator(seed: 3)
+        let predictor = AnomalyPredictor(
+            net: FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator), objective: FCDDObjective(sigma: 1.2),
+            preprocessing: .fashionMNIST(normalClass: 0), inputSize: 28, inputChannels: 1)
+        if calibrated {
+            let nominal = try DatasetSubset(
+                OneClassView(FashionMNIST.bundledSample(split: .train), normalClasses: [0], split: .train), indices: Array(0..<16))
+            try predictor.calibrate(onNominal: nominal)
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent("model.safetensors")
+        try predictor.save(to: url)
+        return url
+    }
+
+    /// `base/photos/{a/x.png, b/x.png (56×40 colour), b/broken.png}` and `base/more/photos/x.png`.
+    private func writeImages(in base: URL) throws -> [URL] {
+        let test = try FashionMNIST.bundledSample(split: .test)
+        let files = ["photos/a/x.png", "photos/b/x.png", "more/photos/x.png"].map { base.appendingPathComponent($0) }
+        for (index, file) in files.enumerated() {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            var image = try Image(tensor: test.sample(at: index).image)
+            if index == 1 {  // another size and channel count than the model's input
+                let big = try test.sample(at: index).image.unsqueezed(axis: 0).resized(to: Size2D(40, 56), mode: .bilinear).squeezed(axis: 0)
+                image = try Image(tensor: big).converted(toChannels: 3)
+            }
+            try image.writePNG(to: file, bitDepth: 8)
+        }
+        try Data("not an image".utf8).write(to: base.appendingPathComponent("photos/b/broken.png"))
+        return [base.appendingPathComponent("photos"), base.appendingPathComponent("more/photos")]
+    }
+
+    @Test("folders: the output mirrors the input tree; tables, overlays at the image's size and masks; unreadable files listed at the end")
+    func folders() async throws {
+        let (base, output) = (temporaryDirectory(), temporaryDirectory())
+        defer { for url in [base, output] { try? FileManager.default.removeItem(at: url) } }
+        let model = try writeModel(in: base.appendingPathComponent("model"))
+        let roots = try writeImages(in: base)
+        let command = try PredictCommand.parse(["--model", model.path, "--output", output.path, "--masks", "--threshold", "0.5"] + roots.map(\.path))
+        await #expect {
+            try await command.run()
+        } throws: { error in
+            guard case let .unreadableSamples(_, failures, total)? = error as? DatasetError else { return false }
+            return total == 1 && failures.first?.description.contains("photos/b/broken.png") == true
+        }
+        // Everything else was written and published.
+        let stems = ["photos/a/x", "photos/b/x", "photos-2/x"]
+        for stem in stems {
+            for suffix in ["-heatmap.png", "-mask.png"] {
+                #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(stem + suffix).path), "\(stem + suffix)")
+            }
+        }
+        let overlay = try Image(contentsOf: output.appendingPathComponent("photos/b/x-heatmap.png"))
+        #expect(overlay.width == 56 && overlay.height == 40 && overlay.channels == 3)
+        let mask = try Image(contentsOf: output.appendingPathComponent("photos/b/x-mask.png"))
+        #expect(mask.width == 56 && mask.height == 40 && mask.channels == 1 && Set(mask.pixels).isSubset(of: [0, 1]))
+
+        let csv = try String(contentsOf: output.appendingPathComponent("predictions.csv"), encoding: .utf8).split(separator: "\n")
+        let json = try String(contentsOf: output.appendingPathComponent("predictions.jsonl"), encoding: .utf8).split(separator: "\n")
+        let rows = try json.map { try JSONDecoder().decode(PredictionRow.self, from: Data($0.utf8)) }
+        #expect(csv.count == 5 && csv[0] == Substring(PredictionRow.csvHeader) && rows.count == 4)
+        #expect(csv.dropFirst().map(String.init) == rows.map(\.csvRecord))
+        #expect(rows.map(\.path) == ["photos/a/x.png", "photos/b/broken.png", "photos/b/x.png", "more/photos/x.png"].map { base.path + "/" + $0 })
+        #expect(rows.map(\.overlay) == ["photos/a/x-heatmap.png", nil, "photos/b/x-heatmap.png", "photos-2/x-heatmap.png"])
+        #expect(rows.map(\.mask) == ["photos/a/x-mask.png", nil, "photos/b/x-mask.png", "photos-2/x-mask.png"])
+        #expect(rows.allSatisfy { $0.threshold == 0.5 } && rows[1].score == nil && rows[1].error?.contains("broken.png") == true)
+        // The scores are those of the library's single-image prediction.
+        let predictor = try AnomalyPredictor(contentsOf: model)
+        for row in rows where row.error == nil {
+            let score = try predictor.predict(image: Image(contentsOf: URL(fileURLWithPath: row.path))).score
+            #expect(row.score == score && row.isAnomalous == (score > 0.5), "\(row.path)")
+        }
+        #expect(try Image(contentsOf: output.appendingPathComponent("photos/a/x-mask.png")).pixels
+            == predictor.mask(of: predictor.predict(image: Image(contentsOf: roots[0].appendingPathComponent("a/x.png"))), size: Size2D(28, 28)).pixels)
+        // No staging folder or temporary file is left.
+        let leftovers = try FileManager.default.subpathsOfDirectory(atPath: output.path).filter { $0.split(separator: "/").contains { $0.hasPrefix(".") } }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    @Test("a model without a calibration: overlays scaled per image; --masks needs --pixel-threshold; missing paths are named")
+    func olderModel() async throws {
+        let (base, output) = (temporaryDirectory(), temporaryDirectory())
+        defer { for url in [base, output] { try? FileManager.default.removeItem(at: url) } }
+        let model = try writeModel(in: base.appendingPathComponent("model"), calibrated: false)
+        let image = base.appendingPathComponent("photos/a/x.png")
+        try FileManager.default.createDirectory(at: image.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Image(tensor: FashionMNIST.bundledSample(split: .test).sample(at: 0).image).writePNG(to: image, bitDepth: 8)
+        await #expect {
+            try await PredictCommand.parse(["--model", model.path, "--output", output.path, "--masks", image.path]).run()
+        } throws: { error in
+            "\(error)".contains("--masks needs a pixel threshold")
+        }
+        let missing = base.appendingPathComponent("nowhere")
+        await #expect {
+            try await PredictCommand.parse(["--model", model.path, "--output", output.path, image.path, missing.path]).run()
+        } throws: { error in
+            guard case let .missingFiles(_, expected, _)? = error as? DatasetError else { return false }
+            return expected == [missing.path]
+        }
+        #expect(!FileManager.default.fileExists(atPath: output.path), "nothing is created before the inputs are found")
+        try await PredictCommand.parse(["--model", model.path, "--output", output.path, "--masks", "--pixel-threshold", "0.1", image.path]).run()
+        let rows = try String(contentsOf: output.appendingPathComponent("predictions.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.count == 2 && rows[1].hasSuffix(",x-heatmap.png,x-mask.png,") && rows[1].contains(",,,x-heatmap"), "no threshold, no decision")
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("x-mask.png").path))
     }
 }
 

@@ -127,7 +127,7 @@ struct RecipeTests {
         recipe.training.epochs = 2
         recipe.training.batchSize = 20
         var epochs: [Int] = []
-        let outcome = try recipe.run(on: data, options: RecipeRunOptions(thresholdQuantile: 0.9),
+        let outcome = try recipe.run(on: data, options: RecipeRunOptions(thresholdQuantile: 0.9, pixelThresholdQuantile: 0.98),
                                      callbacks: TrainingCallbacks(afterEpoch: { record in
                                          epochs.append(record.epoch)
                                          return .proceed
@@ -135,8 +135,10 @@ struct RecipeTests {
         #expect(epochs == [0, 1] && outcome.history.count == 2 && outcome.netName == "FCDD_CNN28")
         #expect(outcome.evaluation.scores.count == 100 && outcome.evaluation.imageAUROC != nil)
         let threshold = try #require(outcome.predictor.threshold)
-        let trainScores = try outcome.predictor.evaluate(data.train).scores
-        #expect(try threshold == ThresholdCalibration.quantile(nominalScores: trainScores, quantile: 0.9))
+        let train = try outcome.predictor.evaluate(data.train)
+        #expect(try threshold == ThresholdCalibration.quantile(nominalScores: train.scores, quantile: 0.9))
+        // The heatmap calibration comes from the same nominal training images.
+        #expect(try outcome.predictor.heatmapCalibration == HeatmapCalibration(nominalHeatmaps: train.heatmaps, pixelQuantile: 0.98))
         #expect(outcome.detectionRate == outcome.evaluation.rates(threshold: threshold).detection)
 
         let again = try recipe.run(on: data, options: RecipeRunOptions(thresholdQuantile: 0.9))

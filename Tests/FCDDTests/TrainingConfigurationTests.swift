@@ -68,6 +68,7 @@ struct TrainingConfigurationTests {
         #expect(error { $0.training.epochs = 0 } == "training configuration: epochs must be in 1...100000, found 0")
         #expect(error({ _ in }, options: RecipeRunOptions(checkpointInterval: 0)) == "checkpointInterval must be at least 1, found 0")
         #expect(error({ _ in }, options: RecipeRunOptions(thresholdQuantile: .nan)) == "thresholdQuantile must be in [0, 1], found nan")
+        #expect(error({ _ in }, options: RecipeRunOptions(pixelThresholdQuantile: 0)) == "pixelThresholdQuantile must be in [0.01, 1], found 0.0")
         #expect(error({ _ in }, options: RecipeRunOptions(evaluationBatchSize: 0)) == "evaluationBatchSize must be in 1...65536, found 0")
         // A σ that tiny would make the up-sampling kernel 0/0 at its centre.
         #expect(throws: ExplainError.self) { try FCDDGaussianKernel.window(size: 3, sigma: 1e-200) }

@@ -28,6 +28,27 @@ struct StagedDirectoryTests {
         #expect(try String(contentsOf: folder.appendingPathComponent("metrics.json"), encoding: .utf8) == "new")
     }
 
+    @Test("nested files publish into folders, merging with the folders a previous run left")
+    func nested() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (run, names) in [(1, ["a/x.txt", "a/b/y.txt"]), (2, ["a/x.txt", "a/b/z.txt", "c/w.txt"])] {
+            let outputs = try StagedDirectory(publishingTo: folder)
+            for name in names { try AtomicFile.write(Data("\(run)".utf8), to: outputs.url(forNestedFile: name)) }
+            try outputs.publish()
+        }
+        #expect(contents(folder) == ["a", "c"])
+        #expect(contents(folder.appendingPathComponent("a")) == ["b", "x.txt"])
+        #expect(contents(folder.appendingPathComponent("a/b")) == ["y.txt", "z.txt"])
+        #expect(try String(contentsOf: folder.appendingPathComponent("a/x.txt"), encoding: .utf8) == "2")
+        #expect(try String(contentsOf: folder.appendingPathComponent("a/b/y.txt"), encoding: .utf8) == "1")
+        let outputs = try StagedDirectory(publishingTo: folder)
+        for bad in ["", "/etc/x", "a/../../x", "a//x", "./x"] {
+            #expect(throws: AtomicFileError.self, "\(bad)") { try outputs.url(forNestedFile: bad) }
+        }
+        outputs.discard()
+    }
+
     @Test("outputs abandoned before publishing leave the destination as it was")
     func abandon() throws {
         let folder = temporaryFolder()

@@ -50,7 +50,8 @@ extension Recipe {
 
 extension RecipeRunOptions {
     /// Checks the options: a checkpoint interval of at least 1, a threshold quantile in
-    /// `[0, 1]`, and an evaluation batch size in 1…65,536 when set.
+    /// `[0, 1]`, a pixel threshold quantile in `[0.01, 1]` (not below the heatmap
+    /// calibration's low quantile), and an evaluation batch size in 1…65,536 when set.
     ///
     /// - Throws: ``RecipeError/invalidValue(field:expected:found:)`` naming the first option
     ///   out of range.
@@ -60,6 +61,9 @@ extension RecipeRunOptions {
         }
         guard (0...1).contains(thresholdQuantile) else {
             throw .invalidValue(field: "thresholdQuantile", expected: "in [0, 1]", found: "\(thresholdQuantile)")
+        }
+        guard pixelThresholdQuantile >= HeatmapCalibration.defaultLowQuantile, pixelThresholdQuantile <= 1 else {
+            throw .invalidValue(field: "pixelThresholdQuantile", expected: "in [\(HeatmapCalibration.defaultLowQuantile), 1]", found: "\(pixelThresholdQuantile)")
         }
         if let evaluationBatchSize, !TrainingConfiguration.Limits.batchSize.contains(evaluationBatchSize) {
             throw .invalidValue(field: "evaluationBatchSize", expected: "in 1...65536", found: "\(evaluationBatchSize)")

@@ -14,6 +14,9 @@ public struct RecipeRunOptions: Sendable {
     public var resume: Bool
     /// The quantile of the nominal training images' scores that becomes the decision threshold.
     public var thresholdQuantile: Double
+    /// The quantile of the nominal training images' heatmap pixels that becomes the pixel
+    /// threshold of the model's ``HeatmapCalibration`` (in [0.01, 1]: not below its low quantile).
+    public var pixelThresholdQuantile: Double
     /// Images per forward pass when evaluating; `nil` picks 16 for inputs above 64 pixels, else 250.
     public var evaluationBatchSize: Int?
     /// Read every training and test sample once before training, so that a bad file is found
@@ -21,14 +24,16 @@ public struct RecipeRunOptions: Sendable {
     /// on by default.
     public var checksEverySample: Bool
 
-    /// Options; the defaults write no checkpoint, calibrate at the 0.95 quantile and check
-    /// every sample first.
+    /// Options; the defaults write no checkpoint, calibrate the threshold at the 0.95 quantile
+    /// and the pixel threshold at the 0.99 quantile, and check every sample first.
     public init(checkpointURL: URL? = nil, checkpointInterval: Int = 1, resume: Bool = false, thresholdQuantile: Double = 0.95,
+                pixelThresholdQuantile: Double = HeatmapCalibration.defaultPixelQuantile,
                 evaluationBatchSize: Int? = nil, checksEverySample: Bool = true) {
         self.checkpointURL = checkpointURL
         self.checkpointInterval = checkpointInterval
         self.resume = resume
         self.thresholdQuantile = thresholdQuantile
+        self.pixelThresholdQuantile = pixelThresholdQuantile
         self.evaluationBatchSize = evaluationBatchSize
         self.checksEverySample = checksEverySample
     }
@@ -42,7 +47,7 @@ public struct RecipeOutcome {
     public let netName: String
     /// The loss history.
     public let history: [EpochRecord]
-    /// The trained model with its calibrated threshold.
+    /// The trained model with its calibrated threshold and heatmap calibration.
     public let predictor: AnomalyPredictor
     /// The test metrics, scores and heatmaps.
     public let evaluation: AnomalyEvaluation
@@ -75,9 +80,12 @@ public final class RecipeTraining {
         self.options = options
     }
 
-    /// Trains (reporting to `callbacks`), evaluates on the test set, and sets the threshold to
-    /// ``RecipeRunOptions/thresholdQuantile`` of the nominal training images' scores, all
-    /// under the ``ComputeSettings`` in effect when it is called.
+    /// Trains (reporting to `callbacks`), evaluates on the test set, and calibrates the
+    /// predictor on the nominal training images
+    /// (``AnomalyPredictor/calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:)``):
+    /// the threshold is ``RecipeRunOptions/thresholdQuantile`` of their scores, the heatmap
+    /// calibration's pixel threshold ``RecipeRunOptions/pixelThresholdQuantile`` of their
+    /// heatmap pixels; all under the ``ComputeSettings`` in effect when it is called.
     ///
     /// - Throws: ``TrainingError`` and the errors of the data and the evaluation.
     public func run(callbacks: TrainingCallbacks = TrainingCallbacks()) throws -> RecipeOutcome {
@@ -92,10 +100,9 @@ public final class RecipeTraining {
             inputSize: recipe.inputSize, inputChannels: recipe.channels)
         let batchSize = options.evaluationBatchSize ?? (max(recipe.inputSize.height, recipe.inputSize.width) > 64 ? 16 : 250)
         let evaluation = try predictor.evaluate(data.test, batchSize: batchSize)
-        let threshold = try ThresholdCalibration.quantile(
-            nominalScores: predictor.evaluate(data.train, batchSize: batchSize).scores, quantile: options.thresholdQuantile)
-        predictor.threshold = threshold
-        let rates = evaluation.rates(threshold: threshold)
+        try predictor.calibrate(
+            onNominal: data.train, scoreQuantile: options.thresholdQuantile, pixelQuantile: options.pixelThresholdQuantile, batchSize: batchSize)
+        let rates = evaluation.rates(threshold: predictor.threshold ?? .infinity)
         return RecipeOutcome(
             recipe: recipe, netName: try recipe.netName, history: history, predictor: predictor, evaluation: evaluation, detectionRate: rates.detection, falseAlarmRate: rates.falseAlarm)
     }
