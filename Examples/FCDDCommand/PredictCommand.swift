@@ -41,6 +41,9 @@ struct PredictCommand: AsyncParsableCommand {
 
     @OptionGroup var compute: ComputeOptions
 
+    @OptionGroup(title: "Memory limits for reading files")
+    var limits: LimitOptions
+
     @Argument(help: ArgumentHelp("Images (PNG or JPEG) and folders of them to score.", valueName: "path"))
     var paths: [String]
 
@@ -60,6 +63,7 @@ struct PredictCommand: AsyncParsableCommand {
     }
 
     private func predict() throws {
+        limits.apply()
         let predictor = try AnomalyPredictor(contentsOf: ModelLocation.file(model))
         if let threshold { predictor.threshold = threshold }
         if masks, pixelThreshold == nil, predictor.pixelThreshold == nil {

@@ -41,6 +41,15 @@ final class BufferCache: Sendable {
 
     private let state = Mutex(State())
 
+    /// Frees the idle buffers: a cache other than ``shared`` (a test's, a scoped one) gives its
+    /// memory back when it goes away.
+    deinit {
+        state.withLock { state in
+            for entry in state.idle { entry.pointer.deallocate() }
+            state.idle.removeAll()
+        }
+    }
+
     /// Memory for `count` floats, 64-byte aligned, contents undefined.
     func allocate(count: Int) -> UnsafeMutablePointer<Float> {
         if count >= Self.minimumCachedCount {
