@@ -15,7 +15,7 @@ struct TrainCommand: AsyncParsableCommand {
         discussion: """
             fashion-mnist uses the sample bundled with the Datasets module unless --data names a \
             directory with the four IDX files. Anomalies come from outlier exposure (--oe: a \
-            CIFAR-100 binary directory, made grey and 28×28 for Fashion-MNIST and MNIST, as the \
+            CIFAR-100 binary directory or any folder of images, made grey and 28×28 for Fashion-MNIST and MNIST as the \
             reference does), synthetic noise (--noise, --supervise-mode) or a few real anomalies \
             (--supervised-anomalies). mvtec and folder follow the reference's MVTec-AD pipeline \
             (confetti noise on the nominal image, pixel-wise loss where masks exist) and report \
@@ -57,7 +57,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Weight decay (default: the reference's).")
     var weightDecay: Float?
 
-    @Option(help: ArgumentHelp("Outlier exposure from a CIFAR-100 binary directory (train.bin).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Outlier exposure: a CIFAR-100 binary directory (train.bin), or any folder of PNG or JPEG images (searched recursively; made grey or colour and resized as the recipe's inputs).", valueName: "dir"))
     var oe: String?
 
     @Option(parsing: .unconditional, help: "Use at most this many outlier-exposure images (chosen with the seed).")
@@ -181,7 +181,11 @@ struct TrainCommand: AsyncParsableCommand {
         // Real anomalies of the data come first; then outlier exposure; then the noise options.
         if data.realAnomalies == nil, objective.trainsOnAnomalies {
             if let oe {
-                let outliers = try CIFAR(directory: URL(fileURLWithPath: oe, isDirectory: true), split: .train, variant: .cifar100Fine)
+                let directory = URL(fileURLWithPath: oe, isDirectory: true)
+                // CIFAR-100's binary version (train.bin), else every image below the folder.
+                let outliers: any ImageDataset = FileManager.default.fileExists(atPath: directory.appendingPathComponent("train.bin").path)
+                    ? try CIFAR(directory: directory, split: .train, variant: .cifar100Fine)
+                    : try ImageFileDataset(folders: [directory], channels: recipe.channels == 1 ? .grey : .rgb)
                 recipe.anomalies = .outlierExposure(outliers, limit: oeLimit)
             } else if case let .synthetic(mode, placement) = recipe.anomalies {
                 recipe.anomalies = .synthetic(noise.flatMap(NoiseMode.init(rawValue:)) ?? mode,

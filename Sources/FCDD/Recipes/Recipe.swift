@@ -116,8 +116,11 @@ public struct Recipe: Sendable {
             let preprocessing = ModelPreprocessing.cifar10(normalClass: normalClass)
             _ = try preprocessing.transform()
             let preset = FCDDHeatmapPreset.cifar10
+            // Outlier-exposure images are used as they are (CIFAR-100's are 32×32 already);
+            // others are resized.
             recipe = Recipe(
                 objective: objective, net: defaultNet(for: data.source), inputSize: 32, channels: 3, anomalies: .synthetic(.blob, .noiseImage),
+                outlierPreprocessing: try Resize(height: 32, width: 32),
                 augmentation: [try ColorJitter(brightness: 0.01, contrast: 0.01, saturation: 0.01, hue: 0.01), try RandomCrop(size: 32, padding: 4),
                                try RandomHorizontalFlip(), try GaussianNoise(standardDeviation: 0.001)],
                 preprocessing: preprocessing, training: .cifar10, sigma: preset.gaussianSigma, displayQuantile: preset.displayQuantile)
