@@ -65,8 +65,9 @@ public final class StagedDirectory {
         staging.appendingPathComponent(name)
     }
 
-    /// Moves every staged file into ``destination`` (replacing files of the same name), flushes
-    /// the folder and removes the staging folder.
+    /// Moves every staged file and folder into ``destination`` (replacing files of the same
+    /// name; a staged folder replaces a folder of its name whole, the old one being moved
+    /// aside and removed), flushes the folder and removes the staging folder.
     ///
     /// - Throws: ``AtomicFileError`` when a move fails; the files not yet moved stay staged
     ///   and are discarded with the staging folder.
@@ -74,6 +75,15 @@ public final class StagedDirectory {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []).sorted()
         for name in names where !name.hasPrefix(".") {
             let target = destination.appendingPathComponent(name).path
+            if isDirectory(staging.appendingPathComponent(name).path), isDirectory(target) {
+                // rename(2) replaces only an empty folder: move the old one into the staging
+                // folder, which is removed at the end.
+                guard rename(target, staging.appendingPathComponent(".replaced-\(name)").path) == 0 else {
+                    let code = errno
+                    discard()
+                    throw AtomicFileError(path: target, operation: "move the earlier folder aside", code: code)
+                }
+            }
             guard rename(staging.appendingPathComponent(name).path, target) == 0 else {
                 let code = errno
                 discard()
@@ -83,6 +93,12 @@ public final class StagedDirectory {
         syncDirectory(destination.path)
         published = true
         discard()
+    }
+
+    /// Whether `path` is a folder (not following a final symbolic link).
+    private func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
     }
 
     /// Removes the staging folder and whatever it holds, and the destination folder too when

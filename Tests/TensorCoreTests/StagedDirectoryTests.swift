@@ -28,6 +28,23 @@ struct StagedDirectoryTests {
         #expect(try String(contentsOf: folder.appendingPathComponent("metrics.json"), encoding: .utf8) == "new")
     }
 
+    @Test("a staged folder replaces an earlier folder of its name whole")
+    func publishFolder() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let earlier = folder.appendingPathComponent("report", isDirectory: true)
+        try FileManager.default.createDirectory(at: earlier, withIntermediateDirectories: true)
+        try AtomicFile.write(Data("old".utf8), to: earlier.appendingPathComponent("stale.png"))
+        try AtomicFile.write(Data("old".utf8), to: earlier.appendingPathComponent("kept-name.png"))
+        let outputs = try StagedDirectory(publishingTo: folder)
+        try FileManager.default.createDirectory(at: outputs.url(for: "report"), withIntermediateDirectories: true)
+        try AtomicFile.write(Data("new".utf8), to: outputs.url(for: "report").appendingPathComponent("kept-name.png"))
+        try outputs.publish()
+        #expect(contents(folder) == ["report"])
+        #expect(contents(earlier) == ["kept-name.png"], "nothing of the earlier folder is left beside the new files")
+        #expect(try String(contentsOf: earlier.appendingPathComponent("kept-name.png"), encoding: .utf8) == "new")
+    }
+
     @Test("outputs abandoned before publishing leave the destination as it was")
     func abandon() throws {
         let folder = temporaryFolder()
