@@ -895,6 +895,9 @@ struct RenderingLineChartTests {
         let constant = LineChart(series: [.init(name: "flat", xs: [3], ys: [7], color: .red)], xLabel: "x", yLabel: "y")
         let (flat, _) = try parse(constant)
         #expect(flat.texts.contains("7.0") && flat.texts.contains("3.0"))
+        let epochs = LineChart(series: [.init(name: "loss", xs: [1, 2], ys: [3, 2], color: .red)], xLabel: "epoch", yLabel: "loss", wholeNumberXTicks: true)
+        let (counted, _) = try parse(epochs)
+        #expect(counted.texts.contains("1") && counted.texts.contains("2") && !counted.texts.contains("1.5") && !counted.texts.contains("1.2"))
         let empty = LineChart(series: [], xLabel: "x", yLabel: "y")
         #expect(try parse(empty).collector.elements.first == "svg")
         var small = constant

@@ -51,6 +51,8 @@ public struct LineChart: Sendable {
     public var xRange: ClosedRange<Double>?
     /// The vertical range; `nil` spans the data, widened to whole ticks.
     public var yRange: ClosedRange<Double>?
+    /// Whether the horizontal ticks are whole numbers only (for counts such as epochs).
+    public var wholeNumberXTicks: Bool
     /// Width of the chart in pixels (SVG user units).
     public var width: Int
     /// Height of the chart in pixels (SVG user units).
@@ -66,7 +68,8 @@ public struct LineChart: Sendable {
     /// A chart; see the properties.
     public init(
         series: [Series], title: String? = nil, xLabel: String, yLabel: String,
-        xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, width: Int = 480, height: Int = 400
+        xRange: ClosedRange<Double>? = nil, yRange: ClosedRange<Double>? = nil, wholeNumberXTicks: Bool = false,
+        width: Int = 480, height: Int = 400
     ) {
         self.series = series
         self.title = title
@@ -74,6 +77,7 @@ public struct LineChart: Sendable {
         self.yLabel = yLabel
         self.xRange = xRange
         self.yRange = yRange
+        self.wholeNumberXTicks = wholeNumberXTicks
         self.width = width
         self.height = height
     }
@@ -83,12 +87,13 @@ public struct LineChart: Sendable {
         let lower: Double, upper: Double, step: Double
 
         /// An axis over `range`, or over the finite `values` widened to whole ticks (a single
-        /// value, or none, gets a unit-wide range around it).
-        init(range: ClosedRange<Double>?, values: [Double]) {
+        /// value, or none, gets a unit-wide range around it), with a tick step of at least
+        /// `minimumStep`.
+        init(range: ClosedRange<Double>?, values: [Double], minimumStep: Double = 0) {
             if let range, range.lowerBound.isFinite, range.upperBound.isFinite, range.upperBound > range.lowerBound {
                 lower = range.lowerBound
                 upper = range.upperBound
-                step = Self.niceStep(for: upper - lower)
+                step = max(Self.niceStep(for: upper - lower), minimumStep)
                 return
             }
             let finite = values.filter(\.isFinite)
@@ -96,7 +101,7 @@ public struct LineChart: Sendable {
             if high - low <= max(abs(high), abs(low)) * 1e-9 {
                 (low, high) = (low - 0.5, high + 0.5)
             }
-            let step = Self.niceStep(for: high - low)
+            let step = max(Self.niceStep(for: high - low), minimumStep)
             lower = (low / step).rounded(.down) * step
             upper = (high / step).rounded(.up) * step
             self.step = step
@@ -166,7 +171,7 @@ public struct LineChart: Sendable {
     /// - Throws: the errors of ``plotArea()``.
     public func svg() throws(ExplainError) -> String {
         let area = try plotArea()
-        let xAxis = Axis(range: xRange, values: series.flatMap(\.xs))
+        let xAxis = Axis(range: xRange, values: series.flatMap(\.xs), minimumStep: wholeNumberXTicks ? 1 : 0)
         let yAxis = Axis(range: yRange, values: series.flatMap(\.ys))
         let (left, right) = (Double(area.x), Double(area.maxX))
         let (top, bottom) = (Double(area.y), Double(area.maxY))
