@@ -190,9 +190,10 @@ public struct RunReport: Sendable {
         html += "<option value=\"nominal\">nominal only</option><option value=\"anomalous\">anomalous only</option></select></label>"
         html += "<label>Order <select id=\"gallery-order\"><option value=\"descending\">highest score first</option><option value=\"ascending\">lowest score first</option></select></label>"
         html += "<span id=\"gallery-count\">\(shown.count) pictures</span></div>\n<div class=\"gallery\" id=\"gallery-cards\">\n"
+        let prefix = Self.commonFolder(of: scores.records.map(\.name))
         for index in shown {
             let record = scores.records[index]
-            let short = record.name.split(separator: "/").suffix(2).joined(separator: "/")
+            let short = String(record.name.dropFirst(prefix.count))
             let misclassified = record.isMisclassified == true
             html += "<figure class=\"card\(misclassified ? " misclassified" : "")\" data-index=\"\(index)\" data-label=\"\(record.label)\" data-score=\"\(record.score)\" data-misclassified=\"\(misclassified)\">"
             html += "<img src=\"\(HTMLPage.link(RunFile.galleryPicture(index)))\" alt=\"\(HTMLPage.text("test image \(short) and its heatmap"))\">"
@@ -204,6 +205,18 @@ public struct RunReport: Sendable {
             html += "</figcaption></figure>\n"
         }
         return html + "</div>"
+    }
+
+    /// The longest folder path (ending in `/`) that every name starts with, so that the
+    /// gallery can show names from where they differ (`MT_Blowhole/Imgs/exp1_num_4.jpg`
+    /// rather than the data set's whole path); empty when they share none.
+    static func commonFolder(of names: [String]) -> String {
+        guard var prefix = names.first.map({ Substring($0) }) else { return "" }
+        for name in names.dropFirst() {
+            prefix = prefix.prefix(zip(prefix, name).prefix { $0 == $1 }.count)
+        }
+        guard let slash = prefix.lastIndex(of: "/") else { return "" }
+        return String(prefix[...slash])
     }
 
     /// Links to the run's files that exist, and what the page leaves out.

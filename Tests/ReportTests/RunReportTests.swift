@@ -1,7 +1,7 @@
 import Explain
 import FCDD
 import Foundation
-import Report
+@testable import Report
 import Testing
 
 @Suite("Run report: structure")
@@ -106,6 +106,16 @@ struct RunReportStructureTests {
         try MetricsFile.write(["image_auroc": 0.75, "epochs": 3], into: folder)
         #expect(try MetricsFile.read(from: folder) == ["image_auroc": 0.75, "epochs": 3])
         #expect(throws: ReportError.self) { try MetricsFile.write(["threshold": .infinity], into: folder) }
+    }
+
+    @Test("gallery names are shown from the folder where they start to differ")
+    func galleryNames() throws {
+        #expect(RunReport.commonFolder(of: ["/d/tiles/MT_Free/Imgs/a.jpg", "/d/tiles/MT_Crack/Imgs/b.jpg"]) == "/d/tiles/")
+        #expect(RunReport.commonFolder(of: ["/d/x/a1.png", "/d/x/a2.png"]) == "/d/x/")
+        #expect(RunReport.commonFolder(of: ["Fashion-MNIST/test[1]", "Fashion-MNIST/test[10]"]) == "Fashion-MNIST/")
+        #expect(RunReport.commonFolder(of: ["a.png", "b.png"]) == "" && RunReport.commonFolder(of: []) == "")
+        let html = try String(contentsOf: try ReportFixture.folder().appendingPathComponent(RunFile.report), encoding: .utf8)
+        #expect(html.contains(">good/"), "nominal test images show their folder")
     }
 
     @Test("the gallery shows the highest and lowest scores and the misclassified ones farthest from the threshold")
