@@ -898,6 +898,11 @@ struct RenderingLineChartTests {
         let epochs = LineChart(series: [.init(name: "loss", xs: [1, 2], ys: [3, 2], color: .red)], xLabel: "epoch", yLabel: "loss", wholeNumberXTicks: true)
         let (counted, _) = try parse(epochs)
         #expect(counted.texts.contains("1") && counted.texts.contains("2") && !counted.texts.contains("1.5") && !counted.texts.contains("1.2"))
+        // Long tick labels on a narrow axis: the step grows until they fit side by side.
+        let narrow = LineChart(series: [.init(name: "scores", xs: [0.11551, 0.11949], ys: [0, 1], color: .red)], xLabel: "score", yLabel: "share", width: 300)
+        let (crowded, _) = try parse(narrow)
+        let labels = crowded.texts.filter { $0.hasPrefix("0.11") || $0.hasPrefix("0.12") }
+        #expect(labels.count >= 2 && labels.count * (7 * 6 + 10) <= 300 - 92, "\(labels)")
         let empty = LineChart(series: [], xLabel: "x", yLabel: "y")
         #expect(try parse(empty).collector.elements.first == "svg")
         var small = constant

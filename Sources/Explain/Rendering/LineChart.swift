@@ -88,23 +88,44 @@ public struct LineChart: Sendable {
 
         /// An axis over `range`, or over the finite `values` widened to whole ticks (a single
         /// value, or none, gets a unit-wide range around it), with a tick step of at least
-        /// `minimumStep`.
-        init(range: ClosedRange<Double>?, values: [Double], minimumStep: Double = 0) {
-            if let range, range.lowerBound.isFinite, range.upperBound.isFinite, range.upperBound > range.lowerBound {
-                lower = range.lowerBound
-                upper = range.upperBound
-                step = max(Self.niceStep(for: upper - lower), minimumStep)
-                return
-            }
-            let finite = values.filter(\.isFinite)
-            var (low, high) = (finite.min() ?? 0, finite.max() ?? 1)
-            if high - low <= max(abs(high), abs(low)) * 1e-9 {
+        /// `minimumStep`, made coarser until the tick labels fit into `room` pixels
+        /// (`horizontal`: side by side, about 7 pixels per character; else 18 pixels per tick).
+        init(range: ClosedRange<Double>?, values: [Double], minimumStep: Double = 0, room: Double = .infinity, horizontal: Bool = true) {
+            let fixed = range.flatMap { $0.lowerBound.isFinite && $0.upperBound.isFinite && $0.upperBound > $0.lowerBound ? $0 : nil }
+            var (low, high) = fixed.map { ($0.lowerBound, $0.upperBound) } ?? {
+                let finite = values.filter(\.isFinite)
+                return (finite.min() ?? 0, finite.max() ?? 1)
+            }()
+            if fixed == nil, high - low <= max(abs(high), abs(low)) * 1e-9 {
                 (low, high) = (low - 0.5, high + 0.5)
             }
-            let step = max(Self.niceStep(for: high - low), minimumStep)
-            lower = (low / step).rounded(.down) * step
-            upper = (high / step).rounded(.up) * step
+            var step = max(Self.niceStep(for: high - low), minimumStep)
+            while true {
+                let axis = fixed == nil
+                    ? Axis(lower: (low / step).rounded(.down) * step, upper: (high / step).rounded(.up) * step, step: step)
+                    : Axis(lower: low, upper: high, step: step)
+                let ticks = axis.ticks
+                let space = horizontal ? 7 * Double(ticks.map { axis.label($0).count }.max() ?? 0) + 10 : 18
+                guard ticks.count > 2, Double(ticks.count) * space > room else {
+                    self = axis
+                    return
+                }
+                step = Self.coarser(step)
+            }
+        }
+
+        /// An axis with the given bounds and step.
+        private init(lower: Double, upper: Double, step: Double) {
+            self.lower = lower
+            self.upper = upper
             self.step = step
+        }
+
+        /// The next step of the 1, 2, 5 sequence above `step`.
+        static func coarser(_ step: Double) -> Double {
+            let magnitude = pow(10, log10(step).rounded(.down))
+            let fraction = (step / magnitude).rounded()
+            return magnitude * (fraction < 2 ? 2 : fraction < 5 ? 5 : 10)
         }
 
         /// 1, 2 or 5 times a power of ten, giving about five intervals over `span`.
@@ -171,8 +192,8 @@ public struct LineChart: Sendable {
     /// - Throws: the errors of ``plotArea()``.
     public func svg() throws(ExplainError) -> String {
         let area = try plotArea()
-        let xAxis = Axis(range: xRange, values: series.flatMap(\.xs), minimumStep: wholeNumberXTicks ? 1 : 0)
-        let yAxis = Axis(range: yRange, values: series.flatMap(\.ys))
+        let xAxis = Axis(range: xRange, values: series.flatMap(\.xs), minimumStep: wholeNumberXTicks ? 1 : 0, room: Double(area.width), horizontal: true)
+        let yAxis = Axis(range: yRange, values: series.flatMap(\.ys), room: Double(area.height), horizontal: false)
         let (left, right) = (Double(area.x), Double(area.maxX))
         let (top, bottom) = (Double(area.y), Double(area.maxY))
         func x(_ value: Double) -> Double { left + (value - xAxis.lower) / (xAxis.upper - xAxis.lower) * (right - left) }
