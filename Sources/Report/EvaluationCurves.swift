@@ -32,8 +32,10 @@ public struct EvaluationCurves: Sendable, Equatable {
     }
 
     /// The curves of `evaluation`, the image ROC curve thinned as the pixel curves are.
-    public init(_ evaluation: AnomalyEvaluation) {
-        imageROC = evaluation.imageROC.map { (try? $0.thinned(resolution: AnomalyEvaluation.curveResolution)) ?? $0 }
+    ///
+    /// - Throws: ``ExplainError`` from the thinning (not for the evaluation's resolution).
+    public init(_ evaluation: AnomalyEvaluation) throws(ExplainError) {
+        imageROC = try evaluation.imageROC.map { curve throws(ExplainError) in try curve.thinned(resolution: AnomalyEvaluation.curveResolution) }
         pixelROC = evaluation.pixelROC
         pro = evaluation.proCurve
     }

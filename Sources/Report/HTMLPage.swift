@@ -11,10 +11,11 @@ enum HTMLPage {
     }
 
     /// A relative path as an attribute value: each segment percent-encoded (so `#`, `?`, `%`
-    /// and spaces in names stay part of the path), then escaped.
+    /// and spaces in names stay part of the path, and a `:` cannot make the first segment a
+    /// scheme such as `javascript:`), then escaped.
     static func link(_ path: String) -> String {
         var allowed = CharacterSet.urlPathAllowed
-        allowed.remove(charactersIn: "/?#%;")
+        allowed.remove(charactersIn: "/?#%;:")
         let encoded = path.split(separator: "/", omittingEmptySubsequences: false)
             .map { String($0).addingPercentEncoding(withAllowedCharacters: allowed) ?? String($0) }
             .joined(separator: "/")

@@ -22,7 +22,7 @@ public struct RunReport: Sendable {
     /// `metrics.json`.
     public let metrics: [String: Double]
     /// `report/run.json`, if written.
-    public let description: RunDescription?
+    public let runDescription: RunDescription?
     /// `config.json` flattened to dotted keys and their values as text, sorted; empty without one.
     public let configuration: [(key: String, value: String)]
     /// `history.csv`, if written.
@@ -43,7 +43,7 @@ public struct RunReport: Sendable {
         }
         self.folder = folder
         self.metrics = metrics
-        description = try RunDescription.read(from: folder)
+        runDescription = try RunDescription.read(from: folder)
         configuration = try Self.readConfiguration(in: folder)
         history = try TrainingHistory.read(from: folder)
         curves = try EvaluationCurves.read(from: folder)
@@ -68,7 +68,7 @@ public struct RunReport: Sendable {
     /// The run's title: ``RunDescription/title``, else the objective, net, data and normal
     /// class of `config.json`, else the folder's name.
     public var title: String {
-        if let title = description?.title { return title }
+        if let title = runDescription?.title { return title }
         let values = Dictionary(configuration, uniquingKeysWith: { first, _ in first })
         if let objective = values["objective"], let net = values["net"], let dataset = values["dataset"] {
             return "\(objective.uppercased()) \(net), \(dataset)" + (values["normalClass"].map { ", nominal: \($0)" } ?? "")
@@ -144,7 +144,7 @@ public struct RunReport: Sendable {
 
         if RunFile.exists(RunFile.figure, in: folder) {
             sections.append(("figure", "Heatmaps (the paper's Figure 1 layout)", HTMLPage.figure(
-                RunFile.figure, caption: "Nominal and anomalous test images, their heatmaps (\(description?.heatmapDisplay ?? "scaled together")) and the ground truth where masks exist.",
+                RunFile.figure, caption: "Nominal and anomalous test images, their heatmaps (\(runDescription?.heatmapDisplay ?? "scaled together")) and the ground truth where masks exist.",
                 alt: "heatmap figure", className: "picture")))
         } else {
             missing.append("heatmap figure (\(RunFile.figure))")
@@ -163,7 +163,7 @@ public struct RunReport: Sendable {
         }
         sections.append(("files", "Files", filesHTML(missing: missing)))
 
-        let subtitle = "<p class=\"subtitle\">" + (description.map { "Written by <code>\(HTMLPage.text($0.command))</code>. " } ?? "")
+        let subtitle = "<p class=\"subtitle\">" + (runDescription.map { "Written by <code>\(HTMLPage.text($0.command))</code>. " } ?? "")
             + "All files the page shows are beside it in its folder.</p>"
         return HTMLPage.document(title: title, subtitle: subtitle, sections: sections)
     }
@@ -175,14 +175,14 @@ public struct RunReport: Sendable {
 
     /// The gallery section's body, or `nil` without a selection, scores or pictures.
     private func galleryHTML() -> String? {
-        guard let selection = description?.gallery, let scores else { return nil }
+        guard let selection = runDescription?.gallery, let scores else { return nil }
         let shown = selection.indices.filter { scores.records.indices.contains($0) && RunFile.exists(RunFile.galleryPicture($0), in: folder) }
         guard !shown.isEmpty else { return nil }
         let hasDecisions = scores.records.contains { $0.flagged != nil }
         let wrong = shown.filter { scores.records[$0].isMisclassified == true }.count
         var html = "<p class=\"note\">\(HTMLPage.text(selection.summary))"
         if shown.count < selection.indices.count { html += " \(selection.indices.count - shown.count) of their pictures are missing from the folder." }
-        html += " Each picture shows the input and its heatmap over it (\(HTMLPage.text(description?.heatmapDisplay ?? "scaled together")))"
+        html += " Each picture shows the input and its heatmap over it (\(HTMLPage.text(runDescription?.heatmapDisplay ?? "scaled together")))"
         html += "; a white outline marks the ground truth where the data set has masks. All scores are in <a href=\"\(HTMLPage.link(RunFile.scores))\">\(RunFile.scores)</a>.</p>\n"
         html += "<div class=\"controls\"><label>Show <select id=\"gallery-filter\">"
         html += "<option value=\"all\">all</option>"

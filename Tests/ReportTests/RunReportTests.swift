@@ -57,6 +57,8 @@ struct RunReportStructureTests {
         for name in TrickyNames.files { #expect(titles.contains("\(name).png"), "\(name)") }
         // Links percent-encode what a URL would read as a query, a fragment or an escape.
         #expect(PageChecks.attributeValues("href", in: html).allSatisfy { !$0.contains("?") && !$0.dropFirst().contains("#") })
+        #expect(HTMLPage.link("javascript:alert(1)/report.html") == "javascript%3Aalert(1)/report.html", "a colon cannot start a scheme")
+        #expect(HTMLPage.link("a b/#1?&.png") == "a%20b/%231%3F&amp;.png")
         let scores = try #require(try ScoreTable.read(from: folder))
         #expect(Set(scores.records.map { URL(fileURLWithPath: $0.name).deletingPathExtension().lastPathComponent }).isSuperset(of: TrickyNames.files))
     }
