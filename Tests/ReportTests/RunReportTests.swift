@@ -77,6 +77,7 @@ struct RunReportStructureTests {
         #expect(report.scores?.records.count == 10 && report.scores?.records.allSatisfy { $0.flagged != nil } == true)
         #expect(report.configuration.contains { $0.key == "training.seed" && $0.value == "18446744073709551615" })
         #expect(report.configuration.contains { $0.key == "training.nesterov" && $0.value == "true" })
+        #expect(report.configuration.contains { $0.key == "training.epochs" && $0.value == "2" })
         // The written curves file reads back to the same curves, written again to the same bytes.
         let copy = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: copy) }
