@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Datasets", targets: ["Datasets"]),
         .library(name: "Explain", targets: ["Explain"]),
         .library(name: "FCDD", targets: ["FCDD"]),
+        .library(name: "Report", targets: ["Report"]),
         .executable(name: "fcdd", targets: ["FCDDCommand"]),
         .executable(name: "clever-hans", targets: ["CleverHans"]),
     ],
@@ -65,6 +66,10 @@ let package = Package(
             name: "FCDD",
             dependencies: ["TensorCore", "NN", "Datasets", "Explain"]
         ),
+        .target(
+            name: "Report",
+            dependencies: ["TensorCore", "Datasets", "Explain", "FCDD"]
+        ),
         .executableTarget(
             name: "fashion-mlp",
             dependencies: [
@@ -83,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "FCDDCommand",
             dependencies: [
-                "TensorCore", "NN", "Datasets", "Explain", "FCDD",
+                "TensorCore", "NN", "Datasets", "Explain", "FCDD", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/FCDDCommand"
@@ -118,7 +123,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FCDDCommandTests",
-            dependencies: ["FCDDCommand", "FCDD", "Explain", "Datasets", "NN", "TensorCore"]
+            dependencies: ["FCDDCommand", "FCDD", "Report", "Explain", "Datasets", "NN", "TensorCore"]
+        ),
+        .testTarget(
+            name: "ReportTests",
+            dependencies: ["Report", "FCDD", "Explain", "Datasets", "TensorCore"]
         ),
         .testTarget(
             name: "CleverHansTests",

@@ -3,6 +3,7 @@ import Datasets
 import Explain
 import FCDD
 import Foundation
+import Report
 import TensorCore
 
 /// `fcdd compare`: FCDD and the paper's two baselines on one data set with one seed, and
@@ -16,9 +17,9 @@ struct CompareCommand: AsyncParsableCommand {
             objective, writing to OUTPUT/fcdd, OUTPUT/hsc and OUTPUT/ae. --net names the FCDD net; \
             the baselines are the nets the reference pairs with it (FCDD_CNN28_W with CNN28_W and \
             AE28, FCDD_CNN32_LW3K with CNN32_LW3K and AE32_LW3K, ...). Then writes comparison.md \
-            and comparison.json (image AUC, and pixel AUC and AU-PRO where masks exist, per method) \
-            and comparison.png (inputs, the three methods' heatmaps with one normalisation \
-            procedure, and the ground truth where it exists).
+            and comparison.json (image AUC, and pixel AUC and AU-PRO where masks exist, per method), \
+            comparison.png (inputs, the three methods' heatmaps with one normalisation \
+            procedure, and the ground truth where it exists) and report.html (the methods side by side).
             """)
 
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
@@ -59,44 +60,35 @@ struct CompareCommand: AsyncParsableCommand {
             }
             try writeTable(outcomes, to: outputDirectory)
             try writeFigure(outcomes, data: data, to: outputDirectory.appendingPathComponent("comparison.png"))
-            say("wrote comparison.md, comparison.json and comparison.png to \(outputDirectory.path)")
+            try ComparisonReport(folder: outputDirectory).write()
+            say("wrote comparison.md, comparison.json, comparison.png and report.html to \(outputDirectory.path)")
         }
     }
 
     /// comparison.md and comparison.json: one row per method.
     private func writeTable(_ outcomes: [RecipeOutcome], to directory: URL) throws {
-        let keys = ["image_auroc", "pixel_auroc", "pixel_aupro"].filter { key in outcomes.contains { $0.evaluation.metrics[key] != nil } }
-        var lines = ["| method | net | " + keys.joined(separator: " | ") + " |", "|---|---|" + String(repeating: "---|", count: keys.count)]
-        var json: [[String: Any]] = []
-        for outcome in outcomes {
-            let metrics = outcome.evaluation.metrics
-            lines.append("| \(outcome.recipe.objective.rawValue) | \(outcome.netName) | "
-                + keys.map { metrics[$0].map { String(format: "%.4f", $0) } ?? "–" }.joined(separator: " | ") + " |")
-            var row: [String: Any] = ["method": outcome.recipe.objective.rawValue, "net": outcome.netName]
-            for (key, value) in metrics { row[key] = value }
-            json.append(row)
-            say("\(outcome.recipe.objective.rawValue): " + keys.map { "\($0) \(metrics[$0].map { String(format: "%.4f", $0) } ?? "–")" }.joined(separator: ", "))
+        let table = ComparisonTable(outcomes)
+        for row in table.rows {
+            say("\(row.method): " + table.shownMetrics.map { "\($0) \(row.metrics[$0].map { String(format: "%.4f", $0) } ?? "–")" }.joined(separator: ", "))
         }
-        try AtomicFile.write(Data((lines.joined(separator: "\n") + "\n").utf8), to: directory.appendingPathComponent("comparison.md"))
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys]),
-                             to: directory.appendingPathComponent("comparison.json"))
+        try table.write(into: directory)
     }
 
     /// The same anomalous test images under each method's heatmaps, each method's maps
     /// normalised with the same procedure (semi-global, the data set's quantile).
     private func writeFigure(_ outcomes: [RecipeOutcome], data: OneClassData, to url: URL) throws {
         guard let first = outcomes.first else { return }
-        let chosen = Report.spreadAnomalies(first.evaluation.labels, count: columns)
+        let chosen = TestSamples.spreadAnomalies(first.evaluation.labels, count: columns)
         guard !chosen.isEmpty else { return }
         let inputs = try HeatmapSamples.displayImages(first.evaluation.images.gathered(atIndices: chosen, alongAxis: 0))
         let methods = try outcomes.map { outcome in
             (name: outcome.recipe.objective.rawValue.uppercased(),
-             heatmaps: try HeatmapNormalization.semiGlobal(quantile: outcome.recipe.displayQuantile)
+             heatmaps: try HeatmapDisplay(quantile: outcome.recipe.displayQuantile)
                 .normalize(outcome.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0)))
         }
         let (height, width) = (first.evaluation.heatmaps.shape[1], first.evaluation.heatmaps.shape[2])
         let figure = try HeatmapFigure.comparison(
-            inputs: inputs, methods: methods, groundTruth: try Report.groundTruth(data.test, at: chosen, height: height, width: width),
+            inputs: inputs, methods: methods, groundTruth: try TestSamples.groundTruth(data.test, at: chosen, height: height, width: width),
             title: "\(data.description), nominal: \(data.normalClassName)")
         try figure.writePNG(to: url)
     }

@@ -3,6 +3,7 @@ import Datasets
 import Explain
 import FCDD
 import Foundation
+import Report
 import TensorCore
 
 /// `fcdd evaluate`: measures a model written by `fcdd train` on a test set.
@@ -13,7 +14,7 @@ struct EvaluateCommand: AsyncParsableCommand {
         discussion: """
             Give the data options the model was trained with (the same --seed and \
             --test-fraction for folder data, the same --supervised-anomalies) to see the same \
-            test set. Writes metrics.json, scores.csv and heatmaps.png to --output.
+            test set. Writes metrics.json, scores.csv, curves.json, heatmaps.png and report.html to --output.
             """)
 
     @Option(help: ArgumentHelp("A directory written by `fcdd train`, or its model.safetensors.", valueName: "path"))
@@ -41,7 +42,7 @@ struct EvaluateCommand: AsyncParsableCommand {
             bar.update(done: done, total: total, detail: "\(done)/\(total) images", force: done == total)
         }
         bar.finish()
-        Report.printMetrics(evaluation)
+        sayMetrics(evaluation)
         var metrics = evaluation.metrics
         if let threshold = predictor.threshold {
             let rates = evaluation.rates(threshold: threshold)
@@ -50,14 +51,13 @@ struct EvaluateCommand: AsyncParsableCommand {
             metrics["test_false_alarm_rate"] = rates.falseAlarm
             say("threshold \(threshold): \(String(format: "%.1f", 100 * rates.detection))% of test anomalies flagged, \(String(format: "%.1f", 100 * rates.falseAlarm))% false alarms")
         }
-        try Report.writeMetrics(metrics, to: outputs.url(for: "metrics.json"))
-        try Report.writeScores(evaluation, threshold: predictor.threshold, to: outputs.url(for: "scores.csv"))
         let quantile = predictor.metadata["display_quantile"].flatMap(Double.init) ?? 0.97
-        try Report.writeFigure(evaluation, test: loaded.test, quantile: quantile,
-                               title: "\(predictor.objective.name.uppercased()) \(predictor.metadata["net"] ?? ""), \(loaded.description), nominal: \(loaded.normalClassName)",
-                               to: outputs.url(for: "heatmaps.png"))
+        try EvaluationFiles(evaluation: evaluation, test: loaded.test, threshold: predictor.threshold, display: HeatmapDisplay(quantile: quantile),
+                            title: "\(predictor.objective.name.uppercased()) \(predictor.metadata["net"] ?? ""), \(loaded.description), nominal: \(loaded.normalClassName)",
+                            command: "fcdd evaluate").write(metrics: metrics, into: outputs.staging)
+        try RunReport(folder: outputs.staging).write()
         try outputs.publish()
-        say("wrote metrics.json, scores.csv and heatmaps.png to \(outputDirectory.path)")
+        say("wrote metrics.json, scores.csv, curves.json, heatmaps.png and report.html to \(outputDirectory.path)")
     }
 }
 

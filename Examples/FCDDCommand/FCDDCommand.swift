@@ -7,7 +7,7 @@ struct FCDDCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fcdd",
         abstract: "Explainable deep one-class classification (FCDD, Liznerski et al., ICLR 2021).",
-        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self])
+        subcommands: [TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self, ReportCommand.self])
 
     /// Parses the command line with `--config` files expanded (``RunConfigurationFile``) and
     /// runs the subcommand.

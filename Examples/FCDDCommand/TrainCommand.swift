@@ -4,6 +4,7 @@ import Explain
 import FCDD
 import Foundation
 import NN
+import Report
 import TensorCore
 
 /// `fcdd train`: one-class training with the reference's defaults, then the test metrics,
@@ -20,7 +21,8 @@ struct TrainCommand: AsyncParsableCommand {
             (--supervised-anomalies). mvtec and folder follow the reference's MVTec-AD pipeline \
             (confetti noise on the nominal image, pixel-wise loss where masks exist) and report \
             pixel AUC and AU-PRO at each image's own size when masks exist. \
-            Writes metrics.json, model.safetensors, history.csv, config.json, scores.csv and heatmaps.png.
+            Writes metrics.json, model.safetensors, history.csv, config.json, scores.csv, curves.json, \
+            heatmaps.png and report.html (open it in a browser; `fcdd report` builds it again).
             """)
 
     @OptionGroup var data: DataOptions
@@ -223,7 +225,7 @@ struct TrainCommand: AsyncParsableCommand {
         bar.finish()
         let evaluation = outcome.evaluation
         let threshold = outcome.predictor.threshold ?? .infinity
-        Report.printMetrics(evaluation)
+        sayMetrics(evaluation)
         say("threshold \(threshold) (\(thresholdQuantile) quantile of nominal training scores): \(String(format: "%.1f", 100 * outcome.detectionRate))% of test anomalies flagged, \(String(format: "%.1f", 100 * outcome.falseAlarmRate))% false alarms")
 
         if let calibration = outcome.predictor.heatmapCalibration {
@@ -237,21 +239,20 @@ struct TrainCommand: AsyncParsableCommand {
         metrics["pixel_threshold"] = outcome.predictor.pixelThreshold.map(Double.init)
         metrics["test_detection_rate"] = outcome.detectionRate
         metrics["test_false_alarm_rate"] = outcome.falseAlarmRate
-        try Report.writeMetrics(metrics, to: outputs.url(for: "metrics.json"))
         try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: netName)),
                              to: outputs.url(for: "config.json"))
-        let historyRows = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
-            + outcome.history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
-        try AtomicFile.write(Data((historyRows.joined(separator: "\n") + "\n").utf8), to: outputs.url(for: "history.csv"))
+        try TrainingHistory(outcome.history).write(into: outputs.staging)
         try outcome.predictor.save(to: outputs.url(for: "model.safetensors"), metadata: [
             "dataset": self.data.dataset.rawValue, "normal_class": self.data.normalClass, "display_quantile": String(recipe.displayQuantile),
         ])
-        try Report.writeScores(evaluation, threshold: threshold, to: outputs.url(for: "scores.csv"))
-        try Report.writeFigure(evaluation, test: data.test, quantile: recipe.displayQuantile,
-                               title: "\(recipe.objective.rawValue.uppercased()) \(netName), \(data.description), nominal: \(data.normalClassName)",
-                               to: outputs.url(for: "heatmaps.png"))
+        try TrainingBatchPreview.write(loader: training.trainer.loader, into: outputs.staging)
+        try EvaluationFiles(evaluation: evaluation, test: data.test, threshold: outcome.predictor.threshold,
+                            display: HeatmapDisplay(quantile: recipe.displayQuantile),
+                            title: "\(recipe.objective.rawValue.uppercased()) \(netName), \(data.description), nominal: \(data.normalClassName)",
+                            command: "fcdd train").write(metrics: metrics, into: outputs.staging)
+        try RunReport(folder: outputs.staging).write()
         try outputs.publish()
-        say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv and heatmaps.png to \(outputDirectory.path)")
+        say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv, curves.json, heatmaps.png and report.html to \(outputDirectory.path)")
         return outcome
     }
 }

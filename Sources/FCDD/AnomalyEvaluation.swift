@@ -20,14 +20,28 @@ public struct AnomalyEvaluation: Sendable {
     /// The predictions' heatmaps at the input size, `[N, H, W]` (for FCDD the
     /// receptive-field up-sampled anomaly maps, for the baselines their blurred heatmaps).
     public let heatmaps: Tensor
+    /// The image-level ROC curve, every point; `nil` when the labels hold only one class.
+    public let imageROC: ROCCurve?
+    /// The ROC curve over the pixels of all images (each heatmap resized with nearest
+    /// neighbours to its mask's original size), thinned to ``curveResolution``; `nil`
+    /// without masks or when the masks hold one class only.
+    public let pixelROC: ROCCurve?
+    /// The per-region overlap curve over the same maps, thinned to ``curveResolution``, with
+    /// the normalised area up to FPR 0.3; `nil` as ``pixelROC``.
+    public let proCurve: PROCurve?
+
+    /// The spacing of the points kept on the pixel-level curves (``ROCCurve/thinned(resolution:)``):
+    /// about a thousand points whatever the number of pixels, each within 0.001 of the full curve.
+    public static let curveResolution = 0.001
+
     /// The image-level ROC AUC; `nil` when the labels hold only one class.
-    public let imageAUROC: Double?
+    public var imageAUROC: Double? { imageROC?.areaUnderCurve }
     /// The ROC AUC over the pixels of all images (each heatmap resized with nearest
     /// neighbours to its mask's original size); `nil` without masks or when the masks hold
     /// one class only.
-    public let pixelAUROC: Double?
+    public var pixelAUROC: Double? { pixelROC?.areaUnderCurve }
     /// The normalised AU-PRO up to FPR 0.3 over the same maps; `nil` as ``pixelAUROC``.
-    public let pixelAUPRO: Double?
+    public var pixelAUPRO: Double? { proCurve?.normalizedArea }
 
     /// The share of anomalous samples scored above `threshold` (detections) and of nominal
     /// samples above it (false alarms); 0 for a class without samples.
@@ -127,8 +141,8 @@ extension AnomalyPredictor {
         let anyAnomalousPixel = pixelsComplete && pixelMasks.contains { mask in mask.withUnsafeBufferPointer { $0.contains { $0 > 0.5 } } }
         return AnomalyEvaluation(
             scores: scores, labels: labels, names: names, images: Tensor.concatenate(images), heatmaps: Tensor.stack(heatmaps),
-            imageAUROC: bothClasses ? try ROC.areaUnderCurve(scores: scores, labels: labels) : nil,
-            pixelAUROC: anyAnomalousPixel ? try PixelROC.areaUnderCurve(maps: pixelMaps, masks: pixelMasks) : nil,
-            pixelAUPRO: anyAnomalousPixel ? try AUPRO.compute(maps: pixelMaps, masks: pixelMasks) : nil)
+            imageROC: bothClasses ? try ROC.curve(scores: scores, labels: labels) : nil,
+            pixelROC: anyAnomalousPixel ? try PixelROC.curve(maps: pixelMaps, masks: pixelMasks, resolution: AnomalyEvaluation.curveResolution) : nil,
+            proCurve: anyAnomalousPixel ? try AUPRO.curve(maps: pixelMaps, masks: pixelMasks, resolution: AnomalyEvaluation.curveResolution) : nil)
     }
 }

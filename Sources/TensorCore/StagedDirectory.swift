@@ -66,8 +66,8 @@ public final class StagedDirectory {
     }
 
     /// Where to write the output file at `relativePath`, components separated by `/` (such as
-    /// `good/a/x-heatmap.png`); its folders are made in the staging folder now and merged
-    /// into the destination's folders of the same names at ``publish()``.
+    /// `good/a/x-heatmap.png`); its folders are made in the staging folder now and replace
+    /// the destination's folders of the same names at ``publish()``.
     ///
     /// - Throws: ``AtomicFileError`` for a path that is empty, absolute or holds an empty,
     ///   `.` or `..` component, or when a folder cannot be made.
@@ -85,44 +85,40 @@ public final class StagedDirectory {
         return folder.appendingPathComponent(components[components.count - 1])
     }
 
-    /// Moves every staged file into ``destination`` (replacing files of the same name; a staged
-    /// folder whose name is a folder there already is merged into it, file by file), flushes
-    /// the folders and removes the staging folder.
+    /// Moves every staged file and folder into ``destination`` (replacing files of the same
+    /// name; a staged folder replaces a folder of its name whole, the old one being moved
+    /// aside and removed), flushes the folder and removes the staging folder.
     ///
     /// - Throws: ``AtomicFileError`` when a move fails; the files not yet moved stay staged
     ///   and are discarded with the staging folder.
     public func publish() throws(AtomicFileError) {
-        do throws(AtomicFileError) {
-            try Self.move(contentsOf: staging, into: destination)
-        } catch {
-            discard()
-            throw error
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: staging.path)) ?? []).sorted()
+        for name in names where !name.hasPrefix(".") {
+            let target = destination.appendingPathComponent(name).path
+            if isDirectory(staging.appendingPathComponent(name).path), isDirectory(target) {
+                // rename(2) replaces only an empty folder: move the old one into the staging
+                // folder, which is removed at the end.
+                guard rename(target, staging.appendingPathComponent(".replaced-\(name)").path) == 0 else {
+                    let code = errno
+                    discard()
+                    throw AtomicFileError(path: target, operation: "move the earlier folder aside", code: code)
+                }
+            }
+            guard rename(staging.appendingPathComponent(name).path, target) == 0 else {
+                let code = errno
+                discard()
+                throw AtomicFileError(path: target, operation: "move the staged file into place", code: code)
+            }
         }
+        syncDirectory(destination.path)
         published = true
         discard()
     }
 
-    /// Moves the non-hidden entries of `source` into `target`, merging folders that exist in
-    /// both, and flushes `target`.
-    private static func move(contentsOf source: URL, into target: URL) throws(AtomicFileError) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: source.path)) ?? []).sorted()
-        for name in names where !name.hasPrefix(".") {
-            let (from, to) = (source.appendingPathComponent(name), target.appendingPathComponent(name))
-            if isFolder(from), isFolder(to) {
-                try move(contentsOf: from, into: to)
-                continue
-            }
-            guard rename(from.path, to.path) == 0 else {
-                throw AtomicFileError(path: to.path, operation: "move the staged file into place", code: errno)
-            }
-        }
-        syncDirectory(target.path)
-    }
-
-    /// Whether `url` is a folder (following symbolic links).
-    private static func isFolder(_ url: URL) -> Bool {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && isDirectory.boolValue
+    /// Whether `path` is a folder (not following a final symbolic link).
+    private func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
     }
 
     /// Removes the staging folder and whatever it holds, and the destination folder too when

@@ -778,6 +778,13 @@ struct RenderingROCPlotTests {
         #expect(throws: ExplainError.self) { try plot.svg() }
     }
 
+    @Test("XML escaping replaces the five markup characters and keeps everything else")
+    func escaping() {
+        #expect(XMLEscaping.escaped(#"a<b>&"c"'d' ünïcødé"#) == "a&lt;b&gt;&amp;&quot;c&quot;&#39;d&#39; ünïcødé")
+        #expect(XMLEscaping.escaped("&amp;") == "&amp;amp;")
+        #expect(XMLEscaping.escaped("") == "")
+    }
+
     @Test("the PNG has the plot's size, the curve's colour on the curve, and the axes box")
     func png() throws {
         let plot = ROCPlot(curve: curve)
@@ -843,5 +850,73 @@ struct RenderingExampleTests {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             try grid.writePNG(to: root.appendingPathComponent("Documentation/images/example-heatmaps.png"))
         }
+    }
+}
+
+@Suite("Rendering: line chart")
+struct RenderingLineChartTests {
+    /// The parsed chart: elements and texts (the SVG must be well-formed XML).
+    private func parse(_ chart: LineChart) throws -> (collector: RenderingSVGCollector, text: String) {
+        let text = try chart.svg()
+        let parser = XMLParser(data: Data(text.utf8))
+        let collector = RenderingSVGCollector()
+        parser.delegate = collector
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        return (collector, text)
+    }
+
+    @Test("SVG is well-formed with escaped texts, nice ticks over the data, a clipped line per series and a legend")
+    func svg() throws {
+        let chart = LineChart(
+            series: [
+                .init(name: "loss <train> & \"co\"", xs: [1, 2, 3, 4], ys: [0.93, 0.41, 0.27, 0.12], color: LineChart.palette[0]),
+                .init(name: "reference", xs: [1, 4], ys: [0.5, 0.5], color: .black, dashed: true),
+            ],
+            title: "Class <0> & 'co'", xLabel: "epoch", yLabel: "loss")
+        let (collector, text) = try parse(chart)
+        #expect(collector.elements.first == "svg")
+        #expect(collector.texts.contains("Class <0> & 'co'"))
+        #expect(collector.texts.contains("loss <train> & \"co\""))
+        #expect(collector.texts.contains("epoch") && collector.texts.contains("loss"))
+        // y over 0.12...0.93 gets ticks of 0.2 from 0.0 to 1.0; x over 1...4 ticks of 0.5.
+        for label in ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0", "1.0", "2.5", "4.0"] { #expect(collector.texts.contains(label), "\(label)") }
+        #expect(!collector.texts.contains("1.2"))
+        #expect(collector.elements.filter { $0 == "polyline" }.count == 2)
+        #expect(collector.elements.filter { $0 == "circle" }.count == 4, "few points get dots, dashed references none")
+        #expect(text.contains("clip-path=\"url(#axes)\"") && text.contains("stroke-dasharray"))
+    }
+
+    @Test("a fixed range clips the data; a constant or empty series still gets an axis; too small a chart throws")
+    func ranges() throws {
+        let wide = LineChart(series: [.init(name: "PRO", xs: [0, 0.1, 0.3, 1], ys: [0, 0.5, 0.8, 1], color: .blue)],
+                             xLabel: "FPR", yLabel: "PRO", xRange: 0...0.3, yRange: 0...1)
+        let (collector, _) = try parse(wide)
+        #expect(collector.texts.contains("0.30") && !collector.texts.contains("1.00") && collector.texts.contains("0.05"))
+        let constant = LineChart(series: [.init(name: "flat", xs: [3], ys: [7], color: .red)], xLabel: "x", yLabel: "y")
+        let (flat, _) = try parse(constant)
+        #expect(flat.texts.contains("7.0") && flat.texts.contains("3.0"))
+        let epochs = LineChart(series: [.init(name: "loss", xs: [1, 2], ys: [3, 2], color: .red)], xLabel: "epoch", yLabel: "loss", wholeNumberXTicks: true)
+        let (counted, _) = try parse(epochs)
+        #expect(counted.texts.contains("1") && counted.texts.contains("2") && !counted.texts.contains("1.5") && !counted.texts.contains("1.2"))
+        // Long tick labels on a narrow axis: the step grows until they fit side by side.
+        let narrow = LineChart(series: [.init(name: "scores", xs: [0.11551, 0.11949], ys: [0, 1], color: .red)], xLabel: "score", yLabel: "share", width: 300)
+        let (crowded, _) = try parse(narrow)
+        let labels = crowded.texts.filter { $0.hasPrefix("0.11") || $0.hasPrefix("0.12") }
+        #expect(labels.count >= 2 && labels.count * (7 * 6 + 10) <= 300 - 92, "\(labels)")
+        let empty = LineChart(series: [], xLabel: "x", yLabel: "y")
+        #expect(try parse(empty).collector.elements.first == "svg")
+        var small = constant
+        small.height = 120
+        #expect(throws: ExplainError.self) { try small.svg() }
+    }
+
+    @Test("many legend entries wrap into rows and make the chart taller inside the same size")
+    func legendRows() throws {
+        let names = (0..<7).map { "a fairly long series name \($0)" }
+        let chart = LineChart(series: names.enumerated().map { .init(name: $1, xs: [0, 1], ys: [0, Double($0)], color: .blue) },
+                              xLabel: "x", yLabel: "y", width: 480, height: 480)
+        let single = LineChart(series: [chart.series[0]], xLabel: "x", yLabel: "y", width: 480, height: 480)
+        #expect(try chart.plotArea().height < single.plotArea().height)
+        #expect(try parse(chart).collector.texts.filter { $0.hasPrefix("a fairly long") }.count == 7)
     }
 }

@@ -3,6 +3,7 @@ import Datasets
 import FCDD
 import Foundation
 import NN
+import Report
 import Testing
 import TensorCore
 
@@ -71,6 +72,19 @@ struct FCDDCommandOptionTests {
         #expect(message(["evaluate", "--dataset", "mnist"]).contains("--model"))
         #expect(message(["train", "--objective", "dsvdd"]) == "--objective dsvdd is not an objective; expected one of fcdd, hsc, ae.")
         #expect(message(["train", "--gradient-method", "ig0"]).contains("--gradient-method ig0 is not a method"))
+        #expect(message(["report"]).contains("Missing expected argument '<run-folder>'"))
+    }
+
+    @Test("fcdd report refuses a folder that no run wrote, naming what it expected")
+    func reportOfNoRun() throws {
+        let folder = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let command = try ReportCommand.parse([folder.path])
+        #expect(throws: ReportError.notARunFolder(path: folder.path, found: [])) { try command.run() }
+        #expect(FCDDCommand.message(for: ReportError.notARunFolder(path: folder.path, found: []))
+                    .contains("is not a run folder: expected metrics.json (written by fcdd train and fcdd evaluate) or comparison.json"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
     }
 
     @Test("negative numbers reach the range checks instead of reading as a missing value")
@@ -170,7 +184,8 @@ struct FCDDCommandRunTests {
         defer { for url in [trained, evaluated, predicted] { try? FileManager.default.removeItem(at: url) } }
         let train = try TrainCommand.parse(["--epochs", "1", "--normal-class", "1", "--output", trained.path])
         try await train.run()
-        for file in ["metrics.json", "model.safetensors", "history.csv", "config.json", "scores.csv", "heatmaps.png", "checkpoint.safetensors"] {
+        for file in ["metrics.json", "model.safetensors", "history.csv", "config.json", "scores.csv", "heatmaps.png", "checkpoint.safetensors",
+                     "curves.json", "report.html", "report/run.json", "report/training-batch.png", "report/roc.svg", "report/loss.svg"] {
             #expect(FileManager.default.fileExists(atPath: trained.appendingPathComponent(file).path), "\(file)")
         }
         let trainMetrics = try metrics(in: trained)
@@ -188,6 +203,19 @@ struct FCDDCommandRunTests {
         try await evaluate.run()
         #expect(try metrics(in: evaluated)["image_auroc"] == auc)
         #expect(try metrics(in: evaluated)["threshold"] == trainMetrics["threshold"])
+        // evaluate's report has the evaluation's sections, not the training's.
+        let evaluatedPage = try String(contentsOf: evaluated.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(evaluatedPage.contains("<section id=\"gallery\">") && !evaluatedPage.contains("<section id=\"training\">"))
+        #expect(try RunDescription.read(from: evaluated)?.command == "fcdd evaluate")
+
+        // fcdd report builds the page again from the files alone.
+        let page = trained.appendingPathComponent("report.html")
+        let written = try String(contentsOf: page, encoding: .utf8)
+        try FileManager.default.removeItem(at: page)
+        try FileManager.default.removeItem(at: trained.appendingPathComponent("report/roc.svg"))
+        try ReportCommand.parse([trained.path]).run()
+        #expect(try String(contentsOf: page, encoding: .utf8) == written)
+        #expect(FileManager.default.fileExists(atPath: trained.appendingPathComponent("report/roc.svg").path))
 
         let image = try FashionMNIST.bundledSample(split: .test).sample(at: 0).image
         let imageURL = predicted.appendingPathComponent("in.png")
@@ -495,6 +523,11 @@ struct FCDDCommandCompareTests {
         #expect(table.count == 5 && table[0] == "| method | net | image_auroc | pixel_auroc | pixel_aupro |")
         let figure = try Image(contentsOf: output.appendingPathComponent("comparison.png"))
         #expect(figure.width > 4 * 28 && figure.height > 5 * 28)
+        let page = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
+        for link in ["fcdd/report.html", "hsc/report.html", "ae/report.html", "report/roc.svg", "report/pro.svg", "comparison.png"] {
+            #expect(page.contains("\"\(link)\""), "\(link)")
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(link).path), "\(link)")
+        }
     }
 
     @Test("compare refuses options it sets itself and nets without baselines")

@@ -28,7 +28,7 @@ struct StagedDirectoryTests {
         #expect(try String(contentsOf: folder.appendingPathComponent("metrics.json"), encoding: .utf8) == "new")
     }
 
-    @Test("nested files publish into folders, merging with the folders a previous run left")
+    @Test("nested files publish into folders, which replace the folders a previous run left")
     func nested() throws {
         let folder = temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -39,14 +39,30 @@ struct StagedDirectoryTests {
         }
         #expect(contents(folder) == ["a", "c"])
         #expect(contents(folder.appendingPathComponent("a")) == ["b", "x.txt"])
-        #expect(contents(folder.appendingPathComponent("a/b")) == ["y.txt", "z.txt"])
+        #expect(contents(folder.appendingPathComponent("a/b")) == ["z.txt"], "the first run's y.txt went with its folder")
         #expect(try String(contentsOf: folder.appendingPathComponent("a/x.txt"), encoding: .utf8) == "2")
-        #expect(try String(contentsOf: folder.appendingPathComponent("a/b/y.txt"), encoding: .utf8) == "1")
         let outputs = try StagedDirectory(publishingTo: folder)
         for bad in ["", "/etc/x", "a/../../x", "a//x", "./x"] {
             #expect(throws: AtomicFileError.self, "\(bad)") { try outputs.url(forNestedFile: bad) }
         }
         outputs.discard()
+    }
+
+    @Test("a staged folder replaces an earlier folder of its name whole")
+    func publishFolder() throws {
+        let folder = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let earlier = folder.appendingPathComponent("report", isDirectory: true)
+        try FileManager.default.createDirectory(at: earlier, withIntermediateDirectories: true)
+        try AtomicFile.write(Data("old".utf8), to: earlier.appendingPathComponent("stale.png"))
+        try AtomicFile.write(Data("old".utf8), to: earlier.appendingPathComponent("kept-name.png"))
+        let outputs = try StagedDirectory(publishingTo: folder)
+        try FileManager.default.createDirectory(at: outputs.url(for: "report"), withIntermediateDirectories: true)
+        try AtomicFile.write(Data("new".utf8), to: outputs.url(for: "report").appendingPathComponent("kept-name.png"))
+        try outputs.publish()
+        #expect(contents(folder) == ["report"])
+        #expect(contents(earlier) == ["kept-name.png"], "nothing of the earlier folder is left beside the new files")
+        #expect(try String(contentsOf: earlier.appendingPathComponent("kept-name.png"), encoding: .utf8) == "new")
     }
 
     @Test("outputs abandoned before publishing leave the destination as it was")

@@ -44,16 +44,20 @@ public enum AUPRO {
     ///   anomalous (label 0: the FPR is undefined).
     public static func compute(maps: Tensor, masks: Tensor, fprLimit: Double = defaultFPRLimit) throws(ExplainError) -> Double {
         let operation = "AUPRO.compute"
-        guard fprLimit.isFinite, fprLimit > 0, fprLimit <= 1 else {
-            throw .invalidArgument(operation: operation, message: "expected an FPR limit in (0, 1], found \(fprLimit)")
-        }
+        try validateLimit(fprLimit, operation: operation)
         let batch = try PixelBatch(maps: maps, masks: masks, operation: operation)
         let sizes = Array(repeating: (height: batch.height, width: batch.width), count: batch.images)
-        return try maps.withUnsafeBufferPointer { maps throws(ExplainError) in
+        var integral = LimitedTrapezoid(limit: fprLimit)
+        try maps.withUnsafeBufferPointer { maps throws(ExplainError) in
             try masks.withUnsafeBufferPointer { masks throws(ExplainError) in
-                try compute(maps: maps, masks: masks, sizes: sizes, fprLimit: fprLimit, operation: operation)
+                try walk(maps: maps, masks: masks, sizes: sizes, operation: operation) { x, y, _ in
+                    integral.add(x: x, y: y)
+                    return !integral.isComplete
+                }
             }
         }
+        integral.add(x: 1, y: 1)
+        return integral.area / fprLimit
     }
 
     /// The normalised AU-PRO of anomaly maps of different sizes, such as the maps of a data
@@ -67,24 +71,78 @@ public enum AUPRO {
     ///   counts the pixels of all maps in order.
     public static func compute(maps: [Tensor], masks: [Tensor], fprLimit: Double = defaultFPRLimit) throws(ExplainError) -> Double {
         let operation = "AUPRO.compute"
+        try validateLimit(fprLimit, operation: operation)
+        var integral = LimitedTrapezoid(limit: fprLimit)
+        try walk(maps: maps, masks: masks, operation: operation) { x, y, _ in
+            integral.add(x: x, y: y)
+            return !integral.isComplete
+        }
+        integral.add(x: 1, y: 1)
+        return integral.area / fprLimit
+    }
+
+    /// The whole PRO curve of anomaly maps of different sizes (as
+    /// ``compute(maps:masks:fprLimit:)`` for such maps takes them), from (0, 0) to (1, 1),
+    /// with the points that ``ROCCurve/thinned(resolution:)`` would keep, collected while the
+    /// thresholds are walked so that the full curve (one point per distinct score) is never
+    /// held; its ``PROCurve/normalizedArea`` is exactly what `compute` returns.
+    ///
+    /// - Parameters:
+    ///   - fprLimit: As in ``compute(maps:masks:fprLimit:)``.
+    ///   - resolution: The spacing of the kept points in [0, 1); 0 keeps every point.
+    /// - Throws: The errors of ``compute(maps:masks:fprLimit:)``, and
+    ///   ``ExplainError/invalidArgument(operation:message:)`` for a resolution outside [0, 1).
+    public static func curve(
+        maps: [Tensor], masks: [Tensor], fprLimit: Double = defaultFPRLimit, resolution: Double
+    ) throws(ExplainError) -> PROCurve {
+        let operation = "AUPRO.curve"
+        try validateLimit(fprLimit, operation: operation)
+        try CurveThinning.validate(resolution, operation: operation)
+        var integral = LimitedTrapezoid(limit: fprLimit)
+        var points = CurveThinning(resolution: resolution)
+        points.add(x: 0, y: 0, threshold: .infinity)
+        var lowest = Float.infinity
+        try walk(maps: maps, masks: masks, operation: operation) { x, y, score in
+            integral.add(x: x, y: y)
+            points.add(x: x, y: y, threshold: score)
+            lowest = score
+            return true
+        }
+        integral.add(x: 1, y: 1)
+        points.add(x: 1, y: 1, threshold: lowest)
+        points.finish()
+        return PROCurve(falsePositiveRates: points.xs, overlaps: points.ys, thresholds: points.thresholds,
+                        fprLimit: fprLimit, normalizedArea: integral.area / fprLimit)
+    }
+
+    /// Throws unless `fprLimit` is in (0, 1].
+    private static func validateLimit(_ fprLimit: Double, operation: String) throws(ExplainError) {
         guard fprLimit.isFinite, fprLimit > 0, fprLimit <= 1 else {
             throw .invalidArgument(operation: operation, message: "expected an FPR limit in (0, 1], found \(fprLimit)")
         }
+    }
+
+    /// Walks the PRO curve of maps of different sizes (see ``walk(maps:masks:sizes:operation:point:)``).
+    private static func walk(
+        maps: [Tensor], masks: [Tensor], operation: String, point: (_ fpr: Double, _ overlap: Double, _ score: Float) -> Bool
+    ) throws(ExplainError) {
         let sizes = try PixelBatch.imageSizes(maps: maps, masks: masks, operation: operation)
         let (allMaps, allMasks) = PixelBatch.concatenatedScalars(maps: maps, masks: masks)
-        return try allMaps.withUnsafeBufferPointer { allMaps throws(ExplainError) in
+        try allMaps.withUnsafeBufferPointer { allMaps throws(ExplainError) in
             try allMasks.withUnsafeBufferPointer { allMasks throws(ExplainError) in
-                try compute(maps: allMaps, masks: allMasks, sizes: sizes, fprLimit: fprLimit, operation: operation)
+                try walk(maps: allMaps, masks: allMasks, sizes: sizes, operation: operation, point: point)
             }
         }
     }
 
-    /// The AU-PRO of images stored one after another in `maps` and `masks`, image `i`
-    /// being `sizes[i]`.
-    private static func compute(
+    /// Walks the PRO curve of images stored one after another in `maps` and `masks`, image
+    /// `i` being `sizes[i]`: calls `point` with (FPR, PRO, score) for each run of tied scores
+    /// from the highest down, both rates capped at 1, until it returns `false`. The caller
+    /// adds (0, 0) in front and (1, 1) at the end.
+    private static func walk(
         maps: UnsafeBufferPointer<Float>, masks: UnsafeBufferPointer<Float>, sizes: [(height: Int, width: Int)],
-        fprLimit: Double, operation: String
-    ) throws(ExplainError) -> Double {
+        operation: String, point: (_ fpr: Double, _ overlap: Double, _ score: Float) -> Bool
+    ) throws(ExplainError) {
         let count = maps.count
         guard count < Int(UInt32.max) else {
             throw .invalidArgument(operation: operation, message: "expected fewer than 2^32 − 1 pixels, found \(count)")
@@ -130,14 +188,14 @@ public enum AUPRO {
 
         // Walk the thresholds from the highest score down; each run of tied scores is one
         // point (FPR, PRO) of the curve.
-        var integral = LimitedTrapezoid(limit: fprLimit)
         let (nominal, regionCount) = (Double(nominalPixels), Double(regions))
         words.withUnsafeBufferPointer { words in
             inverseSizes.withUnsafeBufferPointer { inverseSizes in
                 var falsePositives = 0
                 var overlapSum = 0.0
                 var end = words.count
-                while end > 0 && !integral.isComplete {
+                var proceeds = true
+                while end > 0 && proceeds {
                     let score = words[end - 1] >> 32
                     var start = end
                     repeat {
@@ -149,12 +207,10 @@ public enum AUPRO {
                             overlapSum += inverseSizes[payload]
                         }
                     } while start > 0 && words[start - 1] >> 32 == score
-                    integral.add(x: min(Double(falsePositives) / nominal, 1), y: min(overlapSum / regionCount, 1))
+                    proceeds = point(min(Double(falsePositives) / nominal, 1), min(overlapSum / regionCount, 1), ScoreKey.score(packed: words[start]))
                     end = start
                 }
             }
         }
-        integral.add(x: 1, y: 1)
-        return integral.area / fprLimit
     }
 }

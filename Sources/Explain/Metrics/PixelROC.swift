@@ -45,12 +45,33 @@ public enum PixelROC {
     /// - Throws: The errors of ``areaUnderCurve(maps:masks:)``.
     public static func areaUnderCurve(maps: [Tensor], masks: [Tensor]) throws(ExplainError) -> Double {
         let operation = "PixelROC.areaUnderCurve"
+        let ranked = try rank(maps: maps, masks: masks, operation: operation)
+        try ranked.requireBothClasses(operation: operation)
+        return ranked.areaUnderCurve()
+    }
+
+    /// The ROC curve over all pixels of maps of different sizes (each map with a mask of its
+    /// size, as for the area over such maps), with the points that
+    /// ``ROCCurve/thinned(resolution:)`` keeps, collected while the pixels are ranked so that
+    /// the full curve (one point per distinct score) is never held; the area is exact.
+    ///
+    /// - Parameter resolution: The spacing of the kept points in [0, 1); 0 keeps every point.
+    /// - Throws: The errors of ``areaUnderCurve(maps:masks:)``, and
+    ///   ``ExplainError/invalidArgument(operation:message:)`` for a resolution outside [0, 1).
+    public static func curve(maps: [Tensor], masks: [Tensor], resolution: Double) throws(ExplainError) -> ROCCurve {
+        let operation = "PixelROC.curve"
+        try CurveThinning.validate(resolution, operation: operation)
+        let ranked = try rank(maps: maps, masks: masks, operation: operation)
+        try ranked.requireBothClasses(operation: operation)
+        return ROCCurve(ranked: ranked, resolution: resolution)
+    }
+
+    /// Packs every pixel of maps of different sizes with its mask label and ranks them.
+    private static func rank(maps: [Tensor], masks: [Tensor], operation: String) throws(ExplainError) -> RankedScores {
         _ = try PixelBatch.imageSizes(maps: maps, masks: masks, operation: operation)
         let (allMaps, allMasks) = PixelBatch.concatenatedScalars(maps: maps, masks: masks)
         let shape = [1, 1, allMaps.count]
-        let ranked = try rank(maps: Tensor(shape: shape, scalars: allMaps), masks: Tensor(shape: shape, scalars: allMasks), operation: operation)
-        try ranked.requireBothClasses(operation: operation)
-        return ranked.areaUnderCurve()
+        return try rank(maps: Tensor(shape: shape, scalars: allMaps), masks: Tensor(shape: shape, scalars: allMasks), operation: operation)
     }
 
     /// Packs every pixel's score with its mask label and ranks them.

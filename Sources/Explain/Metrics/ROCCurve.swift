@@ -23,21 +23,38 @@ public struct ROCCurve: Sendable, Equatable {
         self.areaUnderCurve = areaUnderCurve
     }
 
-    /// The curve of ranked scores with both classes present.
-    init(ranked: RankedScores) {
-        var falsePositiveRates = [0.0]
-        var truePositiveRates = [0.0]
-        var thresholds = [Float.infinity]
+    /// The curve of ranked scores with both classes present, with the points that
+    /// ``CurveThinning`` keeps at `resolution` (0: every point).
+    init(ranked: RankedScores, resolution: Double = 0) {
+        var points = CurveThinning(resolution: resolution)
+        points.add(x: 0, y: 0, threshold: .infinity)
         let (positives, negatives) = (Double(ranked.positives), Double(ranked.negatives))
         var (truePositives, falsePositives) = (0, 0)
         ranked.forEachThresholdDescending { score, positivesHere, negativesHere in
             truePositives += positivesHere
             falsePositives += negativesHere
-            falsePositiveRates.append(Double(falsePositives) / negatives)
-            truePositiveRates.append(Double(truePositives) / positives)
-            thresholds.append(score)
+            points.add(x: Double(falsePositives) / negatives, y: Double(truePositives) / positives, threshold: score)
         }
-        self.init(falsePositiveRates: falsePositiveRates, truePositiveRates: truePositiveRates,
-                  thresholds: thresholds, areaUnderCurve: ranked.areaUnderCurve())
+        points.finish()
+        self.init(falsePositiveRates: points.xs, truePositiveRates: points.ys,
+                  thresholds: points.thresholds, areaUnderCurve: ranked.areaUnderCurve())
+    }
+
+    /// This curve with fewer points: the first, the last, and each point at least
+    /// `resolution` from the previous kept one along either axis, so at most
+    /// `2 / resolution + 2` points, each within `resolution` of the full curve. The area is
+    /// the full curve's. Pixel-level curves (one point per distinct pixel score) thinned at
+    /// 0.001 draw the same line with about a thousand points.
+    ///
+    /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` for a resolution
+    ///   outside [0, 1).
+    public func thinned(resolution: Double) throws(ExplainError) -> ROCCurve {
+        try CurveThinning.validate(resolution, operation: "ROCCurve.thinned")
+        var points = CurveThinning(resolution: resolution)
+        for index in falsePositiveRates.indices {
+            points.add(x: falsePositiveRates[index], y: truePositiveRates[index], threshold: thresholds[index])
+        }
+        points.finish()
+        return ROCCurve(falsePositiveRates: points.xs, truePositiveRates: points.ys, thresholds: points.thresholds, areaUnderCurve: areaUnderCurve)
     }
 }

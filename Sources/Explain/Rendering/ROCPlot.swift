@@ -102,7 +102,7 @@ public struct ROCPlot: Sendable {
         var svg = """
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">
-            <title>\(escaped(title ?? "ROC curve"))</title>
+            <title>\(XMLEscaping.escaped(title ?? "ROC curve"))</title>
             <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
 
             """
@@ -129,7 +129,7 @@ public struct ROCPlot: Sendable {
         svg += "<text x=\"\(n(centreX))\" y=\"\(n(map.bottom + 50))\" font-size=\"15\" text-anchor=\"middle\">False positive rate</text>\n"
         svg += "<text x=\"\(n(22))\" y=\"\(n(centreY))\" font-size=\"15\" text-anchor=\"middle\" transform=\"rotate(-90 22 \(n(centreY)))\">True positive rate</text>\n"
         if let title {
-            svg += "<text x=\"\(n(centreX))\" y=\"28\" font-size=\"16\" text-anchor=\"middle\">\(escaped(title))</text>\n"
+            svg += "<text x=\"\(n(centreX))\" y=\"28\" font-size=\"16\" text-anchor=\"middle\">\(XMLEscaping.escaped(title))</text>\n"
         }
         // Diagonal, curve, axes box.
         svg += "<line x1=\"\(n(map.left))\" y1=\"\(n(map.bottom))\" x2=\"\(n(map.right))\" y2=\"\(n(map.top))\" stroke=\"#808080\" stroke-width=\"1\" stroke-dasharray=\"6 4\"/>\n"
@@ -141,7 +141,7 @@ public struct ROCPlot: Sendable {
         let legendX = map.right - legendWidth - 10, legendY = map.bottom - legendHeight - 10
         svg += "<g>\n<rect x=\"\(n(legendX))\" y=\"\(n(legendY))\" width=\"\(n(legendWidth))\" height=\"\(n(legendHeight))\" fill=\"white\" stroke=\"#b0b0b0\" stroke-width=\"1\"/>\n"
         svg += "<line x1=\"\(n(legendX + 8))\" y1=\"\(n(legendY + legendHeight / 2))\" x2=\"\(n(legendX + 32))\" y2=\"\(n(legendY + legendHeight / 2))\" stroke=\"\(curveColor)\" stroke-width=\"2\"/>\n"
-        svg += "<text x=\"\(n(legendX + 40))\" y=\"\(n(legendY + legendHeight / 2 + 5))\" font-size=\"14\">\(escaped(legendText))</text>\n</g>\n"
+        svg += "<text x=\"\(n(legendX + 40))\" y=\"\(n(legendY + legendHeight / 2 + 5))\" font-size=\"14\">\(XMLEscaping.escaped(legendText))</text>\n</g>\n"
         svg += "</svg>\n"
         return svg
     }
@@ -151,22 +151,6 @@ public struct ROCPlot: Sendable {
     /// - Throws: the errors of ``plotArea()``, and ``ExplainError/fileWriteFailed(path:reason:)``.
     public func writeSVG(to url: URL) throws(ExplainError) {
         try RenderingSupport.writeAtomically(Data(svg().utf8), to: url)
-    }
-
-    /// `text` with the five XML special characters escaped.
-    private func escaped(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&apos;"
-            default: result.append(character)
-            }
-        }
-        return result
     }
 
     // MARK: PNG
