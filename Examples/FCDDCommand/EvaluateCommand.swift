@@ -52,7 +52,7 @@ struct EvaluateCommand: AsyncParsableCommand {
             say("threshold \(threshold): \(String(format: "%.1f", 100 * rates.detection))% of test anomalies flagged, \(String(format: "%.1f", 100 * rates.falseAlarm))% false alarms")
         }
         let quantile = predictor.metadata["display_quantile"].flatMap(Double.init) ?? 0.97
-        try EvaluationFiles(evaluation: evaluation, test: loaded.test, threshold: predictor.threshold, display: HeatmapDisplay(quantile: quantile),
+        try EvaluationFiles(evaluation: evaluation, test: loaded.test, threshold: predictor.threshold, display: HeatmapDisplay(for: predictor, quantile: quantile),
                             title: "\(predictor.objective.name.uppercased()) \(predictor.metadata["net"] ?? ""), \(loaded.description), nominal: \(loaded.normalClassName)",
                             command: "fcdd evaluate").write(metrics: metrics, into: outputs.staging)
         try RunReport(folder: outputs.staging).write()

@@ -247,7 +247,7 @@ struct TrainCommand: AsyncParsableCommand {
         ])
         try TrainingBatchPreview.write(loader: training.trainer.loader, into: outputs.staging)
         try EvaluationFiles(evaluation: evaluation, test: data.test, threshold: outcome.predictor.threshold,
-                            display: HeatmapDisplay(quantile: recipe.displayQuantile),
+                            display: HeatmapDisplay(for: outcome.predictor, quantile: recipe.displayQuantile),
                             title: "\(recipe.objective.rawValue.uppercased()) \(netName), \(data.description), nominal: \(data.normalClassName)",
                             command: "fcdd train").write(metrics: metrics, into: outputs.staging)
         try RunReport(folder: outputs.staging).write()

@@ -79,7 +79,7 @@ enum ReportFixture {
         try TrainingHistory(outcome.history).write(into: folder)
         try TrainingBatchPreview.write(loader: training.trainer.loader, into: folder)
         try EvaluationFiles(evaluation: outcome.evaluation, test: data.test, threshold: outcome.predictor.threshold,
-                            display: HeatmapDisplay(quantile: recipe.displayQuantile), title: "FCDD on <the> \"tricky\" & folder",
+                            display: HeatmapDisplay(for: outcome.predictor, quantile: recipe.displayQuantile), title: "FCDD on <the> \"tricky\" & folder",
                             command: "the report tests").write(metrics: metrics, into: folder)
         let configuration = #"{"dataset": "folder", "data": "\#(TrickyNames.anomalyFolder.replacingOccurrences(of: "\"", with: "\\\""))", "training": {"epochs": 2, "nesterov": true, "seed": 18446744073709551615}}"#
         try Data(configuration.utf8).write(to: folder.appendingPathComponent(RunFile.configuration))

@@ -18,6 +18,8 @@ struct RunReportStructureTests {
             #expect(balance.opened == balance.closed && balance.opened > 0, "<\(tag)>: \(balance)")
         }
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<meta charset=\"utf-8\">"))
+        // The recipe run calibrated the model, so its pictures use its fixed heatmap scale.
+        #expect(html.contains("the model&#39;s fixed scale") || html.contains("the model's fixed scale"))
         // Self-contained: nothing from the network, no external scripts, styles or fonts.
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<link") && !html.contains("<script src"))
         #expect(!html.contains("@import") && !html.contains("url("))
