@@ -437,41 +437,17 @@ extension SafeTensors {
 
 /// Any JSON value of a header, decoded without assuming its type so that a wrong type can
 /// be reported with what was found.
-private indirect enum HeaderValue: Decodable {
-    case null
-    case bool(Bool)
-    case integer(Int)
-    case number(Double)
-    case string(String)
-    case array([HeaderValue])
-    case object([String: HeaderValue])
+/// A safetensors header is read as ``JSONValue`` (TensorCore) and checked here.
+private typealias HeaderValue = JSONValue
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([HeaderValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: HeaderValue].self))
-        }
-    }
-
+extension JSONValue {
     /// The elements of an array of integers, or `nil` for anything else.
     var integers: [Int]? {
         guard case let .array(items) = self else { return nil }
         var values: [Int] = []
         for item in items {
-            guard case let .integer(value) = item else { return nil }
-            values.append(value)
+            guard case let .integer(value) = item, let integer = Int(exactly: value) else { return nil }
+            values.append(integer)
         }
         return values
     }
@@ -487,6 +463,7 @@ private indirect enum HeaderValue: Decodable {
         case .null: "null"
         case let .bool(value): String(value)
         case let .integer(value): String(value)
+        case let .unsigned(value): String(value)
         case let .number(value): String(value)
         case let .string(value): jsonString(value)
         case let .array(items): "[" + items.map(\.fullText).joined(separator: ", ") + "]"

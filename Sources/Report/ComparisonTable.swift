@@ -1,5 +1,6 @@
 import FCDD
 import Foundation
+import TensorCore
 
 /// `fcdd compare`'s table of methods: `comparison.json` (a list of objects with `method`,
 /// `net` and the method's metrics) and `comparison.md` (image AUC, and pixel AUC and AU-PRO

@@ -1,36 +1,6 @@
-/// Any JSON value, decoded without losing whether it was a boolean, a whole number or text:
-/// for showing files such as `config.json` whose layout the report does not know.
-enum JSONValue: Decodable, Equatable {
-    case bool(Bool)
-    case integer(Int64)
-    case unsigned(UInt64)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-    case null
+import TensorCore
 
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(UInt64.self) {
-            self = .unsigned(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
+extension JSONValue {
     /// The value as text; lists comma-separated, objects as `{…}` (see ``flattened(prefix:)``).
     var text: String {
         switch self {

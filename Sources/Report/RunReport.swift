@@ -1,5 +1,6 @@
 import Explain
 import Foundation
+import TensorCore
 
 /// The report of one run folder (`fcdd train` or `fcdd evaluate`, or any folder with a
 /// `metrics.json`): a self-contained `report.html` beside the run's files, with the metrics,
