@@ -37,7 +37,13 @@ struct CompareCommand: AsyncParsableCommand {
         if let reserved = trainOptions.first(where: { $0 == "--objective" || $0 == "--output" || $0.hasPrefix("--objective=") || $0.hasPrefix("--output=") }) {
             throw ValidationError("\(reserved) is set by fcdd compare for each objective; give --output for the comparison.")
         }
-        let train = try TrainCommand.parse(trainOptions)
+        let train: TrainCommand
+        do {
+            train = try TrainCommand.parse(trainOptions)
+        } catch {
+            // The train options' own message, not the parser's error around it.
+            throw ValidationError(TrainCommand.message(for: error))
+        }
         let net = train.fcddNet ?? Recipe.defaultNet(for: train.data.source)
         guard let hsc = BaselineNetKind.hsc(pairedWith: net), BaselineNetKind.autoencoder(pairedWith: net) != nil else {
             let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
