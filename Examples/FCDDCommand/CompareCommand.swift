@@ -1,13 +1,11 @@
 import ArgumentParser
-import Datasets
-import Explain
 import FCDD
 import Foundation
 import Report
 import TensorCore
 
-/// `fcdd compare`: FCDD and the paper's two baselines on one data set with one seed, and
-/// their explanations side by side.
+/// `fcdd compare`: FCDD and the paper's two baselines on one data set with one seed (or a
+/// sweep over classes and seeds), and their explanations side by side.
 struct CompareCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -19,7 +17,10 @@ struct CompareCommand: AsyncParsableCommand {
             AE28, FCDD_CNN32_LW3K with CNN32_LW3K and AE32_LW3K, ...). Then writes comparison.md \
             and comparison.json (image AUC, and pixel AUC and AU-PRO where masks exist, per method), \
             comparison.png (inputs, the three methods' heatmaps with one normalisation \
-            procedure, and the ground truth where it exists) and report.html (the methods side by side).
+            procedure, and the ground truth where it exists) and report.html (the methods side by side). \
+            With --seeds or several classes it runs a sweep: each class and seed compared in \
+            OUTPUT/class-C/seed-S, and each method's table of mean ± standard deviation in \
+            results.md and results.json, linked from OUTPUT/report.html.
             """)
 
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
@@ -36,7 +37,13 @@ struct CompareCommand: AsyncParsableCommand {
         if let reserved = trainOptions.first(where: { $0 == "--objective" || $0 == "--output" || $0.hasPrefix("--objective=") || $0.hasPrefix("--output=") }) {
             throw ValidationError("\(reserved) is set by fcdd compare for each objective; give --output for the comparison.")
         }
-        let train = try TrainCommand.parse(trainOptions)
+        let train: TrainCommand
+        do {
+            train = try TrainCommand.parse(trainOptions)
+        } catch {
+            // The train options' own message, not the parser's error around it.
+            throw ValidationError(TrainCommand.message(for: error))
+        }
         let net = train.fcddNet ?? Recipe.defaultNet(for: train.data.source)
         guard let hsc = BaselineNetKind.hsc(pairedWith: net), BaselineNetKind.autoencoder(pairedWith: net) != nil else {
             let nets = FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil }.map(\.rawValue).joined(separator: ", ")
@@ -50,6 +57,12 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         let train = try TrainCommand.parse(trainOptions)
         try train.compute.run {
+            if train.isSweep {
+                var options = train.sweepOptions
+                options["--objective"] = nil
+                options["--columns"] = String(columns)
+                return try train.sweep(objectives: ReferenceObjective.allCases, command: "fcdd compare", output: output, options: options, columns: columns)
+            }
             let data = try train.data.load()
             let recipes = try ReferenceObjective.allCases.map { try train.makeRecipe(for: data, objective: $0) }
             let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
@@ -58,38 +71,14 @@ struct CompareCommand: AsyncParsableCommand {
                 say("== \(recipe.objective.rawValue)")
                 outcomes.append(try train.execute(recipe, on: data, output: outputDirectory.appendingPathComponent(recipe.objective.rawValue)))
             }
-            try writeTable(outcomes, to: outputDirectory)
-            try writeFigure(outcomes, data: data, to: outputDirectory.appendingPathComponent("comparison.png"))
-            try ComparisonReport(folder: outputDirectory).write()
+            let files = ComparisonFiles(methods: outcomes.map(ComparedMethod.init), test: data.test,
+                                        title: "\(data.description), nominal: \(data.normalClassName)", columns: columns)
+            let table = files.table
+            for row in table.rows {
+                say("\(row.method): " + table.shownMetrics.map { "\($0) \(row.metrics[$0].map { String(format: "%.4f", $0) } ?? "–")" }.joined(separator: ", "))
+            }
+            try files.write(into: outputDirectory)
             say("wrote comparison.md, comparison.json, comparison.png and report.html to \(outputDirectory.path)")
         }
-    }
-
-    /// comparison.md and comparison.json: one row per method.
-    private func writeTable(_ outcomes: [RecipeOutcome], to directory: URL) throws {
-        let table = ComparisonTable(outcomes)
-        for row in table.rows {
-            say("\(row.method): " + table.shownMetrics.map { "\($0) \(row.metrics[$0].map { String(format: "%.4f", $0) } ?? "–")" }.joined(separator: ", "))
-        }
-        try table.write(into: directory)
-    }
-
-    /// The same anomalous test images under each method's heatmaps, each method's maps
-    /// normalised with the same procedure (semi-global, the data set's quantile).
-    private func writeFigure(_ outcomes: [RecipeOutcome], data: OneClassData, to url: URL) throws {
-        guard let first = outcomes.first else { return }
-        let chosen = TestSamples.spreadAnomalies(first.evaluation.labels, count: columns)
-        guard !chosen.isEmpty else { return }
-        let inputs = try HeatmapSamples.displayImages(first.evaluation.images.gathered(atIndices: chosen, alongAxis: 0))
-        let methods = try outcomes.map { outcome in
-            (name: outcome.recipe.objective.rawValue.uppercased(),
-             heatmaps: try HeatmapDisplay(quantile: outcome.recipe.displayQuantile)
-                .normalize(outcome.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0)))
-        }
-        let (height, width) = (first.evaluation.heatmaps.shape[1], first.evaluation.heatmaps.shape[2])
-        let figure = try HeatmapFigure.comparison(
-            inputs: inputs, methods: methods, groundTruth: try TestSamples.groundTruth(data.test, at: chosen, height: height, width: width),
-            title: "\(data.description), nominal: \(data.normalClassName)")
-        try figure.writePNG(to: url)
     }
 }

@@ -25,7 +25,7 @@ struct DataOptions: ParsableArguments {
     var data: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "The normal class: 0-9 for fashion-mnist, mnist and cifar10; a category name or index for mvtec; the sub-folder of normal images for folder (e.g. MT_Free).",
+        "The normal class: 0-9 for fashion-mnist, mnist and cifar10; a category name or index for mvtec; the sub-folder of normal images for folder (e.g. MT_Free). fcdd train and compare also take all (every class; not for folder) or a comma-separated list (fashion-mnist, mnist, cifar10, mvtec) and then run a sweep, one run per class (and seed of --seeds).",
         valueName: "class"))
     var normalClass: String = "0"
 
@@ -48,25 +48,53 @@ struct DataOptions: ParsableArguments {
     var limits: LimitOptions
 
     func validate() throws {
+        let listed = normalClass == Self.allClasses ? [] : normalClass.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         switch dataset {
         case .fashionMNIST, .mnist, .cifar10:
-            guard let index = Int(normalClass), (0..<10).contains(index) else {
-                throw ValidationError("--normal-class must be in 0...9 for \(dataset.rawValue), found \(normalClass).")
+            for entry in listed where !(Int(entry).map { (0..<10).contains($0) } ?? false) {
+                throw ValidationError("--normal-class must be in 0...9 for \(dataset.rawValue), found \(entry).")
             }
             if dataset != .fashionMNIST, data == nil { throw ValidationError("--dataset \(dataset.rawValue) needs --data DIR.") }
             if supervisedAnomalies != nil { throw ValidationError("--supervised-anomalies needs a data set with masks (mvtec or folder).") }
         case .mvtec:
             guard data != nil else { throw ValidationError("--dataset mvtec needs --data DIR, the MVTec-AD root.") }
-            guard Int(normalClass).map({ (0..<MVTecAD.categories.count).contains($0) }) ?? MVTecAD.categories.contains(normalClass) else {
-                throw ValidationError("--normal-class \(normalClass) is not an MVTec-AD category; expected one of \(MVTecAD.categories.joined(separator: ", ")) or its index 0...\(MVTecAD.categories.count - 1).")
+            for entry in listed where !(Int(entry).map({ (0..<MVTecAD.categories.count).contains($0) }) ?? MVTecAD.categories.contains(entry)) {
+                throw ValidationError("--normal-class \(entry) is not an MVTec-AD category; expected one of \(MVTecAD.categories.joined(separator: ", ")) or its index 0...\(MVTecAD.categories.count - 1).")
             }
         case .folder:
             guard data != nil else { throw ValidationError("--dataset folder needs --data DIR.") }
+            if normalClass == Self.allClasses {
+                throw ValidationError("--normal-class all: a folder data set has no list of classes to sweep (its normal sub-folder is the one class, every other is anomalous); name the normal sub-folder, and sweep seeds with --seeds.")
+            }
             guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), found \(testFraction).") }
             if supervisedAnomalies != nil, maskPattern == nil { throw ValidationError("--supervised-anomalies needs masks: give --mask-pattern.") }
         }
         if let supervisedAnomalies, supervisedAnomalies < 1 {
             throw ValidationError("--supervised-anomalies must be at least 1, found \(supervisedAnomalies).")
+        }
+        var seen = Set<String>()
+        if let twice = normalClasses.first(where: { !seen.insert($0).inserted }) {
+            throw ValidationError("--normal-class \(normalClass) names the class \(twice) twice.")
+        }
+    }
+
+    /// The `--normal-class` that names every class of the data set.
+    static let allClasses = "all"
+
+    /// The normal classes `--normal-class` names, as the run folders of a sweep name them:
+    /// every class of the data set for `all`, else the comma-separated ones (benchmark
+    /// classes as numbers, MVTec-AD categories by name); a folder data set's one sub-folder
+    /// (whose name may hold commas).
+    var normalClasses: [String] {
+        let listed = normalClass.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        switch dataset {
+        case .fashionMNIST, .mnist, .cifar10:
+            return normalClass == Self.allClasses ? (0..<10).map(String.init) : listed.map { Int($0).map(String.init) ?? $0 }
+        case .mvtec:
+            // validate() checked the indices.
+            return normalClass == Self.allClasses ? MVTecAD.categories : listed.map { Int($0).map { MVTecAD.categories[$0] } ?? $0 }
+        case .folder:
+            return [normalClass]
         }
     }
 

@@ -27,6 +27,12 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output directory.", valueName: "dir"))
     var output: String = "fcdd-evaluation"
 
+    func validate() throws {
+        if data.normalClass == DataOptions.allClasses || data.normalClasses.count > 1 {
+            throw ValidationError("fcdd evaluate measures one model on one normal class, found --normal-class \(data.normalClass).")
+        }
+    }
+
     func run() async throws {
         try compute.run(evaluate)
     }

@@ -5,9 +5,17 @@ import Foundation
 /// logs stay readable).
 struct ProgressBar {
     private let start = ContinuousClock.now
+    /// The units done before the bar started (a sweep's runs finished earlier), left out of
+    /// the rate that estimates the time left.
+    private let baseline: Int
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var lastDraw = ContinuousClock.now - .seconds(1)
     private let width = 30
+
+    /// A bar whose work starts at `baseline` units done.
+    init(baseline: Int = 0) {
+        self.baseline = baseline
+    }
 
     /// Shows `done` of `total` units of work with `detail`; `force` draws even when the
     /// last redraw was under 0.2 s ago (end of an epoch).
@@ -17,7 +25,7 @@ struct ProgressBar {
         lastDraw = now
         let fraction = total > 0 ? Double(done) / Double(total) : 1
         let elapsed = Self.seconds(now - start)
-        let remaining = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
+        let remaining = done > baseline ? elapsed * Double(total - done) / Double(done - baseline) : 0
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let line = "\(bar) \(String(format: "%3.0f", fraction * 100)) %  \(detail)  \(Self.clock(elapsed)) elapsed, \(Self.clock(remaining)) left"

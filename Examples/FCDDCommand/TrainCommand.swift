@@ -3,9 +3,7 @@ import Datasets
 import Explain
 import FCDD
 import Foundation
-import NN
 import Report
-import TensorCore
 
 /// `fcdd train`: one-class training with the reference's defaults, then the test metrics,
 /// the model, the loss history and a heatmap figure in `--output`.
@@ -22,7 +20,11 @@ struct TrainCommand: AsyncParsableCommand {
             (confetti noise on the nominal image, pixel-wise loss where masks exist) and report \
             pixel AUC and AU-PRO at each image's own size when masks exist. \
             Writes metrics.json, model.safetensors, history.csv, config.json, scores.csv, curves.json, \
-            heatmaps.png and report.html (open it in a browser; `fcdd report` builds it again).
+            heatmaps.png and report.html (open it in a browser; `fcdd report` builds it again). \
+            With --seeds or several classes (--normal-class all or a list) it runs a sweep: one run per \
+            class and seed in OUTPUT/class-C/seed-S, and results.md, results.json (mean ± sample \
+            standard deviation over seeds per class, and the mean over classes) and report.html in \
+            OUTPUT; the same command again continues an interrupted sweep.
             """)
 
     @OptionGroup var data: DataOptions
@@ -83,8 +85,11 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Write output/checkpoint.safetensors every this many epochs.")
     var checkpointInterval = 5
 
-    @Flag(help: "Continue from output/checkpoint.safetensors of an interrupted run with the same options.")
+    @Flag(help: "Continue from output/checkpoint.safetensors of an interrupted run with the same options (a sweep always continues where it stopped).")
     var resume = false
+
+    @Option(help: ArgumentHelp("Run a sweep over these seeds (comma-separated, e.g. 0,1,2,3,4), one run per seed and class in OUTPUT/class-C/seed-S, with a table of mean ± standard deviation; replaces --seed.", valueName: "list"))
+    var seeds: SeedList?
 
     @Option(help: ArgumentHelp("Repeat a run: the options recorded in the config.json it wrote; options given here override them.", valueName: "file"))
     var config: String?
@@ -126,6 +131,7 @@ struct TrainCommand: AsyncParsableCommand {
         guard (HeatmapCalibration.defaultLowQuantile...1).contains(pixelThresholdQuantile) else {
             throw ValidationError("--pixel-threshold-quantile must be in [\(HeatmapCalibration.defaultLowQuantile), 1], found \(pixelThresholdQuantile).")
         }
+        if let seeds, let twice = seeds.repeated { throw ValidationError("--seeds \(seeds) names the seed \(twice) twice.") }
         guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1, found \(checkpointInterval).") }
         if let net, FCDDNetKind(rawValue: net) == nil {
             throw ValidationError("--net \(net) is not an FCDD net; expected one of \(FCDDNetKind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -157,9 +163,13 @@ struct TrainCommand: AsyncParsableCommand {
         return backbone != nil && (data.dataset == .mvtec || data.dataset == .folder) ? .cnn224VGGFrozen : nil
     }
 
-    /// Trains, evaluates and writes everything under the `--threads` and environment's compute settings.
+    /// Trains, evaluates and writes everything under the `--threads` and environment's compute
+    /// settings: one run, or a sweep over classes and seeds.
     func run() async throws {
         try compute.run {
+            if isSweep {
+                return try sweep(objectives: [ReferenceObjective(rawValue: objective) ?? .fcdd], command: "fcdd train", output: output, options: sweepOptions)
+            }
             let data = try self.data.load()
             let recipe = try makeRecipe(for: data, objective: ReferenceObjective(rawValue: objective) ?? .fcdd)
             _ = try execute(recipe, on: data, output: URL(fileURLWithPath: output, isDirectory: true))
@@ -197,61 +207,33 @@ struct TrainCommand: AsyncParsableCommand {
         return recipe
     }
 
+    /// `recipe` as a run of this command: its checkpoint interval and calibration quantiles,
+    /// `config.json` (``RunRecord``) and the data set and class in the model file.
+    func trainingRun(_ recipe: Recipe) throws -> TrainingRun {
+        TrainingRun(
+            recipe: recipe,
+            options: RecipeRunOptions(checkpointInterval: checkpointInterval, thresholdQuantile: thresholdQuantile, pixelThresholdQuantile: pixelThresholdQuantile),
+            command: "fcdd train", configuration: try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: recipe.netName)),
+            modelMetadata: ["dataset": data.dataset.rawValue, "normal_class": data.normalClass])
+    }
+
     /// Trains `recipe` on `data` with a progress bar, prints the test metrics, and writes
     /// everything to `outputDirectory`; returns the outcome for `fcdd compare`.
     func execute(_ recipe: Recipe, on data: OneClassData, output outputDirectory: URL) throws -> RecipeOutcome {
-        let checkpoint = outputDirectory.appendingPathComponent("checkpoint.safetensors")
-        if resume, !FileManager.default.fileExists(atPath: checkpoint.path) {
-            throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
+        if resume, !FileManager.default.fileExists(atPath: TrainingRun.checkpointURL(in: outputDirectory).path) {
+            throw ValidationError("--resume: no checkpoint at \(TrainingRun.checkpointURL(in: outputDirectory).path).")
         }
         // The outputs appear together at the end; the folder is made (and checked) first.
-        let outputs = try StagedDirectory(publishingTo: outputDirectory)
-        let training = try recipe.prepare(on: data, options: RecipeRunOptions(
-            checkpointURL: checkpoint, checkpointInterval: checkpointInterval, resume: resume, thresholdQuantile: thresholdQuantile,
-            pixelThresholdQuantile: pixelThresholdQuantile))
-        let netName = try recipe.netName
-        say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
-            + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
-            + "; \(recipe.objective) with \(netName), \(recipe.inputSize.height)×\(recipe.inputSize.width)×\(recipe.channels), \(training.net.parameterCount) parameters, \(recipe.training.epochs) epochs")
-
+        let prepared = try trainingRun(recipe).prepare(on: data, into: outputDirectory, resume: resume)
+        sayStart(prepared)
         var bar = ProgressBar()
-        let outcome = try training.run(callbacks: TrainingCallbacks(afterStep: { progress in
+        let outcome = try prepared.train(callbacks: TrainingCallbacks(afterStep: { progress in
             let done = progress.epoch * progress.steps + progress.step + 1
-            let endOfEpoch = progress.step == progress.steps - 1
-            bar.update(done: done, total: progress.epochs * progress.steps,
-                       detail: "epoch \(progress.epoch + 1)/\(progress.epochs)  loss \(String(format: "%.4f", progress.loss))", force: endOfEpoch)
+            bar.update(done: done, total: progress.epochs * progress.steps, detail: progress.summary, force: progress.step == progress.steps - 1)
             return .proceed
         }))
         bar.finish()
-        let evaluation = outcome.evaluation
-        let threshold = outcome.predictor.threshold ?? .infinity
-        sayMetrics(evaluation)
-        say("threshold \(threshold) (\(thresholdQuantile) quantile of nominal training scores): \(String(format: "%.1f", 100 * outcome.detectionRate))% of test anomalies flagged, \(String(format: "%.1f", 100 * outcome.falseAlarmRate))% false alarms")
-
-        if let calibration = outcome.predictor.heatmapCalibration {
-            say("heatmap scale \(calibration.low)…\(calibration.high), pixel threshold \(calibration.pixelThreshold) (\(calibration.pixelQuantile) quantile of the pixels of \(calibration.images) nominal training heatmaps)")
-        }
-
-        var metrics = evaluation.metrics
-        metrics["epochs"] = Double(recipe.training.epochs)
-        metrics["train_seconds"] = outcome.trainingSeconds
-        metrics["threshold"] = Double(threshold)
-        metrics["pixel_threshold"] = outcome.predictor.pixelThreshold.map(Double.init)
-        metrics["test_detection_rate"] = outcome.detectionRate
-        metrics["test_false_alarm_rate"] = outcome.falseAlarmRate
-        try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: netName)),
-                             to: outputs.url(for: "config.json"))
-        try TrainingHistory(outcome.history).write(into: outputs.staging)
-        try outcome.predictor.save(to: outputs.url(for: "model.safetensors"), metadata: [
-            "dataset": self.data.dataset.rawValue, "normal_class": self.data.normalClass, "display_quantile": String(recipe.displayQuantile),
-        ])
-        try TrainingBatchPreview.write(loader: training.trainer.loader, into: outputs.staging)
-        try EvaluationFiles(evaluation: evaluation, test: data.test, threshold: outcome.predictor.threshold,
-                            display: HeatmapDisplay(for: outcome.predictor, quantile: recipe.displayQuantile),
-                            title: "\(recipe.objective.rawValue.uppercased()) \(netName), \(data.description), nominal: \(data.normalClassName)",
-                            command: "fcdd train").write(metrics: metrics, into: outputs.staging)
-        try RunReport(folder: outputs.staging).write()
-        try outputs.publish()
+        sayOutcome(outcome, thresholdQuantile: thresholdQuantile)
         say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv, curves.json, heatmaps.png and report.html to \(outputDirectory.path)")
         return outcome
     }

@@ -38,6 +38,12 @@ public enum RunFile {
     public static let comparisonTable = "comparison.md"
     /// `fcdd compare`'s heatmaps of the methods side by side.
     public static let comparisonFigure = "comparison.png"
+    /// A sweep's settings: its classes, seeds, methods and the options every run shares (``SweepSettings``).
+    public static let sweep = "sweep.json"
+    /// A sweep's table: mean and standard deviation per class and overall, and every run's metrics (``SweepTable``).
+    public static let sweepResults = "results.json"
+    /// A sweep's table as Markdown.
+    public static let sweepTable = "results.md"
 
     /// The gallery picture of test image `index`.
     public static func galleryPicture(_ index: Int) -> String {

@@ -21,12 +21,12 @@ private func caught(_ body: () throws -> Void) -> any Error {
 }
 
 /// A fresh temporary directory.
-private func temporaryDirectory() -> URL {
+func temporaryDirectory() -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("fcdd-command-\(UUID().uuidString)", isDirectory: true)
 }
 
 /// The `metrics.json` in `directory`.
-private func metrics(in directory: URL) throws -> [String: Double] {
+func metrics(in directory: URL) throws -> [String: Double] {
     try JSONDecoder().decode([String: Double].self, from: Data(contentsOf: directory.appendingPathComponent("metrics.json")))
 }
 

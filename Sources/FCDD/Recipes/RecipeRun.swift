@@ -37,6 +37,12 @@ public struct RecipeRunOptions: Sendable {
         self.evaluationBatchSize = evaluationBatchSize
         self.checksEverySample = checksEverySample
     }
+
+    /// The images per forward pass when evaluating `recipe`: ``evaluationBatchSize``, else 16
+    /// for inputs above 64 pixels on a side and 250 for smaller ones.
+    public func batchSize(forEvaluating recipe: Recipe) -> Int {
+        evaluationBatchSize ?? (max(recipe.inputSize.height, recipe.inputSize.width) > 64 ? 16 : 250)
+    }
 }
 
 /// What a recipe's run produced.
@@ -98,7 +104,7 @@ public final class RecipeTraining {
         let predictor = AnomalyPredictor(
             net: net, objective: trainer.objective, preprocessing: recipe.preprocessing,
             inputSize: recipe.inputSize, inputChannels: recipe.channels)
-        let batchSize = options.evaluationBatchSize ?? (max(recipe.inputSize.height, recipe.inputSize.width) > 64 ? 16 : 250)
+        let batchSize = options.batchSize(forEvaluating: recipe)
         let evaluation = try predictor.evaluate(data.test, batchSize: batchSize)
         try predictor.calibrate(
             onNominal: data.train, scoreQuantile: options.thresholdQuantile, pixelQuantile: options.pixelThresholdQuantile, batchSize: batchSize)
