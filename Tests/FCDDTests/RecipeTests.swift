@@ -15,6 +15,29 @@ struct RecipeTests {
         try OneClassData.load(.fashionMNIST(directory: nil, normalClass: normalClass))
     }
 
+    @Test("outlier exposure from a folder of colour images of any size: they replace samples as grey 28×28 anomalies")
+    func outlierExposureFromAFolder() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("oe-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("textures"), withIntermediateDirectories: true)
+        for (index, (width, height)) in [(40, 30), (17, 64), (100, 100)].enumerated() {
+            let pixels = (0..<(width * height * 3)).map { Float(($0 * 31 + index * 7) % 97) / 96 }
+            try Image(width: width, height: height, channels: 3, pixels: pixels).writePNG(to: folder.appendingPathComponent("textures/\(index).png"))
+        }
+        let data = try Self.bundled()
+        var recipe = try Recipe.paper(for: data)
+        recipe.anomalies = .outlierExposure(try ImageFileDataset(folders: [folder], channels: .grey), limit: nil)
+        let transform = try recipe.trainingTransform(for: data)
+        var anomalies = 0
+        for seed in 0..<40 {
+            let sample = try transform.apply(data.train.sample(at: seed % data.train.count), seed: UInt64(seed))
+            #expect(sample.image.shape == [1, 28, 28])
+            anomalies += sample.label
+        }
+        // Half the samples on average are replaced (probability ½); 40 draws give some of each.
+        #expect(anomalies > 5 && anomalies < 35, "\(anomalies) of 40")
+    }
+
     @Test("Fashion-MNIST: FCDD_CNN28_W, grey 28×28, blob noise, crop and flip, the class's LCN constants, SGD, σ 1.2")
     func fashionMNIST() throws {
         let data = try Self.bundled(normalClass: 3)
