@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the DocC documentation of every library module that has a catalog
+# (Sources/MODULE/MODULE.docc) and fails on any warning: a broken symbol link (``Foo/bar``),
+# a missing article (<doc:Name>) or heading (<doc:Name#Heading>), a missing image, a
+# parameter left out of a `- Parameters:` list.
+#
+#   Scripts/docs.sh                  every module with a catalog
+#   Scripts/docs.sh TensorCore NN    only these
+#
+# Each module is built on its own, as `swift package generate-documentation --target
+# MODULE` builds it (a link into another module does not resolve there: write other
+# modules' symbols in code voice, `TensorError`, not ``TensorError``). The archives are in
+# .build/plugins/Swift-DocC/outputs/MODULE.doccarchive; `swift package --disable-sandbox
+# preview-documentation --target MODULE` serves one in a browser. The full output of each
+# build is in .build/docs-logs/MODULE.log.
+# Exit status: 0 when every module built without a warning, 1 otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$#" -gt 0 ]; then
+    modules=("$@")
+else
+    modules=()
+    for catalog in Sources/*/*.docc; do
+        module="$(basename "$catalog" .docc)"
+        [ "$catalog" = "Sources/$module/$module.docc" ] && modules+=("$module")
+    done
+fi
+# A Swift module without a catalog still gets documentation from its doc comments, but no
+# landing page or topic groups; say so, so that a new module gets one.
+for folder in Sources/*/; do
+    module="$(basename "$folder")"
+    if [ ! -d "$folder$module.docc" ] && compgen -G "$folder*.swift" >/dev/null; then
+        echo "note: $module has no catalog (Sources/$module/$module.docc); it is not built here"
+    fi
+done
+
+logs=.build/docs-logs
+mkdir -p "$logs"
+failed=()
+for module in "${modules[@]}"; do
+    log="$logs/$module.log"
+    start=$SECONDS
+    status=0
+    swift package generate-documentation --target "$module" --warnings-as-errors >"$log" 2>&1 || status=$?
+    warnings="$(grep -cE '^(warning|error): ' "$log" || true)"
+    if [ "$status" -ne 0 ] || [ "$warnings" -ne 0 ]; then
+        echo "$module: FAILED after $((SECONDS - start)) s (exit $status); its diagnostics:"
+        grep -E -A8 '^(warning|error): ' "$log" || tail -30 "$log"
+        failed+=("$module")
+    else
+        echo "$module: no warnings ($((SECONDS - start)) s)"
+    fi
+done
+
+if [ "${#failed[@]}" -ne 0 ]; then
+    echo "documentation with warnings or errors: ${failed[*]} (full output in $logs/)"
+    exit 1
+fi
+echo "documentation of ${#modules[@]} modules built without warnings"
