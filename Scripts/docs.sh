@@ -12,7 +12,9 @@
 # modules' symbols in code voice, `TensorError`, not ``TensorError``). The archives are in
 # .build/plugins/Swift-DocC/outputs/MODULE.doccarchive; `swift package --disable-sandbox
 # preview-documentation --target MODULE` serves one in a browser. The full output of each
-# build is in .build/docs-logs/MODULE.log.
+# build is in .build/docs-logs/MODULE.log. A public symbol that no topic group of the
+# module's landing page lists is named in a note (it still builds): add it to a `### Group`
+# under `## Topics` in Sources/MODULE/MODULE.docc/MODULE.md.
 # Exit status: 0 when every module built without a warning, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,6 +52,17 @@ for module in "${modules[@]}"; do
         failed+=("$module")
     else
         echo "$module: no warnings ($((SECONDS - start)) s)"
+        # Public symbols that no topic group of the landing page lists land in DocC's
+        # automatic groups (Structures, Classes, …): name them, so that they get a group.
+        python3 - "$module" <<'PYTHON'
+import json, sys
+module = sys.argv[1]
+page = json.load(open(f".build/plugins/Swift-DocC/outputs/{module}.doccarchive/data/documentation/{module.lower()}.json"))
+loose = [identifier.rsplit("/", 1)[-1] for section in page.get("topicSections", []) if section.get("generated")
+         for identifier in section["identifiers"]]
+if loose:
+    print(f"note: {module}: not in a topic group of Sources/{module}/{module}.docc/{module}.md: {', '.join(loose)}")
+PYTHON
     fi
 done
 
