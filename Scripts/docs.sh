@@ -37,6 +37,17 @@ for folder in Sources/*/; do
     fi
 done
 
+# Links DocC does not check: a Markdown file's GitHub-style link (`[x](Method.md#nets)`,
+# `[x](#nets)`) or image (`![x](images/a.png)`) builds without a warning and is broken in
+# the documentation. Inside a catalog: [x](doc:Method#Nets), ![x](a); across catalogs:
+# [x](../fcdd/method#Nets).
+stale="$(grep -nE '\]\([^)]*\.md(#[^)]*)?\)|\]\(#|!\[[^]]*\]\(images/' Sources/*/*.docc/*.md || true)"
+if [ -n "$stale" ]; then
+    echo "links in GitHub's form in the catalogs (write them as DocC links):"
+    echo "$stale"
+    exit 1
+fi
+
 logs=.build/docs-logs
 mkdir -p "$logs"
 failed=()
