@@ -6,7 +6,7 @@ import PackageDescription
 // `LLVMFuzzerTestOneInput`; libFuzzer supplies `main`. The sanitizer flags are not written
 // here (the project keeps `unsafeFlags` out of every manifest): Scripts/fuzz.sh passes them,
 //   swift build -c release --package-path Fuzzing --sanitize=fuzzer --sanitize=address
-// Documentation/Reliability.md lists the runs and what they found.
+// Sources/FCDD/FCDD.docc/Reliability.md lists the runs and what they found.
 let package = Package(
     name: "FCDDFuzzing",
     platforms: [.macOS(.v15)],  // as FCDDSwift's

@@ -2,7 +2,7 @@
 """Convert torchvision's VGG11-BN ``features`` weights to a safetensors file for FCDDSwift.
 
 The VGG-based FCDD nets (``FCDD_CNN224_VGG_F``, ``FCDD_CNN224_VGG``, ``FCDD_CNN224_VGG_NOPT``;
-``models/fcdd_cnn_224.py`` of liznerski/fcdd; see Documentation/FCDD.md) use torchvision's
+``models/fcdd_cnn_224.py`` of liznerski/fcdd; see Sources/FCDD/FCDD.docc/FCDDGuide.md) use torchvision's
 ``vgg11_bn().features`` with the last 8 modules dropped, i.e. indices 0-20: six 3x3
 convolutions (0, 4, 8, 11, 15, 18), each followed by a BatchNorm2d and a ReLU, and three
 max-pools (3, 7, 14). ``FCDD_CNN224_VGG_F`` freezes ``features[:15]``.

@@ -8,7 +8,7 @@
 #                                      seeds), no mutation: what CI runs
 #   Scripts/fuzz.sh TARGET FILE...     run the target once on each FILE (reproduce a finding)
 #
-# TARGET: png jpeg gzip-idx cifar safetensors model (see Documentation/Reliability.md).
+# TARGET: png jpeg gzip-idx cifar safetensors model (see Sources/FCDD/FCDD.docc/Reliability.md).
 #
 # Each run starts from the seeds in Fuzzing/Corpus/TARGET and keeps what it learns in
 # Fuzzing/.build/fuzz/corpus/TARGET (reused by the next run); a crash, sanitizer report,

@@ -14,7 +14,7 @@
 # Each sanitizer builds into its own folder (.build-asan, .build-tsan) so that the normal
 # debug build is kept. A sanitizer report fails the run (halt_on_error): the exit status is
 # swift test's. Extra `swift test` options go in SANITIZE_ARGS (for example "--no-parallel").
-# Documentation/Reliability.md lists the runs and what they found.
+# Sources/FCDD/FCDD.docc/Reliability.md lists the runs and what they found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,7 +3,7 @@ import Foundation
 import TensorCore
 
 /// `clever-hans`: the FCDD paper's "Clever Hans" study on CIFAR-10 (see
-/// `Documentation/CleverHans.md`).
+/// `Sources/FCDD/FCDD.docc/CleverHans.md`).
 ///
 ///     swift run -c release clever-hans --threads 1 --output /tmp/clever-hans
 @main

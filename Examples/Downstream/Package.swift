@@ -5,7 +5,7 @@ import PackageDescription
 // convolutional net and its own objective, trained, explained, saved and loaded through the
 // library's public API only. Run it from the repository root:
 //   swift run --package-path Examples/Downstream downstream [output-directory]
-// Documentation/BuildYourOwnModel.md walks through it.
+// The article Sources/FCDD/FCDD.docc/BuildYourOwnModel.md walks through it.
 //
 // In your own package, depend on the library by URL and version instead (README, "Using the
 // library from your package"; the tag 0.1.0 is created when the repository is published):

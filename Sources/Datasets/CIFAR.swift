@@ -62,8 +62,12 @@ public struct CIFAR: FileBackedDataset {
 
     /// Loads the given batch files, in order, as `split` of `variant`.
     ///
-    /// - Parameter classNames: the class names, indexed by label;
-    ///   ``CIFARVariant/builtInClassNames`` when `nil`.
+    /// - Parameters:
+    ///   - batchFiles: the batch files to read, in order.
+    ///   - split: the split they hold.
+    ///   - variant: CIFAR-10 or CIFAR-100, which fixes the record layout.
+    ///   - classNames: the class names, indexed by label;
+    ///     ``CIFARVariant/builtInClassNames`` when `nil`.
     /// - Throws: ``DatasetError/missingFiles(directory:expected:howToObtain:)`` for an empty
     ///   list, ``DatasetError/classNameCountMismatch(file:expected:found:)`` when `classNames`
     ///   does not have one name per class, and the errors of

@@ -47,8 +47,17 @@ public struct DataLoader: Sendable {
     /// A loader; nothing is decoded until batches are requested.
     ///
     /// - Parameters:
+    ///   - dataset: the samples to load (``dataset``).
+    ///   - batchSize: samples per batch (``batchSize``).
+    ///   - shuffles: whether each epoch visits the samples in a new random order
+    ///     (``shuffles``).
+    ///   - dropsLastPartialBatch: whether a last smaller batch is left out
+    ///     (``dropsLastPartialBatch``).
+    ///   - transform: applied to every sample after decoding (``transform``).
+    ///   - seed: the seed all randomness of the loader derives from (``seed``).
     ///   - workerCount: decoding threads per batch; by default all cores but one (at least
     ///     one), leaving a core to the training step.
+    ///   - prefetchCount: how many batches are prepared ahead (``prefetchCount``).
     /// - Throws: ``DatasetError/invalidLoaderConfiguration(_:)`` for a batch size, worker
     ///   count or prefetch count below 1.
     public init(
@@ -95,7 +104,7 @@ public struct DataLoader: Sendable {
     }
 
     /// The batches of `epoch`, prepared by a background thread up to ``prefetchCount``
-    /// batches ahead, under the ``ComputeSettings`` in effect here. Dropping the iterator
+    /// batches ahead, under the `ComputeSettings` in effect here. Dropping the iterator
     /// stops the preparation.
     public func epoch(_ epoch: Int) -> EpochBatches {
         EpochBatches(loader: self, epoch: epoch)

@@ -34,6 +34,9 @@ public struct DecodedImageCache: ImageDataset {
     /// (which must be deterministic: it gets a fixed seed), writes the cache and opens it.
     ///
     /// - Parameters:
+    ///   - url: the cache file.
+    ///   - source: the data set whose samples are cached.
+    ///   - preprocessing: applied once to every decoded sample before it is cached.
     ///   - description: identifies the pre-processing in the fingerprint (e.g.
     ///     `"resize 240 bilinear"`); change it whenever `preprocessing` changes.
     /// - Throws: the ``DatasetError`` of a sample that cannot be decoded, or

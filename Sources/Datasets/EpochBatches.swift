@@ -2,7 +2,7 @@ import Foundation
 import TensorCore
 
 /// The batches of one epoch of a ``DataLoader``, prepared ahead by a background thread.
-/// The thread runs under the ``ComputeSettings`` in effect where the epoch was asked for
+/// The thread runs under the `ComputeSettings` in effect where the epoch was asked for
 /// (``DataLoader/epoch(_:)``), not the process default.
 ///
 /// Call ``next()`` until it returns `nil`. A failed batch throws its ``DatasetError`` at its

@@ -30,7 +30,7 @@ public struct AnomalyEvaluation: Sendable {
     /// the normalised area up to FPR 0.3; `nil` as ``pixelROC``.
     public let proCurve: PROCurve?
 
-    /// The spacing of the points kept on the pixel-level curves (``ROCCurve/thinned(resolution:)``):
+    /// The spacing of the points kept on the pixel-level curves (`ROCCurve.thinned(resolution:)`):
     /// about a thousand points whatever the number of pixels, each within 0.001 of the full curve.
     public static let curveResolution = 0.001
 
@@ -72,11 +72,12 @@ extension AnomalyPredictor {
     /// the model's preprocessing.
     /// Samples with masks add their pixels to the pixel metrics at the mask's own size, so
     /// images of different sizes (the Magnetic Tile Defect set) are measured faithfully.
-    /// Runs entirely under the ``ComputeSettings`` in effect when it is called. The scores
+    /// Runs entirely under the `ComputeSettings` in effect when it is called. The scores
     /// are bit-identical to ``predict(_:)``'s on the same batches of `batchSize` images;
     /// other batch sizes give other matrix-product shapes, which may round differently.
     ///
     /// - Parameters:
+    ///   - dataset: The test set.
     ///   - batchSize: Images per forward pass.
     ///   - progress: Called after each batch with the number of samples done and the total.
     /// - Throws: `DatasetError` for a sample that cannot be read or converted,

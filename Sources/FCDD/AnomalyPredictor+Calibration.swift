@@ -8,7 +8,7 @@ extension AnomalyPredictor {
     /// ``threshold`` to the `scoreQuantile` of the scores (`ThresholdCalibration.quantile`) and
     /// ``heatmapCalibration`` to the `lowQuantile` and `pixelQuantile` of the pixels of at
     /// most `maximumHeatmapImages` of their heatmaps, evenly spaced over the set
-    /// (``HeatmapCalibration/init(nominalHeatmaps:lowQuantile:pixelQuantile:maximumImages:)``).
+    /// (`HeatmapCalibration.init(nominalHeatmaps:lowQuantile:pixelQuantile:maximumImages:)`).
     /// Both are saved with the model.
     ///
     /// - Parameters:
@@ -19,7 +19,7 @@ extension AnomalyPredictor {
     ///   - maximumHeatmapImages: At most this many heatmaps are measured (≥ 1).
     ///   - batchSize: Images per forward pass.
     /// - Returns: The evaluation of the nominal images.
-    /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` for a level or bound out
+    /// - Throws: `ExplainError.invalidArgument(operation:message:)` for a level or bound out
     ///   of range (before any image is scored) or scores whose quantile is not finite, and the errors of
     ///   ``evaluate(_:batchSize:progress:)``; the predictor is unchanged then.
     @discardableResult

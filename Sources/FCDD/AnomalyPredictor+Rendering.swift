@@ -4,7 +4,7 @@ import TensorCore
 
 extension AnomalyPredictor {
     /// The quantile of the per-image scale that shows the heatmaps of a predictor without a
-    /// ``heatmapCalibration`` (``HeatmapNormalization/local(quantile:)``), as `fcdd predict`
+    /// ``heatmapCalibration`` (`HeatmapNormalization.local(quantile:)`), as `fcdd predict`
     /// showed every heatmap before calibrations were stored.
     public static let uncalibratedDisplayQuantile = 0.97
 
@@ -12,9 +12,9 @@ extension AnomalyPredictor {
     /// `align_corners=False`), `[height, width]`, in the heatmap's own units; the heatmap is
     /// computed at the input size, so this is how it covers an image of another size.
     ///
-    /// - Throws: ``ExplainError/shapeMismatch(operation:expected:found:)`` for a heatmap that
+    /// - Throws: `ExplainError.shapeMismatch(operation:expected:found:)` for a heatmap that
     ///   is not `[H, W]` (an objective of your own may give other shapes) and
-    ///   ``ExplainError/invalidArgument(operation:message:)`` for a size below 1×1.
+    ///   `ExplainError.invalidArgument(operation:message:)` for a size below 1×1.
     public func heatmap(of prediction: AnomalyPrediction, resizedTo size: Size2D) throws(ExplainError) -> Tensor {
         let heatmap = prediction.heatmap
         guard heatmap.rank == 2, heatmap.shape[0] >= 1, heatmap.shape[1] >= 1 else {
@@ -29,10 +29,10 @@ extension AnomalyPredictor {
 
     /// Heatmap values (`[H, W]`) as display levels in [0, 1]: on the fixed ``heatmapScale``
     /// when the predictor is calibrated, so that levels compare between images (a nominal
-    /// image stays below ``HeatmapCalibration/thresholdLevel`` almost everywhere), else scaled
+    /// image stays below `HeatmapCalibration.thresholdLevel` almost everywhere), else scaled
     /// per image with ``uncalibratedDisplayQuantile``.
     ///
-    /// - Throws: ``ExplainError`` for a value that is not finite or a heatmap that is not `[H, W]`.
+    /// - Throws: `ExplainError` for a value that is not finite or a heatmap that is not `[H, W]`.
     public func displayLevels(_ heatmap: Tensor) throws(ExplainError) -> Tensor {
         guard heatmap.rank == 2 else {
             throw .shapeMismatch(operation: "AnomalyPredictor.displayLevels", expected: "a heatmap [H, W]", found: [heatmap.shape])
@@ -58,7 +58,7 @@ extension AnomalyPredictor {
     /// exceeds the pixel threshold and 0 elsewhere: `pixelThreshold` when given, else the
     /// calibrated ``pixelThreshold``.
     ///
-    /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` when neither exists (a
+    /// - Throws: `ExplainError.invalidArgument(operation:message:)` when neither exists (a
     ///   model file written before calibrations were stored) or the given one is not finite,
     ///   and the errors of ``heatmap(of:resizedTo:)``.
     public func mask(of prediction: AnomalyPrediction, size: Size2D, pixelThreshold: Float? = nil) throws(ExplainError) -> Image {

@@ -10,7 +10,7 @@ import TensorCore
 /// optional heatmap calibration (display scale and pixel threshold), saved together in one
 /// model file so that a model cannot be used with the wrong preprocessing.
 /// ``evaluate(_:batchSize:progress:)`` measures it on a labelled test set;
-/// ``predict(_:)`` and ``predict(image:)`` score images, ``predictions(of:)`` image files and
+/// ``predict(_:)`` and ``predict(image:)`` score images, ``predictions(of:limits:)`` image files and
 /// folders; ``calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:)``
 /// sets the threshold and the heatmap calibration from nominal images.
 public final class AnomalyPredictor {
@@ -83,9 +83,9 @@ public final class AnomalyPredictor {
     /// hold FCDD models; files without a `heatmap_calibration` key (written before it existed)
     /// load with ``heatmapCalibration`` `nil`.
     ///
-    /// - Throws: ``CheckpointError`` when the file is unreadable or not a model file, names a
+    /// - Throws: `CheckpointError` when the file is unreadable or not a model file, names a
     ///   net or objective that `registry` does not know
-    ///   (``CheckpointError/invalidCheckpoint(file:reason:)`` naming it), or its weights do not
+    ///   (`CheckpointError.invalidCheckpoint(file:reason:)` naming it), or its weights do not
     ///   fit the net.
     public convenience init(contentsOf url: URL, registry: ModelRegistry = .standard) throws(CheckpointError) {
         let file = try AnomalyModelFile(contentsOf: url)
@@ -134,11 +134,11 @@ public final class AnomalyPredictor {
     }
 
     /// Saves the net with everything needed to predict, atomically: the model file's common
-    /// metadata (``AnomalyModelFile``), the objective's settings, and `extra` beneath them.
+    /// metadata (`AnomalyModelFile`), the objective's settings, and `extra` beneath them.
     ///
-    /// - Throws: ``CheckpointError/invalidCheckpoint(file:reason:)`` for a net that does not
-    ///   describe its architecture (``ArchitectureDescribing``) or objective settings whose
-    ///   keys collide with the file's own keys or `extra`, ``CheckpointError/file(_:)`` when
+    /// - Throws: `CheckpointError.invalidCheckpoint(file:reason:)` for a net that does not
+    ///   describe its architecture (`ArchitectureDescribing`) or objective settings whose
+    ///   keys collide with the file's own keys or `extra`, `CheckpointError.file(_:)` when
     ///   the file cannot be written.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws(CheckpointError) {
         guard let described = net as? any ArchitectureDescribing else {
@@ -156,7 +156,7 @@ public final class AnomalyPredictor {
 
     /// Scores a batch of decoded images `[N, C, H, W]` in [0, 1] of the model's input size
     /// and channels; the preprocessing is applied here. Every prediction's heatmap has the
-    /// input size. Runs entirely under the ``ComputeSettings`` in effect when it is called.
+    /// input size. Runs entirely under the `ComputeSettings` in effect when it is called.
     ///
     /// - Throws: `TensorError` for images of another shape, `DatasetError` for images the
     ///   preprocessing cannot take, and the objective's errors.
@@ -184,7 +184,7 @@ public final class AnomalyPredictor {
     /// channels and resized (bilinear) to the input size first.
     ///
     /// - Throws: as ``predict(_:)``, and `TensorError.invalidArgument` when the model takes
-    ///   a channel count that no ``Image`` has (images hold 1 to 4 channels; a model file may
+    ///   a channel count that no `Image` has (images hold 1 to 4 channels; a model file may
     ///   name up to ``Limits/inputChannels``) and the image cannot be converted to it.
     public func predict(image: Image) throws -> AnomalyPrediction {
         guard image.channels == inputChannels || (1...4).contains(inputChannels) else {

@@ -13,7 +13,7 @@ public enum AutoencoderLoss {
     /// The elementwise squared error `(reconstruction − inputs)²`, `[N, C, H, W]` (the
     /// reference's loss with reduce='none').
     ///
-    /// - Precondition: Stops with ``TensorError`` when the shapes differ or are not `[N, C, H, W]`.
+    /// - Precondition: Stops with `TensorError` when the shapes differ or are not `[N, C, H, W]`.
     public static func squaredErrors(reconstruction: Tensor, inputs: Tensor) -> Tensor {
         requireImagePair(reconstruction, inputs, op: "AutoencoderLoss.squaredErrors")
         return (reconstruction - inputs).squared()
@@ -21,7 +21,7 @@ public enum AutoencoderLoss {
 
     /// The training loss: the mean squared error over all `N·C·H·W` elements.
     ///
-    /// - Precondition: Stops with ``TensorError`` when the shapes differ or are not `[N, C, H, W]`.
+    /// - Precondition: Stops with `TensorError` when the shapes differ or are not `[N, C, H, W]`.
     public static func loss(reconstruction: Tensor, inputs: Tensor) -> Tensor {
         squaredErrors(reconstruction: reconstruction, inputs: inputs).mean()
     }
@@ -29,7 +29,7 @@ public enum AutoencoderLoss {
     /// The anomaly score of each sample: the mean squared error over its `C·H·W` elements,
     /// `[N]`.
     ///
-    /// - Precondition: Stops with ``TensorError`` when the shapes differ or are not `[N, C, H, W]`.
+    /// - Precondition: Stops with `TensorError` when the shapes differ or are not `[N, C, H, W]`.
     public static func scores(reconstruction: Tensor, inputs: Tensor) -> Tensor {
         squaredErrors(reconstruction: reconstruction, inputs: inputs).mean(alongAxes: [1, 2, 3])
     }
@@ -37,7 +37,7 @@ public enum AutoencoderLoss {
     /// The explanation: the squared error of each pixel averaged over the channels,
     /// `[N, 1, H, W]`, ≥ 0.
     ///
-    /// - Precondition: Stops with ``TensorError`` when the shapes differ or are not `[N, C, H, W]`.
+    /// - Precondition: Stops with `TensorError` when the shapes differ or are not `[N, C, H, W]`.
     public static func errorMaps(reconstruction: Tensor, inputs: Tensor) -> Tensor {
         squaredErrors(reconstruction: reconstruction, inputs: inputs).mean(alongAxes: [1], keepingDimensions: true)
     }

@@ -22,7 +22,7 @@ public enum FCDDLoss {
 
     /// The anomaly score of each sample: the mean of `A` over its map, `[N]`.
     ///
-    /// - Precondition: Stops with ``TensorError`` when `phi` is not `[N, 1, u, v]`.
+    /// - Precondition: Stops with `TensorError` when `phi` is not `[N, 1, u, v]`.
     public static func scores(_ phi: Tensor) -> Tensor {
         requireMapBatch(phi, op: "FCDDLoss.scores")
         return anomalyMap(phi).mean(alongAxes: [1, 2, 3])
@@ -35,7 +35,7 @@ public enum FCDDLoss {
     /// anomalous term is computed as `−log(−expm1(−Ā) + 1e-31)`, exact for small `Ā` in
     /// float32.
     ///
-    /// - Precondition: Stops with ``TensorError`` when `phi` is not `[N, 1, u, v]`, the label count is not
+    /// - Precondition: Stops with `TensorError` when `phi` is not `[N, 1, u, v]`, the label count is not
     ///   `N`, or a label is not 0 or 1.
     public static func sampleLevel(phi: Tensor, labels: [Int]) -> Tensor {
         let means = scores(phi)
@@ -50,7 +50,7 @@ public enum FCDDLoss {
     /// all-ones masks for synthetic anomalies (the reference's MVTec setting) it is the
     /// sample-level loss on `A′`.
     ///
-    /// - Precondition: Stops with ``TensorError`` when the shapes differ or are not `[N, 1, H, W]`.
+    /// - Precondition: Stops with `TensorError` when the shapes differ or are not `[N, 1, H, W]`.
     public static func pixelWise(upsampledMap: Tensor, masks: Tensor) -> Tensor {
         let op = "FCDDLoss.pixelWise"
         requireMapBatch(upsampledMap, op: op)

@@ -7,10 +7,10 @@ extension GaussianBlur {
     /// baseline paired with the FCDD net `kind` (``BaselineNetKind/hsc(pairedWith:)``,
     /// ``BaselineNetKind/autoencoder(pairedWith:)``): kernel size the receptive field of
     /// `kind` made odd, σ = `sigma` (`--gauss-std`) or, when `nil`,
-    /// ``FCDDGaussianKernel/defaultSigma(kernelSize:)`` of that size; reflect border. See
-    /// ``reference(receptiveFieldSize:sigma:)``.
+    /// `FCDDGaussianKernel.defaultSigma(kernelSize:)` of that size; reflect border. See
+    /// `reference(receptiveFieldSize:sigma:)`.
     ///
-    /// - Throws: ``ExplainError/invalidArgument(operation:message:)`` for a σ that is not
+    /// - Throws: `ExplainError.invalidArgument(operation:message:)` for a σ that is not
     ///   positive and finite.
     public static func reference(pairedWith kind: FCDDNetKind, sigma: Double?) throws(ExplainError) -> GaussianBlur {
         let field: ReceptiveField

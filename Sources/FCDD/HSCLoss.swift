@@ -23,7 +23,7 @@ public enum HSCLoss {
     /// cancellation of `sqrt(s + 1) − 1` in float32 for small `s`; the gradient is still
     /// `out / sqrt(s + 1)`.
     ///
-    /// - Precondition: Stops with ``TensorError`` when `features` is not `[N, D]` with N, D ≥ 1.
+    /// - Precondition: Stops with `TensorError` when `features` is not `[N, D]` with N, D ≥ 1.
     public static func scores(_ features: Tensor) -> Tensor {
         guard features.rank == 2, features.shape[0] >= 1, features.shape[1] >= 1 else {
             TensorError.shapeMismatch(op: "HSCLoss.scores", expected: "features [N, D] with N, D ≥ 1", found: [features.shape]).trap()
@@ -38,7 +38,7 @@ public enum HSCLoss {
     /// unsupervised run, all labels 0, is a pseudo-Huber Deep SVDD). The anomalous term is
     /// computed as `−log(−expm1(−h) + 1e-31)`, exact for small `h` in float32.
     ///
-    /// - Precondition: Stops with ``TensorError`` when `features` is not `[N, D]`, the label count is not
+    /// - Precondition: Stops with `TensorError` when `features` is not `[N, D]`, the label count is not
     ///   `N`, or a label is not 0 or 1.
     public static func loss(features: Tensor, labels: [Int]) -> Tensor {
         FCDDLoss.labelled(means: scores(features), labels: labels, op: "HSCLoss.loss")

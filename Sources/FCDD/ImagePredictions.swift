@@ -68,7 +68,7 @@ public struct ImagePredictions: Sequence, IteratorProtocol {
 }
 
 extension AnomalyPredictor {
-    /// The predictions of `inputs` (from ``Datasets/ImageInput/expand(_:imageExtensions:)``),
+    /// The predictions of `inputs` (from `ImageInput.expand(_:imageExtensions:)`),
     /// computed one image at a time as the sequence is iterated; see ``ImagePredictions``.
     ///
     /// ```swift

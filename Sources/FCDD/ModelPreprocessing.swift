@@ -22,7 +22,7 @@ public enum ModelPreprocessing: Sendable, Codable, Equatable {
 
     /// The transform.
     ///
-    /// - Throws: ``DatasetError`` for a normal class the benchmark does not have.
+    /// - Throws: `DatasetError` for a normal class the benchmark does not have.
     public func transform() throws(DatasetError) -> any SampleTransform {
         switch self {
         case let .fashionMNIST(normalClass):
@@ -39,7 +39,7 @@ public enum ModelPreprocessing: Sendable, Codable, Equatable {
 
     /// The preprocessing applied to each image of a batch `[N, C, H, W]`.
     ///
-    /// - Throws: ``DatasetError`` for images the transform cannot take.
+    /// - Throws: `DatasetError` for images the transform cannot take.
     public func apply(toBatch images: Tensor) throws -> Tensor {
         let transform = try transform()
         var prepared: [Tensor] = []
@@ -55,7 +55,7 @@ public enum ModelPreprocessing: Sendable, Codable, Equatable {
     /// each class's training images. Pass the normal training images at the net's input
     /// size (with the test-time resize in their transform).
     ///
-    /// - Throws: the dataset's errors, and ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
+    /// - Throws: the dataset's errors, and `DatasetError.invalidTransformParameter(transform:parameter:expected:found:)`
     ///   for an empty dataset or images whose channel count varies.
     public static func fittingLocalContrastMinMax(to images: any ImageDataset) throws(DatasetError) -> ModelPreprocessing {
         var minimum: [Double] = [], maximum: [Double] = []

@@ -2,7 +2,7 @@ import NN
 import TensorCore
 
 /// How model files are turned back into a net and an objective: constructors of nets by
-/// architecture name (``NetRegistry``) and of objectives by name. ``standard`` knows the
+/// architecture name (`NetRegistry`) and of objectives by name. ``standard`` knows the
 /// reference's FCDD and baseline nets and the FCDD, HSC and AE objectives; add your own to a
 /// copy and pass it to ``AnomalyPredictor/init(contentsOf:registry:)``.
 ///

@@ -4,7 +4,7 @@ import Foundation
 /// and `predictions.jsonl`: the image's path, its score, the decision and the threshold that
 /// gave it, the outputs written for it, and the error for an image that could not be scored.
 public struct PredictionRow: Sendable, Equatable, Codable {
-    /// The image's path as given (``Datasets/ImageInput/path``).
+    /// The image's path as given (`ImageInput.path`).
     public var path: String
     /// The anomaly score; `nil` when the image could not be scored.
     public var score: Float?

@@ -68,7 +68,7 @@ public class BatchNorm: Module {
 
     /// Normalises `[N, C, …]` per channel.
     ///
-    /// - Precondition: Stops with ``TensorError`` for an input of the wrong rank or channel count, or a
+    /// - Precondition: Stops with `TensorError` for an input of the wrong rank or channel count, or a
     ///   training batch with a single value per channel.
     public func forward(_ input: Tensor) -> Tensor {
         let layer = String(describing: type(of: self))
@@ -99,7 +99,7 @@ public final class BatchNorm2d: BatchNorm, PointwiseModule {
     /// A layer for `features` channels with PyTorch's defaults (eps 1e-5, momentum 0.1,
     /// affine, tracking running statistics).
     ///
-    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for `features ≤ 0`, a
+    /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for `features ≤ 0`, a
     ///   negative eps or a momentum outside `[0, 1]`.
     public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
                 tracksRunningStatistics: Bool = true) {
@@ -114,7 +114,7 @@ public final class BatchNorm1d: BatchNorm {
     /// A layer for `features` channels with PyTorch's defaults (eps 1e-5, momentum 0.1,
     /// affine, tracking running statistics).
     ///
-    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for `features ≤ 0`, a
+    /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for `features ≤ 0`, a
     ///   negative eps or a momentum outside `[0, 1]`.
     public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
                 tracksRunningStatistics: Bool = true) {

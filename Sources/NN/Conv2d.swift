@@ -26,7 +26,7 @@ public final class Conv2d: SpatialModule {
 
     /// A convolution with PyTorch's default initialisation drawn from `generator`.
     ///
-    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for non-positive sizes or
+    /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for non-positive sizes or
     ///   channel counts that `groups` does not divide.
     public init(
         _ inputChannels: Int, _ outputChannels: Int, kernelSize: Size2D, stride: Size2D = 1, padding: Padding2D = 0,

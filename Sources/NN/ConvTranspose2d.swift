@@ -28,7 +28,7 @@ public final class ConvTranspose2d: Module {
 
     /// A transposed convolution with PyTorch's default initialisation drawn from `generator`.
     ///
-    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for non-positive sizes,
+    /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for non-positive sizes,
     ///   channel counts that `groups` does not divide, or an output padding not smaller
     ///   than the stride or the dilation.
     public init(

@@ -13,7 +13,7 @@ public final class Dropout: PointwiseModule {
 
     /// A dropout layer drawing its masks from a generator seeded with `seed`.
     ///
-    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a probability outside `[0, 1]`.
+    /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for a probability outside `[0, 1]`.
     public init(probability: Float = 0.5, seed: UInt64) {
         guard (0...1).contains(probability) else {
             TensorError.invalidArgument(op: "Dropout", message: "expected a probability in [0, 1], found \(probability)").trap()

@@ -43,7 +43,7 @@ public enum Initialization {
     /// Fan-in and fan-out of a weight shape of rank ≥ 2 (PyTorch's
     /// `_calculate_fan_in_and_fan_out`).
     ///
-    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a rank below 2.
+    /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for a rank below 2.
     public static func fans(of shape: [Int]) -> (fanIn: Int, fanOut: Int) {
         guard shape.count >= 2 else {
             TensorError.invalidArgument(op: "Initialization.fans", message: "fans need a weight of rank ≥ 2, found shape \(shape)").trap()

@@ -15,7 +15,7 @@ public final class Linear: Module {
 
     /// A linear layer with PyTorch's default initialisation drawn from `generator`.
     ///
-    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative feature count.
+    /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for a negative feature count.
     public init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true, using generator: inout SeededGenerator) {
         guard inputFeatures >= 0, outputFeatures >= 0 else {
             TensorError.invalidArgument(op: "Linear", message: "expected non-negative feature counts, found in \(inputFeatures), out \(outputFeatures)").trap()

@@ -16,7 +16,7 @@ public enum LossReduction: Sendable, Equatable {
 public enum Loss {
     /// Squared error `(input − target)²` (PyTorch's `mse_loss`).
     ///
-    /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes differ.
+    /// - Precondition: Stops with `TensorError.shapeMismatch(op:expected:found:)` when the shapes differ.
     public static func meanSquaredError(_ input: Tensor, _ target: Tensor, reduction: LossReduction = .mean) -> Tensor {
         requireSameShape(input, target, op: "meanSquaredError")
         return reduce((input - target).squared(), reduction)
@@ -24,7 +24,7 @@ public enum Loss {
 
     /// Absolute error `|input − target|` (PyTorch's `l1_loss`).
     ///
-    /// - Precondition: Stops with ``TensorError/shapeMismatch(op:expected:found:)`` when the shapes differ.
+    /// - Precondition: Stops with `TensorError.shapeMismatch(op:expected:found:)` when the shapes differ.
     public static func l1(_ input: Tensor, _ target: Tensor, reduction: LossReduction = .mean) -> Tensor {
         requireSameShape(input, target, op: "l1")
         return reduce((input - target).abs(), reduction)
@@ -37,7 +37,7 @@ public enum Loss {
     /// Prefer ``binaryCrossEntropyWithLogits(_:_:positiveWeight:reduction:)``, which is
     /// stable for saturated outputs.
     ///
-    /// - Precondition: Stops with ``TensorError`` when the shapes differ or `weight` does not broadcast.
+    /// - Precondition: Stops with `TensorError` when the shapes differ or `weight` does not broadcast.
     public static func binaryCrossEntropy(
         _ probabilities: Tensor, _ target: Tensor, weight: Tensor? = nil, reduction: LossReduction = .mean
     ) -> Tensor {
@@ -85,9 +85,13 @@ public enum Loss {
     /// `softplus(x) − y·x` without a positive weight: no overflow for any logit, and the
     /// gradient `σ(x) − y` is exact.
     ///
-    /// - Parameter positiveWeight: weight of the positive term, broadcast over the last axis
-    ///   (PyTorch's `pos_weight`).
-    /// - Precondition: Stops with ``TensorError`` when the shapes differ or `positiveWeight` does not broadcast.
+    /// - Parameters:
+    ///   - logits: the raw outputs `x`, any shape.
+    ///   - target: the targets `y` in `[0, 1]`, the shape of `logits`.
+    ///   - positiveWeight: weight of the positive term, broadcast over the last axis
+    ///     (PyTorch's `pos_weight`).
+    ///   - reduction: how the per-element losses are combined.
+    /// - Precondition: Stops with `TensorError` when the shapes differ or `positiveWeight` does not broadcast.
     public static func binaryCrossEntropyWithLogits(
         _ logits: Tensor, _ target: Tensor, positiveWeight: Tensor? = nil, reduction: LossReduction = .mean
     ) -> Tensor {
@@ -110,9 +114,12 @@ public enum Loss {
     /// reduced the same way (PyTorch's formula, including its weighted mean).
     ///
     /// - Parameters:
+    ///   - logits: `[N, C]`, one row of unnormalised class scores per sample.
+    ///   - labels: `N` class indices in `0..<C`.
     ///   - classWeights: optional `[C]` weight per class.
     ///   - labelSmoothing: `ε` in `[0, 1]`.
-    /// - Precondition: Stops with ``TensorError`` when the logits are not `[N, C]`, the label count is not
+    ///   - reduction: how the per-sample losses are combined.
+    /// - Precondition: Stops with `TensorError` when the logits are not `[N, C]`, the label count is not
     ///   `N`, a label is outside `0..<C`, `classWeights` is not `[C]`, or `ε` is outside `[0, 1]`.
     public static func crossEntropy(
         _ logits: Tensor, labels: [Int], classWeights: Tensor? = nil, labelSmoothing: Float = 0,

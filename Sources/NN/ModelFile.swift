@@ -17,8 +17,10 @@ extension Module {
     /// Loads parameters and buffers from a safetensors file written by ``save(to:metadata:)``
     /// or by PyTorch (`safetensors.torch.save_file(model.state_dict(), path)`).
     ///
-    /// - Parameter strict: as in ``load(_:strict:)``: refuse (and change nothing) unless
-    ///   the names and shapes match exactly.
+    /// - Parameters:
+    ///   - url: the safetensors file.
+    ///   - strict: as in ``load(_:strict:)``: refuse (and change nothing) unless
+    ///     the names and shapes match exactly.
     /// - Returns: what matched and what did not.
     /// - Throws: ``CheckpointError/file(_:)`` for an unreadable or corrupt file and
     ///   ``CheckpointError/stateDict(file:_:)`` when strict loading finds a mismatch.

@@ -6,7 +6,7 @@ extension Module {
     /// parameter's dotted name: what an ``Optimizer`` consumes. Run the forward pass that
     /// produced `loss` on this module (with gradients recorded) before calling this.
     ///
-    /// - Precondition: Stops with ``TensorError`` when `loss` is not a scalar.
+    /// - Precondition: Stops with `TensorError` when `loss` is not a scalar.
     public func gradients(of loss: Tensor) -> [String: Tensor] {
         let trainable = trainableParameters
         let gradients = loss.gradients(wrt: trainable.map(\.parameter.value))
@@ -19,9 +19,12 @@ extension Module {
 /// `maxNorm` every gradient is multiplied by `maxNorm / (norm + 1e-6)`.
 ///
 /// - Parameters:
+///   - gradients: the gradients by parameter name (as ``Module/gradients(of:)`` returns
+///     them), rescaled in place.
+///   - maxNorm: the largest joint norm kept.
 ///   - normType: the `p` of the p-norm; `.infinity` for the largest absolute value.
 /// - Returns: the total norm before clipping.
-/// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a negative `maxNorm` or a
+/// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for a negative `maxNorm` or a
 ///   `normType` that is not positive.
 @discardableResult
 public func clipGradientNorm(_ gradients: inout [String: Tensor], maxNorm: Float, normType: Float = 2) -> Float {

@@ -23,7 +23,7 @@ public final class Residual: SpatialModule {
 
     /// `body(x) + shortcut(x)`.
     ///
-    /// - Precondition: Stops with ``TensorError`` when the branches' outputs do not broadcast together.
+    /// - Precondition: Stops with `TensorError` when the branches' outputs do not broadcast together.
     public func forward(_ input: Tensor) -> Tensor {
         body(input) + shortcut(input)
     }

@@ -19,7 +19,7 @@ public final class Upsample: SpatialModule {
 
     /// An upsampling layer.
     ///
-    /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` for a non-positive size or factor.
+    /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for a non-positive size or factor.
     public init(_ target: Target, mode: InterpolationMode = .nearest) {
         let isPositive = switch target {
         case let .size(size): size.height >= 1 && size.width >= 1

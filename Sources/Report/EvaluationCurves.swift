@@ -5,7 +5,7 @@ import Foundation
 /// `curves.json`: the curves behind an evaluation's metrics, so that the report can draw
 /// them again from the run folder: the image-level ROC curve, and where masks exist the
 /// pixel-level ROC curve and the per-region overlap (PRO) curve, each thinned to about a
-/// thousand points (``AnomalyEvaluation/curveResolution``).
+/// thousand points (`AnomalyEvaluation.curveResolution`).
 ///
 /// ```json
 /// {
@@ -33,7 +33,7 @@ public struct EvaluationCurves: Sendable, Equatable {
 
     /// The curves of `evaluation`, the image ROC curve thinned as the pixel curves are.
     ///
-    /// - Throws: ``ExplainError`` from the thinning (not for the evaluation's resolution).
+    /// - Throws: `ExplainError` from the thinning (not for the evaluation's resolution).
     public init(_ evaluation: AnomalyEvaluation) throws(ExplainError) {
         imageROC = try evaluation.imageROC.map { curve throws(ExplainError) in try curve.thinned(resolution: AnomalyEvaluation.curveResolution) }
         pixelROC = evaluation.pixelROC

@@ -44,7 +44,7 @@ public struct EvaluationFiles {
 
     /// Writes the files into `folder` (created if needed), `metrics` as `metrics.json`.
     ///
-    /// - Throws: ``ReportError``, and ``ExplainError`` and ``DatasetError`` from the pictures.
+    /// - Throws: ``ReportError``, and `ExplainError` and `DatasetError` from the pictures.
     public func write(metrics: [String: Double], into folder: URL) throws {
         try MetricsFile.write(metrics, into: folder)
         try ScoreTable(evaluation, threshold: threshold).write(into: folder)

@@ -12,8 +12,9 @@ extension AnomalyEvaluation {
     ///
     /// - Parameters:
     ///   - test: The test set the evaluation scored, for the masks.
+    ///   - display: How the heatmaps are scaled to colours.
     ///   - title: The figure's title.
-    /// - Throws: ``ExplainError`` and ``DatasetError`` from the rendering and the masks.
+    /// - Throws: `ExplainError` and `DatasetError` from the rendering and the masks.
     public func explanationFigure(test: any ImageDataset, display: HeatmapDisplay, title: String) throws -> TileGrid? {
         let columns = 8
         let nominal = Array(labels.indices.filter { labels[$0] == 0 }.prefix(columns))

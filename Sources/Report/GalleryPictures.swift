@@ -14,7 +14,7 @@ extension AnomalyEvaluation {
     /// `display`) and, where the data set has masks, the ground truth's outline in white.
     /// Inputs larger than ``galleryPanelSide`` are scaled down (bilinear; masks nearest).
     ///
-    /// - Throws: ``ExplainError``, ``DatasetError`` and ``ReportError`` from the rendering,
+    /// - Throws: `ExplainError`, `DatasetError` and ``ReportError`` from the rendering,
     ///   the masks and the files.
     public func writeGalleryPictures(_ selection: GallerySelection, test: any ImageDataset, display: HeatmapDisplay, into folder: URL) throws {
         let indices = selection.indices

@@ -21,6 +21,8 @@ public struct GallerySelection: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - records: The test images' rows of ``ScoreTable``.
     ///   - threshold: The decision threshold, if the rows have decisions.
+    ///   - extremes: How many of the highest- and of the lowest-scoring images are chosen.
+    ///   - misclassified: The most misclassified images chosen.
     public static func choose(_ records: [ScoreRecord], threshold: Double?, extremes: Int = 40, misclassified: Int = 80) -> GallerySelection {
         let byScore = records.indices.sorted { records[$0].score > records[$1].score || (records[$0].score == records[$1].score && $0 < $1) }
         var chosen = Set(byScore.prefix(max(0, extremes)))

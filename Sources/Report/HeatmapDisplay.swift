@@ -6,10 +6,10 @@ import TensorCore
 /// (`heatmaps.png`) and the report's gallery both go through ``normalize(_:)``, so the choice
 /// is made in this one place.
 ///
-/// A model calibrated at training time (``AnomalyPredictor/heatmapScale``) is shown on its
+/// A model calibrated at training time (`AnomalyPredictor.heatmapScale`) is shown on its
 /// fixed scale, the one `fcdd predict` uses: colours compare across images and runs of the
 /// model, and nominal images stay cool. Otherwise the reference's semi-global normalisation
-/// (``HeatmapNormalization/semiGlobal(quantile:)``) over the heatmaps shown together, with the
+/// (`HeatmapNormalization.semiGlobal(quantile:)`) over the heatmaps shown together, with the
 /// data set's display quantile: colours compare within one picture or one gallery only.
 public struct HeatmapDisplay: Sendable, Equatable, CustomStringConvertible {
     /// The two ways of scaling.
@@ -41,7 +41,7 @@ public struct HeatmapDisplay: Sendable, Equatable, CustomStringConvertible {
 
     /// `heatmaps` (`[N, H, W]`, shown together) scaled to [0, 1].
     ///
-    /// - Throws: ``ExplainError`` for another layout or a quantile outside (0, 1].
+    /// - Throws: `ExplainError` for another layout or a quantile outside (0, 1].
     public func normalize(_ heatmaps: Tensor) throws(ExplainError) -> Tensor {
         switch mode {
         case let .fixed(scale): try scale.normalize(heatmaps)

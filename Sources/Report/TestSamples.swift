@@ -16,8 +16,8 @@ public enum TestSamples {
     /// `[M, H, W]`; `nil` when `indices` is empty or its first sample has no mask (data sets
     /// have masks for all samples or for none).
     ///
-    /// - Throws: ``DatasetError`` for a sample that cannot be read or a size below 1, and
-    ///   ``DatasetError/wrongDimensions(file:expected:found:)`` for a later sample without a mask.
+    /// - Throws: `DatasetError` for a sample that cannot be read or a size below 1, and
+    ///   `DatasetError.wrongDimensions(file:expected:found:)` for a later sample without a mask.
     public static func groundTruth(_ test: any ImageDataset, at indices: [Int], height: Int, width: Int) throws(DatasetError) -> Tensor? {
         guard let first = indices.first, try test.sample(at: first).mask != nil else { return nil }
         let resize = try Resize(height: height, width: width, interpolation: .nearest)

@@ -12,7 +12,7 @@ public enum TrainingBatchPreview {
     /// of `perRow`, each row of anomalies followed by their masks when the batch has masks;
     /// `nil` for a batch with neither label 0 nor label 1.
     ///
-    /// - Throws: ``ExplainError`` from the layout.
+    /// - Throws: `ExplainError` from the layout.
     public static func figure(_ batch: Batch, perRow: Int = 8, maximum: Int = 16) throws(ExplainError) -> TileGrid? {
         let shown = try HeatmapSamples.displayImages(batch.images)
         let (height, width) = (batch.images.shape[2], batch.images.shape[3])
@@ -41,7 +41,7 @@ public enum TrainingBatchPreview {
     /// Writes the figure of the first batch of epoch 0 of `loader` (the first batch the
     /// trainer trains on) to `report/training-batch.png` in `folder`.
     ///
-    /// - Throws: ``DatasetError`` from the loader, ``ExplainError`` and ``ReportError``.
+    /// - Throws: `DatasetError` from the loader, `ExplainError` and ``ReportError``.
     public static func write(loader: DataLoader, into folder: URL) throws {
         guard loader.batchCount > 0, let grid = try figure(loader.batch(0, epoch: 0)) else { return }
         try RunFile.write(grid.render().pngData(), to: RunFile.trainingBatch, in: folder)

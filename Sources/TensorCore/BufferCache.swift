@@ -97,8 +97,8 @@ final class BufferCache: Sendable {
     }
 }
 
-/// The memory that tensors keep for reuse (see the cache described in
-/// `Documentation/TensorCore.md`; its limit is ``ComputeSettings/bufferCacheLimitBytes``).
+/// The memory that tensors keep for reuse (see the cache described in <doc:TensorCoreGuide>;
+/// its limit is ``ComputeSettings/bufferCacheLimitBytes``).
 public enum TensorMemory {
     /// Bytes currently held for reuse by freed tensors and kernel workspaces.
     public static var cachedBytes: Int { BufferCache.shared.idleBytes }

@@ -6,7 +6,7 @@
 /// activations are NCHW and convolution weights OIHW.
 ///
 /// A tensor records how it was computed only when one of its inputs tracks gradients
-/// (see ``trackingGradients()``) and recording is on (see ``withoutGradients(_:)``).
+/// (see ``trackingGradients()``) and recording is on (see ``withoutGradients(_:)-7iyki``).
 public struct Tensor: Sendable {
     /// The size of each dimension; empty for a scalar (rank-0) tensor.
     public let shape: [Int]

@@ -848,7 +848,7 @@ struct RenderingExampleTests {
         // Regenerates the documentation image when asked to.
         if ProcessInfo.processInfo.environment["FCDD_WRITE_EXAMPLE_FIGURE"] == "1" {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            try grid.writePNG(to: root.appendingPathComponent("Documentation/images/example-heatmaps.png"))
+            try grid.writePNG(to: root.appendingPathComponent("Sources/Explain/Explain.docc/Resources/example-heatmaps.png"))
         }
     }
 }

@@ -6,7 +6,7 @@ import TensorCore
 /// 0.001, the Fashion-MNIST `aug1` variant 0.01) and, with
 /// ``Scale/relativeToImageStandardDeviation(_:)`` and clamping, the noise of FCDD's
 /// `mvtec_awgn` (`clamp(x + 0.1 · std(x) · N(0, 1), 0, 1)`, applied with probability ½: wrap
-/// it in ``RandomApply``). Normal values come from ``SeededGenerator/nextNormalPair()``, one
+/// it in ``RandomApply``). Normal values come from `SeededGenerator.nextNormalPair()`, one
 /// pair per two elements.
 public struct GaussianNoise: SampleTransform {
     /// The standard deviation of the noise.

@@ -70,7 +70,11 @@ public struct HeatmapCalibration: Sendable, Equatable, Codable, CustomStringConv
     /// the batch (heatmap `⌊i · N / M⌋` for i in 0..<M), so the cost is bounded for large
     /// training sets.
     ///
-    /// - Parameter nominalHeatmaps: Heatmaps of nominal images, `[N, H, W]` or `[N, 1, H, W]`.
+    /// - Parameters:
+    ///   - nominalHeatmaps: Heatmaps of nominal images, `[N, H, W]` or `[N, 1, H, W]`.
+    ///   - lowQuantile: The quantile that becomes ``low``.
+    ///   - pixelQuantile: The quantile that becomes ``pixelThreshold``.
+    ///   - maximumImages: The most heatmaps measured.
     /// - Throws: ``ExplainError/shapeMismatch(operation:expected:found:)`` for another layout,
     ///   ``ExplainError/invalidArgument(operation:message:)`` for quantiles outside (0, 1] or
     ///   out of order, `maximumImages < 1`, or a value that is not finite.

@@ -7,7 +7,7 @@ import TensorCore
 /// ``ROC/areaUnderCurve(scores:labels:)``. It is undefined for a mask with no anomalous or
 /// no nominal pixel (every nominal test image); such images get NaN and are left out of the
 /// comparison. The reference's own explanation metric pools the pixels of all images
-/// instead (``PixelROC/areaUnderCurve(maps:masks:)``, as `BaseADTrainer.score` in the
+/// instead (``PixelROC/areaUnderCurve(maps:masks:)-(Tensor,_)``, as `BaseADTrainer.score` in the
 /// official `training/bases.py` does).
 ///
 /// Heatmaps and masks must have the same size: the reference up-samples maps with the

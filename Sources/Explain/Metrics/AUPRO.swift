@@ -66,8 +66,8 @@ public enum AUPRO {
     /// - Parameters:
     ///   - maps: One map per image, `[H, W]`, `[1, H, W]` or `[1, 1, H, W]`.
     ///   - masks: The masks, each of its map's height and width.
-    ///   - fprLimit: As in ``compute(maps:masks:fprLimit:)``.
-    /// - Throws: The errors of ``compute(maps:masks:fprLimit:)``; the index of a NaN score
+    ///   - fprLimit: As in ``compute(maps:masks:fprLimit:)-(Tensor,_,_)``.
+    /// - Throws: The errors of ``compute(maps:masks:fprLimit:)-(Tensor,_,_)``; the index of a NaN score
     ///   counts the pixels of all maps in order.
     public static func compute(maps: [Tensor], masks: [Tensor], fprLimit: Double = defaultFPRLimit) throws(ExplainError) -> Double {
         let operation = "AUPRO.compute"
@@ -82,15 +82,17 @@ public enum AUPRO {
     }
 
     /// The whole PRO curve of anomaly maps of different sizes (as
-    /// ``compute(maps:masks:fprLimit:)`` for such maps takes them), from (0, 0) to (1, 1),
+    /// ``compute(maps:masks:fprLimit:)-([Tensor],_,_)`` for such maps takes them), from (0, 0) to (1, 1),
     /// with the points that ``ROCCurve/thinned(resolution:)`` would keep, collected while the
     /// thresholds are walked so that the full curve (one point per distinct score) is never
     /// held; its ``PROCurve/normalizedArea`` is exactly what `compute` returns.
     ///
     /// - Parameters:
-    ///   - fprLimit: As in ``compute(maps:masks:fprLimit:)``.
+    ///   - maps: The anomaly maps, one tensor per image.
+    ///   - masks: The ground-truth masks, one per map and of its size.
+    ///   - fprLimit: As in ``compute(maps:masks:fprLimit:)-([Tensor],_,_)``.
     ///   - resolution: The spacing of the kept points in [0, 1); 0 keeps every point.
-    /// - Throws: The errors of ``compute(maps:masks:fprLimit:)``, and
+    /// - Throws: The errors of ``compute(maps:masks:fprLimit:)-([Tensor],_,_)``, and
     ///   ``ExplainError/invalidArgument(operation:message:)`` for a resolution outside [0, 1).
     public static func curve(
         maps: [Tensor], masks: [Tensor], fprLimit: Double = defaultFPRLimit, resolution: Double

@@ -12,7 +12,7 @@ public struct PROCurve: Sendable, Equatable {
     /// The false positive rate the area is integrated to.
     public let fprLimit: Double
     /// The area under the curve from FPR 0 to ``fprLimit`` divided by ``fprLimit``: the
-    /// value ``AUPRO/compute(maps:masks:fprLimit:)`` returns.
+    /// value ``AUPRO/compute(maps:masks:fprLimit:)-([Tensor],_,_)`` returns.
     public let normalizedArea: Double
 
     /// A curve from its points and area (the arrays must have equal lengths).

@@ -30,7 +30,7 @@ public enum PixelROC {
     /// The ROC curve over all pixels of all images (one point per distinct score, so up to
     /// N·H·W + 1 points), with its area; see ``ROC/curve(scores:labels:)``.
     ///
-    /// - Throws: The errors of ``areaUnderCurve(maps:masks:)``.
+    /// - Throws: The errors of ``areaUnderCurve(maps:masks:)-(Tensor,_)``.
     public static func curve(maps: Tensor, masks: Tensor) throws(ExplainError) -> ROCCurve {
         let operation = "PixelROC.curve"
         let ranked = try rank(maps: maps, masks: masks, operation: operation)
@@ -42,7 +42,7 @@ public enum PixelROC {
     /// `[1, H, W]` or `[1, 1, H, W]` with a mask of its size), such as the maps of a data set
     /// whose images are not all one size, each up-sampled to its own image's size.
     ///
-    /// - Throws: The errors of ``areaUnderCurve(maps:masks:)``.
+    /// - Throws: The errors of ``areaUnderCurve(maps:masks:)-(Tensor,_)``.
     public static func areaUnderCurve(maps: [Tensor], masks: [Tensor]) throws(ExplainError) -> Double {
         let operation = "PixelROC.areaUnderCurve"
         let ranked = try rank(maps: maps, masks: masks, operation: operation)
@@ -55,8 +55,11 @@ public enum PixelROC {
     /// ``ROCCurve/thinned(resolution:)`` keeps, collected while the pixels are ranked so that
     /// the full curve (one point per distinct score) is never held; the area is exact.
     ///
-    /// - Parameter resolution: The spacing of the kept points in [0, 1); 0 keeps every point.
-    /// - Throws: The errors of ``areaUnderCurve(maps:masks:)``, and
+    /// - Parameters:
+    ///   - maps: The anomaly maps, one tensor per image.
+    ///   - masks: The ground-truth masks, one per map and of its size.
+    ///   - resolution: The spacing of the kept points in [0, 1); 0 keeps every point.
+    /// - Throws: The errors of ``areaUnderCurve(maps:masks:)-([Tensor],_)``, and
     ///   ``ExplainError/invalidArgument(operation:message:)`` for a resolution outside [0, 1).
     public static func curve(maps: [Tensor], masks: [Tensor], resolution: Double) throws(ExplainError) -> ROCCurve {
         let operation = "PixelROC.curve"

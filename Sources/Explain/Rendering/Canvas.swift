@@ -3,7 +3,7 @@ import Foundation
 
 /// An RGB drawing surface for figures: a `width × height` buffer of colours that can be
 /// filled, outlined, drawn on with lines and text, and have images copied in at integer
-/// scales, then turned into an ``Image`` or written as a PNG.
+/// scales, then turned into an `Image` or written as a PNG.
 ///
 /// Coordinates are pixels from the top-left corner, `x` to the right and `y` down. Every
 /// operation clips to the canvas: drawing partly or wholly outside it is not an error.
@@ -29,7 +29,7 @@ public struct Canvas: Sendable {
     /// Rows of the canvas.
     public let height: Int
     /// `height × width × 3` samples: R, G, B of each pixel, rows from the top (the layout
-    /// of an RGB ``Image``).
+    /// of an RGB `Image`).
     public private(set) var pixels: [Float]
 
     /// A canvas of the given size filled with `background`.
@@ -66,7 +66,7 @@ public struct Canvas: Sendable {
         return RGBColor(r: pixels[offset], g: pixels[offset + 1], b: pixels[offset + 2])
     }
 
-    /// The canvas as an RGB ``Image`` of the same size.
+    /// The canvas as an RGB `Image` of the same size.
     public var image: Image { Image(validatedWidth: width, height: height, channels: 3, pixels: pixels) }
 
     /// The canvas encoded as an 8-bit RGB PNG.

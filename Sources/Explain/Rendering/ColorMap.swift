@@ -2,7 +2,7 @@ import Datasets
 import TensorCore
 
 /// A colour map: turns a value in `[0, 1]` into a colour, and a heatmap `[H, W]` into an RGB
-/// ``Image``.
+/// `Image`.
 ///
 /// The maps are a table of colours and a way to read it (``Lookup``):
 ///
@@ -88,7 +88,7 @@ public struct ColorMap: Sendable, Equatable {
         return RGBColor(r: sample(0), g: sample(1), b: sample(2))
     }
 
-    /// The heatmap `map` (shape `[H, W]`, values in `[0, 1]`) coloured: an RGB ``Image`` of
+    /// The heatmap `map` (shape `[H, W]`, values in `[0, 1]`) coloured: an RGB `Image` of
     /// width `W` and height `H` whose pixel `(x, y)` is ``color(at:)`` of `map[y, x]`.
     ///
     /// - Throws: ``ExplainError/shapeMismatch(operation:expected:found:)`` unless `map` has

@@ -77,7 +77,7 @@ public struct Contour: Sendable, Equatable {
 
 extension Image {
     /// This image in RGB with the outline `contour` painted in `color`
-    /// (``Image/converted(toChannels:)`` to 3 channels first: grey repeated, alpha dropped).
+    /// (`Image.converted(toChannels:)` to 3 channels first: grey repeated, alpha dropped).
     ///
     /// - Throws: ``ExplainError/shapeMismatch(operation:expected:found:)`` when the contour
     ///   was made from a map of another size than the image.

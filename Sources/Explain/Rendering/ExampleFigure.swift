@@ -2,7 +2,8 @@ import Datasets
 import Foundation
 import TensorCore
 
-/// The example heatmap figure of the documentation (`Documentation/images/example-heatmaps.png`):
+/// The example heatmap figure of the documentation (`example-heatmaps.png` in the catalog's
+/// Resources, shown on the module's landing page and in <doc:ExplainGuide>):
 /// Fashion-MNIST test images from the package's bundled sample in the layout of the FCDD
 /// paper's Figure 1, with a heatmap row under the nominal row as well.
 ///
@@ -13,7 +14,7 @@ import TensorCore
 /// let grid = try ExampleFigure.fashionMNIST(nominalClass: 0) { inputs in
 ///     try normalisedHeatmaps(model, inputs)    // [N, 28, 28] in [0, 1]
 /// }
-/// try grid.writePNG(to: URL(fileURLWithPath: "Documentation/images/example-heatmaps.png"))
+/// try grid.writePNG(to: URL(fileURLWithPath: "Sources/Explain/Explain.docc/Resources/example-heatmaps.png"))
 /// ```
 public enum ExampleFigure {
     /// Gives the heatmaps `[N, H, W]`, values in `[0, 1]`, of inputs `[N, 1, 28, 28]`

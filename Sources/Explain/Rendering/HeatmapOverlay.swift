@@ -6,7 +6,7 @@ extension Image {
     /// pixel is `(1 − opacity) · input + opacity · colorMap.color(at: heatmap[y, x])`, channel
     /// by channel.
     ///
-    /// The input is converted to RGB first (``Image/converted(toChannels:)``: grey repeated
+    /// The input is converted to RGB first (`Image.converted(toChannels:)`: grey repeated
     /// in R, G and B; alpha dropped, as PIL does).
     ///
     /// - Parameters:

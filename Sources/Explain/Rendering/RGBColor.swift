@@ -1,4 +1,4 @@
-/// A colour as three samples in `[0, 1]`: red, green and blue, as ``Image`` stores them.
+/// A colour as three samples in `[0, 1]`: red, green and blue, as `Image` stores them.
 ///
 /// The colour maps return it (``ColorMap/color(at:)``) and the drawing operations of
 /// ``Canvas`` take it. Values are kept as given; encoding an image clamps them to `[0, 1]`.

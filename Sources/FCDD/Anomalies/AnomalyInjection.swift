@@ -5,7 +5,7 @@ import TensorCore
 /// FCDD's online supervision (`OnlineSupervisor` in the official
 /// `datasets/online_supervisor.py`): each training sample is replaced,
 /// with probability ``probability`` (0.5 in the reference), by an artificial anomaly
-/// labelled anomalous. It is a ``SampleTransform`` meant to run first in the training
+/// labelled anomalous. It is a `SampleTransform` meant to run first in the training
 /// pipeline, before augmentation, so anomalies are augmented and normalised like nominal
 /// samples (the reference replaces the raw 8-bit image the same way).
 ///
@@ -27,7 +27,7 @@ public struct AnomalyInjection: SampleTransform {
         /// Semi-supervision with a few real anomalies (the reference's `mvtec_gt`): a
         /// uniformly drawn sample of `dataset`, pre-processed jointly with its ground-truth
         /// mask, which it keeps (an anomaly without a mask file gets an all-ones mask).
-        /// Keep these samples out of the test set (``DatasetSubset/drawPerGroup(_:perGroup:of:group:seed:)``).
+        /// Keep these samples out of the test set (`DatasetSubset.drawPerGroup(_:perGroup:of:group:seed:)`).
         case realAnomalies(any ImageDataset, preprocessing: (any SampleTransform)?)
     }
 
@@ -40,7 +40,7 @@ public struct AnomalyInjection: SampleTransform {
 
     /// An injection of synthetic or outlier-exposure anomalies.
     ///
-    /// - Throws: ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
+    /// - Throws: `DatasetError.invalidTransformParameter(transform:parameter:expected:found:)`
     ///   for a probability outside [0, 1] or an empty set of real anomalies.
     public init(_ source: Source, probability: Double = 0.5, anomalousLabel: Int = 1) throws(DatasetError) {
         if case let .realAnomalies(dataset, _) = source, dataset.count == 0 {
@@ -57,7 +57,7 @@ public struct AnomalyInjection: SampleTransform {
     /// Outlier exposure from `dataset`, limited to `limit` images chosen with `seed` (the
     /// reference's `--oe-limit`; all images when `nil`).
     ///
-    /// - Throws: ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
+    /// - Throws: `DatasetError.invalidTransformParameter(transform:parameter:expected:found:)`
     ///   for an empty data set, a limit below 1 or a probability outside [0, 1].
     public static func outlierExposure(
         _ dataset: any ImageDataset, preprocessing: (any SampleTransform)? = nil, limit: Int? = nil, seed: UInt64 = 0,
@@ -77,7 +77,7 @@ public struct AnomalyInjection: SampleTransform {
 
     /// Replaces `sample` by an anomaly with the injection's probability.
     ///
-    /// - Throws: ``DatasetError/transformInputMismatch(transform:sample:expected:found:)``
+    /// - Throws: `DatasetError.transformInputMismatch(transform:sample:expected:found:)`
     ///   for an image that is not `[C, H, W]` with positive sizes (noise sources, whatever
     ///   the draw) or an outlier or real anomaly of another shape than the sample's, and the
     ///   errors of reading and pre-processing those.

@@ -23,7 +23,7 @@ public enum Confetti {
 
     /// One confetti image `[C, H, W]`.
     ///
-    /// - Precondition: Stops with ``TensorError`` for an invalid shape.
+    /// - Precondition: Stops with `TensorError` for an invalid shape.
     public static func generate(shape: [Int], using generator: inout SeededGenerator) -> Tensor {
         let colour = ConfettiLayer(probability: colourProbability, sides: sides, rotates: true, fill: .randomPerChannel(-256 ... -1))
         let grey = ConfettiLayer(probability: greyProbability, sides: sides, rotates: true, fill: .constant(-255))

@@ -23,7 +23,7 @@ public enum NoiseMode: String, Sendable, CaseIterable {
 
     /// A noise image `[C, H, W]` in 0–255 units.
     ///
-    /// - Precondition: Stops with ``TensorError`` for a shape that is not `[C, H, W]` with positive sizes.
+    /// - Precondition: Stops with `TensorError` for a shape that is not `[C, H, W]` with positive sizes.
     public func generate(shape: [Int], using generator: inout SeededGenerator) -> Tensor {
         guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
             TensorError.invalidArgument(op: "NoiseMode.\(rawValue)", message: "expected an image shape [C, H, W] with positive sizes, found \(shape)").trap()

@@ -21,7 +21,7 @@ public final class AE224: BaselineNet {
 
     /// A fresh AE224.
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         encoder224 = HSCCNN224(inputChannels: inputChannels, using: &generator)

@@ -18,7 +18,7 @@ public final class AE224VGG: BaselineNet {
     /// A fresh VGG autoencoder of `kind` (one of the three `AE224_VGG` kinds; any other is
     /// treated as ``BaselineNetKind/ae224VGG``).
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(_ kind: BaselineNetKind, inputChannels: Int, using generator: inout SeededGenerator) {
         let kind: BaselineNetKind = [.ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining].contains(kind) ? kind : .ae224VGG
         self.kind = kind

@@ -18,7 +18,7 @@ public final class AE28: BaselineNet {
 
     /// A fresh AE28 (decoder weights re-drawn with xavier-uniform, as the reference does).
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         encoder28 = HSCCNN28(wide: false, inputChannels: inputChannels, using: &generator)

@@ -21,7 +21,7 @@ public final class AE32: BaselineNet {
 
     /// A fresh AE32 (decoder weights re-drawn with xavier-uniform, as the reference does).
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         encoder32 = HSCCNN32(inputChannels: inputChannels, using: &generator)
@@ -73,7 +73,7 @@ public final class AE32LW3K: BaselineNet {
 
     /// A fresh AE32_LW3K.
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         encoder32 = HSCCNN32LW3K(inputChannels: inputChannels, using: &generator)

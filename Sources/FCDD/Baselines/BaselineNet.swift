@@ -67,9 +67,9 @@ extension BaselineNet {
     /// `Scripts/convert_vgg11_bn.py --classifier` (all 29 feature modules and the
     /// classifier); keys the net lacks are ignored, and frozen flags are kept.
     ///
-    /// - Throws: ``CheckpointError/invalidCheckpoint(file:reason:)`` for a net without a VGG,
-    ///   ``CheckpointError/file(_:)`` for an unreadable file, and
-    ///   ``CheckpointError/stateDict(file:_:)`` when one of the net's VGG tensors is missing
+    /// - Throws: `CheckpointError.invalidCheckpoint(file:reason:)` for a net without a VGG,
+    ///   `CheckpointError.file(_:)` for an unreadable file, and
+    ///   `CheckpointError.stateDict(file:_:)` when one of the net's VGG tensors is missing
     ///   (e.g. a file converted without `--classifier`) or has another shape; nothing is
     ///   loaded then.
     @discardableResult
@@ -86,9 +86,11 @@ extension BaselineNetKind {
     /// the reference's xavier re-initialisation of AE28's, AE32's and AE224's decoders, drawn
     /// from `generator`); the frozen VGG modules of the `_F` nets are frozen.
     ///
-    /// - Parameter inputChannels: 1 for grey or 3 for colour images; the first convolution
-    ///   takes this many channels (the reference does the same through `in_shape[0]`).
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Parameters:
+    ///   - inputChannels: 1 for grey or 3 for colour images; the first convolution
+    ///     takes this many channels (the reference does the same through `in_shape[0]`).
+    ///   - generator: The source of the initial weights.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public func makeNet(inputChannels: Int, using generator: inout SeededGenerator) -> any BaselineNet {
         guard inputChannels >= 1 else {
             TensorError.invalidArgument(op: rawValue, message: "expected at least one input channel, found \(inputChannels)").trap()

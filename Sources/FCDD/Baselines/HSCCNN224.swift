@@ -20,7 +20,7 @@ public final class HSCCNN224: BaselineNet {
 
     /// A fresh CNN224.
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         var convolutions: [Conv2d] = [], norms: [BatchNorm2d] = [], pools: [MaxPool2d?] = []

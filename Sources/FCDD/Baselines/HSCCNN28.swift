@@ -24,7 +24,7 @@ public final class HSCCNN28: BaselineNet {
 
     /// A fresh CNN28 (or CNN28_W when `wide`).
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(wide: Bool, inputChannels: Int, using generator: inout SeededGenerator) {
         let (first, second) = wide ? (128, 64) : (8, 4)
         kind = wide ? .cnn28Wide : .cnn28

@@ -46,7 +46,7 @@ public final class HSCCNN32: BaselineNet {
 
     /// A fresh CNN32.
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         conv1 = referenceConv(inputChannels, 32, 5, padding: 2, using: &generator)
@@ -88,7 +88,7 @@ public final class HSCCNN32LW3K: BaselineNet {
 
     /// A fresh CNN32_LW3K.
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         conv1 = referenceConv(inputChannels, 128, 3, padding: 1, using: &generator)

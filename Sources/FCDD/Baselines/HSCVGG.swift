@@ -13,7 +13,7 @@ public final class HSCVGG: BaselineNet {
     /// A fresh VGG HSC net of `kind` (one of the four `CNN224_VGG` kinds; any other is
     /// treated as ``BaselineNetKind/cnn224VGG``); `_F` freezes `vgg.features.0` … `14`.
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(_ kind: BaselineNetKind, inputChannels: Int, using generator: inout SeededGenerator) {
         let kind: BaselineNetKind = kind.isVGG && !kind.isAutoencoder ? kind : .cnn224VGG
         self.kind = kind

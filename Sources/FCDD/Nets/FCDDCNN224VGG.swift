@@ -17,7 +17,7 @@ public final class FCDDCNN224VGG: FCDDReferenceNet {
     /// A fresh VGG net of `kind` (one of the three VGG kinds; any other is treated as
     /// ``FCDDNetKind/cnn224VGG``).
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(_ kind: FCDDNetKind, inputChannels: Int, using generator: inout SeededGenerator) {
         self.kind = kind.isVGG ? kind : .cnn224VGG
         self.inputChannels = inputChannels
@@ -43,8 +43,8 @@ public final class FCDDCNN224VGG: FCDDReferenceNet {
     ///
     /// - Returns: the load report (it lists `conv_final` as missing: that layer keeps its
     ///   initialisation).
-    /// - Throws: ``CheckpointError/file(_:)`` for an unreadable file, and
-    ///   ``CheckpointError/stateDict(file:_:)`` when a backbone tensor is missing or has
+    /// - Throws: `CheckpointError.file(_:)` for an unreadable file, and
+    ///   `CheckpointError.stateDict(file:_:)` when a backbone tensor is missing or has
     ///   another shape (nothing is loaded then).
     @discardableResult
     public func loadBackbone(from url: URL) throws(CheckpointError) -> StateDictReport {

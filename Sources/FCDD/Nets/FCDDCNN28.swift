@@ -22,7 +22,7 @@ public final class FCDDCNN28: FCDDReferenceNet {
 
     /// A fresh FCDD_CNN28 (or FCDD_CNN28_W when `wide`).
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(wide: Bool, inputChannels: Int, using generator: inout SeededGenerator) {
         let (first, second) = wide ? (128, 128) : (8, 16)
         kind = wide ? .cnn28Wide : .cnn28

@@ -30,7 +30,7 @@ public final class FCDDCNN32: FCDDReferenceNet {
 
     /// A fresh FCDD_CNN32 (or FCDD_CNN32_S when `small`).
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(small: Bool, inputChannels: Int, using generator: inout SeededGenerator) {
         let (kernel, padding) = small ? (3, 1) : (5, 2)
         kind = small ? .cnn32Small : .cnn32

@@ -34,7 +34,7 @@ public final class FCDDCNN32LW3K: FCDDReferenceNet {
 
     /// A fresh FCDD_CNN32_LW3K.
     ///
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public init(inputChannels: Int, using generator: inout SeededGenerator) {
         self.inputChannels = inputChannels
         conv1 = referenceConv(inputChannels, 128, 3, padding: 1, using: &generator)

@@ -6,13 +6,13 @@ import TensorCore
 /// reference's parameter names (`conv1.weight`, `bn2d1.running_mean`, `conv_final.bias`
 /// for the small nets; `features.0.weight` … `features.20`, `conv_final` for the VGG nets),
 /// so state dicts of the official PyTorch models load by name. Its receptive field, output
-/// size and heatmap up-sampler follow from its layers (``SpatialChain``).
+/// size and heatmap up-sampler follow from its layers (`SpatialChain`).
 ///
 /// As in the reference (whose CLI always passes `bias=True`), convolutions have biases and
 /// batch norms are affine; the hand-made nets use batch-norm eps 1e-4 and leaky ReLU with
 /// slope 0.01, the VGG nets torchvision's eps 1e-5 and ReLU. Modules that the reference
 /// defines but never applies (such as `bn2d3` of FCDD_CNN32) exist here too, so names match.
-/// Any other ``SpatialModule`` with one output channel trains as an FCDD net as well.
+/// Any other `SpatialModule` with one output channel trains as an FCDD net as well.
 public protocol FCDDReferenceNet: SpatialChain, ArchitectureDescribing {
     /// The architecture.
     var kind: FCDDNetKind { get }
@@ -29,9 +29,11 @@ extension FCDDNetKind {
     /// from `generator`). For ``cnn224VGGFrozen`` the first 15 backbone modules are frozen;
     /// load the ImageNet backbone with ``FCDDCNN224VGG/loadBackbone(from:)``.
     ///
-    /// - Parameter inputChannels: 1 for grey or 3 for colour images; the first convolution
-    ///   takes this many channels (the reference does the same through `in_shape[0]`).
-    /// - Precondition: Stops with ``TensorError`` for a channel count below 1.
+    /// - Parameters:
+    ///   - inputChannels: 1 for grey or 3 for colour images; the first convolution
+    ///     takes this many channels (the reference does the same through `in_shape[0]`).
+    ///   - generator: The source of the initial weights.
+    /// - Precondition: Stops with `TensorError` for a channel count below 1.
     public func makeNet(inputChannels: Int, using generator: inout SeededGenerator) -> any FCDDReferenceNet {
         guard inputChannels >= 1 else {
             TensorError.invalidArgument(op: rawValue, message: "expected at least one input channel, found \(inputChannels)").trap()

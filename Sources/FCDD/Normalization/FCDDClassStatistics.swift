@@ -8,9 +8,9 @@ import Datasets
 public struct FCDDClassStatistics: Sendable, Equatable {
     /// The class's name in FCDD's class list.
     public let className: String
-    /// The minimum after L1 ``LocalContrastNormalization`` over the class's training images.
+    /// The minimum after L1 `LocalContrastNormalization` over the class's training images.
     public let lcnMinimum: [Double]
-    /// The maximum after L1 ``LocalContrastNormalization`` over the class's training images.
+    /// The maximum after L1 `LocalContrastNormalization` over the class's training images.
     public let lcnMaximum: [Double]
     /// The mean of the class's raw training images in `[0, 1]`.
     public let mean: [Double]
@@ -20,7 +20,7 @@ public struct FCDDClassStatistics: Sendable, Equatable {
 
 /// The benchmarks for which FCDD ships per-class normalisation constants. (FCDD has no
 /// MNIST pipeline and so no MNIST constants; ImageNet and Pascal VOC use fixed statistics,
-/// ``Normalize/imageNet`` and ``Normalize/pascalVOC``.)
+/// `Normalize.imageNet` and `Normalize.pascalVOC`.)
 public enum FCDDBenchmark: String, Sendable, Equatable, CaseIterable {
     /// Fashion-MNIST, 10 classes (`datasets/fmnist.py`).
     case fashionMNIST
@@ -42,7 +42,7 @@ public enum FCDDBenchmark: String, Sendable, Equatable, CaseIterable {
 
     /// The constants for training with `normalClass` as the normal class.
     ///
-    /// - Throws: ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
+    /// - Throws: `DatasetError.invalidTransformParameter(transform:parameter:expected:found:)`
     ///   for a class index outside the benchmark's classes.
     public func statistics(normalClass: Int) throws(DatasetError) -> FCDDClassStatistics {
         let all = classStatistics
@@ -59,7 +59,7 @@ extension Normalize {
     /// Normalisation with a class's raw mean and standard deviation (FCDD's `aug1` and
     /// `none` pipelines, e.g. the CIFAR-10 default).
     ///
-    /// - Throws: ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
+    /// - Throws: `DatasetError.invalidTransformParameter(transform:parameter:expected:found:)`
     ///   if the statistics are unusable (never for FCDD's tables).
     public init(statistics: FCDDClassStatistics) throws(DatasetError) {
         try self.init(mean: statistics.mean, standardDeviation: statistics.standardDeviation)
@@ -69,7 +69,7 @@ extension Normalize {
 extension MinMaxScaling {
     /// Scaling with a class's LCN-L1 extremes.
     ///
-    /// - Throws: as ``init(minimum:maximum:)`` (never for FCDD's tables).
+    /// - Throws: as `init(minimum:maximum:)` (never for FCDD's tables).
     public init(statistics: FCDDClassStatistics) throws(DatasetError) {
         try self.init(minimum: statistics.lcnMinimum, maximum: statistics.lcnMaximum)
     }
@@ -77,7 +77,7 @@ extension MinMaxScaling {
     /// Scaling with the LCN-L1 extremes FCDD uses when `normalClass` of `benchmark` is
     /// the normal class.
     ///
-    /// - Throws: ``DatasetError/invalidTransformParameter(transform:parameter:expected:found:)``
+    /// - Throws: `DatasetError.invalidTransformParameter(transform:parameter:expected:found:)`
     ///   for a class index outside the benchmark's classes.
     public init(benchmark: FCDDBenchmark, normalClass: Int) throws(DatasetError) {
         try self.init(statistics: try benchmark.statistics(normalClass: normalClass))

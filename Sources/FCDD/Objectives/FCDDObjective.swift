@@ -8,7 +8,7 @@ import TensorCore
 /// ``pixelWiseLoss`` is on and the batch carries ground-truth masks, the pixel-wise loss on
 /// `A` up-sampled with the receptive-field Gaussian. Heatmaps are `A` up-sampled the same
 /// way, with the receptive field computed from the net's layers, so the net must be a
-/// ``SpatialModule`` (any net of them, not only the reference's).
+/// `SpatialModule` (any net of them, not only the reference's).
 public struct FCDDObjective: AnomalyObjective, Equatable {
     /// σ of the receptive-field Gaussian (the reference's `--gauss-std`: 1.2 for
     /// Fashion-MNIST and CIFAR-10, 12 for MVTec-AD).

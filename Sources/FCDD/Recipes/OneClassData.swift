@@ -41,7 +41,7 @@ public struct OneClassData: Sendable {
     /// sub-folder), with `supervisedAnomalies` real anomalies per defect type (MVTec-AD) or
     /// anomalous sub-folder moved from the test set into ``realAnomalies`` (seeded).
     ///
-    /// - Throws: ``DatasetError`` for files that are missing or malformed, or a class or
+    /// - Throws: `DatasetError` for files that are missing or malformed, or a class or
     ///   split setting out of range.
     public static func load(_ source: OneClassDataSource) throws(DatasetError) -> OneClassData {
         switch source {

@@ -71,7 +71,7 @@ extension Recipe {
     /// The objective: FCDD with σ and the pixel-wise loss, or the baseline with its heatmap
     /// blur (the paired FCDD net's receptive field, σ) and, for HSC, ``gradientMethod``.
     ///
-    /// - Throws: ``ExplainError`` for a σ that is not positive, or a net whose receptive field
+    /// - Throws: `ExplainError` for a σ that is not positive, or a net whose receptive field
     ///   cannot be computed.
     public func makeObjective() throws(ExplainError) -> any AnomalyObjective {
         switch objective {
@@ -84,7 +84,7 @@ extension Recipe {
     /// The training transform for `data`: the pre-resize, the anomalies (none for an
     /// objective that trains on nominal images only), the augmentation and the preprocessing.
     ///
-    /// - Throws: ``DatasetError`` for an empty outlier set, and
+    /// - Throws: `DatasetError` for an empty outlier set, and
     ///   ``RecipeError/noRealAnomalies(data:)`` when real anomalies are asked for and `data` has none.
     public func trainingTransform(for data: OneClassData) throws -> any SampleTransform {
         let preResize = try preResize.map { size throws(DatasetError) in try Resize(height: size.height, width: size.width) }

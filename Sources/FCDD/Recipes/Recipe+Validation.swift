@@ -9,7 +9,7 @@ extension Recipe {
     /// Checks every field before any work starts, so that a run fails at once rather than
     /// after training: the input size and pre-resize against ``inputSizes``, the channels
     /// against ``AnomalyPredictor/Limits/inputChannels``, σ against
-    /// ``FCDDGaussianKernel/validate(sigma:)``, the display quantile in `(0, 1]`, and the
+    /// `FCDDGaussianKernel.validate(sigma:)`, the display quantile in `(0, 1]`, and the
     /// training configuration (``TrainingConfiguration/validate()``).
     ///
     /// - Throws: ``RecipeError/invalidValue(field:expected:found:)`` naming the first field

@@ -100,7 +100,7 @@ public struct Recipe: Sendable {
     /// The autoencoder trains without anomalies. The bundled Fashion-MNIST sample trains 40
     /// epochs, MVTec-AD and folders 20 (the reference's MVTec-AD epoch is 10 passes).
     ///
-    /// - Throws: ``DatasetError`` when constants cannot be fitted or a normal class is out
+    /// - Throws: `DatasetError` when constants cannot be fitted or a normal class is out
     ///   of range.
     public static func paper(
         for data: OneClassData, objective: ReferenceObjective = .fcdd, net: FCDDNetKind? = nil, imageSize: Size2D? = nil

@@ -15,12 +15,12 @@ public struct RecipeRunOptions: Sendable {
     /// The quantile of the nominal training images' scores that becomes the decision threshold.
     public var thresholdQuantile: Double
     /// The quantile of the nominal training images' heatmap pixels that becomes the pixel
-    /// threshold of the model's ``HeatmapCalibration`` (in [0.01, 1]: not below its low quantile).
+    /// threshold of the model's `HeatmapCalibration` (in [0.01, 1]: not below its low quantile).
     public var pixelThresholdQuantile: Double
     /// Images per forward pass when evaluating; `nil` picks 16 for inputs above 64 pixels, else 250.
     public var evaluationBatchSize: Int?
     /// Read every training and test sample once before training, so that a bad file is found
-    /// at once and all bad files are listed (``ImageDataset/checkEverySample(name:workers:listingAtMost:)``);
+    /// at once and all bad files are listed (`ImageDataset.checkEverySample(name:workers:listingAtMost:)`);
     /// on by default.
     public var checksEverySample: Bool
 
@@ -91,7 +91,7 @@ public final class RecipeTraining {
     /// (``AnomalyPredictor/calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:)``):
     /// the threshold is ``RecipeRunOptions/thresholdQuantile`` of their scores, the heatmap
     /// calibration's pixel threshold ``RecipeRunOptions/pixelThresholdQuantile`` of their
-    /// heatmap pixels; all under the ``ComputeSettings`` in effect when it is called.
+    /// heatmap pixels; all under the `ComputeSettings` in effect when it is called.
     ///
     /// - Throws: ``TrainingError`` and the errors of the data and the evaluation.
     public func run(callbacks: TrainingCallbacks = TrainingCallbacks()) throws -> RecipeOutcome {
@@ -119,7 +119,7 @@ extension Recipe {
     ///
     /// - Throws: ``RecipeError`` (also for a field out of range, see ``validate()``, an empty
     ///   training or test set, and a first training image that the transforms do not bring to
-    ///   the net's input shape), ``DatasetError/unreadableSamples(dataset:failures:total:)``
+    ///   the net's input shape), `DatasetError.unreadableSamples(dataset:failures:total:)`
     ///   listing the samples that cannot be read (see ``RecipeRunOptions/checksEverySample``),
     ///   ``TrainingError`` and the errors of the data and the net.
     public func prepare(on data: OneClassData, options: RecipeRunOptions = RecipeRunOptions()) throws -> RecipeTraining {

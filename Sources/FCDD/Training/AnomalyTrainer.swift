@@ -67,7 +67,7 @@ public struct TrainingCallbacks {
 ///   epoch's last step is skipped when it holds one sample only; PyTorch, whose loaders the
 ///   reference runs with `drop_last=False`, raises there instead.
 /// - A NaN or infinite loss stops training before the step is applied.
-/// - With a checkpoint URL, a ``TrainingCheckpoint`` (with the net's architecture name and
+/// - With a checkpoint URL, a `TrainingCheckpoint` (with the net's architecture name and
 ///   the objective's name in its user metadata) is written atomically every
 ///   `checkpointInterval` epochs, and ``resume(from:)`` continues a run of the same
 ///   objective bit for bit where it stopped.
@@ -138,7 +138,7 @@ public final class AnomalyTrainer {
     }
 
     /// Runs the remaining epochs (or until a callback says stop) and returns the whole history.
-    /// Runs entirely under the ``ComputeSettings`` in effect when it is called, the data
+    /// Runs entirely under the `ComputeSettings` in effect when it is called, the data
     /// loader's threads included.
     ///
     /// - Throws: ``TrainingError`` for data, shape, optimiser, objective or checkpoint
@@ -215,7 +215,7 @@ public final class AnomalyTrainer {
     /// existed) are FCDD checkpoints.
     ///
     /// - Throws: ``TrainingError/checkpoint(_:)`` when the file is unusable, with
-    ///   ``CheckpointError/kindMismatch(file:found:reader:expected:)`` when it holds another
+    ///   `CheckpointError.kindMismatch(file:found:reader:expected:)` when it holds another
     ///   objective, or when it does not fit the net or the optimiser.
     public func resume(from url: URL) throws(TrainingError) {
         let checkpoint: TrainingCheckpoint

@@ -50,7 +50,7 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
 
         /// The optimiser, ready for a first step.
         ///
-        /// - Throws: ``OptimizerError/invalidHyperparameter(_:)`` for values out of range
+        /// - Throws: `OptimizerError.invalidHyperparameter(_:)` for values out of range
         ///   (e.g. Nesterov without momentum, betas outside [0, 1)).
         public func makeOptimizer(learningRate: Float, weightDecay: Float) throws(OptimizerError) -> any Optimizer {
             guard betas.count == 2 else {

@@ -7,8 +7,8 @@ import COpenBLAS
 /// This file is the OpenBLAS back end (`COpenBLAS`, `cblas.h` and OpenBLAS's thread control).
 /// Another BLAS with the CBLAS interface, such as Apple's Accelerate, takes this one file
 /// (the same two members over its own functions) and a platform condition on the `COpenBLAS`
-/// dependency of `TensorCore` in `Package.swift`; Documentation/TensorCore.md, "BLAS", says
-/// what to change.
+/// dependency of `TensorCore` in `Package.swift`; <doc:TensorCoreGuide#BLAS> says what to
+/// change.
 ///
 /// The members are SPI (`@_spi(BLAS) import TensorCore`) so that the package's benchmarks can
 /// time a raw GEMM against the library's; they are not part of the library's API. Code that
