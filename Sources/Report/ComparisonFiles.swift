@@ -40,7 +40,7 @@ public struct ComparisonFiles {
     /// Writes the table, the figure (when the test set has anomalies) and the page into
     /// `folder`, each file atomically.
     ///
-    /// - Throws: ``ReportError``, and ``ExplainError`` and ``DatasetError`` from the figure.
+    /// - Throws: ``ReportError``, and `ExplainError` and `DatasetError` from the figure.
     public func write(into folder: URL) throws {
         try table.write(into: folder)
         if let figure = try figure() {
@@ -51,7 +51,7 @@ public struct ComparisonFiles {
 
     /// `comparison.png`, or `nil` without methods or anomalous test images.
     ///
-    /// - Throws: ``ExplainError``, and ``DatasetError`` for a mask that cannot be read.
+    /// - Throws: `ExplainError`, and `DatasetError` for a mask that cannot be read.
     public func figure() throws -> TileGrid? {
         guard let first = methods.first else { return nil }
         let chosen = TestSamples.spreadAnomalies(first.evaluation.labels, count: columns)

@@ -19,7 +19,7 @@ public struct TrainingRun {
     /// What to train.
     public var recipe: Recipe
     /// How it trains, evaluates and calibrates; the checkpoint always goes to the run
-    /// folder's ``checkpointURL(in:)``, whatever ``RecipeRunOptions/checkpointURL`` says.
+    /// folder's ``checkpointURL(in:)``, whatever `RecipeRunOptions.checkpointURL` says.
     public var options: RecipeRunOptions
     /// The command that writes the run, shown in its report (`fcdd train`).
     public var command: String
