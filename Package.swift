@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "Explain", targets: ["Explain"]),
         .library(name: "FCDD", targets: ["FCDD"]),
         .library(name: "Report", targets: ["Report"]),
+        // Data-parallel training over MPI; the other libraries never need MPI.
+        .library(name: "DistributedTraining", targets: ["DistributedTraining"]),
         .executable(name: "fcdd", targets: ["FCDDCommand"]),
         .executable(name: "clever-hans", targets: ["CleverHans"]),
     ],
@@ -44,6 +46,11 @@ let package = Package(
             name: "CImageCodecs",
             dependencies: ["CPNG", "CJPEG"]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         .target(name: "CConvolution"),
         .target(
             name: "TensorCore",
@@ -69,6 +76,10 @@ let package = Package(
         .target(
             name: "Report",
             dependencies: ["TensorCore", "Datasets", "Explain", "FCDD"]
+        ),
+        .target(
+            name: "DistributedTraining",
+            dependencies: ["CMPI", "NN"]
         ),
         .executableTarget(
             name: "fashion-mlp",
@@ -132,6 +143,10 @@ let package = Package(
         .testTarget(
             name: "CleverHansTests",
             dependencies: ["CleverHans", "Datasets", "Explain", "TensorCore"]
+        ),
+        .testTarget(
+            name: "DistributedTrainingTests",
+            dependencies: ["DistributedTraining", "NN"]
         ),
         .testTarget(
             name: "DatasetsTests",
