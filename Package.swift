@@ -99,7 +99,7 @@ let package = Package(
         .executableTarget(
             name: "FCDDCommand",
             dependencies: [
-                "TensorCore", "NN", "Datasets", "Explain", "FCDD", "Report",
+                "TensorCore", "NN", "Datasets", "Explain", "FCDD", "Report", "DistributedTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/FCDDCommand"
@@ -111,6 +111,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/CleverHans"
+        ),
+        // Data-parallel training under mpirun (.ci/run): collectives against sums by hand, and
+        // training over two processes against one.
+        .executableTarget(
+            name: "distributed-checks",
+            dependencies: ["DistributedTraining", "FCDD", "NN", "Datasets", "Explain", "TensorCore"],
+            path: "Tests/DistributedChecks"
         ),
         .testTarget(
             name: "TensorCoreTests",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import DistributedTraining
 import Explain
 import FCDD
 import Foundation
@@ -22,7 +23,9 @@ struct TrainCommand: AsyncParsableCommand {
             (confetti noise on the nominal image, pixel-wise loss where masks exist) and report \
             pixel AUC and AU-PRO at each image's own size when masks exist. \
             Writes metrics.json, model.safetensors, history.csv, config.json, scores.csv, curves.json, \
-            heatmaps.png and report.html (open it in a browser; `fcdd report` builds it again).
+            heatmaps.png and report.html (open it in a browser; `fcdd report` builds it again). \
+            Started by an MPI launcher (mpirun -np N fcdd train …), the processes train one model together, \
+            each on its share of every batch with --threads threads, and process 0 writes the outputs.
             """)
 
     @OptionGroup var data: DataOptions
@@ -157,12 +160,14 @@ struct TrainCommand: AsyncParsableCommand {
         return backbone != nil && (data.dataset == .mvtec || data.dataset == .folder) ? .cnn224VGGFrozen : nil
     }
 
-    /// Trains, evaluates and writes everything under the `--threads` and environment's compute settings.
+    /// Trains, evaluates and writes everything under the `--threads` and environment's compute
+    /// settings; with the processes of an MPI launcher when one started this one.
     func run() async throws {
         try compute.run {
+            let communicator = try ProcessGroup.join()
             let data = try self.data.load()
             let recipe = try makeRecipe(for: data, objective: ReferenceObjective(rawValue: objective) ?? .fcdd)
-            _ = try execute(recipe, on: data, output: URL(fileURLWithPath: output, isDirectory: true))
+            _ = try execute(recipe, on: data, output: URL(fileURLWithPath: output, isDirectory: true), communicator: communicator)
         }
     }
 
@@ -198,30 +203,38 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     /// Trains `recipe` on `data` with a progress bar, prints the test metrics, and writes
-    /// everything to `outputDirectory`; returns the outcome for `fcdd compare`.
-    func execute(_ recipe: Recipe, on data: OneClassData, output outputDirectory: URL) throws -> RecipeOutcome {
+    /// everything to `outputDirectory`; returns the outcome for `fcdd compare`. With several
+    /// processes only rank 0 prints and writes.
+    func execute(
+        _ recipe: Recipe, on data: OneClassData, output outputDirectory: URL, communicator: any Communicator = SingleProcessCommunicator()
+    ) throws -> RecipeOutcome {
         let checkpoint = outputDirectory.appendingPathComponent("checkpoint.safetensors")
-        if resume, !FileManager.default.fileExists(atPath: checkpoint.path) {
+        let writes = communicator.rank == 0
+        if resume, writes, !FileManager.default.fileExists(atPath: checkpoint.path) {
             throw ValidationError("--resume: no checkpoint at \(checkpoint.path).")
         }
+        let netName = try recipe.netName
+        try communicator.requireSameOptions(RunRecord(command: self, recipe: recipe, net: netName))
         // The outputs appear together at the end; the folder is made (and checked) first.
-        let outputs = try StagedDirectory(publishingTo: outputDirectory)
+        let outputs = writes ? try StagedDirectory(publishingTo: outputDirectory) : nil
         let training = try recipe.prepare(on: data, options: RecipeRunOptions(
             checkpointURL: checkpoint, checkpointInterval: checkpointInterval, resume: resume, thresholdQuantile: thresholdQuantile,
-            pixelThresholdQuantile: pixelThresholdQuantile))
-        let netName = try recipe.netName
-        say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
+            pixelThresholdQuantile: pixelThresholdQuantile, communicator: communicator))
+        if writes { say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
             + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
-            + "; \(recipe.objective) with \(netName), \(recipe.inputSize.height)×\(recipe.inputSize.width)×\(recipe.channels), \(training.net.parameterCount) parameters, \(recipe.training.epochs) epochs")
+            + "; \(recipe.objective) with \(netName), \(recipe.inputSize.height)×\(recipe.inputSize.width)×\(recipe.channels), \(training.net.parameterCount) parameters, \(recipe.training.epochs) epochs"
+            + (communicator.worldSize > 1 ? ", \(communicator.worldSize) processes" : "")) }
 
         var bar = ProgressBar()
         let outcome = try training.run(callbacks: TrainingCallbacks(afterStep: { progress in
+            guard writes else { return .proceed }
             let done = progress.epoch * progress.steps + progress.step + 1
             let endOfEpoch = progress.step == progress.steps - 1
             bar.update(done: done, total: progress.epochs * progress.steps,
                        detail: "epoch \(progress.epoch + 1)/\(progress.epochs)  loss \(String(format: "%.4f", progress.loss))", force: endOfEpoch)
             return .proceed
         }))
+        guard let outputs else { return outcome }
         bar.finish()
         let evaluation = outcome.evaluation
         let threshold = outcome.predictor.threshold ?? .infinity
@@ -239,6 +252,7 @@ struct TrainCommand: AsyncParsableCommand {
         metrics["pixel_threshold"] = outcome.predictor.pixelThreshold.map(Double.init)
         metrics["test_detection_rate"] = outcome.detectionRate
         metrics["test_false_alarm_rate"] = outcome.falseAlarmRate
+        metrics["world_size"] = Double(communicator.worldSize)
         try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: netName)),
                              to: outputs.url(for: "config.json"))
         try TrainingHistory(outcome.history).write(into: outputs.staging)
