@@ -28,19 +28,22 @@ enum DistributedRun {
 }
 
 extension Communicator {
-    /// Checks that every process was started with the same options: the top-level fields of
-    /// `record` (what `config.json` holds) as JSON text.
+    /// Checks that every process was started with the same options: the fields of `record`
+    /// (what `config.json` holds), nested ones by dotted name (`training.seed`), as JSON text.
     ///
     /// - Throws: ``CommunicationError/disagreement(what:differences:)`` naming the options
     ///   that differ.
     func requireSameOptions(_ record: some Encodable) throws {
         guard worldSize > 1 else { return }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let fields = try JSONSerialization.jsonObject(with: encoder.encode(record)) as? [String: Any] ?? [:]
-        let texts = try fields.mapValues { value in
-            String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+        var fields: [String: String] = [:]
+        func add(_ value: Any, named name: String) throws {
+            if let object = value as? [String: Any], !object.isEmpty {
+                for (key, inner) in object { try add(inner, named: name.isEmpty ? key : name + "." + key) }
+            } else {
+                fields[name] = String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+            }
         }
-        try requireAgreement(on: texts, what: "options")
+        try add(JSONSerialization.jsonObject(with: JSONEncoder().encode(record)), named: "")
+        try requireAgreement(on: fields, what: "options")
     }
 }
