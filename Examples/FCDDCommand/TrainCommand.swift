@@ -220,10 +220,12 @@ struct TrainCommand: AsyncParsableCommand {
         let training = try recipe.prepare(on: data, options: RecipeRunOptions(
             checkpointURL: checkpoint, checkpointInterval: checkpointInterval, resume: resume, thresholdQuantile: thresholdQuantile,
             pixelThresholdQuantile: pixelThresholdQuantile, communicator: communicator))
-        if writes { say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
-            + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
-            + "; \(recipe.objective) with \(netName), \(recipe.inputSize.height)×\(recipe.inputSize.width)×\(recipe.channels), \(training.net.parameterCount) parameters, \(recipe.training.epochs) epochs"
-            + (communicator.worldSize > 1 ? ", \(communicator.worldSize) processes" : "")) }
+        if writes {
+            say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
+                + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
+                + "; \(recipe.objective) with \(netName), \(recipe.inputSize.height)×\(recipe.inputSize.width)×\(recipe.channels), \(training.net.parameterCount) parameters, \(recipe.training.epochs) epochs"
+                + (communicator.worldSize > 1 ? ", \(communicator.worldSize) processes" : ""))
+        }
 
         var bar = ProgressBar()
         let outcome = try training.run(callbacks: TrainingCallbacks(afterStep: { progress in
