@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "Explain", targets: ["Explain"]),
         .library(name: "FCDD", targets: ["FCDD"]),
         .library(name: "Report", targets: ["Report"]),
+        // Data-parallel training over MPI; the other libraries never need MPI.
+        .library(name: "DistributedTraining", targets: ["DistributedTraining"]),
         .executable(name: "fcdd", targets: ["FCDDCommand"]),
         .executable(name: "clever-hans", targets: ["CleverHans"]),
     ],
@@ -47,6 +49,11 @@ let package = Package(
             name: "CImageCodecs",
             dependencies: ["CPNG", "CJPEG"]
         ),
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         .target(name: "CConvolution"),
         .target(
             name: "TensorCore",
@@ -73,6 +80,10 @@ let package = Package(
             name: "Report",
             dependencies: ["TensorCore", "Datasets", "Explain", "FCDD"]
         ),
+        .target(
+            name: "DistributedTraining",
+            dependencies: ["CMPI", "NN"]
+        ),
         .executableTarget(
             name: "fashion-mlp",
             dependencies: [
@@ -91,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "FCDDCommand",
             dependencies: [
-                "TensorCore", "NN", "Datasets", "Explain", "FCDD", "Report",
+                "TensorCore", "NN", "Datasets", "Explain", "FCDD", "Report", "DistributedTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/FCDDCommand"
@@ -103,6 +114,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Examples/CleverHans"
+        ),
+        // Data-parallel training under mpirun (.ci/run): collectives against sums by hand, and
+        // training over two processes against one.
+        .executableTarget(
+            name: "distributed-checks",
+            dependencies: ["DistributedTraining", "FCDD", "NN", "Datasets", "Explain", "TensorCore"],
+            path: "Tests/DistributedChecks"
         ),
         .testTarget(
             name: "TensorCoreTests",
@@ -135,6 +153,10 @@ let package = Package(
         .testTarget(
             name: "CleverHansTests",
             dependencies: ["CleverHans", "Datasets", "Explain", "TensorCore"]
+        ),
+        .testTarget(
+            name: "DistributedTrainingTests",
+            dependencies: ["DistributedTraining", "NN"]
         ),
         .testTarget(
             name: "DatasetsTests",

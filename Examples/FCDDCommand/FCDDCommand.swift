@@ -1,4 +1,5 @@
 import ArgumentParser
+import DistributedTraining
 import Foundation
 
 /// `fcdd`: train and evaluate FCDD anomaly detectors from the command line.
@@ -23,12 +24,15 @@ struct FCDDCommand: AsyncParsableCommand {
         }
         do {
             var command = try parseAsRoot(expanded)
+            try DistributedRun.refuseUnlessTrain(command)
             if var command = command as? any AsyncParsableCommand {
                 try await command.run()
             } else {
                 try command.run()
             }
+            ProcessGroup.finish()
         } catch {
+            DistributedRun.stop(after: error)
             exit(withError: error)
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import DistributedTraining
 import Explain
 import FCDD
 import Foundation
@@ -24,7 +25,9 @@ struct TrainCommand: AsyncParsableCommand {
             With --seeds or several classes (--normal-class all or a list) it runs a sweep: one run per \
             class and seed in OUTPUT/class-C/seed-S, and results.md, results.json (mean ± sample \
             standard deviation over seeds per class, and the mean over classes) and report.html in \
-            OUTPUT; the same command again continues an interrupted sweep.
+            OUTPUT; the same command again continues an interrupted sweep. \
+            Started by an MPI launcher (mpirun -np N fcdd train …), the processes train one model together, \
+            each on its share of every batch with --threads threads, and process 0 writes the outputs.
             """)
 
     @OptionGroup var data: DataOptions
@@ -164,15 +167,20 @@ struct TrainCommand: AsyncParsableCommand {
     }
 
     /// Trains, evaluates and writes everything under the `--threads` and environment's compute
-    /// settings: one run, or a sweep over classes and seeds.
+    /// settings: one run, or a sweep over classes and seeds; a run with the processes of an
+    /// MPI launcher when one started this one.
     func run() async throws {
         try compute.run {
+            let communicator = try ProcessGroup.join()
             if isSweep {
+                guard communicator.worldSize == 1 else {
+                    throw ValidationError("a sweep (--seeds, several classes) runs in one process; start each run under mpirun on its own, found \(communicator.worldSize) processes.")
+                }
                 return try sweep(objectives: [ReferenceObjective(rawValue: objective) ?? .fcdd], command: "fcdd train", output: output, options: sweepOptions)
             }
             let data = try self.data.load()
             let recipe = try makeRecipe(for: data, objective: ReferenceObjective(rawValue: objective) ?? .fcdd)
-            _ = try execute(recipe, on: data, output: URL(fileURLWithPath: output, isDirectory: true))
+            _ = try execute(recipe, on: data, output: URL(fileURLWithPath: output, isDirectory: true), communicator: communicator)
         }
     }
 
@@ -209,29 +217,37 @@ struct TrainCommand: AsyncParsableCommand {
 
     /// `recipe` as a run of this command: its checkpoint interval and calibration quantiles,
     /// `config.json` (``RunRecord``) and the data set and class in the model file.
-    func trainingRun(_ recipe: Recipe) throws -> TrainingRun {
+    func trainingRun(_ recipe: Recipe, communicator: any Communicator = SingleProcessCommunicator()) throws -> TrainingRun {
         TrainingRun(
             recipe: recipe,
-            options: RecipeRunOptions(checkpointInterval: checkpointInterval, thresholdQuantile: thresholdQuantile, pixelThresholdQuantile: pixelThresholdQuantile),
+            options: RecipeRunOptions(checkpointInterval: checkpointInterval, thresholdQuantile: thresholdQuantile,
+                                      pixelThresholdQuantile: pixelThresholdQuantile, communicator: communicator),
             command: "fcdd train", configuration: try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: recipe.netName)),
             modelMetadata: ["dataset": data.dataset.rawValue, "normal_class": data.normalClass])
     }
 
     /// Trains `recipe` on `data` with a progress bar, prints the test metrics, and writes
     /// everything to `outputDirectory`; returns the outcome for `fcdd compare`.
-    func execute(_ recipe: Recipe, on data: OneClassData, output outputDirectory: URL) throws -> RecipeOutcome {
-        if resume, !FileManager.default.fileExists(atPath: TrainingRun.checkpointURL(in: outputDirectory).path) {
+    func execute(
+        _ recipe: Recipe, on data: OneClassData, output outputDirectory: URL, communicator: any Communicator = SingleProcessCommunicator()
+    ) throws -> RecipeOutcome {
+        let writes = communicator.rank == 0
+        if resume, writes, !FileManager.default.fileExists(atPath: TrainingRun.checkpointURL(in: outputDirectory).path) {
             throw ValidationError("--resume: no checkpoint at \(TrainingRun.checkpointURL(in: outputDirectory).path).")
         }
-        // The outputs appear together at the end; the folder is made (and checked) first.
-        let prepared = try trainingRun(recipe).prepare(on: data, into: outputDirectory, resume: resume)
-        sayStart(prepared)
+        try communicator.requireSameOptions(RunRecord(command: self, recipe: recipe, net: try recipe.netName))
+        // The outputs appear together at the end; the folder is made (and checked) first, by
+        // process 0 alone.
+        let prepared = try trainingRun(recipe, communicator: communicator).prepare(on: data, into: outputDirectory, resume: resume)
+        if writes { sayStart(prepared) }
         var bar = ProgressBar()
         let outcome = try prepared.train(callbacks: TrainingCallbacks(afterStep: { progress in
+            guard writes else { return .proceed }
             let done = progress.epoch * progress.steps + progress.step + 1
             bar.update(done: done, total: progress.epochs * progress.steps, detail: progress.summary, force: progress.step == progress.steps - 1)
             return .proceed
         }))
+        guard writes else { return outcome }
         bar.finish()
         sayOutcome(outcome, thresholdQuantile: thresholdQuantile)
         say("wrote metrics.json, config.json, history.csv, model.safetensors, scores.csv, curves.json, heatmaps.png and report.html to \(outputDirectory.path)")

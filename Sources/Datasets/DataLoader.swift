@@ -17,6 +17,10 @@ import TensorCore
 /// ``DatasetLimits/maximumDecodingBytes``. Lower ``workerCount``, ``prefetchCount`` or the
 /// limits to bound the decoded bytes in flight further.
 ///
+/// Data-parallel training gives each process a ``sharded(_:)`` loader: it delivers that
+/// process's slice of every batch, with the same samples and augmentation as the whole
+/// loader's batch holds, whatever the number of processes.
+///
 /// ```swift
 /// let loader = try DataLoader(dataset: train, batchSize: 128, transform: augmentation, seed: 1)
 /// for epoch in 0..<epochs {
@@ -43,6 +47,9 @@ public struct DataLoader: Sendable {
     public let workerCount: Int
     /// How many batches are prepared ahead of the consumer.
     public let prefetchCount: Int
+    /// The part of every batch this loader delivers (``DataShard/whole`` unless
+    /// ``sharded(_:)`` made it).
+    public private(set) var shard = DataShard.whole
 
     /// A loader; nothing is decoded until batches are requested.
     ///
@@ -78,9 +85,26 @@ public struct DataLoader: Sendable {
         self.prefetchCount = prefetchCount
     }
 
-    /// The number of batches per epoch.
+    /// The number of batches per epoch (of the whole loader, also when it is sharded).
     public var batchCount: Int {
         dropsLastPartialBatch ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
+
+    /// The same loader delivering only `shard`'s slice of every batch
+    /// (``DataShard/positions(inBatchOf:)``); an epoch of it skips the batches whose slice
+    /// is empty (only a last partial batch with fewer samples than shards has such).
+    public func sharded(_ shard: DataShard) -> DataLoader {
+        var loader = self
+        loader.shard = shard
+        return loader
+    }
+
+    /// The number of samples of batch `number` of every epoch in the whole loader.
+    ///
+    /// - Precondition: `number` is in `0..<batchCount`.
+    public func sampleCount(ofBatch number: Int) -> Int {
+        precondition((0..<batchCount).contains(number), "DataLoader: batch \(number) is outside 0..<\(batchCount)")
+        return min((number + 1) * batchSize, dataset.count) - number * batchSize
     }
 
     /// The order in which epoch `epoch` visits the dataset's indices.
@@ -93,14 +117,23 @@ public struct DataLoader: Sendable {
         return indices
     }
 
-    /// Decodes, transforms and stacks batch `number` of `epoch` now, on ``workerCount``
-    /// threads.
+    /// Decodes, transforms and stacks batch `number` of `epoch` (this loader's shard of it)
+    /// now, on ``workerCount`` threads.
     ///
     /// - Throws: the first ``DatasetError`` of a sample (decoding or transform), or
     ///   ``DatasetError/inconsistentBatch(first:firstShape:other:otherShape:)``.
+    /// - Precondition: `number` is in `0..<batchCount` and the shard's slice of it is not empty.
     public func batch(_ number: Int, epoch: Int) throws(DatasetError) -> Batch {
-        precondition((0..<batchCount).contains(number), "DataLoader: batch \(number) is outside 0..<\(batchCount)")
-        return try batch(indices: Array(order(epoch: epoch)[(number * batchSize)..<min((number + 1) * batchSize, dataset.count)]), epoch: epoch)
+        let indices = shardIndices(ofBatch: number, order: order(epoch: epoch))
+        precondition(!indices.isEmpty, "DataLoader: \(shard) of batch \(number) is empty")
+        return try batch(indices: indices, epoch: epoch)
+    }
+
+    /// The dataset indices of this loader's shard of batch `number` in an epoch's `order`.
+    func shardIndices(ofBatch number: Int, order: [Int]) -> [Int] {
+        let start = number * batchSize
+        let positions = shard.positions(inBatchOf: sampleCount(ofBatch: number))
+        return Array(order[(start + positions.lowerBound)..<(start + positions.upperBound)])
     }
 
     /// The batches of `epoch`, prepared by a background thread up to ``prefetchCount``

@@ -1,7 +1,8 @@
 import Foundation
 import TensorCore
 
-/// The batches of one epoch of a ``DataLoader``, prepared ahead by a background thread.
+/// The batches of one epoch of a ``DataLoader`` (of a sharded loader, its non-empty slices
+/// of them), prepared ahead by a background thread.
 /// The thread runs under the `ComputeSettings` in effect where the epoch was asked for
 /// (``DataLoader/epoch(_:)``), not the process default.
 ///
@@ -9,24 +10,23 @@ import TensorCore
 /// turn; the batches after it are still delivered. Releasing the iterator early stops the
 /// background thread after the batch it is working on.
 public final class EpochBatches {
-    /// The number of batches in the epoch.
+    /// The number of batches in the epoch (for a sharded loader, of non-empty slices).
     public let count: Int
     private let queue: PrefetchQueue
     private var delivered = 0
 
     init(loader: DataLoader, epoch: Int) {
-        count = loader.batchCount
+        let order = loader.order(epoch: epoch)
+        let batches = (0..<loader.batchCount).map { loader.shardIndices(ofBatch: $0, order: order) }.filter { !$0.isEmpty }
+        count = batches.count
         let queue = PrefetchQueue(capacity: loader.prefetchCount)
         self.queue = queue
-        let order = loader.order(epoch: epoch)
-        let (count, batchSize) = (count, loader.batchSize)
         // A task-local value does not reach a Thread by itself: carry the caller's settings.
         let settings = ComputeSettings.current
         let thread = Thread {
             ComputeSettings.withSettings(settings) {
-                for number in 0..<count {
+                for indices in batches {
                     guard queue.waitForSpace() else { return }
-                    let indices = Array(order[(number * batchSize)..<min((number + 1) * batchSize, order.count)])
                     queue.push(Result { () throws(DatasetError) -> Batch in try loader.batch(indices: indices, epoch: epoch) })
                 }
             }

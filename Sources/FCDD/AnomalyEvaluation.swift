@@ -1,9 +1,10 @@
 import Datasets
 import Explain
 import Foundation
+import NN
 import TensorCore
 
-/// What ``AnomalyPredictor/evaluate(_:batchSize:progress:)`` measured on a labelled test set:
+/// What ``AnomalyPredictor/evaluate(_:batchSize:communicator:progress:)`` measured on a labelled test set:
 /// per-image scores, the image-level ROC AUC and, where the samples have ground-truth
 /// masks, the pixel-level ROC AUC and the AU-PRO at each image's original resolution
 /// (the official code evaluates in `BaseADTrainer.score`, `training/bases.py`).
@@ -76,66 +77,81 @@ extension AnomalyPredictor {
     /// are bit-identical to ``predict(_:)``'s on the same batches of `batchSize` images;
     /// other batch sizes give other matrix-product shapes, which may round differently.
     ///
+    /// With a `communicator` of several processes every process calls it with the same data
+    /// and an identical predictor: batch `b` is scored by process `b mod worldSize`, the
+    /// scores and heatmaps are gathered, and every process returns the same evaluation (the
+    /// scores bit-identical to one process's). Every process reads every sample (for the
+    /// images, labels and masks), which costs far less than the forward passes it shares.
+    ///
     /// - Parameters:
     ///   - dataset: The test set.
     ///   - batchSize: Images per forward pass.
+    ///   - communicator: The processes that share the work.
     ///   - progress: Called after each batch with the number of samples done and the total.
     /// - Throws: `DatasetError` for a sample that cannot be read or converted,
-    ///   `TensorError` and `ExplainError` from the net, the up-sampling and the metrics.
+    ///   `TensorError` and `ExplainError` from the net, the up-sampling and the metrics;
+    ///   ``CommunicationError`` when another process failed or the transport did.
     public func evaluate(
-        _ dataset: any ImageDataset, batchSize: Int = 64, progress: ((Int, Int) -> Void)? = nil
+        _ dataset: any ImageDataset, batchSize: Int = 64, communicator: any Communicator = SingleProcessCommunicator(),
+        progress: ((Int, Int) -> Void)? = nil
     ) throws -> AnomalyEvaluation {
         // The settings in effect now hold for the whole evaluation, even if another task
         // replaces the process default meanwhile.
         try ComputeSettings.withSettings(.current) { () throws -> AnomalyEvaluation in
-            try evaluateUnderCurrentSettings(dataset, batchSize: batchSize, progress: progress)
+            try evaluateUnderCurrentSettings(dataset, batchSize: batchSize, communicator: communicator, progress: progress)
         }
     }
 
     private func evaluateUnderCurrentSettings(
-        _ dataset: any ImageDataset, batchSize: Int, progress: ((Int, Int) -> Void)?
+        _ dataset: any ImageDataset, batchSize: Int, communicator: any Communicator, progress: ((Int, Int) -> Void)?
     ) throws -> AnomalyEvaluation {
         guard batchSize >= 1 else { throw DatasetError.invalidLoaderConfiguration("expected an evaluation batch size ≥ 1, found \(batchSize)") }
         guard dataset.count > 0 else { throw ExplainError.emptyScores(operation: "AnomalyPredictor.evaluate") }
         let resize = try Resize(height: inputSize.height, width: inputSize.width)
         let channels: any SampleTransform = Grayscale(outputChannels: inputChannels == 1 ? .one : .three)
-        var scores: [Float] = [], labels: [Int] = [], names: [String] = []
-        var images: [Tensor] = [], heatmaps: [Tensor] = []
+        let batches = stride(from: 0, to: dataset.count, by: batchSize).map { $0..<min($0 + batchSize, dataset.count) }
+        let (rank, worldSize) = (communicator.rank, communicator.worldSize)
+        var labels: [Int] = [], names: [String] = [], images: [Tensor] = [], masks: [Tensor?] = []
+        // This process's batches' scores and heatmaps, in batch order.
+        var scores: [Float] = [], heatmaps: [Tensor] = []
+        try communicator.collectively("evaluating \(dataset.count) images") {
+            for (number, range) in batches.enumerated() {
+                var batch: [Tensor] = []
+                for index in range {
+                    var sample = try dataset.sample(at: index)
+                    masks.append(sample.mask)
+                    labels.append(sample.label)
+                    names.append(sample.name)
+                    sample.mask = nil
+                    if sample.image.shape[0] != inputChannels { sample = try channels.apply(sample, seed: 0) }
+                    if sample.image.shape[1] != inputSize.height || sample.image.shape[2] != inputSize.width {
+                        sample = try resize.apply(sample, seed: 0)
+                    }
+                    batch.append(sample.image)
+                }
+                let stacked = Tensor.stack(batch)
+                images.append(stacked)
+                if number % worldSize == rank {
+                    for prediction in try predict(stacked) {
+                        scores.append(prediction.score)
+                        heatmaps.append(prediction.heatmap)
+                    }
+                }
+                progress?(range.upperBound, dataset.count)
+            }
+        }
+        if worldSize > 1 { (scores, heatmaps) = try gather(scores: scores, heatmaps: heatmaps, of: batches, communicator: communicator) }
         var pixelMaps: [Tensor] = [], pixelMasks: [Tensor] = []
-        var start = 0
-        while start < dataset.count {
-            let end = min(start + batchSize, dataset.count)
-            var batch: [Tensor] = [], masks: [Tensor?] = []
-            for index in start..<end {
-                var sample = try dataset.sample(at: index)
-                masks.append(sample.mask)
-                labels.append(sample.label)
-                names.append(sample.name)
-                sample.mask = nil
-                if sample.image.shape[0] != inputChannels { sample = try channels.apply(sample, seed: 0) }
-                if sample.image.shape[1] != inputSize.height || sample.image.shape[2] != inputSize.width {
-                    sample = try resize.apply(sample, seed: 0)
-                }
-                batch.append(sample.image)
+        for (heatmap, mask) in zip(heatmaps, masks) {
+            guard let mask else { continue }
+            let (height, width) = (mask.shape[1], mask.shape[2])
+            var map = heatmap.reshaped(to: [1, inputSize.height, inputSize.width])
+            if height != inputSize.height || width != inputSize.width {
+                map = try Resize(height: height, width: width, interpolation: .nearest)
+                    .apply(DatasetSample(image: map, label: 0, name: "heatmap"), seed: 0).image
             }
-            let stacked = Tensor.stack(batch)
-            let predictions = try predict(stacked)
-            images.append(stacked)
-            for (prediction, mask) in zip(predictions, masks) {
-                scores.append(prediction.score)
-                heatmaps.append(prediction.heatmap)
-                guard let mask else { continue }
-                let (height, width) = (mask.shape[1], mask.shape[2])
-                var map = prediction.heatmap.reshaped(to: [1, inputSize.height, inputSize.width])
-                if height != inputSize.height || width != inputSize.width {
-                    map = try Resize(height: height, width: width, interpolation: .nearest)
-                        .apply(DatasetSample(image: map, label: 0, name: "heatmap"), seed: 0).image
-                }
-                pixelMaps.append(map)
-                pixelMasks.append(mask)
-            }
-            progress?(end, dataset.count)
-            start = end
+            pixelMaps.append(map)
+            pixelMasks.append(mask)
         }
         let bothClasses = Set(labels).isSuperset(of: [0, 1])
         let pixelsComplete = pixelMasks.count == dataset.count
@@ -145,5 +161,34 @@ extension AnomalyPredictor {
             imageROC: bothClasses ? try ROC.curve(scores: scores, labels: labels) : nil,
             pixelROC: anyAnomalousPixel ? try PixelROC.curve(maps: pixelMaps, masks: pixelMasks, resolution: AnomalyEvaluation.curveResolution) : nil,
             proCurve: anyAnomalousPixel ? try AUPRO.curve(maps: pixelMaps, masks: pixelMasks, resolution: AnomalyEvaluation.curveResolution) : nil)
+    }
+
+    /// Every process's scores and heatmaps (of batches `b` with `b mod worldSize == rank`,
+    /// in batch order), in dataset order on every process.
+    private func gather(
+        scores: [Float], heatmaps: [Tensor], of batches: [Range<Int>], communicator: any Communicator
+    ) throws(CommunicationError) -> ([Float], [Tensor]) {
+        let pixels = inputSize.height * inputSize.width
+        let parts = try communicator.allGather(scores + heatmaps.flatMap(\.scalars))
+        // A process's part: its scores, then its heatmaps, each in batch order.
+        var counts = [Int](repeating: 0, count: parts.count)
+        for (number, range) in batches.enumerated() { counts[number % parts.count] += range.count }
+        for (rank, part) in parts.enumerated() where part.count != counts[rank] * (1 + pixels) {
+            throw .invalidArgument(operation: "gathering the evaluation", message: "expected \(counts[rank] * (1 + pixels)) values from process \(rank), found \(part.count)")
+        }
+        var offsets = [Int](repeating: 0, count: parts.count)
+        var allScores: [Float] = [], allHeatmaps: [Tensor] = []
+        for (number, range) in batches.enumerated() {
+            let rank = number % parts.count
+            let part = parts[rank]
+            for _ in range {
+                let sample = offsets[rank]
+                allScores.append(part[sample])
+                let start = counts[rank] + sample * pixels
+                allHeatmaps.append(Tensor(shape: [inputSize.height, inputSize.width], scalars: Array(part[start..<(start + pixels)])))
+                offsets[rank] += 1
+            }
+        }
+        return (allScores, allHeatmaps)
     }
 }

@@ -1,10 +1,11 @@
 import Datasets
 import Explain
+import NN
 import TensorCore
 
 extension AnomalyPredictor {
     /// Calibrates the predictor on nominal images, as a recipe run does after training:
-    /// scores every image of `nominal` as ``evaluate(_:batchSize:progress:)`` does, sets
+    /// scores every image of `nominal` as ``evaluate(_:batchSize:communicator:progress:)`` does, sets
     /// ``threshold`` to the `scoreQuantile` of the scores (`ThresholdCalibration.quantile`) and
     /// ``heatmapCalibration`` to the `lowQuantile` and `pixelQuantile` of the pixels of at
     /// most `maximumHeatmapImages` of their heatmaps, evenly spaced over the set
@@ -18,15 +19,17 @@ extension AnomalyPredictor {
     ///   - pixelQuantile: The level of the pixel threshold, in (0, 1], at least `lowQuantile`.
     ///   - maximumHeatmapImages: At most this many heatmaps are measured (≥ 1).
     ///   - batchSize: Images per forward pass.
+    ///   - communicator: The processes that share the scoring (see ``evaluate(_:batchSize:communicator:progress:)``);
+    ///     every process ends with the same calibration.
     /// - Returns: The evaluation of the nominal images.
     /// - Throws: `ExplainError.invalidArgument(operation:message:)` for a level or bound out
     ///   of range (before any image is scored) or scores whose quantile is not finite, and the errors of
-    ///   ``evaluate(_:batchSize:progress:)``; the predictor is unchanged then.
+    ///   ``evaluate(_:batchSize:communicator:progress:)``; the predictor is unchanged then.
     @discardableResult
     public func calibrate(
         onNominal nominal: any ImageDataset, scoreQuantile: Double = 0.95, lowQuantile: Double = HeatmapCalibration.defaultLowQuantile,
         pixelQuantile: Double = HeatmapCalibration.defaultPixelQuantile, maximumHeatmapImages: Int = HeatmapCalibration.defaultMaximumImages,
-        batchSize: Int = 64
+        batchSize: Int = 64, communicator: any Communicator = SingleProcessCommunicator()
     ) throws -> AnomalyEvaluation {
         let operation = "AnomalyPredictor.calibrate"
         guard (0...1).contains(scoreQuantile) else {
@@ -37,7 +40,7 @@ extension AnomalyPredictor {
                 operation: operation,
                 message: "expected heatmap quantiles in (0, 1] with the low one ≤ the pixel one and at least 1 heatmap image, found \(lowQuantile), \(pixelQuantile) and \(maximumHeatmapImages)")
         }
-        let evaluation = try evaluate(nominal, batchSize: batchSize)
+        let evaluation = try evaluate(nominal, batchSize: batchSize, communicator: communicator)
         let scoreThreshold = try ThresholdCalibration.quantile(nominalScores: evaluation.scores, quantile: scoreQuantile)
         guard scoreThreshold.isFinite else {
             throw ExplainError.invalidArgument(operation: operation, message: "expected finite nominal scores, found a \(scoreQuantile) quantile of \(scoreThreshold)")

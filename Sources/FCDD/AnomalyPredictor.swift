@@ -9,9 +9,9 @@ import TensorCore
 /// preprocessing it was trained with, its input size, an optional decision threshold and an
 /// optional heatmap calibration (display scale and pixel threshold), saved together in one
 /// model file so that a model cannot be used with the wrong preprocessing.
-/// ``evaluate(_:batchSize:progress:)`` measures it on a labelled test set;
+/// ``evaluate(_:batchSize:communicator:progress:)`` measures it on a labelled test set;
 /// ``predict(_:)`` and ``predict(image:)`` score images, ``predictions(of:limits:)`` image files and
-/// folders; ``calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:)``
+/// folders; ``calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:communicator:)``
 /// sets the threshold and the heatmap calibration from nominal images.
 public final class AnomalyPredictor {
     /// The net, in evaluation mode.
@@ -33,7 +33,7 @@ public final class AnomalyPredictor {
         didSet { Self.checkThreshold(threshold) }
     }
     /// The heatmap scale and pixel threshold measured on nominal training heatmaps
-    /// (``calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:)``,
+    /// (``calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:communicator:)``,
     /// which recipe runs and `fcdd train` call); `nil` for a model file written before
     /// calibrations were stored, whose heatmaps ``displayLevels(_:)`` then scales per image.
     public var heatmapCalibration: HeatmapCalibration?

@@ -58,7 +58,24 @@ public struct TrainingCheckpoint: Sendable {
         } catch {
             throw .file(error)
         }
-        let path = url.path
+        try self.init(file, path: url.path)
+    }
+
+    /// Parses and validates the bytes of a checkpoint file (``serialized()``), such as one
+    /// process received from another; `source` names it in errors.
+    ///
+    /// - Throws: as ``init(contentsOf:)``.
+    public init(bytes: Data, source: String) throws(CheckpointError) {
+        let file: SafeTensors
+        do {
+            file = try SafeTensors(bytes: bytes, source: source)
+        } catch {
+            throw .file(error)
+        }
+        try self.init(file, path: source)
+    }
+
+    private init(_ file: SafeTensors, path: String) throws(CheckpointError) {
         let metadata = file.metadata
         guard metadata["format"] == Self.format else {
             throw .invalidCheckpoint(file: path, reason: "expected metadata format \"\(Self.format)\", found \(metadata["format"].map { "\"\($0)\"" } ?? "none") (a plain weights file loads with Module.load(contentsOf:))")
@@ -101,6 +118,18 @@ public struct TrainingCheckpoint: Sendable {
     ///
     /// - Throws: ``CheckpointError/file(_:)`` when the file cannot be written.
     public func write(to url: URL) throws(CheckpointError) {
+        do {
+            try file.write(to: url)
+        } catch {
+            throw .file(error)
+        }
+    }
+
+    /// The bytes ``write(to:)`` writes.
+    public func serialized() -> Data { file.serialized() }
+
+    /// The checkpoint as a safetensors file.
+    private var file: SafeTensors {
         var tensors: [String: Tensor] = [:]
         for (name, tensor) in modelState { tensors["model." + name] = tensor }
         for (name, tensor) in optimizerState { tensors["optimizer." + name] = tensor }
@@ -109,11 +138,7 @@ public struct TrainingCheckpoint: Sendable {
             "learning_rate": "\(learningRate)", "optimizer": optimizerKind,
         ]
         for (key, value) in userMetadata { metadata["user." + key] = value }
-        do {
-            try SafeTensors(tensors: tensors, metadata: metadata).write(to: url)
-        } catch {
-            throw .file(error)
-        }
+        return SafeTensors(tensors: tensors, metadata: metadata)
     }
 
     /// Loads the model state (strictly) and the optimiser state and learning rate. Checks

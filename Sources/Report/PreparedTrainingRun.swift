@@ -16,10 +16,11 @@ public final class PreparedTrainingRun {
     public let folder: URL
     /// The net and trainer.
     public let training: RecipeTraining
-    /// The staged outputs, published at the end of ``train(callbacks:)``.
-    private let outputs: StagedDirectory
+    /// The staged outputs, published at the end of ``train(callbacks:)``; `nil` on the
+    /// processes other than 0 of a data-parallel run, which write nothing.
+    private let outputs: StagedDirectory?
 
-    init(run: TrainingRun, data: OneClassData, folder: URL, training: RecipeTraining, outputs: StagedDirectory) {
+    init(run: TrainingRun, data: OneClassData, folder: URL, training: RecipeTraining, outputs: StagedDirectory?) {
         self.run = run
         self.data = data
         self.folder = folder
@@ -40,13 +41,15 @@ public final class PreparedTrainingRun {
     /// Trains the remaining epochs (reporting to `callbacks`; a callback that says stop ends
     /// training early, and the shorter run is evaluated and written), evaluates on the test
     /// set, calibrates the threshold and heatmap scale on the nominal training images, writes
-    /// every file with `report.html` and publishes them into the folder together.
+    /// every file with `report.html` and publishes them into the folder together (process 0
+    /// alone when several train together; `metrics.json` records `world_size`).
     ///
     /// - Throws: The errors of `RecipeTraining.run(callbacks:)`, ``ReportError`` and the
     ///   errors of writing the model and the pictures; then nothing is published.
     @discardableResult
     public func train(callbacks: TrainingCallbacks = TrainingCallbacks()) throws -> RecipeOutcome {
         let outcome = try training.run(callbacks: callbacks)
+        guard let outputs else { return outcome }
         let predictor = outcome.predictor
         var metrics = outcome.evaluation.metrics
         metrics["epochs"] = Double(outcome.history.count)
@@ -55,6 +58,7 @@ public final class PreparedTrainingRun {
         metrics["pixel_threshold"] = predictor.pixelThreshold.map(Double.init)
         metrics["test_detection_rate"] = outcome.detectionRate
         metrics["test_false_alarm_rate"] = outcome.falseAlarmRate
+        metrics["world_size"] = Double(training.options.communicator.worldSize)
         if let configuration = run.configuration { try AtomicFile.write(configuration, to: outputs.url(for: RunFile.configuration)) }
         try TrainingHistory(outcome.history).write(into: outputs.staging)
         var metadata = run.modelMetadata

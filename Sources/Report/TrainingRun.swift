@@ -52,7 +52,8 @@ public struct TrainingRun {
     ///   `Recipe.prepare(on:options:)` (a `TrainingError` naming each difference when the
     ///   checkpoint is of another run).
     public func prepare(on data: OneClassData, into folder: URL, resume: Bool = false) throws -> PreparedTrainingRun {
-        let outputs = try StagedDirectory(publishingTo: folder)
+        // With several processes (RecipeRunOptions.communicator) process 0 alone writes.
+        let outputs = options.communicator.rank == 0 ? try StagedDirectory(publishingTo: folder) : nil
         var options = options
         options.checkpointURL = Self.checkpointURL(in: folder)
         options.resume = resume

@@ -138,4 +138,41 @@ struct DataLoaderTests {
         // Were the producers still blocked or running, the next epoch would still complete.
         #expect(try Self.collect(loader, epoch: 99).count == 100)
     }
+
+    @Test("a shard's slices are contiguous, balanced and together the whole batch", arguments: 1...5)
+    func shardPositions(count: Int) throws {
+        for size in 0...23 {
+            let slices = try (0..<count).map { try DataShard($0, of: count).positions(inBatchOf: size) }
+            #expect(slices.first?.lowerBound == 0 && slices.last?.upperBound == size)
+            #expect(zip(slices, slices.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            let sizes = slices.map(\.count)
+            #expect(sizes.max()! - sizes.min()! <= 1, "size \(size): \(sizes)")
+        }
+        #expect(DataShard.whole == (try DataShard(0, of: 1)))
+        #expect(throws: DatasetError.self) { try DataShard(2, of: 2) }
+        #expect(throws: DatasetError.self) { try DataShard(0, of: 0) }
+        #expect(throws: DatasetError.self) { try DataShard(-1, of: 3) }
+    }
+
+    /// Data-parallel training relies on it: the processes' slices of a batch are the
+    /// samples of the whole loader's batch, augmented with the same generators.
+    @Test("sharded loaders deliver the whole loader's batches in slices, skipping empty ones")
+    func shardedBatches() throws {
+        let whole = try DataLoader(dataset: CountingDataset(count: 14), batchSize: 4, transform: AddRandom(), seed: 5)
+        let batches = try Self.collect(whole, epoch: 3)
+        #expect(batches.map(\.count) == [4, 4, 4, 2] && (0..<4).map(whole.sampleCount(ofBatch:)) == [4, 4, 4, 2])
+        let shards = try (0..<3).map { try Self.collect(whole.sharded(DataShard($0, of: 3)), epoch: 3) }
+        // The last batch of two samples has no slice for shard 0.
+        #expect(shards.map(\.count) == [3, 4, 4])
+        #expect(shards.allSatisfy { $0.map(\.indices.count).allSatisfy { $0 >= 1 } })
+        for (number, batch) in batches.enumerated() {
+            let slices = shards.compactMap { shard in
+                shard.first { $0.indices.allSatisfy(batch.indices.contains) }
+            }
+            #expect(slices.flatMap(\.indices) == batch.indices)
+            #expect(slices.flatMap(\.images.scalars) == batch.images.scalars)
+            #expect(try whole.sharded(DataShard(2, of: 3)).batch(number, epoch: 3).indices == slices.last?.indices)
+        }
+        #expect(whole.sharded(DataShard.whole).batchCount == whole.batchCount)
+    }
 }

@@ -42,6 +42,17 @@ struct FCDDCommandOptionTests {
         }
     }
 
+    @Test("under an MPI launcher of several processes only train runs")
+    func launcher() throws {
+        let two = ["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0"]
+        try DistributedRun.refuseUnlessTrain(try FCDDCommand.parseAsRoot(["train"]), environment: two)
+        let evaluate = try FCDDCommand.parseAsRoot(["evaluate", "--model", "m"])
+        try DistributedRun.refuseUnlessTrain(evaluate, environment: [:])
+        try DistributedRun.refuseUnlessTrain(evaluate, environment: ["OMPI_COMM_WORLD_SIZE": "1"])
+        let error = #expect(throws: ValidationError.self) { try DistributedRun.refuseUnlessTrain(evaluate, environment: two) }
+        #expect(error?.message == "fcdd evaluate runs in one process, but an MPI launcher started 2 (OMPI_COMM_WORLD_SIZE=2, OMPI_COMM_WORLD_RANK=0); only fcdd train runs over several.")
+    }
+
     @Test("bad options are refused with a message naming what was expected")
     func badOptions() {
         #expect(message(["train", "--dataset", "imagenet"]).contains("'fashion-mnist', 'mnist', 'cifar10', 'mvtec' or 'folder'"))
@@ -190,6 +201,7 @@ struct FCDDCommandRunTests {
         }
         let trainMetrics = try metrics(in: trained)
         let auc = try #require(trainMetrics["image_auroc"])
+        #expect(trainMetrics["world_size"] == 1)
         // The model carries the heatmap calibration measured on the nominal training images.
         let model = try AnomalyPredictor(contentsOf: trained.appendingPathComponent("model.safetensors"))
         let calibration = try #require(model.heatmapCalibration)

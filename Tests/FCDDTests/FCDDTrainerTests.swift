@@ -126,6 +126,19 @@ struct FCDDTrainerTests {
         let longer = try Self.makeTrainer(seed: 4, epochs: 3, run: ["data": "fmnist", "normal_class": "0"])
         try longer.resume(from: checkpoint)
         #expect(longer.history.map(\.epoch) == [0])
+        // Batch norm sees each process's share of a batch, so a run continues with the
+        // number of processes it started with only.
+        var twoProcesses = try TrainingCheckpoint(contentsOf: checkpoint)
+        #expect(twoProcesses.userMetadata["world_size"] == "1")
+        twoProcesses.userMetadata["world_size"] = "2"
+        try twoProcesses.write(to: checkpoint)
+        let single = try Self.makeTrainer(seed: 4, epochs: 3, run: ["data": "fmnist", "normal_class": "0"])
+        #expect {
+            try single.resume(from: checkpoint)
+        } throws: { error in
+            guard case let .resumeMismatch(_, differences)? = error as? TrainingError else { return false }
+            return differences == ["world_size: 2 in the checkpoint, 1 now"]
+        }
     }
 
     @Test("a NaN loss stops training before the step is applied")

@@ -23,12 +23,16 @@ public struct RecipeRunOptions: Sendable {
     /// at once and all bad files are listed (`ImageDataset.checkEverySample(name:workers:listingAtMost:)`);
     /// on by default.
     public var checksEverySample: Bool
+    /// The processes that train and evaluate together (data-parallel training, see
+    /// ``AnomalyTrainer``); every process runs the recipe with the same options, and
+    /// only rank 0 writes the checkpoint.
+    public var communicator: any Communicator
 
     /// Options; the defaults write no checkpoint, calibrate the threshold at the 0.95 quantile
-    /// and the pixel threshold at the 0.99 quantile, and check every sample first.
+    /// and the pixel threshold at the 0.99 quantile, check every sample first, and run in one process.
     public init(checkpointURL: URL? = nil, checkpointInterval: Int = 1, resume: Bool = false, thresholdQuantile: Double = 0.95,
                 pixelThresholdQuantile: Double = HeatmapCalibration.defaultPixelQuantile,
-                evaluationBatchSize: Int? = nil, checksEverySample: Bool = true) {
+                evaluationBatchSize: Int? = nil, checksEverySample: Bool = true, communicator: any Communicator = SingleProcessCommunicator()) {
         self.checkpointURL = checkpointURL
         self.checkpointInterval = checkpointInterval
         self.resume = resume
@@ -36,6 +40,7 @@ public struct RecipeRunOptions: Sendable {
         self.pixelThresholdQuantile = pixelThresholdQuantile
         self.evaluationBatchSize = evaluationBatchSize
         self.checksEverySample = checksEverySample
+        self.communicator = communicator
     }
 
     /// The images per forward pass when evaluating `recipe`: ``evaluationBatchSize``, else 16
@@ -88,7 +93,7 @@ public final class RecipeTraining {
 
     /// Trains (reporting to `callbacks`), evaluates on the test set, and calibrates the
     /// predictor on the nominal training images
-    /// (``AnomalyPredictor/calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:)``):
+    /// (``AnomalyPredictor/calibrate(onNominal:scoreQuantile:lowQuantile:pixelQuantile:maximumHeatmapImages:batchSize:communicator:)``):
     /// the threshold is ``RecipeRunOptions/thresholdQuantile`` of their scores, the heatmap
     /// calibration's pixel threshold ``RecipeRunOptions/pixelThresholdQuantile`` of their
     /// heatmap pixels; all under the `ComputeSettings` in effect when it is called.
@@ -105,9 +110,10 @@ public final class RecipeTraining {
             net: net, objective: trainer.objective, preprocessing: recipe.preprocessing,
             inputSize: recipe.inputSize, inputChannels: recipe.channels)
         let batchSize = options.batchSize(forEvaluating: recipe)
-        let evaluation = try predictor.evaluate(data.test, batchSize: batchSize)
+        let evaluation = try predictor.evaluate(data.test, batchSize: batchSize, communicator: options.communicator)
         try predictor.calibrate(
-            onNominal: data.train, scoreQuantile: options.thresholdQuantile, pixelQuantile: options.pixelThresholdQuantile, batchSize: batchSize)
+            onNominal: data.train, scoreQuantile: options.thresholdQuantile, pixelQuantile: options.pixelThresholdQuantile, batchSize: batchSize,
+            communicator: options.communicator)
         let rates = evaluation.rates(threshold: predictor.threshold ?? .infinity)
         return RecipeOutcome(
             recipe: recipe, netName: try recipe.netName, history: history, predictor: predictor, evaluation: evaluation, detectionRate: rates.detection, falseAlarmRate: rates.falseAlarm)
@@ -144,7 +150,8 @@ extension Recipe {
         let size = inputSize.height == inputSize.width ? "\(inputSize.height)" : "\(inputSize.height)×\(inputSize.width)"
         let run = ["data": data.description, "normal_class": data.normalClassName, "input_size": size, "channels": "\(channels)"]
         let trainer = try AnomalyTrainer(net: net, objective: try makeObjective(), configuration: training, loader: loader,
-                                         checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval, run: run)
+                                         checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval, run: run,
+                                         communicator: options.communicator)
         if options.resume, let checkpoint = options.checkpointURL { try trainer.resume(from: checkpoint) }
         return RecipeTraining(recipe: self, data: data, net: net, trainer: trainer, options: options)
     }

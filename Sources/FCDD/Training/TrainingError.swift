@@ -38,6 +38,9 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
     case resumeMismatch(file: String, differences: [String])
     /// The objective's loss failed with an error of its own.
     case objective(name: String, epoch: Int, batch: Int, reason: String)
+    /// Data-parallel training stopped: the processes disagree on the settings or data,
+    /// another process failed (this one stopped with it), or the transport failed.
+    case communication(CommunicationError)
 
     public var description: String {
         switch self {
@@ -59,6 +62,7 @@ public enum TrainingError: Error, Sendable, CustomStringConvertible {
         case let .resumeMismatch(file, differences):
             "\(file) was written by another run, so it cannot be resumed here: " + differences.joined(separator: "; ")
         case let .objective(name, epoch, batch, reason): "the \(name) objective failed in epoch \(epoch), batch \(batch): \(reason)"
+        case let .communication(error): "\(error)"
         }
     }
 }
