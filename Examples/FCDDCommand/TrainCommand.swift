@@ -4,6 +4,7 @@ import DistributedTraining
 import Explain
 import FCDD
 import Foundation
+import NN
 import Report
 
 /// `fcdd train`: one-class training with the reference's defaults, then the test metrics,

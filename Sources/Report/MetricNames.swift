@@ -8,10 +8,12 @@ enum MetricNames {
         ("pixel_auroc", "Pixel ROC AUC", false),
         ("pixel_aupro", "AU-PRO (up to FPR 0.3)", false),
         ("threshold", "Decision threshold", false),
+        ("pixel_threshold", "Pixel threshold (masks)", false),
         ("test_detection_rate", "Test anomalies flagged", true),
         ("test_false_alarm_rate", "Nominal test images flagged (false alarms)", true),
         ("epochs", "Epochs", false),
         ("train_seconds", "Training time (s)", false),
+        ("world_size", "Processes (data-parallel)", false),
     ]
 
     /// The rows of `metrics`: the known ones first in their order, then the others by key.
