@@ -14,7 +14,7 @@ public struct LaunchEnvironment: Sendable, Equatable, CustomStringConvertible {
 
     /// The launcher described by `environment`, or `nil` when no launcher variable is set.
     ///
-    /// - Throws: ``CommunicationError/unavailable(reason:)`` when a variable holds no
+    /// - Throws: `CommunicationError.unavailable(reason:)` when a variable holds no
     ///   count or rank (not an integer, a size below 1, a rank outside it).
     public init?(environment: [String: String]) throws(CommunicationError) {
         let names = [("OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK"), ("PMI_SIZE", "PMI_RANK"), (nil, "PMIX_RANK")]

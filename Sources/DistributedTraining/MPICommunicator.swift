@@ -3,9 +3,9 @@ import Foundation
 import NN
 import Synchronization
 
-/// A ``Communicator`` over MPI (Open MPI): the processes an MPI launcher (`mpirun`, `srun`)
+/// A `Communicator` over MPI (Open MPI): the processes an MPI launcher (`mpirun`, `srun`)
 /// started, on one machine or many. The collectives run on a duplicate of
-/// `MPI_COMM_WORLD`, with errors returned (and thrown as ``CommunicationError``) rather
+/// `MPI_COMM_WORLD`, with errors returned (and thrown as `CommunicationError`) rather
 /// than fatal. Calls may come from any thread, one at a time (`MPI_THREAD_SERIALIZED`).
 ///
 /// Make it with ``ProcessGroup/join(environment:)``, which initialises MPI only when a
@@ -42,7 +42,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     /// MPI, initialised on the first call (`MPI_Init_thread`); later calls return the same
     /// communicator.
     ///
-    /// - Throws: ``CommunicationError/unavailable(reason:)`` when MPI cannot be initialised,
+    /// - Throws: `CommunicationError.unavailable(reason:)` when MPI cannot be initialised,
     ///   gives less than `MPI_THREAD_SERIALIZED`, or was finalised already.
     static func initialize() throws(CommunicationError) -> MPICommunicator {
         let result = lifecycle.withLock { state -> Result<MPICommunicator, CommunicationError> in

@@ -3,7 +3,7 @@ import NN
 
 /// The processes of a data-parallel run as the launcher started them: ``join(environment:)``
 /// gives an ``MPICommunicator`` when an MPI launcher (`mpirun -np N …`, `srun`) started this
-/// process and a ``SingleProcessCommunicator`` otherwise, so one program runs either way with
+/// process and a `SingleProcessCommunicator` otherwise, so one program runs either way with
 /// no option of its own. MPI is initialised only in the first case; a program that links MPI
 /// but is started without a launcher never touches it.
 ///
@@ -20,7 +20,7 @@ public enum ProcessGroup {
     /// `environment`, else a single process. Initialises MPI on the first call that finds
     /// a launcher; later calls return the same communicator.
     ///
-    /// - Throws: ``CommunicationError/unavailable(reason:)`` when a launcher's variables are
+    /// - Throws: `CommunicationError.unavailable(reason:)` when a launcher's variables are
     ///   malformed, MPI cannot be initialised, or MPI sees another number of processes or
     ///   another rank than the launcher says (a launcher of another MPI implementation than
     ///   the library this program links: every process would run alone).

@@ -90,7 +90,7 @@ extension AnomalyPredictor {
     ///   - progress: Called after each batch with the number of samples done and the total.
     /// - Throws: `DatasetError` for a sample that cannot be read or converted,
     ///   `TensorError` and `ExplainError` from the net, the up-sampling and the metrics;
-    ///   ``CommunicationError`` when another process failed or the transport did.
+    ///   `CommunicationError` when another process failed or the transport did.
     public func evaluate(
         _ dataset: any ImageDataset, batchSize: Int = 64, communicator: any Communicator = SingleProcessCommunicator(),
         progress: ((Int, Int) -> Void)? = nil

@@ -77,7 +77,7 @@ public struct TrainingCallbacks {
 ///
 /// ## Data-parallel training
 ///
-/// Given a ``Communicator`` of several processes (the `DistributedTraining` module makes one
+/// Given a `Communicator` of several processes (the `DistributedTraining` module makes one
 /// from `mpirun`'s environment), every process runs the same trainer and the processes train
 /// one model together, as PyTorch's DistributedDataParallel does:
 ///
@@ -85,11 +85,11 @@ public struct TrainingCallbacks {
 ///   (net, objective, configuration, ``run``) and data (sample count and labels), then
 ///   copies rank 0's parameters and buffers to all.
 /// - Each loader batch (the global batch, ``TrainingConfiguration/batchSize``) is split into
-///   contiguous slices, one per process (``DataLoader/sharded(_:)``): the samples, their order
+///   contiguous slices, one per process (`DataLoader.sharded(_:)`): the samples, their order
 ///   and their augmentation are those of a single-process run with the same seed.
 /// - Each process scales its loss by its share of the step's samples, so the summed
 ///   gradients are the gradient of the whole batch's mean loss; they are summed in buckets
-///   after the backward pass (``Communicator/allReduceSum(gradients:of:carrying:bucketCapacity:)``),
+///   after the backward pass (`Communicator.allReduceSum(gradients:of:carrying:bucketCapacity:)`),
 ///   and every process takes the same optimiser step.
 /// - Batch normalisation uses each process's own slice (per replica, as DistributedDataParallel
 ///   without SyncBatchNorm), so nets with batch norm train slightly differently from one
@@ -99,7 +99,7 @@ public struct TrainingCallbacks {
 ///   to the others, and refuses a checkpoint of another number of processes (the record holds
 ///   `world_size`).
 /// - An error on one process (a sample that cannot be read, a non-finite loss) stops every
-///   process at the same step: the others throw ``CommunicationError/peerFailed(operation:ranks:)``;
+///   process at the same step: the others throw `CommunicationError.peerFailed(operation:ranks:)`;
 ///   callbacks that say stop on any process stop all of them.
 public final class AnomalyTrainer {
     /// The net being trained.
@@ -115,7 +115,7 @@ public final class AnomalyTrainer {
     public let checkpointURL: URL?
     /// Write a checkpoint after every this many epochs.
     public let checkpointInterval: Int
-    /// The processes that train together (``SingleProcessCommunicator`` for one).
+    /// The processes that train together (`SingleProcessCommunicator` for one).
     public let communicator: any Communicator
     /// The epochs finished so far.
     public private(set) var history: [EpochRecord] = []
@@ -495,7 +495,7 @@ public final class AnomalyTrainer {
     }
 
     /// Runs `body` on every process and stops all of them if it failed on any
-    /// (``Communicator/collectively(_:_:)``).
+    /// (`Communicator.collectively(_:_:)`).
     private func together(_ operation: String, _ body: () throws(TrainingError) -> Void) throws(TrainingError) {
         do {
             try communicator.collectively(operation) { () throws in try body() }
