@@ -214,8 +214,11 @@ struct TrainCommand: AsyncParsableCommand {
         try Report.writeMetrics(metrics, to: outputs.url(for: "metrics.json"))
         try AtomicFile.write(try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: netName)),
                              to: outputs.url(for: "config.json"))
-        let historyRows = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds"]
-            + outcome.history.map { "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds)" }
+        let historyRows = ["epoch,learning_rate,loss,nominal_score,anomalous_score,seconds,data_seconds,step_seconds"]
+            + outcome.history.map {
+                "\($0.epoch),\($0.learningRate),\($0.loss),\($0.nominalScore),\($0.anomalousScore),\($0.seconds),"
+                    + "\($0.dataSeconds),\($0.stepSeconds)"
+            }
         try AtomicFile.write(Data((historyRows.joined(separator: "\n") + "\n").utf8), to: outputs.url(for: "history.csv"))
         try outcome.predictor.save(to: outputs.url(for: "model.safetensors"), metadata: [
             "dataset": self.data.dataset.rawValue, "normal_class": self.data.normalClass, "display_quantile": String(recipe.displayQuantile),

@@ -17,6 +17,50 @@ public struct EpochRecord: Sendable, Codable, Equatable {
     public let nominalScore: Float, anomalousScore: Float
     /// Wall time of the epoch in seconds.
     public let seconds: Double
+    /// Seconds of the epoch spent waiting for the data loader's batches (decoding,
+    /// augmentation and stacking that prefetching did not hide); 0 in histories written
+    /// before it was recorded.
+    public let dataSeconds: Double
+    /// Seconds of the epoch spent in training steps: concatenating accumulated batches, the
+    /// forward pass, the loss, the backward pass, the optimiser step and its finiteness
+    /// checks; 0 in histories written before it was recorded.
+    public let stepSeconds: Double
+
+    /// The rest of the epoch's wall time: callbacks, the scheduler, bookkeeping
+    /// (``seconds`` − ``dataSeconds`` − ``stepSeconds``, never negative).
+    public var otherSeconds: Double { Swift.max(0, seconds - dataSeconds - stepSeconds) }
+
+    init(
+        epoch: Int, learningRate: Float, loss: Float, nominalScore: Float, anomalousScore: Float, seconds: Double,
+        dataSeconds: Double, stepSeconds: Double
+    ) {
+        self.epoch = epoch
+        self.learningRate = learningRate
+        self.loss = loss
+        self.nominalScore = nominalScore
+        self.anomalousScore = anomalousScore
+        self.seconds = seconds
+        self.dataSeconds = dataSeconds
+        self.stepSeconds = stepSeconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case epoch, learningRate, loss, nominalScore, anomalousScore, seconds, dataSeconds, stepSeconds
+    }
+
+    /// Decodes a record; `dataSeconds` and `stepSeconds` may be missing (checkpoint histories
+    /// written before they were recorded) and are 0 then.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try container.decode(Int.self, forKey: .epoch)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        loss = try container.decode(Float.self, forKey: .loss)
+        nominalScore = try container.decode(Float.self, forKey: .nominalScore)
+        anomalousScore = try container.decode(Float.self, forKey: .anomalousScore)
+        seconds = try container.decode(Double.self, forKey: .seconds)
+        dataSeconds = try container.decodeIfPresent(Double.self, forKey: .dataSeconds) ?? 0
+        stepSeconds = try container.decodeIfPresent(Double.self, forKey: .stepSeconds) ?? 0
+    }
 }
 
 /// Progress of a training run, reported after every optimiser step.
@@ -168,13 +212,16 @@ public final class AnomalyTrainer {
             let steps = (batches.count + configuration.accumulatedBatches - 1) / configuration.accumulatedBatches
             var losses: [Float] = []
             var nominal: (sum: Float, count: Int) = (0, 0), anomalous: (sum: Float, count: Int) = (0, 0)
+            var dataNanoseconds: UInt64 = 0, stepNanoseconds: UInt64 = 0
             for step in 0..<steps {
                 var group: [Batch] = []
+                let waitStart = DispatchTime.now().uptimeNanoseconds
                 do {
                     while group.count < configuration.accumulatedBatches, let batch = try batches.next() { group.append(batch) }
                 } catch {
                     throw .data(error)
                 }
+                dataNanoseconds += DispatchTime.now().uptimeNanoseconds - waitStart
                 guard !group.isEmpty else { break }
                 let progress = { (loss: Float) in
                     TrainingProgress(epoch: epoch, epochs: self.configuration.epochs, step: step, steps: steps, loss: loss)
@@ -188,7 +235,9 @@ public final class AnomalyTrainer {
                     if callbacks.afterStep?(progress(losses.last ?? 0)) == .stop { return history }
                     continue
                 }
+                let stepStart = DispatchTime.now().uptimeNanoseconds
                 let (loss, scores) = try trainingStep(group, epoch: epoch, step: step)
+                stepNanoseconds += DispatchTime.now().uptimeNanoseconds - stepStart
                 losses.append(loss)
                 for (score, label) in zip(scores, group.flatMap(\.labels)) {
                     if label == 1 { anomalous = (anomalous.sum + score, anomalous.count + 1) } else { nominal = (nominal.sum + score, nominal.count + 1) }
@@ -198,7 +247,8 @@ public final class AnomalyTrainer {
             let record = EpochRecord(
                 epoch: epoch, learningRate: rate, loss: losses.reduce(0, +) / Float(max(losses.count, 1)),
                 nominalScore: nominal.sum / Float(max(nominal.count, 1)), anomalousScore: anomalous.sum / Float(max(anomalous.count, 1)),
-                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                dataSeconds: Double(dataNanoseconds) / 1e9, stepSeconds: Double(stepNanoseconds) / 1e9)
             history.append(record)
             nextEpoch = epoch + 1
             if let checkpointURL, nextEpoch % checkpointInterval == 0 || nextEpoch == configuration.epochs {
