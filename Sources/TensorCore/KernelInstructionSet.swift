@@ -25,7 +25,8 @@ public enum KernelInstructionSet: String, Sendable, CaseIterable {
     /// many x86-64 CPUs without AVX-512 (most laptops; AMD Zen 1 to 3).
     case avx2
     /// No direct kernels: the convolutions they would take run on the lowering (im2col and
-    /// `cblas_sgemm`) instead, as on CPUs without AVX2 and on other architectures.
+    /// `cblas_sgemm`) instead, as on CPUs without AVX2 and on other architectures; the Winograd
+    /// transforms run their baseline copy.
     case portable
 
     /// Whether this set runs as named here: always for ``automatic`` and ``portable``; for
