@@ -123,20 +123,20 @@ for threads in options.threadCounts {
         let padding = Padding2D(integerLiteral: shape.padding)
         if selected("conv_fwd_\(shape.name)") {
             try forEachInstructionSet { set in
-                let ms = try medianMilliseconds {
-                    sink += try Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
+                let ms = medianMilliseconds {
+                    sink += Tensor.conv2d(x, weight: w, bias: bias, padding: padding).withUnsafeBufferPointer { $0[0] }
                 }
                 report("conv_fwd_\(shape.name)", threads: threads, ms: ms, flops: shape.forwardFlops, instructionSet: set)
             }
         }
         if selected("conv_fwdbwd_\(shape.name)") {
             let (tx, tw, tb) = (x.trackingGradients(), w.trackingGradients(), bias.trackingGradients())
-            let projection = try Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
+            let projection = Tensor.randomNormal(shape: [shape.batch, shape.outputChannels, shape.size, shape.size], using: &generator)
             try forEachInstructionSet { set in
-                let ms = try medianMilliseconds {
-                    let y = try Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
-                    let loss = try (y * projection).sum()
-                    let grads = try loss.gradients(wrt: [tx, tw, tb])
+                let ms = medianMilliseconds {
+                    let y = Tensor.conv2d(tx, weight: tw, bias: tb, padding: padding)
+                    let loss = (y * projection).sum()
+                    let grads = loss.gradients(wrt: [tx, tw, tb])
                     sink += grads[0].withUnsafeBufferPointer { $0[0] }
                 }
                 report("conv_fwdbwd_\(shape.name)", threads: threads, ms: ms, flops: 3 * shape.forwardFlops,
