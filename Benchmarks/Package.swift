@@ -9,6 +9,7 @@ import PackageDescription
 //   swift run -c release --package-path Benchmarks data-bench      # decoding + augmentation, images/s
 //   swift run -c release --package-path Benchmarks fcdd-bench      # whole FCDD training/inference steps, img/s, peak RSS
 //   swift run -c release --package-path Benchmarks soak-bench      # resident memory over 10,000 training steps
+//   swift run -c release --package-path Benchmarks epoch-bench     # real epochs: data wait, steps and the rest
 //   swift package --package-path Benchmarks benchmark               # the package-benchmark suite
 let package = Package(
     name: "Benchmarks",
@@ -68,6 +69,15 @@ let package = Package(
                 .product(name: "Datasets", package: "FCDDSwift"),
                 .product(name: "FCDD", package: "FCDDSwift"),
                 .product(name: "NN", package: "FCDDSwift"),
+                .product(name: "TensorCore", package: "FCDDSwift"),
+            ]
+        ),
+        .executableTarget(
+            name: "epoch-bench",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Datasets", package: "FCDDSwift"),
+                .product(name: "FCDD", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),
             ]
         ),

@@ -16,6 +16,14 @@ img_per_s=<z> instead of gflops; run only these with --filter fcdd_step,fcdd_inf
     fcdd_step_fmnist_28w_b128   FCDD_CNN28_W, 1x28x28, batch 128, the same with
                                 SGD(lr 1e-2, momentum 0.9, nesterov, wd 1e-6)
     fcdd_infer_cifar_lw3k_b256  FCDD_CNN32_LW3K eval mode, batch 256, forward + scores under no_grad
+    fcdd_step_vgg_nopt_b16      FCDD_CNN224_VGG_NOPT, 3x224x224, batch 16, train mode, the reference's MVTec-AD
+                                step: forward, pixel-wise loss on the map up-sampled with the receptive-field
+                                Gaussian (sigma 12; all-ones ground-truth maps for the anomalous half, as its
+                                confetti set-up), backward, SGD(lr 1e-3, momentum 0.9, nesterov, wd 1e-4)
+    fcdd_step_vgg_f_b16         the same with FCDD_CNN224_VGG_F (random weights in place of the ImageNet
+                                backbone; features[:15] frozen)
+    fcdd_infer_vgg_b16          FCDD_CNN224_VGG eval mode, batch 16, forward + scores + 224x224 heatmaps
+                                (receptive-field up-sampling, sigma 12) under no_grad
     rss_<each of the above>     peak RSS (VmHWM; ru_maxrss alongside) of --rss-steps such steps,
                                 each in a fresh child process (peak RSS is a high-water mark)
 """
@@ -190,21 +198,99 @@ def fcdd_sample_loss(phi, labels):
     return torch.where(labels == 1, anomalous, scores).mean()
 
 
-# name: (net class, input shape (C, H, W), batch, "adam" / "sgd" / None for inference)
+def vgg11_bn_features():
+    """torchvision's vgg11_bn().features[:21] (what the reference's FCDD_CNN224_VGG keeps with
+    features[:-8], and what FCDD_CNN224_VGG_NOPT writes out): 3x3 convs with bias, BatchNorm2d
+    (eps 1e-5), ReLU(inplace), max-pools after the first, second and fourth conv."""
+    layers, width = [], 3
+    for channels in [64, "M", 128, "M", 256, 256, "M", 512, 512]:
+        if channels == "M":
+            layers.append(torch.nn.MaxPool2d(kernel_size=2, stride=2))
+            continue
+        layers += [torch.nn.Conv2d(width, channels, 3, padding=1), torch.nn.BatchNorm2d(channels), torch.nn.ReLU(True)]
+        width = channels
+    return torch.nn.Sequential(*layers)
+
+
+class FCDD_CNN224_VGG(torch.nn.Module):
+    """The reference's FCDD_CNN224_VGG and _NOPT (the same modules; here with PyTorch's default
+    initialisation, the ImageNet backbone is not loaded): VGG11-BN features[:21] and a 1x1 conv."""
+    receptive_field, jump, shift = 62, 8, 3  # r, j and int(s) of features[:21] + conv_final
+
+    def __init__(self):
+        super().__init__()
+        self.features = vgg11_bn_features()
+        self.conv_final = torch.nn.Conv2d(512, 1, 1, bias=True)
+
+    def forward(self, x):
+        return self.conv_final(self.features(x))
+
+
+class FCDD_CNN224_VGG_F(FCDD_CNN224_VGG):
+    """The reference's FCDD_CNN224_VGG_F: features[:15] frozen."""
+
+    def __init__(self):
+        super().__init__()
+        for module in self.features[:15]:
+            for parameter in module.parameters():
+                parameter.requires_grad = False
+
+
+def gkern(k, std):
+    """The reference's gkern (datasets/noise.py): an unnormalised k x k Gaussian; for even k the
+    centre of a k-1 window is duplicated and the window halved."""
+    n = torch.arange(k - 1 if k % 2 == 0 else k, dtype=torch.float64)
+    window = (-0.5 * ((n - (len(n) - 1) / 2) / std) ** 2).exp()
+    if k % 2 == 0:
+        centre = (k - 1) // 2
+        window = torch.cat([window[:centre], window[centre:centre + 1], window[centre:]]) / 2
+    return torch.outer(window, window).float()
+
+
+def receptive_upsample(maps, net, size, std):
+    """The reference's ReceptiveModule.receptive_upsample with reception=True: a transposed conv
+    of the n x 1 x h x h map with gkern(r, std), stride j, cropped to size x size."""
+    r, j, s = net.receptive_field, net.jump, net.shift
+    output_padding = size - (maps.size(-1) - 1) * j - (2 if r % 2 == 0 else 1)
+    kernel = gkern(r, std)[None, None]
+    upsampled = F.conv_transpose2d(maps, kernel, stride=j, padding=0, output_padding=output_padding)
+    pad = (r - 1) // 2
+    return upsampled[:, :, pad - s:-pad - s, pad - s:-pad - s]
+
+
+def fcdd_pixelwise_loss(phi, gtmaps, net, std):
+    """The reference's FCDDTrainer.loss with ground-truth maps: A up-sampled, the nominal term
+    over all pixels, -log(1 - exp(-mean)) of the anomalous pixels for samples that have any."""
+    upsampled = receptive_upsample((phi ** 2 + 1).sqrt() - 1, net, gtmaps.size(-1), std)
+    norm = (upsampled * (1 - gtmaps)).reshape(len(phi), -1).mean(-1)
+    anomalous = (gtmaps == 1).reshape(len(phi), -1).sum(-1) > 0
+    anom = torch.zeros_like(norm)
+    if anomalous.sum() > 0:
+        a = (upsampled * gtmaps)[anomalous]
+        anom[anomalous] = -(((1 - (-a.reshape(a.size(0), -1).mean(-1)).exp()) + 1e-31).log())
+    return (norm + anom).mean()
+
+
+MVTEC_SIGMA = 12.0  # the reference's --gauss-std for MVTec-AD
+
+# name: (net class, input shape (C, H, W), batch, step kind)
 FCDD_WORKLOADS = {
     "fcdd_step_cifar_lw3k_b128": (FCDD_CNN32_LW3K, (3, 32, 32), 128, "adam"),
     "fcdd_step_fmnist_28w_b128": (FCDD_CNN28_W, (1, 28, 28), 128, "sgd"),
-    "fcdd_infer_cifar_lw3k_b256": (FCDD_CNN32_LW3K, (3, 32, 32), 256, None),
+    "fcdd_infer_cifar_lw3k_b256": (FCDD_CNN32_LW3K, (3, 32, 32), 256, "scores"),
+    "fcdd_step_vgg_nopt_b16": (FCDD_CNN224_VGG, (3, 224, 224), 16, "mvtec"),
+    "fcdd_step_vgg_f_b16": (FCDD_CNN224_VGG_F, (3, 224, 224), 16, "mvtec"),
+    "fcdd_infer_vgg_b16": (FCDD_CNN224_VGG, (3, 224, 224), 16, "heatmaps"),
 }
 
 
 def fcdd_step(name):
     """Builds the net, batch and optimiser of a workload; returns (one step, batch size)."""
-    net_class, shape, batch, optimizer_kind = FCDD_WORKLOADS[name]
+    net_class, shape, batch, kind = FCDD_WORKLOADS[name]
     torch.manual_seed(7)
     net = net_class()
     images = torch.randn(batch, *shape)
-    if optimizer_kind is None:
+    if kind == "scores":
         net.eval()
 
         def infer():
@@ -212,20 +298,68 @@ def fcdd_step(name):
                 fcdd_scores(net(images))
 
         return infer, batch
+    if kind == "heatmaps":
+        net.eval()
+
+        def predict():
+            with torch.no_grad():
+                phi = net(images)
+                fcdd_scores(phi)
+                receptive_upsample((phi ** 2 + 1).sqrt() - 1, net, shape[-1], MVTEC_SIGMA)
+
+        return predict, batch
     net.train()
     labels = torch.arange(batch) % 2  # half anomalous (1), half nominal (0), interleaved
-    if optimizer_kind == "adam":
+    if kind == "adam":
         optimizer = torch.optim.Adam(net.parameters(), lr=1e-3, weight_decay=1e-6)
-    else:
+    elif kind == "sgd":
         optimizer = torch.optim.SGD(net.parameters(), lr=1e-2, momentum=0.9, nesterov=True, weight_decay=1e-6)
+    else:
+        optimizer = torch.optim.SGD(net.parameters(), lr=1e-3, momentum=0.9, nesterov=True, weight_decay=1e-4)
+    if kind == "mvtec":
+        gtmaps = labels.float().reshape(batch, 1, 1, 1).expand(batch, 1, *shape[1:]).contiguous()
+        loss_of = lambda: fcdd_pixelwise_loss(net(images), gtmaps, net, MVTEC_SIGMA)
+    else:
+        loss_of = lambda: fcdd_sample_loss(net(images), labels)
 
     def train_step():
         optimizer.zero_grad()
-        loss = fcdd_sample_loss(net(images), labels)
+        loss = loss_of()
         loss.backward()
         optimizer.step()
 
     return train_step, batch
+
+
+def train_loop(threads):
+    """The same FCDD_CNN28_W training step as kernel-bench's rss_fcdd_cnn28_train_loop."""
+    import resource
+    torch.set_num_threads(threads)
+    images = torch.rand(128, 1, 28, 28)
+
+    def uniform(shape, fan_in):
+        bound = 1 / fan_in ** 0.5
+        return torch.empty(*shape).uniform_(-bound, bound).requires_grad_()
+
+    params = [uniform((128, 1, 5, 5), 25), uniform((128,), 25), torch.ones(128, requires_grad=True),
+              torch.zeros(128, requires_grad=True), uniform((128, 128, 5, 5), 3200), uniform((128,), 3200),
+              uniform((1, 128, 1, 1), 128), uniform((1,), 128)]
+    running_mean, running_var = torch.zeros(128), torch.ones(128)
+    start = time.perf_counter()
+    for _ in range(60):
+        x = F.conv2d(images, params[0], params[1], padding=2)
+        x = F.batch_norm(x, running_mean, running_var, params[2], params[3], training=True, eps=1e-4)
+        x = F.max_pool2d(F.leaky_relu(x), 2)
+        x = F.max_pool2d(F.conv2d(x, params[4], params[5], padding=2), 2)
+        x = F.conv2d(x, params[6], params[7])
+        loss = ((x * x + 1).sqrt() - 1).mean()
+        grads = torch.autograd.grad(loss, params)
+        with torch.no_grad():
+            for p, g in zip(params, grads):
+                p -= 0.01 * g
+    ms = (time.perf_counter() - start) / 60 * 1e3
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"bench=rss_fcdd_cnn28_train_loop impl=torch threads={threads} ms_per_step={ms:.1f} peak_rss_mb={peak:.1f}", flush=True)
 
 
 def proc_status_mb(field):

@@ -18,7 +18,8 @@
  * overlapping tiles B dV Bᵀ added back into the image; weight gradient: Gᵀ dU G), so the
  * gradients are those of the computed forward pass for any padding.
  *
- * The loops are plain C; on x86-64 a copy compiled for AVX2 and FMA is chosen at run time.
+ * The loops are plain C; on x86-64 copies compiled for AVX-512F, for AVX2 with FMA and for the
+ * baseline exist, and the plan's instruction level chooses one at run time.
  */
 
 #include "CConvolution.h"
@@ -28,15 +29,33 @@
 enum { LANES = 16 }; /* channels transformed together */
 
 /* The finite interpolation points, in the order tiles of growing α take them. */
-static const double interpolation_points[CCONV_WINOGRAD_MAX_ALPHA - 1] = {0, 1, -1, 2, -0.5, 0.5, -2};
+static const double default_points[CCONV_WINOGRAD_MAX_ALPHA - 1] = {0, 1, -1, 2, -0.5, 0.5, -2};
+
+long cconv_winograd_best_instruction_level(void) {
+#if defined(__x86_64__)
+    static long level = -1;
+    if (level < 0) level = cconv_avx512_supported() ? 2 : cconv_avx2_fma_supported();
+    return level;
+#else
+    return 0;
+#endif
+}
 
 int cconv_winograd_make_plan(long m, long r, cconv_winograd_plan *plan) {
+    return cconv_winograd_make_plan_on_points(m, r, default_points, plan);
+}
+
+int cconv_winograd_make_plan_on_points(long m, long r, const double *interpolation_points, cconv_winograd_plan *plan) {
     long alpha = m + r - 1;
     if (m < 1 || r < 1 || alpha < 2 || alpha > CCONV_WINOGRAD_MAX_ALPHA) return 0;
+    for (long i = 0; i < alpha - 1; i++)
+        for (long j = 0; j < i; j++)
+            if (interpolation_points[i] == interpolation_points[j]) return 0;
     memset(plan, 0, sizeof *plan);
     plan->output_tile = m;
     plan->kernel = r;
     plan->alpha = alpha;
+    plan->instruction_level = cconv_winograd_best_instruction_level();
     long finite = alpha - 1;
     /* The polynomial Π (x − p_l) over every finite point, for the row of the point at ∞. */
     double full[CCONV_WINOGRAD_MAX_ALPHA + 1] = {1};
@@ -322,24 +341,27 @@ static inline void transform_input_gradient_body(
     }
 }
 
-/* The body for the tile sizes the nets use, F(4×4, 3×3) and F(4×4, 5×5), with m and α known
- * at compile time, and for any other plan. */
+/* The body for the tiles the nets use, F(2×2, 3×3), F(4×4, 3×3), F(2×2, 5×5) and F(4×4, 5×5),
+ * with m and α known at compile time, and for any other plan. */
 #define EXPAND(...) __VA_ARGS__
-#define FOR_TILE_SIZE(name, p, arguments)                                            \
-    if ((p)->output_tile == 4 && (p)->alpha == 6) name##_body(4, 6, EXPAND arguments); \
-    else if ((p)->output_tile == 4 && (p)->alpha == 8) name##_body(4, 8, EXPAND arguments); \
+#define FOR_TILE_SIZE(name, p, arguments)                                                    \
+    if ((p)->output_tile == 2 && (p)->alpha == 4) name##_body(2, 4, EXPAND arguments);       \
+    else if ((p)->output_tile == 4 && (p)->alpha == 6) name##_body(4, 6, EXPAND arguments);  \
+    else if ((p)->output_tile == 2 && (p)->alpha == 6) name##_body(2, 6, EXPAND arguments);  \
+    else if ((p)->output_tile == 4 && (p)->alpha == 8) name##_body(4, 8, EXPAND arguments);  \
     else name##_body((p)->output_tile, (p)->alpha, EXPAND arguments);
 
 #if defined(__x86_64__)
 /* A public entry point `cconv_winograd_<name>` that runs `<name>_body`, compiled for AVX-512,
- * for AVX2 with FMA and for the baseline, chosen by what the CPU supports. */
+ * for AVX2 with FMA and for the baseline, chosen by the plan's instruction level (never above
+ * what the CPU supports: a higher level than cconv_winograd_best_instruction_level runs that). */
 #define DISPATCHED(name, parameters, arguments)                                                           \
     __attribute__((target("avx512f"))) static void name##_avx512 parameters { FOR_TILE_SIZE(name, p, arguments) } \
     __attribute__((target("avx2,fma"))) static void name##_avx2 parameters { FOR_TILE_SIZE(name, p, arguments) }  \
     static void name##_baseline parameters { FOR_TILE_SIZE(name, p, arguments) }                                 \
     void cconv_winograd_##name parameters {                                                                      \
-        static int level = -1;                                                                                    \
-        if (level < 0) level = cconv_avx512_supported() ? 2 : cconv_avx2_fma_supported();                        \
+        long best = cconv_winograd_best_instruction_level();                                                     \
+        long level = p->instruction_level < best ? p->instruction_level : best;                                  \
         if (level == 2) name##_avx512 arguments;                                                                  \
         else if (level == 1) name##_avx2 arguments;                                                               \
         else name##_baseline arguments;                                                                           \

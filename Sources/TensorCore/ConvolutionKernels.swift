@@ -29,7 +29,7 @@ extension ConvolutionGeometry {
     }
 
     /// y = conv(x, w) + bias under `settings` (read once, by the caller): on Winograd
-    /// transforms where ``runsWinograd(under:)`` holds for its algorithm, on a direct kernel
+    /// transforms where ``winogradTile(under:for:)`` gives a tile for its algorithm, on a direct kernel
     /// of the settings' instruction set where ``forwardRunsDirect(under:instructionSet:)`` or
     /// ``forwardRunsNarrowDirect(under:instructionSet:)`` holds;
     /// otherwise, per block of images and per group, lower the block once and multiply it by
@@ -41,8 +41,9 @@ extension ConvolutionGeometry {
         into output: UnsafeMutablePointer<Float>, settings: ComputeSettings
     ) {
         let (algorithm, threads, instructionSet) = (settings.convolution, settings.threads, settings.instructionSet)
-        if runsWinograd(under: algorithm) {
-            winogradForward(input: input, weight: weight, bias: bias, into: output, threads: threads)
+        if let tile = winogradTile(under: algorithm, for: .forward) {
+            winogradForward(input: input, weight: weight, bias: bias, into: output, tile: tile,
+                            instructionSet: instructionSet, threads: threads)
             return
         }
         if let kernels = algorithm.directKernels(on: instructionSet) {
@@ -113,7 +114,7 @@ extension ConvolutionGeometry {
     /// Gradients of the convolution under `settings` (read once, by the caller), each only when
     /// asked for: `inputGradient` (zeroed here, then accumulated through the adjoint lowering)
     /// and `weightGradient` (overwritten). Both run on Winograd transforms where
-    /// ``runsWinograd(under:)`` holds for the settings' algorithm; either runs on its direct
+    /// ``winogradTile(under:for:)`` gives a tile for the settings' algorithm; either runs on its direct
     /// kernel of the settings' instruction set where
     /// ``inputGradientRunsDirect(under:instructionSet:)`` or
     /// ``weightGradientRunsDirect(under:instructionSet:)`` holds; the rest on the lowering.
@@ -123,9 +124,10 @@ extension ConvolutionGeometry {
         settings: ComputeSettings
     ) {
         let (algorithm, threads, instructionSet) = (settings.convolution, settings.threads, settings.instructionSet)
-        if runsWinograd(under: algorithm) {
+        if let tile = winogradTile(under: algorithm, for: .gradients) {
             winogradBackward(input: input, weight: weight, outputGradient: outputGradient,
-                             inputGradient: inputGradient, weightGradient: weightGradient, threads: threads)
+                             inputGradient: inputGradient, weightGradient: weightGradient, tile: tile,
+                             instructionSet: instructionSet, threads: threads)
             return
         }
         let directInput = inputGradient != nil && inputGradientRunsDirect(under: algorithm, instructionSet: instructionSet)

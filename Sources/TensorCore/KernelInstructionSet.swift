@@ -11,8 +11,10 @@ import CConvolution
 ///
 /// Naming an instruction set the CPU lacks never crashes: the kernels fall back to the best
 /// supported set below it (``avx512``, then ``avx2``, then ``portable``), as ``effective``
-/// tells; ``isSupported`` says whether the named set itself runs. Other vectorised code (the
-/// Winograd transforms, OpenBLAS) picks its instruction set from the CPU alone.
+/// tells; ``isSupported`` says whether the named set itself runs. The Winograd transforms
+/// (``ConvolutionAlgorithm/winograd``), compiled for the same three levels, follow the set too
+/// (under ``portable`` their baseline x86-64 copy runs); OpenBLAS picks its instruction set
+/// from the CPU alone.
 public enum KernelInstructionSet: String, Sendable, CaseIterable {
     /// The best set this CPU supports (the default): ``avx512``, else ``avx2``, else
     /// ``portable``.
@@ -23,7 +25,8 @@ public enum KernelInstructionSet: String, Sendable, CaseIterable {
     /// many x86-64 CPUs without AVX-512 (most laptops; AMD Zen 1 to 3).
     case avx2
     /// No direct kernels: the convolutions they would take run on the lowering (im2col and
-    /// the BLAS's GEMM) instead, as on CPUs without AVX2 and on other architectures.
+    /// the BLAS's GEMM) instead, as on CPUs without AVX2 and on other architectures; the Winograd
+    /// transforms run their baseline copy.
     case portable
 
     /// Whether this set runs as named here: always for ``automatic`` and ``portable``; for
@@ -60,6 +63,17 @@ public enum KernelInstructionSet: String, Sendable, CaseIterable {
         case .avx512: .avx512
         case .avx2: .avx2
         case .automatic, .portable: nil
+        }
+    }
+
+    /// The compiled copy of the Winograd transforms that runs under this set
+    /// (`cconv_winograd_plan.instruction_level`): 2 for AVX-512F, 1 for AVX2 with FMA, 0 for the
+    /// baseline under ``portable`` (see ``effective``).
+    var winogradLevel: Int {
+        switch effective {
+        case .avx512: 2
+        case .avx2: 1
+        case .automatic, .portable: 0
         }
     }
 

@@ -8,34 +8,91 @@ private let winogradBlockBudget = 1 << 21
 /// Input and output channels below which the transforms cost more than the GEMMs save.
 private let winogradMinimumChannels = 16
 
-/// Output rows and columns of one tile (the m of F(m×m, r×r)).
-private let winogradOutputTile = 4
+/// One Winograd algorithm F(m×m, r×r): every m×m tile of the output from an α×α tile of the
+/// input, α = m + r − 1, with α² multiplies per input and output channel pair instead of m²·r².
+/// Larger tiles save more multiplies and round more (see ``ConvolutionAlgorithm/winograd``).
+struct WinogradTile: Hashable, Sendable, CustomStringConvertible {
+    /// m, the output rows and columns of one tile.
+    let outputTile: Int
+    /// r, the kernel's rows and columns.
+    let kernel: Int
+    /// The α − 1 finite interpolation points, or nil for the default ones (the first α − 1 of
+    /// 0, 1, −1, 2, −½, ½, −2).
+    var points: [Double]? = nil
+
+    /// α = m + r − 1, the input rows and columns of one tile.
+    var alpha: Int { outputTile + kernel - 1 }
+
+    /// `F(m×m, r×r)`, with the points where they are not the default ones.
+    var description: String {
+        "F(\(outputTile)×\(outputTile), \(kernel)×\(kernel))" + (points.map { " on \($0)" } ?? "")
+    }
+
+    /// The tiles the convolutions choose from, per kernel size.
+    static let candidates: [WinogradTile] = [2, 4].flatMap { m in [3, 5].map { WinogradTile(outputTile: m, kernel: $0) } }
+}
+
+/// Output planes of at most this many outputs (8×8: at most four 4×4 tiles) run their forward
+/// pass on the 2×2 tile (see ``ConvolutionGeometry/winogradTile(under:for:)``).
+private let accurateForwardPlane = 64
+
+/// The passes of a convolution, which may run on different Winograd tiles.
+enum WinogradPass {
+    /// y = conv(x, w) + bias.
+    case forward
+    /// The input and weight gradients.
+    case gradients
+}
 
 extension ConvolutionGeometry {
     /// Whether the forward pass and both gradients run on Winograd transforms under
-    /// `algorithm`: stride 1, dilation 1, one group, a square 3×3 or 5×5 kernel, at least 16
-    /// channels on both sides, and one image's transformed tiles within four blocks (32 MB), so
-    /// very large images do not make the workspace grow with them (they take the direct kernel
-    /// or the lowering).
+    /// `algorithm` (see ``winogradTile(under:for:)``).
     func runsWinograd(under algorithm: ConvolutionAlgorithm) -> Bool {
+        winogradTile(under: algorithm, for: .forward) != nil
+    }
+
+    /// The Winograd tile `pass` runs on under `algorithm`, nil for none. Winograd takes stride
+    /// 1, dilation 1, one group, a square 3×3 or 5×5 kernel and at least 16 channels on both
+    /// sides, when one image's transformed tiles fit in four blocks (32 MB), so very large
+    /// images do not make the workspace grow with them (they take the direct kernel or the
+    /// lowering); then both passes run on it.
+    ///
+    /// The tile, chosen per shape by measured error and speed (WinogradAccuracyTests,
+    /// Documentation/Performance.md): F(4×4, r×r), except for the forward pass of output
+    /// planes of at most 8×8, which runs on F(2×2, r×r). Those are the last convolutions of the
+    /// 32×32 nets, which feed the heads (the FCDD map, the HSC features, an autoencoder's
+    /// bottleneck and its batch norm); there F(4×4, 3×3)'s forward error was the largest
+    /// measured (3.1e-6 of the output's largest magnitude, against 4.9e-7 for F(2×2, 3×3)) and
+    /// was amplified past the PyTorch fixtures' tolerance by training-mode batch norm over a
+    /// batch of three, while the 2×2 tile costs least there (a few tiles per image). Elsewhere
+    /// F(2×2, r×r) would cost 1.3–2.6× the time of F(4×4, r×r) (1.78× the multiplies for 3×3),
+    /// on the layers that carry most of a step's work; its gradients are accurate enough on
+    /// F(4×4, r×r) (the fixture's gradients barely change when they run on F(2×2, r×r)).
+    func winogradTile(under algorithm: ConvolutionAlgorithm, for pass: WinogradPass) -> WinogradTile? {
         guard algorithm.usesWinograd, stride == Size2D(1, 1), dilation == Size2D(1, 1), groups == 1,
               kernel.height == kernel.width, kernel.height == 3 || kernel.height == 5,
               batch > 0, outputPlane > 0,
-              inputChannels >= winogradMinimumChannels, outputChannels >= winogradMinimumChannels else { return false }
-        let alpha = winogradOutputTile + kernel.height - 1
-        let tiles = ceilDivide(outputHeight, winogradOutputTile) * ceilDivide(outputWidth, winogradOutputTile)
-        return alpha * alpha * tiles * Swift.max(inputChannels, outputChannels) <= 4 * winogradBlockBudget
+              inputChannels >= winogradMinimumChannels, outputChannels >= winogradMinimumChannels,
+              fitsWinogradBlocks(WinogradTile(outputTile: 4, kernel: kernel.height)) else { return nil }
+        let tile = WinogradTile(outputTile: pass == .forward && outputPlane <= accurateForwardPlane ? 2 : 4, kernel: kernel.height)
+        return fitsWinogradBlocks(tile) ? tile : nil
     }
 
-    /// y = conv(x, w) + bias with Winograd transforms (see ``runsWinograd(under:)``). The
-    /// images are split over `threads` threads; each, per block of its images, transforms the
-    /// input tiles, runs the α² GEMMs against the transformed weight on one OpenBLAS thread,
-    /// and transforms the products back.
+    /// Whether one image's transformed tiles for `tile` fit in four blocks.
+    private func fitsWinogradBlocks(_ tile: WinogradTile) -> Bool {
+        let tiles = ceilDivide(outputHeight, tile.outputTile) * ceilDivide(outputWidth, tile.outputTile)
+        return tile.alpha * tile.alpha * tiles * Swift.max(inputChannels, outputChannels) <= 4 * winogradBlockBudget
+    }
+
+    /// y = conv(x, w) + bias with the Winograd transforms of `tile`, run on `instructionSet`
+    /// (see ``winogradTile(under:for:)``). The images are split over `threads` threads; each, per
+    /// block of its images, transforms the input tiles, runs the α² GEMMs against the
+    /// transformed weight on one OpenBLAS thread, and transforms the products back.
     func winogradForward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>, threads: Int
+        into output: UnsafeMutablePointer<Float>, tile: WinogradTile, instructionSet: KernelInstructionSet, threads: Int
     ) {
-        let layout = WinogradLayout(self, threads: threads)
+        let layout = WinogradLayout(self, tile: tile, instructionSet: instructionSet, threads: threads)
         let (ins, outs, transforms) = (inputChannels, outputChannels, layout.transformCount)
         BufferCache.shared.withBuffer(count: transforms * ins * outs) { transformedWeight in
             layout.transformWeight(weight, into: transformedWeight)
@@ -61,16 +118,17 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// The gradients of ``winogradForward(input:weight:bias:into:threads:)``, each only when asked for
+    /// The gradients of ``winogradForward(input:weight:bias:into:tile:instructionSet:threads:)``, each only when asked for
     /// (both overwritten), as the exact adjoints of its transforms: per block, the output
     /// gradient's tiles dM = A dY Aᵀ; the transformed weight gradient dU += Vᵀ dM (V the input
     /// tiles), summed over the blocks and threads, finally Gᵀ dU G; the input tiles' gradient
     /// dV = dM Uᵀ, added back into the image as B dV Bᵀ.
     func winogradBackward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
-        inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?, threads: Int
+        inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?, tile: WinogradTile,
+        instructionSet: KernelInstructionSet, threads: Int
     ) {
-        let layout = WinogradLayout(self, threads: threads)
+        let layout = WinogradLayout(self, tile: tile, instructionSet: instructionSet, threads: threads)
         let (ins, outs, transforms) = (inputChannels, outputChannels, layout.transformCount)
         let weightCount = transforms * ins * outs
         let partialCount = weightGradient == nil ? 0 : weightCount
@@ -118,10 +176,8 @@ extension ConvolutionGeometry {
     }
 }
 
-/// The tiling of one Winograd convolution F(4×4, r×r) and the calls into its transforms:
-/// α = 6 for 3×3 kernels (36 multiplies per 16 outputs instead of 144) and α = 8 for 5×5
-/// (64 instead of 400); on the points 0, ±1, 2, −½ (and ½, −2 for α = 8) the float error is
-/// 1e-6 to 3e-6 of the output's largest magnitude.
+/// The tiling of one Winograd convolution F(m×m, r×r) and the calls into its transforms, on
+/// the tile's interpolation points.
 private struct WinogradLayout {
     private var plan = cconv_winograd_plan()
     private var shape: cconv_geometry
@@ -138,11 +194,16 @@ private struct WinogradLayout {
     /// The threads the weight transforms are split over.
     private let threads: Int
 
-    init(_ geometry: ConvolutionGeometry, threads: Int) {
+    init(_ geometry: ConvolutionGeometry, tile: WinogradTile, instructionSet: KernelInstructionSet, threads: Int) {
         self.threads = threads
         shape = geometry.directForwardShape
-        let made = cconv_winograd_make_plan(winogradOutputTile, geometry.kernel.height, &plan)
-        precondition(made == 1, "no Winograd plan for a \(geometry.kernel.height)×\(geometry.kernel.height) kernel")
+        let made = if let points = tile.points, points.count == tile.alpha - 1 {
+            cconv_winograd_make_plan_on_points(tile.outputTile, tile.kernel, points, &plan)
+        } else {
+            tile.points == nil ? cconv_winograd_make_plan(tile.outputTile, tile.kernel, &plan) : 0
+        }
+        precondition(made == 1 && tile.kernel == geometry.kernel.height, "no Winograd plan \(tile) for a \(geometry.kernel) kernel")
+        plan.instruction_level = instructionSet.winogradLevel
         tilesPerImage = cconv_winograd_tile_rows(&plan, &shape) * cconv_winograd_tile_columns(&plan, &shape)
         transformCount = plan.alpha * plan.alpha
         let perImage = transformCount * tilesPerImage * Swift.max(geometry.inputChannels, geometry.outputChannels)

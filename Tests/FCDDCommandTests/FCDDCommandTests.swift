@@ -208,7 +208,12 @@ struct FCDDCommandRunTests {
         #expect(calibration.pixelQuantile == 0.99 && trainMetrics["pixel_threshold"] == Double(calibration.pixelThreshold))
         #expect(auc >= 0 && auc <= 1)
         #expect(trainMetrics["pixel_auroc"] == nil)
-        #expect(try String(contentsOf: trained.appendingPathComponent("history.csv"), encoding: .utf8).split(separator: "\n").count == 2)
+        let history = try String(contentsOf: trained.appendingPathComponent("history.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(history.first == "epoch,learning_rate,loss,nominal_score,anomalous_score,seconds,data_seconds,step_seconds")
+        #expect(history.count == 2)
+        // The epoch's wait for data and its steps are parts of its wall time.
+        let times = history.dropFirst().first.map { $0.split(separator: ",").suffix(3).compactMap { Double($0) } } ?? []
+        #expect(times.count == 3 && times[1] >= 0 && times[2] > 0 && times[1] + times[2] <= times[0], "\(times)")
         #expect(try String(contentsOf: trained.appendingPathComponent("scores.csv"), encoding: .utf8).split(separator: "\n").count == 1001)
 
         let evaluate = try EvaluateCommand.parse(["--model", trained.path, "--normal-class", "1", "--output", evaluated.path])

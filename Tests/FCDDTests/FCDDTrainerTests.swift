@@ -103,6 +103,39 @@ struct FCDDTrainerTests {
         #expect(resumed.history.map(\.loss) == full.history.map(\.loss))
     }
 
+    @Test("an epoch's data wait and step time are non-negative parts of its wall time and come back from checkpoints")
+    func epochTimeSplit() throws {
+        let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("fcdd-trainer-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: checkpoint) }
+        let trainer = try Self.makeTrainer(seed: 6, epochs: 2, checkpoint: checkpoint)
+        let history = try trainer.train()
+        for record in history {
+            #expect(record.dataSeconds >= 0 && record.stepSeconds > 0 && record.otherSeconds >= 0, "\(record)")
+            #expect(record.dataSeconds + record.stepSeconds <= record.seconds, "\(record)")
+            #expect(abs(record.dataSeconds + record.stepSeconds + record.otherSeconds - record.seconds) < 1e-12)
+        }
+        let resumed = try Self.makeTrainer(seed: 6, epochs: 3)
+        try resumed.resume(from: checkpoint)
+        #expect(resumed.history == history)
+    }
+
+    @Test("histories written before the time split decode with zero data and step seconds")
+    func olderHistoryDecodes() throws {
+        let json = #"[{"epoch":0,"learningRate":0.01,"loss":1.5,"nominalScore":0.25,"anomalousScore":2,"seconds":3.5}]"#
+        let records = try JSONDecoder().decode([EpochRecord].self, from: Data(json.utf8))
+        #expect(records.count == 1)
+        #expect(records[0].seconds == 3.5 && records[0].loss == 1.5 && records[0].anomalousScore == 2)
+        #expect(records[0].dataSeconds == 0 && records[0].stepSeconds == 0 && records[0].otherSeconds == 3.5)
+        // Written again, a record keeps its split.
+        let trainer = try Self.makeTrainer(seed: 6, epochs: 1)
+        let record = try #require(try trainer.train().first)
+        #expect(try JSONDecoder().decode(EpochRecord.self, from: JSONEncoder().encode(record)) == record)
+        // A missing required field is still an error.
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(EpochRecord.self, from: Data(#"{"epoch":0,"seconds":1}"#.utf8))
+        }
+    }
+
     @Test("resuming refuses a checkpoint of another run and names every difference")
     func resumeRefusesAnotherRun() throws {
         let checkpoint = FileManager.default.temporaryDirectory.appendingPathComponent("fcdd-trainer-\(UUID().uuidString).safetensors")

@@ -35,6 +35,76 @@ import Testing
         #expect(!winograd.containsNaN)
     }
 
+    /// Every tile the library chooses from, with its transforms compiled for each instruction
+    /// set this CPU supports and for the baseline (`portable`), against the lowering on the
+    /// odd shapes of its kernel size.
+    @Test(arguments: WinogradTile.candidates, directInstructionSets + [.portable])
+    func everyTileOnEveryInstructionSetMatchesTheLowering(tile: WinogradTile, instructionSet: KernelInstructionSet) throws {
+        for (batch, inputs, outputs, height, width, kernel, padding, bias) in Self.shapes where kernel == tile.kernel {
+            let geometry = ConvolutionGeometry.stride1(
+                batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: Size2D(kernel, kernel),
+                padding: padding)
+            var operands = ConvolutionOperands(geometry)
+            if !bias { operands = ConvolutionOperands(input: operands.input, weight: operands.weight,
+                                                      bias: [Float](repeating: 0, count: outputs), outputGradient: operands.outputGradient) }
+            let winograd = WinogradRun(geometry, tile: tile, operands: operands, instructionSet: instructionSet)
+            let lowered = ConvolutionRun(geometry, operands: operands, bias: true, algorithm: .lowering)
+            let shape = "\(tile) on \(instructionSet), \(inputs)→\(outputs) \(height)×\(width) \(padding)"
+            #expect(maxDifference(winograd.output, lowered.output) < 2e-3, "\(shape)")
+            #expect(maxDifference(winograd.inputGradient, lowered.inputGradient) < 2e-3, "\(shape)")
+            #expect(maxDifference(winograd.weightGradient, lowered.weightGradient) < 2e-3, "\(shape)")
+            #expect(!winograd.output.contains { $0.isNaN } && !winograd.inputGradient.contains { $0.isNaN }
+                    && !winograd.weightGradient.contains { $0.isNaN }, "\(shape)")
+        }
+    }
+
+    /// A plan starts on the best level the CPU supports; each instruction set names the level
+    /// of its compiled copy, never above what the CPU supports.
+    @Test func transformsFollowTheInstructionSet() {
+        var plan = cconv_winograd_plan()
+        #expect(cconv_winograd_make_plan(4, 3, &plan) == 1)
+        #expect(plan.instruction_level == KernelInstructionSet.automatic.winogradLevel)
+        #expect(KernelInstructionSet.portable.winogradLevel == 0)
+        for set in KernelInstructionSet.allCases {
+            let expected = switch set.effective {
+            case .avx512: 2
+            case .avx2: 1
+            case .automatic, .portable: 0
+            }
+            #expect(set.winogradLevel == expected, "\(set)")
+            #expect(set.winogradLevel <= cconv_winograd_best_instruction_level())
+        }
+    }
+
+    /// Other interpolation points give other, equally exact transforms; repeated points are refused.
+    @Test func plansOnGivenPoints() {
+        var plan = cconv_winograd_plan()
+        #expect(cconv_winograd_make_plan_on_points(4, 3, [0, 1, -1, 0.5, -0.5], &plan) == 1)
+        #expect(plan.alpha == 6)
+        #expect(cconv_winograd_make_plan_on_points(4, 3, [0, 1, -1, 1, -0.5], &plan) == 0)
+    }
+
+    /// The forward pass of output planes up to 8×8 runs on F(2×2, r×r), everything else on
+    /// F(4×4, r×r); both passes take the same shapes.
+    @Test func tileChoicePerShape() {
+        func geometry(size: Int, kernel: Int = 3) -> ConvolutionGeometry {
+            ConvolutionGeometry.stride1(batch: 2, inputs: 32, outputs: 32, height: size, width: size,
+                                        kernel: Size2D(kernel, kernel), padding: Padding2D(height: kernel / 2, width: kernel / 2))
+        }
+        for kernel in [3, 5] {
+            #expect(geometry(size: 8, kernel: kernel).winogradTile(under: .automatic, for: .forward)
+                    == WinogradTile(outputTile: 2, kernel: kernel))
+            #expect(geometry(size: 9, kernel: kernel).winogradTile(under: .automatic, for: .forward)
+                    == WinogradTile(outputTile: 4, kernel: kernel))
+            for size in [5, 8, 14, 56] {
+                #expect(geometry(size: size, kernel: kernel).winogradTile(under: .winograd, for: .gradients)
+                        == WinogradTile(outputTile: 4, kernel: kernel))
+            }
+        }
+        #expect(geometry(size: 8).winogradTile(under: .direct, for: .forward) == nil)
+        #expect(geometry(size: 8).winogradTile(under: .lowering, for: .gradients) == nil)
+    }
+
     /// In one dimension, Aᵀ[(G g) ⊙ (Bᵀ d)] is the correlation Σ_k g_k d_{i+k} for every tile
     /// size a plan supports (computed in double from the float matrices).
     @Test(arguments: [(2, 3), (4, 3), (6, 3), (2, 5), (4, 5), (3, 2), (1, 4), (2, 7)])

@@ -149,7 +149,8 @@ void cconv_narrow_forward_avx2(
 /// Largest tile α = m + r − 1 a plan supports.
 #define CCONV_WINOGRAD_MAX_ALPHA 8
 
-/// The transform matrices of F(m×m, r×r), row-major.
+/// The transform matrices of F(m×m, r×r), row-major, and the instruction set its transforms
+/// run on.
 typedef struct {
     long output_tile;                                                      /* m */
     long kernel;                                                           /* r */
@@ -157,10 +158,22 @@ typedef struct {
     float input_transform[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA];  /* Bᵀ: α × α */
     float kernel_transform[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* G: α × r */
     float output_transform[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA]; /* Aᵀ: m × α */
+    /* Which compiled copy of the transforms runs: 2 AVX-512F, 1 AVX2 with FMA, 0 the baseline
+     * (x86-64 only; elsewhere the one copy runs). cconv_winograd_make_plan sets the best the
+     * CPU supports; a caller may lower it, never raise it above what the CPU supports. */
+    long instruction_level;
 } cconv_winograd_plan;
 
-/// Fills `plan` for F(m×m, r×r); returns 0 (and leaves it unusable) when α is not in 2...8.
+/// Fills `plan` for F(m×m, r×r) on the finite interpolation points 0, 1, −1, 2, −½, ½, −2 (the
+/// first α − 1 of them) and ∞; returns 0 (and leaves it unusable) when α is not in 2...8.
 int cconv_winograd_make_plan(long m, long r, cconv_winograd_plan *plan);
+
+/// As cconv_winograd_make_plan on the α − 1 distinct finite points `points` (and ∞).
+int cconv_winograd_make_plan_on_points(long m, long r, const double *points, cconv_winograd_plan *plan);
+
+/// The instruction level cconv_winograd_make_plan gives a plan: 2 with AVX-512F, 1 with AVX2
+/// and FMA, else 0.
+long cconv_winograd_best_instruction_level(void);
 
 /// Output tiles down one image, and across.
 long cconv_winograd_tile_rows(const cconv_winograd_plan *plan, const cconv_geometry *geometry);

@@ -17,6 +17,50 @@ public struct EpochRecord: Sendable, Codable, Equatable {
     public let nominalScore: Float, anomalousScore: Float
     /// Wall time of the epoch in seconds.
     public let seconds: Double
+    /// Seconds of the epoch spent waiting for the data loader's batches (decoding,
+    /// augmentation and stacking that prefetching did not hide); 0 in histories written
+    /// before it was recorded.
+    public let dataSeconds: Double
+    /// Seconds of the epoch spent in training steps: concatenating accumulated batches, the
+    /// forward pass, the loss, the backward pass, the optimiser step and its finiteness
+    /// checks; 0 in histories written before it was recorded.
+    public let stepSeconds: Double
+
+    /// The rest of the epoch's wall time: callbacks, the scheduler, bookkeeping
+    /// (``seconds`` − ``dataSeconds`` − ``stepSeconds``, never negative).
+    public var otherSeconds: Double { Swift.max(0, seconds - dataSeconds - stepSeconds) }
+
+    init(
+        epoch: Int, learningRate: Float, loss: Float, nominalScore: Float, anomalousScore: Float, seconds: Double,
+        dataSeconds: Double, stepSeconds: Double
+    ) {
+        self.epoch = epoch
+        self.learningRate = learningRate
+        self.loss = loss
+        self.nominalScore = nominalScore
+        self.anomalousScore = anomalousScore
+        self.seconds = seconds
+        self.dataSeconds = dataSeconds
+        self.stepSeconds = stepSeconds
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case epoch, learningRate, loss, nominalScore, anomalousScore, seconds, dataSeconds, stepSeconds
+    }
+
+    /// Decodes a record; `dataSeconds` and `stepSeconds` may be missing (checkpoint histories
+    /// written before they were recorded) and are 0 then.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try container.decode(Int.self, forKey: .epoch)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        loss = try container.decode(Float.self, forKey: .loss)
+        nominalScore = try container.decode(Float.self, forKey: .nominalScore)
+        anomalousScore = try container.decode(Float.self, forKey: .anomalousScore)
+        seconds = try container.decode(Double.self, forKey: .seconds)
+        dataSeconds = try container.decodeIfPresent(Double.self, forKey: .dataSeconds) ?? 0
+        stepSeconds = try container.decodeIfPresent(Double.self, forKey: .stepSeconds) ?? 0
+    }
 }
 
 /// Progress of a training run, reported after every optimiser step.
@@ -239,6 +283,8 @@ public final class AnomalyTrainer {
             let steps = (loader.batchCount + configuration.accumulatedBatches - 1) / configuration.accumulatedBatches
             var losses: [Float] = []
             var sums: [Float] = [0, 0, 0, 0]  // nominal score sum and count, anomalous score sum and count
+            // The epoch's time waiting for the loader's batches, and in the steps themselves.
+            var dataNanoseconds: UInt64 = 0, stepNanoseconds: UInt64 = 0
             for step in 0..<steps {
                 let numbers = (step * configuration.accumulatedBatches)..<min((step + 1) * configuration.accumulatedBatches, loader.batchCount)
                 // Every process's samples in this step, the same table on every process.
@@ -250,19 +296,24 @@ public final class AnomalyTrainer {
                 // Batch statistics of one sample are undefined: a last partial step with one
                 // sample on a process is skipped, a first one means every step is that small.
                 let skipped = hasBatchNorm1d && samples.contains(1)
+                let (stepStart, dataBefore) = (DispatchTime.now().uptimeNanoseconds, dataNanoseconds)
                 let local = Result { () throws(TrainingError) -> LocalStep? in
                     var group: [Batch] = []
+                    let waitStart = DispatchTime.now().uptimeNanoseconds
                     do throws(DatasetError) {
                         while group.count < ownBatches, let batch = try batches.next() { group.append(batch) }
                     } catch {
                         throw .data(error)
                     }
+                    dataNanoseconds += DispatchTime.now().uptimeNanoseconds - waitStart
                     guard !skipped || step > 0 else {
                         throw TrainingError.invalidConfiguration("the net has a BatchNorm1d layer, which cannot train on a step of one sample\(communicator.worldSize > 1 ? " per process" : ""); use a batch size of at least \(2 * communicator.worldSize) and more than one training image")
                     }
                     return skipped || group.isEmpty ? nil : try localStep(group, share: Float(samples[rank]) / Float(samples.reduce(0, +)), epoch: epoch, step: step)
                 }
-                guard let loss = try synchronizedStep(local, skipped: skipped, epoch: epoch, step: step) else {
+                let synchronized = try synchronizedStep(local, skipped: skipped, epoch: epoch, step: step)
+                stepNanoseconds += DispatchTime.now().uptimeNanoseconds - stepStart - (dataNanoseconds - dataBefore)
+                guard let loss = synchronized else {
                     if try agreed(callbacks.afterStep?(progress(losses.last ?? 0))) == .stop { return history }
                     continue
                 }
@@ -280,7 +331,8 @@ public final class AnomalyTrainer {
             let record = EpochRecord(
                 epoch: epoch, learningRate: rate, loss: losses.reduce(0, +) / Float(max(losses.count, 1)),
                 nominalScore: sums[0] / max(sums[1], 1), anomalousScore: sums[2] / max(sums[3], 1),
-                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                dataSeconds: Double(dataNanoseconds) / 1e9, stepSeconds: Double(stepNanoseconds) / 1e9)
             history.append(record)
             nextEpoch = epoch + 1
             if let checkpointURL, nextEpoch % checkpointInterval == 0 || nextEpoch == configuration.epochs {

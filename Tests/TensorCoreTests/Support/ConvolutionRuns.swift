@@ -2,7 +2,7 @@
 
 // The convolution kernels run directly on seeded inputs, for the tests that compare the
 // algorithms with each other (DirectConvolutionTests, WinogradConvolutionTests,
-// ConvolutionAlgorithmTests).
+// WinogradAccuracyTests, ConvolutionAlgorithmTests).
 
 /// `count` seeded values, uniform in [-1, 1) (from the unit floats, which a debug build makes
 /// much faster than `Float.random(in:using:)`).
@@ -61,6 +61,11 @@ struct ConvolutionOperands {
         bias = uniformValues(geometry.outputChannels, seed: 3)
         outputGradient = uniformValues(geometry.outputShape.reduce(1, *), seed: 4)
     }
+
+    /// Given operands.
+    init(input: [Float], weight: [Float], bias: [Float], outputGradient: [Float]) {
+        (self.input, self.weight, self.bias, self.outputGradient) = (input, weight, bias, outputGradient)
+    }
 }
 
 /// The forward pass and both gradients of one convolution under one algorithm and instruction
@@ -116,6 +121,46 @@ struct ConvolutionRun {
     /// Whether any result is NaN (a kernel left an element unwritten).
     var containsNaN: Bool {
         output.contains { $0.isNaN } || inputGradient.contains { $0.isNaN } || weightGradient.contains { $0.isNaN }
+    }
+}
+
+/// The forward pass and both gradients of one convolution on one Winograd tile (bias included),
+/// its transforms on `instructionSet`.
+struct WinogradRun {
+    var output: [Float]
+    var inputGradient: [Float]
+    var weightGradient: [Float]
+
+    init(
+        _ geometry: ConvolutionGeometry, tile: WinogradTile, operands: ConvolutionOperands,
+        instructionSet: KernelInstructionSet = .automatic
+    ) {
+        var output = [Float](repeating: .nan, count: operands.outputGradient.count)
+        var inputGradient = [Float](repeating: .nan, count: operands.input.count)
+        var weightGradient = [Float](repeating: .nan, count: operands.weight.count)
+        let threads = ComputeSettings.current.threads
+        operands.input.withUnsafeBufferPointer { x in
+            operands.weight.withUnsafeBufferPointer { w in
+                operands.bias.withUnsafeBufferPointer { b in
+                    operands.outputGradient.withUnsafeBufferPointer { dy in
+                        output.withUnsafeMutableBufferPointer { y in
+                            geometry.winogradForward(input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                                     into: y.baseAddress!, tile: tile, instructionSet: instructionSet,
+                                                     threads: threads)
+                        }
+                        inputGradient.withUnsafeMutableBufferPointer { dx in
+                            weightGradient.withUnsafeMutableBufferPointer { dw in
+                                geometry.winogradBackward(
+                                    input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
+                                    inputGradient: dx.baseAddress!, weightGradient: dw.baseAddress!, tile: tile,
+                                    instructionSet: instructionSet, threads: threads)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (self.output, self.inputGradient, self.weightGradient) = (output, inputGradient, weightGradient)
     }
 }
 
