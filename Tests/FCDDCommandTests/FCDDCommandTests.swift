@@ -32,16 +32,6 @@ func metrics(in directory: URL) throws -> [String: Double] {
 
 @Suite("fcdd command: options")
 struct FCDDCommandOptionTests {
-    /// The message the command prints for `arguments`, which must not parse.
-    private func message(_ arguments: [String]) -> String {
-        do {
-            _ = try FCDDCommand.parseAsRoot(arguments)
-            return "parsed"
-        } catch {
-            return FCDDCommand.message(for: error)
-        }
-    }
-
     @Test("under an MPI launcher of several processes only train runs")
     func launcher() throws {
         let two = ["OMPI_COMM_WORLD_SIZE": "2", "OMPI_COMM_WORLD_RANK": "0"]
@@ -549,21 +539,14 @@ struct FCDDCommandCompareTests {
 
     @Test("compare refuses options it sets itself and nets without baselines")
     func refusals() {
-        func message(_ arguments: [String]) -> String {
-            do {
-                _ = try FCDDCommand.parseAsRoot(["compare"] + arguments)
-                return "parsed"
-            } catch {
-                return FCDDCommand.message(for: error)
-            }
-        }
-        #expect(message(["--objective", "hsc"]).contains("is set by fcdd compare"))
-        #expect(message(["--net", "FCDD_CNN32"]).contains("the reference pairs no baselines with FCDD_CNN32"))
+        func compareMessage(_ arguments: [String]) -> String { message(["compare"] + arguments) }
+        #expect(compareMessage(["--objective", "hsc"]).contains("is set by fcdd compare"))
+        #expect(compareMessage(["--net", "FCDD_CNN32"]).contains("the reference pairs no baselines with FCDD_CNN32"))
         // The VGG nets pair with the VGG baselines, so folder data's default net compares.
-        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good"]) == "parsed")
+        #expect(compareMessage(["--dataset", "folder", "--data", "/x", "--normal-class", "good"]) == "parsed")
         // A pair shares its input size, so the default image size suits both.
-        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28"]) == "parsed")
-        #expect(message(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "32"])
+        #expect(compareMessage(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28"]) == "parsed")
+        #expect(compareMessage(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "32"])
                     == "the baselines of FCDD_CNN28 take 28×28 images, found --image-size 32.")
     }
 }

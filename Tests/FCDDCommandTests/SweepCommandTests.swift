@@ -5,16 +5,6 @@ import Testing
 
 @testable import FCDDCommand
 
-/// The message the command prints for `arguments`, or `parsed` when they parse.
-private func message(_ arguments: [String]) -> String {
-    do {
-        _ = try FCDDCommand.parseAsRoot(arguments)
-        return "parsed"
-    } catch {
-        return FCDDCommand.message(for: error)
-    }
-}
-
 /// The modification date of `file`.
 private func modified(_ file: URL) throws -> Date {
     try #require(try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date)
