@@ -35,14 +35,28 @@ public struct AnomalyEvaluation: Sendable {
     /// about a thousand points whatever the number of pixels, each within 0.001 of the full curve.
     public static let curveResolution = 0.001
 
-    /// The image-level ROC AUC; `nil` when the labels hold only one class.
-    public var imageAUROC: Double? { imageROC?.areaUnderCurve }
-    /// The ROC AUC over the pixels of all images (each heatmap resized with nearest
-    /// neighbours to its mask's original size); `nil` without masks or when the masks hold
-    /// one class only.
-    public var pixelAUROC: Double? { pixelROC?.areaUnderCurve }
-    /// The normalised AU-PRO up to FPR 0.3 over the same maps; `nil` as ``pixelAUROC``.
-    public var pixelAUPRO: Double? { proCurve?.normalizedArea }
+    /// The image-level ROC AUC (``imageROC``'s area); `nil` when the labels hold only one class.
+    public let imageAUROC: Double?
+    /// The ROC AUC over the pixels of all images (``pixelROC``'s area: each heatmap resized
+    /// with nearest neighbours to its mask's original size); `nil` without masks or when the
+    /// masks hold one class only.
+    public let pixelAUROC: Double?
+    /// The normalised AU-PRO up to FPR 0.3 over the same maps (``proCurve``'s area); `nil` as
+    /// ``pixelAUROC``.
+    public let pixelAUPRO: Double?
+
+    /// An evaluation of these results and curves. The areas are stored, not read through the
+    /// optional curves on each access: Swift 6.3.1's optimizer crashes (CopyPropagation,
+    /// "Found outside of lifetime use") compiling a client's release build that reads such a
+    /// computed property (seen in Examples/Downstream).
+    init(scores: [Float], labels: [Int], names: [String], images: Tensor, heatmaps: Tensor,
+         imageROC: ROCCurve?, pixelROC: ROCCurve?, proCurve: PROCurve?) {
+        (self.scores, self.labels, self.names, self.images, self.heatmaps) = (scores, labels, names, images, heatmaps)
+        (self.imageROC, self.pixelROC, self.proCurve) = (imageROC, pixelROC, proCurve)
+        imageAUROC = imageROC?.areaUnderCurve
+        pixelAUROC = pixelROC?.areaUnderCurve
+        pixelAUPRO = proCurve?.normalizedArea
+    }
 
     /// The share of anomalous samples scored above `threshold` (detections) and of nominal
     /// samples above it (false alarms); 0 for a class without samples.
