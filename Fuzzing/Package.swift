@@ -12,7 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],  // as FCDDSwift's
     dependencies: [
         // The name keeps product references stable whatever the clone's folder is called.
-        .package(name: "FCDDSwift", path: ".."),
+        .package(name: "FCDDSwift", path: "..")
     ],
     targets: [
         .executableTarget(name: "FuzzPNG", dependencies: [.product(name: "Datasets", package: "FCDDSwift")]),

@@ -22,8 +22,9 @@ struct CleverHansStudy {
         let watermark = try Watermark(alpha: settings.watermarkAlpha)
         let data = try StudyData(base: base, settings: settings, watermark: watermark)
         let (train, test) = (StudyResult.GroupCounts(data.train), StudyResult.GroupCounts(data.test))
-        log("training on \(train.nominal) nominal, \(train.watermarked) watermarked and \(train.clean) clean anomalous images; "
-            + "holding back \(test.nominal), \(test.watermarked) and \(test.clean)")
+        log(
+            "training on \(train.nominal) nominal, \(train.watermarked) watermarked and \(train.clean) clean anomalous images; "
+                + "holding back \(test.nominal), \(test.watermarked) and \(test.clean)")
         var outcomes: [MethodOutcome] = []
         for method in StudyMethod.allCases {
             let start = ContinuousClock.now

@@ -28,10 +28,12 @@ struct StudyData: Sendable {
             if settings.imagesPerClass.map({ members[label, default: []].count < $0 }) ?? true { members[label, default: []].append(index) }
         }
         for label in classes where (members[label]?.count ?? 0) < 2 {
-            throw .invalidSubset(reason: "class \(label) has \(members[label]?.count ?? 0) images in \(base.files.map(\.lastPathComponent)); the study needs at least 2 of each")
+            throw .invalidSubset(
+                reason: "class \(label) has \(members[label]?.count ?? 0) images in \(base.files.map(\.lastPathComponent)); the study needs at least 2 of each")
         }
         // One seed per random choice: the watermarked anomalies, then each group's split.
-        let anomalies = try DatasetSubset.randomSplit(base, fraction: settings.watermarkedFraction, of: members[settings.anomalousClass] ?? [], seed: settings.seed)
+        let anomalies = try DatasetSubset.randomSplit(
+            base, fraction: settings.watermarkedFraction, of: members[settings.anomalousClass] ?? [], seed: settings.seed)
         var groups = settings.nominalClasses.map { (indices: members[$0] ?? [], label: 0, watermarked: false) }
         groups.append((anomalies.held.baseIndices, 1, true))
         groups.append((anomalies.kept.baseIndices, 1, false))
@@ -45,4 +47,3 @@ struct StudyData: Sendable {
         self.test = StudyDataset(base: base, entries: test, watermark: watermark)
     }
 }
-

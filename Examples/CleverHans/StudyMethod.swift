@@ -53,7 +53,9 @@ enum StudyMethod: String, Sendable, Codable, CaseIterable {
         let start = ContinuousClock.now
         let report = { (progress: TrainingProgress) in
             guard progress.step == progress.steps - 1 else { return }
-            log("\(rawValue) epoch \(progress.epoch + 1)/\(progress.epochs): last loss \(String(format: "%.4f", progress.loss)), \(Int((ContinuousClock.now - start).seconds)) s")
+            log(
+                "\(rawValue) epoch \(progress.epoch + 1)/\(progress.epochs): last loss \(String(format: "%.4f", progress.loss)), \(Int((ContinuousClock.now - start).seconds)) s"
+            )
         }
         let net = try recipe.makeNet()
         let predictor = try recipe.makePredictor(net: net)

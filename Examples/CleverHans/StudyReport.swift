@@ -19,9 +19,11 @@ enum StudyReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(result), to: directory.appendingPathComponent(jsonFile))
-        try figure(outcomes, data: data, columns: result.settings.columns,
-                   title: "Held-back watermarked \(result.anomalousClassName) images; Truth: the watermark box")
-            .writePNG(to: directory.appendingPathComponent(figureFile))
+        try figure(
+            outcomes, data: data, columns: result.settings.columns,
+            title: "Held-back watermarked \(result.anomalousClassName) images; Truth: the watermark box"
+        )
+        .writePNG(to: directory.appendingPathComponent(figureFile))
     }
 
     /// The numbers as two Markdown tables, heatmap mass and detection, one row per method,
@@ -42,9 +44,11 @@ enum StudyReport {
             "|---|---|---|---|---|---|---|",
         ]
         for method in result.methods {
-            lines.append("| \(method.method) | \(number(method.massShareWatermarked)) / \(number(method.medianMassShareWatermarked)) | "
-                + "\(number(method.massShareClean)) / \(number(method.medianMassShareClean)) | \(number(result.uniformShare)) | "
-                + "\(number(method.neighbourhoodShareWatermarked)) | \(number(method.neighbourhoodShareClean)) | \(number(result.neighbourhoodUniformShare)) |")
+            lines.append(
+                "| \(method.method) | \(number(method.massShareWatermarked)) / \(number(method.medianMassShareWatermarked)) | "
+                    + "\(number(method.massShareClean)) / \(number(method.medianMassShareClean)) | \(number(result.uniformShare)) | "
+                    + "\(number(method.neighbourhoodShareWatermarked)) | \(number(method.neighbourhoodShareClean)) | \(number(result.neighbourhoodUniformShare)) |"
+            )
         }
         lines += [
             "",
@@ -54,8 +58,9 @@ enum StudyReport {
             "|---|---|---|---|---|---|---|",
         ]
         for method in result.methods {
-            lines.append("| \(method.method) | \(method.net) | \(number(method.aucWatermarked)) | \(number(method.aucClean)) | \(number(method.aucAll)) | "
-                + "\(number(method.aucWatermarkOnNominal)) | \(Int(method.trainSeconds.rounded())) |")
+            lines.append(
+                "| \(method.method) | \(method.net) | \(number(method.aucWatermarked)) | \(number(method.aucClean)) | \(number(method.aucAll)) | "
+                    + "\(number(method.aucWatermarkOnNominal)) | \(Int(method.trainSeconds.rounded())) |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -72,8 +77,10 @@ enum StudyReport {
         }
         let images = first.evaluation.images.gathered(atIndices: chosen, alongAxis: 0)
         let methods = try outcomes.map { outcome in
-            (name: outcome.result.method,
-             heatmaps: try HeatmapNormalization.semiGlobal(for: .cifar10).normalize(outcome.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0)))
+            (
+                name: outcome.result.method,
+                heatmaps: try HeatmapNormalization.semiGlobal(for: .cifar10).normalize(outcome.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0))
+            )
         }
         let (height, width) = (images.shape[2], images.shape[3])
         return try HeatmapFigure.comparison(

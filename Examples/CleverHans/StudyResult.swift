@@ -22,8 +22,9 @@ struct StudyResult: Sendable, Codable, Equatable {
 
         /// The counts of `dataset`'s entries.
         init(_ dataset: StudyDataset) {
-            self.init(nominal: dataset.indices(of: .nominal).count, watermarked: dataset.indices(of: .watermarked).count,
-                      clean: dataset.indices(of: .clean).count)
+            self.init(
+                nominal: dataset.indices(of: .nominal).count, watermarked: dataset.indices(of: .watermarked).count,
+                clean: dataset.indices(of: .clean).count)
         }
     }
 

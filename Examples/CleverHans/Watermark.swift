@@ -47,8 +47,9 @@ struct Watermark: SampleTransform, Equatable {
         }
         let rows = pattern.map { $0.map { $0 == "#" } }
         guard let first = rows.first, !first.isEmpty, rows.allSatisfy({ $0.count == first.count }) else {
-            throw .invalidTransformParameter(transform: "Watermark", parameter: "pattern", expected: "non-empty rows of one length",
-                                             found: "rows of lengths \(rows.map(\.count))")
+            throw .invalidTransformParameter(
+                transform: "Watermark", parameter: "pattern", expected: "non-empty rows of one length",
+                found: "rows of lengths \(rows.map(\.count))")
         }
         self.pattern = rows
         self.alpha = alpha
@@ -59,9 +60,11 @@ struct Watermark: SampleTransform, Equatable {
     /// ``margin`` pixels from the right and bottom edges; grown by `border` pixels on every
     /// side (its neighbourhood) and clipped to the image when `border` is positive.
     func box(imageHeight: Int, imageWidth: Int, grownBy border: Int = 0) -> PixelRect {
-        PixelRect(x: imageWidth - margin - width - border, y: imageHeight - margin - height - border,
-                  width: width + 2 * border, height: height + 2 * border)
-            .intersection(PixelRect(x: 0, y: 0, width: imageWidth, height: imageHeight))
+        PixelRect(
+            x: imageWidth - margin - width - border, y: imageHeight - margin - height - border,
+            width: width + 2 * border, height: height + 2 * border
+        )
+        .intersection(PixelRect(x: 0, y: 0, width: imageWidth, height: imageHeight))
     }
 
     /// Masks `[count, imageHeight, imageWidth]` that are 1 inside
@@ -85,8 +88,9 @@ struct Watermark: SampleTransform, Equatable {
     func apply(_ sample: DatasetSample, using generator: inout SeededGenerator) throws(DatasetError) -> DatasetSample {
         let image = sample.image
         guard image.rank == 3, image.shape[1] >= height + margin, image.shape[2] >= width + margin else {
-            throw .transformInputMismatch(transform: "Watermark", sample: sample.name,
-                                          expected: "an image [C, H, W] of at least \(height + margin) × \(width + margin) pixels", found: image.shape)
+            throw .transformInputMismatch(
+                transform: "Watermark", sample: sample.name,
+                expected: "an image [C, H, W] of at least \(height + margin) × \(width + margin) pixels", found: image.shape)
         }
         let (channels, imageHeight, imageWidth) = (image.shape[0], image.shape[1], image.shape[2])
         let box = box(imageHeight: imageHeight, imageWidth: imageWidth)

@@ -15,7 +15,7 @@ let package = Package(
     platforms: [.macOS(.v15)],  // as FCDDSwift's
     dependencies: [
         // The name keeps product references stable whatever the clone's folder is called.
-        .package(name: "FCDDSwift", path: "../.."),
+        .package(name: "FCDDSwift", path: "../..")
     ],
     targets: [
         .executableTarget(
@@ -27,7 +27,7 @@ let package = Package(
                 .product(name: "Explain", package: "FCDDSwift"),
                 .product(name: "TensorCore", package: "FCDDSwift"),
             ]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -71,8 +71,9 @@ struct CompareCommand: AsyncParsableCommand {
                 say("== \(recipe.objective.rawValue)")
                 outcomes.append(try train.execute(recipe, on: data, output: outputDirectory.appendingPathComponent(recipe.objective.rawValue)))
             }
-            let files = ComparisonFiles(methods: outcomes.map(ComparedMethod.init), test: data.test,
-                                        title: "\(data.description), nominal: \(data.normalClassName)", columns: columns)
+            let files = ComparisonFiles(
+                methods: outcomes.map(ComparedMethod.init), test: data.test,
+                title: "\(data.description), nominal: \(data.normalClassName)", columns: columns)
             let table = files.table
             for row in table.rows {
                 say("\(row.method): " + table.shownMetrics.map { "\($0) \(row.metrics[$0].map { String(format: "%.4f", $0) } ?? "–")" }.joined(separator: ", "))

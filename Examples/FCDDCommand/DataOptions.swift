@@ -19,26 +19,38 @@ struct DataOptions: ParsableArguments {
     @Option(help: "The data set: \(DatasetName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset: DatasetName = .fashionMNIST
 
-    @Option(help: ArgumentHelp(
-        "The data set's directory: the four IDX files (fashion-mnist, mnist), the CIFAR-10 binary batches (cifar10), the MVTec-AD root (mvtec) or a folder with one sub-folder per image group (folder). Default for fashion-mnist: the bundled sample.",
-        valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The data set's directory: the four IDX files (fashion-mnist, mnist), the CIFAR-10 binary batches (cifar10), the MVTec-AD root (mvtec) or a folder with one sub-folder per image group (folder). Default for fashion-mnist: the bundled sample.",
+            valueName: "dir"))
     var data: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "The normal class: 0-9 for fashion-mnist, mnist and cifar10; a category name or index for mvtec; the sub-folder of normal images for folder (e.g. MT_Free). fcdd train and compare also take all (every class; not for folder) or a comma-separated list (fashion-mnist, mnist, cifar10, mvtec) and then run a sweep, one run per class (and seed of --seeds).",
-        valueName: "class"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The normal class: 0-9 for fashion-mnist, mnist and cifar10; a category name or index for mvtec; the sub-folder of normal images for folder (e.g. MT_Free). fcdd train and compare also take all (every class; not for folder) or a comma-separated list (fashion-mnist, mnist, cifar10, mvtec) and then run a sweep, one run per class (and seed of --seeds).",
+            valueName: "class"))
     var normalClass: String = "0"
 
-    @Option(parsing: .unconditional, help: "folder: the fraction of the normal images held out for testing (seeded); every other sub-folder is anomalous and tested.")
+    @Option(
+        parsing: .unconditional,
+        help: "folder: the fraction of the normal images held out for testing (seeded); every other sub-folder is anomalous and tested.")
     var testFraction = 0.3
 
-    @Option(help: ArgumentHelp("folder: the mask file of each image, beside it, as a name pattern ({name}: the image's name without extension), e.g. {name}.png for the Magnetic Tile Defect set.", valueName: "pattern"))
+    @Option(
+        help: ArgumentHelp(
+            "folder: the mask file of each image, beside it, as a name pattern ({name}: the image's name without extension), e.g. {name}.png for the Magnetic Tile Defect set.",
+            valueName: "pattern"))
     var maskPattern: String?
 
     @Option(help: "folder: the channels images get: grey, rgb or asStored (1 for grey files, 3 for colour ones).")
     var channels: ImageChannelMode = .asStored
 
-    @Option(parsing: .unconditional, help: "mvtec and folder: train with this many real anomalies (with their masks) per defect type or anomalous sub-folder instead of synthetic ones; they are removed from the test set.")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "mvtec and folder: train with this many real anomalies (with their masks) per defect type or anomalous sub-folder instead of synthetic ones; they are removed from the test set."
+    )
     var supervisedAnomalies: Int?
 
     @Option(parsing: .unconditional, help: "Seed of the weights, data order, augmentation, anomalies and the folder split.")
@@ -59,12 +71,16 @@ struct DataOptions: ParsableArguments {
         case .mvtec:
             guard data != nil else { throw ValidationError("--dataset mvtec needs --data DIR, the MVTec-AD root.") }
             for entry in listed where !(Int(entry).map({ (0..<MVTecAD.categories.count).contains($0) }) ?? MVTecAD.categories.contains(entry)) {
-                throw ValidationError("--normal-class \(entry) is not an MVTec-AD category; expected one of \(MVTecAD.categories.joined(separator: ", ")) or its index 0...\(MVTecAD.categories.count - 1).")
+                throw ValidationError(
+                    "--normal-class \(entry) is not an MVTec-AD category; expected one of \(MVTecAD.categories.joined(separator: ", ")) or its index 0...\(MVTecAD.categories.count - 1)."
+                )
             }
         case .folder:
             guard data != nil else { throw ValidationError("--dataset folder needs --data DIR.") }
             if normalClass == Self.allClasses {
-                throw ValidationError("--normal-class all: a folder data set has no list of classes to sweep (its normal sub-folder is the one class, every other is anomalous); name the normal sub-folder, and sweep seeds with --seeds.")
+                throw ValidationError(
+                    "--normal-class all: a folder data set has no list of classes to sweep (its normal sub-folder is the one class, every other is anomalous); name the normal sub-folder, and sweep seeds with --seeds."
+                )
             }
             guard testFraction > 0, testFraction < 1 else { throw ValidationError("--test-fraction must be in (0, 1), found \(testFraction).") }
             if supervisedAnomalies != nil, maskPattern == nil { throw ValidationError("--supervised-anomalies needs masks: give --mask-pattern.") }
@@ -117,8 +133,9 @@ struct DataOptions: ParsableArguments {
         case .cifar10: .cifar10(directory: root, normalClass: classIndex)
         case .mvtec: .mvtecAD(root: root, category: mvtecCategory, supervisedAnomalies: supervisedAnomalies, seed: seed)
         case .folder:
-            .imageFolder(root: root, normalFolder: normalClass, testFraction: testFraction, maskPattern: maskPattern, channels: channels,
-                         supervisedAnomalies: supervisedAnomalies, seed: seed)
+            .imageFolder(
+                root: root, normalFolder: normalClass, testFraction: testFraction, maskPattern: maskPattern, channels: channels,
+                supervisedAnomalies: supervisedAnomalies, seed: seed)
         }
     }
 

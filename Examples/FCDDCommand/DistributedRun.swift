@@ -10,7 +10,8 @@ enum DistributedRun {
     /// from `environment`; MPI is not initialised for it).
     static func refuseUnlessTrain(_ command: any ParsableCommand, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         guard !(command is TrainCommand), let launch = try LaunchEnvironment(environment: environment),
-              let size = launch.worldSize, size > 1 else { return }
+            let size = launch.worldSize, size > 1
+        else { return }
         let name = type(of: command).configuration.commandName ?? "this command"
         throw ValidationError("fcdd \(name) runs in one process, but an MPI launcher started \(size) (\(launch)); only fcdd train runs over several.")
     }

@@ -55,12 +55,16 @@ struct EvaluateCommand: AsyncParsableCommand {
             metrics["threshold"] = Double(threshold)
             metrics["test_detection_rate"] = rates.detection
             metrics["test_false_alarm_rate"] = rates.falseAlarm
-            say("threshold \(threshold): \(String(format: "%.1f", 100 * rates.detection))% of test anomalies flagged, \(String(format: "%.1f", 100 * rates.falseAlarm))% false alarms")
+            say(
+                "threshold \(threshold): \(String(format: "%.1f", 100 * rates.detection))% of test anomalies flagged, \(String(format: "%.1f", 100 * rates.falseAlarm))% false alarms"
+            )
         }
         let quantile = predictor.metadata["display_quantile"].flatMap(Double.init) ?? 0.97
-        try EvaluationFiles(evaluation: evaluation, test: loaded.test, threshold: predictor.threshold, display: HeatmapDisplay(for: predictor, quantile: quantile),
-                            title: "\(predictor.objective.name.uppercased()) \(predictor.metadata["net"] ?? ""), \(loaded.description), nominal: \(loaded.normalClassName)",
-                            command: "fcdd evaluate").write(metrics: metrics, into: outputs.staging)
+        try EvaluationFiles(
+            evaluation: evaluation, test: loaded.test, threshold: predictor.threshold, display: HeatmapDisplay(for: predictor, quantile: quantile),
+            title: "\(predictor.objective.name.uppercased()) \(predictor.metadata["net"] ?? ""), \(loaded.description), nominal: \(loaded.normalClassName)",
+            command: "fcdd evaluate"
+        ).write(metrics: metrics, into: outputs.staging)
         try RunReport(folder: outputs.staging).write()
         try outputs.publish()
         say("wrote metrics.json, scores.csv, curves.json, heatmaps.png and report.html to \(outputDirectory.path)")

@@ -4,18 +4,22 @@ import Datasets
 /// The caps on what reading a data set may allocate (`DatasetLimits`), raised or lowered from
 /// the command line; shared by every `fcdd` command that reads images.
 struct LimitOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The most bytes one gzip or zlib file may inflate to (default 1GiB). A number of bytes, or with KiB, MiB or GiB.",
-        valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "The most bytes one gzip or zlib file may inflate to (default 1GiB). A number of bytes, or with KiB, MiB or GiB.",
+            valueName: "size"))
     var maxDecompressed: ByteCount?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "The most samples (width × height × channels) one image may hold (default 67108864, e.g. 8192 × 8192 grey).",
-        valueName: "samples"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "The most samples (width × height × channels) one image may hold (default 67108864, e.g. 8192 × 8192 grey).",
+            valueName: "samples"))
     var maxImageSamples: Int?
 
-    @Option(help: ArgumentHelp(
-        "The most bytes all images decoded at the same time may take, 6 bytes a sample (default 4GiB).", valueName: "size"))
+    @Option(
+        help: ArgumentHelp(
+            "The most bytes all images decoded at the same time may take, 6 bytes a sample (default 4GiB).", valueName: "size"))
     var maxDecoding: ByteCount?
 
     func validate() throws {

@@ -18,21 +18,26 @@ func sayMetrics(_ evaluation: AnomalyEvaluation) {
 /// checkpoint it continues from.
 func sayStart(_ prepared: PreparedTrainingRun) {
     let (data, recipe) = (prepared.data, prepared.run.recipe)
-    say("\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
-        + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
-        + "; \(recipe.objective) with \((try? recipe.netName) ?? recipe.net.rawValue), \(recipe.inputSize.height)×\(recipe.inputSize.width)×\(recipe.channels), "
-        + "\(prepared.training.net.parameterCount) parameters, \(recipe.training.epochs) epochs"
-        + (prepared.resumedEpochs.map { "; continuing after epoch \($0) from \(TrainingRun.checkpointURL(in: prepared.folder).path)" } ?? ""))
+    say(
+        "\(data.description): \(data.train.count) nominal training images, \(data.test.count) test images"
+            + (data.realAnomalies.map { ", \($0.count) real anomalies for training" } ?? "")
+            + "; \(recipe.objective) with \((try? recipe.netName) ?? recipe.net.rawValue), \(recipe.inputSize.height)×\(recipe.inputSize.width)×\(recipe.channels), "
+            + "\(prepared.training.net.parameterCount) parameters, \(recipe.training.epochs) epochs"
+            + (prepared.resumedEpochs.map { "; continuing after epoch \($0) from \(TrainingRun.checkpointURL(in: prepared.folder).path)" } ?? ""))
 }
 
 /// Prints a trained run's test metrics, its threshold with its detection and false-alarm
 /// rates, and its heatmap calibration.
 func sayOutcome(_ outcome: RecipeOutcome, thresholdQuantile: Double) {
     sayMetrics(outcome.evaluation)
-    say("threshold \(outcome.predictor.threshold ?? .infinity) (\(thresholdQuantile) quantile of nominal training scores): "
-        + "\(String(format: "%.1f", 100 * outcome.detectionRate))% of test anomalies flagged, \(String(format: "%.1f", 100 * outcome.falseAlarmRate))% false alarms")
+    say(
+        "threshold \(outcome.predictor.threshold ?? .infinity) (\(thresholdQuantile) quantile of nominal training scores): "
+            + "\(String(format: "%.1f", 100 * outcome.detectionRate))% of test anomalies flagged, \(String(format: "%.1f", 100 * outcome.falseAlarmRate))% false alarms"
+    )
     if let calibration = outcome.predictor.heatmapCalibration {
-        say("heatmap scale \(calibration.low)…\(calibration.high), pixel threshold \(calibration.pixelThreshold) (\(calibration.pixelQuantile) quantile of the pixels of \(calibration.images) nominal training heatmaps)")
+        say(
+            "heatmap scale \(calibration.low)…\(calibration.high), pixel threshold \(calibration.pixelThreshold) (\(calibration.pixelQuantile) quantile of the pixels of \(calibration.images) nominal training heatmaps)"
+        )
     }
 }
 

@@ -67,7 +67,9 @@ struct PredictCommand: AsyncParsableCommand {
         let predictor = try AnomalyPredictor(contentsOf: ModelLocation.file(model))
         if let threshold { predictor.threshold = threshold }
         if masks, pixelThreshold == nil, predictor.pixelThreshold == nil {
-            throw ValidationError("--masks needs a pixel threshold: \(model) has no heatmap calibration (it was written before fcdd stored one); give --pixel-threshold or train the model again.")
+            throw ValidationError(
+                "--masks needs a pixel threshold: \(model) has no heatmap calibration (it was written before fcdd stored one); give --pixel-threshold or train the model again."
+            )
         }
         let inputs = try ImageInput.expand(paths.map { URL(fileURLWithPath: $0) })
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
@@ -107,8 +109,9 @@ struct PredictCommand: AsyncParsableCommand {
                 say(Self.line(row))
             } else {
                 let rate = Double(done) / max(ProgressBar.seconds(ContinuousClock.now - start), 1e-9)
-                bar.update(done: done, total: inputs.count, detail: "\(done)/\(inputs.count) images, \(String(format: "%.1f", rate)) images/s",
-                           force: done == inputs.count || done * 10 / inputs.count != index * 10 / inputs.count)
+                bar.update(
+                    done: done, total: inputs.count, detail: "\(done)/\(inputs.count) images, \(String(format: "%.1f", rate)) images/s",
+                    force: done == inputs.count || done * 10 / inputs.count != index * 10 / inputs.count)
             }
         }
         if inputs.count > Self.longList { bar.finish() }
@@ -120,10 +123,11 @@ struct PredictCommand: AsyncParsableCommand {
         let seconds = ProgressBar.seconds(ContinuousClock.now - start)
         let scored = rows.filter { $0.score != nil }
         let anomalous = predictor.threshold == nil ? "" : ", \(scored.filter { $0.isAnomalous == true }.count) anomalous"
-        say("scored \(scored.count) of \(rows.count) images in \(String(format: "%.1f", seconds)) s "
-            + "(\(String(format: "%.1f", Double(rows.count) / max(seconds, 1e-9))) images/s)\(anomalous); wrote predictions.csv, predictions.jsonl, "
-            + "\(rows.filter { $0.overlay != nil }.count) overlays" + (masks ? " and \(rows.filter { $0.mask != nil }.count) masks" : "")
-            + " to \(outputDirectory.path)")
+        say(
+            "scored \(scored.count) of \(rows.count) images in \(String(format: "%.1f", seconds)) s "
+                + "(\(String(format: "%.1f", Double(rows.count) / max(seconds, 1e-9))) images/s)\(anomalous); wrote predictions.csv, predictions.jsonl, "
+                + "\(rows.filter { $0.overlay != nil }.count) overlays" + (masks ? " and \(rows.filter { $0.mask != nil }.count) masks" : "")
+                + " to \(outputDirectory.path)")
         if !failures.isEmpty {
             throw DatasetError.unreadableSamples(
                 dataset: "the \(rows.count) images given (their rows name the errors)", failures: Array(failures.prefix(Self.listedFailures)),
@@ -134,9 +138,10 @@ struct PredictCommand: AsyncParsableCommand {
     /// The line announcing the run: the images, the threshold and the heatmap scale.
     private func describe(_ predictor: AnomalyPredictor, images: Int) -> String {
         let threshold = predictor.threshold.map { "threshold \($0)" + (self.threshold == nil ? "" : " (--threshold)") } ?? "no threshold (scores only)"
-        let scale = predictor.heatmapCalibration.map { calibration in
-            "heatmaps on the model's fixed scale \(calibration.low)…\(calibration.high), pixel threshold \(pixelThreshold ?? calibration.pixelThreshold)"
-        } ?? "heatmaps scaled per image (the model has no heatmap calibration)"
+        let scale =
+            predictor.heatmapCalibration.map { calibration in
+                "heatmaps on the model's fixed scale \(calibration.low)…\(calibration.high), pixel threshold \(pixelThreshold ?? calibration.pixelThreshold)"
+            } ?? "heatmaps scaled per image (the model has no heatmap calibration)"
         return "\(images) image\(images == 1 ? "" : "s"); \(threshold); \(scale)"
     }
 

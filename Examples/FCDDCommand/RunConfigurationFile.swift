@@ -44,7 +44,8 @@ enum RunConfigurationFile {
         if subcommand == "compare" {
             // compare sets the objective itself; a recorded one is dropped, a given one refused.
             if let position = expanded.firstIndex(of: "--objective"), position + 1 < expanded.count,
-               !arguments.dropFirst().contains(where: { $0 == "--objective" || $0.hasPrefix("--objective=") }) {
+                !arguments.dropFirst().contains(where: { $0 == "--objective" || $0.hasPrefix("--objective=") })
+            {
                 expanded.removeSubrange(position...(position + 1))
             }
         }
@@ -57,13 +58,15 @@ enum RunConfigurationFile {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw ValidationError("--config \(path): cannot read the file (\(error.localizedDescription)); expected the config.json of an earlier fcdd train run.")
+            throw ValidationError(
+                "--config \(path): cannot read the file (\(error.localizedDescription)); expected the config.json of an earlier fcdd train run.")
         }
         let record: SavedRun
         do {
             record = try JSONDecoder().decode(SavedRun.self, from: data)
         } catch {
-            throw ValidationError("--config \(path): expected the config.json of an fcdd train run, found a file that does not read as one (\(describe(error))).")
+            throw ValidationError(
+                "--config \(path): expected the config.json of an fcdd train run, found a file that does not read as one (\(describe(error))).")
         }
         return record.options
     }

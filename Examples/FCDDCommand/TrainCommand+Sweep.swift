@@ -52,39 +52,45 @@ extension TrainCommand {
     /// the whole sweep; prints each run's metrics and at the end the table.
     func sweep(objectives: [ReferenceObjective], command: String, output: String, options: [String: String], columns: Int = 10) throws {
         let folder = URL(fileURLWithPath: output, isDirectory: true)
-        let settings = SweepSettings(command: command, classes: data.normalClasses, seeds: seeds?.values ?? [data.seed],
-                                     methods: objectives.map(\.rawValue), options: options)
+        let settings = SweepSettings(
+            command: command, classes: data.normalClasses, seeds: seeds?.values ?? [data.seed],
+            methods: objectives.map(\.rawValue), options: options)
         let sweep = try Sweep(folder: folder, settings: settings)
         let runs = settings.points.count * settings.methods.count
-        say("sweep of \(runs) runs (\(settings.classes.count) classes × \(settings.seeds.count) seeds"
-            + (objectives.count > 1 ? " × \(objectives.count) methods" : "") + ") in \(folder.path)")
+        say(
+            "sweep of \(runs) runs (\(settings.classes.count) classes × \(settings.seeds.count) seeds"
+                + (objectives.count > 1 ? " × \(objectives.count) methods" : "") + ") in \(folder.path)")
         var bar: ProgressBar?
-        let outcome = try sweep.run(plan: { point in
-            var run = self
-            run.data.normalClass = point.normalClass
-            run.data.seed = point.seed
-            let data = try run.data.load()
-            return SweepPlan(data: data, runs: try objectives.map { try run.trainingRun(run.makeRecipe(for: data, objective: $0)) }, comparisonColumns: columns)
-        }, events: { event in
-            let progress = event.progress
-            if bar == nil { bar = ProgressBar(baseline: progress.finishedBefore * 1000) }
-            let label = "class \(event.point.normalClass), seed \(event.point.seed)" + (objectives.count > 1 ? ", \(event.method)" : "")
-            switch event.kind {
-            case .skipped:
-                say("\(label): finished before, not trained again")
-            case let .starting(prepared):
-                say("== \(label): run \(progress.finished + 1) of \(progress.runs) (\(progress.finishedBefore) finished before)")
-                sayStart(prepared)
-            case let .step(step):
-                bar?.update(done: Int(progress.fraction * Double(progress.runs * 1000)), total: progress.runs * 1000,
-                            detail: "run \(progress.finished + 1)/\(progress.runs)  \(label)  \(step.summary)", force: step.step == step.steps - 1)
-            case let .finished(outcome):
-                bar?.finish()
-                sayOutcome(outcome, thresholdQuantile: thresholdQuantile)
-                say("wrote \(event.folder.path)")
-            }
-            return .proceed
-        })
+        let outcome = try sweep.run(
+            plan: { point in
+                var run = self
+                run.data.normalClass = point.normalClass
+                run.data.seed = point.seed
+                let data = try run.data.load()
+                return SweepPlan(
+                    data: data, runs: try objectives.map { try run.trainingRun(run.makeRecipe(for: data, objective: $0)) }, comparisonColumns: columns)
+            },
+            events: { event in
+                let progress = event.progress
+                if bar == nil { bar = ProgressBar(baseline: progress.finishedBefore * 1000) }
+                let label = "class \(event.point.normalClass), seed \(event.point.seed)" + (objectives.count > 1 ? ", \(event.method)" : "")
+                switch event.kind {
+                case .skipped:
+                    say("\(label): finished before, not trained again")
+                case let .starting(prepared):
+                    say("== \(label): run \(progress.finished + 1) of \(progress.runs) (\(progress.finishedBefore) finished before)")
+                    sayStart(prepared)
+                case let .step(step):
+                    bar?.update(
+                        done: Int(progress.fraction * Double(progress.runs * 1000)), total: progress.runs * 1000,
+                        detail: "run \(progress.finished + 1)/\(progress.runs)  \(label)  \(step.summary)", force: step.step == step.steps - 1)
+                case let .finished(outcome):
+                    bar?.finish()
+                    sayOutcome(outcome, thresholdQuantile: thresholdQuantile)
+                    say("wrote \(event.folder.path)")
+                }
+                return .proceed
+            })
         say("")
         say(outcome.table.markdown)
         say("wrote \(RunFile.sweepTable), \(RunFile.sweepResults), \(RunFile.sweep) and \(RunFile.report) to \(folder.path)")

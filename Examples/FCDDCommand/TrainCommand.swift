@@ -33,24 +33,42 @@ struct TrainCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataOptions
 
-    @Option(help: ArgumentHelp("fcdd, or a baseline of the paper: hsc (hypersphere classifier, gradient heatmaps) or ae (autoencoder, reconstruction-error heatmaps, trained on nominal images only). The baseline net is the one the reference pairs with the FCDD net (--net).", valueName: "objective"))
+    @Option(
+        help: ArgumentHelp(
+            "fcdd, or a baseline of the paper: hsc (hypersphere classifier, gradient heatmaps) or ae (autoencoder, reconstruction-error heatmaps, trained on nominal images only). The baseline net is the one the reference pairs with the FCDD net (--net).",
+            valueName: "objective"))
     var objective: String = ReferenceObjective.fcdd.rawValue
 
-    @Option(help: ArgumentHelp("The net (default: FCDD_CNN28_W for fashion-mnist and mnist, FCDD_CNN32_LW3K for cifar10, FCDD_CNN224_VGG_NOPT for mvtec and folder, FCDD_CNN224_VGG_F with --backbone).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "The net (default: FCDD_CNN28_W for fashion-mnist and mnist, FCDD_CNN32_LW3K for cifar10, FCDD_CNN224_VGG_NOPT for mvtec and folder, FCDD_CNN224_VGG_F with --backbone).",
+            valueName: "name"))
     var net: String?
 
-    @Option(help: ArgumentHelp("The ImageNet VGG11-BN backbone for the VGG nets (made by Scripts/convert_vgg11_bn.py, with --classifier for the hsc and ae baselines); selects FCDD_CNN224_VGG_F unless --net says otherwise.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "The ImageNet VGG11-BN backbone for the VGG nets (made by Scripts/convert_vgg11_bn.py, with --classifier for the hsc and ae baselines); selects FCDD_CNN224_VGG_F unless --net says otherwise.",
+            valueName: "file"))
     var backbone: String?
 
-    @Option(help: ArgumentHelp("How --objective hsc explains a score: grad (the reference's input gradient) or igN (integrated gradients with N steps from the black image; ig alone is ig32). Other objectives ignore it.", valueName: "method"))
+    @Option(
+        help: ArgumentHelp(
+            "How --objective hsc explains a score: grad (the reference's input gradient) or igN (integrated gradients with N steps from the black image; ig alone is ig32). Other objectives ignore it.",
+            valueName: "method"))
     var gradientMethod: String = GradientMethod.gradient.description
 
-    @Option(parsing: .unconditional, help: ArgumentHelp(
-        "mvtec and folder: the input size, N for N×N or H×W (also HxW) for other shapes (default: the net's, 224×224 for the VGG nets).",
-        valueName: "size"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "mvtec and folder: the input size, N for N×N or H×W (also HxW) for other shapes (default: the net's, 224×224 for the VGG nets).",
+            valueName: "size"))
     var imageSize: ImageSizeArgument?
 
-    @Option(parsing: .unconditional, help: "Epochs, each one pass over the training images (default: 40 on the bundled sample, 20 for mvtec and folder, else the reference's 400 for Fashion-MNIST and MNIST and 600 for CIFAR-10; the reference's MVTec-AD epoch is 10 passes).")
+    @Option(
+        parsing: .unconditional,
+        help:
+            "Epochs, each one pass over the training images (default: 40 on the bundled sample, 20 for mvtec and folder, else the reference's 400 for Fashion-MNIST and MNIST and 600 for CIFAR-10; the reference's MVTec-AD epoch is 10 passes)."
+    )
     var epochs: Int?
 
     @Option(parsing: .unconditional, help: "Samples per loader batch (default: the reference's; 16 for mvtec and folder).")
@@ -65,16 +83,24 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Weight decay (default: the reference's).")
     var weightDecay: Float?
 
-    @Option(help: ArgumentHelp("Outlier exposure: a CIFAR-100 binary directory (train.bin), or any folder of PNG or JPEG images (searched recursively; made grey or colour and resized as the recipe's inputs).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Outlier exposure: a CIFAR-100 binary directory (train.bin), or any folder of PNG or JPEG images (searched recursively; made grey or colour and resized as the recipe's inputs).",
+            valueName: "dir"))
     var oe: String?
 
     @Option(parsing: .unconditional, help: "Use at most this many outlier-exposure images (chosen with the seed).")
     var oeLimit: Int?
 
-    @Option(help: ArgumentHelp("Synthetic anomalies: \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: blob for the benchmarks, confetti for mvtec and folder).", valueName: "mode"))
+    @Option(
+        help: ArgumentHelp(
+            "Synthetic anomalies: \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")) (default: blob for the benchmarks, confetti for mvtec and folder).",
+            valueName: "mode"))
     var noise: String?
 
-    @Option(help: ArgumentHelp("noise (the anomaly is the noise image) or malformed-normal (noise added to the nominal image; default for mvtec and folder).", valueName: "mode"))
+    @Option(
+        help: ArgumentHelp(
+            "noise (the anomaly is the noise image) or malformed-normal (noise added to the nominal image; default for mvtec and folder).", valueName: "mode"))
     var superviseMode: String?
 
     @Option(parsing: .unconditional, help: "σ of the receptive-field Gaussian for heatmaps and the pixel-wise loss (default: the reference's per data set).")
@@ -83,7 +109,9 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Quantile of the nominal training images' scores used as the decision threshold stored with the model.")
     var thresholdQuantile = 0.95
 
-    @Option(parsing: .unconditional, help: "Quantile of the nominal training images' heatmap pixels used as the pixel threshold stored with the model (masks of fcdd predict).")
+    @Option(
+        parsing: .unconditional,
+        help: "Quantile of the nominal training images' heatmap pixels used as the pixel threshold stored with the model (masks of fcdd predict).")
     var pixelThresholdQuantile = HeatmapCalibration.defaultPixelQuantile
 
     @Option(parsing: .unconditional, help: "Write output/checkpoint.safetensors every this many epochs.")
@@ -92,7 +120,10 @@ struct TrainCommand: AsyncParsableCommand {
     @Flag(help: "Continue from output/checkpoint.safetensors of an interrupted run with the same options (a sweep always continues where it stopped).")
     var resume = false
 
-    @Option(help: ArgumentHelp("Run a sweep over these seeds (comma-separated, e.g. 0,1,2,3,4), one run per seed and class in OUTPUT/class-C/seed-S, with a table of mean ± standard deviation; replaces --seed.", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Run a sweep over these seeds (comma-separated, e.g. 0,1,2,3,4), one run per seed and class in OUTPUT/class-C/seed-S, with a table of mean ± standard deviation; replaces --seed.",
+            valueName: "list"))
     var seeds: SeedList?
 
     @Option(help: ArgumentHelp("Repeat a run: the options recorded in the config.json it wrote; options given here override them.", valueName: "file"))
@@ -144,7 +175,8 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--noise \(noise) is not a noise mode; expected one of \(NoiseMode.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         if let superviseMode, SyntheticPlacement(rawValue: superviseMode) == nil {
-            throw ValidationError("--supervise-mode \(superviseMode) is not a mode; expected one of \(SyntheticPlacement.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw ValidationError(
+                "--supervise-mode \(superviseMode) is not a mode; expected one of \(SyntheticPlacement.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         if let backbone, !FileManager.default.fileExists(atPath: backbone) {
             throw ValidationError("--backbone \(backbone): no such file; make it with Scripts/convert_vgg11_bn.py.")
@@ -153,10 +185,12 @@ struct TrainCommand: AsyncParsableCommand {
             throw ValidationError("--net FCDD_CNN224_VGG_F trains on a frozen ImageNet backbone: give --backbone FILE (made by Scripts/convert_vgg11_bn.py).")
         }
         guard ReferenceObjective(rawValue: objective) != nil else {
-            throw ValidationError("--objective \(objective) is not an objective; expected one of \(ReferenceObjective.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw ValidationError(
+                "--objective \(objective) is not an objective; expected one of \(ReferenceObjective.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         guard GradientMethod(gradientMethod) != nil else {
-            throw ValidationError("--gradient-method \(gradientMethod) is not a method; expected grad, ig, or ig followed by a positive step count (e.g. ig64).")
+            throw ValidationError(
+                "--gradient-method \(gradientMethod) is not a method; expected grad, ig, or ig followed by a positive step count (e.g. ig64).")
         }
     }
 
@@ -175,7 +209,9 @@ struct TrainCommand: AsyncParsableCommand {
             let communicator = try ProcessGroup.join()
             if isSweep {
                 guard communicator.worldSize == 1 else {
-                    throw ValidationError("a sweep (--seeds, several classes) runs in one process; start each run under mpirun on its own, found \(communicator.worldSize) processes.")
+                    throw ValidationError(
+                        "a sweep (--seeds, several classes) runs in one process; start each run under mpirun on its own, found \(communicator.worldSize) processes."
+                    )
                 }
                 return try sweep(objectives: [ReferenceObjective(rawValue: objective) ?? .fcdd], command: "fcdd train", output: output, options: sweepOptions)
             }
@@ -204,13 +240,15 @@ struct TrainCommand: AsyncParsableCommand {
             if let oe {
                 let directory = URL(fileURLWithPath: oe, isDirectory: true)
                 // CIFAR-100's binary version (train.bin), else every image below the folder.
-                let outliers: any ImageDataset = FileManager.default.fileExists(atPath: directory.appendingPathComponent("train.bin").path)
+                let outliers: any ImageDataset =
+                    FileManager.default.fileExists(atPath: directory.appendingPathComponent("train.bin").path)
                     ? try CIFAR(directory: directory, split: .train, variant: .cifar100Fine)
                     : try ImageFileDataset(folders: [directory], channels: recipe.channels == 1 ? .grey : .rgb)
                 recipe.anomalies = .outlierExposure(outliers, limit: oeLimit)
             } else if case let .synthetic(mode, placement) = recipe.anomalies {
-                recipe.anomalies = .synthetic(noise.flatMap(NoiseMode.init(rawValue:)) ?? mode,
-                                              superviseMode.flatMap(SyntheticPlacement.init(rawValue:)) ?? placement)
+                recipe.anomalies = .synthetic(
+                    noise.flatMap(NoiseMode.init(rawValue:)) ?? mode,
+                    superviseMode.flatMap(SyntheticPlacement.init(rawValue:)) ?? placement)
             }
         }
         return recipe
@@ -221,8 +259,9 @@ struct TrainCommand: AsyncParsableCommand {
     func trainingRun(_ recipe: Recipe, communicator: any Communicator = SingleProcessCommunicator()) throws -> TrainingRun {
         TrainingRun(
             recipe: recipe,
-            options: RecipeRunOptions(checkpointInterval: checkpointInterval, thresholdQuantile: thresholdQuantile,
-                                      pixelThresholdQuantile: pixelThresholdQuantile, communicator: communicator),
+            options: RecipeRunOptions(
+                checkpointInterval: checkpointInterval, thresholdQuantile: thresholdQuantile,
+                pixelThresholdQuantile: pixelThresholdQuantile, communicator: communicator),
             command: "fcdd train", configuration: try JSONEncoder.pretty.encode(RunRecord(command: self, recipe: recipe, net: recipe.netName)),
             modelMetadata: ["dataset": data.dataset.rawValue, "normal_class": data.normalClass])
     }
@@ -242,12 +281,13 @@ struct TrainCommand: AsyncParsableCommand {
         let prepared = try trainingRun(recipe, communicator: communicator).prepare(on: data, into: outputDirectory, resume: resume)
         if writes { sayStart(prepared) }
         var bar = ProgressBar()
-        let outcome = try prepared.train(callbacks: TrainingCallbacks(afterStep: { progress in
-            guard writes else { return .proceed }
-            let done = progress.epoch * progress.steps + progress.step + 1
-            bar.update(done: done, total: progress.epochs * progress.steps, detail: progress.summary, force: progress.step == progress.steps - 1)
-            return .proceed
-        }))
+        let outcome = try prepared.train(
+            callbacks: TrainingCallbacks(afterStep: { progress in
+                guard writes else { return .proceed }
+                let done = progress.epoch * progress.steps + progress.step + 1
+                bar.update(done: done, total: progress.epochs * progress.steps, detail: progress.summary, force: progress.step == progress.steps - 1)
+                return .proceed
+            }))
         guard writes else { return outcome }
         bar.finish()
         sayOutcome(outcome, thresholdQuantile: thresholdQuantile)

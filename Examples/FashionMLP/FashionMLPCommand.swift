@@ -55,7 +55,8 @@ struct FashionMLPCommand: AsyncParsableCommand {
         if let data {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--data \(data) is not a directory; expected one holding train-images-idx3-ubyte(.gz) and the other three Fashion-MNIST files.")
+                throw ValidationError(
+                    "--data \(data) is not a directory; expected one holding train-images-idx3-ubyte(.gz) and the other three Fashion-MNIST files.")
             }
         }
     }
@@ -96,7 +97,8 @@ struct FashionMLPCommand: AsyncParsableCommand {
             }
             let predictions = try withoutGradients { () throws -> [Int] in model(test.images).argmax(alongAxis: 1) }
             let accuracy = Double(zip(predictions, test.labels).filter { $0 == $1 }.count) / Double(test.count)
-            let line = "epoch \(epoch)/\(epochs)  train loss \(String(format: "%.4f", lossSum / Float(order.count)))"
+            let line =
+                "epoch \(epoch)/\(epochs)  train loss \(String(format: "%.4f", lossSum / Float(order.count)))"
                 + "  test accuracy \(String(format: "%.4f", accuracy))  (\(format(ContinuousClock.now - epochStart)))"
             print(line)
         }

@@ -54,7 +54,8 @@ public struct CIFAR: FileBackedDataset {
     public init(directory: URL, split: DatasetSplit, variant: CIFARVariant = .cifar10) throws(DatasetError) {
         let (folder, batchFiles) = try Self.locateBatchFiles(in: directory, split: split, variant: variant)
         let namesFile = folder.appendingPathComponent(variant.classNamesFileName)
-        let names = FileManager.default.fileExists(atPath: namesFile.path)
+        let names =
+            FileManager.default.fileExists(atPath: namesFile.path)
             ? try Self.readClassNames(from: namesFile, expectedCount: variant.classCount)
             : variant.builtInClassNames
         try self.init(batchFiles: batchFiles, split: split, variant: variant, classNames: names)

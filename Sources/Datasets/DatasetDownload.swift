@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -52,7 +53,8 @@ public enum DatasetDownload {
         }
         let destination = cacheDirectory.appendingPathComponent(name)
         if FileManager.default.fileExists(atPath: destination.path),
-           try SHA256.hexDigest(ofFileAt: destination) == expected {
+            try SHA256.hexDigest(ofFileAt: destination) == expected
+        {
             return destination
         }
         do {

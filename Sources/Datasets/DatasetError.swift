@@ -153,7 +153,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .corruptGzip(file, reason):
             return "\(file): expected a gzip stream, found corrupt data: \(reason)"
         case let .truncatedGzip(file, decompressedBytes):
-            return "\(file): the gzip stream ends early (after \(decompressedBytes) decompressed bytes) instead of with its end marker; the file is incomplete, obtain it again"
+            return
+                "\(file): the gzip stream ends early (after \(decompressedBytes) decompressed bytes) instead of with its end marker; the file is incomplete, obtain it again"
         case let .countMismatch(imagesFile, imageCount, labelsFile, labelCount):
             return "\(imagesFile) holds \(imageCount) images but \(labelsFile) holds \(labelCount) labels; expected one label per image"
         case let .labelOutOfRange(file, index, label, classCount):
@@ -200,7 +201,8 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .corruptImage(file, format, reason):
             return "\(file): expected a valid \(format) image, found corrupt data: \(reason)"
         case let .truncatedImage(file, format, foundBytes):
-            return "\(file): the \(format) data ends early (after \(foundBytes) bytes) instead of with the end of its image; the file is incomplete, obtain it again"
+            return
+                "\(file): the \(format) data ends early (after \(foundBytes) bytes) instead of with the end of its image; the file is incomplete, obtain it again"
         case let .unsupportedImage(file, format, reason):
             return "\(file): unsupported \(format) image: \(reason)"
         // MARK: limits
@@ -219,14 +221,16 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): expected a mask with \(expected), found \(found)"
         // MARK: loader
         case let .inconsistentBatch(first, firstShape, other, otherShape):
-            let onlyChannels = firstShape.count == 3 && otherShape.count == 3 && firstShape[0] != otherShape[0]
+            let onlyChannels =
+                firstShape.count == 3 && otherShape.count == 3 && firstShape[0] != otherShape[0]
                 && firstShape.dropFirst() == otherShape.dropFirst()
             if onlyChannels {
                 return "cannot batch \(first) (\(firstShape[0]) channels, shape \(firstShape)) with \(other) (\(otherShape[0]) channels, "
                     + "shape \(otherShape)); expected one channel count per batch: the folder mixes grey and colour images, "
                     + "give them one with \(DatasetError.channelsAdvice)"
             }
-            return "cannot batch \(first) (shape \(firstShape)) with \(other) (shape \(otherShape)); expected one shape per batch: resize or crop the samples to one size"
+            return
+                "cannot batch \(first) (shape \(firstShape)) with \(other) (shape \(otherShape)); expected one shape per batch: resize or crop the samples to one size"
         case let .invalidLoaderConfiguration(message):
             return "data loader: \(message)"
         case let .invalidCache(file, reason):

@@ -67,8 +67,10 @@ public struct DatasetSubset<Base: ImageDataset>: ImageDataset {
         }
         var generator = SeededGenerator(seed: seed)
         let held = Set(indices.shuffled(using: &generator).prefix(heldCount))
-        return (try DatasetSubset(base, indices: indices.filter { !held.contains($0) }),
-                try DatasetSubset(base, indices: indices.filter { held.contains($0) }))
+        return (
+            try DatasetSubset(base, indices: indices.filter { !held.contains($0) }),
+            try DatasetSubset(base, indices: indices.filter { held.contains($0) })
+        )
     }
 
     /// Draws `perGroup` indices (seeded) from each group of `indices`, where `group` names

@@ -47,7 +47,8 @@ public struct DecodedImageCache: ImageDataset {
     ) throws(DatasetError) -> DecodedImageCache {
         let fingerprint = Self.fingerprint(of: source, description: description)
         if FileManager.default.fileExists(atPath: url.path),
-           let cache = try? DecodedImageCache(contentsOf: url, expectedFingerprint: fingerprint, classNames: source.classNames) {
+            let cache = try? DecodedImageCache(contentsOf: url, expectedFingerprint: fingerprint, classNames: source.classNames)
+        {
             return cache
         }
         try build(at: url, source: source, preprocessing: preprocessing, fingerprint: fingerprint)
@@ -111,7 +112,9 @@ public struct DecodedImageCache: ImageDataset {
         let shape = sample.image.shape
         let mask = sample.mask
         guard shape.count == 3, mask.map({ $0.shape == [1, shape[1], shape[2]] }) ?? true else {
-            throw .invalidCache(file: cache, reason: "sample \(sample.name) has image shape \(shape) and mask shape \(sample.mask?.shape ?? []); expected [C, H, W] and [1, H, W]")
+            throw .invalidCache(
+                file: cache,
+                reason: "sample \(sample.name) has image shape \(shape) and mask shape \(sample.mask?.shape ?? []); expected [C, H, W] and [1, H, W]")
         }
         let name = Array(sample.name.utf8)
         appendInteger(UInt64(bitPattern: Int64(sample.label)), to: &file)
@@ -120,16 +123,18 @@ public struct DecodedImageCache: ImageDataset {
         for dimension in shape { appendInteger(UInt64(dimension), to: &file) }
         file.append(mask == nil ? 0 : 1)
         sample.image.withUnsafeBufferPointer { values in
-            file.append(contentsOf: [UInt8](unsafeUninitializedCapacity: values.count) { bytes, initialized in
-                for i in 0..<values.count { bytes[i] = UInt8((min(max(values[i], 0), 1) * 255).rounded()) }
-                initialized = values.count
-            })
+            file.append(
+                contentsOf: [UInt8](unsafeUninitializedCapacity: values.count) { bytes, initialized in
+                    for i in 0..<values.count { bytes[i] = UInt8((min(max(values[i], 0), 1) * 255).rounded()) }
+                    initialized = values.count
+                })
         }
         mask?.withUnsafeBufferPointer { values in
-            file.append(contentsOf: [UInt8](unsafeUninitializedCapacity: values.count) { bytes, initialized in
-                for i in 0..<values.count { bytes[i] = values[i] > 0.5 ? 1 : 0 }
-                initialized = values.count
-            })
+            file.append(
+                contentsOf: [UInt8](unsafeUninitializedCapacity: values.count) { bytes, initialized in
+                    for i in 0..<values.count { bytes[i] = values[i] > 0.5 ? 1 : 0 }
+                    initialized = values.count
+                })
         }
     }
 

@@ -76,9 +76,10 @@ public enum Gzip {
             switch output.reserveRoom() {
             case let .room(free): room = free
             case .full:
-                return .failure(.limitExceeded(
-                    file: file, limit: .decompressedBytes, maximum: limit,
-                    found: "more (inflating stopped at \(output.count) bytes)"))
+                return .failure(
+                    .limitExceeded(
+                        file: file, limit: .decompressedBytes, maximum: limit,
+                        found: "more (inflating stopped at \(output.count) bytes)"))
             case let .allocationFailed(bytes):
                 return .failure(.allocationFailed(file: file, bytes: bytes, purpose: "the decompressed data"))
             }
@@ -93,9 +94,10 @@ public enum Gzip {
             case Z_STREAM_END:
                 let next = fed - Int(stream.avail_in)  // first byte after this member
                 if output.count > limit {
-                    return .failure(.limitExceeded(
-                        file: file, limit: .decompressedBytes, maximum: limit,
-                        found: "more (inflating stopped at \(output.count) bytes)"))
+                    return .failure(
+                        .limitExceeded(
+                            file: file, limit: .decompressedBytes, maximum: limit,
+                            found: "more (inflating stopped at \(output.count) bytes)"))
                 }
                 if next == input.count { return .success(output.finish()) }
                 if input.count - next >= 2 && bytes[next] == magic[0] && bytes[next + 1] == magic[1] {
@@ -103,9 +105,10 @@ public enum Gzip {
                     continue
                 }
                 if (next..<input.count).allSatisfy({ bytes[$0] == 0 }) { return .success(output.finish()) }
-                return .failure(.corruptGzip(
-                    file: file,
-                    reason: "\(input.count - next) bytes after the end of the compressed stream are not another gzip member"))
+                return .failure(
+                    .corruptGzip(
+                        file: file,
+                        reason: "\(input.count - next) bytes after the end of the compressed stream are not another gzip member"))
             case Z_BUF_ERROR:
                 // No progress: either the output buffer is full (the next turn grows it), or
                 // the input is used up before the end marker.

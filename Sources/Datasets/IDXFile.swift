@@ -25,7 +25,8 @@ public struct IDXFile: Sendable, Equatable {
     public init(dimensions: [Int], bytes: [UInt8]) throws(DatasetError) {
         let file = "<IDX in memory>"
         guard !dimensions.isEmpty, dimensions.count <= 255,
-              dimensions.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }) else {
+            dimensions.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) })
+        else {
             throw .wrongDimensions(file: file, expected: "1 to 255 dimensions, each in 0...\(UInt32.max)", found: dimensions)
         }
         let expected = try Self.elementCount(dimensions, file: file)

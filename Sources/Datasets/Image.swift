@@ -34,8 +34,9 @@ public struct Image: Sendable, Equatable {
     ///   not hold `width × height × channels` values.
     public init(width: Int, height: Int, channels: Int, pixels: [Float]) throws(DatasetError) {
         guard (1...4).contains(channels), width >= 1, height >= 1,
-              case let (area, false) = width.multipliedReportingOverflow(by: height),
-              area.multipliedReportingOverflow(by: channels) == (pixels.count, false) else {
+            case let (area, false) = width.multipliedReportingOverflow(by: height),
+            area.multipliedReportingOverflow(by: channels) == (pixels.count, false)
+        else {
             throw .wrongDimensions(
                 file: "<pixels>",
                 expected: "width ≥ 1, height ≥ 1, channels in 1...4 and width × height × channels = \(pixels.count) pixel values",

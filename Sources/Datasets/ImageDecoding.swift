@@ -12,14 +12,16 @@ extension ImageFormat {
 }
 
 /// `fcdd_png_read_info` and `fcdd_jpeg_read_info`.
-private typealias CodecReadInfo = @convention(c) (
-    UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<fcdd_image_info>?, UnsafeMutablePointer<CChar>?, Int
-) -> fcdd_image_status
+private typealias CodecReadInfo =
+    @convention(c) (
+        UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<fcdd_image_info>?, UnsafeMutablePointer<CChar>?, Int
+    ) -> fcdd_image_status
 
 /// `fcdd_png_decode` and `fcdd_jpeg_decode`.
-private typealias CodecDecode = @convention(c) (
-    UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<Float>?, Int, UnsafeMutablePointer<CChar>?, Int
-) -> fcdd_image_status
+private typealias CodecDecode =
+    @convention(c) (
+        UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<Float>?, Int, UnsafeMutablePointer<CChar>?, Int
+    ) -> fcdd_image_status
 
 extension Image {
     /// Decodes the PNG or JPEG file at `url`. The format is recognised from the file's first

@@ -187,7 +187,8 @@ public struct ImageFolderConfiguration: Sendable, Equatable {
         case let .normalVersusOthers(normal):
             folders = normal
         }
-        if case .classFolders = layout {} else if layout.normalFolders.isEmpty {
+        if case .classFolders = layout {
+        } else if layout.normalFolders.isEmpty {
             throw .invalidFolderConfiguration(parameter: "the normal folders", expected: "at least one folder name", found: "none")
         }
         var seen = Set<String>()

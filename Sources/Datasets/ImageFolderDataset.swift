@@ -103,9 +103,10 @@ public struct ImageFolderDataset: FileBackedDataset {
             }
             if case .besideImages = configuration.masks {
                 let paths = Set(candidates.map(\.path))
-                let masks = Set(candidates.compactMap { file in
-                    maskOf[file].flatMap { $0.path != file.path && paths.contains($0.path) ? $0.path : nil }
-                })
+                let masks = Set(
+                    candidates.compactMap { file in
+                        maskOf[file].flatMap { $0.path != file.path && paths.contains($0.path) ? $0.path : nil }
+                    })
                 candidates.removeAll { masks.contains($0.path) }
             }
             guard !candidates.isEmpty else {
@@ -121,7 +122,8 @@ public struct ImageFolderDataset: FileBackedDataset {
                     if expected.path != file.path && FolderScan.isFile(expected) {
                         mask = expected
                     } else {
-                        let required = configuration.maskRequirement == .everyImage
+                        let required =
+                            configuration.maskRequirement == .everyImage
                             || (configuration.maskRequirement == .anomalousImages && label == 1)
                         if required { missing.append((file, expected)) }
                     }

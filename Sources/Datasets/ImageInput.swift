@@ -62,9 +62,10 @@ public struct ImageInput: Sendable, Hashable {
                 let relative = components.joined(separator: "/")
                 let directory = ([label] + components.dropLast()).joined(separator: "/")
                 let stem = names.claim(directory: directory, name: (components.last.map { $0 as NSString }?.deletingPathExtension) ?? "")
-                inputs.append(ImageInput(
-                    url: file, root: root, relativePath: relative, path: shown.hasSuffix("/") ? shown + relative : shown + "/" + relative,
-                    outputStem: stem))
+                inputs.append(
+                    ImageInput(
+                        url: file, root: root, relativePath: relative, path: shown.hasSuffix("/") ? shown + relative : shown + "/" + relative,
+                        outputStem: stem))
             }
         }
         guard !inputs.isEmpty else {

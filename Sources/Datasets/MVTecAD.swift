@@ -102,7 +102,8 @@ public struct MVTecAD: FileBackedDataset {
         let groundTruth = categoryFolder.appendingPathComponent("ground_truth", isDirectory: true)
         let splitFolderToCheck = split == .train ? splitFolder.appendingPathComponent(Self.goodDefectType, isDirectory: true) : splitFolder
         guard !category.isEmpty, !category.contains("/"), FolderScan.isDirectory(splitFolderToCheck) else {
-            let expected = split == .train
+            let expected =
+                split == .train
                 ? [splitFolderToCheck.path + "/*.png"]
                 : [splitFolder.path + "/<defect>/*.png", groundTruth.path + "/<defect>/<name>_mask.png"]
             var advice = Self.howToObtain
@@ -112,13 +113,15 @@ public struct MVTecAD: FileBackedDataset {
             throw .missingFiles(directory: categoryFolder.path, expected: expected, howToObtain: advice)
         }
 
-        let defectFolders = split == .train
+        let defectFolders =
+            split == .train
             ? [Self.goodDefectType]
             : try FolderScan.subdirectories(of: splitFolder)
         guard !defectFolders.isEmpty else {
             throw .noImages(directory: splitFolder.path, expected: "one folder per defect type (good included) holding PNG images")
         }
-        let defectNames = (defectFolders.contains(Self.goodDefectType) ? [Self.goodDefectType] : [])
+        let defectNames =
+            (defectFolders.contains(Self.goodDefectType) ? [Self.goodDefectType] : [])
             + defectFolders.filter { $0 != Self.goodDefectType }
 
         var entries: [(image: URL, mask: URL?, defect: Int)] = []

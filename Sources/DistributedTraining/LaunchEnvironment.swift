@@ -38,7 +38,8 @@ public struct LaunchEnvironment: Sendable, Equatable, CustomStringConvertible {
         }
         guard !variables.isEmpty else { return nil }
         if let size, let rank, rank >= size {
-            throw .unavailable(reason: "the launcher says rank \(rank) of \(size) processes (\(variables.joined(separator: ", "))), expected a rank below the size")
+            throw .unavailable(
+                reason: "the launcher says rank \(rank) of \(size) processes (\(variables.joined(separator: ", "))), expected a rank below the size")
         }
         self.variables = variables
         worldSize = size

@@ -30,8 +30,9 @@ public enum ProcessGroup {
         if let size = launch.worldSize, size != mpi.worldSize || launch.rank.map({ $0 != mpi.rank }) == true {
             let said = "rank \(launch.rank.map(String.init) ?? "?") of \(size) processes (\(launch))"
             finish()
-            throw .unavailable(reason: "the launcher started this process as \(said), but the MPI library this program links (\(mpi.libraryVersion)) "
-                + "sees rank \(mpi.rank) of \(mpi.worldSize): start it with that library's launcher (Open MPI's mpirun), not another MPI's")
+            throw .unavailable(
+                reason: "the launcher started this process as \(said), but the MPI library this program links (\(mpi.libraryVersion)) "
+                    + "sees rank \(mpi.rank) of \(mpi.worldSize): start it with that library's launcher (Open MPI's mpirun), not another MPI's")
         }
         return mpi
     }

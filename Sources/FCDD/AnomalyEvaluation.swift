@@ -49,8 +49,10 @@ public struct AnomalyEvaluation: Sendable {
     /// optional curves on each access: Swift 6.3.1's optimizer crashes (CopyPropagation,
     /// "Found outside of lifetime use") compiling a client's release build that reads such a
     /// computed property (seen in Examples/Downstream).
-    init(scores: [Float], labels: [Int], names: [String], images: Tensor, heatmaps: Tensor,
-         imageROC: ROCCurve?, pixelROC: ROCCurve?, proCurve: PROCurve?) {
+    init(
+        scores: [Float], labels: [Int], names: [String], images: Tensor, heatmaps: Tensor,
+        imageROC: ROCCurve?, pixelROC: ROCCurve?, proCurve: PROCurve?
+    ) {
         (self.scores, self.labels, self.names, self.images, self.heatmaps) = (scores, labels, names, images, heatmaps)
         (self.imageROC, self.pixelROC, self.proCurve) = (imageROC, pixelROC, proCurve)
         imageAUROC = imageROC?.areaUnderCurve
@@ -188,7 +190,8 @@ extension AnomalyPredictor {
         var counts = [Int](repeating: 0, count: parts.count)
         for (number, range) in batches.enumerated() { counts[number % parts.count] += range.count }
         for (rank, part) in parts.enumerated() where part.count != counts[rank] * (1 + pixels) {
-            throw .invalidArgument(operation: "gathering the evaluation", message: "expected \(counts[rank] * (1 + pixels)) values from process \(rank), found \(part.count)")
+            throw .invalidArgument(
+                operation: "gathering the evaluation", message: "expected \(counts[rank] * (1 + pixels)) values from process \(rank), found \(part.count)")
         }
         var offsets = [Int](repeating: 0, count: parts.count)
         var allScores: [Float] = [], allHeatmaps: [Tensor] = []

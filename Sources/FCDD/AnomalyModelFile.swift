@@ -59,8 +59,9 @@ struct AnomalyModelFile {
             throw invalid("expected metadata format \"\(Self.format)\", found \(metadata["format"] ?? "none")")
         }
         guard let net = metadata["net"],
-              let channelText = metadata["input_channels"], let heightText = metadata["input_height"], let widthText = metadata["input_width"],
-              let preprocessingText = metadata["preprocessing"] else {
+            let channelText = metadata["input_channels"], let heightText = metadata["input_height"], let widthText = metadata["input_width"],
+            let preprocessingText = metadata["preprocessing"]
+        else {
             throw invalid("expected net, input_channels, input_height, input_width and preprocessing metadata, found \(metadata.keys.sorted())")
         }
         func integer(_ key: String, _ text: String, in range: ClosedRange<Int>) throws(CheckpointError) -> Int {
@@ -88,7 +89,9 @@ struct AnomalyModelFile {
                 heatmapCalibration = try JSONDecoder().decode(HeatmapCalibration.self, from: Data(text.utf8))
             } catch {
                 let reason = (error as? DecodingError).map(Self.describe) ?? "\(error)"
-                throw invalid("expected \(Self.heatmapCalibrationKey) as JSON of a HeatmapCalibration (finite low ≤ pixel_threshold ≤ high, quantiles in (0, 1], images ≥ 1), found \(text.prefix(200)): \(reason)")
+                throw invalid(
+                    "expected \(Self.heatmapCalibrationKey) as JSON of a HeatmapCalibration (finite low ≤ pixel_threshold ≤ high, quantiles in (0, 1], images ≥ 1), found \(text.prefix(200)): \(reason)"
+                )
             }
         }
         var hyperparameters = ["input_channels": String(channels)]

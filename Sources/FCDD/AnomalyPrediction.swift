@@ -34,8 +34,10 @@ public struct AnomalyPrediction: Sendable {
             planes.slice(alongAxis: 0, index..<(index + 1)).reshaped(to: Array(planes.shape.suffix(2)))
         }
         guard maps.shape.first == scores.count, heatmaps.shape.first == scores.count else {
-            TensorError.shapeMismatch(op: "AnomalyPrediction.batch", expected: "one map and one heatmap per score (\(scores.count))",
-                                 found: [maps.shape, heatmaps.shape]).trap()
+            TensorError.shapeMismatch(
+                op: "AnomalyPrediction.batch", expected: "one map and one heatmap per score (\(scores.count))",
+                found: [maps.shape, heatmaps.shape]
+            ).trap()
         }
         return scores.indices.map { index in
             AnomalyPrediction(score: scores[index], map: plane(index, of: maps), heatmap: plane(index, of: heatmaps))

@@ -38,12 +38,15 @@ extension AnomalyPredictor {
         guard lowQuantile > 0, pixelQuantile <= 1, lowQuantile <= pixelQuantile, maximumHeatmapImages >= 1 else {
             throw ExplainError.invalidArgument(
                 operation: operation,
-                message: "expected heatmap quantiles in (0, 1] with the low one ≤ the pixel one and at least 1 heatmap image, found \(lowQuantile), \(pixelQuantile) and \(maximumHeatmapImages)")
+                message:
+                    "expected heatmap quantiles in (0, 1] with the low one ≤ the pixel one and at least 1 heatmap image, found \(lowQuantile), \(pixelQuantile) and \(maximumHeatmapImages)"
+            )
         }
         let evaluation = try evaluate(nominal, batchSize: batchSize, communicator: communicator)
         let scoreThreshold = try ThresholdCalibration.quantile(nominalScores: evaluation.scores, quantile: scoreQuantile)
         guard scoreThreshold.isFinite else {
-            throw ExplainError.invalidArgument(operation: operation, message: "expected finite nominal scores, found a \(scoreQuantile) quantile of \(scoreThreshold)")
+            throw ExplainError.invalidArgument(
+                operation: operation, message: "expected finite nominal scores, found a \(scoreQuantile) quantile of \(scoreThreshold)")
         }
         let calibration = try HeatmapCalibration(
             nominalHeatmaps: evaluation.heatmaps, lowQuantile: lowQuantile, pixelQuantile: pixelQuantile, maximumImages: maximumHeatmapImages)

@@ -64,7 +64,11 @@ extension AnomalyPredictor {
     public func mask(of prediction: AnomalyPrediction, size: Size2D, pixelThreshold: Float? = nil) throws(ExplainError) -> Image {
         let operation = "AnomalyPredictor.mask(of:size:pixelThreshold:)"
         guard let threshold = pixelThreshold ?? self.pixelThreshold else {
-            throw .invalidArgument(operation: operation, message: "expected a pixel threshold: the model has no heatmap calibration (its file was written before they were stored); give one or calibrate the model")
+            throw .invalidArgument(
+                operation: operation,
+                message:
+                    "expected a pixel threshold: the model has no heatmap calibration (its file was written before they were stored); give one or calibrate the model"
+            )
         }
         guard threshold.isFinite else {
             throw .invalidArgument(operation: operation, message: "expected a finite pixel threshold, found \(threshold)")

@@ -102,8 +102,9 @@ public final class AnomalyPredictor {
         }
         try file.load(into: net)
         try Self.checkFit(net: net, objective: objective, file: file)
-        self.init(net: net, objective: objective, preprocessing: file.preprocessing, inputSize: file.inputSize,
-                  inputChannels: file.inputChannels, threshold: file.threshold, heatmapCalibration: file.heatmapCalibration)
+        self.init(
+            net: net, objective: objective, preprocessing: file.preprocessing, inputSize: file.inputSize,
+            inputChannels: file.inputChannels, threshold: file.threshold, heatmapCalibration: file.heatmapCalibration)
         metadata = file.metadata
     }
 
@@ -142,11 +143,19 @@ public final class AnomalyPredictor {
     ///   the file cannot be written.
     public func save(to url: URL, metadata extra: [String: String] = [:]) throws(CheckpointError) {
         guard let described = net as? any ArchitectureDescribing else {
-            throw .invalidCheckpoint(file: url.path, reason: "the net \(type(of: net)) cannot be rebuilt from a file: expected it to conform to ArchitectureDescribing (and its constructor to be registered in a ModelRegistry)")
+            throw .invalidCheckpoint(
+                file: url.path,
+                reason:
+                    "the net \(type(of: net)) cannot be rebuilt from a file: expected it to conform to ArchitectureDescribing (and its constructor to be registered in a ModelRegistry)"
+            )
         }
         let collisions = Set(objective.metadata.keys).intersection(AnomalyModelFile.reservedKeys.union(extra.keys))
         guard collisions.isEmpty else {
-            throw .invalidCheckpoint(file: url.path, reason: "the \(objective.name) objective's settings \(collisions.sorted()) collide with the model file's own keys \(AnomalyModelFile.reservedKeys.sorted()) or the extra metadata; rename them")
+            throw .invalidCheckpoint(
+                file: url.path,
+                reason:
+                    "the \(objective.name) objective's settings \(collisions.sorted()) collide with the model file's own keys \(AnomalyModelFile.reservedKeys.sorted()) or the extra metadata; rename them"
+            )
         }
         let metadata = AnomalyModelFile.metadata(
             objective: objective, architecture: described.architecture, inputChannels: inputChannels, inputSize: inputSize,
@@ -162,7 +171,8 @@ public final class AnomalyPredictor {
     ///   preprocessing cannot take, and the objective's errors.
     public func predict(_ images: Tensor) throws -> [AnomalyPrediction] {
         guard images.rank == 4, images.shape[0] >= 1, images.shape[1] == inputChannels,
-              images.shape[2] == inputSize.height, images.shape[3] == inputSize.width else {
+            images.shape[2] == inputSize.height, images.shape[3] == inputSize.width
+        else {
             throw TensorError.shapeMismatch(
                 op: "AnomalyPredictor.predict", expected: "images [N, \(inputChannels), \(inputSize.height), \(inputSize.width)]",
                 found: [images.shape])

@@ -44,9 +44,12 @@ public enum AutoencoderLoss {
 
     private static func requireImagePair(_ reconstruction: Tensor, _ inputs: Tensor, op: String) {
         guard reconstruction.rank == 4, reconstruction.shape == inputs.shape,
-              reconstruction.shape.allSatisfy({ $0 >= 1 }) else {
-            TensorError.shapeMismatch(op: op, expected: "reconstructions and inputs of one non-empty shape [N, C, H, W]",
-                                 found: [reconstruction.shape, inputs.shape]).trap()
+            reconstruction.shape.allSatisfy({ $0 >= 1 })
+        else {
+            TensorError.shapeMismatch(
+                op: op, expected: "reconstructions and inputs of one non-empty shape [N, C, H, W]",
+                found: [reconstruction.shape, inputs.shape]
+            ).trap()
         }
     }
 }

@@ -87,11 +87,13 @@ public enum FCDDLoss {
         }
         return Tensor.customOperation(value: value, inputs: [means]) { gradient in
             let g = gradient.scalars
-            return [Tensor(shape: s.shape) { out in
-                for i in out.indices {
-                    out[i] = g[i] * -Foundation.exp(-values[i]) / (-Foundation.expm1(-values[i]) + logFloor)
+            return [
+                Tensor(shape: s.shape) { out in
+                    for i in out.indices {
+                        out[i] = g[i] * -Foundation.exp(-values[i]) / (-Foundation.expm1(-values[i]) + logFloor)
+                    }
                 }
-            }]
+            ]
         }
     }
 

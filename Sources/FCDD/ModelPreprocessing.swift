@@ -91,7 +91,8 @@ public enum ModelPreprocessing: Sendable, Codable, Equatable {
             }
         }
         guard !minimum.isEmpty else {
-            throw .invalidTransformParameter(transform: "ModelPreprocessing.fittingLocalContrastMinMax", parameter: "images", expected: "at least one image", found: "none")
+            throw .invalidTransformParameter(
+                transform: "ModelPreprocessing.fittingLocalContrastMinMax", parameter: "images", expected: "at least one image", found: "none")
         }
         return .localContrastMinMax(minimum: minimum, maximum: maximum)
     }

@@ -32,11 +32,15 @@ public struct Adam: Optimizer {
     ///
     /// - Throws: ``OptimizerError/invalidHyperparameter(_:)`` for a negative learning rate,
     ///   ε or weight decay, or betas outside `[0, 1)`.
-    public init(learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
-                weightDecay: Float = 0, weightDecayMode: WeightDecayMode = .coupled, amsgrad: Bool = false) throws(OptimizerError) {
+    public init(
+        learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
+        weightDecay: Float = 0, weightDecayMode: WeightDecayMode = .coupled, amsgrad: Bool = false
+    ) throws(OptimizerError) {
         guard learningRate >= 0, epsilon >= 0, weightDecay >= 0,
-              (0..<1).contains(betas.0), (0..<1).contains(betas.1) else {
-            throw .invalidHyperparameter("Adam needs learning rate, eps and weight decay ≥ 0 and betas in [0, 1), found \(learningRate), \(epsilon), \(weightDecay), \(betas)")
+            (0..<1).contains(betas.0), (0..<1).contains(betas.1)
+        else {
+            throw .invalidHyperparameter(
+                "Adam needs learning rate, eps and weight decay ≥ 0 and betas in [0, 1), found \(learningRate), \(epsilon), \(weightDecay), \(betas)")
         }
         self.learningRate = learningRate
         self.betas = betas
@@ -49,10 +53,13 @@ public struct Adam: Optimizer {
     /// AdamW (PyTorch's `torch.optim.AdamW`): Adam with decoupled weight decay, default 0.01.
     ///
     /// - Throws: ``OptimizerError/invalidHyperparameter(_:)`` as ``init(learningRate:betas:epsilon:weightDecay:weightDecayMode:amsgrad:)``.
-    public static func adamW(learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
-                             weightDecay: Float = 1e-2, amsgrad: Bool = false) throws(OptimizerError) -> Adam {
-        try Adam(learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
-                 weightDecayMode: .decoupled, amsgrad: amsgrad)
+    public static func adamW(
+        learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
+        weightDecay: Float = 1e-2, amsgrad: Bool = false
+    ) throws(OptimizerError) -> Adam {
+        try Adam(
+            learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay,
+            weightDecayMode: .decoupled, amsgrad: amsgrad)
     }
 
     public mutating func step(_ parameters: [(name: String, parameter: Parameter)], gradients: [String: Tensor]) throws(OptimizerError) {

@@ -29,8 +29,10 @@ public class BatchNorm: Module {
     public let batchesTracked: Buffer?
     private let acceptedRanks: ClosedRange<Int>
 
-    init(features: Int, epsilon: Float, momentum: Float?, affine: Bool, tracksRunningStatistics: Bool,
-         acceptedRanks: ClosedRange<Int>) {
+    init(
+        features: Int, epsilon: Float, momentum: Float?, affine: Bool, tracksRunningStatistics: Bool,
+        acceptedRanks: ClosedRange<Int>
+    ) {
         let layer = String(describing: Self.self)
         guard features > 0, epsilon >= 0 else {
             TensorError.invalidArgument(op: layer, message: "expected features > 0 and eps ≥ 0, found \(features) and \(epsilon)").trap()
@@ -54,8 +56,10 @@ public class BatchNorm: Module {
     }
 
     public var localBuffers: [(name: String, buffer: Buffer)] {
-        [runningMean.map { ("running_mean", $0) }, runningVariance.map { ("running_var", $0) },
-         batchesTracked.map { ("num_batches_tracked", $0) }].compactMap { $0 }
+        [
+            runningMean.map { ("running_mean", $0) }, runningVariance.map { ("running_var", $0) },
+            batchesTracked.map { ("num_batches_tracked", $0) },
+        ].compactMap { $0 }
     }
 
     /// As recent PyTorch prints it, including `bias=` (PyTorch's separate flag for the shift,
@@ -73,7 +77,12 @@ public class BatchNorm: Module {
     public func forward(_ input: Tensor) -> Tensor {
         let layer = String(describing: type(of: self))
         guard acceptedRanks.contains(input.rank), input.shape[1] == features else {
-            TensorError.shapeMismatch(op: layer, expected: "an input of rank \(acceptedRanks.lowerBound == acceptedRanks.upperBound ? "\(acceptedRanks.lowerBound)" : "\(acceptedRanks.lowerBound) or \(acceptedRanks.upperBound)") with \(features) channels on axis 1", found: [input.shape]).trap()
+            TensorError.shapeMismatch(
+                op: layer,
+                expected:
+                    "an input of rank \(acceptedRanks.lowerBound == acceptedRanks.upperBound ? "\(acceptedRanks.lowerBound)" : "\(acceptedRanks.lowerBound) or \(acceptedRanks.upperBound)") with \(features) channels on axis 1",
+                found: [input.shape]
+            ).trap()
         }
         let usesBatchStatistics = isTraining || runningMean == nil
         var factor = momentum ?? 0
@@ -86,7 +95,8 @@ public class BatchNorm: Module {
             input, runningMean: runningMean?.value, runningVariance: runningVariance?.value, weight: weight?.value,
             bias: bias?.value, training: usesBatchStatistics, momentum: factor, epsilon: epsilon)
         if usesBatchStatistics, let runningMean, let runningVariance, let mean = result.runningMean,
-           let variance = result.runningVariance {
+            let variance = result.runningVariance
+        {
             runningMean.value = mean
             runningVariance.value = variance
         }
@@ -101,10 +111,13 @@ public final class BatchNorm2d: BatchNorm, PointwiseModule {
     ///
     /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for `features ≤ 0`, a
     ///   negative eps or a momentum outside `[0, 1]`.
-    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                tracksRunningStatistics: Bool = true) {
-        super.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                       tracksRunningStatistics: tracksRunningStatistics, acceptedRanks: 4...4)
+    public init(
+        _ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+        tracksRunningStatistics: Bool = true
+    ) {
+        super.init(
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+            tracksRunningStatistics: tracksRunningStatistics, acceptedRanks: 4...4)
     }
 }
 
@@ -116,9 +129,12 @@ public final class BatchNorm1d: BatchNorm {
     ///
     /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for `features ≤ 0`, a
     ///   negative eps or a momentum outside `[0, 1]`.
-    public init(_ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
-                tracksRunningStatistics: Bool = true) {
-        super.init(features: features, epsilon: epsilon, momentum: momentum, affine: affine,
-                       tracksRunningStatistics: tracksRunningStatistics, acceptedRanks: 2...3)
+    public init(
+        _ features: Int, epsilon: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = true,
+        tracksRunningStatistics: Bool = true
+    ) {
+        super.init(
+            features: features, epsilon: epsilon, momentum: momentum, affine: affine,
+            tracksRunningStatistics: tracksRunningStatistics, acceptedRanks: 2...3)
     }
 }

@@ -52,14 +52,16 @@ public final class Conv2d: SpatialModule {
     }
 
     public var settingsDescription: String {
-        convolutionDescription(inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups,
-                               outputPadding: 0, hasBias: bias != nil)
+        convolutionDescription(
+            inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups,
+            outputPadding: 0, hasBias: bias != nil)
     }
 
     /// Convolves `[N, in, H, W]` into `[N, out, H', W']`.
     public func forward(_ input: Tensor) -> Tensor {
-        Tensor.conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
-                          dilation: dilation, groups: groups)
+        Tensor.conv2d(
+            input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+            dilation: dilation, groups: groups)
     }
 }
 
@@ -79,12 +81,20 @@ func validateConvolution(
     _ padding: Padding2D, _ dilation: Size2D, _ groups: Int
 ) {
     guard inputChannels > 0, outputChannels > 0, groups > 0,
-          inputChannels % groups == 0, outputChannels % groups == 0 else {
-        TensorError.invalidArgument(op: layer, message: "expected positive channel counts divisible by groups, found in \(inputChannels), out \(outputChannels), groups \(groups)").trap()
+        inputChannels % groups == 0, outputChannels % groups == 0
+    else {
+        TensorError.invalidArgument(
+            op: layer, message: "expected positive channel counts divisible by groups, found in \(inputChannels), out \(outputChannels), groups \(groups)"
+        ).trap()
     }
     guard kernelSize.height > 0, kernelSize.width > 0, stride.height > 0, stride.width > 0,
-          dilation.height > 0, dilation.width > 0, padding.isNonNegative else {
-        TensorError.invalidArgument(op: layer, message: "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernelSize), stride \(stride), dilation \(dilation), padding \(padding)").trap()
+        dilation.height > 0, dilation.width > 0, padding.isNonNegative
+    else {
+        TensorError.invalidArgument(
+            op: layer,
+            message:
+                "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernelSize), stride \(stride), dilation \(dilation), padding \(padding)"
+        ).trap()
     }
 }
 

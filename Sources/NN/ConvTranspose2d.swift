@@ -38,9 +38,14 @@ public final class ConvTranspose2d: Module {
     ) {
         validateConvolution("ConvTranspose2d", inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups)
         guard outputPadding.height >= 0, outputPadding.width >= 0,
-              outputPadding.height < max(stride.height, dilation.height),
-              outputPadding.width < max(stride.width, dilation.width) else {
-            TensorError.invalidArgument(op: "ConvTranspose2d", message: "outputPadding must be non-negative and smaller than the stride or the dilation, found \(outputPadding) with stride \(stride), dilation \(dilation)").trap()
+            outputPadding.height < max(stride.height, dilation.height),
+            outputPadding.width < max(stride.width, dilation.width)
+        else {
+            TensorError.invalidArgument(
+                op: "ConvTranspose2d",
+                message:
+                    "outputPadding must be non-negative and smaller than the stride or the dilation, found \(outputPadding) with stride \(stride), dilation \(dilation)"
+            ).trap()
         }
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
@@ -62,13 +67,15 @@ public final class ConvTranspose2d: Module {
     }
 
     public var settingsDescription: String {
-        convolutionDescription(inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups,
-                               outputPadding: outputPadding, hasBias: bias != nil)
+        convolutionDescription(
+            inputChannels, outputChannels, kernelSize, stride, padding, dilation, groups,
+            outputPadding: outputPadding, hasBias: bias != nil)
     }
 
     /// Maps `[N, in, H, W]` to `[N, out, (H − 1)·stride − padding + dilation·(k − 1) + outputPadding + 1, …]`.
     public func forward(_ input: Tensor) -> Tensor {
-        Tensor.convTranspose2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
-                                   outputPadding: outputPadding, dilation: dilation, groups: groups)
+        Tensor.convTranspose2d(
+            input, weight: weight.value, bias: bias?.value, stride: stride, padding: padding,
+            outputPadding: outputPadding, dilation: dilation, groups: groups)
     }
 }

@@ -49,8 +49,10 @@ public final class AvgPool2d: SpatialModule {
     public let countIncludesPadding: Bool
 
     /// An average-pooling layer; parameters are checked when it is applied.
-    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
-                countIncludesPadding: Bool = true) {
+    public init(
+        kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false,
+        countIncludesPadding: Bool = true
+    ) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
@@ -64,16 +66,18 @@ public final class AvgPool2d: SpatialModule {
 
     /// Pools `[N, C, H, W]`.
     public func forward(_ input: Tensor) -> Tensor {
-        input.avgPool2d(kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
-                            divisor: countIncludesPadding ? .includingPadding : .excludingPadding)
+        input.avgPool2d(
+            kernel: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode,
+            divisor: countIncludesPadding ? .includingPadding : .excludingPadding)
     }
 }
 
 extension MaxPool2d {
     /// The window the pooling slides.
     public var window: SlidingWindow {
-        SlidingWindow(kernel: kernelSize, stride: stride, padding: Padding2D(height: padding.height, width: padding.width),
-                      dilation: dilation, ceilMode: ceilMode)
+        SlidingWindow(
+            kernel: kernelSize, stride: stride, padding: Padding2D(height: padding.height, width: padding.width),
+            dilation: dilation, ceilMode: ceilMode)
     }
 
     /// The receptive-field rule of the pooling window.

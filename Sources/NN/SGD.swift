@@ -20,8 +20,10 @@ public struct SGD: Optimizer {
     ///
     /// - Throws: ``OptimizerError/invalidHyperparameter(_:)`` for a negative learning rate,
     ///   momentum or weight decay, or Nesterov without momentum or with dampening (as PyTorch).
-    public init(learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
-                weightDecay: Float = 0) throws(OptimizerError) {
+    public init(
+        learningRate: Float, momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false,
+        weightDecay: Float = 0
+    ) throws(OptimizerError) {
         guard learningRate >= 0, momentum >= 0, weightDecay >= 0 else {
             throw .invalidHyperparameter("SGD needs learning rate, momentum and weight decay ≥ 0, found \(learningRate), \(momentum), \(weightDecay)")
         }
@@ -41,10 +43,11 @@ public struct SGD: Optimizer {
         for update in updates {
             let shape = update.parameter.value.shape
             guard mu != 0 else {
-                update.parameter.value = elementwiseUpdate([update.parameter.value, update.gradient], outputs: 1, shape: shape) { i, o in
-                    let (p, g, out) = (i[0], i[1], o[0])
-                    for k in 0..<out.count { out[k] = p[k] - rate * (g[k] + decay * p[k]) }
-                }[0]
+                update.parameter.value =
+                    elementwiseUpdate([update.parameter.value, update.gradient], outputs: 1, shape: shape) { i, o in
+                        let (p, g, out) = (i[0], i[1], o[0])
+                        for k in 0..<out.count { out[k] = p[k] - rate * (g[k] + decay * p[k]) }
+                    }[0]
                 continue
             }
             let previous = try stateTensor(momentumBuffers, update.name, "momentum_buffer", shape: shape)

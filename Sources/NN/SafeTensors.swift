@@ -1,6 +1,8 @@
 import Foundation
 import TensorCore
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// The case names are the format's own dtype strings, as its header spells them.
 /// An element type of the safetensors format, named as in the file's header.
 ///
 /// ``SafeTensors`` reads every one of these into float32 tensors and writes ``F32``.
@@ -131,8 +133,9 @@ public struct SafeTensors: Sendable {
     ///
     /// - Precondition: No tensor is named `__metadata__`.
     public func serialized() -> Data {
-        precondition(tensors[Self.metadataKey] == nil,
-                     "SafeTensors: \"\(Self.metadataKey)\" is reserved for metadata and cannot name a tensor")
+        precondition(
+            tensors[Self.metadataKey] == nil,
+            "SafeTensors: \"\(Self.metadataKey)\" is reserved for metadata and cannot name a tensor")
         let entries = tensors.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
 
         var fields: [String] = []
@@ -259,34 +262,39 @@ extension SafeTensors {
     /// range of its offsets.
     private static func parseEntry(named name: String, _ value: HeaderValue, bufferBytes: Int, source: String) throws(SafeTensorsError) -> Entry {
         guard case let .object(fields) = value else {
-            throw .invalidEntry(file: source, tensor: name, field: "the entry",
-                                expected: "an object with dtype, shape and data_offsets", found: value.summary)
+            throw .invalidEntry(
+                file: source, tensor: name, field: "the entry",
+                expected: "an object with dtype, shape and data_offsets", found: value.summary)
         }
         guard case let .string(dtypeName)? = fields["dtype"] else {
-            throw .invalidEntry(file: source, tensor: name, field: "dtype", expected: "a string such as \"F32\"",
-                                found: fields["dtype"]?.summary ?? "missing")
+            throw .invalidEntry(
+                file: source, tensor: name, field: "dtype", expected: "a string such as \"F32\"",
+                found: fields["dtype"]?.summary ?? "missing")
         }
         guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
             throw .unsupportedDType(file: source, tensor: name, found: dtypeName)
         }
         guard let shape = fields["shape"]?.integers else {
-            throw .invalidEntry(file: source, tensor: name, field: "shape", expected: "an array of integers",
-                                found: fields["shape"]?.summary ?? "missing")
+            throw .invalidEntry(
+                file: source, tensor: name, field: "shape", expected: "an array of integers",
+                found: fields["shape"]?.summary ?? "missing")
         }
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw .negativeDimension(file: source, tensor: name, shape: shape)
         }
         guard let offsets = fields["data_offsets"]?.integers, offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
-            throw .invalidEntry(file: source, tensor: name, field: "data_offsets", expected: "[begin, end] with 0 ≤ begin ≤ end",
-                                found: fields["data_offsets"]?.summary ?? "missing")
+            throw .invalidEntry(
+                file: source, tensor: name, field: "data_offsets", expected: "[begin, end] with 0 ≤ begin ≤ end",
+                found: fields["data_offsets"]?.summary ?? "missing")
         }
         let (begin, end) = (offsets[0], offsets[1])
         guard let expectedBytes = byteCount(of: shape, dtype: dtype) else {
             throw .tensorTooLarge(file: source, tensor: name, dtype: dtype, shape: shape)
         }
         guard end - begin == expectedBytes else {
-            throw .sizeMismatch(file: source, tensor: name, dtype: dtype, shape: shape,
-                                expectedBytes: expectedBytes, foundBytes: end - begin)
+            throw .sizeMismatch(
+                file: source, tensor: name, dtype: dtype, shape: shape,
+                expectedBytes: expectedBytes, foundBytes: end - begin)
         }
         guard end <= bufferBytes else {
             throw .offsetsOutOfBuffer(file: source, tensor: name, begin: begin, end: end, bufferBytes: bufferBytes)
@@ -315,8 +323,9 @@ extension SafeTensors {
                 throw .bufferHole(file: source, begin: covered, end: entry.begin)
             }
             if entry.begin < covered {
-                throw .bufferOverlap(file: source, tensor: entry.name, begin: entry.begin, end: entry.end,
-                                     otherTensor: owner, otherEnd: covered)
+                throw .bufferOverlap(
+                    file: source, tensor: entry.name, begin: entry.begin, end: entry.end,
+                    otherTensor: owner, otherEnd: covered)
             }
             covered = entry.end
             owner = entry.name
@@ -340,8 +349,10 @@ extension SafeTensors {
 
     /// Fills `scalars` from `bytes` holding as many little-endian elements of `dtype`.
     /// Returns the first integer that float32 cannot represent exactly, if any.
-    private static func convert(_ bytes: UnsafeRawBufferPointer, from dtype: SafeTensorsDType,
-                                into scalars: UnsafeMutableBufferPointer<Float>) -> (index: Int, value: Int64)? {
+    private static func convert(
+        _ bytes: UnsafeRawBufferPointer, from dtype: SafeTensorsDType,
+        into scalars: UnsafeMutableBufferPointer<Float>
+    ) -> (index: Int, value: Int64)? {
         guard let source = bytes.baseAddress, let destination = scalars.baseAddress else { return nil }
         switch dtype {
         case .F32:

@@ -58,7 +58,8 @@ public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .headerTooLarge(file, headerLength, limit):
             return "\(file): expected a header length of at most \(limit) bytes, found \(headerLength); this is not a safetensors file"
         case let .headerLengthExceedsFile(file, headerLength, availableBytes):
-            return "\(file): the header length is \(headerLength) bytes but only \(availableBytes) bytes follow it; the file is incomplete or not a safetensors file"
+            return
+                "\(file): the header length is \(headerLength) bytes but only \(availableBytes) bytes follow it; the file is incomplete or not a safetensors file"
         case let .invalidHeader(file, reason):
             return "\(file): expected the header to be a UTF-8 JSON object, found \(reason)"
         case let .invalidMetadata(file, reason):
@@ -73,13 +74,16 @@ public enum SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .tensorTooLarge(file, tensor, dtype, shape):
             return "\(file): tensor \(quoted(tensor)): shape \(describeShape(shape)) of \(dtype.rawValue) holds more bytes than an Int can count"
         case let .sizeMismatch(file, tensor, dtype, shape, expectedBytes, foundBytes):
-            return "\(file): tensor \(quoted(tensor)): expected data_offsets spanning \(expectedBytes) bytes for shape \(describeShape(shape)) of \(dtype.rawValue), found \(foundBytes) bytes"
+            return
+                "\(file): tensor \(quoted(tensor)): expected data_offsets spanning \(expectedBytes) bytes for shape \(describeShape(shape)) of \(dtype.rawValue), found \(foundBytes) bytes"
         case let .offsetsOutOfBuffer(file, tensor, begin, end, bufferBytes):
-            return "\(file): tensor \(quoted(tensor)): expected data_offsets within the \(bufferBytes)-byte data buffer, found [\(begin), \(end)]; the file is incomplete or its header is wrong"
+            return
+                "\(file): tensor \(quoted(tensor)): expected data_offsets within the \(bufferBytes)-byte data buffer, found [\(begin), \(end)]; the file is incomplete or its header is wrong"
         case let .bufferHole(file, begin, end):
             return "\(file): expected the tensors to cover the data buffer without gaps, found bytes \(begin)..<\(end) that belong to no tensor"
         case let .bufferOverlap(file, tensor, begin, end, otherTensor, otherEnd):
-            return "\(file): expected tensors not to overlap, found tensor \(quoted(tensor)) at [\(begin), \(end)] starting before tensor \(quoted(otherTensor)) ends at \(otherEnd)"
+            return
+                "\(file): expected tensors not to overlap, found tensor \(quoted(tensor)) at [\(begin), \(end)] starting before tensor \(quoted(otherTensor)) ends at \(otherEnd)"
         case let .integerNotRepresentable(file, tensor, index, value):
             return "\(file): tensor \(quoted(tensor)): expected integers that float32 represents exactly, found \(value) at element \(index)"
         case let .writeFailed(file, underlying):

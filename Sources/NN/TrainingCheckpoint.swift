@@ -78,7 +78,11 @@ public struct TrainingCheckpoint: Sendable {
     private init(_ file: SafeTensors, path: String) throws(CheckpointError) {
         let metadata = file.metadata
         guard metadata["format"] == Self.format else {
-            throw .invalidCheckpoint(file: path, reason: "expected metadata format \"\(Self.format)\", found \(metadata["format"].map { "\"\($0)\"" } ?? "none") (a plain weights file loads with Module.load(contentsOf:))")
+            throw .invalidCheckpoint(
+                file: path,
+                reason:
+                    "expected metadata format \"\(Self.format)\", found \(metadata["format"].map { "\"\($0)\"" } ?? "none") (a plain weights file loads with Module.load(contentsOf:))"
+            )
         }
         guard metadata["format_version"] == String(Self.version) else {
             throw .invalidCheckpoint(file: path, reason: "expected format_version \(Self.version), found \(metadata["format_version"] ?? "none")")

@@ -21,10 +21,11 @@ public final class Upsample: SpatialModule {
     ///
     /// - Precondition: Stops with `TensorError.invalidArgument(op:message:)` for a non-positive size or factor.
     public init(_ target: Target, mode: InterpolationMode = .nearest) {
-        let isPositive = switch target {
-        case let .size(size): size.height >= 1 && size.width >= 1
-        case let .scaleFactor(factor): factor >= 1
-        }
+        let isPositive =
+            switch target {
+            case let .size(size): size.height >= 1 && size.width >= 1
+            case let .scaleFactor(factor): factor >= 1
+            }
         guard isPositive else {
             TensorError.invalidArgument(op: "Upsample", message: "expected a positive size or scale factor, found \(target)").trap()
         }

@@ -23,7 +23,8 @@ public struct ComparedMethod {
 
     /// The method a recipe run trained: its objective's name, net, evaluation and quantile.
     public init(_ outcome: RecipeOutcome) {
-        self.init(name: outcome.recipe.objective.rawValue, net: outcome.netName, evaluation: outcome.evaluation,
-                  displayQuantile: outcome.recipe.displayQuantile)
+        self.init(
+            name: outcome.recipe.objective.rawValue, net: outcome.netName, evaluation: outcome.evaluation,
+            displayQuantile: outcome.recipe.displayQuantile)
     }
 }

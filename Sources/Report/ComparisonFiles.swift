@@ -58,8 +58,10 @@ public struct ComparisonFiles {
         guard !chosen.isEmpty else { return nil }
         let inputs = try HeatmapSamples.displayImages(first.evaluation.images.gathered(atIndices: chosen, alongAxis: 0))
         let heatmaps = try methods.map { method in
-            (name: method.name.uppercased(),
-             heatmaps: try HeatmapDisplay(quantile: method.displayQuantile).normalize(method.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0)))
+            (
+                name: method.name.uppercased(),
+                heatmaps: try HeatmapDisplay(quantile: method.displayQuantile).normalize(method.evaluation.heatmaps.gathered(atIndices: chosen, alongAxis: 0))
+            )
         }
         let (height, width) = (first.evaluation.heatmaps.shape[1], first.evaluation.heatmaps.shape[2])
         return try HeatmapFigure.comparison(

@@ -71,18 +71,25 @@ public struct ComparisonReport: Sendable {
         body += "<tr><th scope=\"row\">net</th>" + table.rows.map { "<td>\(HTMLPage.text($0.net))</td>" }.joined() + "</tr>\n"
         for key in keys {
             let name = MetricNames.rows([key: 0]).first?.name ?? key
-            body += "<tr><th scope=\"row\">\(HTMLPage.text(name))</th>" + table.rows.map { row in
-                "<td>\(HTMLPage.text(row.metrics[key].map { MetricNames.rows([key: $0]).first?.value ?? "" } ?? "–"))</td>"
-            }.joined() + "</tr>\n"
+            body +=
+                "<tr><th scope=\"row\">\(HTMLPage.text(name))</th>"
+                + table.rows.map { row in
+                    "<td>\(HTMLPage.text(row.metrics[key].map { MetricNames.rows([key: $0]).first?.value ?? "" } ?? "–"))</td>"
+                }.joined() + "</tr>\n"
         }
         body += "</tbody>\n</table>"
         sections.append(("metrics", "Metrics", body))
 
         let overlays = ["roc.svg", "pixel-roc.svg", "pro.svg"].map { "\(RunFile.assets)/\($0)" }.filter(charts.contains)
         if !overlays.isEmpty {
-            sections.append(("curves", "Detection and localisation", "<div class=\"charts\">\n"
-                + overlays.map { HTMLPage.figure($0, caption: "All methods on the same test set.", alt: "chart \(($0 as NSString).lastPathComponent)") }.joined(separator: "\n")
-                + "\n</div>"))
+            sections.append(
+                (
+                    "curves", "Detection and localisation",
+                    "<div class=\"charts\">\n"
+                        + overlays.map { HTMLPage.figure($0, caption: "All methods on the same test set.", alt: "chart \(($0 as NSString).lastPathComponent)") }
+                        .joined(separator: "\n")
+                        + "\n</div>"
+                ))
         }
 
         var columns = "<div class=\"columns\">\n"
@@ -97,7 +104,10 @@ public struct ComparisonReport: Sendable {
                 if charts.contains(path) { columns += HTMLPage.figure(path, caption: "", alt: "\(name) \(chart) chart") + "\n" }
             }
             if RunFile.exists(RunFile.figure, in: run.folder) {
-                columns += HTMLPage.figure("\(method)/\(RunFile.figure)", caption: "\(name): heatmaps in the Figure 1 layout.", alt: "\(name) heatmaps", className: "picture") + "\n"
+                columns +=
+                    HTMLPage.figure(
+                        "\(method)/\(RunFile.figure)", caption: "\(name): heatmaps in the Figure 1 layout.", alt: "\(name) heatmaps", className: "picture")
+                    + "\n"
             }
             columns += "</div>\n"
         }
@@ -105,9 +115,14 @@ public struct ComparisonReport: Sendable {
         if !runs.isEmpty { sections.append(("methods", "Methods side by side", columns)) }
 
         if RunFile.exists(RunFile.comparisonFigure, in: folder) {
-            sections.append(("comparison", "Heatmaps of the same test images", HTMLPage.figure(
-                RunFile.comparisonFigure, caption: "The same anomalous test images under each method's heatmaps, each method's scaled with the same procedure.",
-                alt: "comparison figure", className: "picture")))
+            sections.append(
+                (
+                    "comparison", "Heatmaps of the same test images",
+                    HTMLPage.figure(
+                        RunFile.comparisonFigure,
+                        caption: "The same anomalous test images under each method's heatmaps, each method's scaled with the same procedure.",
+                        alt: "comparison figure", className: "picture")
+                ))
         }
         let files = [RunFile.comparison, RunFile.comparisonTable, RunFile.comparisonFigure].filter { RunFile.exists($0, in: folder) }
         let missing = table.rows.map(\.method).filter { method in !runs.contains { $0.method == method } }

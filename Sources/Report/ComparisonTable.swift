@@ -49,7 +49,8 @@ public struct ComparisonTable: Sendable, Equatable {
         let keys = shownMetrics
         var lines = ["| method | net | " + keys.joined(separator: " | ") + " |", "|---|---|" + String(repeating: "---|", count: keys.count)]
         for row in rows {
-            lines.append("| \(row.method) | \(row.net) | " + keys.map { row.metrics[$0].map { String(format: "%.4f", $0) } ?? "–" }.joined(separator: " | ") + " |")
+            lines.append(
+                "| \(row.method) | \(row.net) | " + keys.map { row.metrics[$0].map { String(format: "%.4f", $0) } ?? "–" }.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -88,7 +89,8 @@ public struct ComparisonTable: Sendable, Equatable {
         var rows: [Row] = []
         for (number, item) in items.enumerated() {
             guard case let .object(fields) = item, case let .string(method)? = fields["method"], case let .string(net)? = fields["net"],
-                  !method.isEmpty, method != ".", method != "..", !method.contains("/") else {
+                !method.isEmpty, method != ".", method != "..", !method.contains("/")
+            else {
                 throw .unreadableFile(path: path, expected: expected, found: "item \(number): \(item.text)")
             }
             var metrics: [String: Double] = [:]

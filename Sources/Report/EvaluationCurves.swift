@@ -63,13 +63,19 @@ public struct EvaluationCurves: Sendable, Equatable {
     /// The JSON text, keys sorted.
     public func json() throws(ReportError) -> Data {
         func roc(_ curve: ROCCurve?) -> File.ROC? {
-            curve.map { File.ROC(auc: $0.areaUnderCurve, falsePositiveRates: $0.falsePositiveRates, truePositiveRates: $0.truePositiveRates,
-                                 thresholds: $0.thresholds.map { $0.isFinite ? $0 : nil }) }
+            curve.map {
+                File.ROC(
+                    auc: $0.areaUnderCurve, falsePositiveRates: $0.falsePositiveRates, truePositiveRates: $0.truePositiveRates,
+                    thresholds: $0.thresholds.map { $0.isFinite ? $0 : nil })
+            }
         }
         let file = File(
             imageRoc: roc(imageROC), pixelRoc: roc(pixelROC),
-            pro: pro.map { File.PRO(fprLimit: $0.fprLimit, normalizedArea: $0.normalizedArea, falsePositiveRates: $0.falsePositiveRates,
-                                    overlaps: $0.overlaps, thresholds: $0.thresholds.map { $0.isFinite ? $0 : nil }) })
+            pro: pro.map {
+                File.PRO(
+                    fprLimit: $0.fprLimit, normalizedArea: $0.normalizedArea, falsePositiveRates: $0.falsePositiveRates,
+                    overlaps: $0.overlaps, thresholds: $0.thresholds.map { $0.isFinite ? $0 : nil })
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -104,8 +110,9 @@ public struct EvaluationCurves: Sendable, Equatable {
         }
         func check(_ name: String, _ lists: [[Double]], thresholds: Int) throws(ReportError) {
             guard let count = lists.first?.count, count >= 2, lists.allSatisfy({ $0.count == count }), thresholds == count else {
-                throw .unreadableFile(path: path, expected: "\(name): at least two points, as many thresholds as points",
-                                      found: "lists of \((lists.map(\.count) + [thresholds]).map(String.init).joined(separator: ", ")) values")
+                throw .unreadableFile(
+                    path: path, expected: "\(name): at least two points, as many thresholds as points",
+                    found: "lists of \((lists.map(\.count) + [thresholds]).map(String.init).joined(separator: ", ")) values")
             }
             guard lists.joined().allSatisfy({ $0 >= 0 && $0 <= 1 }) else {
                 throw .unreadableFile(path: path, expected: "\(name): rates in [0, 1]", found: "a value outside")
@@ -114,14 +121,16 @@ public struct EvaluationCurves: Sendable, Equatable {
         func roc(_ name: String, _ curve: File.ROC?) throws(ReportError) -> ROCCurve? {
             guard let curve else { return nil }
             try check(name, [curve.falsePositiveRates, curve.truePositiveRates], thresholds: curve.thresholds.count)
-            return ROCCurve(falsePositiveRates: curve.falsePositiveRates, truePositiveRates: curve.truePositiveRates,
-                            thresholds: curve.thresholds.map { $0 ?? .infinity }, areaUnderCurve: curve.auc)
+            return ROCCurve(
+                falsePositiveRates: curve.falsePositiveRates, truePositiveRates: curve.truePositiveRates,
+                thresholds: curve.thresholds.map { $0 ?? .infinity }, areaUnderCurve: curve.auc)
         }
         var pro: PROCurve?
         if let curve = file.pro {
             try check("pro", [curve.falsePositiveRates, curve.overlaps], thresholds: curve.thresholds.count)
-            pro = PROCurve(falsePositiveRates: curve.falsePositiveRates, overlaps: curve.overlaps, thresholds: curve.thresholds.map { $0 ?? .infinity },
-                           fprLimit: curve.fprLimit, normalizedArea: curve.normalizedArea)
+            pro = PROCurve(
+                falsePositiveRates: curve.falsePositiveRates, overlaps: curve.overlaps, thresholds: curve.thresholds.map { $0 ?? .infinity },
+                fprLimit: curve.fprLimit, normalizedArea: curve.normalizedArea)
         }
         return EvaluationCurves(imageROC: try roc("image_roc", file.imageRoc), pixelROC: try roc("pixel_roc", file.pixelRoc), pro: pro)
     }

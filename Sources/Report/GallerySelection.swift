@@ -29,20 +29,24 @@ public struct GallerySelection: Sendable, Equatable, Codable {
         chosen.formUnion(byScore.suffix(max(0, extremes)))
         let wrong = records.indices.filter { records[$0].isMisclassified == true }
         let distance = { (index: Int) -> Double in abs(Double(records[index].score) - (threshold ?? 0)) }
-        let shownWrong = wrong.count <= misclassified ? wrong : Array(wrong.sorted { distance($0) > distance($1) || (distance($0) == distance($1) && $0 < $1) }.prefix(max(0, misclassified)))
+        let shownWrong =
+            wrong.count <= misclassified
+            ? wrong : Array(wrong.sorted { distance($0) > distance($1) || (distance($0) == distance($1) && $0 < $1) }.prefix(max(0, misclassified)))
         chosen.formUnion(shownWrong)
         let indices = byScore.filter(chosen.contains)
 
-        var summary = records.count <= 2 * extremes
+        var summary =
+            records.count <= 2 * extremes
             ? "All \(records.count) test images"
             : "The \(extremes) highest- and \(extremes) lowest-scoring of \(records.count) test images"
         if records.contains(where: { $0.flagged != nil }) {
             let threshold = threshold.map { " (threshold \(Float($0)))" } ?? ""
-            let misclassifiedPart = switch (wrong.count, wrong.count <= misclassified) {
-            case (0, _): ", none misclassified\(threshold)"
-            case (_, true): " and all \(wrong.count) misclassified ones\(threshold)"
-            default: " and the \(shownWrong.count) of \(wrong.count) misclassified ones farthest from the threshold\(threshold)"
-            }
+            let misclassifiedPart =
+                switch (wrong.count, wrong.count <= misclassified) {
+                case (0, _): ", none misclassified\(threshold)"
+                case (_, true): " and all \(wrong.count) misclassified ones\(threshold)"
+                default: " and the \(shownWrong.count) of \(wrong.count) misclassified ones farthest from the threshold\(threshold)"
+                }
             summary += misclassifiedPart
         }
         summary += ": \(indices.count) pictures."

@@ -29,7 +29,8 @@ public enum MetricsFile {
         do {
             return try JSONDecoder().decode([String: Double].self, from: data)
         } catch {
-            throw .unreadableFile(path: folder.appendingPathComponent(RunFile.metrics).path, expected: "a JSON object of numbers", found: ReportError.problem(error))
+            throw .unreadableFile(
+                path: folder.appendingPathComponent(RunFile.metrics).path, expected: "a JSON object of numbers", found: ReportError.problem(error))
         }
     }
 }

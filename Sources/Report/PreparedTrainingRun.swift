@@ -65,9 +65,11 @@ public final class PreparedTrainingRun {
         metadata["display_quantile"] = String(run.recipe.displayQuantile)
         try predictor.save(to: outputs.url(for: RunFile.model), metadata: metadata)
         try TrainingBatchPreview.write(loader: training.trainer.loader, into: outputs.staging)
-        try EvaluationFiles(evaluation: outcome.evaluation, test: data.test, threshold: predictor.threshold,
-                            display: HeatmapDisplay(for: predictor, quantile: run.recipe.displayQuantile), title: title, command: run.command)
-            .write(metrics: metrics, into: outputs.staging)
+        try EvaluationFiles(
+            evaluation: outcome.evaluation, test: data.test, threshold: predictor.threshold,
+            display: HeatmapDisplay(for: predictor, quantile: run.recipe.displayQuantile), title: title, command: run.command
+        )
+        .write(metrics: metrics, into: outputs.staging)
         try RunReport(folder: outputs.staging).write()
         try outputs.publish()
         return outcome

@@ -6,32 +6,37 @@ enum ReportCharts {
     /// ROC curves of one or more methods with the chance diagonal; the legend gives each AUC.
     static func roc(_ curves: [(name: String, curve: ROCCurve)], title: String) -> LineChart {
         var series = curves.enumerated().map { index, entry in
-            LineChart.Series(name: "\(entry.name) (AUC \(String(format: "%.3f", entry.curve.areaUnderCurve)))",
-                             xs: entry.curve.falsePositiveRates, ys: entry.curve.truePositiveRates,
-                             color: LineChart.palette[index % LineChart.palette.count])
+            LineChart.Series(
+                name: "\(entry.name) (AUC \(String(format: "%.3f", entry.curve.areaUnderCurve)))",
+                xs: entry.curve.falsePositiveRates, ys: entry.curve.truePositiveRates,
+                color: LineChart.palette[index % LineChart.palette.count])
         }
         series.append(LineChart.Series(name: "chance", xs: [0, 1], ys: [0, 1], color: RGBColor(grey: 0.55), dashed: true))
-        return LineChart(series: series, title: title, xLabel: "false positive rate", yLabel: "true positive rate",
-                         xRange: 0...1, yRange: 0...1, width: 440, height: 460)
+        return LineChart(
+            series: series, title: title, xLabel: "false positive rate", yLabel: "true positive rate",
+            xRange: 0...1, yRange: 0...1, width: 440, height: 460)
     }
 
     /// PRO curves up to their FPR limit; the legend gives each normalised area.
     static func pro(_ curves: [(name: String, curve: PROCurve)], title: String) -> LineChart {
         let limit = curves.map(\.curve.fprLimit).max() ?? 0.3
         let series = curves.enumerated().map { index, entry in
-            LineChart.Series(name: "\(entry.name) (AU-PRO \(String(format: "%.3f", entry.curve.normalizedArea)))",
-                             xs: entry.curve.falsePositiveRates, ys: entry.curve.overlaps,
-                             color: LineChart.palette[index % LineChart.palette.count])
+            LineChart.Series(
+                name: "\(entry.name) (AU-PRO \(String(format: "%.3f", entry.curve.normalizedArea)))",
+                xs: entry.curve.falsePositiveRates, ys: entry.curve.overlaps,
+                color: LineChart.palette[index % LineChart.palette.count])
         }
-        return LineChart(series: series, title: title, xLabel: "false positive rate (up to \(limit))", yLabel: "per-region overlap",
-                         xRange: 0...limit, yRange: 0...1, width: 440, height: 460)
+        return LineChart(
+            series: series, title: title, xLabel: "false positive rate (up to \(limit))", yLabel: "per-region overlap",
+            xRange: 0...limit, yRange: 0...1, width: 440, height: 460)
     }
 
     /// The mean batch loss per epoch of one or more runs.
     static func loss(_ histories: [(name: String, history: TrainingHistory)], title: String) -> LineChart {
         let series = histories.enumerated().map { index, entry in
-            LineChart.Series(name: entry.name, xs: entry.history.rows.map { Double($0.epoch + 1) }, ys: entry.history.rows.map(\.loss),
-                             color: LineChart.palette[index % LineChart.palette.count])
+            LineChart.Series(
+                name: entry.name, xs: entry.history.rows.map { Double($0.epoch + 1) }, ys: entry.history.rows.map(\.loss),
+                color: LineChart.palette[index % LineChart.palette.count])
         }
         return LineChart(series: series, title: title, xLabel: "epoch", yLabel: "mean batch loss", wholeNumberXTicks: true, width: 440, height: 400)
     }
@@ -67,16 +72,21 @@ enum ReportCharts {
                 xs += [low + Double(bin) * width, low + Double(bin + 1) * width]
                 ys += [share, share]
             }
-            series.append(LineChart.Series(name: name, xs: [low] + xs + [xs.last ?? low], ys: [0] + ys + [0],
-                                           color: LineChart.palette[label == 0 ? 0 : 3]))
+            series.append(
+                LineChart.Series(
+                    name: name, xs: [low] + xs + [xs.last ?? low], ys: [0] + ys + [0],
+                    color: LineChart.palette[label == 0 ? 0 : 3]))
         }
         if let threshold, threshold.isFinite {
-            series.append(LineChart.Series(name: "threshold", xs: [threshold, threshold], ys: [0, max(peak, 0.01)],
-                                           color: RGBColor(grey: 0.3), dashed: true))
+            series.append(
+                LineChart.Series(
+                    name: "threshold", xs: [threshold, threshold], ys: [0, max(peak, 0.01)],
+                    color: RGBColor(grey: 0.3), dashed: true))
         }
         // Room above the highest bar, so that it does not run into the frame.
-        return LineChart(series: series, title: title, xLabel: "anomaly score", yLabel: "share of the class's images",
-                         yRange: 0...(max(peak, 0.01) * 1.15), width: 440, height: 400)
+        return LineChart(
+            series: series, title: title, xLabel: "anomaly score", yLabel: "share of the class's images",
+            yRange: 0...(max(peak, 0.01) * 1.15), width: 440, height: 400)
     }
 
     /// Writes each chart as SVG to its path in `folder`, atomically.

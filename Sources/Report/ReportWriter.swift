@@ -14,7 +14,8 @@ public enum ReportWriter {
     public static func write(folder: URL) throws(ReportError) -> URL {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .notARunFolder(path: folder.path, found: FileManager.default.fileExists(atPath: folder.path) ? ["a file, not a folder"] : ["nothing: no such folder"])
+            throw .notARunFolder(
+                path: folder.path, found: FileManager.default.fileExists(atPath: folder.path) ? ["a file, not a folder"] : ["nothing: no such folder"])
         }
         if RunFile.exists(RunFile.sweep, in: folder) {
             let sweep = try SweepReport(folder: folder)

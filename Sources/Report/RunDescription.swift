@@ -48,8 +48,9 @@ public struct RunDescription: Sendable, Equatable, Codable {
         do {
             return try decoder.decode(RunDescription.self, from: data)
         } catch {
-            throw .unreadableFile(path: folder.appendingPathComponent(RunFile.description).path,
-                                  expected: "the run description that fcdd train and evaluate write", found: ReportError.problem(error))
+            throw .unreadableFile(
+                path: folder.appendingPathComponent(RunFile.description).path,
+                expected: "the run description that fcdd train and evaluate write", found: ReportError.problem(error))
         }
     }
 }

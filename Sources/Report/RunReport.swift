@@ -120,9 +120,15 @@ public struct RunReport: Sendable {
                 "pro.svg": "Mean per-region overlap against the false positive rate of nominal pixels, up to the AU-PRO's limit.",
                 "test-scores.svg": "Distribution of the test scores per class" + (threshold == nil ? "." : ", with the decision threshold."),
             ]
-            sections.append(("curves", "Detection and localisation", "<div class=\"charts\">\n" + curveCharts.map { path in
-                HTMLPage.figure(path, caption: captions[(path as NSString).lastPathComponent] ?? "", alt: "chart \((path as NSString).lastPathComponent)")
-            }.joined(separator: "\n") + "\n</div>"))
+            sections.append(
+                (
+                    "curves", "Detection and localisation",
+                    "<div class=\"charts\">\n"
+                        + curveCharts.map { path in
+                            HTMLPage.figure(
+                                path, caption: captions[(path as NSString).lastPathComponent] ?? "", alt: "chart \((path as NSString).lastPathComponent)")
+                        }.joined(separator: "\n") + "\n</div>"
+                ))
         }
 
         let trainingCharts = charts.filter { ["loss.svg", "training-scores.svg"].contains(($0 as NSString).lastPathComponent) }
@@ -130,23 +136,44 @@ public struct RunReport: Sendable {
             missing.append("training history (\(RunFile.history))")
         } else {
             let seconds = history?.rows.reduce(0) { $0 + $1.seconds } ?? 0
-            sections.append(("training", "Training", "<p class=\"note\">\(history?.rows.count ?? 0) epoch\(history?.rows.count == 1 ? "" : "s") in \(String(format: "%.1f", seconds)) s. "
-                + "The scores are the means over each epoch's training batches, anomalies included, in training mode.</p>\n<div class=\"charts\">\n"
-                + trainingCharts.map { HTMLPage.figure($0, caption: $0.hasSuffix("loss.svg") ? "Mean batch loss per epoch." : "Mean anomaly score of the nominal and the anomalous training samples per epoch.", alt: "chart \(($0 as NSString).lastPathComponent)") }.joined(separator: "\n")
-                + "\n</div>"))
+            sections.append(
+                (
+                    "training", "Training",
+                    "<p class=\"note\">\(history?.rows.count ?? 0) epoch\(history?.rows.count == 1 ? "" : "s") in \(String(format: "%.1f", seconds)) s. "
+                        + "The scores are the means over each epoch's training batches, anomalies included, in training mode.</p>\n<div class=\"charts\">\n"
+                        + trainingCharts.map {
+                            HTMLPage.figure(
+                                $0,
+                                caption: $0.hasSuffix("loss.svg")
+                                    ? "Mean batch loss per epoch." : "Mean anomaly score of the nominal and the anomalous training samples per epoch.",
+                                alt: "chart \(($0 as NSString).lastPathComponent)")
+                        }.joined(separator: "\n")
+                        + "\n</div>"
+                ))
         }
 
         if RunFile.exists(RunFile.trainingBatch, in: folder) {
-            sections.append(("training-batch", "A training batch", "<p class=\"note\">The first batch of the first epoch as the net sees it: anomalies injected, augmented and preprocessed (each image min-max scaled for display), with the masks of the pixel-wise loss where there are masks.</p>\n"
-                + HTMLPage.figure(RunFile.trainingBatch, caption: "Nominal samples and anomalies of one training batch.", alt: "training batch", className: "picture")))
+            sections.append(
+                (
+                    "training-batch", "A training batch",
+                    "<p class=\"note\">The first batch of the first epoch as the net sees it: anomalies injected, augmented and preprocessed (each image min-max scaled for display), with the masks of the pixel-wise loss where there are masks.</p>\n"
+                        + HTMLPage.figure(
+                            RunFile.trainingBatch, caption: "Nominal samples and anomalies of one training batch.", alt: "training batch", className: "picture")
+                ))
         } else {
             missing.append("training batch (\(RunFile.trainingBatch))")
         }
 
         if RunFile.exists(RunFile.figure, in: folder) {
-            sections.append(("figure", "Heatmaps (the paper's Figure 1 layout)", HTMLPage.figure(
-                RunFile.figure, caption: "Nominal and anomalous test images, their heatmaps (\(runDescription?.heatmapDisplay ?? "scaled together")) and the ground truth where masks exist.",
-                alt: "heatmap figure", className: "picture")))
+            sections.append(
+                (
+                    "figure", "Heatmaps (the paper's Figure 1 layout)",
+                    HTMLPage.figure(
+                        RunFile.figure,
+                        caption:
+                            "Nominal and anomalous test images, their heatmaps (\(runDescription?.heatmapDisplay ?? "scaled together")) and the ground truth where masks exist.",
+                        alt: "heatmap figure", className: "picture")
+                ))
         } else {
             missing.append("heatmap figure (\(RunFile.figure))")
         }
@@ -164,7 +191,8 @@ public struct RunReport: Sendable {
         }
         sections.append(("files", "Files", filesHTML(missing: missing)))
 
-        let subtitle = "<p class=\"subtitle\">" + (runDescription.map { "Written by <code>\(HTMLPage.text($0.command))</code>. " } ?? "")
+        let subtitle =
+            "<p class=\"subtitle\">" + (runDescription.map { "Written by <code>\(HTMLPage.text($0.command))</code>. " } ?? "")
             + "All files the page shows are beside it in its folder.</p>"
         return HTMLPage.document(title: title, subtitle: subtitle, sections: sections)
     }
@@ -184,19 +212,22 @@ public struct RunReport: Sendable {
         var html = "<p class=\"note\">\(HTMLPage.text(selection.summary))"
         if shown.count < selection.indices.count { html += " \(selection.indices.count - shown.count) of their pictures are missing from the folder." }
         html += " Each picture shows the input and its heatmap over it (\(HTMLPage.text(runDescription?.heatmapDisplay ?? "scaled together")))"
-        html += "; a white outline marks the ground truth where the data set has masks. All scores are in <a href=\"\(HTMLPage.link(RunFile.scores))\">\(RunFile.scores)</a>.</p>\n"
+        html +=
+            "; a white outline marks the ground truth where the data set has masks. All scores are in <a href=\"\(HTMLPage.link(RunFile.scores))\">\(RunFile.scores)</a>.</p>\n"
         html += "<div class=\"controls\"><label>Show <select id=\"gallery-filter\">"
         html += "<option value=\"all\">all</option>"
         if hasDecisions { html += "<option value=\"misclassified\">misclassified only (\(wrong))</option>" }
         html += "<option value=\"nominal\">nominal only</option><option value=\"anomalous\">anomalous only</option></select></label>"
-        html += "<label>Order <select id=\"gallery-order\"><option value=\"descending\">highest score first</option><option value=\"ascending\">lowest score first</option></select></label>"
+        html +=
+            "<label>Order <select id=\"gallery-order\"><option value=\"descending\">highest score first</option><option value=\"ascending\">lowest score first</option></select></label>"
         html += "<span id=\"gallery-count\">\(shown.count) pictures</span></div>\n<div class=\"gallery\" id=\"gallery-cards\">\n"
         let prefix = Self.commonFolder(of: scores.records.map(\.name))
         for index in shown {
             let record = scores.records[index]
             let short = String(record.name.dropFirst(prefix.count))
             let misclassified = record.isMisclassified == true
-            html += "<figure class=\"card\(misclassified ? " misclassified" : "")\" data-index=\"\(index)\" data-label=\"\(record.label)\" data-score=\"\(record.score)\" data-misclassified=\"\(misclassified)\">"
+            html +=
+                "<figure class=\"card\(misclassified ? " misclassified" : "")\" data-index=\"\(index)\" data-label=\"\(record.label)\" data-score=\"\(record.score)\" data-misclassified=\"\(misclassified)\">"
             html += "<img src=\"\(HTMLPage.link(RunFile.galleryPicture(index)))\" alt=\"\(HTMLPage.text("test image \(short) and its heatmap"))\">"
             html += "<figcaption><span class=\"name\" title=\"\(HTMLPage.text(record.name))\">\(HTMLPage.text(short))</span>"
             html += "<span>score \(HTMLPage.score(record.score))</span>"
@@ -222,11 +253,15 @@ public struct RunReport: Sendable {
 
     /// Links to the run's files that exist, and what the page leaves out.
     private func filesHTML(missing: [String]) -> String {
-        let files = [RunFile.metrics, RunFile.scores, RunFile.curves, RunFile.history, RunFile.configuration, RunFile.model, RunFile.figure, RunFile.trainingBatch, RunFile.description]
-            .filter { RunFile.exists($0, in: folder) }
+        let files = [
+            RunFile.metrics, RunFile.scores, RunFile.curves, RunFile.history, RunFile.configuration, RunFile.model, RunFile.figure, RunFile.trainingBatch,
+            RunFile.description,
+        ]
+        .filter { RunFile.exists($0, in: folder) }
         var html = "<ul>\n" + files.map { "<li><a href=\"\(HTMLPage.link($0))\">\(HTMLPage.text($0))</a></li>" }.joined(separator: "\n") + "\n</ul>"
         if !missing.isEmpty {
-            html += "\n<p class=\"note\">Not in this folder, so left out: \(HTMLPage.text(missing.joined(separator: "; "))). Rebuild the page with <code>fcdd report FOLDER</code>.</p>"
+            html +=
+                "\n<p class=\"note\">Not in this folder, so left out: \(HTMLPage.text(missing.joined(separator: "; "))). Rebuild the page with <code>fcdd report FOLDER</code>.</p>"
         }
         return html
     }

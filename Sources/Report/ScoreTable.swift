@@ -41,8 +41,9 @@ public struct ScoreTable: Sendable, Equatable {
     /// there is one.
     public init(_ evaluation: AnomalyEvaluation, threshold: Float?) {
         records = evaluation.scores.indices.map { index in
-            ScoreRecord(name: evaluation.names[index], label: evaluation.labels[index], score: evaluation.scores[index],
-                        flagged: threshold.map { evaluation.scores[index] > $0 })
+            ScoreRecord(
+                name: evaluation.names[index], label: evaluation.labels[index], score: evaluation.scores[index],
+                flagged: threshold.map { evaluation.scores[index] > $0 })
         }
     }
 
@@ -80,9 +81,11 @@ public struct ScoreTable: Sendable, Equatable {
         for (number, row) in rows.dropFirst().enumerated() {
             let decision = row.count == 4 ? Bool(row[3]) : nil
             guard row.count == header.count, let label = Int(row[1]), label == 0 || label == 1,
-                  let score = Float(row[2]), !score.isNaN, row.count == 3 || decision != nil else {
-                throw .unreadableFile(path: path, expected: "rows of a name, a label 0 or 1, a score and true or false as the header says",
-                                      found: "row \(number + 2): \(row.joined(separator: ","))")
+                let score = Float(row[2]), !score.isNaN, row.count == 3 || decision != nil
+            else {
+                throw .unreadableFile(
+                    path: path, expected: "rows of a name, a label 0 or 1, a score and true or false as the header says",
+                    found: "row \(number + 2): \(row.joined(separator: ","))")
             }
             records.append(ScoreRecord(name: row[0], label: label, score: score, flagged: decision))
         }

@@ -150,8 +150,9 @@ public struct Sweep {
             let plan = try makePlan(point)
             let planned = plan.runs.map(\.recipe.objective.rawValue)
             guard planned == methods else {
-                throw ReportError.invalidSweep(field: "plan of class \(point.normalClass), seed \(point.seed)",
-                                               expected: "runs of \(methods.joined(separator: ", ")) in that order", found: planned.joined(separator: ", "))
+                throw ReportError.invalidSweep(
+                    field: "plan of class \(point.normalClass), seed \(point.seed)",
+                    expected: "runs of \(methods.joined(separator: ", ")) in that order", found: planned.joined(separator: ", "))
             }
             var compared: [ComparedMethod] = []
             var stopAfterPair = false
@@ -169,10 +170,11 @@ public struct Sweep {
                 // Training first, so that a stop leaves the run unpublished; then the trainer
                 // has no epoch left and the prepared run evaluates and writes.
                 let trainer = prepared.training.trainer
-                try trainer.train(callbacks: TrainingCallbacks(afterStep: { step in
-                    let done = Double(step.epoch * step.steps + step.step + 1) / Double(max(1, step.epochs * step.steps))
-                    return report(.step(step), point, method, min(1, done))
-                }))
+                try trainer.train(
+                    callbacks: TrainingCallbacks(afterStep: { step in
+                        let done = Double(step.epoch * step.steps + step.step + 1) / Double(max(1, step.epochs * step.steps))
+                        return report(.step(step), point, method, min(1, done))
+                    }))
                 guard trainer.history.count >= run.recipe.training.epochs else { return try stopped() }
                 let outcome = try prepared.train()
                 finished += 1
@@ -184,8 +186,10 @@ public struct Sweep {
                 compared.append(ComparedMethod(outcome))
             }
             if methods.count > 1 {
-                try ComparisonFiles(methods: compared, test: plan.data.test, title: "\(plan.data.description), nominal: \(plan.data.normalClassName)",
-                                    columns: plan.comparisonColumns).write(into: folder(of: point))
+                try ComparisonFiles(
+                    methods: compared, test: plan.data.test, title: "\(plan.data.description), nominal: \(plan.data.normalClassName)",
+                    columns: plan.comparisonColumns
+                ).write(into: folder(of: point))
             }
             if stopAfterPair { return try stopped() }
         }

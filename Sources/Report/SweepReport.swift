@@ -39,13 +39,16 @@ public struct SweepReport: Sendable {
         for method in table.methods {
             if table.methods.count > 1 { results += "<h3>\(HTMLPage.text(method.method.uppercased()))</h3>\n" }
             let keys = SweepTable.tableMetrics.filter { method.overall[$0] != nil }
-            results += "<table class=\"sweep\">\n<thead><tr><th>class</th><th>runs</th>"
+            results +=
+                "<table class=\"sweep\">\n<thead><tr><th>class</th><th>runs</th>"
                 + keys.map { "<th>\(HTMLPage.text(Self.name(of: $0)))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
             for row in method.classes {
-                results += "<tr><th scope=\"row\">\(HTMLPage.text(row.normalClass))</th><td>\(row.runs)</td>"
+                results +=
+                    "<tr><th scope=\"row\">\(HTMLPage.text(row.normalClass))</th><td>\(row.runs)</td>"
                     + keys.map { "<td>\(HTMLPage.text(SweepTable.format(row.metrics[$0])))</td>" }.joined() + "</tr>\n"
             }
-            results += "<tr><th scope=\"row\">mean over classes</th><td>\(method.classes.reduce(0) { $0 + $1.runs })</td>"
+            results +=
+                "<tr><th scope=\"row\">mean over classes</th><td>\(method.classes.reduce(0) { $0 + $1.runs })</td>"
                 + keys.map { "<td><strong>\(HTMLPage.text(SweepTable.format(method.overall[$0])))</strong></td>" }.joined() + "</tr>\n"
             results += "</tbody>\n</table>\n"
             if keys.isEmpty { results += "<p class=\"note\">No run of \(HTMLPage.text(method.method)) has finished yet.</p>\n" }
@@ -53,27 +56,40 @@ public struct SweepReport: Sendable {
         sections.append(("results", "Results", results))
         sections.append(("runs", "Runs", runsHTML()))
 
-        var settingsRows = [("command", settings.command), ("classes", settings.classes.joined(separator: ", ")),
-                            ("seeds", settings.seeds.map(String.init).joined(separator: ", ")), ("methods", settings.methods.joined(separator: ", "))]
+        var settingsRows = [
+            ("command", settings.command), ("classes", settings.classes.joined(separator: ", ")),
+            ("seeds", settings.seeds.map(String.init).joined(separator: ", ")), ("methods", settings.methods.joined(separator: ", ")),
+        ]
         settingsRows += settings.options.keys.sorted().map { ($0, settings.options[$0] ?? "") }
-        sections.append(("settings", "Settings", "<p class=\"note\">Every run of the sweep shares these options; running the sweep again with them continues it.</p>\n"
-            + HTMLPage.table(settingsRows.map { (HTMLPage.text($0.0), HTMLPage.text($0.1)) })))
+        sections.append(
+            (
+                "settings", "Settings",
+                "<p class=\"note\">Every run of the sweep shares these options; running the sweep again with them continues it.</p>\n"
+                    + HTMLPage.table(settingsRows.map { (HTMLPage.text($0.0), HTMLPage.text($0.1)) })
+            ))
 
         let files = [RunFile.sweepTable, RunFile.sweepResults, RunFile.sweep].filter { RunFile.exists($0, in: folder) }
-        sections.append(("files", "Files", "<ul>\n" + files.map { "<li><a href=\"\(HTMLPage.link($0))\">\(HTMLPage.text($0))</a></li>" }.joined(separator: "\n") + "\n</ul>"))
+        sections.append(
+            (
+                "files", "Files",
+                "<ul>\n" + files.map { "<li><a href=\"\(HTMLPage.link($0))\">\(HTMLPage.text($0))</a></li>" }.joined(separator: "\n") + "\n</ul>"
+            ))
 
-        let subtitle = "<p class=\"subtitle\">Written by <code>\(HTMLPage.text(settings.command))</code>: \(table.finishedRuns) of \(table.runs.count) runs finished"
+        let subtitle =
+            "<p class=\"subtitle\">Written by <code>\(HTMLPage.text(settings.command))</code>: \(table.finishedRuns) of \(table.runs.count) runs finished"
             + " (\(HTMLPage.text(settings.methods.joined(separator: ", "))), classes \(HTMLPage.text(settings.classes.joined(separator: ", "))), seeds "
             + "\(settings.seeds.map(String.init).joined(separator: ", "))). Each run's own report is linked below.</p>"
-        return HTMLPage.document(title: "Sweep: \(settings.command), \(settings.classes.count) classes × \(settings.seeds.count) seeds",
-                                 subtitle: subtitle, sections: sections)
+        return HTMLPage.document(
+            title: "Sweep: \(settings.command), \(settings.classes.count) classes × \(settings.seeds.count) seeds",
+            subtitle: subtitle, sections: sections)
     }
 
     /// The table of runs: class, seed, method, the main metrics and links to the reports.
     private func runsHTML() -> String {
         let keys = SweepTable.tableMetrics.filter { key in table.runs.contains { $0.metrics?[key] != nil } }
         let compares = settings.methods.count > 1
-        var html = "<table class=\"sweep-runs\">\n<thead><tr><th>class</th><th>seed</th>" + (compares ? "<th>method</th>" : "")
+        var html =
+            "<table class=\"sweep-runs\">\n<thead><tr><th>class</th><th>seed</th>" + (compares ? "<th>method</th>" : "")
             + keys.map { "<th>\(HTMLPage.text(Self.name(of: $0)))</th>" }.joined() + "<th>report</th></tr></thead>\n<tbody>\n"
         for run in table.runs {
             html += "<tr><th scope=\"row\">\(HTMLPage.text(run.point.normalClass))</th><td>\(run.point.seed)</td>"

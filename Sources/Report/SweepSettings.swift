@@ -83,8 +83,9 @@ public struct SweepSettings: Sendable, Equatable, Codable {
         do {
             return try JSONDecoder().decode(SweepSettings.self, from: data)
         } catch {
-            throw .unreadableFile(path: folder.appendingPathComponent(RunFile.sweep).path,
-                                  expected: "a sweep's settings (command, classes, seeds, methods, options)", found: ReportError.problem(error))
+            throw .unreadableFile(
+                path: folder.appendingPathComponent(RunFile.sweep).path,
+                expected: "a sweep's settings (command, classes, seeds, methods, options)", found: ReportError.problem(error))
         }
     }
 

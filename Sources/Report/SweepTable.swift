@@ -32,7 +32,8 @@ public struct SweepTable: Sendable, Equatable {
         public init?(of values: [Double]) {
             guard !values.isEmpty else { return nil }
             let mean = values.reduce(0, +) / Double(values.count)
-            let deviation = values.count > 1
+            let deviation =
+                values.count > 1
                 ? (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot() : nil
             self.init(mean: mean, standardDeviation: deviation, seeds: values.count)
         }
@@ -137,20 +138,25 @@ public struct SweepTable: Sendable, Equatable {
     }
 
     /// How the statistics are computed, in one sentence for the table's readers.
-    public static let statisticsNote = "Mean ± sample standard deviation (n − 1) over seeds; the mean row is the mean over classes of the class means, "
+    public static let statisticsNote =
+        "Mean ± sample standard deviation (n − 1) over seeds; the mean row is the mean over classes of the class means, "
         + "its ± the sample standard deviation over seeds of each seed's mean over the classes."
 
     /// `results.md`: a heading, the note on the statistics, and per method a table with a row
     /// per class (its finished runs and ``tableMetrics``) and the overall mean.
     public var markdown: String {
         let seeds = settings.seeds.map(String.init).joined(separator: ", ")
-        var lines = ["# \(settings.command): \(settings.classes.count) classes × \(settings.seeds.count) seeds",
-                     "", "Seeds \(seeds); \(finishedRuns) of \(runs.count) runs finished. \(Self.statisticsNote)"]
+        var lines = [
+            "# \(settings.command): \(settings.classes.count) classes × \(settings.seeds.count) seeds",
+            "", "Seeds \(seeds); \(finishedRuns) of \(runs.count) runs finished. \(Self.statisticsNote)",
+        ]
         for table in methods {
             let keys = Self.tableMetrics.filter { key in table.overall[key] != nil }
-            lines += ["", "## \(table.method)", "",
-                      "| class | runs | " + keys.joined(separator: " | ") + " |",
-                      "|---|---|" + String(repeating: "---|", count: keys.count)]
+            lines += [
+                "", "## \(table.method)", "",
+                "| class | runs | " + keys.joined(separator: " | ") + " |",
+                "|---|---|" + String(repeating: "---|", count: keys.count),
+            ]
             for row in table.classes {
                 lines.append("| \(row.normalClass) | \(row.runs) | " + keys.map { Self.format(row.metrics[$0]) }.joined(separator: " | ") + " |")
             }
@@ -180,13 +186,17 @@ public struct SweepTable: Sendable, Equatable {
             "seeds": settings.seeds.map { NSNumber(value: $0) },
             "statistics": Self.statisticsNote,
             "methods": methods.map { table -> [String: Any] in
-                ["method": table.method,
-                 "classes": table.classes.map { ["class": $0.normalClass, "runs": $0.runs, "metrics": statistics($0.metrics)] as [String: Any] },
-                 "overall": statistics(table.overall, classes: table.overallClasses)]
+                [
+                    "method": table.method,
+                    "classes": table.classes.map { ["class": $0.normalClass, "runs": $0.runs, "metrics": statistics($0.metrics)] as [String: Any] },
+                    "overall": statistics(table.overall, classes: table.overallClasses),
+                ]
             },
             "runs": runs.map { run -> [String: Any] in
-                ["class": run.point.normalClass, "seed": NSNumber(value: run.point.seed), "method": run.method, "folder": run.path,
-                 "metrics": run.metrics ?? NSNull()]
+                [
+                    "class": run.point.normalClass, "seed": NSNumber(value: run.point.seed), "method": run.method, "folder": run.path,
+                    "metrics": run.metrics ?? NSNull(),
+                ]
             },
         ]
         do {

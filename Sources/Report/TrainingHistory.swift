@@ -29,8 +29,10 @@ public struct TrainingHistory: Sendable, Equatable {
         public var stepSeconds: Double
 
         /// A row; see the properties.
-        public init(epoch: Int, learningRate: Double, loss: Double, nominalScore: Double, anomalousScore: Double, seconds: Double,
-                    dataSeconds: Double = 0, stepSeconds: Double = 0) {
+        public init(
+            epoch: Int, learningRate: Double, loss: Double, nominalScore: Double, anomalousScore: Double, seconds: Double,
+            dataSeconds: Double = 0, stepSeconds: Double = 0
+        ) {
             self.epoch = epoch
             self.learningRate = learningRate
             self.loss = loss
@@ -58,7 +60,8 @@ public struct TrainingHistory: Sendable, Equatable {
     /// The trainer's records.
     public init(_ records: [EpochRecord]) {
         rows = records.map {
-            Row(epoch: $0.epoch, learningRate: Double($0.learningRate), loss: Double($0.loss),
+            Row(
+                epoch: $0.epoch, learningRate: Double($0.learningRate), loss: Double($0.loss),
                 nominalScore: Double($0.nominalScore), anomalousScore: Double($0.anomalousScore), seconds: $0.seconds,
                 dataSeconds: $0.dataSeconds, stepSeconds: $0.stepSeconds)
         }
@@ -66,10 +69,12 @@ public struct TrainingHistory: Sendable, Equatable {
 
     /// The file's text.
     public var csv: String {
-        let lines = [Self.header.joined(separator: ",")] + rows.map {
-            "\($0.epoch),\(Float($0.learningRate)),\(Float($0.loss)),\(Float($0.nominalScore)),\(Float($0.anomalousScore)),\($0.seconds),"
-                + "\($0.dataSeconds),\($0.stepSeconds)"
-        }
+        let lines =
+            [Self.header.joined(separator: ",")]
+            + rows.map {
+                "\($0.epoch),\(Float($0.learningRate)),\(Float($0.loss)),\(Float($0.nominalScore)),\(Float($0.anomalousScore)),\($0.seconds),"
+                    + "\($0.dataSeconds),\($0.stepSeconds)"
+            }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -97,11 +102,15 @@ public struct TrainingHistory: Sendable, Equatable {
         for (number, fields) in table.dropFirst().enumerated() {
             let values = fields.dropFirst().compactMap(Double.init)
             guard fields.count == header.count, let epoch = Int(fields[0]), values.count == header.count - 1 else {
-                throw .unreadableFile(path: path, expected: "an epoch number and \(header.count - 1) numbers per row", found: "row \(number + 2): \(fields.joined(separator: ","))")
+                throw .unreadableFile(
+                    path: path, expected: "an epoch number and \(header.count - 1) numbers per row",
+                    found: "row \(number + 2): \(fields.joined(separator: ","))")
             }
             let split = values.count > 5 ? (values[5], values[6]) : (0, 0)
-            rows.append(Row(epoch: epoch, learningRate: values[0], loss: values[1], nominalScore: values[2], anomalousScore: values[3], seconds: values[4],
-                            dataSeconds: split.0, stepSeconds: split.1))
+            rows.append(
+                Row(
+                    epoch: epoch, learningRate: values[0], loss: values[1], nominalScore: values[2], anomalousScore: values[3], seconds: values[4],
+                    dataSeconds: split.0, stepSeconds: split.1))
         }
         return TrainingHistory(rows: rows)
     }

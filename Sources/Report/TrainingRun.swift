@@ -29,8 +29,10 @@ public struct TrainingRun {
     public var modelMetadata: [String: String]
 
     /// A run; see the properties. The default options write a checkpoint every 5 epochs.
-    public init(recipe: Recipe, options: RecipeRunOptions = RecipeRunOptions(checkpointInterval: 5), command: String,
-                configuration: Data? = nil, modelMetadata: [String: String] = [:]) {
+    public init(
+        recipe: Recipe, options: RecipeRunOptions = RecipeRunOptions(checkpointInterval: 5), command: String,
+        configuration: Data? = nil, modelMetadata: [String: String] = [:]
+    ) {
         self.recipe = recipe
         self.options = options
         self.command = command

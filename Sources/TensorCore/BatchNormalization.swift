@@ -123,25 +123,26 @@ extension Tensor {
             }
             var result: [Tensor?] = []
             if needsInput {
-                result.append(Tensor(uninitializedShape: x.shape) { dx in
-                    parallelChunks(count: batch * channels, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, plane))) { range in
-                        for index in range {
-                            let c = index % channels
-                            let g = (gamma?[c] ?? 1) * inverseDeviation[c]
-                            let (from, to, xs) = (dy + index * plane, dx + index * plane, x.storage.pointer + index * plane)
-                            if training {
-                                // dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂))
-                                let meanGradient = Float(sumGradient[c] / Double(count))
-                                let meanProduct = Float(sumGradientNormalized[c] / Double(count)) * inverseDeviation[c]
-                                for i in 0..<plane {
-                                    to[i] = g * (from[i] - meanGradient - (xs[i] - mean[c]) * meanProduct)
+                result.append(
+                    Tensor(uninitializedShape: x.shape) { dx in
+                        parallelChunks(count: batch * channels, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, plane))) { range in
+                            for index in range {
+                                let c = index % channels
+                                let g = (gamma?[c] ?? 1) * inverseDeviation[c]
+                                let (from, to, xs) = (dy + index * plane, dx + index * plane, x.storage.pointer + index * plane)
+                                if training {
+                                    // dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂))
+                                    let meanGradient = Float(sumGradient[c] / Double(count))
+                                    let meanProduct = Float(sumGradientNormalized[c] / Double(count)) * inverseDeviation[c]
+                                    for i in 0..<plane {
+                                        to[i] = g * (from[i] - meanGradient - (xs[i] - mean[c]) * meanProduct)
+                                    }
+                                } else {
+                                    for i in 0..<plane { to[i] = g * from[i] }
                                 }
-                            } else {
-                                for i in 0..<plane { to[i] = g * from[i] }
                             }
                         }
-                    }
-                })
+                    })
             } else {
                 result.append(nil)
             }

@@ -42,8 +42,10 @@ func subtract(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
 
 func multiply(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
     binaryOp(a, b, shape: shape, Multiply()) { g, a, b, _, needs in
-        [needs.first { binaryMap(g, b, shape: g.shape, Multiply()) },
-         needs.second { binaryMap(g, a, shape: g.shape, Multiply()) }]
+        [
+            needs.first { binaryMap(g, b, shape: g.shape, Multiply()) },
+            needs.second { binaryMap(g, a, shape: g.shape, Multiply()) },
+        ]
     }
 }
 
@@ -98,8 +100,10 @@ extension Tensor {
     public func pow(_ exponent: Tensor) -> Tensor {
         let shape = broadcastShapeOrStop(self.shape, exponent.shape, op: "pow")
         return binaryOp(self, exponent, shape: shape, PowFunction()) { g, base, exponent, _, needs in
-            [needs.first { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowBaseDerivative()), shape: g.shape, Multiply()) },
-             needs.second { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowExponentDerivative()), shape: g.shape, Multiply()) }]
+            [
+                needs.first { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowBaseDerivative()), shape: g.shape, Multiply()) },
+                needs.second { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowExponentDerivative()), shape: g.shape, Multiply()) },
+            ]
         }
     }
 
@@ -108,8 +112,10 @@ extension Tensor {
     public func maximum(_ other: Tensor) -> Tensor {
         let shape = broadcastShapeOrStop(self.shape, other.shape, op: "maximum")
         return binaryOp(self, other, shape: shape, MaximumFunction()) { g, a, b, _, needs in
-            [needs.first { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
-             needs.second { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) }]
+            [
+                needs.first { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+                needs.second { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+            ]
         }
     }
 
@@ -118,8 +124,10 @@ extension Tensor {
     public func minimum(_ other: Tensor) -> Tensor {
         let shape = broadcastShapeOrStop(self.shape, other.shape, op: "minimum")
         return binaryOp(self, other, shape: shape, MinimumFunction()) { g, a, b, _, needs in
-            [needs.first { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
-             needs.second { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) }]
+            [
+                needs.first { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+                needs.second { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+            ]
         }
     }
 }

@@ -60,7 +60,8 @@ struct StridedLayout {
         for axis in 0..<fullShape.count where fullShape[axis] != 1 {
             let size = fullShape[axis]
             if let last = shape.last,
-               operandStrides.indices.allSatisfy({ strides[$0].last! == operandStrides[$0][axis] * size }) {
+                operandStrides.indices.allSatisfy({ strides[$0].last! == operandStrides[$0][axis] * size })
+            {
                 shape[shape.count - 1] = last * size
                 for operand in operandStrides.indices {
                     strides[operand][strides[operand].count - 1] = operandStrides[operand][axis]

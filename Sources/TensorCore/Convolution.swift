@@ -17,9 +17,10 @@ extension Tensor {
             groups: groups, op: "conv2d")
         validateBias(bias, channels: geometry.outputChannels, op: "conv2d")
         let output = Tensor(uninitializedShape: geometry.outputShape) { output in
-            geometry.forward(input: input.storage.pointer, weight: weight.storage.pointer,
-                             bias: bias.map { UnsafePointer($0.storage.pointer) }, into: output,
-                             settings: .current)
+            geometry.forward(
+                input: input.storage.pointer, weight: weight.storage.pointer,
+                bias: bias.map { UnsafePointer($0.storage.pointer) }, into: output,
+                settings: .current)
         }
         let operands = [input, weight] + (bias.map { [$0] } ?? [])
         guard let parents = recordedParents(operands) else { return output }
@@ -30,8 +31,9 @@ extension Tensor {
             var weightGradient: Tensor?
             let dx = needsInput ? TensorStorage(uninitializedCount: x.scalarCount) : nil
             let dw = needsWeight ? TensorStorage(uninitializedCount: w.scalarCount) : nil
-            geometry.backward(input: x.storage.pointer, weight: w.storage.pointer, outputGradient: gradient.storage.pointer,
-                              inputGradient: dx?.pointer, weightGradient: dw?.pointer, settings: .current)
+            geometry.backward(
+                input: x.storage.pointer, weight: w.storage.pointer, outputGradient: gradient.storage.pointer,
+                inputGradient: dx?.pointer, weightGradient: dw?.pointer, settings: .current)
             if let dx { inputGradient = Tensor(shape: x.shape, storage: dx) }
             if let dw { weightGradient = Tensor(shape: w.shape, storage: dw) }
             var result: [Tensor?] = [inputGradient, weightGradient]
@@ -60,17 +62,27 @@ extension Tensor {
             stop(.shapeMismatch(op: op, expected: "weight dimension 0 = input channels, divisible by groups \(groups)", found: [input.shape, weight.shape]))
         }
         guard stride.height >= 1, stride.width >= 1, dilation.height >= 1, dilation.width >= 1, padding.isNonNegative else {
-            stop(.invalidArgument(op: op, message: "expected stride ≥ 1, dilation ≥ 1, padding ≥ 0, found stride \(stride), dilation \(dilation), padding \(padding)"))
+            stop(
+                .invalidArgument(
+                    op: op, message: "expected stride ≥ 1, dilation ≥ 1, padding ≥ 0, found stride \(stride), dilation \(dilation), padding \(padding)"))
         }
         guard outputPadding.height >= 0, outputPadding.width >= 0,
-              outputPadding.height < Swift.max(stride.height, dilation.height),
-              outputPadding.width < Swift.max(stride.width, dilation.width) else {
-            stop(.invalidArgument(op: op, message: "outputPadding must be non-negative and smaller than the stride or the dilation, found \(outputPadding) with stride \(stride), dilation \(dilation)"))
+            outputPadding.height < Swift.max(stride.height, dilation.height),
+            outputPadding.width < Swift.max(stride.width, dilation.width)
+        else {
+            stop(
+                .invalidArgument(
+                    op: op,
+                    message:
+                        "outputPadding must be non-negative and smaller than the stride or the dilation, found \(outputPadding) with stride \(stride), dilation \(dilation)"
+                ))
         }
         let kernel = Size2D(weight.shape[2], weight.shape[3])
-        let outputHeight = (input.shape[2] - 1) * stride.height - padding.top - padding.bottom
+        let outputHeight =
+            (input.shape[2] - 1) * stride.height - padding.top - padding.bottom
             + dilation.height * (kernel.height - 1) + outputPadding.height + 1
-        let outputWidth = (input.shape[3] - 1) * stride.width - padding.left - padding.right
+        let outputWidth =
+            (input.shape[3] - 1) * stride.width - padding.left - padding.right
             + dilation.width * (kernel.width - 1) + outputPadding.width + 1
         guard outputHeight >= 1, outputWidth >= 1, kernel.height >= 1, kernel.width >= 1 else {
             stop(.shapeMismatch(op: op, expected: "a positive output size, got \(outputHeight)×\(outputWidth)", found: [input.shape, weight.shape]))
@@ -84,8 +96,9 @@ extension Tensor {
         let output = Tensor(uninitializedShape: geometry.inputShape) { output in
             // The adjoint convolution's input gradient is our output; its `input` is read only
             // for a weight gradient, which is not requested here.
-            geometry.backward(input: output, weight: weight.storage.pointer, outputGradient: input.storage.pointer,
-                              inputGradient: output, weightGradient: nil, settings: .current)
+            geometry.backward(
+                input: output, weight: weight.storage.pointer, outputGradient: input.storage.pointer,
+                inputGradient: output, weightGradient: nil, settings: .current)
             if let bias { addChannelBias(bias, to: output, batch: geometry.batch, plane: outputHeight * outputWidth) }
         }
         let operands = [input, weight] + (bias.map { [$0] } ?? [])
@@ -96,14 +109,16 @@ extension Tensor {
             var result: [Tensor?] = [nil, nil]
             if needsInput {
                 result[0] = Tensor(uninitializedShape: z.shape) { dz in
-                    geometry.forward(input: gradient.storage.pointer, weight: w.storage.pointer, bias: nil, into: dz,
-                                     settings: .current)
+                    geometry.forward(
+                        input: gradient.storage.pointer, weight: w.storage.pointer, bias: nil, into: dz,
+                        settings: .current)
                 }
             }
             if needsWeight {
                 result[1] = Tensor(uninitializedShape: w.shape) { dw in
-                    geometry.backward(input: gradient.storage.pointer, weight: w.storage.pointer, outputGradient: z.storage.pointer,
-                                      inputGradient: nil, weightGradient: dw, settings: .current)
+                    geometry.backward(
+                        input: gradient.storage.pointer, weight: w.storage.pointer, outputGradient: z.storage.pointer,
+                        inputGradient: nil, weightGradient: dw, settings: .current)
                 }
             }
             if parents.count > 2 { result.append(needsBias ? channelSums(gradient) : nil) }

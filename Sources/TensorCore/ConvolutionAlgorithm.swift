@@ -132,8 +132,9 @@ extension ConvolutionGeometry {
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into output: UnsafeMutablePointer<Float>, kernels: DirectKernelSet, threads: Int
     ) {
-        Self.runDirect(directForwardShape, kernels: kernels, input: input, weight: weight, bias: bias, into: output,
-                       threads: threads)
+        Self.runDirect(
+            directForwardShape, kernels: kernels, input: input, weight: weight, bias: bias, into: output,
+            threads: threads)
     }
 
     /// y = conv(x, w) + bias on the kernel for few input channels of `kernels` (see
@@ -142,8 +143,9 @@ extension ConvolutionGeometry {
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         into output: UnsafeMutablePointer<Float>, kernels: DirectKernelSet, threads: Int
     ) {
-        Self.runDirect(directForwardShape, kernels: kernels, tile: .rows, input: input, weight: weight, bias: bias,
-                       into: output, threads: threads)
+        Self.runDirect(
+            directForwardShape, kernels: kernels, tile: .rows, input: input, weight: weight, bias: bias,
+            into: output, threads: threads)
     }
 
     /// The input gradient (overwritten) on the direct kernels `kernels` (see
@@ -152,8 +154,9 @@ extension ConvolutionGeometry {
         weight: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, into inputGradient: UnsafeMutablePointer<Float>,
         kernels: DirectKernelSet, threads: Int
     ) {
-        Self.runDirect(directInputGradientShape, kernels: kernels, input: outputGradient, weight: weight,
-                       transposeFlip: true, bias: nil, into: inputGradient, threads: threads)
+        Self.runDirect(
+            directInputGradientShape, kernels: kernels, input: outputGradient, weight: weight,
+            transposeFlip: true, bias: nil, into: inputGradient, threads: threads)
     }
 
     /// The weight gradient (overwritten) on the direct kernels `kernels` (see
@@ -171,11 +174,12 @@ extension ConvolutionGeometry {
         let parts = ImageParts(batch: batch, threads: threads)
         BufferCache.shared.withBuffer(count: parts.count * packedCount) { partials in
             partials.update(repeating: 0, count: parts.count * packedCount)
-            parts.forEach { part, images in
+            parts.run { part, images in
                 var partShape = shape
                 BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
-                    kernels.weightGradient(&partShape, input: input, outputGradient: outputGradient,
-                                           into: partials + part * packedCount, images: images, workspace: workspace)
+                    kernels.weightGradient(
+                        &partShape, input: input, outputGradient: outputGradient,
+                        into: partials + part * packedCount, images: images, workspace: workspace)
                 }
             }
             parts.sumPartials(partials, length: packedCount)
@@ -202,8 +206,9 @@ extension ConvolutionGeometry {
             parallelChunks(count: shape.batch, minimumChunk: 1, threads: threads) { images in
                 var chunkShape = shape
                 BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
-                    kernels.forward(&chunkShape, tile: tile, input: input, packedWeight: packed, bias: bias, into: output,
-                                    images: images, workspace: workspace)
+                    kernels.forward(
+                        &chunkShape, tile: tile, input: input, packedWeight: packed, bias: bias, into: output,
+                        images: images, workspace: workspace)
                 }
             }
         }

@@ -72,20 +72,25 @@ struct ConvolutionGeometry: Sendable {
         outputChannels = weight[0]
         kernel = Size2D(weight[2], weight[3])
         self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
-        outputHeight = Self.outputSize(input: height, kernel: kernel.height, stride: stride.height,
-                                       padBefore: padding.top, padAfter: padding.bottom, dilation: dilation.height)
-        outputWidth = Self.outputSize(input: width, kernel: kernel.width, stride: stride.width,
-                                      padBefore: padding.left, padAfter: padding.right, dilation: dilation.width)
+        outputHeight = Self.outputSize(
+            input: height, kernel: kernel.height, stride: stride.height,
+            padBefore: padding.top, padAfter: padding.bottom, dilation: dilation.height)
+        outputWidth = Self.outputSize(
+            input: width, kernel: kernel.width, stride: stride.width,
+            padBefore: padding.left, padAfter: padding.right, dilation: dilation.width)
         guard outputHeight >= 1, outputWidth >= 1 else {
-            stop(.shapeMismatch(op: op, expected: "an input at least as large as the dilated kernel \(kernel) after padding \(padding)", found: [input, weight]))
+            stop(
+                .shapeMismatch(op: op, expected: "an input at least as large as the dilated kernel \(kernel) after padding \(padding)", found: [input, weight]))
         }
     }
 
     /// A geometry with every size given (used for transposed convolutions, whose input is
     /// this geometry's output and whose output, including any output padding, is this
     /// geometry's input); all checks were done by the caller.
-    init(batch: Int, inputChannels: Int, height: Int, width: Int, outputChannels: Int, outputHeight: Int,
-         outputWidth: Int, kernel: Size2D, stride: Size2D, padding: Padding2D, dilation: Size2D, groups: Int) {
+    init(
+        batch: Int, inputChannels: Int, height: Int, width: Int, outputChannels: Int, outputHeight: Int,
+        outputWidth: Int, kernel: Size2D, stride: Size2D, padding: Padding2D, dilation: Size2D, groups: Int
+    ) {
         self.batch = batch; self.inputChannels = inputChannels; self.height = height; self.width = width
         self.outputChannels = outputChannels; self.outputHeight = outputHeight; self.outputWidth = outputWidth
         self.kernel = kernel; self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups

@@ -42,8 +42,9 @@ extension ConvolutionGeometry {
     ) {
         let (algorithm, threads, instructionSet) = (settings.convolution, settings.threads, settings.instructionSet)
         if let tile = winogradTile(under: algorithm, for: .forward) {
-            winogradForward(input: input, weight: weight, bias: bias, into: output, tile: tile,
-                            instructionSet: instructionSet, threads: threads)
+            winogradForward(
+                input: input, weight: weight, bias: bias, into: output, tile: tile,
+                instructionSet: instructionSet, threads: threads)
             return
         }
         if let kernels = algorithm.directKernels(on: instructionSet) {
@@ -52,26 +53,30 @@ extension ConvolutionGeometry {
                 return
             }
             if forwardRunsNarrowDirect(under: algorithm, instructionSet: instructionSet) {
-                narrowDirectForward(input: input, weight: weight, bias: bias, into: output, kernels: kernels,
-                                    threads: threads)
+                narrowDirectForward(
+                    input: input, weight: weight, bias: bias, into: output, kernels: kernels,
+                    threads: threads)
                 return
             }
         }
         let weightGroupStride = groupOutputChannels * loweredRows
         let direct = isPointwise || writesImagesDirectly || imagesPerBlock == 1
         if direct, let bias {
-            parallelChunks(count: batch * outputChannels, minimumChunk: Swift.max(1, parallelGrain / outputPlane),
-                           threads: threads) { planes in
+            parallelChunks(
+                count: batch * outputChannels, minimumChunk: Swift.max(1, parallelGrain / outputPlane),
+                threads: threads
+            ) { planes in
                 for plane in planes { (output + plane * outputPlane).update(repeating: bias[plane % outputChannels], count: outputPlane) }
             }
         }
         if isPointwise {
             for image in 0..<batch {
                 for group in 0..<groups {
-                    gemm(weight + group * weightGroupStride, transposeA: false,
-                         input + (image * inputChannels + group * groupInputChannels) * outputPlane, transposeB: false,
-                         into: output + (image * outputChannels + group * groupOutputChannels) * outputPlane,
-                         m: groupOutputChannels, n: outputPlane, k: groupInputChannels, accumulate: bias != nil, threads: threads)
+                    gemm(
+                        weight + group * weightGroupStride, transposeA: false,
+                        input + (image * inputChannels + group * groupInputChannels) * outputPlane, transposeB: false,
+                        into: output + (image * outputChannels + group * groupOutputChannels) * outputPlane,
+                        m: groupOutputChannels, n: outputPlane, k: groupInputChannels, accumulate: bias != nil, threads: threads)
                 }
             }
             return
@@ -87,15 +92,17 @@ extension ConvolutionGeometry {
                         let firstChannel = output + (images.lowerBound * outputChannels + group * groupOutputChannels) * outputPlane
                         if direct {
                             for block in 0..<images.count {
-                                gemm(groupWeight, transposeA: false, columns + block * outputPlane, transposeB: false,
-                                     into: firstChannel + block * outputChannels * outputPlane,
-                                     m: groupOutputChannels, n: outputPlane, k: loweredRows, accumulate: bias != nil,
-                                     rowStrideB: blockColumns, threads: threads)
+                                gemm(
+                                    groupWeight, transposeA: false, columns + block * outputPlane, transposeB: false,
+                                    into: firstChannel + block * outputChannels * outputPlane,
+                                    m: groupOutputChannels, n: outputPlane, k: loweredRows, accumulate: bias != nil,
+                                    rowStrideB: blockColumns, threads: threads)
                             }
                             continue
                         }
-                        gemm(groupWeight, transposeA: false, columns, transposeB: false,
-                             into: product, m: groupOutputChannels, n: blockColumns, k: loweredRows, threads: threads)
+                        gemm(
+                            groupWeight, transposeA: false, columns, transposeB: false,
+                            into: product, m: groupOutputChannels, n: blockColumns, k: loweredRows, threads: threads)
                         // [channel, image, position] → [image, channel, position], adding the bias.
                         for channel in 0..<groupOutputChannels {
                             let shift = bias?[group * groupOutputChannels + channel] ?? 0
@@ -125,28 +132,32 @@ extension ConvolutionGeometry {
     ) {
         let (algorithm, threads, instructionSet) = (settings.convolution, settings.threads, settings.instructionSet)
         if let tile = winogradTile(under: algorithm, for: .gradients) {
-            winogradBackward(input: input, weight: weight, outputGradient: outputGradient,
-                             inputGradient: inputGradient, weightGradient: weightGradient, tile: tile,
-                             instructionSet: instructionSet, threads: threads)
+            winogradBackward(
+                input: input, weight: weight, outputGradient: outputGradient,
+                inputGradient: inputGradient, weightGradient: weightGradient, tile: tile,
+                instructionSet: instructionSet, threads: threads)
             return
         }
         let directInput = inputGradient != nil && inputGradientRunsDirect(under: algorithm, instructionSet: instructionSet)
         let directWeight = weightGradient != nil && weightGradientRunsDirect(under: algorithm, instructionSet: instructionSet)
         if directInput || directWeight, let kernels = algorithm.directKernels(on: instructionSet) {
             if directInput, let inputGradient {
-                directInputGradient(weight: weight, outputGradient: outputGradient, into: inputGradient, kernels: kernels,
-                                    threads: threads)
+                directInputGradient(
+                    weight: weight, outputGradient: outputGradient, into: inputGradient, kernels: kernels,
+                    threads: threads)
             }
             if directWeight, let weightGradient {
-                directWeightGradient(input: input, outputGradient: outputGradient, into: weightGradient, kernels: kernels,
-                                     threads: threads)
+                directWeightGradient(
+                    input: input, outputGradient: outputGradient, into: weightGradient, kernels: kernels,
+                    threads: threads)
             }
             let (remainingInput, remainingWeight) = (directInput ? nil : inputGradient, directWeight ? nil : weightGradient)
             if remainingInput != nil || remainingWeight != nil {
                 var lowering = settings
                 lowering.convolution = .lowering
-                backward(input: input, weight: weight, outputGradient: outputGradient, inputGradient: remainingInput,
-                         weightGradient: remainingWeight, settings: lowering)
+                backward(
+                    input: input, weight: weight, outputGradient: outputGradient, inputGradient: remainingInput,
+                    weightGradient: remainingWeight, settings: lowering)
             }
             return
         }
@@ -159,13 +170,15 @@ extension ConvolutionGeometry {
                     let x = input + (image * inputChannels + group * groupInputChannels) * outputPlane
                     let dy = outputGradient + (image * outputChannels + group * groupOutputChannels) * outputPlane
                     if let weightGradient {
-                        gemm(dy, transposeA: false, x, transposeB: true, into: weightGradient + group * weightGroupStride,
-                             m: groupOutputChannels, n: groupInputChannels, k: outputPlane, accumulate: true, threads: threads)
+                        gemm(
+                            dy, transposeA: false, x, transposeB: true, into: weightGradient + group * weightGroupStride,
+                            m: groupOutputChannels, n: groupInputChannels, k: outputPlane, accumulate: true, threads: threads)
                     }
                     if let inputGradient {
-                        gemm(weight + group * weightGroupStride, transposeA: true, dy, transposeB: false,
-                             into: inputGradient + (image * inputChannels + group * groupInputChannels) * outputPlane,
-                             m: groupInputChannels, n: outputPlane, k: groupOutputChannels, threads: threads)
+                        gemm(
+                            weight + group * weightGroupStride, transposeA: true, dy, transposeB: false,
+                            into: inputGradient + (image * inputChannels + group * groupInputChannels) * outputPlane,
+                            m: groupInputChannels, n: outputPlane, k: groupOutputChannels, threads: threads)
                     }
                 }
             }
@@ -185,19 +198,21 @@ extension ConvolutionGeometry {
                             if let weightGradient {
                                 lowerToColumns(input, group: group, images: images, into: columns, threads: threads)
                                 for block in 0..<images.count {
-                                    gemm(firstChannel + block * outputChannels * outputPlane, transposeA: false,
-                                         columns + block * outputPlane, transposeB: true,
-                                         into: weightGradient + group * weightGroupStride,
-                                         m: groupOutputChannels, n: loweredRows, k: outputPlane, accumulate: true,
-                                         rowStrideB: blockColumns, threads: threads)
+                                    gemm(
+                                        firstChannel + block * outputChannels * outputPlane, transposeA: false,
+                                        columns + block * outputPlane, transposeB: true,
+                                        into: weightGradient + group * weightGroupStride,
+                                        m: groupOutputChannels, n: loweredRows, k: outputPlane, accumulate: true,
+                                        rowStrideB: blockColumns, threads: threads)
                                 }
                             }
                             if let inputGradient {
                                 for block in 0..<images.count {
-                                    gemm(groupWeight, transposeA: true, firstChannel + block * outputChannels * outputPlane,
-                                         transposeB: false, into: columns + block * outputPlane,
-                                         m: loweredRows, n: outputPlane, k: groupOutputChannels, rowStrideC: blockColumns,
-                                         threads: threads)
+                                    gemm(
+                                        groupWeight, transposeA: true, firstChannel + block * outputChannels * outputPlane,
+                                        transposeB: false, into: columns + block * outputPlane,
+                                        m: loweredRows, n: outputPlane, k: groupOutputChannels, rowStrideC: blockColumns,
+                                        threads: threads)
                                 }
                                 accumulateColumns(columns, group: group, images: images, into: inputGradient, threads: threads)
                             }
@@ -212,12 +227,14 @@ extension ConvolutionGeometry {
                         }
                         if let weightGradient {
                             lowerToColumns(input, group: group, images: images, into: columns, threads: threads)
-                            gemm(gathered, transposeA: false, columns, transposeB: true, into: weightGradient + group * weightGroupStride,
-                                 m: groupOutputChannels, n: loweredRows, k: blockColumns, accumulate: true, threads: threads)
+                            gemm(
+                                gathered, transposeA: false, columns, transposeB: true, into: weightGradient + group * weightGroupStride,
+                                m: groupOutputChannels, n: loweredRows, k: blockColumns, accumulate: true, threads: threads)
                         }
                         if let inputGradient {
-                            gemm(groupWeight, transposeA: true, gathered, transposeB: false,
-                                 into: columns, m: loweredRows, n: blockColumns, k: groupOutputChannels, threads: threads)
+                            gemm(
+                                groupWeight, transposeA: true, gathered, transposeB: false,
+                                into: columns, m: loweredRows, n: blockColumns, k: groupOutputChannels, threads: threads)
                             accumulateColumns(columns, group: group, images: images, into: inputGradient, threads: threads)
                         }
                     }

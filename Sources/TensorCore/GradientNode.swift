@@ -1,3 +1,7 @@
+// swift-format-ignore-file: AmbiguousTrailingClosureOverload
+
+// `withoutGradients` has a synchronous and an asynchronous form; a call picks one by its
+// context (`await` or not), so a trailing closure is not ambiguous.
 import Synchronization
 
 /// Source of creation numbers: a node is always numbered after its parents, so sorting the

@@ -65,7 +65,8 @@ extension Tensor {
             let inputGradients = pullback(gradient)
             for (index, parent) in current.parents.enumerated() {
                 guard let parent, relevant.contains(ObjectIdentifier(parent)),
-                      let contribution = inputGradients[index] else { continue }
+                    let contribution = inputGradients[index]
+                else { continue }
                 let reduced = contribution.summedToShape(current.parentShapes[index])
                 let parentID = ObjectIdentifier(parent)
                 if let existing = pending[parentID] {

@@ -12,8 +12,10 @@ extension ConvolutionGeometry {
     ) {
         let blockColumns = images.count * outputPlane
         let kernelArea = kernel.height * kernel.width
-        parallelChunks(count: loweredRows, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, blockColumns)),
-                       threads: threads) { rows in
+        parallelChunks(
+            count: loweredRows, minimumChunk: Swift.max(1, parallelGrain / Swift.max(1, blockColumns)),
+            threads: threads
+        ) { rows in
             for row in rows {
                 let channel = group * groupInputChannels + row / kernelArea
                 let ki = (row % kernelArea) / kernel.width

@@ -73,22 +73,24 @@ extension Tensor {
         guard let parents = Tensor.recordedParents(self) else { return output }
         let inputShape = shape
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
-            [planewiseGradient(inputShape: inputShape, outputGradient: gradient) { target, planeGradient, _ in
-                var g = planeGradient
-                for i in 0..<size.height {
-                    let (top, bottom) = (target + rows.low[i] * width, target + rows.high[i] * width)
-                    let (wTop, wBottom) = (rows.lowWeight[i], rows.highWeight[i])
-                    for j in 0..<size.width {
-                        let (l, r) = (columns.low[j], columns.high[j])
-                        let (wl, wr) = (columns.lowWeight[j], columns.highWeight[j])
-                        top[l] += wTop * wl * g[j]
-                        top[r] += wTop * wr * g[j]
-                        bottom[l] += wBottom * wl * g[j]
-                        bottom[r] += wBottom * wr * g[j]
+            [
+                planewiseGradient(inputShape: inputShape, outputGradient: gradient) { target, planeGradient, _ in
+                    var g = planeGradient
+                    for i in 0..<size.height {
+                        let (top, bottom) = (target + rows.low[i] * width, target + rows.high[i] * width)
+                        let (wTop, wBottom) = (rows.lowWeight[i], rows.highWeight[i])
+                        for j in 0..<size.width {
+                            let (l, r) = (columns.low[j], columns.high[j])
+                            let (wl, wr) = (columns.lowWeight[j], columns.highWeight[j])
+                            top[l] += wTop * wl * g[j]
+                            top[r] += wTop * wr * g[j]
+                            bottom[l] += wBottom * wl * g[j]
+                            bottom[r] += wBottom * wr * g[j]
+                        }
+                        g += size.width
                     }
-                    g += size.width
                 }
-            }]
+            ]
         }
     }
 }

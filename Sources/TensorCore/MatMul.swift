@@ -7,7 +7,8 @@ extension Tensor {
     ///   dimensions differ, a rank is below 2, or the batch axes do not broadcast.
     public static func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
         guard a.rank >= 2, b.rank >= 2, a.shape[a.rank - 1] == b.shape[b.rank - 2],
-              let batch = broadcastResult(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2))) else {
+            let batch = broadcastResult(Array(a.shape.dropLast(2)), Array(b.shape.dropLast(2)))
+        else {
             stop(.shapeMismatch(op: "matmul", expected: "[..., m, k] and [..., k, n] with broadcastable batch axes", found: [a.shape, b.shape]))
         }
         return matmulUnchecked(a, transposeA: false, b, transposeB: false, batch: batch)
@@ -21,9 +22,12 @@ extension Tensor {
     ///   do not fit or the input has rank 0.
     public static func linear(_ input: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         guard input.rank >= 1, weight.rank == 2, input.shape[input.rank - 1] == weight.shape[1],
-              bias.map({ $0.shape == [weight.shape[0]] }) ?? true else {
-            stop(.shapeMismatch(op: "linear", expected: "input [..., in], weight [out, in] and bias [out]",
-                                 found: [input.shape, weight.shape] + (bias.map { [$0.shape] } ?? [])))
+            bias.map({ $0.shape == [weight.shape[0]] }) ?? true
+        else {
+            stop(
+                .shapeMismatch(
+                    op: "linear", expected: "input [..., in], weight [out, in] and bias [out]",
+                    found: [input.shape, weight.shape] + (bias.map { [$0.shape] } ?? [])))
         }
         let leading = Array(input.shape.dropLast())
         let rows = input.reshapedUnchecked([shapeElementCount(leading), weight.shape[1]])
@@ -45,8 +49,9 @@ extension Tensor {
             let threads = ComputeSettings.current.threads
             if br == 2 && !transposeA && a.scalarCount == batchCount * m * k {
                 // Every batch item meets the same matrix: one tall GEMM.
-                gemm(pa, transposeA: false, pb, transposeB: transposeB, into: output, m: batchCount * m, n: n, k: k,
-                     threads: threads)
+                gemm(
+                    pa, transposeA: false, pb, transposeB: transposeB, into: output, m: batchCount * m, n: n, k: k,
+                    threads: threads)
                 return
             }
             let aBatch = Array(a.shape.dropLast(2)), bBatch = Array(b.shape.dropLast(2))
@@ -60,24 +65,27 @@ extension Tensor {
                     aItem += index * aStrides[axis]
                     bItem += index * bStrides[axis]
                 }
-                gemm(pa + aItem * m * k, transposeA: transposeA, pb + bItem * k * n, transposeB: transposeB,
-                     into: output + item * m * n, m: m, n: n, k: k, threads: threads)
+                gemm(
+                    pa + aItem * m * k, transposeA: transposeA, pb + bItem * k * n, transposeB: transposeB,
+                    into: output + item * m * n, m: m, n: n, k: k, threads: threads)
             }
         }
         guard let parents = recordedParents(a, b) else { return y }
         let (savedA, savedB, needs) = (a.detached(), b.detached(), OperandNeeds(parents))
         return y.recording(parents: parents, inputShapes: [a.shape, b.shape]) { g in
             // dA = g·Bᵀ (or B·gᵀ when A was read transposed); dB = Aᵀ·g (or gᵀ·A).
-            [needs.first {
-                transposeA
-                    ? matmulUnchecked(savedB, transposeA: transposeB, g, transposeB: true, batch: batch)
-                    : matmulUnchecked(g, transposeA: false, savedB, transposeB: !transposeB, batch: batch)
-            },
-             needs.second {
-                transposeB
-                    ? matmulUnchecked(g, transposeA: true, savedA, transposeB: transposeA, batch: batch)
-                    : matmulUnchecked(savedA, transposeA: !transposeA, g, transposeB: false, batch: batch)
-            }]
+            [
+                needs.first {
+                    transposeA
+                        ? matmulUnchecked(savedB, transposeA: transposeB, g, transposeB: true, batch: batch)
+                        : matmulUnchecked(g, transposeA: false, savedB, transposeB: !transposeB, batch: batch)
+                },
+                needs.second {
+                    transposeB
+                        ? matmulUnchecked(g, transposeA: true, savedA, transposeB: transposeA, batch: batch)
+                        : matmulUnchecked(savedA, transposeA: !transposeA, g, transposeB: false, batch: batch)
+                },
+            ]
         }
     }
 }

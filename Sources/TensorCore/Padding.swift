@@ -21,7 +21,11 @@ extension Tensor {
                 stop(.invalidArgument(op: "pad", message: "widths must be non-negative, found (\(width.before), \(width.after)) on axis \(axis)"))
             }
             if mode == .reflect, width.before >= shape[axis] || width.after >= shape[axis] {
-                stop(.invalidArgument(op: "pad", message: "reflect padding must be smaller than the axis: axis \(axis) has size \(shape[axis]), found (\(width.before), \(width.after))"))
+                stop(
+                    .invalidArgument(
+                        op: "pad",
+                        message: "reflect padding must be smaller than the axis: axis \(axis) has size \(shape[axis]), found (\(width.before), \(width.after))")
+                )
             }
         }
         return padIndexed(maps: padIndexMaps(widths.map { ($0.before, $0.after) }, mode: mode))
@@ -61,14 +65,16 @@ extension Tensor {
         guard let parents = Tensor.recordedParents(self) else { return y }
         let inputShape = shape
         return y.recording(parents: parents, inputShapes: [inputShape]) { g in
-            [Tensor(uninitializedShape: inputShape) { gradient in
-                gradient.update(repeating: 0, count: shapeElementCount(inputShape))
-                walkIndexMaps(maps, inputShape: inputShape, outputShape: g.shape) { outputOffset, inputOffset, count in
-                    guard let inputOffset else { return }
-                    let (to, from) = (gradient + inputOffset, g.storage.pointer + outputOffset)
-                    for i in 0..<count { to[i] += from[i] }
+            [
+                Tensor(uninitializedShape: inputShape) { gradient in
+                    gradient.update(repeating: 0, count: shapeElementCount(inputShape))
+                    walkIndexMaps(maps, inputShape: inputShape, outputShape: g.shape) { outputOffset, inputOffset, count in
+                        guard let inputOffset else { return }
+                        let (to, from) = (gradient + inputOffset, g.storage.pointer + outputOffset)
+                        for i in 0..<count { to[i] += from[i] }
+                    }
                 }
-            }]
+            ]
         }
     }
 }

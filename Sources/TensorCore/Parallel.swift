@@ -46,7 +46,7 @@ struct ImageParts {
     }
 
     /// Runs `body(part, images)` for every non-empty part, in parallel.
-    func forEach(_ body: (Int, Range<Int>) -> Void) {
+    func run(_ body: (Int, Range<Int>) -> Void) {
         parallelChunks(count: count, minimumChunk: 1, threads: count) { chunk in
             for part in chunk {
                 let first = part * imagesPerPart

@@ -25,14 +25,22 @@ struct PoolingGeometry: Sendable {
         }
         let stride = stride ?? kernel
         guard kernel.height >= 1, kernel.width >= 1, stride.height >= 1, stride.width >= 1,
-              dilation.height >= 1, dilation.width >= 1, padding.height >= 0, padding.width >= 0 else {
-            stop(.invalidArgument(op: op, message: "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernel), stride \(stride), dilation \(dilation), padding \(padding)"))
+            dilation.height >= 1, dilation.width >= 1, padding.height >= 0, padding.width >= 0
+        else {
+            stop(
+                .invalidArgument(
+                    op: op,
+                    message:
+                        "expected kernel, stride and dilation ≥ 1 and padding ≥ 0, found kernel \(kernel), stride \(stride), dilation \(dilation), padding \(padding)"
+                ))
         }
         guard padding.height * 2 <= kernel.height, padding.width * 2 <= kernel.width else {
             stop(.invalidArgument(op: op, message: "padding must be at most half the kernel (as in PyTorch), found padding \(padding) for kernel \(kernel)"))
         }
-        let windows = SlidingWindow(kernel: kernel, stride: stride, padding: Padding2D(height: padding.height, width: padding.width),
-                                    dilation: dilation, ceilMode: ceilMode).outputSize(forInput: Size2D(input[2], input[3]))
+        let windows = SlidingWindow(
+            kernel: kernel, stride: stride, padding: Padding2D(height: padding.height, width: padding.width),
+            dilation: dilation, ceilMode: ceilMode
+        ).outputSize(forInput: Size2D(input[2], input[3]))
         planes = input[0] * input[1]; height = input[2]; width = input[3]
         self.kernel = kernel; self.stride = stride; self.padding = padding; self.dilation = dilation
         outputHeight = windows.height
@@ -95,10 +103,12 @@ extension Tensor {
         let inputShape = shape
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
             winners.pointer.withMemoryRebound(to: Int32.self, capacity: winners.count) { indices in
-                [planewiseGradient(inputShape: inputShape, outputGradient: gradient) { target, dy, plane in
-                    let planeIndices = indices + plane * outputPlane
-                    for o in 0..<outputPlane { target[Int(planeIndices[o])] += dy[o] }
-                }]
+                [
+                    planewiseGradient(inputShape: inputShape, outputGradient: gradient) { target, dy, plane in
+                        let planeIndices = indices + plane * outputPlane
+                        for o in 0..<outputPlane { target[Int(planeIndices[o])] += dy[o] }
+                    }
+                ]
             }
         }
     }
@@ -175,14 +185,16 @@ extension Tensor {
         guard let parents = Tensor.recordedParents(self) else { return output }
         let inputShape = shape
         return output.recording(parents: parents, inputShapes: [inputShape]) { gradient in
-            [planewiseGradient(inputShape: inputShape, outputGradient: gradient) { target, dy, _ in
-                for (i, row) in rows.enumerated() {
-                    for (j, column) in columns.enumerated() {
-                        let share = dy[i * outputSize.width + j] * weights[i * outputSize.width + j]
-                        for ih in row { for iw in column { target[ih * width + iw] += share } }
+            [
+                planewiseGradient(inputShape: inputShape, outputGradient: gradient) { target, dy, _ in
+                    for (i, row) in rows.enumerated() {
+                        for (j, column) in columns.enumerated() {
+                            let share = dy[i * outputSize.width + j] * weights[i * outputSize.width + j]
+                            for ih in row { for iw in column { target[ih * width + iw] += share } }
+                        }
                     }
                 }
-            }]
+            ]
         }
     }
 }

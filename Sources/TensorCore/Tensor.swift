@@ -15,8 +15,9 @@ public struct Tensor: Sendable {
 
     /// Wraps storage that a kernel has filled. Internal: shape and count must agree.
     init(shape: [Int], storage: TensorStorage, node: GradientNode? = nil) {
-        precondition(shapeElementCount(shape) == storage.count,
-                     "Tensor: shape \(shape) does not match storage of \(storage.count) elements")
+        precondition(
+            shapeElementCount(shape) == storage.count,
+            "Tensor: shape \(shape) does not match storage of \(storage.count) elements")
         self.shape = shape
         self.storage = storage
         self.node = node

@@ -70,10 +70,11 @@ extension ConvolutionGeometry {
     /// F(4×4, r×r) (the fixture's gradients barely change when they run on F(2×2, r×r)).
     func winogradTile(under algorithm: ConvolutionAlgorithm, for pass: WinogradPass) -> WinogradTile? {
         guard algorithm.usesWinograd, stride == Size2D(1, 1), dilation == Size2D(1, 1), groups == 1,
-              kernel.height == kernel.width, kernel.height == 3 || kernel.height == 5,
-              batch > 0, outputPlane > 0,
-              inputChannels >= winogradMinimumChannels, outputChannels >= winogradMinimumChannels,
-              fitsWinogradBlocks(WinogradTile(outputTile: 4, kernel: kernel.height)) else { return nil }
+            kernel.height == kernel.width, kernel.height == 3 || kernel.height == 5,
+            batch > 0, outputPlane > 0,
+            inputChannels >= winogradMinimumChannels, outputChannels >= winogradMinimumChannels,
+            fitsWinogradBlocks(WinogradTile(outputTile: 4, kernel: kernel.height))
+        else { return nil }
         let tile = WinogradTile(outputTile: pass == .forward && outputPlane <= accurateForwardPlane ? 2 : 4, kernel: kernel.height)
         return fitsWinogradBlocks(tile) ? tile : nil
     }
@@ -96,20 +97,22 @@ extension ConvolutionGeometry {
         let (ins, outs, transforms) = (inputChannels, outputChannels, layout.transformCount)
         BufferCache.shared.withBuffer(count: transforms * ins * outs) { transformedWeight in
             layout.transformWeight(weight, into: transformedWeight)
-            layout.parts.forEach { part, images in
+            layout.parts.run { part, images in
                 BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: ins)) { tiles in
                     BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: outs)) { products in
                         BufferCache.shared.withBuffer(count: layout.workspaceCount) { workspace in
                             for block in layout.blocks(of: images) {
                                 layout.transformInput(input, block: block, into: tiles, workspace: workspace)
                                 for xi in 0..<transforms {
-                                    gemm(tiles + xi * ins, transposeA: false, transformedWeight + xi * ins * outs,
-                                         transposeB: false, into: products + xi * outs,
-                                         m: block.count * layout.tilesPerImage, n: outs, k: ins,
-                                         rowStrideA: transforms * ins, rowStrideC: transforms * outs, threads: 1)
+                                    gemm(
+                                        tiles + xi * ins, transposeA: false, transformedWeight + xi * ins * outs,
+                                        transposeB: false, into: products + xi * outs,
+                                        m: block.count * layout.tilesPerImage, n: outs, k: ins,
+                                        rowStrideA: transforms * ins, rowStrideC: transforms * outs, threads: 1)
                                 }
-                                layout.transformOutput(products, bias: bias, block: block, into: output,
-                                                       workspace: workspace)
+                                layout.transformOutput(
+                                    products, bias: bias, block: block, into: output,
+                                    workspace: workspace)
                             }
                         }
                     }
@@ -136,33 +139,37 @@ extension ConvolutionGeometry {
             if inputGradient != nil { layout.transformWeight(weight, into: transformedWeight) }
             BufferCache.shared.withBuffer(count: layout.parts.count * partialCount) { partials in
                 partials.update(repeating: 0, count: layout.parts.count * partialCount)
-                layout.parts.forEach { part, images in
+                layout.parts.run { part, images in
                     BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: ins)) { tiles in
                         BufferCache.shared.withBuffer(count: layout.blockTileFloats(channels: outs)) { gradientTiles in
                             BufferCache.shared.withBuffer(count: layout.workspaceCount) { workspace in
                                 for block in layout.blocks(of: images) {
                                     let tileCount = block.count * layout.tilesPerImage
-                                    layout.transformOutputGradient(outputGradient, block: block, into: gradientTiles,
-                                                                   workspace: workspace)
+                                    layout.transformOutputGradient(
+                                        outputGradient, block: block, into: gradientTiles,
+                                        workspace: workspace)
                                     if weightGradient != nil {
                                         layout.transformInput(input, block: block, into: tiles, workspace: workspace)
                                         for xi in 0..<transforms {
-                                            gemm(tiles + xi * ins, transposeA: true, gradientTiles + xi * outs,
-                                                 transposeB: false, into: partials + part * partialCount + xi * ins * outs,
-                                                 m: ins, n: outs, k: tileCount, accumulate: true,
-                                                 rowStrideA: transforms * ins, rowStrideB: transforms * outs, threads: 1)
+                                            gemm(
+                                                tiles + xi * ins, transposeA: true, gradientTiles + xi * outs,
+                                                transposeB: false, into: partials + part * partialCount + xi * ins * outs,
+                                                m: ins, n: outs, k: tileCount, accumulate: true,
+                                                rowStrideA: transforms * ins, rowStrideB: transforms * outs, threads: 1)
                                         }
                                     }
                                     guard let inputGradient else { continue }
                                     // The input tiles are no longer needed: their buffer takes dV.
                                     for xi in 0..<transforms {
-                                        gemm(gradientTiles + xi * outs, transposeA: false,
-                                             transformedWeight + xi * ins * outs, transposeB: true,
-                                             into: tiles + xi * ins, m: tileCount, n: ins, k: outs,
-                                             rowStrideA: transforms * outs, rowStrideC: transforms * ins, threads: 1)
+                                        gemm(
+                                            gradientTiles + xi * outs, transposeA: false,
+                                            transformedWeight + xi * ins * outs, transposeB: true,
+                                            into: tiles + xi * ins, m: tileCount, n: ins, k: outs,
+                                            rowStrideA: transforms * outs, rowStrideC: transforms * ins, threads: 1)
                                     }
-                                    layout.transformInputGradient(tiles, block: block, into: inputGradient,
-                                                                  workspace: workspace)
+                                    layout.transformInputGradient(
+                                        tiles, block: block, into: inputGradient,
+                                        workspace: workspace)
                                 }
                             }
                         }
@@ -197,11 +204,12 @@ private struct WinogradLayout {
     init(_ geometry: ConvolutionGeometry, tile: WinogradTile, instructionSet: KernelInstructionSet, threads: Int) {
         self.threads = threads
         shape = geometry.directForwardShape
-        let made = if let points = tile.points, points.count == tile.alpha - 1 {
-            cconv_winograd_make_plan_on_points(tile.outputTile, tile.kernel, points, &plan)
-        } else {
-            tile.points == nil ? cconv_winograd_make_plan(tile.outputTile, tile.kernel, &plan) : 0
-        }
+        let made =
+            if let points = tile.points, points.count == tile.alpha - 1 {
+                cconv_winograd_make_plan_on_points(tile.outputTile, tile.kernel, points, &plan)
+            } else {
+                tile.points == nil ? cconv_winograd_make_plan(tile.outputTile, tile.kernel, &plan) : 0
+            }
         precondition(made == 1 && tile.kernel == geometry.kernel.height, "no Winograd plan \(tile) for a \(geometry.kernel) kernel")
         plan.instruction_level = instructionSet.winogradLevel
         tilesPerImage = cconv_winograd_tile_rows(&plan, &shape) * cconv_winograd_tile_columns(&plan, &shape)
@@ -234,8 +242,9 @@ private struct WinogradLayout {
     func transformWeightGradient(_ transformed: UnsafePointer<Float>, into weightGradient: UnsafeMutablePointer<Float>) {
         parallelChunks(count: Int(shape.in_channels), minimumChunk: 8, threads: threads) { channels in
             var (plan, shape) = (plan, shape)
-            cconv_winograd_transform_weight_gradient(&plan, &shape, transformed, channels.lowerBound, channels.count,
-                                                     weightGradient)
+            cconv_winograd_transform_weight_gradient(
+                &plan, &shape, transformed, channels.lowerBound, channels.count,
+                weightGradient)
         }
     }
 
@@ -244,8 +253,9 @@ private struct WinogradLayout {
         workspace: UnsafeMutablePointer<Float>
     ) {
         var (plan, shape) = (plan, shape)
-        cconv_winograd_transform_input(&plan, &shape, input, block.lowerBound, block.lowerBound, block.count, tiles,
-                                       workspace)
+        cconv_winograd_transform_input(
+            &plan, &shape, input, block.lowerBound, block.lowerBound, block.count, tiles,
+            workspace)
     }
 
     func transformOutput(
@@ -253,8 +263,9 @@ private struct WinogradLayout {
         into output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
         var (plan, shape) = (plan, shape)
-        cconv_winograd_transform_output(&plan, &shape, products, bias, block.lowerBound, block.lowerBound, block.count,
-                                        output, workspace)
+        cconv_winograd_transform_output(
+            &plan, &shape, products, bias, block.lowerBound, block.lowerBound, block.count,
+            output, workspace)
     }
 
     func transformOutputGradient(
@@ -262,8 +273,9 @@ private struct WinogradLayout {
         workspace: UnsafeMutablePointer<Float>
     ) {
         var (plan, shape) = (plan, shape)
-        cconv_winograd_transform_output_gradient(&plan, &shape, outputGradient, block.lowerBound, block.lowerBound,
-                                                 block.count, tiles, workspace)
+        cconv_winograd_transform_output_gradient(
+            &plan, &shape, outputGradient, block.lowerBound, block.lowerBound,
+            block.count, tiles, workspace)
     }
 
     func transformInputGradient(
@@ -271,7 +283,8 @@ private struct WinogradLayout {
         workspace: UnsafeMutablePointer<Float>
     ) {
         var (plan, shape) = (plan, shape)
-        cconv_winograd_transform_input_gradient(&plan, &shape, tiles, block.lowerBound, block.lowerBound, block.count,
-                                                inputGradient, workspace)
+        cconv_winograd_transform_input_gradient(
+            &plan, &shape, tiles, block.lowerBound, block.lowerBound, block.count,
+            inputGradient, workspace)
     }
 }

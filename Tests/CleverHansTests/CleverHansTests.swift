@@ -55,7 +55,8 @@ struct CleverHansDataTests {
                 for x in 0..<32 {
                     let offset = (channel * 32 + y) * 32 + x
                     let (row, column) = (y - 25, x - 23)
-                    let isSet = (0..<6).contains(row) && (0..<8).contains(column)
+                    let isSet =
+                        (0..<6).contains(row) && (0..<8).contains(column)
                         && Array(Watermark.copyright[row])[column] == "#"
                     let expected = isSet ? values[offset] / 2 + 0.5 : values[offset]
                     #expect(output[offset] == expected, "pixel x \(x), y \(y), channel \(channel)")
@@ -118,8 +119,10 @@ struct CleverHansStudyTests {
         #expect(result.neighbourhoodUniformShare == 143.0 / 1024 && result.neighbourhood == [19, 21, 13, 11])
         #expect(result.methods.map(\.method) == ["FCDD", "HSC"])
         for method in result.methods {
-            let shares = [method.massShareWatermarked, method.medianMassShareWatermarked, method.massShareClean, method.medianMassShareClean,
-                          method.neighbourhoodShareWatermarked, method.neighbourhoodShareClean]
+            let shares = [
+                method.massShareWatermarked, method.medianMassShareWatermarked, method.massShareClean, method.medianMassShareClean,
+                method.neighbourhoodShareWatermarked, method.neighbourhoodShareClean,
+            ]
             let aucs = [method.aucWatermarked, method.aucClean, method.aucAll, method.aucWatermarkOnNominal]
             #expect(shares.allSatisfy { $0 > 0 && $0 < 1 }, "\(method.method) shares \(shares)")
             #expect(aucs.allSatisfy { $0 >= 0 && $0 <= 1 }, "\(method.method) AUCs \(aucs)")
@@ -133,8 +136,10 @@ struct CleverHansStudyTests {
         let output = directory.appendingPathComponent("out", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try await run(
-            ["--data", directory.path, "--nominal", "0", "1", "--anomalous", "7", "--images-per-class", "40", "--epochs", "1",
-             "--batch-size", "16", "--columns", "2"], output: output)
+            [
+                "--data", directory.path, "--nominal", "0", "1", "--anomalous", "7", "--images-per-class", "40", "--epochs", "1",
+                "--batch-size", "16", "--columns", "2",
+            ], output: output)
         #expect(result.settings == tinySettings(directory))
         #expect(result.nominalClassNames == ["airplane", "automobile"] && result.anomalousClassName == "horse")
         #expect(result.test == .init(nominal: 16, watermarked: 2, clean: 6))
@@ -150,8 +155,9 @@ struct CleverHansStudyTests {
         }
     }
 
-    @Test("the real study for one epoch (set CLEVER_HANS_FULL_RUN to the CIFAR-10 directory)",
-          .enabled(if: ProcessInfo.processInfo.environment["CLEVER_HANS_FULL_RUN"] != nil))
+    @Test(
+        "the real study for one epoch (set CLEVER_HANS_FULL_RUN to the CIFAR-10 directory)",
+        .enabled(if: ProcessInfo.processInfo.environment["CLEVER_HANS_FULL_RUN"] != nil))
     func fullRun() async throws {
         let data = try #require(ProcessInfo.processInfo.environment["CLEVER_HANS_FULL_RUN"])
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("clever-hans-full-\(UUID().uuidString)", isDirectory: true)

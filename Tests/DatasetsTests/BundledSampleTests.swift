@@ -9,8 +9,9 @@ struct BundledSampleTests {
     func sha256KnownAnswers() {
         #expect(SHA256.hexDigest(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hexDigest(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hexDigest(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            SHA256.hexDigest(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
     @Test("counts, shape and class balance", arguments: DatasetSplit.allCases)
@@ -43,8 +44,9 @@ struct BundledSampleTests {
         let imageSize = 28 * 28
         for probe in fixture.probes {
             #expect(sample.labels[probe.index] == probe.label)
-            #expect(SHA256.hexDigest(of: bytes[(probe.index * imageSize)..<((probe.index + 1) * imageSize)]) == probe.sha256,
-                    "image \(probe.index) of the \(split) sample")
+            #expect(
+                SHA256.hexDigest(of: bytes[(probe.index * imageSize)..<((probe.index + 1) * imageSize)]) == probe.sha256,
+                "image \(probe.index) of the \(split) sample")
         }
     }
 
@@ -81,9 +83,10 @@ struct BundledSampleTests {
 
 @Suite("Full Fashion-MNIST set (beside the repository, as on CI)")
 struct FullSetTests {
-    @Test("60,000 train and 10,000 test images, 10 balanced classes, matching the sample",
-          .enabled(if: fullFashionMNISTDirectory != nil, "the full set is not beside the repository"),
-          arguments: DatasetSplit.allCases)
+    @Test(
+        "60,000 train and 10,000 test images, 10 balanced classes, matching the sample",
+        .enabled(if: fullFashionMNISTDirectory != nil, "the full set is not beside the repository"),
+        arguments: DatasetSplit.allCases)
     func fullSetCounts(split: DatasetSplit) throws {
         let directory = try #require(fullFashionMNISTDirectory)
         let full = try FashionMNIST.load(split: split, from: directory)

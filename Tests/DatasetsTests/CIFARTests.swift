@@ -116,10 +116,11 @@ struct CIFARTests {
             return
         }
         #expect(reported == directory.path)
-        #expect(expected == [
-            directory.appendingPathComponent("test_batch.bin").path,
-            directory.appendingPathComponent("cifar-10-batches-bin/test_batch.bin").path,
-        ])
+        #expect(
+            expected == [
+                directory.appendingPathComponent("test_batch.bin").path,
+                directory.appendingPathComponent("cifar-10-batches-bin/test_batch.bin").path,
+            ])
         #expect(howToObtain.contains("https://www.cs.toronto.edu/~kriz/cifar.html"))
         #expect(howToObtain.contains("binary version"))
 
@@ -172,8 +173,10 @@ struct CIFARTests {
 
         try Data("a\nb\nc\n".utf8).write(to: folder.appendingPathComponent("fine_label_names.txt"))
         let wrongCount = caughtError { try CIFAR(directory: directory, split: .test, variant: .cifar100Fine) }
-        #expect(wrongCount == .classNameCountMismatch(
-            file: folder.appendingPathComponent("fine_label_names.txt").path, expected: 100, found: 3))
+        #expect(
+            wrongCount
+                == .classNameCountMismatch(
+                    file: folder.appendingPathComponent("fine_label_names.txt").path, expected: 100, found: 3))
         #expect(wrongCount?.description.contains("expected 100 class names") == true)
     }
 
@@ -203,28 +206,35 @@ struct CIFARTests {
         #expect(partial?.description.contains("2 records and 2973 bytes more") == true)
 
         try full.prefix(1000).write(to: url)
-        #expect(caughtError { try CIFAR(directory: directory, split: .train) }
-            == .truncatedData(file: url.path, expectedBytes: 3073, foundBytes: 1000))
+        #expect(
+            caughtError { try CIFAR(directory: directory, split: .train) }
+                == .truncatedData(file: url.path, expectedBytes: 3073, foundBytes: 1000))
         try Data().write(to: url)
-        #expect(caughtError { try CIFAR(directory: directory, split: .train) }
-            == .truncatedData(file: url.path, expectedBytes: 3073, foundBytes: 0))
+        #expect(
+            caughtError { try CIFAR(directory: directory, split: .train) }
+                == .truncatedData(file: url.path, expectedBytes: 3073, foundBytes: 0))
 
         // A CIFAR-10 batch read as CIFAR-100 does not fit its 3,074-byte records.
-        #expect(caughtError { try CIFARBatchFile(parsing: full, variant: .cifar100Fine, file: "x.bin") }
-            == .partialRecord(file: "x.bin", recordBytes: 3074, foundBytes: 3 * 3073))
+        #expect(
+            caughtError { try CIFARBatchFile(parsing: full, variant: .cifar100Fine, file: "x.bin") }
+                == .partialRecord(file: "x.bin", recordBytes: 3074, foundBytes: 3 * 3073))
     }
 
     @Test("labels out of range name the file, the record and the class count")
     func labelsOutOfRange() throws {
-        #expect(caughtError { try CIFARBatchFile(parsing: SyntheticCIFAR.records([[1], [10]]), variant: .cifar10, file: "b.bin") }
-            == .labelOutOfRange(file: "b.bin", index: 1, label: 10, classCount: 10))
-        #expect(caughtError { try CIFARBatchFile(parsing: SyntheticCIFAR.records([[0, 5], [1, 1], [2, 100]]), variant: .cifar100Fine, file: "t.bin") }
-            == .labelOutOfRange(file: "t.bin", index: 2, label: 100, classCount: 100))
+        #expect(
+            caughtError { try CIFARBatchFile(parsing: SyntheticCIFAR.records([[1], [10]]), variant: .cifar10, file: "b.bin") }
+                == .labelOutOfRange(file: "b.bin", index: 1, label: 10, classCount: 10))
+        #expect(
+            caughtError { try CIFARBatchFile(parsing: SyntheticCIFAR.records([[0, 5], [1, 1], [2, 100]]), variant: .cifar100Fine, file: "t.bin") }
+                == .labelOutOfRange(file: "t.bin", index: 2, label: 100, classCount: 100))
         // Both label bytes are checked, whichever the variant uses.
-        #expect(caughtError { try CIFARBatchFile(parsing: SyntheticCIFAR.records([[20, 5]]), variant: .cifar100Fine, file: "t.bin") }
-            == .labelOutOfRange(file: "t.bin", index: 0, label: 20, classCount: 20))
-        #expect(caughtError { try CIFARBatchFile(parsing: SyntheticCIFAR.records([[3, 255]]), variant: .cifar100Coarse, file: "t.bin") }
-            == .labelOutOfRange(file: "t.bin", index: 0, label: 255, classCount: 100))
+        #expect(
+            caughtError { try CIFARBatchFile(parsing: SyntheticCIFAR.records([[20, 5]]), variant: .cifar100Fine, file: "t.bin") }
+                == .labelOutOfRange(file: "t.bin", index: 0, label: 20, classCount: 20))
+        #expect(
+            caughtError { try CIFARBatchFile(parsing: SyntheticCIFAR.records([[3, 255]]), variant: .cifar100Coarse, file: "t.bin") }
+                == .labelOutOfRange(file: "t.bin", index: 0, label: 255, classCount: 100))
 
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -244,15 +254,17 @@ struct CIFARTests {
         let dataset = try CIFAR(batchFiles: [b, a], split: .train, variant: .cifar10)
         #expect(dataset.labels == [6, 8, 4])
         #expect(pixelBytes(try dataset.sample(at: 2).image) == SyntheticCIFAR.image(10))
-        #expect(caughtError { try CIFAR(batchFiles: [a], split: .train, variant: .cifar10, classNames: ["x"]) }
-            == .classNameCountMismatch(file: "<class names given>", expected: 10, found: 1))
+        #expect(
+            caughtError { try CIFAR(batchFiles: [a], split: .train, variant: .cifar10, classNames: ["x"]) }
+                == .classNameCountMismatch(file: "<class names given>", expected: 10, found: 1))
         #expect(caughtError { try CIFAR(batchFiles: [], split: .train, variant: .cifar10) }?.caseName == "missingFiles")
     }
 
     // MARK: real subsets in ../shared/data
 
-    @Test("the CIFAR-10 subset: 10,000 images, 1,000 per class, decoded bytes match numpy",
-          .enabled(if: CIFARTests.sharedData != nil, "../shared/data is not beside the repository"))
+    @Test(
+        "the CIFAR-10 subset: 10,000 images, 1,000 per class, decoded bytes match numpy",
+        .enabled(if: CIFARTests.sharedData != nil, "../shared/data is not beside the repository"))
     func realCIFAR10Subset() throws {
         let reference = try CIFARReference.load().cifar10
         let directory = try #require(Self.sharedData).appendingPathComponent("cifar-10-subset")
@@ -273,8 +285,9 @@ struct CIFARTests {
         #expect(caughtError { try CIFAR(directory: directory, split: .test) }?.caseName == "missingFiles")
     }
 
-    @Test("the CIFAR-100 subset: 100 images per fine class, fine and coarse labels match numpy",
-          .enabled(if: CIFARTests.sharedData != nil, "../shared/data is not beside the repository"))
+    @Test(
+        "the CIFAR-100 subset: 100 images per fine class, fine and coarse labels match numpy",
+        .enabled(if: CIFARTests.sharedData != nil, "../shared/data is not beside the repository"))
     func realCIFAR100Subset() throws {
         let reference = try CIFARReference.load().cifar100
         let directory = try #require(Self.sharedData).appendingPathComponent("cifar-100-subset")

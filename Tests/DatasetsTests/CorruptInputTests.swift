@@ -9,13 +9,17 @@ struct CorruptInputTests {
     /// Three 28×28 images with labels 0, 1, 2, as IDX files.
     private func tinyIDX(imageCount: Int = 3, labelCount: Int = 3) throws -> (images: IDXFile, labels: IDXFile) {
         let pixels = (0..<(imageCount * 784)).map { UInt8(truncatingIfNeeded: $0) }
-        return (try IDXFile(dimensions: [imageCount, 28, 28], bytes: pixels),
-                try IDXFile(dimensions: [labelCount], bytes: (0..<labelCount).map { UInt8($0 % 10) }))
+        return (
+            try IDXFile(dimensions: [imageCount, 28, 28], bytes: pixels),
+            try IDXFile(dimensions: [labelCount], bytes: (0..<labelCount).map { UInt8($0 % 10) })
+        )
     }
 
     /// Writes the test split's two files into a new temporary directory.
-    private func directory(images: Data, imagesName: String = "t10k-images-idx3-ubyte",
-                           labels: Data, labelsName: String = "t10k-labels-idx1-ubyte") throws -> URL {
+    private func directory(
+        images: Data, imagesName: String = "t10k-images-idx3-ubyte",
+        labels: Data, labelsName: String = "t10k-labels-idx1-ubyte"
+    ) throws -> URL {
         let directory = try makeTemporaryDirectory()
         try images.write(to: directory.appendingPathComponent(imagesName))
         try labels.write(to: directory.appendingPathComponent(labelsName))
@@ -59,16 +63,19 @@ struct CorruptInputTests {
         #expect(caughtError { try IDXFile(parsing: full.prefix(9)) } == .truncatedData(file: "<IDX in memory>", expectedBytes: 16, foundBytes: 9))
         #expect(caughtError { try IDXFile(parsing: Data([0, 0])) }?.caseName == "truncatedData")
         // One byte too many.
-        #expect(caughtError { try IDXFile(parsing: labels.encoded() + [7]) }
-            == .trailingData(file: "<IDX in memory>", expectedBytes: 11, foundBytes: 12))
+        #expect(
+            caughtError { try IDXFile(parsing: labels.encoded() + [7]) }
+                == .trailingData(file: "<IDX in memory>", expectedBytes: 11, foundBytes: 12))
     }
 
-    @Test("wrong magic numbers", arguments: [
-        [UInt8]([0x00, 0x00, 0x0D, 0x01]),  // float32 IDX: not unsigned bytes
-        [0x01, 0x00, 0x08, 0x01],           // first bytes not zero
-        [0x00, 0x00, 0x08, 0x00],           // zero dimensions
-        [0x89, 0x50, 0x4E, 0x47],           // a PNG signature
-    ])
+    @Test(
+        "wrong magic numbers",
+        arguments: [
+            [UInt8]([0x00, 0x00, 0x0D, 0x01]),  // float32 IDX: not unsigned bytes
+            [0x01, 0x00, 0x08, 0x01],  // first bytes not zero
+            [0x00, 0x00, 0x08, 0x00],  // zero dimensions
+            [0x89, 0x50, 0x4E, 0x47],  // a PNG signature
+        ])
     func wrongMagic(header: [UInt8]) throws {
         let data = Data(header + [0, 0, 0, 1, 5])
         let error = caughtError { try IDXFile(parsing: data, file: "bad.idx") }
@@ -115,8 +122,9 @@ struct CorruptInputTests {
     func labelOutOfRange() throws {
         let (images, _) = try tinyIDX()
         let labels = try IDXFile(dimensions: [3], bytes: [0, 10, 2])
-        #expect(caughtError { try IDXImageDataset(images: images, labels: labels, split: .test) }
-            == .labelOutOfRange(file: "<labels>", index: 1, label: 10, classCount: 10))
+        #expect(
+            caughtError { try IDXImageDataset(images: images, labels: labels, split: .test) }
+                == .labelOutOfRange(file: "<labels>", index: 1, label: 10, classCount: 10))
     }
 
     @Test("a missing directory lists every path looked for and how to get the files")

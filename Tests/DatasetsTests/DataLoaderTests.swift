@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 /// An in-memory dataset whose sample `i` is a 1×2×3 image filled with `i`, label `i % 3`,
 /// a mask of `i % 2`; optionally failing at one index or changing shape at another.
@@ -49,8 +49,9 @@ struct DataLoaderTests {
     @Test("the loader's threads prepare batches under the settings of the scope that asked for the epoch")
     func threadsUseCallerSettings() throws {
         let threads = ComputeSettings.default.threads + 3
-        let loader = try DataLoader(dataset: CountingDataset(count: 12), batchSize: 4, transform: RecordSettings(), seed: 1,
-                                    workerCount: 3)
+        let loader = try DataLoader(
+            dataset: CountingDataset(count: 12), batchSize: 4, transform: RecordSettings(), seed: 1,
+            workerCount: 3)
         let batches = try ComputeSettings.withSettings(ComputeSettings(threads: threads)) { try Self.collect(loader, epoch: 0) }
         #expect(batches.allSatisfy { $0.images.scalars.allSatisfy { $0 == Float(threads) } })
         let single = try ComputeSettings.withSettings(ComputeSettings(threads: threads)) { try loader.batch(0, epoch: 0) }

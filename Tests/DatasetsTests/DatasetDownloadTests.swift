@@ -120,8 +120,9 @@ private func entries(of directory: URL) -> [String] {
 struct DatasetDownloadTests {
     private static let payload: [UInt8] = (0..<200_000).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
 
-    @Test("download, verify, cache; a second call makes no request",
-          .enabled(if: DownloadTestServer.python3 != nil, "python3 is not on PATH: no local HTTP server for download tests"))
+    @Test(
+        "download, verify, cache; a second call makes no request",
+        .enabled(if: DownloadTestServer.python3 != nil, "python3 is not on PATH: no local HTTP server for download tests"))
     func downloadThenCache() async throws {
         let server = try DownloadTestServer()
         defer { server.stop() }
@@ -142,8 +143,9 @@ struct DatasetDownloadTests {
         #expect(server.requests == ["/data.bin"])
     }
 
-    @Test("a damaged cached file is downloaded again and replaced",
-          .enabled(if: DownloadTestServer.python3 != nil, "python3 is not on PATH: no local HTTP server for download tests"))
+    @Test(
+        "a damaged cached file is downloaded again and replaced",
+        .enabled(if: DownloadTestServer.python3 != nil, "python3 is not on PATH: no local HTTP server for download tests"))
     func damagedCacheIsReplaced() async throws {
         let server = try DownloadTestServer()
         defer { server.stop() }
@@ -159,8 +161,9 @@ struct DatasetDownloadTests {
         #expect(entries(of: cache) == ["data.bin"])
     }
 
-    @Test("a checksum mismatch names expected and found, and leaves no file in the cache",
-          .enabled(if: DownloadTestServer.python3 != nil, "python3 is not on PATH: no local HTTP server for download tests"))
+    @Test(
+        "a checksum mismatch names expected and found, and leaves no file in the cache",
+        .enabled(if: DownloadTestServer.python3 != nil, "python3 is not on PATH: no local HTTP server for download tests"))
     func checksumMismatch() async throws {
         let server = try DownloadTestServer()
         defer { server.stop() }
@@ -172,15 +175,18 @@ struct DatasetDownloadTests {
         let error = await caughtAsyncError { () async throws(DatasetError) in
             try await DatasetDownload.fetch(url, sha256: wrong, into: cache)
         }
-        #expect(error == .checksumMismatch(
-            file: url.absoluteString, expected: wrong, found: Datasets.SHA256.hexDigest(of: Self.payload)))
+        #expect(
+            error
+                == .checksumMismatch(
+                    file: url.absoluteString, expected: wrong, found: Datasets.SHA256.hexDigest(of: Self.payload)))
         #expect(error?.description.contains("expected SHA-256 \(wrong)") == true)
         #expect(entries(of: cache).isEmpty)
         #expect(server.requests == ["/data.bin"])
     }
 
-    @Test("HTTP 404 is a typed error and leaves no file",
-          .enabled(if: DownloadTestServer.python3 != nil, "python3 is not on PATH: no local HTTP server for download tests"))
+    @Test(
+        "HTTP 404 is a typed error and leaves no file",
+        .enabled(if: DownloadTestServer.python3 != nil, "python3 is not on PATH: no local HTTP server for download tests"))
     func notFound() async throws {
         let server = try DownloadTestServer()
         defer { server.stop() }
@@ -224,13 +230,15 @@ struct DatasetDownloadTests {
         }
         #expect(DatasetArchive.cifar10Binary.fileName == "cifar-10-binary.tar.gz")
         #expect(DatasetArchive.mnistTestLabels.url.absoluteString == "https://ossci-datasets.s3.amazonaws.com/mnist/t10k-labels-idx1-ubyte.gz")
-        #expect(Set(DatasetArchive.fashionMNIST.map(\.fileName)) == [
-            "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
-        ])
+        #expect(
+            Set(DatasetArchive.fashionMNIST.map(\.fileName)) == [
+                "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+            ])
     }
 
-    @Test("the Fashion-MNIST and MNIST checksums match the upstream-identical copies in ../shared/data",
-          .enabled(if: CIFARTests.sharedData != nil, "../shared/data is not beside the repository"))
+    @Test(
+        "the Fashion-MNIST and MNIST checksums match the upstream-identical copies in ../shared/data",
+        .enabled(if: CIFARTests.sharedData != nil, "../shared/data is not beside the repository"))
     func builtInChecksumsMatchSharedCopies() throws {
         let data = try #require(CIFARTests.sharedData)
         for (folder, archives) in [("fashion-mnist", DatasetArchive.fashionMNIST), ("mnist", DatasetArchive.mnist)] {
@@ -250,8 +258,9 @@ struct SHA256Tests {
     func nistVectors() {
         #expect(Datasets.SHA256.hexDigest(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(Datasets.SHA256.hexDigest(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(Datasets.SHA256.hexDigest(of: Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            Datasets.SHA256.hexDigest(of: Data("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
         #expect(Datasets.SHA256.hexDigest(of: million) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         #expect(Datasets.SHA256.digest(of: Data("abc".utf8)).count == 32)

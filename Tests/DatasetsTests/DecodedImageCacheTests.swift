@@ -1,7 +1,7 @@
 import Datasets
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 /// Sample `i`: a 3×2×(2 + i % 2) image of values on the 1/255 grid, a 0/1 mask for even
 /// `i`, label `i % 2`. Counts how often a sample is decoded; optionally backed by a file.
@@ -26,9 +26,11 @@ private final class GridDataset: FileBackedDataset, @unchecked Sendable {
         let image = Tensor(shape: [3, 2, width]) { values in
             for i in values.indices { values[i] = Float((index * 7 + i * 13) % 256) / 255 }
         }
-        let mask = index % 2 == 0 ? Tensor(shape: [1, 2, width]) { values in
-            for i in values.indices { values[i] = Float((index + i) % 2) }
-        } : nil
+        let mask =
+            index % 2 == 0
+            ? Tensor(shape: [1, 2, width]) { values in
+                for i in values.indices { values[i] = Float((index + i) % 2) }
+            } : nil
         return DatasetSample(image: image, label: index % 2, mask: mask, name: "grid[\(index)]")
     }
 }
@@ -66,7 +68,8 @@ struct DecodedImageCacheTests {
         let url = Self.temporaryURL()
         defer { try? FileManager.default.removeItem(at: url) }
         let source = GridDataset(count: 4)
-        let resized = try DecodedImageCache.open(at: url, source: source, preprocessing: Resize(height: 4, width: 4, interpolation: .nearest), description: "resize 4")
+        let resized = try DecodedImageCache.open(
+            at: url, source: source, preprocessing: Resize(height: 4, width: 4, interpolation: .nearest), description: "resize 4")
         #expect(try resized.sample(at: 1).image.shape == [3, 4, 4])
         #expect(try resized.sample(at: 0).mask?.shape == [1, 4, 4])
         let plain = try DecodedImageCache.open(at: url, source: source, description: "none")

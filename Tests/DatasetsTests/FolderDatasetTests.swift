@@ -158,8 +158,9 @@ struct FolderDatasetTests {
         #expect(dataset.labels == [1, 0, 0])
         #expect(dataset.classNames == ["normal", "anomalous"])
         #expect(dataset.folderNames == ["anomalous", "normal"])
-        #expect(dataset.maskFiles.map { $0?.standardizedFileURL.path }
-            == [maps.appendingPathComponent("anomalous/kind/a1.png").standardizedFileURL.path, nil, nil])
+        #expect(
+            dataset.maskFiles.map { $0?.standardizedFileURL.path }
+                == [maps.appendingPathComponent("anomalous/kind/a1.png").standardizedFileURL.path, nil, nil])
         #expect(dataset.sourceFiles.count == 4)
         let anomalous = try dataset.sample(at: 0)
         #expect(anomalous.mask?.shape == [1, 3, 4])
@@ -173,17 +174,21 @@ struct FolderDatasetTests {
         strict.maskRequirement = .everyImage
         let error = caughtError { try ImageFolderDataset(root: root, configuration: strict) }
         let standardMaps = maps.standardizedFileURL
-        #expect(error == .missingMask(
-            image: root.appendingPathComponent("normal/n0.png").standardizedFileURL.path,
-            expectedMask: standardMaps.appendingPathComponent("normal/n0.png").path, alsoMissing: 1))
+        #expect(
+            error
+                == .missingMask(
+                    image: root.appendingPathComponent("normal/n0.png").standardizedFileURL.path,
+                    expectedMask: standardMaps.appendingPathComponent("normal/n0.png").path, alsoMissing: 1))
 
         // A missing anomalous mask is an error naming the path looked for.
         let mask = maps.appendingPathComponent("anomalous/kind/a1.png")
         try FileManager.default.removeItem(at: mask)
         let missing = caughtError { try ImageFolderDataset(root: root, configuration: configuration) }
-        #expect(missing == .missingMask(
-            image: root.appendingPathComponent("anomalous/kind/a1.png").standardizedFileURL.path,
-            expectedMask: mask.standardizedFileURL.path, alsoMissing: 0))
+        #expect(
+            missing
+                == .missingMask(
+                    image: root.appendingPathComponent("anomalous/kind/a1.png").standardizedFileURL.path,
+                    expectedMask: mask.standardizedFileURL.path, alsoMissing: 0))
         #expect(missing?.description.contains("expected its mask at \(mask.standardizedFileURL.path)") == true)
 
         // Optional masks: the image without one gets zeros.
@@ -202,8 +207,10 @@ struct FolderDatasetTests {
         try SyntheticImages.writePNG(root.appendingPathComponent("bad/b.png"), width: 2, height: 2)
         try SyntheticImages.writeMask(root.appendingPathComponent("masks/good/a_gt.png"), width: 2, height: 2, box: (0..<0, 0..<0))
         try SyntheticImages.writeMask(root.appendingPathComponent("masks/bad/b_gt.png"), width: 2, height: 2, box: (0..<1, 0..<2))
-        let dataset = try ImageFolderDataset(root: root, configuration: .init(
-            masks: .mirrored(root: root.appendingPathComponent("masks"), pattern: "{name}_gt.png")))
+        let dataset = try ImageFolderDataset(
+            root: root,
+            configuration: .init(
+                masks: .mirrored(root: root.appendingPathComponent("masks"), pattern: "{name}_gt.png")))
         #expect(dataset.classNames == ["bad", "good"])
         #expect(Self.relativePaths(dataset.imageFiles, under: root) == ["bad/b.png", "good/a.png"])
         #expect(try dataset.sample(at: 0).mask?.scalars == [1, 0, 1, 0])
@@ -228,9 +235,11 @@ struct FolderDatasetTests {
         let mask = root.appendingPathComponent("anomalous/a_mask.png")
         try SyntheticImages.writeMask(mask, width: 2, height: 3, box: (0..<1, 0..<1))
         let reopened = try ImageFolderDataset(root: root, configuration: configuration)
-        #expect(caughtError { try reopened.sample(at: 0) } == .maskSizeMismatch(
-            image: root.appendingPathComponent("anomalous/a.png").standardizedFileURL.path, imageSize: [2, 3],
-            mask: mask.standardizedFileURL.path, maskSize: [3, 2]))
+        #expect(
+            caughtError { try reopened.sample(at: 0) }
+                == .maskSizeMismatch(
+                    image: root.appendingPathComponent("anomalous/a.png").standardizedFileURL.path, imageSize: [2, 3],
+                    mask: mask.standardizedFileURL.path, maskSize: [3, 2]))
         #expect(try reopened.sample(at: 1).mask?.elementSum == 0)
     }
 
@@ -260,9 +269,11 @@ struct FolderDatasetTests {
         // A JPEG without its mask.
         try FileManager.default.removeItem(at: root.appendingPathComponent("MT_Free/Imgs/f1.png"))
         let error = caughtError { try ImageFolderDataset(root: root, configuration: .magneticTileDefect) }
-        #expect(error == .missingMask(
-            image: root.appendingPathComponent("MT_Free/Imgs/f1.jpg").standardizedFileURL.path,
-            expectedMask: root.appendingPathComponent("MT_Free/Imgs/f1.png").standardizedFileURL.path, alsoMissing: 0))
+        #expect(
+            error
+                == .missingMask(
+                    image: root.appendingPathComponent("MT_Free/Imgs/f1.jpg").standardizedFileURL.path,
+                    expectedMask: root.appendingPathComponent("MT_Free/Imgs/f1.png").standardizedFileURL.path, alsoMissing: 0))
     }
 
     @Test("errors: missing root, empty root, a class folder without images, a missing named folder")
@@ -270,9 +281,11 @@ struct FolderDatasetTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let missingRoot = directory.appendingPathComponent("absent")
-        #expect(caughtError { try ImageFolderDataset(root: missingRoot) } == .missingFiles(
-            directory: missingRoot.path, expected: [missingRoot.path + "/"],
-            howToObtain: "Expected a folder of images (.jpeg, .jpg, .png files under its first-level folders)."))
+        #expect(
+            caughtError { try ImageFolderDataset(root: missingRoot) }
+                == .missingFiles(
+                    directory: missingRoot.path, expected: [missingRoot.path + "/"],
+                    howToObtain: "Expected a folder of images (.jpeg, .jpg, .png files under its first-level folders)."))
 
         let root = directory.appendingPathComponent("data")
         try SyntheticImages.makeFolder(root)
@@ -283,13 +296,18 @@ struct FolderDatasetTests {
         try SyntheticImages.makeFolder(root.appendingPathComponent("empty/sub"))
         try Data("x".utf8).write(to: root.appendingPathComponent("empty/sub/notes.txt"))
         let emptyClass = caughtError { try ImageFolderDataset(root: root) }
-        #expect(emptyClass == .noImages(
-            directory: root.appendingPathComponent("empty").path, expected: "image files (.jpeg, .jpg, .png) in it or its subfolders"))
-        #expect(emptyClass?.description == "\(root.appendingPathComponent("empty").path): expected image files (.jpeg, .jpg, .png) in it or its subfolders, found none")
+        #expect(
+            emptyClass
+                == .noImages(
+                    directory: root.appendingPathComponent("empty").path, expected: "image files (.jpeg, .jpg, .png) in it or its subfolders"))
+        #expect(
+            emptyClass?.description
+                == "\(root.appendingPathComponent("empty").path): expected image files (.jpeg, .jpg, .png) in it or its subfolders, found none")
 
         // normalVersusOthers also needs images in every other folder; normalAnomalous ignores them.
-        #expect(caughtError { try ImageFolderDataset(root: root, configuration: .init(layout: .normalVersusOthers(normal: ["normal"]))) }?
-            .caseName == "noImages")
+        #expect(
+            caughtError { try ImageFolderDataset(root: root, configuration: .init(layout: .normalVersusOthers(normal: ["normal"]))) }?
+                .caseName == "noImages")
         let missingFolder = caughtError { try ImageFolderDataset(root: root, configuration: .init(layout: .normalAnomalous())) }
         #expect(missingFolder?.caseName == "missingFiles")
         #expect(missingFolder?.description.contains(root.appendingPathComponent("anomalous").path + "/") == true)
@@ -336,9 +354,10 @@ struct FolderDatasetTests {
             #expect(dataset.folderIndices.filter { $0 == index }.count == folder.count, "\(folder.name)")
         }
         #expect(dataset.classNames == ["normal", "anomalous"])
-        #expect(zip(dataset.labels, dataset.folderIndices).allSatisfy { label, folder in
-            (dataset.folderNames[folder] == reference.normalFolder) == (label == 0)
-        })
+        #expect(
+            zip(dataset.labels, dataset.folderIndices).allSatisfy { label, folder in
+                (dataset.folderNames[folder] == reference.normalFolder) == (label == 0)
+            })
 
         // Every image is a JPEG paired with the PNG of the same name and size (headers only).
         #expect(reference.sizeMismatches == 0)

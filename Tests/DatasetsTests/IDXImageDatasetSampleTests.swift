@@ -22,8 +22,9 @@ struct IDXImageDatasetSampleTests {
             #expect(sample.mask == nil)
             #expect(sample.image.scalars == Array(all[(index * 784)..<((index + 1) * 784)]))
         }
-        #expect(caughtError { try dataset.sample(at: 1000) }
-            == .sampleIndexOutOfRange(dataset: "Fashion-MNIST/test", index: 1000, count: 1000))
+        #expect(
+            caughtError { try dataset.sample(at: 1000) }
+                == .sampleIndexOutOfRange(dataset: "Fashion-MNIST/test", index: 1000, count: 1000))
         #expect(caughtError { try dataset.sample(at: -3) }?.caseName == "sampleIndexOutOfRange")
     }
 
@@ -39,8 +40,10 @@ struct IDXImageDatasetSampleTests {
         for n in 0..<labels.count {
             for r in 0..<28 { for c in 0..<28 { pixels.append(storedByte(n, r, c)) } }
         }
-        return (try IDXFile(dimensions: [labels.count, 28, 28], bytes: pixels),
-                try IDXFile(dimensions: [labels.count], bytes: labels))
+        return (
+            try IDXFile(dimensions: [labels.count, 28, 28], bytes: pixels),
+            try IDXFile(dimensions: [labels.count], bytes: labels)
+        )
     }
 
     @Test("EMNIST letters: file names, transposed images, labels 1…26 mapped to 0…25")
@@ -97,10 +100,11 @@ struct IDXImageDatasetSampleTests {
             Issue.record("expected missingFiles, got \(String(describing: error))")
             return
         }
-        #expect(expected.map { URL(fileURLWithPath: $0).lastPathComponent } == [
-            "emnist-letters-train-images-idx3-ubyte", "emnist-letters-train-images-idx3-ubyte.gz",
-            "emnist-letters-train-labels-idx1-ubyte", "emnist-letters-train-labels-idx1-ubyte.gz",
-        ])
+        #expect(
+            expected.map { URL(fileURLWithPath: $0).lastPathComponent } == [
+                "emnist-letters-train-images-idx3-ubyte", "emnist-letters-train-images-idx3-ubyte.gz",
+                "emnist-letters-train-labels-idx1-ubyte", "emnist-letters-train-labels-idx1-ubyte.gz",
+            ])
         #expect(howToObtain.contains("gzip.zip"))
         #expect(IDXDatasetKind.emnistLetters.fileNames(for: .test).images == "emnist-letters-test-images-idx3-ubyte")
         #expect(IDXDatasetKind.mnist.fileNames(for: .test).labels == "t10k-labels-idx1-ubyte")
@@ -121,7 +125,8 @@ struct IDXImageDatasetSampleTests {
         #expect(try dataset.sample(at: 0).image.shape == [1, 2, 3])
 
         let wrong = try IDXFile(dimensions: [1, 2, 3], bytes: stored)
-        #expect(caughtError { try IDXImageDataset(images: wrong, labels: labels, split: .train, kind: kind) }
-            == .wrongDimensions(file: "<images>", expected: "[count, 3, 2] (tiny images, stored transposed)", found: [1, 2, 3]))
+        #expect(
+            caughtError { try IDXImageDataset(images: wrong, labels: labels, split: .train, kind: kind) }
+                == .wrongDimensions(file: "<images>", expected: "[count, 3, 2] (tiny images, stored transposed)", found: [1, 2, 3]))
     }
 }

@@ -167,7 +167,8 @@ struct ImageCodecTests {
         // The format-specific initialisers want their own signature.
         let error = caughtError { try Image(jpegData: png, source: "x.jpg") }
         #expect(error == .notAnImage(file: "x.jpg", expected: "the JPEG signature FF D8 FF", found: Array(png.prefix(8))))
-        #expect(error?.description == "x.jpg: expected the JPEG signature FF D8 FF, found the bytes 89 50 4E 47 0D 0A 1A 0A; not an image of the expected format")
+        #expect(
+            error?.description == "x.jpg: expected the JPEG signature FF D8 FF, found the bytes 89 50 4E 47 0D 0A 1A 0A; not an image of the expected format")
         #expect(caughtError { try Image(pngData: jpeg) }?.caseName == "notAnImage")
     }
 
@@ -371,8 +372,9 @@ struct ImageCodecTests {
 
     // MARK: real files
 
-    @Test("Magnetic Tile Defect images and masks decode as PIL decodes them",
-          .enabled(if: codecTestsMagneticTileDirectory != nil, "needs ../shared/data/magnetic-tile-defect"))
+    @Test(
+        "Magnetic Tile Defect images and masks decode as PIL decodes them",
+        .enabled(if: codecTestsMagneticTileDirectory != nil, "needs ../shared/data/magnetic-tile-defect"))
     func magneticTiles() throws {
         let root = try #require(codecTestsMagneticTileDirectory)
         let files = try ImageFixtures.load().realFiles

@@ -17,8 +17,10 @@ struct ImageInputTests {
     func expand() throws {
         let base = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: base) }
-        for path in ["photos/b/x.png", "photos/a/x.png", "photos/x.png", "photos/x.JPG", "photos/deep/er/z.jpeg", "photos/notes.txt",
-                     "photos/.hidden/y.png", "photos/.y.png", "other/photos/x.png", "single/x.png", "single/readme.txt"] {
+        for path in [
+            "photos/b/x.png", "photos/a/x.png", "photos/x.png", "photos/x.JPG", "photos/deep/er/z.jpeg", "photos/notes.txt",
+            "photos/.hidden/y.png", "photos/.y.png", "other/photos/x.png", "single/x.png", "single/readme.txt",
+        ] {
             try touch(path, in: base)
         }
         // A link back to the folder itself: followed once, not forever.
@@ -27,13 +29,16 @@ struct ImageInputTests {
         let roots = ["photos", "other/photos", "single/x.png", "single/readme.txt"].map { base.appendingPathComponent($0) }
         let inputs = try ImageInput.expand(roots)
         #expect(inputs.map(\.relativePath) == ["a/x.png", "b/x.png", "deep/er/z.jpeg", "x.JPG", "x.png", "x.png", "x.png", "readme.txt"])
-        #expect(inputs.map(\.outputStem) == [
-            "photos/a/x", "photos/b/x", "photos/deep/er/z", "photos/x", "photos/x-2", "photos-2/x", "x", "readme",
-        ])
-        #expect(inputs.map(\.path) == [
-            "photos/a/x.png", "photos/b/x.png", "photos/deep/er/z.jpeg", "photos/x.JPG", "photos/x.png", "other/photos/x.png",
-            "single/x.png", "single/readme.txt",
-        ].map { base.path + "/" + $0 })
+        #expect(
+            inputs.map(\.outputStem) == [
+                "photos/a/x", "photos/b/x", "photos/deep/er/z", "photos/x", "photos/x-2", "photos-2/x", "x", "readme",
+            ])
+        #expect(
+            inputs.map(\.path)
+                == [
+                    "photos/a/x.png", "photos/b/x.png", "photos/deep/er/z.jpeg", "photos/x.JPG", "photos/x.png", "other/photos/x.png",
+                    "single/x.png", "single/readme.txt",
+                ].map { base.path + "/" + $0 })
         #expect(inputs.map(\.root) == [roots[0], roots[0], roots[0], roots[0], roots[0], roots[1], roots[2], roots[3]])
         #expect(inputs[1].url.standardizedFileURL == base.appendingPathComponent("photos/b/x.png").standardizedFileURL)
         // Output names are unique even where the file system ignores case.

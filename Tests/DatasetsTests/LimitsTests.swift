@@ -111,17 +111,20 @@ struct LimitsTests {
         let honest = Data(DeflateBomb.gzip(matches: 40))  // 10,321 zero bytes
         let size = 1 + 258 * 40
         #expect(try Gzip.decompress(honest, file: "z.gz", limits: DatasetLimits(maximumDecompressedBytes: size)) == Data(count: size))
-        #expect(caughtError { try Gzip.decompress(honest, file: "z.gz", limits: DatasetLimits(maximumDecompressedBytes: size - 1)) }?
-            .caseName == "limitExceeded")
+        #expect(
+            caughtError { try Gzip.decompress(honest, file: "z.gz", limits: DatasetLimits(maximumDecompressedBytes: size - 1)) }?
+                .caseName == "limitExceeded")
 
         let payload = (0..<3000).map { UInt8(truncatingIfNeeded: $0) }
         let two = Data(StoredDeflate.gzip(payload) + StoredDeflate.gzip(payload))
         #expect(try Gzip.decompress(two, file: "two.gz", limits: DatasetLimits(maximumDecompressedBytes: 6000)).count == 6000)
-        #expect(caughtError { try Gzip.decompress(two, file: "two.gz", limits: DatasetLimits(maximumDecompressedBytes: 5999)) }?
-            .caseName == "limitExceeded")
+        #expect(
+            caughtError { try Gzip.decompress(two, file: "two.gz", limits: DatasetLimits(maximumDecompressedBytes: 5999)) }?
+                .caseName == "limitExceeded")
         // zlib streams too, and a limit of 0 still reads an empty member.
-        #expect(caughtError { try Gzip.decompress(Data(StoredDeflate.zlib(payload)), file: "a.z", limits: DatasetLimits(maximumDecompressedBytes: 100)) }?
-            .caseName == "limitExceeded")
+        #expect(
+            caughtError { try Gzip.decompress(Data(StoredDeflate.zlib(payload)), file: "a.z", limits: DatasetLimits(maximumDecompressedBytes: 100)) }?
+                .caseName == "limitExceeded")
         #expect(try Gzip.decompress(Data(StoredDeflate.gzip([])), file: "e.gz", limits: DatasetLimits(maximumDecompressedBytes: 0)).isEmpty)
     }
 
@@ -152,7 +155,8 @@ struct LimitsTests {
             #expect(file == url.path)
         }
         let png = directory.appendingPathComponent("image.png.gz")
-        try Data(StoredDeflate.gzip([UInt8](try Image(width: 40, height: 40, channels: 3, pixels: [Float](repeating: 0.5, count: 4800)).pngData()))).write(to: png)
+        try Data(StoredDeflate.gzip([UInt8](try Image(width: 40, height: 40, channels: 3, pixels: [Float](repeating: 0.5, count: 4800)).pngData()))).write(
+            to: png)
         #expect(try Image(contentsOf: png).width == 40)
         #expect(caughtError { try Image(contentsOf: png, limits: DatasetLimits(maximumDecompressedBytes: 10)) }?.caseName == "limitExceeded")
     }
@@ -216,8 +220,10 @@ struct MaskConventionTests {
         let mask = try Image(width: 4, height: 2, channels: channels, pixels: pixels)
         let maskURL = root.appendingPathComponent("anomalous/a_mask.png")
         try mask.writePNG(to: maskURL, bitDepth: bitDepth)
-        let dataset = try ImageFolderDataset(root: root, configuration: .init(
-            layout: .normalAnomalous(), masks: .besideImages(pattern: "{name}_mask.png"), maskRequirement: .anomalousImages))
+        let dataset = try ImageFolderDataset(
+            root: root,
+            configuration: .init(
+                layout: .normalAnomalous(), masks: .besideImages(pattern: "{name}_mask.png"), maskRequirement: .anomalousImages))
         #expect(dataset.labels == [1, 0])
         let result = Result { () throws(DatasetError) -> Tensor? in try dataset.sample(at: 0).mask }
         return (result, maskURL.standardizedFileURL.path)

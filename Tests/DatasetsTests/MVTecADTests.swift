@@ -160,8 +160,10 @@ struct MVTecADTests {
         let root = try Self.makeTree(in: directory).standardizedFileURL
         let error = try #require(caughtError { try MVTecAD(root: root, category: "cable", split: .train) })
         let trainFolder = root.appendingPathComponent("cable/train/good").path
-        #expect(error == .missingFiles(
-            directory: root.appendingPathComponent("cable").path, expected: [trainFolder + "/*.png"], howToObtain: MVTecAD.howToObtain))
+        #expect(
+            error
+                == .missingFiles(
+                    directory: root.appendingPathComponent("cable").path, expected: [trainFolder + "/*.png"], howToObtain: MVTecAD.howToObtain))
         #expect(error.description.contains(trainFolder))
         #expect(error.description.contains("https://www.mvtec.com/company/research/datasets/mvtec-ad"))
         #expect(error.description.contains("CC BY-NC-SA 4.0"))
@@ -189,8 +191,10 @@ struct MVTecADTests {
         let mask = root.appendingPathComponent("bottle/ground_truth/broken/001_mask.png")
         try FileManager.default.removeItem(at: mask)
         let error = caughtError { try MVTecAD(root: root, category: "bottle", split: .test) }
-        #expect(error == .missingMask(
-            image: root.appendingPathComponent("bottle/test/broken/001.png").path, expectedMask: mask.path, alsoMissing: 0))
+        #expect(
+            error
+                == .missingMask(
+                    image: root.appendingPathComponent("bottle/test/broken/001.png").path, expectedMask: mask.path, alsoMissing: 0))
         #expect(error?.description.contains(mask.path) == true)
         // The training split needs no masks.
         #expect(try MVTecAD(root: root, category: "bottle", split: .train).count == 3)
@@ -198,9 +202,11 @@ struct MVTecADTests {
         // Without the whole ground_truth folder, all three are counted.
         try FileManager.default.removeItem(at: root.appendingPathComponent("bottle/ground_truth"))
         let all = caughtError { try MVTecAD(root: root, category: "bottle", split: .test) }
-        #expect(all == .missingMask(
-            image: root.appendingPathComponent("bottle/test/broken/000.png").path,
-            expectedMask: root.appendingPathComponent("bottle/ground_truth/broken/000_mask.png").path, alsoMissing: 2))
+        #expect(
+            all
+                == .missingMask(
+                    image: root.appendingPathComponent("bottle/test/broken/000.png").path,
+                    expectedMask: root.appendingPathComponent("bottle/ground_truth/broken/000_mask.png").path, alsoMissing: 2))
         #expect(all?.description.contains("2 other images lack their masks too") == true)
     }
 
@@ -233,8 +239,10 @@ struct MVTecADTests {
 
         try SyntheticImages.makeFolder(root.appendingPathComponent("carpet/test"))
         let test = caughtError { try MVTecAD(root: root, category: "carpet", split: .test) }
-        #expect(test == .noImages(
-            directory: root.appendingPathComponent("carpet/test").path,
-            expected: "one folder per defect type (good included) holding PNG images"))
+        #expect(
+            test
+                == .noImages(
+                    directory: root.appendingPathComponent("carpet/test").path,
+                    expected: "one folder per defect type (good included) holding PNG images"))
     }
 }

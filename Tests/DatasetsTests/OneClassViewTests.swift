@@ -66,12 +66,15 @@ struct OneClassViewTests {
     @Test("no normal class, or one that does not exist, is an error")
     func invalidNormalClasses() throws {
         let base = try FashionMNIST.bundledSample(split: .test)
-        #expect(caughtError { try OneClassView(base, normalClasses: [Int](), split: .train) }
-            == .noNormalClasses(dataset: "IDXImageDataset"))
-        #expect(caughtError { try OneClassView(base, normalClasses: [2, 10], split: .test) }
-            == .normalClassOutOfRange(dataset: "IDXImageDataset", normalClass: 10, classCount: 10))
-        #expect(caughtError { try OneClassView(base, normalClasses: [-1], split: .train) }
-            == .normalClassOutOfRange(dataset: "IDXImageDataset", normalClass: -1, classCount: 10))
+        #expect(
+            caughtError { try OneClassView(base, normalClasses: [Int](), split: .train) }
+                == .noNormalClasses(dataset: "IDXImageDataset"))
+        #expect(
+            caughtError { try OneClassView(base, normalClasses: [2, 10], split: .test) }
+                == .normalClassOutOfRange(dataset: "IDXImageDataset", normalClass: 10, classCount: 10))
+        #expect(
+            caughtError { try OneClassView(base, normalClasses: [-1], split: .train) }
+                == .normalClassOutOfRange(dataset: "IDXImageDataset", normalClass: -1, classCount: 10))
         let view = try OneClassView(base, normalClasses: [0], split: .train)
         #expect(caughtError { try view.sample(at: 100) }?.caseName == "sampleIndexOutOfRange")
     }

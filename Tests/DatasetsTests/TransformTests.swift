@@ -144,19 +144,22 @@ struct TransformFixtureTests {
         let fixture = try TransformFixture.load()
         #expect(fixture.resize.count >= 40)
         for item in fixture.resize {
-            let mode: ResizeInterpolation = switch item.mode {
-            case "bilinear": .bilinear
-            case "nearest": .nearest
-            default: .nearestExact
-            }
-            let transform = if let size = item.size {
-                try Resize(height: size[0], width: size[1], interpolation: mode)
-            } else {
-                try Resize(shorterSide: try #require(item.shorterSide), interpolation: mode)
-            }
+            let mode: ResizeInterpolation =
+                switch item.mode {
+                case "bilinear": .bilinear
+                case "nearest": .nearest
+                default: .nearestExact
+                }
+            let transform =
+                if let size = item.size {
+                    try Resize(height: size[0], width: size[1], interpolation: mode)
+                } else {
+                    try Resize(shorterSide: try #require(item.shorterSide), interpolation: mode)
+                }
             let output = try transform.apply(try fixture.sample(item.input), seed: 0)
-            expectClose(output.image, item.output, tolerance: mode == .bilinear ? 1e-6 : 0,
-                        "\(item.input) \(item.mode) \(item.size ?? [item.shorterSide ?? 0])")
+            expectClose(
+                output.image, item.output, tolerance: mode == .bilinear ? 1e-6 : 0,
+                "\(item.input) \(item.mode) \(item.size ?? [item.shorterSide ?? 0])")
             let input = try fixture.input(item.input)
             let size = transform.outputSize(height: input.shape[1], width: input.shape[2])
             #expect([size.height, size.width] == Array(item.output.shape[1...]))
@@ -201,14 +204,16 @@ struct TransformFixtureTests {
         for item in fixture.color {
             let input = try fixture.input(item.input)
             let factor = Float(item.factor)
-            let output = switch item.adjustment {
-            case "brightness": try ColorAdjustment.adjustBrightness(input, factor: factor)
-            case "contrast": try ColorAdjustment.adjustContrast(input, factor: factor)
-            case "saturation": try ColorAdjustment.adjustSaturation(input, factor: factor)
-            default: try ColorAdjustment.adjustHue(input, shift: factor)
-            }
-            expectClose(output, item.output, tolerance: 1e-6,
-                        "\(item.adjustment) \(item.factor) on \(item.input)")
+            let output =
+                switch item.adjustment {
+                case "brightness": try ColorAdjustment.adjustBrightness(input, factor: factor)
+                case "contrast": try ColorAdjustment.adjustContrast(input, factor: factor)
+                case "saturation": try ColorAdjustment.adjustSaturation(input, factor: factor)
+                default: try ColorAdjustment.adjustHue(input, shift: factor)
+                }
+            expectClose(
+                output, item.output, tolerance: 1e-6,
+                "\(item.adjustment) \(item.factor) on \(item.input)")
         }
     }
 
@@ -475,7 +480,10 @@ struct TransformErrorTests {
         var wrongMask = sample
         wrongMask.mask = Tensor(shape: [1, 4, 7], repeating: 0)
         let mask = caughtError { try RandomHorizontalFlip().apply(wrongMask, seed: 0) }
-        #expect(mask == .transformInputMismatch(transform: "RandomHorizontalFlip", sample: "ramp", expected: "a mask of the image's size [1, 5, 7]", found: [1, 4, 7]))
+        #expect(
+            mask
+                == .transformInputMismatch(
+                    transform: "RandomHorizontalFlip", sample: "ramp", expected: "a mask of the image's size [1, 5, 7]", found: [1, 4, 7]))
 
         let flat = DatasetSample(image: Tensor(shape: [5, 7], repeating: 0), label: 0, name: "flat")
         let rank = caughtError { try Resize(shorterSide: 3).apply(flat, seed: 0) }

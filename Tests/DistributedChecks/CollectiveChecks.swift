@@ -12,8 +12,9 @@ func collectiveChecks(_ log: CheckLog) {
 
     log.check("the communicator has the launcher's rank and size") {
         let launch = try LaunchEnvironment(environment: ProcessInfo.processInfo.environment)
-        log.expect(launch?.worldSize ?? 1 == size && launch?.rank ?? 0 == rank,
-                   "launcher \(String(describing: launch)), communicator rank \(rank) of \(size)")
+        log.expect(
+            launch?.worldSize ?? 1 == size && launch?.rank ?? 0 == rank,
+            "launcher \(String(describing: launch)), communicator rank \(rank) of \(size)")
         log.expect(size == 1 || communicator is MPICommunicator, "expected MPI for \(size) processes, found \(type(of: communicator))")
     }
 

@@ -33,8 +33,9 @@ private struct FailingDataset: ImageDataset {
 /// same step on the same global batch (up to the order of the float sums).
 private func tinyNet() -> Sequential {
     var generator = SeededGenerator(seed: 7)
-    return Sequential(Conv2d(1, 8, kernelSize: 3, padding: 1, using: &generator), LeakyReLU(), MaxPool2d(kernelSize: 2),
-                      Conv2d(8, 1, kernelSize: 1, using: &generator))
+    return Sequential(
+        Conv2d(1, 8, kernelSize: 3, padding: 1, using: &generator), LeakyReLU(), MaxPool2d(kernelSize: 2),
+        Conv2d(8, 1, kernelSize: 1, using: &generator))
 }
 
 private func trainer(
@@ -44,9 +45,10 @@ private func trainer(
     let configuration = TrainingConfiguration(
         epochs: epochs, batchSize: batchSize, accumulatedBatches: accumulated, optimizer: optimizer, learningRate: 1e-2, weightDecay: 1e-6,
         schedule: .exponential(gamma: 0.98), seed: seed)
-    return try AnomalyTrainer(net: tinyNet(), objective: FCDDObjective(sigma: 1.2), configuration: configuration,
-                              loader: loader ?? fashionLoader(batchSize: batchSize, seed: seed), checkpointURL: checkpoint,
-                              run: ["data": "bundled Fashion-MNIST, class 0"], communicator: communicator)
+    return try AnomalyTrainer(
+        net: tinyNet(), objective: FCDDObjective(sigma: 1.2), configuration: configuration,
+        loader: loader ?? fashionLoader(batchSize: batchSize, seed: seed), checkpointURL: checkpoint,
+        run: ["data": "bundled Fashion-MNIST, class 0"], communicator: communicator)
 }
 
 /// Every tensor's scalars as bit patterns, by name.
@@ -64,20 +66,25 @@ func trainingChecks(_ log: CheckLog) {
             for each in [communicator, alone] {
                 let trainer = try trainer(batchSize: batchSize, accumulated: accumulated, optimizer: optimizer, communicator: each)
                 let before = trainer.net.stateDict()
-                try trainer.train(callbacks: TrainingCallbacks(afterStep: { progress in
-                    losses.append(progress.loss)
-                    return .stop
-                }))
+                try trainer.train(
+                    callbacks: TrainingCallbacks(afterStep: { progress in
+                        losses.append(progress.loss)
+                        return .stop
+                    }))
                 updates.append(trainer.net.stateDict().reduce(into: [:]) { $0[$1.key] = zip($1.value.scalars, before[$1.key]!.scalars).map { $0 - $1 } })
             }
             let largest = updates[1].values.joined().map(abs).max() ?? 0
             let deviation = updates[0].keys.map { name in zip(updates[0][name]!, updates[1][name]!).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
-            log.expect(largest > 0 && deviation <= 1e-4 * largest, "\(optimizer.kind) \(batchSize) × \(accumulated): the update differs by \(deviation), the largest update is \(largest)")
+            log.expect(
+                largest > 0 && deviation <= 1e-4 * largest,
+                "\(optimizer.kind) \(batchSize) × \(accumulated): the update differs by \(deviation), the largest update is \(largest)")
             log.expect(abs(losses[0] - losses[1]) <= 1e-5 * abs(losses[1]), "\(optimizer.kind): step loss \(losses[0]) over the processes, \(losses[1]) alone")
         }
     }
 
-    log.check("a few epochs of FCDD_CNN28 (batch norm per process): the same weights on every process, an evaluation gathered bit for bit, AUC within 0.02 of one process") {
+    log.check(
+        "a few epochs of FCDD_CNN28 (batch norm per process): the same weights on every process, an evaluation gathered bit for bit, AUC within 0.02 of one process"
+    ) {
         let data = try OneClassData.load(.fashionMNIST(directory: nil, normalClass: 0))
         var recipe = try Recipe.paper(for: data, net: .cnn28)
         recipe.training.epochs = 3
@@ -97,8 +104,10 @@ func trainingChecks(_ log: CheckLog) {
 
     log.check("rank 0 writes the checkpoint; resuming it over the processes gives the uninterrupted run; one process refuses it") {
         // Every process uses rank 0's path; the others never open it.
-        let path = try communicator.broadcast(bytes: Array(FileManager.default.temporaryDirectory
-            .appendingPathComponent("distributed-checks-\(UUID().uuidString).safetensors").path.utf8), from: 0)
+        let path = try communicator.broadcast(
+            bytes: Array(
+                FileManager.default.temporaryDirectory
+                    .appendingPathComponent("distributed-checks-\(UUID().uuidString).safetensors").path.utf8), from: 0)
         let url = URL(fileURLWithPath: String(decoding: path, as: UTF8.self))
         defer { if rank == 0 { try? FileManager.default.removeItem(at: url) } }
         let uninterrupted = try trainer(epochs: 2, communicator: communicator)
@@ -137,7 +146,8 @@ func trainingChecks(_ log: CheckLog) {
             try trainer(seed: 3 + UInt64(rank), communicator: communicator).train()
             log.expect(size == 1, "processes with different seeds trained")
         } catch let TrainingError.communication(.disagreement(what, differences)) {
-            log.expect(what == "training settings or data" && differences.contains("training.seed: 3 on process 0, 4 on process 1"), "differences \(differences)")
+            log.expect(
+                what == "training settings or data" && differences.contains("training.seed: 3 on process 0, 4 on process 1"), "differences \(differences)")
         }
         if size > 1 {
             do {

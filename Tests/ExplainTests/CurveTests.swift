@@ -56,7 +56,9 @@ struct CurveTests {
             // Kept points are points of the full curve, with their thresholds.
             for index in thinned.thresholds.indices {
                 let position = try #require(full.thresholds.firstIndex(of: thinned.thresholds[index]))
-                #expect(full.falsePositiveRates[position] == thinned.falsePositiveRates[index] && full.truePositiveRates[position] == thinned.truePositiveRates[index])
+                #expect(
+                    full.falsePositiveRates[position] == thinned.falsePositiveRates[index]
+                        && full.truePositiveRates[position] == thinned.truePositiveRates[index])
             }
             #expect(covered(fullPoints, by: keptPoints, resolution: resolution), "\(resolution)")
         }

@@ -136,7 +136,8 @@ struct GradientExplanationTests {
         #expect(maps.shape == [2, 5, 4])
         for (got, want) in zip(maps.scalars, summed) { #expect(Swift.abs(got - want) <= 1e-6 * Swift.max(1, want)) }
         // The plain method through the general entry point is the gradient heatmap.
-        #expect(try GradientExplanation.heatmaps(inputs: inputs, method: .gradient, score: smooth).scalars
+        #expect(
+            try GradientExplanation.heatmaps(inputs: inputs, method: .gradient, score: smooth).scalars
                 == GradientExplanation.heatmaps(inputs: inputs, score: smooth).scalars)
 
         #expect(throws: ExplainError.self) { try GradientExplanation.integratedGradients(inputs: inputs, steps: 0, score: smooth) }
@@ -146,8 +147,12 @@ struct GradientExplanationTests {
         #expect(throws: ExplainError.self) { try GradientExplanation.integratedGradients(inputs: Tensor.zeros(shape: [3, 5, 4]), steps: 2, score: smooth) }
     }
 
-    @Test("gradient method names", arguments: [("grad", GradientMethod.gradient), ("ig", .integratedGradients(steps: 32)),
-                                                ("ig7", .integratedGradients(steps: 7))])
+    @Test(
+        "gradient method names",
+        arguments: [
+            ("grad", GradientMethod.gradient), ("ig", .integratedGradients(steps: 32)),
+            ("ig7", .integratedGradients(steps: 7)),
+        ])
     func methodNames(_ text: String, _ method: GradientMethod) {
         #expect(GradientMethod(text) == method)
         #expect(GradientMethod(method.description) == method)
@@ -229,8 +234,9 @@ struct GradientExplanationTests {
 
         #expect(throws: ExplainError.self) { try HeatmapComparison.pixelAUC(heatmaps: good, masks: Tensor.zeros(shape: [4, 5, 4])) }
         #expect(throws: ExplainError.self) {
-            try HeatmapComparison.pixelAUC(heatmaps: Tensor(shape: [1, 2, 2], scalars: [0, .nan, 1, 2]),
-                                           masks: Tensor(shape: [1, 2, 2], scalars: [0, 0, 1, 1]))
+            try HeatmapComparison.pixelAUC(
+                heatmaps: Tensor(shape: [1, 2, 2], scalars: [0, .nan, 1, 2]),
+                masks: Tensor(shape: [1, 2, 2], scalars: [0, 0, 1, 1]))
         }
     }
 }

@@ -88,8 +88,10 @@ struct HeatmapMassTests {
         let operation = "HeatmapMass.shares"
         let region = PixelRect(x: 0, y: 0, width: 2, height: 2)
         let negative = try maps(2, 3, 4) { image, row, column in image == 1 && row == 0 && column == 2 ? -1 : 1 }
-        #expect(throws: ExplainError.invalidArgument(
-            operation: operation, message: "expected non-negative, finite heatmap values, found -1.0 in image 1 at row 0, column 2")) {
+        #expect(
+            throws: ExplainError.invalidArgument(
+                operation: operation, message: "expected non-negative, finite heatmap values, found -1.0 in image 1 at row 0, column 2")
+        ) {
             try HeatmapMass.shares(of: negative, inside: region)
         }
         let nan = try maps(2, 3, 4) { image, row, column in image == 1 && row == 2 && column == 1 ? .nan : 1 }
@@ -105,20 +107,25 @@ struct HeatmapMassTests {
         }
         #expect(throws: ExplainError.self) { try HeatmapMass.shares(of: Tensor(shape: [2, 2, 3, 4], repeating: 1), inside: region) }
         #expect(throws: ExplainError.self) { try HeatmapMass.shares(of: Tensor(shape: [0, 3, 4], repeating: 1), inside: region) }
-        #expect(throws: ExplainError.shapeMismatch(operation: operation, expected: "heatmaps and masks of the same N, H and W", found: [[2, 3, 4], [2, 4, 3]])) {
+        #expect(
+            throws: ExplainError.shapeMismatch(operation: operation, expected: "heatmaps and masks of the same N, H and W", found: [[2, 3, 4], [2, 4, 3]])
+        ) {
             try HeatmapMass.shares(of: good, inside: Tensor(shape: [2, 4, 3], repeating: 1))
         }
         #expect(throws: ExplainError.self) { try HeatmapMass.shares(of: good, inside: Tensor(shape: [1, 3, 4], repeating: 1)) }
 
-        #expect(throws: ExplainError.invalidArgument(
-            operation: operation, message: "expected a region that overlaps the 4x3 images, found 4,0 2x2 (x,y widthxheight)")) {
+        #expect(
+            throws: ExplainError.invalidArgument(
+                operation: operation, message: "expected a region that overlaps the 4x3 images, found 4,0 2x2 (x,y widthxheight)")
+        ) {
             try HeatmapMass.shares(of: good, inside: PixelRect(x: 4, y: 0, width: 2, height: 2))
         }
         for empty in [PixelRect(x: 1, y: 1, width: 0, height: 2), PixelRect(x: 1, y: 1, width: 2, height: -1), PixelRect(x: -3, y: 0, width: 3, height: 3)] {
             #expect(throws: ExplainError.self) { try HeatmapMass.summary(of: good, inside: empty) }
         }
         let emptyMask = try maps(2, 3, 4) { image, _, _ in image == 0 ? 1 : 0.5 }
-        #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected every mask to have a pixel inside (> 0.5), found none in mask 1")) {
+        #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected every mask to have a pixel inside (> 0.5), found none in mask 1"))
+        {
             try HeatmapMass.shares(of: good, inside: emptyMask)
         }
     }

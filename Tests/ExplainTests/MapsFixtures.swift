@@ -1,3 +1,6 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// Fixture fields keep the snake_case keys of the JSON that the reference scripts write.
 import Explain
 import FixtureSupport
 import Foundation
@@ -33,9 +36,10 @@ struct MapsLayer: Decodable, Sendable {
         switch kind {
         case "conv":
             var generator = SeededGenerator(seed: 0)
-            return Conv2d(1, 1, kernelSize: try size2D(kernel), stride: try size2D(stride),
-                              padding: Padding2D(height: padding.height, width: padding.width), dilation: try size2D(dilation),
-                              using: &generator)
+            return Conv2d(
+                1, 1, kernelSize: try size2D(kernel), stride: try size2D(stride),
+                padding: Padding2D(height: padding.height, width: padding.width), dilation: try size2D(dilation),
+                using: &generator)
         case "maxpool":
             return MaxPool2d(kernelSize: try size2D(kernel), stride: try size2D(stride), padding: padding, dilation: try size2D(dilation))
         default:
@@ -170,8 +174,9 @@ func expectMapsClose(
 ) {
     let mismatches = tolerance.mismatches(actual, expected)
     let count = mismatches.count
-    #expect(count == 0, "\(what) (\(tolerance)): \(count) mismatches; first: \(mismatches.prefix(4).joined(separator: "; "))",
-            sourceLocation: sourceLocation)
+    #expect(
+        count == 0, "\(what) (\(tolerance)): \(count) mismatches; first: \(mismatches.prefix(4).joined(separator: "; "))",
+        sourceLocation: sourceLocation)
 }
 
 // MARK: - Finite differences
@@ -211,6 +216,7 @@ func expectMapsGradientMatchesFiniteDifferences(
         }
     }
     let count = failures.count
-    #expect(count == 0, "\(label): \(count) of \(values.count) elements differ; \(failures.prefix(3).joined(separator: "; "))",
-            sourceLocation: sourceLocation)
+    #expect(
+        count == 0, "\(label): \(count) of \(values.count) elements differ; \(failures.prefix(3).joined(separator: "; "))",
+        sourceLocation: sourceLocation)
 }

@@ -1,3 +1,6 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// Fixture fields keep the snake_case keys of the JSON that the reference scripts write.
 import Explain
 import FixtureSupport
 import Foundation
@@ -248,11 +251,14 @@ struct MetricErrorTests {
         #expect(throws: ExplainError.self) {
             try AUPRO.compute(maps: Tensor(shape: [18], scalars: maps.scalars), masks: masks)
         }
-        #expect(throws: ExplainError.shapeMismatch(
-            operation: "AUPRO.compute", expected: "each map [H, W], [1, H, W] or [1, 1, H, W] with a mask of its H and W",
-            found: [[3, 3], [3, 4]])) {
-            try AUPRO.compute(maps: [Tensor(shape: [3, 3], scalars: [Float](repeating: 0, count: 9))],
-                              masks: [Tensor(shape: [3, 4], scalars: [Float](repeating: 0, count: 12))])
+        #expect(
+            throws: ExplainError.shapeMismatch(
+                operation: "AUPRO.compute", expected: "each map [H, W], [1, H, W] or [1, 1, H, W] with a mask of its H and W",
+                found: [[3, 3], [3, 4]])
+        ) {
+            try AUPRO.compute(
+                maps: [Tensor(shape: [3, 3], scalars: [Float](repeating: 0, count: 9))],
+                masks: [Tensor(shape: [3, 4], scalars: [Float](repeating: 0, count: 12))])
         }
         #expect(throws: ExplainError.shapeMismatch(operation: "PixelROC.areaUnderCurve", expected: "as many masks as maps (1)", found: [[1], [0]])) {
             try PixelROC.areaUnderCurve(maps: [Tensor(shape: [3, 3], scalars: [Float](repeating: 0, count: 9))], masks: [])
@@ -295,7 +301,8 @@ struct MetricErrorTests {
             try ThresholdCalibration.quantile(nominalScores: [1, 2, .nan], quantile: 0.5)
         }
         for level in [-0.01, 1.01, .nan] {
-            #expect(throws: ExplainError.invalidArgument(operation: "ThresholdCalibration.quantile", message: "expected a quantile in [0, 1], found \(level)")) {
+            #expect(throws: ExplainError.invalidArgument(operation: "ThresholdCalibration.quantile", message: "expected a quantile in [0, 1], found \(level)"))
+            {
                 try ThresholdCalibration.quantile(nominalScores: [1, 2], quantile: level)
             }
         }
@@ -304,16 +311,21 @@ struct MetricErrorTests {
     @Test("messages of the metric errors")
     func messages() {
         #expect(ExplainError.emptyScores(operation: "ROC.curve").description == "ROC.curve: expected at least one score, found none")
-        #expect(ExplainError.countMismatch(operation: "ROC.curve", scores: 3, labels: 2).description
-            == "ROC.curve: expected one label per score, found 3 scores and 2 labels")
-        #expect(ExplainError.invalidLabel(operation: "ROC.curve", index: 4, label: 2).description
-            == "ROC.curve: expected labels 0 (nominal) or 1 (anomalous), found 2 at index 4")
-        #expect(ExplainError.missingClass(operation: "ROC.curve", label: 1).description
-            == "ROC.curve: expected both classes, found no anomalous (label 1) element; the metric is undefined for one class")
-        #expect(ExplainError.missingClass(operation: "AUPRO.compute", label: 0).description
-            == "AUPRO.compute: expected both classes, found no nominal (label 0) element; the metric is undefined for one class")
-        #expect(ExplainError.nanScore(operation: "ROC.curve", index: 7).description
-            == "ROC.curve: expected scores that are not NaN, found NaN at index 7")
+        #expect(
+            ExplainError.countMismatch(operation: "ROC.curve", scores: 3, labels: 2).description
+                == "ROC.curve: expected one label per score, found 3 scores and 2 labels")
+        #expect(
+            ExplainError.invalidLabel(operation: "ROC.curve", index: 4, label: 2).description
+                == "ROC.curve: expected labels 0 (nominal) or 1 (anomalous), found 2 at index 4")
+        #expect(
+            ExplainError.missingClass(operation: "ROC.curve", label: 1).description
+                == "ROC.curve: expected both classes, found no anomalous (label 1) element; the metric is undefined for one class")
+        #expect(
+            ExplainError.missingClass(operation: "AUPRO.compute", label: 0).description
+                == "AUPRO.compute: expected both classes, found no nominal (label 0) element; the metric is undefined for one class")
+        #expect(
+            ExplainError.nanScore(operation: "ROC.curve", index: 7).description
+                == "ROC.curve: expected scores that are not NaN, found NaN at index 7")
     }
 }
 
@@ -420,8 +432,10 @@ struct MetricPropertyTests {
     @Test("the radix-sorted ranking agrees with a rank-sum reference on special values")
     func specialValues() throws {
         var random = MetricRandom(seed: 99)
-        let specials: [Float] = [-.infinity, .infinity, 0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
-                                 .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1, .ulpOfOne]
+        let specials: [Float] = [
+            -.infinity, .infinity, 0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+            .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1, .ulpOfOne,
+        ]
         let scores = (0..<5000).map { _ in random.unit() < 0.5 ? specials[random.below(specials.count)] : Float(random.unit() * 20 - 10) }
         let labels = (0..<5000).map { index in index < 2 ? index : (random.unit() < 0.4 ? 1 : 0) }
         let auc = try ROC.areaUnderCurve(scores: scores, labels: labels)

@@ -1,8 +1,9 @@
-@testable import Explain
 import FixtureSupport
 import Foundation
 import TensorCore
 import Testing
+
+@testable import Explain
 
 // Display normalisation against Fixtures/upsampling.json (the reference's __local_norm and
 // __global_norm in torch, `training/bases.py`): local, global with a reference set,
@@ -43,19 +44,22 @@ struct NormalizationTests {
         let reference = low.gathered(atIndices: testCase.reference_indices, alongAxis: 0)
         let shown = try upsampler.upsample(low.gathered(atIndices: testCase.picture_indices, alongAxis: 0))
 
-        let quirk = try HeatmapReferenceStatistics(lowResolutionMaps: reference, quantile: testCase.quantile,
-                                                   resolution: .lowResolution, upsample: upsampler.upsample)
+        let quirk = try HeatmapReferenceStatistics(
+            lowResolutionMaps: reference, quantile: testCase.quantile,
+            resolution: .lowResolution, upsample: upsampler.upsample)
         expectMapsClose(try HeatmapNormalization.global(quirk).normalize(shown), testCase.quirk, Self.tolerance, "\(name) quirk")
 
-        let consistent = try HeatmapReferenceStatistics(lowResolutionMaps: reference, quantile: testCase.quantile,
-                                                        resolution: .upsampled, upsample: upsampler.upsample)
+        let consistent = try HeatmapReferenceStatistics(
+            lowResolutionMaps: reference, quantile: testCase.quantile,
+            resolution: .upsampled, upsample: upsampler.upsample)
         expectMapsClose(try HeatmapNormalization.global(consistent).normalize(shown), testCase.consistent, Self.tolerance, "\(name) consistent")
         // Measuring the up-sampled maps directly gives the same statistics (the chunking
         // changes nothing).
         #expect(consistent == (try HeatmapReferenceStatistics(reference: upsampler.upsample(reference), quantile: testCase.quantile)))
 
-        expectMapsClose(try HeatmapNormalization.local(quantile: testCase.quantile).normalize(shown), testCase.local,
-                        Self.tolerance, "\(name) local")
+        expectMapsClose(
+            try HeatmapNormalization.local(quantile: testCase.quantile).normalize(shown), testCase.local,
+            Self.tolerance, "\(name) local")
     }
 
     @Test("the up-sampled reference is chunked without changing the statistics")

@@ -4,6 +4,7 @@ import FixtureSupport
 import Foundation
 import TensorCore
 import Testing
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -151,7 +152,7 @@ struct RenderingCanvasTests {
     func fillAndStroke() throws {
         var canvas = try Canvas(width: 7, height: 6, background: .white)
         canvas.fill(PixelRect(x: 1, y: 1, width: 2, height: 3), with: .red)
-        canvas.fill(PixelRect(x: 5, y: 4, width: 10, height: 10), with: .blue)   // clipped
+        canvas.fill(PixelRect(x: 5, y: 4, width: 10, height: 10), with: .blue)  // clipped
         canvas.strokeRectangle(PixelRect(x: 3, y: 0, width: 3, height: 3), color: .green)
         let image = try roundTrip(canvas)
         #expect(image.width == 7 && image.height == 6 && image.channels == 3)
@@ -179,7 +180,7 @@ struct RenderingCanvasTests {
         let grey = try Image(width: 2, height: 2, channels: 1, pixels: [0.2, 0.4, 0.6, 0.8])
         try canvas.blit(grey, atX: 1, y: 1, scale: 3)
         let rgba = try Image(width: 1, height: 1, channels: 4, pixels: [1, 0, 0, 0.5])
-        try canvas.blit(rgba, atX: 8, y: 7, scale: 2)   // one pixel left after clipping
+        try canvas.blit(rgba, atX: 8, y: 7, scale: 2)  // one pixel left after clipping
         let image = try roundTrip(canvas)
         for y in 0..<8 {
             for x in 0..<9 {
@@ -278,7 +279,11 @@ struct RenderingOverlayTests {
         }
         let rgb = try constantImage(width: 3, height: 2, [0.2, 0.4, 0.6])
         let full = try rgb.overlaying(heatmap: heatmap, colorMap: .viridis, opacity: 1)
-        #expect(samples(full, x: 1, y: 0) == { let c = ColorMap.viridis.color(at: 0.75); return [c.r, c.g, c.b] }())
+        #expect(
+            samples(full, x: 1, y: 0)
+                == {
+                    let c = ColorMap.viridis.color(at: 0.75); return [c.r, c.g, c.b]
+                }())
         let none = try rgb.overlaying(heatmap: heatmap, opacity: 0)
         #expect(none.pixels == rgb.pixels)
         #expect(throws: ExplainError.self) { try rgb.overlaying(heatmap: Tensor(shape: [3, 2], repeating: 0)) }
@@ -363,12 +368,13 @@ struct RenderingFigureTests {
         let labels = [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0]
         let scores: [Float] = [5, 1, 3, 9, 0, 4, 3, 2, 7, 8, 6]
         let blocks = try SampleSelection.globalBlocks(scores: scores, labels: labels, perRow: 5)
-        #expect(blocks == [
-            SampleSelection(label: 0, kind: .first, indices: [0, 2, 4, 6]),
-            SampleSelection(label: 1, kind: .first, indices: [1, 3, 5, 7]),
-            SampleSelection(label: 0, kind: .extremes, indices: [4, 2, 10, 8]),   // ties (3, 3) keep data order
-            SampleSelection(label: 1, kind: .extremes, indices: [1, 7, 9, 3]),
-        ])
+        #expect(
+            blocks == [
+                SampleSelection(label: 0, kind: .first, indices: [0, 2, 4, 6]),
+                SampleSelection(label: 1, kind: .first, indices: [1, 3, 5, 7]),
+                SampleSelection(label: 0, kind: .extremes, indices: [4, 2, 10, 8]),  // ties (3, 3) keep data order
+                SampleSelection(label: 1, kind: .extremes, indices: [1, 7, 9, 3]),
+            ])
         #expect(throws: ExplainError.self) { try SampleSelection.globalBlocks(scores: [1, 2, 3], labels: [0, 0, 1]) }
         #expect(throws: ExplainError.countMismatch(operation: "SampleSelection.globalBlocks", scores: 2, labels: 1)) {
             try SampleSelection.globalBlocks(scores: [1, 2], labels: [0])
@@ -433,7 +439,7 @@ struct RenderingFigureTests {
             let frame = try #require(grid.frame(item: 0, column: column))
             #expect(hasColor(image, x: frame.x, y: frame.y, RGBColor(grey: Float(column + 1) / 10)))
             #expect(hasColor(image, x: frame.maxX - 1, y: frame.maxY - 1, RGBColor(grey: Float(column + 1) / 10)))
-            #expect(hasColor(image, x: frame.maxX, y: frame.y, .white))   // spacing
+            #expect(hasColor(image, x: frame.maxX, y: frame.y, .white))  // spacing
         }
         for column in 0..<2 {
             var (x, y) = try centre(1, column)
@@ -474,7 +480,7 @@ struct RenderingFigureTests {
             let input = try #require(grid.frame(item: 11, column: column))
             #expect(hasColor(image, x: input.x + 5, y: input.y + 5, RGBColor(grey: Float(index + 1) / 10)))
             let heat = try #require(grid.frame(item: 12, column: column))
-            #expect(heat.y == input.maxY + 3 + 18 + 4)   // caption gap, caption (scale 2), spacing
+            #expect(heat.y == input.maxY + 3 + 18 + 4)  // caption gap, caption (scale 2), spacing
             #expect(hasColor(image, x: heat.x + 5, y: heat.y + 5, ColorMap.jet.color(at: Float(index) / 8)))
             let truth = try #require(grid.frame(item: 13, column: column))
             #expect(hasColor(image, x: truth.x + 5, y: truth.y + 5, index % 2 == 1 ? .white : .black))
@@ -495,7 +501,7 @@ struct RenderingFigureTests {
         let scores = (0..<count).map { Float(($0 * 5) % count) }
         let samples = try constantSamples(count: count, labels: labels, scores: scores, size: 32, masks: false)
         let grid = try HeatmapFigure.scoreRanks(samples, label: 1, count: 6, style: FigureStyle(showsColorBar: false))
-        #expect(grid.items.count == 3)   // title, input, heatmap (no masks)
+        #expect(grid.items.count == 3)  // title, input, heatmap (no masks)
         #expect(grid.scale == 4)
         #expect(grid.colorBarBox == nil)
         let picks = try SampleSelection.scoreRanks(scores: scores, labels: labels, label: 1).indices
@@ -527,14 +533,18 @@ struct RenderingFigureTests {
         let batch = Tensor(shape: [2, 1, 2, 2], scalars: [-1, 0, 1, 3, 5, 5, 5, 5])
         let images = try HeatmapSamples.displayImages(batch)
         #expect(images[0].pixels == [0, 0.25, 0.5, 1])
-        #expect(images[1].pixels == [1, 1, 1, 1])   // constant: clamped
+        #expect(images[1].pixels == [1, 1, 1, 1])  // constant: clamped
         #expect(try HeatmapSamples.displayImages(batch, display: .clamped)[0].pixels == [0, 0, 1, 1])
         let maps = Tensor(shape: [2, 2, 2], repeating: 0)
         let samples = try HeatmapSamples(inputs: batch, heatmaps: maps, scores: [0, 1], labels: [0, 1])
         #expect(samples.count == 2 && samples.imageSize == (2, 2))
-        #expect(throws: ExplainError.self) { try HeatmapSamples(inputs: batch, heatmaps: Tensor(shape: [2, 3, 2], repeating: 0), scores: [0, 1], labels: [0, 1]) }
+        #expect(throws: ExplainError.self) {
+            try HeatmapSamples(inputs: batch, heatmaps: Tensor(shape: [2, 3, 2], repeating: 0), scores: [0, 1], labels: [0, 1])
+        }
         #expect(throws: ExplainError.self) { try HeatmapSamples(inputs: batch, heatmaps: maps, scores: [0], labels: [0, 1]) }
-        #expect(throws: ExplainError.self) { try HeatmapSamples(inputs: batch, heatmaps: maps, masks: Tensor(shape: [1, 2, 2], repeating: 0), scores: [0, 1], labels: [0, 1]) }
+        #expect(throws: ExplainError.self) {
+            try HeatmapSamples(inputs: batch, heatmaps: maps, masks: Tensor(shape: [1, 2, 2], repeating: 0), scores: [0, 1], labels: [0, 1])
+        }
         #expect(throws: ExplainError.self) { try HeatmapSamples.displayImages(Tensor(shape: [2, 5, 2, 2], repeating: 0)) }
     }
 
@@ -551,7 +561,7 @@ struct RenderingFigureTests {
         #expect(grid.size.width == 28 + 3 * 20 + 2 * 3 + 5)
         #expect(grid.size.height == 46 + 16 + 5)
         let image = try roundTrip(grid.render())
-        #expect(hasColor(image, x: 28 + 23 + 5, y: 25, .white))   // the nil tile is left blank
+        #expect(hasColor(image, x: 28 + 23 + 5, y: 25, .white))  // the nil tile is left blank
         #expect(hasColor(image, x: 28 + 46 + 5, y: 25, RGBColor(grey: 0.5)))
 
         let other = try constantImage(width: 8, height: 8, [0.5])
@@ -563,7 +573,8 @@ struct RenderingFigureTests {
 
     @Test("writing a figure into a missing directory fails with the path")
     func writeFailure() throws {
-        let grid = try HeatmapFigure.explanation(nominal: [constantImage(width: 4, height: 4, [0.5])], anomalous: [], heatmaps: Tensor(shape: [0, 4, 4], repeating: 0))
+        let grid = try HeatmapFigure.explanation(
+            nominal: [constantImage(width: 4, height: 4, [0.5])], anomalous: [], heatmaps: Tensor(shape: [0, 4, 4], repeating: 0))
         let url = URL(fileURLWithPath: "/nonexistent-\(UUID().uuidString)/figure.png")
         do {
             try grid.writePNG(to: url)
@@ -701,8 +712,10 @@ struct RenderingComparisonFigureTests {
         }
         for shape in [[4, 28, 27], [3, 28, 28], [4, 1, 28, 28]] {
             let bad: [(name: String, heatmaps: Tensor)] = [methods[0], ("Gradient", Tensor(shape: shape, repeating: 0)), methods[2]]
-            #expect(throws: ExplainError.shapeMismatch(
-                operation: operation, expected: "heatmaps of method \"Gradient\" [4, 28, 28] (one per input, of the inputs' size)", found: [shape])) {
+            #expect(
+                throws: ExplainError.shapeMismatch(
+                    operation: operation, expected: "heatmaps of method \"Gradient\" [4, 28, 28] (one per input, of the inputs' size)", found: [shape])
+            ) {
                 try HeatmapFigure.comparison(inputs: fixture.inputs, methods: bad)
             }
         }
@@ -714,8 +727,10 @@ struct RenderingComparisonFigureTests {
         #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected distinct method names, found \"FCDD\" more than once")) {
             try HeatmapFigure.comparison(inputs: fixture.inputs, methods: [methods[0], methods[1], ("FCDD", methods[2].heatmaps)])
         }
-        #expect(throws: ExplainError.shapeMismatch(
-            operation: operation, expected: "ground-truth maps [4, 28, 28] (one per input, of the inputs' size)", found: [[2, 28, 28]])) {
+        #expect(
+            throws: ExplainError.shapeMismatch(
+                operation: operation, expected: "ground-truth maps [4, 28, 28] (one per input, of the inputs' size)", found: [[2, 28, 28]])
+        ) {
             try HeatmapFigure.comparison(inputs: fixture.inputs, methods: methods, groundTruth: Tensor(shape: [2, 28, 28], repeating: 0))
         }
         #expect(throws: ExplainError.invalidArgument(operation: operation, message: "expected a heatmap opacity in [0, 1], found 2.0")) {
@@ -804,7 +819,9 @@ struct RenderingROCPlotTests {
         let near = (x - 1...x + 1).contains { hasColor(image, x: $0, y: y, plot.curveColor) }
         #expect(near)
         // Some legend text in the lower right quarter.
-        let legendInk = (area.x + area.width / 2..<area.maxX - 2).contains { px in (area.y + area.height / 2..<area.maxY - 2).contains { hasColor(image, x: px, y: $0, .black) } }
+        let legendInk = (area.x + area.width / 2..<area.maxX - 2).contains { px in
+            (area.y + area.height / 2..<area.maxY - 2).contains { hasColor(image, x: px, y: $0, .black) }
+        }
         #expect(legendInk)
     }
 
@@ -812,7 +829,8 @@ struct RenderingROCPlotTests {
     func thinning() throws {
         let count = 100_000
         let rates = (0..<count).map { Double($0) / Double(count - 1) }
-        let big = ROCCurve(falsePositiveRates: rates, truePositiveRates: rates.map { $0.squareRoot() }, thresholds: rates.map { Float($0) }, areaUnderCurve: 2.0 / 3)
+        let big = ROCCurve(
+            falsePositiveRates: rates, truePositiveRates: rates.map { $0.squareRoot() }, thresholds: rates.map { Float($0) }, areaUnderCurve: 2.0 / 3)
         let svg = try ROCPlot(curve: big).svg()
         #expect(svg.utf8.count < 100_000)
         #expect(svg.contains("AUC = 0.667"))
@@ -840,7 +858,7 @@ struct RenderingExampleTests {
         #expect(anomalousMean > 1.5 * nominalMean)
 
         let grid = try ExampleFigure.fashionMNIST(nominalClass: 0, columns: 9)
-        #expect(grid.items.count == 5)   // title, nominal, heatmap, anomalous, heatmap
+        #expect(grid.items.count == 5)  // title, nominal, heatmap, anomalous, heatmap
         #expect(grid.columnCount == 9)
         #expect(grid.scale == 4)
         let png = try grid.render().pngData()
@@ -888,8 +906,9 @@ struct RenderingLineChartTests {
 
     @Test("a fixed range clips the data; a constant or empty series still gets an axis; too small a chart throws")
     func ranges() throws {
-        let wide = LineChart(series: [.init(name: "PRO", xs: [0, 0.1, 0.3, 1], ys: [0, 0.5, 0.8, 1], color: .blue)],
-                             xLabel: "FPR", yLabel: "PRO", xRange: 0...0.3, yRange: 0...1)
+        let wide = LineChart(
+            series: [.init(name: "PRO", xs: [0, 0.1, 0.3, 1], ys: [0, 0.5, 0.8, 1], color: .blue)],
+            xLabel: "FPR", yLabel: "PRO", xRange: 0...0.3, yRange: 0...1)
         let (collector, _) = try parse(wide)
         #expect(collector.texts.contains("0.30") && !collector.texts.contains("1.00") && collector.texts.contains("0.05"))
         let constant = LineChart(series: [.init(name: "flat", xs: [3], ys: [7], color: .red)], xLabel: "x", yLabel: "y")
@@ -913,8 +932,9 @@ struct RenderingLineChartTests {
     @Test("many legend entries wrap into rows and make the chart taller inside the same size")
     func legendRows() throws {
         let names = (0..<7).map { "a fairly long series name \($0)" }
-        let chart = LineChart(series: names.enumerated().map { .init(name: $1, xs: [0, 1], ys: [0, Double($0)], color: .blue) },
-                              xLabel: "x", yLabel: "y", width: 480, height: 480)
+        let chart = LineChart(
+            series: names.enumerated().map { .init(name: $1, xs: [0, 1], ys: [0, Double($0)], color: .blue) },
+            xLabel: "x", yLabel: "y", width: 480, height: 480)
         let single = LineChart(series: [chart.series[0]], xLabel: "x", yLabel: "y", width: 480, height: 480)
         #expect(try chart.plotArea().height < single.plotArea().height)
         #expect(try parse(chart).collector.texts.filter { $0.hasPrefix("a fairly long") }.count == 7)

@@ -124,8 +124,9 @@ struct UpsamplingTests {
         #expect(Swift.abs(mean - testCase.mean) <= 1e-5 * Swift.max(1, testCase.mean), "\(name): \(mean) vs \(testCase.mean)")
     }
 
-    @Test("gradients through the up-sampling match finite differences",
-          arguments: ["FCDD_CNN28_sigma1.2", "rectangular_20x24_sigma2.0", "valid_stride1_12_sigma1.0", "odd_small_20_sigma1.5"])
+    @Test(
+        "gradients through the up-sampling match finite differences",
+        arguments: ["FCDD_CNN28_sigma1.2", "rectangular_20x24_sigma2.0", "valid_stride1_12_sigma1.0", "odd_small_20_sigma1.5"])
     func gradients(_ name: String) throws {
         let testCase = try MapsFixtures.lookup(\.upsampling, \.name, name)
         let field = try MapsFixtures.field(size: testCase.size, jump: testCase.jump, shift: testCase.shift)

@@ -4,8 +4,8 @@ import FCDD
 import Foundation
 import NN
 import Report
-import Testing
 import TensorCore
+import Testing
 
 @testable import FCDDCommand
 
@@ -40,7 +40,10 @@ struct FCDDCommandOptionTests {
         try DistributedRun.refuseUnlessTrain(evaluate, environment: [:])
         try DistributedRun.refuseUnlessTrain(evaluate, environment: ["OMPI_COMM_WORLD_SIZE": "1"])
         let error = #expect(throws: ValidationError.self) { try DistributedRun.refuseUnlessTrain(evaluate, environment: two) }
-        #expect(error?.message == "fcdd evaluate runs in one process, but an MPI launcher started 2 (OMPI_COMM_WORLD_SIZE=2, OMPI_COMM_WORLD_RANK=0); only fcdd train runs over several.")
+        #expect(
+            error?.message
+                == "fcdd evaluate runs in one process, but an MPI launcher started 2 (OMPI_COMM_WORLD_SIZE=2, OMPI_COMM_WORLD_RANK=0); only fcdd train runs over several."
+        )
     }
 
     @Test("bad options are refused with a message naming what was expected")
@@ -50,14 +53,17 @@ struct FCDDCommandOptionTests {
         #expect(message(["train", "--net", "FCDD_CNN99"]).contains("is not an FCDD net; expected one of FCDD_CNN28"))
         #expect(message(["train", "--noise", "sparkles"]).contains("--noise sparkles is not a noise mode"))
         #expect(message(["train", "--dataset", "cifar10"]) == "--dataset cifar10 needs --data DIR.")
-        #expect(message(["train", "--dataset", "mvtec", "--data", "/x", "--normal-class", "teapot"]).contains("is not an MVTec-AD category; expected one of bottle"))
+        #expect(
+            message(["train", "--dataset", "mvtec", "--data", "/x", "--normal-class", "teapot"]).contains("is not an MVTec-AD category; expected one of bottle")
+        )
         #expect(message(["train", "--dataset", "folder", "--data", "/x", "--test-fraction", "1.5"]) == "--test-fraction must be in (0, 1), found 1.5.")
         #expect(message(["train", "--supervised-anomalies", "1"]) == "--supervised-anomalies needs a data set with masks (mvtec or folder).")
         #expect(message(["train", "--net", "FCDD_CNN224_VGG_F"]).contains("give --backbone FILE"))
         #expect(message(["train", "--epochs", "0"]) == "--epochs must be in 1...100000, found 0.")
         #expect(message(["train", "--epochs", "9223372036854775807"]) == "--epochs must be in 1...100000, found 9223372036854775807.")
-        #expect(message(["train", "--batch-size", "65536", "--acc-batches", "4096"])
-            == "--batch-size × --acc-batches must be in 1...1048576, found 268435456.")
+        #expect(
+            message(["train", "--batch-size", "65536", "--acc-batches", "4096"])
+                == "--batch-size × --acc-batches must be in 1...1048576, found 268435456.")
         #expect(message(["train", "--image-size", "100000"]) == "--image-size must be in 1...4096 on each side, found 100000.")
         #expect(message(["train", "--image-size", "224×0"]) == "--image-size must be in 1...4096 on each side, found 224×0.")
         #expect(message(["train", "--image-size", "224×"]).contains("--image-size"))
@@ -83,8 +89,9 @@ struct FCDDCommandOptionTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let command = try ReportCommand.parse([folder.path])
         #expect(throws: ReportError.notARunFolder(path: folder.path, found: [])) { try command.run() }
-        #expect(FCDDCommand.message(for: ReportError.notARunFolder(path: folder.path, found: []))
-                    .contains("is not a run folder: expected metrics.json (written by fcdd train and fcdd evaluate) or comparison.json"))
+        #expect(
+            FCDDCommand.message(for: ReportError.notARunFolder(path: folder.path, found: []))
+                .contains("is not a run folder: expected metrics.json (written by fcdd train and fcdd evaluate) or comparison.json"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
     }
 
@@ -147,8 +154,10 @@ struct FCDDCommandOptionTests {
         try Data("epochs: 3".utf8).write(to: notJSON)
         let noDataset = directory.appendingPathComponent("other.json")
         try Data(#"{"epochs": 3}"#.utf8).write(to: noDataset)
-        for (path, fragment) in [(directory.appendingPathComponent("missing.json").path, "cannot read the file"), (notJSON.path, "does not read as one"),
-                                 (noDataset.path, "no \"dataset\"")] {
+        for (path, fragment) in [
+            (directory.appendingPathComponent("missing.json").path, "cannot read the file"), (notJSON.path, "does not read as one"),
+            (noDataset.path, "no \"dataset\""),
+        ] {
             #expect(throws: ValidationError.self) { _ = try RunConfigurationFile.expand(["--config", path]) }
             #expect(FCDDCommand.message(for: caught { _ = try RunConfigurationFile.expand(["--config", path]) }).contains(fragment))
         }
@@ -185,8 +194,10 @@ struct FCDDCommandRunTests {
         defer { for url in [trained, evaluated, predicted] { try? FileManager.default.removeItem(at: url) } }
         let train = try TrainCommand.parse(["--epochs", "1", "--normal-class", "1", "--output", trained.path])
         try await train.run()
-        for file in ["metrics.json", "model.safetensors", "history.csv", "config.json", "scores.csv", "heatmaps.png", "checkpoint.safetensors",
-                     "curves.json", "report.html", "report/run.json", "report/training-batch.png", "report/roc.svg", "report/loss.svg"] {
+        for file in [
+            "metrics.json", "model.safetensors", "history.csv", "config.json", "scores.csv", "heatmaps.png", "checkpoint.safetensors",
+            "curves.json", "report.html", "report/run.json", "report/training-batch.png", "report/roc.svg", "report/loss.svg",
+        ] {
             #expect(FileManager.default.fileExists(atPath: trained.appendingPathComponent(file).path), "\(file)")
         }
         let trainMetrics = try metrics(in: trained)
@@ -245,8 +256,10 @@ struct FCDDCommandRunTests {
     func folderWithMasks() async throws {
         let (root, trained, evaluated) = (try FolderFixture.write(), temporaryDirectory(), temporaryDirectory())
         defer { for url in [root, trained, evaluated] { try? FileManager.default.removeItem(at: url) } }
-        let dataArguments = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png",
-                             "--test-fraction", "0.25", "--supervised-anomalies", "1", "--seed", "3"]
+        let dataArguments = [
+            "--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png",
+            "--test-fraction", "0.25", "--supervised-anomalies", "1", "--seed", "3",
+        ]
         let options = try DataOptions.parse(dataArguments)
         let loaded = try options.load()
         let real = try #require(loaded.realAnomalies)
@@ -256,9 +269,10 @@ struct FCDDCommandRunTests {
         #expect(realNames.allSatisfy { !testNames.contains($0) })
         #expect(Set(realNames.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent }) == ["scratch", "spot"])
 
-        let train = try TrainCommand.parse(dataArguments + [
-            "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "2", "--batch-size", "4", "--output", trained.path,
-        ])
+        let train = try TrainCommand.parse(
+            dataArguments + [
+                "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "2", "--batch-size", "4", "--output", trained.path,
+            ])
         try await train.run()
         let trainMetrics = try metrics(in: trained)
         for key in ["image_auroc", "pixel_auroc", "pixel_aupro"] {
@@ -349,8 +363,9 @@ struct FCDDCommandPredictTests {
             let score = try predictor.predict(image: Image(contentsOf: URL(fileURLWithPath: row.path))).score
             #expect(row.score == score && row.isAnomalous == (score > 0.5), "\(row.path)")
         }
-        #expect(try Image(contentsOf: output.appendingPathComponent("photos/a/x-mask.png")).pixels
-            == predictor.mask(of: predictor.predict(image: Image(contentsOf: roots[0].appendingPathComponent("a/x.png"))), size: Size2D(28, 28)).pixels)
+        #expect(
+            try Image(contentsOf: output.appendingPathComponent("photos/a/x-mask.png")).pixels
+                == predictor.mask(of: predictor.predict(image: Image(contentsOf: roots[0].appendingPathComponent("a/x.png"))), size: Size2D(28, 28)).pixels)
         // No staging folder or temporary file is left.
         let leftovers = try FileManager.default.subpathsOfDirectory(atPath: output.path).filter { $0.split(separator: "/").contains { $0.hasPrefix(".") } }
         #expect(leftovers.isEmpty, "\(leftovers)")
@@ -394,9 +409,10 @@ struct FCDDCommandMVTecTests {
         let loaded = try DataOptions.parse(dataArguments).load()
         #expect(loaded.train.count == 8 && loaded.realAnomalies?.count == 2 && loaded.test.count == 4 + 6)
         #expect(try loaded.train.sample(at: 0).image.shape[0] == 3)  // grey categories get three channels, as FCDD does
-        let train = try TrainCommand.parse(dataArguments + [
-            "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "1", "--batch-size", "4", "--output", trained.path,
-        ])
+        let train = try TrainCommand.parse(
+            dataArguments + [
+                "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "1", "--batch-size", "4", "--output", trained.path,
+            ])
         try await train.run()
         let values = try metrics(in: trained)
         #expect(["image_auroc", "pixel_auroc", "pixel_aupro"].allSatisfy { values[$0].map { (0...1).contains($0) } ?? false })
@@ -406,8 +422,10 @@ struct FCDDCommandMVTecTests {
     func resume() async throws {
         let (root, trained) = (try FolderFixture.write(), temporaryDirectory())
         defer { for url in [root, trained] { try? FileManager.default.removeItem(at: url) } }
-        let arguments = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "28",
-                         "--batch-size", "4", "--checkpoint-interval", "1", "--output", trained.path]
+        let arguments = [
+            "--dataset", "folder", "--data", root.path, "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "28",
+            "--batch-size", "4", "--checkpoint-interval", "1", "--output", trained.path,
+        ]
         try await TrainCommand.parse(arguments + ["--epochs", "1"]).run()
         try await TrainCommand.parse(arguments + ["--epochs", "3", "--resume"]).run()
         let history = try String(contentsOf: trained.appendingPathComponent("history.csv"), encoding: .utf8).split(separator: "\n")
@@ -449,10 +467,12 @@ struct FCDDCommandBaselineTests {
         let (root, trained, evaluated) = (try FolderFixture.write(), temporaryDirectory(), temporaryDirectory())
         defer { for url in [root, trained, evaluated] { try? FileManager.default.removeItem(at: url) } }
         let dataArguments = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png"]
-        try await TrainCommand.parse(dataArguments + [
-            "--objective", objective, "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "2", "--batch-size", "4", "--output", trained.path,
-            "--gradient-method", "ig4",
-        ]).run()
+        try await TrainCommand.parse(
+            dataArguments + [
+                "--objective", objective, "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "2", "--batch-size", "4", "--output", trained.path,
+                "--gradient-method", "ig4",
+            ]
+        ).run()
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: trained.appendingPathComponent("config.json"))) as? [String: Any]
         #expect(config?["objective"] as? String == objective)
         // Integrated gradients explain the HSC net; the autoencoder ignores the option.
@@ -546,8 +566,9 @@ struct FCDDCommandCompareTests {
         #expect(compareMessage(["--dataset", "folder", "--data", "/x", "--normal-class", "good"]) == "parsed")
         // A pair shares its input size, so the default image size suits both.
         #expect(compareMessage(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28"]) == "parsed")
-        #expect(compareMessage(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "32"])
-                    == "the baselines of FCDD_CNN28 take 28×28 images, found --image-size 32.")
+        #expect(
+            compareMessage(["--dataset", "folder", "--data", "/x", "--normal-class", "good", "--net", "FCDD_CNN28", "--image-size", "32"])
+                == "the baselines of FCDD_CNN28 take 28×28 images, found --image-size 32.")
     }
 }
 
@@ -575,7 +596,8 @@ enum FolderFixture {
                     }
                 }
                 try Image(width: width, height: height, channels: 1, pixels: pixels).writePNG(to: directory.appendingPathComponent("\(index).png"), bitDepth: 8)
-                try Image(width: width, height: height, channels: 1, pixels: mask).writePNG(to: directory.appendingPathComponent("\(index)_mask.png"), bitDepth: 8)
+                try Image(width: width, height: height, channels: 1, pixels: mask).writePNG(
+                    to: directory.appendingPathComponent("\(index)_mask.png"), bitDepth: 8)
             }
         }
         return root
@@ -608,7 +630,8 @@ enum FolderFixture {
                 let name = String(format: "%03d", index)
                 try Image(width: size, height: size, channels: 1, pixels: pixels).writePNG(to: directory.appendingPathComponent("\(name).png"), bitDepth: 8)
                 if let maskDirectory {
-                    try Image(width: size, height: size, channels: 1, pixels: mask).writePNG(to: maskDirectory.appendingPathComponent("\(name)_mask.png"), bitDepth: 8)
+                    try Image(width: size, height: size, channels: 1, pixels: mask).writePNG(
+                        to: maskDirectory.appendingPathComponent("\(name)_mask.png"), bitDepth: 8)
                 }
             }
         }

@@ -23,25 +23,35 @@ struct SweepOptionTests {
         #expect(try TrainCommand.parse(["--seeds", "0,1,2,3,4"]).seeds?.values == [0, 1, 2, 3, 4])
         #expect(try TrainCommand.parse(["--seeds", "4"]).isSweep && !TrainCommand.parse([]).isSweep && TrainCommand.parse(["--normal-class", "1,2"]).isSweep)
 
-        #expect(message(["train", "--dataset", "folder", "--data", "/x", "--normal-class", "all"])
-            .hasPrefix("--normal-class all: a folder data set has no list of classes to sweep"))
+        #expect(
+            message(["train", "--dataset", "folder", "--data", "/x", "--normal-class", "all"])
+                .hasPrefix("--normal-class all: a folder data set has no list of classes to sweep"))
         #expect(message(["train", "--normal-class", "0,10"]) == "--normal-class must be in 0...9 for fashion-mnist, found 10.")
         #expect(message(["train", "--normal-class", "0,"]) == "--normal-class must be in 0...9 for fashion-mnist, found .")
         #expect(message(["train", "--normal-class", "1,01"]) == "--normal-class 1,01 names the class 1 twice.")
-        #expect(message(["train", "--dataset", "mvtec", "--data", "/x", "--normal-class", "0,bottle"]) == "--normal-class 0,bottle names the class bottle twice.")
-        #expect(message(["train", "--dataset", "mvtec", "--data", "/x", "--normal-class", "bottle,teapot"]).contains("--normal-class teapot is not an MVTec-AD category"))
+        #expect(
+            message(["train", "--dataset", "mvtec", "--data", "/x", "--normal-class", "0,bottle"]) == "--normal-class 0,bottle names the class bottle twice.")
+        #expect(
+            message(["train", "--dataset", "mvtec", "--data", "/x", "--normal-class", "bottle,teapot"]).contains(
+                "--normal-class teapot is not an MVTec-AD category"))
         #expect(message(["train", "--seeds", "0,2,0"]) == "--seeds 0,2,0 names the seed 0 twice.")
         #expect(message(["train", "--seeds", "0,x"]).contains("--seeds"))
         #expect(message(["compare", "--seeds", "1,1"]) == "--seeds 1,1 names the seed 1 twice.")
-        #expect(message(["evaluate", "--model", "m", "--normal-class", "all"]) == "fcdd evaluate measures one model on one normal class, found --normal-class all.")
-        #expect(message(["evaluate", "--model", "m", "--normal-class", "1,2"]) == "fcdd evaluate measures one model on one normal class, found --normal-class 1,2.")
+        #expect(
+            message(["evaluate", "--model", "m", "--normal-class", "all"]) == "fcdd evaluate measures one model on one normal class, found --normal-class all.")
+        #expect(
+            message(["evaluate", "--model", "m", "--normal-class", "1,2"]) == "fcdd evaluate measures one model on one normal class, found --normal-class 1,2.")
     }
 
     @Test("the options a sweep records leave out the class, seed, output and compute settings")
     func recordedOptions() throws {
-        let options = try TrainCommand.parse(["--normal-class", "all", "--seeds", "0,1", "--epochs", "3", "--output", "x", "--threads", "1", "--resume"]).sweepOptions
-        #expect(options == ["--dataset": "fashion-mnist", "--epochs": "3", "--objective": "fcdd", "--gradient-method": "grad",
-                            "--threshold-quantile": "0.95", "--pixel-threshold-quantile": "0.99"])
+        let options = try TrainCommand.parse(["--normal-class", "all", "--seeds", "0,1", "--epochs", "3", "--output", "x", "--threads", "1", "--resume"])
+            .sweepOptions
+        #expect(
+            options == [
+                "--dataset": "fashion-mnist", "--epochs": "3", "--objective": "fcdd", "--gradient-method": "grad",
+                "--threshold-quantile": "0.95", "--pixel-threshold-quantile": "0.99",
+            ])
     }
 }
 
@@ -51,8 +61,10 @@ struct SweepCommandTests {
     func trainSweep() async throws {
         let (root, output) = (try FolderFixture.write(), temporaryDirectory())
         defer { for url in [root, output] { try? FileManager.default.removeItem(at: url) } }
-        let arguments = ["--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png",
-                         "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "1", "--batch-size", "4", "--seeds", "0,1", "--output", output.path]
+        let arguments = [
+            "--dataset", "folder", "--data", root.path, "--normal-class", "good", "--mask-pattern", "{name}_mask.png",
+            "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "1", "--batch-size", "4", "--seeds", "0,1", "--output", output.path,
+        ]
         try await TrainCommand.parse(arguments).run()
         var values: [Double] = []
         for seed in [0, 1] {
@@ -90,9 +102,11 @@ struct SweepCommandTests {
     func compareSweep() async throws {
         let (root, output) = (try FolderFixture.write(), temporaryDirectory())
         defer { for url in [root, output] { try? FileManager.default.removeItem(at: url) } }
-        let arguments = ["--output", output.path, "--columns", "4", "--dataset", "folder", "--data", root.path, "--normal-class", "good",
-                         "--mask-pattern", "{name}_mask.png", "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "1", "--batch-size", "4",
-                         "--seeds", "0,1"]
+        let arguments = [
+            "--output", output.path, "--columns", "4", "--dataset", "folder", "--data", root.path, "--normal-class", "good",
+            "--mask-pattern", "{name}_mask.png", "--net", "FCDD_CNN28", "--image-size", "28", "--epochs", "1", "--batch-size", "4",
+            "--seeds", "0,1",
+        ]
         try await CompareCommand.parse(arguments).run()
         for seed in [0, 1] {
             let pair = output.appendingPathComponent("class-good/seed-\(seed)")
@@ -115,9 +129,14 @@ struct SweepCommandTests {
         // seed 1's HSC run and the comparison are lost: only they are written again.
         let pair = output.appendingPathComponent("class-good/seed-1")
         for file in ["hsc/metrics.json", "comparison.json"] { try FileManager.default.removeItem(at: pair.appendingPathComponent(file)) }
-        let kept = try ["class-good/seed-0/hsc", "class-good/seed-1/fcdd", "class-good/seed-1/ae"].map { try modified(output.appendingPathComponent("\($0)/metrics.json")) }
+        let kept = try ["class-good/seed-0/hsc", "class-good/seed-1/fcdd", "class-good/seed-1/ae"].map {
+            try modified(output.appendingPathComponent("\($0)/metrics.json"))
+        }
         try await CompareCommand.parse(arguments).run()
-        #expect(try ["class-good/seed-0/hsc", "class-good/seed-1/fcdd", "class-good/seed-1/ae"].map { try modified(output.appendingPathComponent("\($0)/metrics.json")) } == kept)
+        #expect(
+            try ["class-good/seed-0/hsc", "class-good/seed-1/fcdd", "class-good/seed-1/ae"].map {
+                try modified(output.appendingPathComponent("\($0)/metrics.json"))
+            } == kept)
         #expect(FileManager.default.fileExists(atPath: pair.appendingPathComponent("hsc/metrics.json").path))
         let rows = try #require(try ComparisonTable.read(from: pair)?.rows)
         #expect(rows.map(\.method) == ["fcdd", "hsc", "ae"])

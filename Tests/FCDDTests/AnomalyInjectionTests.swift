@@ -1,8 +1,9 @@
 import Datasets
-@testable import FCDD
 import Foundation
-import Testing
 import TensorCore
+import Testing
+
+@testable import FCDD
 
 // Synthetic anomalies and outlier exposure: the reference's parameters as properties
 // (confetti values, blob counts, blur normalisation, the sign rule, the replacement rate).
@@ -73,8 +74,9 @@ struct AnomalyInjectionTests {
     @Test("about half of the samples are replaced, labelled 1, with all-ones masks where masks exist")
     func replacementRate() throws {
         let injection = try AnomalyInjection(.malformedNormal(.confetti, groundTruth: false))
-        let sample = DatasetSample(image: Tensor(shape: [1, 32, 32], repeating: 0.5), label: 0,
-                                   mask: Tensor.zeros(shape: [1, 32, 32]), name: "s")
+        let sample = DatasetSample(
+            image: Tensor(shape: [1, 32, 32], repeating: 0.5), label: 0,
+            mask: Tensor.zeros(shape: [1, 32, 32]), name: "s")
         var replaced = 0
         for seed in UInt64(0)..<200 {
             let result = try injection.apply(sample, seed: seed)
@@ -95,7 +97,10 @@ struct AnomalyInjectionTests {
             for probability in [0.0, 1.0] {
                 let injection = try AnomalyInjection(source, probability: probability)
                 let flat = DatasetSample(image: Tensor.zeros(shape: [28, 28]), label: 0, name: "flat")
-                #expect(throws: DatasetError.transformInputMismatch(transform: "AnomalyInjection", sample: "flat", expected: "an image [C, H, W] with positive sizes", found: [28, 28])) {
+                #expect(
+                    throws: DatasetError.transformInputMismatch(
+                        transform: "AnomalyInjection", sample: "flat", expected: "an image [C, H, W] with positive sizes", found: [28, 28])
+                ) {
                     try injection.apply(flat, seed: 0)
                 }
                 let empty = DatasetSample(image: Tensor.zeros(shape: [1, 0, 28]), label: 0, name: "empty")
@@ -131,7 +136,10 @@ struct AnomalyInjectionTests {
         #expect(result.image.scalars.allSatisfy { $0 == 0.25 })
         let wrongShape = DatasetSample(image: Tensor.zeros(shape: [1, 9, 8]), label: 0, name: "w")
         #expect(throws: DatasetError.self) { try injection.apply(wrongShape, seed: 0) }
-        #expect(throws: DatasetError.invalidTransformParameter(transform: "AnomalyInjection", parameter: "real anomalies", expected: "at least one anomaly", found: "none")) {
+        #expect(
+            throws: DatasetError.invalidTransformParameter(
+                transform: "AnomalyInjection", parameter: "real anomalies", expected: "at least one anomaly", found: "none")
+        ) {
             try AnomalyInjection(.realAnomalies(InMemoryImages(samples: []), preprocessing: nil))
         }
     }

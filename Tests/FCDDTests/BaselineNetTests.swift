@@ -1,10 +1,13 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// Fixture fields keep the snake_case keys of the JSON that the reference scripts write.
 import Explain
 import FCDD
 import FixtureSupport
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // The HSC and autoencoder baselines against PyTorch re-implementations of the reference's
 // nets and objectives (Fixtures/baseline_nets.json, written by
@@ -223,14 +226,16 @@ struct BaselineNetTests {
         #expect(FCDDFixtures.stateEntries(net) == state)
     }
 
-    @Test("HSC nets: outputs, scores, losses, gradients, statistics and gradient heatmaps",
-          arguments: BaselineFixtures.names(\.hsc_nets, \.name))
+    @Test(
+        "HSC nets: outputs, scores, losses, gradients, statistics and gradient heatmaps",
+        arguments: BaselineFixtures.names(\.hsc_nets, \.name))
     func hscForwardAndBackward(_ name: String) throws {
         try Self.checkHSC(BaselineFixtures.lookup(\.hsc_nets, \.name, name))
     }
 
-    @Test("224×224 HSC nets: outputs, scores, losses, gradients, statistics and gradient heatmaps",
-          arguments: Baseline224Fixtures.hscNames)
+    @Test(
+        "224×224 HSC nets: outputs, scores, losses, gradients, statistics and gradient heatmaps",
+        arguments: Baseline224Fixtures.hscNames)
     func hsc224ForwardAndBackward(_ name: String) throws {
         try Self.checkHSC(Baseline224Fixtures.lookup(\.hsc_nets, \.name, name), scales: Baseline224Fixtures.scales)
     }
@@ -253,8 +258,9 @@ struct BaselineNetTests {
         switchOffDropout(net)
         let input = try FCDDFixtures.formulaInput(testCase.input_shape).trackingGradients()
         let output = net(input)
-        try expectClose(output, testCase.output_train, FCDDFixtures.tolerance(testCase.output_train, scale: scales.trainingForward),
-                        "\(name) output (train)")
+        try expectClose(
+            output, testCase.output_train, FCDDFixtures.tolerance(testCase.output_train, scale: scales.trainingForward),
+            "\(name) output (train)")
         let scores = HSCLoss.scores(output)
         try expectClose(scores, testCase.scores_train, forward(testCase.scores_train), "\(name) h (train)")
         let loss = HSCLoss.loss(features: output, labels: testCase.labels)
@@ -276,19 +282,22 @@ struct BaselineNetTests {
             HSCLoss.scores(net(images))
         }
         let (n, h, w) = (testCase.input_shape[0], testCase.input_shape[2], testCase.input_shape[3])
-        try expectClose(heatmaps.reshaped(to: [n, 1, h, w]), testCase.heatmap_eval,
-                        FCDDFixtures.tolerance(testCase.heatmap_eval, scale: scales.heatmap),
-                        "\(name) gradient heatmap (eval)")
+        try expectClose(
+            heatmaps.reshaped(to: [n, 1, h, w]), testCase.heatmap_eval,
+            FCDDFixtures.tolerance(testCase.heatmap_eval, scale: scales.heatmap),
+            "\(name) gradient heatmap (eval)")
     }
 
-    @Test("autoencoders: reconstructions, scores, losses, gradients, statistics and error maps",
-          arguments: BaselineFixtures.names(\.ae_nets, \.name))
+    @Test(
+        "autoencoders: reconstructions, scores, losses, gradients, statistics and error maps",
+        arguments: BaselineFixtures.names(\.ae_nets, \.name))
     func aeForwardAndBackward(_ name: String) throws {
         try Self.checkAE(BaselineFixtures.lookup(\.ae_nets, \.name, name))
     }
 
-    @Test("224×224 autoencoders: reconstructions, scores, losses, gradients, statistics and error maps",
-          arguments: Baseline224Fixtures.aeNames)
+    @Test(
+        "224×224 autoencoders: reconstructions, scores, losses, gradients, statistics and error maps",
+        arguments: Baseline224Fixtures.aeNames)
     func ae224ForwardAndBackward(_ name: String) throws {
         try Self.checkAE(Baseline224Fixtures.lookup(\.ae_nets, \.name, name), scales: Baseline224Fixtures.scales)
     }
@@ -304,11 +313,13 @@ struct BaselineNetTests {
         let file = try Baseline224Fixtures.file.get()
         #expect(file.version == 1)
         // The _F and _NOPT variants share their architecture with CNN224_VGG and AE224_VGG.
-        #expect(Set(file.hsc_nets.map(\.net) + file.ae_nets.map(\.net))
+        #expect(
+            Set(file.hsc_nets.map(\.net) + file.ae_nets.map(\.net))
                 == ["CNN224", "CNN224_VGG", "CNN224_VGG_NOPT_1000", "AE224", "AE224_VGG"])
-        #expect((file.hsc_nets.map { ($0.net, $0.large) } + file.ae_nets.map { ($0.net, $0.large) }).allSatisfy { net, large in
-            large == net.contains("VGG")
-        })
+        #expect(
+            (file.hsc_nets.map { ($0.net, $0.large) } + file.ae_nets.map { ($0.net, $0.large) }).allSatisfy { net, large in
+                large == net.contains("VGG")
+            })
     }
 
     /// Training mode, then evaluation mode and the error maps.
@@ -328,15 +339,17 @@ struct BaselineNetTests {
         // tolerance of 1.1e-3 (this check used to run on the lowering); on F(2×2, 3×3), the
         // shipped tile there, 0.15× of the tolerance (0.23× under `winograd`; the lowering 0.05×).
         let reconstruction = net(input)
-        try expectClose(reconstruction, testCase.reconstruction_train,
-                        FCDDFixtures.tolerance(testCase.reconstruction_train, scale: scales.trainingForward),
-                        "\(name) reconstruction (train)")
+        try expectClose(
+            reconstruction, testCase.reconstruction_train,
+            FCDDFixtures.tolerance(testCase.reconstruction_train, scale: scales.trainingForward),
+            "\(name) reconstruction (train)")
         let scores = AutoencoderLoss.scores(reconstruction: reconstruction, inputs: input)
         try expectClose(scores, testCase.scores_train, forward(testCase.scores_train), "\(name) scores (train)")
         let loss = AutoencoderLoss.loss(reconstruction: reconstruction, inputs: input)
         let value = loss.item()
-        #expect(BaselineFixtures.lossMatches(value, testCase.loss_train, relative: scales.loss),
-                "\(name) loss \(value) vs \(testCase.loss_train)")
+        #expect(
+            BaselineFixtures.lossMatches(value, testCase.loss_train, relative: scales.loss),
+            "\(name) loss \(value) vs \(testCase.loss_train)")
         try expectGradients(loss, net: net, input: input, testCase.gradients, scale: scales.gradient, name)
         try expectBuffers(of: net, testCase.buffers_after, scale: BaselineFixtures.forwardScale, name)
 
@@ -345,8 +358,9 @@ struct BaselineNetTests {
         let scoresEval = AutoencoderLoss.scores(reconstruction: reconstructionEval, inputs: input)
         try expectClose(scoresEval, testCase.scores_eval, forward(testCase.scores_eval), "\(name) scores (eval)")
         let maps = AutoencoderLoss.errorMaps(reconstruction: reconstructionEval, inputs: input)
-        try expectClose(maps, testCase.error_map_eval, FCDDFixtures.tolerance(testCase.error_map_eval, scale: scales.heatmap),
-                        "\(name) error map (eval)")
+        try expectClose(
+            maps, testCase.error_map_eval, FCDDFixtures.tolerance(testCase.error_map_eval, scale: scales.heatmap),
+            "\(name) error map (eval)")
     }
 
     @Test("HSC score, loss and gradient on given outputs", arguments: BaselineFixtures.names(\.hsc_losses, \.name))
@@ -355,8 +369,9 @@ struct BaselineNetTests {
         let outputs = try testCase.outputs.tensor().trackingGradients()
         // Elementwise relative: h of a tiny output is ~1e-6, and float32 keeps its digits.
         let scores = HSCLoss.scores(outputs)
-        try expectClose(scores, testCase.scores, FixtureTolerance(absolute: 1e-30, relative: 1e-5, matchesNonFinite: false),
-                        "\(name) h")
+        try expectClose(
+            scores, testCase.scores, FixtureTolerance(absolute: 1e-30, relative: 1e-5, matchesNonFinite: false),
+            "\(name) h")
         let loss = HSCLoss.loss(features: outputs, labels: testCase.labels)
         let value = loss.item()
         #expect(value.isFinite)
@@ -375,14 +390,16 @@ struct BaselineNetTests {
         let value = loss.item()
         #expect(BaselineFixtures.lossMatches(value, testCase.loss), "\(name): loss \(value), expected \(testCase.loss)")
         try expectClose(AutoencoderLoss.scores(reconstruction: reconstruction, inputs: inputs), testCase.scores, exact, "\(name) scores")
-        try expectClose(AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs), testCase.error_map, exact,
-                        "\(name) error map")
+        try expectClose(
+            AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs), testCase.error_map, exact,
+            "\(name) error map")
         let gradient = try #require(loss.gradients(wrt: [reconstruction]).first)
         try expectClose(gradient, testCase.gradient, FCDDFixtures.tolerance(testCase.gradient), "\(name) d loss / d reconstruction")
     }
 
-    @Test("output shapes for grey and colour inputs; autoencoders reconstruct the input's shape",
-          arguments: BaselineNetKind.small)
+    @Test(
+        "output shapes for grey and colour inputs; autoencoders reconstruct the input's shape",
+        arguments: BaselineNetKind.small)
     func outputShapes(_ kind: BaselineNetKind) throws {
         var generator = SeededGenerator(seed: 1)
         for channels in [1, 3] {
@@ -395,8 +412,9 @@ struct BaselineNetTests {
         }
     }
 
-    @Test("reference conventions: biases everywhere, batch norms affine with eps 1e-4, momentum 0.1",
-          arguments: BaselineNetKind.small)
+    @Test(
+        "reference conventions: biases everywhere, batch norms affine with eps 1e-4, momentum 0.1",
+        arguments: BaselineNetKind.small)
     func conventions(_ kind: BaselineNetKind) throws {
         var generator = SeededGenerator(seed: 2)
         let net = kind.makeNet(inputChannels: 3, using: &generator)
@@ -454,26 +472,38 @@ struct BaselineNetTests {
         let hsc = Dictionary(uniqueKeysWithValues: FCDDNetKind.allCases.map { ($0, BaselineNetKind.hsc(pairedWith: $0)) })
         let ae = Dictionary(uniqueKeysWithValues: FCDDNetKind.allCases.map { ($0, BaselineNetKind.autoencoder(pairedWith: $0)) })
         // As the reference's maps, except that FCDD_CNN224_VGG_F pairs (its key is misspelt there).
-        #expect(hsc == [.cnn28: .cnn28, .cnn28Wide: .cnn28Wide, .cnn32: nil, .cnn32Small: .cnn32, .cnn32LW3K: .cnn32LW3K,
-                        .cnn224VGG: .cnn224VGG, .cnn224VGGFrozen: .cnn224VGGFrozen, .cnn224VGGNoPretraining: .cnn224VGGNoPretraining1000])
-        #expect(ae == [.cnn28: .ae28, .cnn28Wide: .ae28, .cnn32: nil, .cnn32Small: .ae32, .cnn32LW3K: .ae32LW3K,
-                       .cnn224VGG: .ae224VGG, .cnn224VGGFrozen: .ae224VGGFrozen, .cnn224VGGNoPretraining: .ae224VGGNoPretraining])
+        #expect(
+            hsc == [
+                .cnn28: .cnn28, .cnn28Wide: .cnn28Wide, .cnn32: nil, .cnn32Small: .cnn32, .cnn32LW3K: .cnn32LW3K,
+                .cnn224VGG: .cnn224VGG, .cnn224VGGFrozen: .cnn224VGGFrozen, .cnn224VGGNoPretraining: .cnn224VGGNoPretraining1000,
+            ])
+        #expect(
+            ae == [
+                .cnn28: .ae28, .cnn28Wide: .ae28, .cnn32: nil, .cnn32Small: .ae32, .cnn32LW3K: .ae32LW3K,
+                .cnn224VGG: .ae224VGG, .cnn224VGGFrozen: .ae224VGGFrozen, .cnn224VGGNoPretraining: .ae224VGGNoPretraining,
+            ])
         for kind in FCDDNetKind.allCases {
             // A pair shares the input size, and an autoencoder encodes with the paired HSC
             // net's architecture family.
             if let baseline = hsc[kind] ?? nil { #expect(baseline.designedInputSize == kind.designedInputSize) }
             if let baseline = ae[kind] ?? nil { #expect(baseline.designedInputSize == kind.designedInputSize) }
         }
-        #expect(BaselineNetKind.ae28.encoder == .cnn28 && BaselineNetKind.ae32.encoder == .cnn32
-                    && BaselineNetKind.ae32LW3K.encoder == .cnn32LW3K && BaselineNetKind.ae224.encoder == .cnn224
-                    && BaselineNetKind.ae224VGG.encoder == .cnn224VGG && BaselineNetKind.ae224VGGFrozen.encoder == .cnn224VGGFrozen
-                    && BaselineNetKind.ae224VGGNoPretraining.encoder == .cnn224VGGNoPretraining)
+        #expect(
+            BaselineNetKind.ae28.encoder == .cnn28 && BaselineNetKind.ae32.encoder == .cnn32
+                && BaselineNetKind.ae32LW3K.encoder == .cnn32LW3K && BaselineNetKind.ae224.encoder == .cnn224
+                && BaselineNetKind.ae224VGG.encoder == .cnn224VGG && BaselineNetKind.ae224VGGFrozen.encoder == .cnn224VGGFrozen
+                && BaselineNetKind.ae224VGGNoPretraining.encoder == .cnn224VGGNoPretraining)
         #expect(BaselineNetKind.allCases.filter(\.isAutoencoder).count == 7)
-        #expect(BaselineNetKind.allCases.map(\.description) == [
-            "CNN28", "CNN28_W", "CNN32", "CNN32_LW3K", "AE28", "AE32", "AE32_LW3K", "CNN224", "CNN224_VGG", "CNN224_VGG_F",
-            "CNN224_VGG_NOPT", "CNN224_VGG_NOPT_1000", "AE224", "AE224_VGG", "AE224_VGG_F", "AE224_VGG_NOPT"])
-        #expect(BaselineNetKind.allCases.filter(\.isVGG) == [.cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining,
-                                                             .cnn224VGGNoPretraining1000, .ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining])
+        #expect(
+            BaselineNetKind.allCases.map(\.description) == [
+                "CNN28", "CNN28_W", "CNN32", "CNN32_LW3K", "AE28", "AE32", "AE32_LW3K", "CNN224", "CNN224_VGG", "CNN224_VGG_F",
+                "CNN224_VGG_NOPT", "CNN224_VGG_NOPT_1000", "AE224", "AE224_VGG", "AE224_VGG_F", "AE224_VGG_NOPT",
+            ])
+        #expect(
+            BaselineNetKind.allCases.filter(\.isVGG) == [
+                .cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining,
+                .cnn224VGGNoPretraining1000, .ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining,
+            ])
         #expect(BaselineNetKind.allCases.filter(\.expectsPretrainedBackbone) == [.cnn224VGG, .cnn224VGGFrozen, .ae224VGG, .ae224VGGFrozen])
         #expect(BaselineNetKind.allCases.map(\.featureCount) == [48, 48, 64, 64, 48, 64, 64, 784, 4096, 4096, 4096, 1000, 784, 4096, 4096, 4096])
     }

@@ -3,18 +3,21 @@ import Explain
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 @Suite("Baseline predictor")
 struct BaselinePredictorTests {
     /// An untrained baseline on grey 28×28 images with the Fashion-MNIST preprocessing.
-    static func makePredictor(_ kind: BaselineNetKind, preprocessing: ModelPreprocessing = .fashionMNIST(normalClass: 0),
-                              blur: GaussianBlur? = nil, threshold: Float? = nil) throws -> AnomalyPredictor {
+    static func makePredictor(
+        _ kind: BaselineNetKind, preprocessing: ModelPreprocessing = .fashionMNIST(normalClass: 0),
+        blur: GaussianBlur? = nil, threshold: Float? = nil
+    ) throws -> AnomalyPredictor {
         var generator = SeededGenerator(seed: 7)
         let objective: any AnomalyObjective = kind.isAutoencoder ? AutoencoderObjective(blur: blur) : HSCObjective(blur: blur)
-        return AnomalyPredictor(net: kind.makeNet(inputChannels: 1, using: &generator), objective: objective, preprocessing: preprocessing,
-                                inputSize: 28, inputChannels: 1, threshold: threshold)
+        return AnomalyPredictor(
+            net: kind.makeNet(inputChannels: 1, using: &generator), objective: objective, preprocessing: preprocessing,
+            inputSize: 28, inputChannels: 1, threshold: threshold)
     }
 
     static func testImages(_ count: Int) throws -> Tensor {
@@ -40,7 +43,8 @@ struct BaselinePredictorTests {
             var plus = values, minus = values
             plus[pixel] += epsilon
             minus[pixel] -= epsilon
-            let estimate = abs(try score(Tensor(shape: image.shape, scalars: plus)) - score(Tensor(shape: image.shape, scalars: minus)))
+            let estimate =
+                abs(try score(Tensor(shape: image.shape, scalars: plus)) - score(Tensor(shape: image.shape, scalars: minus)))
                 / (2 * Double(epsilon))
             let gradient = Double(map[pixel])
             #expect(abs(estimate - gradient) <= 0.03 * gradient + 2e-4, "pixel \(pixel): finite difference \(estimate), heatmap \(gradient)")
@@ -52,18 +56,20 @@ struct BaselinePredictorTests {
         let images = try Self.testImages(3)
         let plain = try Self.makePredictor(.cnn28)
         let method = GradientMethod.integratedGradients(steps: 6)
-        let predictor = AnomalyPredictor(net: plain.net, objective: HSCObjective(gradientMethod: method), preprocessing: plain.preprocessing,
-                                         inputSize: 28, inputChannels: 1)
+        let predictor = AnomalyPredictor(
+            net: plain.net, objective: HSCObjective(gradientMethod: method), preprocessing: plain.preprocessing,
+            inputSize: 28, inputChannels: 1)
         let predictions = try predictor.predict(images)
         #expect(predictions.map(\.score) == (try plain.predict(images)).map(\.score))
 
         // The same as GradientExplanation on the pre-processed images, from the pre-processed black image.
         let transform = try plain.preprocessing.transform()
         func prepared(_ batch: Tensor) throws -> Tensor {
-            try Tensor.stack((0..<batch.shape[0]).map { index in
-                let image = batch.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0)
-                return try transform.apply(DatasetSample(image: image, label: 0, name: "\(index)"), seed: 0).image
-            })
+            try Tensor.stack(
+                (0..<batch.shape[0]).map { index in
+                    let image = batch.slice(alongAxis: 0, index..<(index + 1)).squeezed(axis: 0)
+                    return try transform.apply(DatasetSample(image: image, label: 0, name: "\(index)"), seed: 0).image
+                })
         }
         let expected = try GradientExplanation.heatmaps(
             inputs: prepared(images), method: method, baseline: prepared(Tensor.zeros(shape: images.shape))
@@ -191,8 +197,9 @@ struct BaselinePredictorTests {
             var generator = SeededGenerator(seed: 0)
             return try FCDDNetKind.cnn28.makeNet(inputChannels: architecture.integer("input_channels", in: 1...3), using: &generator)
         }
-        #expect(try AnomalyPredictor(contentsOf: fcddURL, registry: registry).predict(Self.testImages(2)).map(\.score)
-            == fcdd.predict(Self.testImages(2)).map(\.score))
+        #expect(
+            try AnomalyPredictor(contentsOf: fcddURL, registry: registry).predict(Self.testImages(2)).map(\.score)
+                == fcdd.predict(Self.testImages(2)).map(\.score))
         // A hyperparameter out of the constructor's range is named.
         file.metadata["net_hyperparameters"] = "{\"input_channels\":\"7\"}"
         try file.write(to: fcddURL)
@@ -253,14 +260,21 @@ struct BaselinePredictorTests {
             }
         }
         // The FCDD objective on an HSC net's features (the fuzzer's crash class).
-        let fcddOnFeatures = try reason(hscURL) { $0.metadata["objective"] = "fcdd"; $0.metadata["sigma"] = "1.2" }
-        #expect(fcddOnFeatures?.contains("the fcdd objective reads a map [N, 1, h, w] from the net, found output [1, ") == true,
-                "\(fcddOnFeatures ?? "loaded")")
+        let fcddOnFeatures = try reason(hscURL) {
+            $0.metadata["objective"] = "fcdd"; $0.metadata["sigma"] = "1.2"
+        }
+        #expect(
+            fcddOnFeatures?.contains("the fcdd objective reads a map [N, 1, h, w] from the net, found output [1, ") == true,
+            "\(fcddOnFeatures ?? "loaded")")
         // A baseline net at another input size.
-        let wrongSize = try reason(hscURL) { $0.metadata["input_height"] = "32"; $0.metadata["input_width"] = "32" }
+        let wrongSize = try reason(hscURL) {
+            $0.metadata["input_height"] = "32"; $0.metadata["input_width"] = "32"
+        }
         #expect(wrongSize == "CNN28 takes 28×28 images, found an input size of 32×32")
         // A fully convolutional net on inputs too small for its pooling.
-        let tooSmall = try reason(fcddURL) { $0.metadata["input_height"] = "3"; $0.metadata["input_width"] = "3" }
+        let tooSmall = try reason(fcddURL) {
+            $0.metadata["input_height"] = "3"; $0.metadata["input_width"] = "3"
+        }
         #expect(tooSmall?.hasPrefix("the net cannot take 3×3 inputs") == true, "\(tooSmall ?? "loaded")")
         // The files as written load.
         #expect(try reason(hscURL) { _ in } == nil && reason(fcddURL) { _ in } == nil)

@@ -3,8 +3,8 @@ import Explain
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 @Suite("Baseline trainer")
 struct BaselineTrainerTests {
@@ -26,12 +26,14 @@ struct BaselineTrainerTests {
             let outliers = try OneClassView(sample, normalClasses: Array(1..<10), split: .train)
             transforms.append(try AnomalyInjection.outlierExposure(outliers, limit: 300, seed: seed))
         }
-        let configuration = TrainingConfiguration(epochs: epochs, batchSize: 20, optimizer: .adam, learningRate: learningRate,
-                                                      weightDecay: 1e-6, schedule: .exponential(gamma: 1), seed: seed)
+        let configuration = TrainingConfiguration(
+            epochs: epochs, batchSize: 20, optimizer: .adam, learningRate: learningRate,
+            weightDecay: 1e-6, schedule: .exponential(gamma: 1), seed: seed)
         let loader = try DataLoader(dataset: nominalTraining(count: count), batchSize: 20, transform: Compose(transforms), seed: seed)
         var generator = SeededGenerator(seed: seed)
-        return try AnomalyTrainer(net: kind.makeNet(inputChannels: 1, using: &generator), objective: objective(of: kind),
-                                  configuration: configuration, loader: loader, checkpointURL: checkpoint)
+        return try AnomalyTrainer(
+            net: kind.makeNet(inputChannels: 1, using: &generator), objective: objective(of: kind),
+            configuration: configuration, loader: loader, checkpointURL: checkpoint)
     }
 
     /// The reference's objective of a baseline net.
@@ -83,12 +85,14 @@ struct BaselineTrainerTests {
         let samples = (0..<5).map { index in
             DatasetSample(image: Tensor.randomUniform(shape: [3, 32, 32], low: 0, high: 1, using: &generator), label: 0, name: "\(index)")
         }
-        let configuration = TrainingConfiguration(epochs: 2, batchSize: 2, optimizer: .adam, learningRate: 1e-3,
-                                                      weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
+        let configuration = TrainingConfiguration(
+            epochs: 2, batchSize: 2, optimizer: .adam, learningRate: 1e-3,
+            weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
         for kind in [BaselineNetKind.ae32, .cnn32] {
             let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 2, transform: Compose([]), seed: 1)
-            let trainer = try AnomalyTrainer(net: kind.makeNet(inputChannels: 3, using: &generator), objective: Self.objective(of: kind),
-                                             configuration: configuration, loader: loader)
+            let trainer = try AnomalyTrainer(
+                net: kind.makeNet(inputChannels: 3, using: &generator), objective: Self.objective(of: kind),
+                configuration: configuration, loader: loader)
             var reported: [Int] = []
             let history = try trainer.train { reported.append($0.step) }
             #expect(history.count == 2 && history.allSatisfy { $0.loss.isFinite && $0.loss > 0 }, "\(kind)")
@@ -104,8 +108,9 @@ struct BaselineTrainerTests {
         let samples = (0..<3).map { index in
             DatasetSample(image: Tensor.randomUniform(shape: [3, 32, 32], low: 0, high: 1, using: &generator), label: 0, name: "\(index)")
         }
-        let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, optimizer: .adam, learningRate: 1e-3,
-                                                  weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
+        let configuration = TrainingConfiguration(
+            epochs: 1, batchSize: 1, optimizer: .adam, learningRate: 1e-3,
+            weightDecay: 0, schedule: .exponential(gamma: 1), seed: 1)
         let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 1, transform: Compose([]), seed: 1)
         let net = BaselineNetKind.cnn32.makeNet(inputChannels: 3, using: &generator)
         let trainer = try AnomalyTrainer(net: net, objective: Self.objective(of: .cnn32), configuration: configuration, loader: loader)
@@ -170,8 +175,9 @@ struct BaselineTrainerTests {
         // A checkpoint written before objectives were recorded is an FCDD checkpoint.
         let fcddCheckpoint = Self.temporaryURL("fcdd-checkpoint")
         defer { try? FileManager.default.removeItem(at: fcddCheckpoint) }
-        var legacy = TrainingCheckpoint(model: fcdd.net, optimizer: try SGD(learningRate: 1e-2, momentum: 0.9, nesterov: true),
-                                        epoch: 1, userMetadata: ["net": "FCDD_CNN28"])
+        var legacy = TrainingCheckpoint(
+            model: fcdd.net, optimizer: try SGD(learningRate: 1e-2, momentum: 0.9, nesterov: true),
+            epoch: 1, userMetadata: ["net": "FCDD_CNN28"])
         legacy.userMetadata["objective"] = nil
         try legacy.write(to: fcddCheckpoint)
         try fcdd.resume(from: fcddCheckpoint)

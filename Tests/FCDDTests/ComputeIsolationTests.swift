@@ -2,8 +2,8 @@ import Datasets
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 /// An evaluation and a short training run of FCDD_CNN28_W, whose second convolution
 /// (128 → 128, 5×5) runs on Winograd under `winograd` and `automatic` and on the lowering
@@ -27,18 +27,21 @@ private enum IsolatedWork {
 
     /// Scores and heatmaps of 24 test images in batches of 8.
     static func evaluate(progress: ((Int, Int) -> Void)? = nil) throws -> [Float] {
-        let predictor = AnomalyPredictor(net: net(), objective: FCDDObjective(sigma: 1.2), preprocessing: .fashionMNIST(normalClass: 0),
-                                         inputSize: 28, inputChannels: 1)
+        let predictor = AnomalyPredictor(
+            net: net(), objective: FCDDObjective(sigma: 1.2), preprocessing: .fashionMNIST(normalClass: 0),
+            inputSize: 28, inputChannels: 1)
         let evaluation = try predictor.evaluate(images(split: .test, count: 24), batchSize: 8, progress: progress)
         return evaluation.scores + evaluation.heatmaps.scalars
     }
 
     /// The weights after two steps of 8 images (prepared by the loader's threads).
     static func train(callbacks: TrainingCallbacks = TrainingCallbacks()) throws -> [Float] {
-        let configuration = TrainingConfiguration(epochs: 1, batchSize: 8, optimizer: .sgd, learningRate: 1e-2, weightDecay: 1e-6,
-                                                  schedule: .exponential(gamma: 0.98), seed: 1)
-        let loader = try DataLoader(dataset: images(split: .train, count: 16), batchSize: 8,
-                                    transform: LocalContrastNormalization(scale: .l1), seed: 1, workerCount: 2)
+        let configuration = TrainingConfiguration(
+            epochs: 1, batchSize: 8, optimizer: .sgd, learningRate: 1e-2, weightDecay: 1e-6,
+            schedule: .exponential(gamma: 0.98), seed: 1)
+        let loader = try DataLoader(
+            dataset: images(split: .train, count: 16), batchSize: 8,
+            transform: LocalContrastNormalization(scale: .l1), seed: 1, workerCount: 2)
         let trainer = try AnomalyTrainer(net: net(), objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: loader)
         try trainer.train(callbacks: callbacks)
         return trainer.net.namedParameters.flatMap { $0.parameter.value.scalars }
@@ -109,10 +112,11 @@ struct ComputeIsolationTests {
             }
             precondition(changedEvaluation == evaluated, "the evaluation changed settings midway")
             ComputeSettings.setDefault(IsolatedWork.mine)
-            let changedTraining = try IsolatedWork.train(callbacks: TrainingCallbacks(afterStep: { _ in
-                ComputeSettings.setDefault(IsolatedWork.other)
-                return .proceed
-            }))
+            let changedTraining = try IsolatedWork.train(
+                callbacks: TrainingCallbacks(afterStep: { _ in
+                    ComputeSettings.setDefault(IsolatedWork.other)
+                    return .proceed
+                }))
             precondition(changedTraining == trained, "the training run changed settings midway")
         }
     }

@@ -3,8 +3,8 @@ import Explain
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // A net and an objective defined outside the library's catalogue, as a user would write
 // them: they train with the public trainer, evaluate, explain with the computed receptive
@@ -64,8 +64,10 @@ final class TinyResidualNet: SpatialChain, ArchitectureDescribing {
         var generator = SeededGenerator(seed: seed)
         self.inputChannels = inputChannels
         stem = Conv2d(inputChannels, 8, kernelSize: 3, padding: 1, using: &generator)
-        block = Residual(Sequential(Conv2d(8, 8, kernelSize: 3, padding: 1, using: &generator), LeakyReLU(),
-                                    Conv2d(8, 8, kernelSize: 3, padding: 1, using: &generator)))
+        block = Residual(
+            Sequential(
+                Conv2d(8, 8, kernelSize: 3, padding: 1, using: &generator), LeakyReLU(),
+                Conv2d(8, 8, kernelSize: 3, padding: 1, using: &generator)))
         head = Conv2d(8, 1, kernelSize: 1, using: &generator)
     }
 
@@ -85,8 +87,9 @@ struct CustomModelTests {
     }
 
     static func configuration(epochs: Int, optimizer: TrainingConfiguration.OptimizerChoice = .adam) -> TrainingConfiguration {
-        TrainingConfiguration(epochs: epochs, batchSize: 20, optimizer: optimizer, learningRate: 1e-2, weightDecay: 0,
-                              schedule: .exponential(gamma: 1), seed: 3)
+        TrainingConfiguration(
+            epochs: epochs, batchSize: 20, optimizer: optimizer, learningRate: 1e-2, weightDecay: 0,
+            schedule: .exponential(gamma: 1), seed: 3)
     }
 
     static var registry: ModelRegistry {
@@ -110,8 +113,9 @@ struct CustomModelTests {
         #expect(history.count == 3 && history.last!.loss < history.first!.loss, "\(history.map(\.loss))")
 
         let predictor = AnomalyPredictor(net: net, objective: objective, preprocessing: .identity, inputSize: 28, inputChannels: 1)
-        let test = try DatasetSubset(OneClassView(FashionMNIST.bundledSample(split: .test), normalClasses: [0], split: .test),
-                                     indices: Array(0..<40))
+        let test = try DatasetSubset(
+            OneClassView(FashionMNIST.bundledSample(split: .test), normalClasses: [0], split: .test),
+            indices: Array(0..<40))
         let evaluation = try predictor.evaluate(test, batchSize: 16)
         #expect(evaluation.imageAUROC != nil && evaluation.heatmaps.shape == [40, 28, 28])
 
@@ -158,8 +162,9 @@ struct CustomModelTests {
             "\(error)".contains("ArchitectureDescribing")
         }
         // A net with a layer of unknown geometry gives FCDD heatmaps no receptive field.
-        let flat = AnomalyPredictor(net: Sequential(Conv2d(1, 1, kernelSize: 3, using: &generator), AdaptiveAvgPool2d(outputSize: 4)),
-                                    objective: FCDDObjective(sigma: 1.2), preprocessing: .identity, inputSize: 28, inputChannels: 1)
+        let flat = AnomalyPredictor(
+            net: Sequential(Conv2d(1, 1, kernelSize: 3, using: &generator), AdaptiveAvgPool2d(outputSize: 4)),
+            objective: FCDDObjective(sigma: 1.2), preprocessing: .identity, inputSize: 28, inputChannels: 1)
         #expect(throws: ExplainError.geometry(.notSpatial(path: "1", type: "AdaptiveAvgPool2d"))) {
             try flat.predict(Tensor.zeros(shape: [1, 1, 28, 28]))
         }
@@ -189,16 +194,18 @@ struct CustomModelTests {
 
     @Test("a forward pass that does not match the listed layers, and objective settings that clash with the file's keys, are errors")
     func inconsistentDeclarations() throws {
-        let forgetful = AnomalyPredictor(net: try ForgetfulNet(), objective: FCDDObjective(sigma: 1.2), preprocessing: .identity,
-                                         inputSize: 28, inputChannels: 1)
+        let forgetful = AnomalyPredictor(
+            net: try ForgetfulNet(), objective: FCDDObjective(sigma: 1.2), preprocessing: .identity,
+            inputSize: 28, inputChannels: 1)
         #expect {
             try forgetful.predict(Tensor.zeros(shape: [1, 1, 28, 28]))
         } throws: { error in
             guard case let .shapeMismatch(_, expected, found)? = error as? ExplainError else { return false }
             return expected.contains("28×28") && expected.contains("spatialLayers") && found == [[1, 1, 14, 14]]
         }
-        let clashing = AnomalyPredictor(net: try TinyResidualNet(inputChannels: 1), objective: ClashingObjective(), preprocessing: .identity,
-                                        inputSize: 28, inputChannels: 1)
+        let clashing = AnomalyPredictor(
+            net: try TinyResidualNet(inputChannels: 1), objective: ClashingObjective(), preprocessing: .identity,
+            inputSize: 28, inputChannels: 1)
         #expect {
             try clashing.save(to: BaselineTrainerTests.temporaryURL("clash"))
         } throws: { error in
@@ -217,24 +224,29 @@ struct CustomModelTests {
         let adam = try #require(try TrainingConfiguration.OptimizerChoice(.adam, betas: [0.5, 0.9]).makeOptimizer(learningRate: 1e-3, weightDecay: 0) as? Adam)
         #expect(adam.weightDecayMode == .coupled && adam.betas == (0.5, 0.9))
         #expect(throws: OptimizerError.self) { try TrainingConfiguration.OptimizerChoice(.adam, betas: [0.9]).makeOptimizer(learningRate: 1, weightDecay: 0) }
-        #expect(throws: OptimizerError.self) { try TrainingConfiguration.OptimizerChoice.sgd(momentum: 0, nesterov: true).makeOptimizer(learningRate: 1, weightDecay: 0) }
+        #expect(throws: OptimizerError.self) {
+            try TrainingConfiguration.OptimizerChoice.sgd(momentum: 0, nesterov: true).makeOptimizer(learningRate: 1, weightDecay: 0)
+        }
     }
 
     @Test("an early stop from a callback keeps the history; training on continues to the uninterrupted result")
     func earlyStopAndContinue() throws {
         func makeTrainer() throws -> AnomalyTrainer {
             let loader = try DataLoader(dataset: Self.trainingData(count: 40), batchSize: 20, seed: 3)
-            return try AnomalyTrainer(net: TinyResidualNet(inputChannels: 1), objective: FixedCentreSVDD(centre: 1),
-                                      configuration: Self.configuration(epochs: 3, optimizer: .sgd(momentum: 0.5)), loader: loader)
+            return try AnomalyTrainer(
+                net: TinyResidualNet(inputChannels: 1), objective: FixedCentreSVDD(centre: 1),
+                configuration: Self.configuration(epochs: 3, optimizer: .sgd(momentum: 0.5)), loader: loader)
         }
         let full = try makeTrainer()
         try full.train()
         let stopped = try makeTrainer()
         var steps = 0
-        let first = try stopped.train(callbacks: TrainingCallbacks(afterStep: { _ in
-            steps += 1
-            return .proceed
-        }, afterEpoch: { record in record.epoch == 0 ? .stop : .proceed }))
+        let first = try stopped.train(
+            callbacks: TrainingCallbacks(
+                afterStep: { _ in
+                    steps += 1
+                    return .proceed
+                }, afterEpoch: { record in record.epoch == 0 ? .stop : .proceed }))
         #expect(first.count == 1 && steps == 2)
         let rest = try stopped.train()
         #expect(rest.map(\.epoch) == [0, 1, 2])

@@ -2,8 +2,8 @@ import Datasets
 import Explain
 import FCDD
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 @Suite("FCDD evaluation")
 struct FCDDEvaluationTests {

@@ -1,8 +1,8 @@
 import FCDD
 import FixtureSupport
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 // FCDD's losses against float64 PyTorch references (Fixtures/fcdd_nets.json, from
 // Scripts/make_fcdd_fixtures.py): the sample-level loss (the reference's
@@ -32,8 +32,9 @@ struct FCDDLossTests {
         try expectClose(gradient, testCase.gradient, FCDDFixtures.tolerance(testCase.gradient), "\(name) d loss / d φ")
     }
 
-    @Test("anomaly scores are the per-sample means of sqrt(φ² + 1) − 1",
-          arguments: FCDDFixtures.names(\.sample_losses, \.name))
+    @Test(
+        "anomaly scores are the per-sample means of sqrt(φ² + 1) − 1",
+        arguments: FCDDFixtures.names(\.sample_losses, \.name))
     func scores(_ name: String) throws {
         let testCase = try FCDDFixtures.lookup(\.sample_losses, \.name, name)
         let scores = try FCDDLoss.scores(testCase.phi.tensor()).scalars
@@ -94,8 +95,9 @@ struct FCDDLossTests {
 
     /// Ā from 1e-6 (where `sqrt(φ² + 1) − 1` and `1 − e^(−Ā)` both cancel in float32) to 80
     /// (where the term, ≈ e^(−Ā), is far below float32's resolution of 1 − e^(−Ā)).
-    @Test("anomalous term: finite, exact, and its gradient matches finite differences",
-          arguments: [1e-6, 1e-3, 0.5, 2, 8, 30, 80] as [Double])
+    @Test(
+        "anomalous term: finite, exact, and its gradient matches finite differences",
+        arguments: [1e-6, 1e-3, 0.5, 2, 8, 30, 80] as [Double])
     func anomalousTerm(_ meanAnomaly: Double) throws {
         let phi = Float(((meanAnomaly + 1) * (meanAnomaly + 1) - 1).squareRoot())
         let p = Double(phi)
@@ -113,8 +115,9 @@ struct FCDDLossTests {
         // is good to ~1e-6 relative.
         let h = 1e-4 * p
         let difference = (Self.exactAnomalousLoss(p + h) - Self.exactAnomalousLoss(p - h)) / (2 * h)
-        #expect(Swift.abs(Double(gradient) - difference) <= 1e-4 * Swift.abs(difference),
-                "gradient \(gradient), finite difference \(difference)")
+        #expect(
+            Swift.abs(Double(gradient) - difference) <= 1e-4 * Swift.abs(difference),
+            "gradient \(gradient), finite difference \(difference)")
 
         // Where float32 can resolve the term itself (Ā ≤ 2), central differences of our own
         // float32 loss agree too; the step is 1/256 of φ, the points as float32 rounds them.
@@ -122,8 +125,9 @@ struct FCDDLossTests {
             let (plus, minus) = (phi * (1 + 1.0 / 256), phi * (1 - 1.0 / 256))
             let (upper, lower) = (try Self.anomalousLossAndGradient(plus).0, try Self.anomalousLossAndGradient(minus).0)
             let float32Difference = Double(upper - lower) / (Double(plus) - Double(minus))
-            #expect(Swift.abs(Double(gradient) - float32Difference) <= 1e-3 * Swift.abs(float32Difference),
-                    "gradient \(gradient), float32 finite difference \(float32Difference)")
+            #expect(
+                Swift.abs(Double(gradient) - float32Difference) <= 1e-3 * Swift.abs(float32Difference),
+                "gradient \(gradient), float32 finite difference \(float32Difference)")
         }
     }
 

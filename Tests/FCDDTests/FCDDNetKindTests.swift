@@ -1,8 +1,8 @@
+import Explain
+import FCDD
 import Foundation
 import NN
-import Explain
 import TensorCore
-import FCDD
 import Testing
 
 @Suite("FCDD net kinds")

@@ -1,9 +1,12 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// Fixture fields keep the snake_case keys of the JSON that the reference scripts write.
 import FCDD
 import FixtureSupport
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // The FCDD nets against PyTorch re-implementations of the reference's nets
 // (Fixtures/fcdd_nets.json, written by Scripts/make_fcdd_fixtures.py). No weights are
@@ -171,8 +174,10 @@ func formulaNet(_ kind: FCDDNetKind, inputChannels: Int) throws -> any FCDDRefer
 
 /// Compares every buffer of `net` after a training forward pass with the fixture's, which
 /// must list exactly the net's buffers, within ``FCDDFixtures/tolerance(_:scale:)``.
-func expectBuffers(of net: any Module, _ expected: [String: FixtureTensor], scale: Float = FCDDFixtures.defaultScale,
-                   _ name: String) throws {
+func expectBuffers(
+    of net: any Module, _ expected: [String: FixtureTensor], scale: Float = FCDDFixtures.defaultScale,
+    _ name: String
+) throws {
     let state = net.stateDict()
     #expect(Set(net.namedBuffers.map(\.name)) == Set(expected.keys), "\(name): buffer names")
     for (key, buffer) in expected {
@@ -183,8 +188,10 @@ func expectBuffers(of net: any Module, _ expected: [String: FixtureTensor], scal
 
 /// Compares the gradients of `loss` with the fixture's, within
 /// ``FCDDFixtures/tolerance(_:scale:)``; its keys are `input` or parameter names of `net`.
-func expectGradients(_ loss: Tensor, net: any Module, input: Tensor, _ expected: [String: FixtureTensor],
-                     scale: Float = FCDDFixtures.defaultScale, _ name: String) throws {
+func expectGradients(
+    _ loss: Tensor, net: any Module, input: Tensor, _ expected: [String: FixtureTensor],
+    scale: Float = FCDDFixtures.defaultScale, _ name: String
+) throws {
     let parameters = Dictionary(uniqueKeysWithValues: net.namedParameters.map { ($0.name, $0.parameter.value) })
     let keys = expected.keys.sorted()
     let targets = try keys.map { key throws -> Tensor in
@@ -249,8 +256,9 @@ struct FCDDNetTests {
         try expectClose(phiEval, testCase.phi_eval, FCDDFixtures.tolerance(testCase.phi_eval), "\(name) φ (eval)")
     }
 
-    @Test("VGG nets: state-dict names and shapes are torchvision's plus conv_final",
-          arguments: [FCDDNetKind.cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining])
+    @Test(
+        "VGG nets: state-dict names and shapes are torchvision's plus conv_final",
+        arguments: [FCDDNetKind.cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining])
     func vggNames(_ kind: FCDDNetKind) throws {
         let vgg = try FCDDFixtures.file.get().vgg
         var generator = SeededGenerator(seed: 0)
@@ -293,14 +301,20 @@ struct FCDDNetTests {
         let frozenPrefixes = (0..<15).map { "features.\($0)." }
         let all = net.namedParameters.map(\.name)
         let frozen = all.filter { name in frozenPrefixes.contains { name.hasPrefix($0) } }
-        #expect(frozen == ["features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias",
-                           "features.4.weight", "features.4.bias", "features.5.weight", "features.5.bias",
-                           "features.8.weight", "features.8.bias", "features.9.weight", "features.9.bias",
-                           "features.11.weight", "features.11.bias", "features.12.weight", "features.12.bias"])
+        #expect(
+            frozen == [
+                "features.0.weight", "features.0.bias", "features.1.weight", "features.1.bias",
+                "features.4.weight", "features.4.bias", "features.5.weight", "features.5.bias",
+                "features.8.weight", "features.8.bias", "features.9.weight", "features.9.bias",
+                "features.11.weight", "features.11.bias", "features.12.weight", "features.12.bias",
+            ])
         let trainable = net.trainableParameters.map(\.name)
-        #expect(trainable == ["features.15.weight", "features.15.bias", "features.16.weight", "features.16.bias",
-                              "features.18.weight", "features.18.bias", "features.19.weight", "features.19.bias",
-                              "conv_final.weight", "conv_final.bias"])
+        #expect(
+            trainable == [
+                "features.15.weight", "features.15.bias", "features.16.weight", "features.16.bias",
+                "features.18.weight", "features.18.bias", "features.19.weight", "features.19.bias",
+                "conv_final.weight", "conv_final.bias",
+            ])
         #expect(Set(trainable).isDisjoint(with: frozen) && trainable.count + frozen.count == all.count)
 
         // The other VGG nets train everything.

@@ -2,16 +2,17 @@ import Datasets
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 @Suite("FCDD predictor")
 struct FCDDPredictorTests {
     static func makePredictor(threshold: Float? = nil) throws -> AnomalyPredictor {
         var generator = SeededGenerator(seed: 3)
         let net = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
-        return AnomalyPredictor(net: net, objective: FCDDObjective(sigma: 1.2), preprocessing: .fashionMNIST(normalClass: 0),
-                                inputSize: 28, inputChannels: 1, threshold: threshold)
+        return AnomalyPredictor(
+            net: net, objective: FCDDObjective(sigma: 1.2), preprocessing: .fashionMNIST(normalClass: 0),
+            inputSize: 28, inputChannels: 1, threshold: threshold)
     }
 
     @Test("predictions: scores, maps and full-size heatmaps; a saved model predicts the same after loading")
@@ -80,8 +81,9 @@ struct FCDDPredictorTests {
             var generator = SeededGenerator(seed: 0)
             return Sequential([Conv2d(try architecture.integer("input_channels", in: 1...4096), 1, kernelSize: 1, using: &generator)])
         }
-        let url = try #require(Bundle.module.url(
-            forResource: "model-channels-disagree", withExtension: "safetensors", subdirectory: "Fixtures/fuzzing"))
+        let url = try #require(
+            Bundle.module.url(
+                forResource: "model-channels-disagree", withExtension: "safetensors", subdirectory: "Fixtures/fuzzing"))
         #expect {
             try AnomalyPredictor(contentsOf: url, registry: registry)
         } throws: { error in
@@ -92,8 +94,10 @@ struct FCDDPredictorTests {
         var generator = SeededGenerator(seed: 1)
         let saved = FileManager.default.temporaryDirectory.appendingPathComponent("predictor-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: saved) }
-        try AnomalyPredictor(net: FCDDNetKind.cnn28.makeNet(inputChannels: 3, using: &generator), objective: FCDDObjective(sigma: 1),
-                             preprocessing: .identity, inputSize: 28, inputChannels: 3).save(to: saved)
+        try AnomalyPredictor(
+            net: FCDDNetKind.cnn28.makeNet(inputChannels: 3, using: &generator), objective: FCDDObjective(sigma: 1),
+            preprocessing: .identity, inputSize: 28, inputChannels: 3
+        ).save(to: saved)
         var file = try SafeTensors(contentsOf: saved)
         file.metadata["input_channels"] = "1"
         try file.write(to: saved)

@@ -3,8 +3,8 @@ import Explain
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 /// Images whose pixels are all NaN, to make the loss non-finite.
 private struct NaNImages: ImageDataset {
@@ -19,16 +19,20 @@ private struct NaNImages: ImageDataset {
 /// An objective whose loss is `scale · Σ f(φ)` for a chosen `f`, to drive the guards: a
 /// finite loss with NaN gradients (`sqrt` of zero) or updates that overflow the weights.
 private struct GuardProbeObjective: AnomalyObjective {
-    enum Shape: Sendable { case sqrtOfZero, scaledSum(Float) }
+    enum Shape: Sendable {
+        case sqrtOfZero
+        case scaledSum(Float)
+    }
     let shape: Shape
     var name: String { "guard-probe" }
 
     func loss(net: any Module, batch: TrainingBatch) throws -> ObjectiveLoss {
         let phi = net(batch.images)
-        let loss = switch shape {
-        case .sqrtOfZero: (phi * 0).sqrt().sum()
-        case let .scaledSum(scale): phi.sum() * scale
-        }
+        let loss =
+            switch shape {
+            case .sqrtOfZero: (phi * 0).sqrt().sum()
+            case let .scaledSum(scale): phi.sum() * scale
+            }
         return ObjectiveLoss(loss: loss, scores: [Float](repeating: 0, count: batch.labels.count))
     }
 
@@ -46,13 +50,15 @@ struct FCDDTrainerTests {
         let nominal = try OneClassView(sample, normalClasses: [0], split: .train)
         let outliers = try OneClassView(sample, normalClasses: Array(1..<10), split: .train)
         let pipeline = Compose(try AnomalyInjection.outlierExposure(outliers, limit: 600, seed: seed), LocalContrastNormalization(scale: .l1))
-        let configuration = TrainingConfiguration(epochs: epochs, batchSize: 30, optimizer: .sgd, learningRate: learningRate,
-                                                      weightDecay: 1e-6, schedule: .exponential(gamma: 0.98), seed: seed)
+        let configuration = TrainingConfiguration(
+            epochs: epochs, batchSize: 30, optimizer: .sgd, learningRate: learningRate,
+            weightDecay: 1e-6, schedule: .exponential(gamma: 0.98), seed: seed)
         let loader = try DataLoader(dataset: nominal, batchSize: 30, transform: pipeline, seed: seed)
         var generator = SeededGenerator(seed: seed)
         let net = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
-        return try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: loader,
-                                  checkpointURL: checkpoint, run: run)
+        return try AnomalyTrainer(
+            net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: loader,
+            checkpointURL: checkpoint, run: run)
     }
 
     static func testAUC(_ net: any Module) throws -> Double {
@@ -179,8 +185,10 @@ struct FCDDTrainerTests {
         var generator = SeededGenerator(seed: 0)
         let net = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         let before = net.stateDict().mapValues(\.scalars)
-        let configuration = TrainingConfiguration(epochs: 1, batchSize: 4, optimizer: .adam, learningRate: 1e-3, weightDecay: 0, schedule: .exponential(gamma: 1))
-        let trainer = try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 4, seed: 0))
+        let configuration = TrainingConfiguration(
+            epochs: 1, batchSize: 4, optimizer: .adam, learningRate: 1e-3, weightDecay: 0, schedule: .exponential(gamma: 1))
+        let trainer = try AnomalyTrainer(
+            net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 4, seed: 0))
         #expect {
             try trainer.train()
         } throws: { error in
@@ -189,15 +197,18 @@ struct FCDDTrainerTests {
         }
         #expect(net.namedParameters.allSatisfy { before[$0.name] == $0.parameter.value.scalars })
         #expect(throws: TrainingError.self) {
-            try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: try DataLoader(dataset: NaNImages(), batchSize: 2, seed: 0))
+            try AnomalyTrainer(
+                net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration,
+                loader: try DataLoader(dataset: NaNImages(), batchSize: 2, seed: 0))
         }
     }
 
     @Test("a NaN gradient behind a finite loss stops before the update; weights that overflow stop after it, and no checkpoint holds them")
     func nonFiniteGradientsAndWeightsStop() throws {
         let images = (0..<4).map { DatasetSample(image: Tensor(shape: [1, 28, 28], repeating: 0.5), label: 0, name: "\($0)") }
-        let configuration = TrainingConfiguration(epochs: 1, batchSize: 4, optimizer: .sgd(momentum: 0), learningRate: 1e30,
-                                                  weightDecay: 0, schedule: .exponential(gamma: 1))
+        let configuration = TrainingConfiguration(
+            epochs: 1, batchSize: 4, optimizer: .sgd(momentum: 0), learningRate: 1e30,
+            weightDecay: 0, schedule: .exponential(gamma: 1))
         let checkpoint = BaselineTrainerTests.temporaryURL("guard-checkpoint")
         defer { try? FileManager.default.removeItem(at: checkpoint) }
         for (shape, expected) in [(GuardProbeObjective.Shape.sqrtOfZero, "the gradient of "), (.scaledSum(1e30), " after the update")] {
@@ -228,10 +239,13 @@ struct FCDDTrainerTests {
         var generator = SeededGenerator(seed: 0)
         let net = FCDDNetKind.cnn28.makeNet(inputChannels: 1, using: &generator)
         let before = net.stateDict().mapValues(\.scalars)
-        let samples = [DatasetSample(image: Tensor.zeros(shape: [1, 28, 28]), label: 0, name: "small"),
-                       DatasetSample(image: Tensor.zeros(shape: [1, 32, 32]), label: 0, name: "large")]
-        let configuration = TrainingConfiguration(epochs: 1, batchSize: 1, accumulatedBatches: 2, optimizer: .adam, learningRate: 1e-3,
-                                                  weightDecay: 0, schedule: .exponential(gamma: 1))
+        let samples = [
+            DatasetSample(image: Tensor.zeros(shape: [1, 28, 28]), label: 0, name: "small"),
+            DatasetSample(image: Tensor.zeros(shape: [1, 32, 32]), label: 0, name: "large"),
+        ]
+        let configuration = TrainingConfiguration(
+            epochs: 1, batchSize: 1, accumulatedBatches: 2, optimizer: .adam, learningRate: 1e-3,
+            weightDecay: 0, schedule: .exponential(gamma: 1))
         let loader = try DataLoader(dataset: InMemoryImages(samples: samples), batchSize: 1, seed: 0)
         let trainer = try AnomalyTrainer(net: net, objective: FCDDObjective(sigma: 1.2), configuration: configuration, loader: loader)
         #expect {

@@ -1,8 +1,8 @@
 import Datasets
 import FCDD
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 // Predicting image files and folders: the rows a Swift user gets, scores equal to those of
 // single images, unreadable files reported in their rows, and the CSV and JSON forms.
@@ -54,7 +54,8 @@ struct ImagePredictionsTests {
         #expect(PredictionRow.csvHeader == "path,score,decision,threshold,overlay,mask,error")
         let row = PredictionRow(path: "a,b/x.png", score: 0.125, isAnomalous: true, threshold: 0.1, overlay: "a/x-heatmap.png")
         #expect(row.csvRecord == "\"a,b/x.png\",0.125,anomalous,0.1,a/x-heatmap.png,,")
-        #expect(row.jsonLine == #"{"decision":"anomalous","error":null,"mask":null,"overlay":"a/x-heatmap.png","path":"a,b/x.png","score":0.125,"threshold":0.1}"#)
+        #expect(
+            row.jsonLine == #"{"decision":"anomalous","error":null,"mask":null,"overlay":"a/x-heatmap.png","path":"a,b/x.png","score":0.125,"threshold":0.1}"#)
         let failed = PredictionRow(path: "x.png", error: "x.png: expected \"PNG\",\nfound junk")
         #expect(failed.csvRecord == "x.png,,,,,,\"x.png: expected \"\"PNG\"\",\nfound junk\"")
         #expect(!failed.jsonLine.contains("\n"))

@@ -1,7 +1,8 @@
 import Datasets
-@testable import FCDD
 import Foundation
 import Testing
+
+@testable import FCDD
 
 // FCDD's per-class normalisation constants against the tables that
 // Scripts/make_transform_fixtures.py writes (Fixtures/normalization_tables.json, copied as data

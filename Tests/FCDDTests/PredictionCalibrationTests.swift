@@ -3,8 +3,8 @@ import Explain
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // The heatmap calibration a model stores (scale and pixel threshold, measured on nominal
 // training heatmaps), rendering at the original image's resolution, masks, and model files
@@ -34,9 +34,10 @@ struct PredictionCalibrationTests {
     }
 
     static func nominalSet(count: Int) throws -> InMemoryImages {
-        InMemoryImages(samples: try (0..<count).map { index in
-            DatasetSample(image: try image(seed: 100 + UInt64(index)).tensor(), label: 0, name: "nominal \(index)")
-        })
+        InMemoryImages(
+            samples: try (0..<count).map { index in
+                DatasetSample(image: try image(seed: 100 + UInt64(index)).tensor(), label: 0, name: "nominal \(index)")
+            })
     }
 
     /// The share of `levels` above `bound`.

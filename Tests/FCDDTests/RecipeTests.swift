@@ -3,8 +3,8 @@ import Explain
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // The paper's set-ups as library values: what `Recipe.paper` chooses for each data set and
 // objective, the training transform it builds, its errors, and a short run end to end.
@@ -45,8 +45,9 @@ struct RecipeTests {
         let recipe = try Recipe.paper(for: data)
         #expect(recipe.net == .cnn28Wide && recipe.inputSize == 28 && recipe.channels == 1 && recipe.preResize == nil)
         #expect(recipe.preprocessing == .fashionMNIST(normalClass: 3) && recipe.sigma == 1.2 && recipe.displayQuantile == 0.85)
-        #expect(recipe.training.optimizer == .sgd && recipe.training.learningRate == 1e-2 && recipe.training.epochs == 40,
-                "the bundled sample trains 40 epochs")
+        #expect(
+            recipe.training.optimizer == .sgd && recipe.training.learningRate == 1e-2 && recipe.training.epochs == 40,
+            "the bundled sample trains 40 epochs")
         guard case .synthetic(.blob, .noiseImage) = recipe.anomalies else {
             Issue.record("expected blob noise, found \(recipe.anomalies)")
             return
@@ -150,11 +151,12 @@ struct RecipeTests {
         recipe.training.epochs = 2
         recipe.training.batchSize = 20
         var epochs: [Int] = []
-        let outcome = try recipe.run(on: data, options: RecipeRunOptions(thresholdQuantile: 0.9, pixelThresholdQuantile: 0.98),
-                                     callbacks: TrainingCallbacks(afterEpoch: { record in
-                                         epochs.append(record.epoch)
-                                         return .proceed
-                                     }))
+        let outcome = try recipe.run(
+            on: data, options: RecipeRunOptions(thresholdQuantile: 0.9, pixelThresholdQuantile: 0.98),
+            callbacks: TrainingCallbacks(afterEpoch: { record in
+                epochs.append(record.epoch)
+                return .proceed
+            }))
         #expect(epochs == [0, 1] && outcome.history.count == 2 && outcome.netName == "FCDD_CNN28")
         #expect(outcome.evaluation.scores.count == 100 && outcome.evaluation.imageAUROC != nil)
         let threshold = try #require(outcome.predictor.threshold)
@@ -197,7 +199,9 @@ struct RecipeDataCheckTests {
         } throws: { error in
             guard case let .unreadableSamples(dataset, failures, total)? = error as? DatasetError else { return false }
             return dataset == "the test set of \(data.description)" && total == 3
-                && failures.map(\.description).map { $0.contains("image3.png") || $0.contains("image17.png") || $0.contains("image40.png") } == [true, true, true]
+                && failures.map(\.description).map { $0.contains("image3.png") || $0.contains("image17.png") || $0.contains("image40.png") } == [
+                    true, true, true,
+                ]
                 && failures.first?.description.contains("image3.png") == true
         }
         // At most `limit` are listed; the total is counted.

@@ -27,14 +27,18 @@ struct TrainingConfigurationTests {
         #expect(message { $0.epochs = Int.max } == "epochs must be in 1...100000, found \(Int.max)")
         #expect(message { $0.batchSize = -3 } == "batchSize must be in 1...65536, found -3")
         #expect(message { $0.accumulatedBatches = 5000 } == "accumulatedBatches must be in 1...4096, found 5000")
-        #expect(message { $0.batchSize = 65_536; $0.accumulatedBatches = 4096 }
-            == "batchSize × accumulatedBatches must be in 1...1048576, found 268435456")
+        #expect(
+            message {
+                $0.batchSize = 65_536; $0.accumulatedBatches = 4096
+            }
+                == "batchSize × accumulatedBatches must be in 1...1048576, found 268435456")
         #expect(message { $0.learningRate = .nan } == "learningRate must be finite and positive, found nan")
         #expect(message { $0.learningRate = 0 } == "learningRate must be finite and positive, found 0.0")
         #expect(message { $0.weightDecay = -.infinity } == "weightDecay must be finite and at least 0, found -inf")
         #expect(message { $0.optimizer = .sgd(momentum: 1) } == "optimizer.momentum must be in [0, 1), found 1.0")
-        #expect(message { $0.optimizer = TrainingConfiguration.OptimizerChoice(.adam, betas: [0.9]) }
-            == "optimizer.betas must be two values in [0, 1), found [0.9]")
+        #expect(
+            message { $0.optimizer = TrainingConfiguration.OptimizerChoice(.adam, betas: [0.9]) }
+                == "optimizer.betas must be two values in [0, 1), found [0.9]")
         #expect(message { $0.schedule = .exponential(gamma: .infinity) } == "schedule's gamma must be finite and positive, found inf")
         #expect(message { $0.schedule = .milestones(gamma: 0.1, epochs: [10, -1]) } == "schedule's milestone epochs must be at least 0, found -1")
     }

@@ -1,8 +1,8 @@
 import FCDD
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // The VGG baselines (CNN224_VGG*, AE224_VGG*): torchvision's vgg11_bn names and
 // initialisation, frozen features for the _F nets, output shapes, and ImageNet weights
@@ -102,8 +102,10 @@ struct VGGBaselineTests {
             try hsc.loadBackbone(from: url)
         } throws: { error in
             guard case let .stateDict(_, mismatch)? = error as? CheckpointError else { return false }
-            return mismatch.report.missingKeys == ["vgg.classifier.0.bias", "vgg.classifier.0.weight",
-                                                   "vgg.classifier.3.bias", "vgg.classifier.3.weight"]
+            return mismatch.report.missingKeys == [
+                "vgg.classifier.0.bias", "vgg.classifier.0.weight",
+                "vgg.classifier.3.bias", "vgg.classifier.3.weight",
+            ]
         }
         let small = BaselineNetKind.cnn224.makeNet(inputChannels: 3, using: &generator)
         #expect(throws: CheckpointError.self) { try small.loadBackbone(from: url) }

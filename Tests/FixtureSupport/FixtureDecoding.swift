@@ -1,3 +1,6 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// Fixture fields keep the snake_case keys of the JSON that the reference scripts write.
 import Foundation
 import TensorCore
 
@@ -307,7 +310,8 @@ public final class AttributeReader {
         guard case let .array(elements) = value else { throw wrongType(key, "a list of [before, after] pairs") }
         return try elements.map { element in
             guard case let .array(pair) = element, pair.count == 2,
-                  let first = Self.integer(pair[0]), let second = Self.integer(pair[1]) else {
+                let first = Self.integer(pair[0]), let second = Self.integer(pair[1])
+            else {
                 throw wrongType(key, "a list of [before, after] pairs")
             }
             return (first, second)
@@ -412,7 +416,9 @@ public struct FixtureTolerance: Sendable, CustomStringConvertible {
             // A sampled tensor: the kept values below, and the sums of all values here,
             // within the tolerance summed over the elements.
             let count = Double(all.count)
-            let (sum, absoluteSum) = all.reduce(into: (0.0, 0.0)) { $0.0 += Double($1); $0.1 += Double(Swift.abs($1)) }
+            let (sum, absoluteSum) = all.reduce(into: (0.0, 0.0)) {
+                $0.0 += Double($1); $0.1 += Double(Swift.abs($1))
+            }
             let slack = count * Double(absolute) + Double(relative) * absoluteSum
             if let want = expected.sum, Swift.abs(sum - want) > slack { found.append("sum \(sum), expected \(want)") }
             if let want = expected.absoluteSum, Swift.abs(absoluteSum - want) > slack { found.append("sum of |x| \(absoluteSum), expected \(want)") }

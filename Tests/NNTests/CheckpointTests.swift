@@ -1,7 +1,7 @@
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // Model files and training checkpoints: bit-exact round trips, resuming gives exactly the
 // run that was never interrupted, and every mismatch or corruption throws a typed error
@@ -136,7 +136,10 @@ struct CheckpointTests {
         var checkpoint = TrainingCheckpoint(model: net, optimizer: sgd, epoch: 1)
         checkpoint.optimizerState["0.weight.momentum_buffer"] = Tensor.zeros(shape: [2])
         var fresh = try SGD(learningRate: 0.1, momentum: 0.9)
-        #expect(throws: CheckpointError.optimizer(file: "checkpoint in memory", .stateShapeMismatch(key: "0.weight.momentum_buffer", expected: [3, 1, 3, 3], found: [2]))) {
+        #expect(
+            throws: CheckpointError.optimizer(
+                file: "checkpoint in memory", .stateShapeMismatch(key: "0.weight.momentum_buffer", expected: [3, 1, 3, 3], found: [2]))
+        ) {
             try checkpoint.restore(model: try Self.makeNet(seed: 2), optimizer: &fresh)
         }
         checkpoint.optimizerState = ["9.weight.momentum_buffer": Tensor(1)]

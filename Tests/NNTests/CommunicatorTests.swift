@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TensorCore
+import Testing
 
 @testable import NN
 
@@ -78,8 +78,9 @@ struct CommunicatorTests {
         #expect(SingleProcessCommunicator.buckets(of: [5, 5, 5], capacity: 1) == [0..<1, 1..<2, 2..<3])
     }
 
-    @Test("gradients are summed in buckets in parameter order, missing ones as zeros, the scalars in the last bucket",
-          arguments: [1, 20, 40, defaultBucketCapacity])
+    @Test(
+        "gradients are summed in buckets in parameter order, missing ones as zeros, the scalars in the last bucket",
+        arguments: [1, 20, 40, defaultBucketCapacity])
     func gradientSum(capacity: Int) throws {
         let net = Self.makeNet()
         var generator = SeededGenerator(seed: 9)

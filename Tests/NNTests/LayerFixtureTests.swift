@@ -1,7 +1,7 @@
 import FixtureSupport
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // Every layer against PyTorch: the module is built from the fixture's constructor
 // arguments, loaded with the fixture's state dict (strictly, so the parameter and buffer
@@ -48,10 +48,11 @@ struct LayerFixtureTests {
         switch layer {
         case "Conv2d":
             let padding = try a.size("padding")
-            module = Conv2d(try a.int("in_channels"), try a.int("out_channels"), kernelSize: try a.size("kernel_size"),
-                                stride: try a.size("stride"), padding: Padding2D(height: padding.height, width: padding.width),
-                                dilation: try a.size("dilation"), groups: try a.int("groups"), bias: try a.bool("bias"),
-                                using: &generator)
+            module = Conv2d(
+                try a.int("in_channels"), try a.int("out_channels"), kernelSize: try a.size("kernel_size"),
+                stride: try a.size("stride"), padding: Padding2D(height: padding.height, width: padding.width),
+                dilation: try a.size("dilation"), groups: try a.int("groups"), bias: try a.bool("bias"),
+                using: &generator)
         case "ConvTranspose2d":
             let padding = try a.size("padding")
             module = ConvTranspose2d(
@@ -64,7 +65,8 @@ struct LayerFixtureTests {
         case "BatchNorm2d", "BatchNorm1d":
             let (features, eps, momentum) = (try a.int("num_features"), try a.float("eps"), try a.optionalFloat("momentum"))
             let (affine, tracks) = (try a.bool("affine"), try a.bool("track_running_stats"))
-            module = layer == "BatchNorm2d"
+            module =
+                layer == "BatchNorm2d"
                 ? BatchNorm2d(features, epsilon: eps, momentum: momentum, affine: affine, tracksRunningStatistics: tracks)
                 : BatchNorm1d(features, epsilon: eps, momentum: momentum, affine: affine, tracksRunningStatistics: tracks)
         case "ReLU": module = ReLU()
@@ -72,12 +74,14 @@ struct LayerFixtureTests {
         case "Sigmoid": module = Sigmoid()
         case "Tanh": module = Tanh()
         case "MaxPool2d":
-            module = MaxPool2d(kernelSize: try a.size("kernel_size"), stride: try a.optionalSize("stride"),
-                               padding: try a.size("padding"), dilation: try a.size("dilation"), ceilMode: try a.bool("ceil_mode"))
+            module = MaxPool2d(
+                kernelSize: try a.size("kernel_size"), stride: try a.optionalSize("stride"),
+                padding: try a.size("padding"), dilation: try a.size("dilation"), ceilMode: try a.bool("ceil_mode"))
         case "AvgPool2d":
-            module = AvgPool2d(kernelSize: try a.size("kernel_size"), stride: try a.optionalSize("stride"),
-                               padding: try a.size("padding"), ceilMode: try a.bool("ceil_mode"),
-                               countIncludesPadding: try a.bool("count_include_pad"))
+            module = AvgPool2d(
+                kernelSize: try a.size("kernel_size"), stride: try a.optionalSize("stride"),
+                padding: try a.size("padding"), ceilMode: try a.bool("ceil_mode"),
+                countIncludesPadding: try a.bool("count_include_pad"))
         case "AdaptiveAvgPool2d":
             module = AdaptiveAvgPool2d(outputSize: try a.size("output_size"))
         case "Upsample":
@@ -98,14 +102,17 @@ struct LayerFixtureTests {
         case "Flatten": module = Flatten(startAxis: try a.int("start_dim"), endAxis: try a.int("end_dim"))
         case "Dropout": module = Dropout(probability: try a.float("p"), seed: 1)
         case "Sequential":
-            module = Sequential(try a.objects("layers").map { layerSpec in
-                let spec = AttributeReader(op: "Sequential element", values: layerSpec)
-                let built = try build(try spec.string("layer"), layerSpec["attrs"].flatMap { value -> [String: FixtureValue]? in
-                    if case let .object(object) = value { return object }
-                    return nil
-                } ?? [:])
-                return built
-            })
+            module = Sequential(
+                try a.objects("layers").map { layerSpec in
+                    let spec = AttributeReader(op: "Sequential element", values: layerSpec)
+                    let built = try build(
+                        try spec.string("layer"),
+                        layerSpec["attrs"].flatMap { value -> [String: FixtureValue]? in
+                            if case let .object(object) = value { return object }
+                            return nil
+                        } ?? [:])
+                    return built
+                })
         default:
             throw FixtureError("unknown layer \(layer)")
         }

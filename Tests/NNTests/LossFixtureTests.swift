@@ -1,7 +1,7 @@
 import FixtureSupport
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // Every loss against PyTorch: the value for each reduction and the gradient with respect
 // to the input (of the loss itself, or of sum(loss · R) for no reduction), including
@@ -15,11 +15,12 @@ struct LossFixtureTests {
     func loss(_ name: String) throws {
         let testCase = try NNFixtures.lookup(\.losses, \.name, name)
         let extra = AttributeReader(op: name, values: testCase.extra)
-        let reduction: LossReduction = switch testCase.reduction {
-        case "mean": .mean
-        case "sum": .sum
-        default: .none
-        }
+        let reduction: LossReduction =
+            switch testCase.reduction {
+            case "mean": .mean
+            case "sum": .sum
+            default: .none
+            }
         let input = try testCase.input.tensor().trackingGradients()
         let target = try testCase.target.tensor()
         let output: Tensor
@@ -32,8 +33,9 @@ struct LossFixtureTests {
             output = Loss.binaryCrossEntropyWithLogits(input, target, positiveWeight: positiveWeight, reduction: reduction)
         case "cross_entropy":
             let weight = try testCase.extra["weight"].map { _ in try Self.tensorAttribute(extra, "weight") }
-            output = Loss.crossEntropy(input, labels: target.scalars.map { Int($0) }, classWeights: weight,
-                                           labelSmoothing: try extra.optionalFloat("label_smoothing") ?? 0, reduction: reduction)
+            output = Loss.crossEntropy(
+                input, labels: target.scalars.map { Int($0) }, classWeights: weight,
+                labelSmoothing: try extra.optionalFloat("label_smoothing") ?? 0, reduction: reduction)
         default:
             throw FixtureError("unknown loss \(testCase.loss)")
         }

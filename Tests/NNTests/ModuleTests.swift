@@ -1,8 +1,8 @@
 import FixtureSupport
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // The module machinery around the layers: printed descriptions against PyTorch's repr,
 // dotted names and counts, train/eval and freezing, state dicts, initialisers, dropout
@@ -69,26 +69,30 @@ struct ModuleTests {
     @Test("the repr fixtures cover every layer type")
     func reprFixturesCoverEveryLayer() throws {
         let covered = Set(try NNFixtures.file.get().reprs.map(\.layer))
-        let layers: Set = ["Conv2d", "ConvTranspose2d", "Linear", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU",
-                           "Sigmoid", "Tanh", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample", "Flatten",
-                           "Dropout", "Sequential"]
+        let layers: Set = [
+            "Conv2d", "ConvTranspose2d", "Linear", "BatchNorm1d", "BatchNorm2d", "ReLU", "LeakyReLU",
+            "Sigmoid", "Tanh", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "Upsample", "Flatten",
+            "Dropout", "Sequential",
+        ]
         #expect(layers.subtracting(covered).isEmpty, "no repr case for \(layers.subtracting(covered).sorted())")
     }
 
     @Test("a nested Sequential indents its children as PyTorch does")
     func nestedDescription() throws {
         var generator = SeededGenerator(seed: 0)
-        let model = Sequential(Sequential(Conv2d(1, 2, kernelSize: 3, using: &generator), ReLU()),
-                               Linear(2, 3, using: &generator))
-        #expect(model.description == """
-            Sequential(
-              (0): Sequential(
-                (0): Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1))
-                (1): ReLU()
-              )
-              (1): Linear(in_features=2, out_features=3, bias=True)
-            )
-            """)
+        let model = Sequential(
+            Sequential(Conv2d(1, 2, kernelSize: 3, using: &generator), ReLU()),
+            Linear(2, 3, using: &generator))
+        #expect(
+            model.description == """
+                Sequential(
+                  (0): Sequential(
+                    (0): Conv2d(1, 2, kernel_size=(3, 3), stride=(1, 1))
+                    (1): ReLU()
+                  )
+                  (1): Linear(in_features=2, out_features=3, bias=True)
+                )
+                """)
     }
 
     // MARK: - Names and counts
@@ -96,8 +100,11 @@ struct ModuleTests {
     @Test("dotted names of parameters, buffers and modules, in registration order")
     func dottedNames() throws {
         let model = try Self.nestedModel(seed: 1)
-        #expect(model.namedParameters.map(\.name) == ["0.weight", "1.weight", "1.bias", "2.0.weight", "2.0.bias",
-                                                        "4.weight", "4.bias"])
+        #expect(
+            model.namedParameters.map(\.name) == [
+                "0.weight", "1.weight", "1.bias", "2.0.weight", "2.0.bias",
+                "4.weight", "4.bias",
+            ])
         #expect(model.namedBuffers.map(\.name) == ["1.running_mean", "1.running_var", "1.num_batches_tracked"])
         #expect(model.namedModules.map(\.name) == ["", "0", "1", "2", "2.0", "2.1", "3", "4"])
         #expect(Set(model.stateDict().keys) == Set(model.namedParameters.map(\.name) + model.namedBuffers.map(\.name)))
@@ -122,8 +129,9 @@ struct ModuleTests {
         #expect(Conv2d(1, 8, kernelSize: 5, bias: false, using: &generator).parameterCount == 200)
         #expect(Conv2d(1, 8, kernelSize: 5, using: &generator).parameterCount == 208)
         #expect(Conv2d(4, 6, kernelSize: 3, groups: 2, using: &generator).parameterCount == 6 * 2 * 9 + 6)
-        #expect(ConvTranspose2d(4, 2, kernelSize: 4, stride: 2, padding: 1, bias: false, using: &generator)
-            .parameterCount == 4 * 2 * 16)
+        #expect(
+            ConvTranspose2d(4, 2, kernelSize: 4, stride: 2, padding: 1, bias: false, using: &generator)
+                .parameterCount == 4 * 2 * 16)
         #expect(Linear(16, 3, using: &generator).parameterCount == 51)
         #expect(BatchNorm2d(8).parameterCount == 16)
         #expect(BatchNorm1d(8, affine: false).parameterCount == 0)
@@ -221,7 +229,7 @@ struct ModuleTests {
             var selected: [Float] = []
             for n in 0..<4 {
                 let start = (n * 2 + channel) * 9
-                selected += values[start ..< start + 9]
+                selected += values[start..<start + 9]
             }
             let (mean, deviation) = Self.moments(selected)
             let runningMean = try #require(batchNorm.runningMean).value.scalars[channel]
@@ -348,8 +356,11 @@ struct ModuleTests {
         source.setTrainable(false, prefix: "4")  // the source's flags are not part of its state
         try target.load(source.stateDict())
         let flags = Dictionary(uniqueKeysWithValues: target.namedParameters.map { ($0.name, $0.parameter.isTrainable) })
-        #expect(flags == ["0.weight": false, "1.weight": true, "1.bias": true, "2.0.weight": true, "2.0.bias": true,
-                          "4.weight": true, "4.bias": true])
+        #expect(
+            flags == [
+                "0.weight": false, "1.weight": true, "1.bias": true, "2.0.weight": true, "2.0.bias": true,
+                "4.weight": true, "4.bias": true,
+            ])
         let parameters = Dictionary(uniqueKeysWithValues: target.namedParameters.map { ($0.name, $0.parameter) })
         let frozen = try #require(parameters["0.weight"])
         let trainable = try #require(parameters["4.weight"])
@@ -405,28 +416,44 @@ struct ModuleTests {
         let linearShape = [200, 300]  // fan-in 300, fan-out 200
         let gain = Nonlinearity.relu.gain
         let samples: [(String, Tensor, Double, uniformBound: Double?)] = [
-            ("kaiming normal fan-in relu",
-             Initialization.kaimingNormal(shape: convShape, nonlinearity: .relu, using: &generator),
-             Double(gain) / 576.0.squareRoot(), nil),
-            ("kaiming normal fan-out relu",
-             Initialization.kaimingNormal(shape: convShape, nonlinearity: .relu, mode: .fanOut, using: &generator),
-             Double(gain) / 1152.0.squareRoot(), nil),
-            ("kaiming normal default (leaky relu 0)",
-             Initialization.kaimingNormal(shape: linearShape, using: &generator), 2.0.squareRoot() / 300.0.squareRoot(), nil),
-            ("kaiming uniform default (leaky relu 0)",
-             Initialization.kaimingUniform(shape: linearShape, using: &generator),
-             2.0.squareRoot() / 300.0.squareRoot(), 2.0.squareRoot() * (3.0 / 300).squareRoot()),
-            ("xavier uniform tanh",
-             Initialization.xavierUniform(shape: linearShape, gain: Nonlinearity.tanh.gain, using: &generator),
-             5.0 / 3.0 * (2.0 / 500).squareRoot(), 5.0 / 3.0 * (6.0 / 500).squareRoot()),
-            ("xavier uniform conv",
-             Initialization.xavierUniform(shape: convShape, using: &generator),
-             (2.0 / (576 + 1152)).squareRoot(), (6.0 / (576 + 1152)).squareRoot()),
-            ("xavier normal",
-             Initialization.xavierNormal(shape: linearShape, using: &generator), (2.0 / 500).squareRoot(), nil),
-            ("xavier normal gain 0.5",
-             Initialization.xavierNormal(shape: convShape, gain: 0.5, using: &generator),
-             0.5 * (2.0 / (576 + 1152)).squareRoot(), nil),
+            (
+                "kaiming normal fan-in relu",
+                Initialization.kaimingNormal(shape: convShape, nonlinearity: .relu, using: &generator),
+                Double(gain) / 576.0.squareRoot(), nil
+            ),
+            (
+                "kaiming normal fan-out relu",
+                Initialization.kaimingNormal(shape: convShape, nonlinearity: .relu, mode: .fanOut, using: &generator),
+                Double(gain) / 1152.0.squareRoot(), nil
+            ),
+            (
+                "kaiming normal default (leaky relu 0)",
+                Initialization.kaimingNormal(shape: linearShape, using: &generator), 2.0.squareRoot() / 300.0.squareRoot(), nil
+            ),
+            (
+                "kaiming uniform default (leaky relu 0)",
+                Initialization.kaimingUniform(shape: linearShape, using: &generator),
+                2.0.squareRoot() / 300.0.squareRoot(), 2.0.squareRoot() * (3.0 / 300).squareRoot()
+            ),
+            (
+                "xavier uniform tanh",
+                Initialization.xavierUniform(shape: linearShape, gain: Nonlinearity.tanh.gain, using: &generator),
+                5.0 / 3.0 * (2.0 / 500).squareRoot(), 5.0 / 3.0 * (6.0 / 500).squareRoot()
+            ),
+            (
+                "xavier uniform conv",
+                Initialization.xavierUniform(shape: convShape, using: &generator),
+                (2.0 / (576 + 1152)).squareRoot(), (6.0 / (576 + 1152)).squareRoot()
+            ),
+            (
+                "xavier normal",
+                Initialization.xavierNormal(shape: linearShape, using: &generator), (2.0 / 500).squareRoot(), nil
+            ),
+            (
+                "xavier normal gain 0.5",
+                Initialization.xavierNormal(shape: convShape, gain: 0.5, using: &generator),
+                0.5 * (2.0 / (576 + 1152)).squareRoot(), nil
+            ),
         ]
         for (name, tensor, expected, bound) in samples {
             let values = tensor.scalars

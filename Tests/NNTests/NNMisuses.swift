@@ -7,7 +7,10 @@ import TensorCore
 
 extension Misuse {
     static let layers: [Misuse] = [
-        Misuse("Conv2d: input channels not divisible by groups", message: "Conv2d: expected positive channel counts divisible by groups, found in 3, out 4, groups 2") {
+        Misuse(
+            "Conv2d: input channels not divisible by groups",
+            message: "Conv2d: expected positive channel counts divisible by groups, found in 3, out 4, groups 2"
+        ) {
             var g = SeededGenerator(seed: 0)
             _ = Conv2d(3, 4, kernelSize: 3, groups: 2, using: &g)
         },
@@ -31,7 +34,10 @@ extension Misuse {
             var g = SeededGenerator(seed: 0)
             _ = Conv2d(0, 1, kernelSize: 3, using: &g)
         },
-        Misuse("ConvTranspose2d: output padding equal to the stride", message: "ConvTranspose2d: outputPadding must be non-negative and smaller than the stride or the dilation") {
+        Misuse(
+            "ConvTranspose2d: output padding equal to the stride",
+            message: "ConvTranspose2d: outputPadding must be non-negative and smaller than the stride or the dilation"
+        ) {
             var g = SeededGenerator(seed: 0)
             _ = ConvTranspose2d(2, 2, kernelSize: 3, stride: 2, outputPadding: 2, using: &g)
         },
@@ -90,7 +96,9 @@ extension Misuse {
         Misuse("BatchNorm2d: an input with 4 channels", message: "BatchNorm2d: ", "found shapes [2, 4, 2, 2]") {
             _ = BatchNorm2d(3)(Tensor.zeros(shape: [2, 4, 2, 2]))
         },
-        Misuse("BatchNorm1d: an input of rank 4", message: "BatchNorm1d: expected an input of rank 2 or 3 with 3 channels on axis 1", "found shapes [2, 3, 2, 2]") {
+        Misuse(
+            "BatchNorm1d: an input of rank 4", message: "BatchNorm1d: expected an input of rank 2 or 3 with 3 channels on axis 1", "found shapes [2, 3, 2, 2]"
+        ) {
             _ = BatchNorm1d(3)(Tensor.zeros(shape: [2, 3, 2, 2]))
         },
         Misuse("Upsample: an input of rank 3", message: "Upsample: expected an input [N, C, H, W]", "found shapes [3, 4, 4]") {

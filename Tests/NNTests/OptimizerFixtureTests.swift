@@ -1,8 +1,8 @@
 import FixtureSupport
 import Foundation
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // Optimiser trajectories against PyTorch: the same problem (w [4, 3], b [3], the loss
 // mean((x·w + b − y)²) + 0.5·Σw⁴ / |w|, so momentum matters) run for 30 steps in float32
@@ -22,15 +22,17 @@ struct OptimizerFixtureTests {
         var optimizer: any Optimizer
         switch testCase.optimizer {
         case "sgd":
-            optimizer = try SGD(learningRate: try hyper.float("lr"), momentum: try hyper.float("momentum"),
-                                dampening: try hyper.float("dampening"), nesterov: try hyper.bool("nesterov"),
-                                weightDecay: try hyper.float("weight_decay"))
+            optimizer = try SGD(
+                learningRate: try hyper.float("lr"), momentum: try hyper.float("momentum"),
+                dampening: try hyper.float("dampening"), nesterov: try hyper.bool("nesterov"),
+                weightDecay: try hyper.float("weight_decay"))
         case "adam", "adamw":
             let betas = try hyper.floats("betas")
-            optimizer = try Adam(learningRate: try hyper.float("lr"), betas: (betas[0], betas[1]), epsilon: try hyper.float("eps"),
-                                 weightDecay: try hyper.float("weight_decay"),
-                                 weightDecayMode: testCase.optimizer == "adamw" ? .decoupled : .coupled,
-                                 amsgrad: try hyper.bool("amsgrad"))
+            optimizer = try Adam(
+                learningRate: try hyper.float("lr"), betas: (betas[0], betas[1]), epsilon: try hyper.float("eps"),
+                weightDecay: try hyper.float("weight_decay"),
+                weightDecayMode: testCase.optimizer == "adamw" ? .decoupled : .coupled,
+                amsgrad: try hyper.bool("amsgrad"))
         default:
             throw FixtureError("unknown optimizer \(testCase.optimizer)")
         }

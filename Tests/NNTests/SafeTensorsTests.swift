@@ -1,7 +1,8 @@
 import Foundation
-@testable import NN
 import TensorCore
 import Testing
+
+@testable import NN
 
 // MARK: - Helpers
 
@@ -130,7 +131,8 @@ struct SafeTensorsTests {
 
         let bytes = first.serialized()
         #expect(second.serialized() == bytes)
-        let header = #"{"__metadata__":{"a":"1","b":"2"},"#
+        let header =
+            #"{"__metadata__":{"a":"1","b":"2"},"#
             + #""bias":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"#
             + #""weight":{"dtype":"F32","shape":[2,2],"data_offsets":[8,24]}}"#
         let padded = header + String(repeating: " ", count: (8 - header.utf8.count % 8) % 8)
@@ -214,7 +216,8 @@ struct SafeTensorsTests {
         data += [0, 1, 2, 255]  // BOOL: any non-zero byte is true
         withUnsafeBytes(of: (0.1 as Double).bitPattern.littleEndian) { data += $0 }
         withUnsafeBytes(of: Int32(-5).littleEndian) { data += $0 }
-        let header = #"{"h": {"dtype":"F16","shape":[2],"data_offsets":[0,4]},"#
+        let header =
+            #"{"h": {"dtype":"F16","shape":[2],"data_offsets":[0,4]},"#
             + #""b":{"dtype":"BOOL","shape":[2,2],"data_offsets":[4,8]},"#
             + #""d":{"dtype":"F64","shape":[1],"data_offsets":[8,16]},"#
             + #""i":{"dtype":"I32","shape":[],"data_offsets":[16,20]}}"#
@@ -335,15 +338,18 @@ struct SafeTensorsCorruptInputTests {
             #expect(parseError(valid.prefix(cut)) == .fileTooShort(file: badFile, foundBytes: cut))
         }
         for cut in [8, 9, 8 + headerLength / 2, 8 + headerLength - 1] {
-            #expect(parseError(valid.prefix(cut))
-                == .headerLengthExceedsFile(file: badFile, headerLength: UInt64(headerLength), availableBytes: cut - 8))
+            #expect(
+                parseError(valid.prefix(cut))
+                    == .headerLengthExceedsFile(file: badFile, headerLength: UInt64(headerLength), availableBytes: cut - 8))
         }
         let dataStart = 8 + headerLength
-        #expect(parseError(valid.prefix(dataStart))
-            == .offsetsOutOfBuffer(file: badFile, tensor: "a", begin: 0, end: 8, bufferBytes: 0))
+        #expect(
+            parseError(valid.prefix(dataStart))
+                == .offsetsOutOfBuffer(file: badFile, tensor: "a", begin: 0, end: 8, bufferBytes: 0))
         for kept in [8, 10, 19] {
-            #expect(parseError(valid.prefix(dataStart + kept))
-                == .offsetsOutOfBuffer(file: badFile, tensor: "b", begin: 8, end: 20, bufferBytes: kept))
+            #expect(
+                parseError(valid.prefix(dataStart + kept))
+                    == .offsetsOutOfBuffer(file: badFile, tensor: "b", begin: 8, end: 20, bufferBytes: kept))
         }
     }
 
@@ -361,10 +367,12 @@ struct SafeTensorsCorruptInputTests {
         }
     }
 
-    @Test("headers that are not a JSON object", arguments: [
-        #"{"a": "#, #"[1, 2]"#, #""text""#, "null", "42", "{'a': 1}", "", "   ", #"{"a": 1} trailing"#,
-        String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000),
-    ])
+    @Test(
+        "headers that are not a JSON object",
+        arguments: [
+            #"{"a": "#, #"[1, 2]"#, #""text""#, "null", "42", "{'a': 1}", "", "   ", #"{"a": 1} trailing"#,
+            String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000),
+        ])
     func notAJSONObject(header: String) {
         let error = parseError(fileBytes(header: header))
         guard case let .invalidHeader(file, reason)? = error else {
@@ -382,21 +390,23 @@ struct SafeTensorsCorruptInputTests {
         #expect(parseError(bytes) == .invalidHeader(file: badFile, reason: "bytes that are not valid UTF-8"))
     }
 
-    @Test("entries with a missing or wrongly typed field", arguments: [
-        (#"{"t": 5}"#, "the entry", "5"),
-        (#"{"t": {"shape": [1], "data_offsets": [0, 4]}}"#, "dtype", "missing"),
-        (#"{"t": {"dtype": 32, "shape": [1], "data_offsets": [0, 4]}}"#, "dtype", "32"),
-        (#"{"t": {"dtype": "F32", "data_offsets": [0, 4]}}"#, "shape", "missing"),
-        (#"{"t": {"dtype": "F32", "shape": "1", "data_offsets": [0, 4]}}"#, "shape", #""1""#),
-        (#"{"t": {"dtype": "F32", "shape": [1.5], "data_offsets": [0, 4]}}"#, "shape", "[1.5]"),
-        (#"{"t": {"dtype": "F32", "shape": [1]}}"#, "data_offsets", "missing"),
-        (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [0]}}"#, "data_offsets", "[0]"),
-        (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4, 8]}}"#, "data_offsets", "[0, 4, 8]"),
-        (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}}"#, "data_offsets", "[4, 0]"),
-        (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}}"#, "data_offsets", "[-4, 0]"),
-        (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [0, 1e30]}}"#, "data_offsets", "[0, 1e+30]"),
-        (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": null}}"#, "data_offsets", "null"),
-    ])
+    @Test(
+        "entries with a missing or wrongly typed field",
+        arguments: [
+            (#"{"t": 5}"#, "the entry", "5"),
+            (#"{"t": {"shape": [1], "data_offsets": [0, 4]}}"#, "dtype", "missing"),
+            (#"{"t": {"dtype": 32, "shape": [1], "data_offsets": [0, 4]}}"#, "dtype", "32"),
+            (#"{"t": {"dtype": "F32", "data_offsets": [0, 4]}}"#, "shape", "missing"),
+            (#"{"t": {"dtype": "F32", "shape": "1", "data_offsets": [0, 4]}}"#, "shape", #""1""#),
+            (#"{"t": {"dtype": "F32", "shape": [1.5], "data_offsets": [0, 4]}}"#, "shape", "[1.5]"),
+            (#"{"t": {"dtype": "F32", "shape": [1]}}"#, "data_offsets", "missing"),
+            (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [0]}}"#, "data_offsets", "[0]"),
+            (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4, 8]}}"#, "data_offsets", "[0, 4, 8]"),
+            (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [4, 0]}}"#, "data_offsets", "[4, 0]"),
+            (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}}"#, "data_offsets", "[-4, 0]"),
+            (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [0, 1e30]}}"#, "data_offsets", "[0, 1e+30]"),
+            (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": null}}"#, "data_offsets", "null"),
+        ])
     func invalidEntries(header: String, field: String, found: String) {
         let error = parseError(fileBytes(header: header, data: [0, 0, 0, 0]))
         guard case let .invalidEntry(file, tensor, actualField, _, actualFound)? = error else {
@@ -411,83 +421,100 @@ struct SafeTensorsCorruptInputTests {
 
     @Test("metadata that does not map strings to strings")
     func invalidMetadata() {
-        #expect(parseError(fileBytes(header: #"{"__metadata__": {"epoch": 3}}"#))
-            == .invalidMetadata(file: badFile, reason: "epoch = 3"))
-        #expect(parseError(fileBytes(header: #"{"__metadata__": ["a"]}"#))
-            == .invalidMetadata(file: badFile, reason: #"["a"]"#))
+        #expect(
+            parseError(fileBytes(header: #"{"__metadata__": {"epoch": 3}}"#))
+                == .invalidMetadata(file: badFile, reason: "epoch = 3"))
+        #expect(
+            parseError(fileBytes(header: #"{"__metadata__": ["a"]}"#))
+                == .invalidMetadata(file: badFile, reason: #"["a"]"#))
     }
 
     @Test("an unsupported dtype is named, with the supported ones", arguments: ["F8_E4M3", "U16", "U64", "f32", ""])
     func unsupportedDType(dtype: String) throws {
         let error = parseError(fileBytes(header: #"{"t": {"dtype": "\#(dtype)", "shape": [1], "data_offsets": [0, 2]}}"#, data: [0, 0]))
         #expect(error == .unsupportedDType(file: badFile, tensor: "t", found: dtype))
-        #expect(try #require(error).description
-            == "bad.safetensors: tensor \"t\": unsupported dtype \"\(dtype)\"; expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL")
+        #expect(
+            try #require(error).description
+                == "bad.safetensors: tensor \"t\": unsupported dtype \"\(dtype)\"; expected one of F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL")
     }
 
     @Test("a negative dimension")
     func negativeDimension() {
-        #expect(parseError(fileBytes(header: #"{"t": {"dtype": "F32", "shape": [-2, -2], "data_offsets": [0, 16]}}"#, data: Array(repeating: 0, count: 16)))
-            == .negativeDimension(file: badFile, tensor: "t", shape: [-2, -2]))
+        #expect(
+            parseError(fileBytes(header: #"{"t": {"dtype": "F32", "shape": [-2, -2], "data_offsets": [0, 16]}}"#, data: Array(repeating: 0, count: 16)))
+                == .negativeDimension(file: badFile, tensor: "t", shape: [-2, -2]))
     }
 
     @Test("offsets that do not span product(shape) · dtype size bytes")
     func sizeMismatch() throws {
         let error = parseError(fileBytes(header: #"{"t": {"dtype": "F32", "shape": [2], "data_offsets": [0, 12]}}"#, data: Array(repeating: 0, count: 12)))
         #expect(error == .sizeMismatch(file: badFile, tensor: "t", dtype: .F32, shape: [2], expectedBytes: 8, foundBytes: 12))
-        #expect(try #require(error).description
-            == "bad.safetensors: tensor \"t\": expected data_offsets spanning 8 bytes for shape [2] of F32, found 12 bytes")
-        #expect(parseError(fileBytes(header: #"{"t": {"dtype": "BF16", "shape": [3, 0], "data_offsets": [0, 2]}}"#, data: [0, 0]))
-            == .sizeMismatch(file: badFile, tensor: "t", dtype: .BF16, shape: [3, 0], expectedBytes: 0, foundBytes: 2))
+        #expect(
+            try #require(error).description
+                == "bad.safetensors: tensor \"t\": expected data_offsets spanning 8 bytes for shape [2] of F32, found 12 bytes")
+        #expect(
+            parseError(fileBytes(header: #"{"t": {"dtype": "BF16", "shape": [3, 0], "data_offsets": [0, 2]}}"#, data: [0, 0]))
+                == .sizeMismatch(file: badFile, tensor: "t", dtype: .BF16, shape: [3, 0], expectedBytes: 0, foundBytes: 2))
     }
 
     @Test("shapes whose byte count overflows Int", arguments: [[Int.max, 2], [1 << 62, 4], [1 << 31, 1 << 31, 2]])
     func tensorTooLarge(shape: [Int]) {
         let dims = shape.map(String.init).joined(separator: ",")
-        #expect(parseError(fileBytes(header: #"{"t": {"dtype": "F32", "shape": [\#(dims)], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0]))
-            == .tensorTooLarge(file: badFile, tensor: "t", dtype: .F32, shape: shape))
+        #expect(
+            parseError(fileBytes(header: #"{"t": {"dtype": "F32", "shape": [\#(dims)], "data_offsets": [0, 4]}}"#, data: [0, 0, 0, 0]))
+                == .tensorTooLarge(file: badFile, tensor: "t", dtype: .F32, shape: shape))
     }
 
     @Test("offsets past the end of the data buffer")
     func offsetsOutOfBuffer() {
-        #expect(parseError(fileBytes(header: #"{"t": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, data: [0, 0, 0, 0]))
-            == .offsetsOutOfBuffer(file: badFile, tensor: "t", begin: 0, end: 8, bufferBytes: 4))
+        #expect(
+            parseError(fileBytes(header: #"{"t": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}"#, data: [0, 0, 0, 0]))
+                == .offsetsOutOfBuffer(file: badFile, tensor: "t", begin: 0, end: 8, bufferBytes: 4))
     }
 
     @Test("holes: bytes before, between or after the tensors")
     func holes() {
         let gap = #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [8, 12]}}"#
-        #expect(parseError(fileBytes(header: gap, data: Array(repeating: 0, count: 12)))
-            == .bufferHole(file: badFile, begin: 4, end: 8))
+        #expect(
+            parseError(fileBytes(header: gap, data: Array(repeating: 0, count: 12)))
+                == .bufferHole(file: badFile, begin: 4, end: 8))
         let leading = #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#
-        #expect(parseError(fileBytes(header: leading, data: Array(repeating: 0, count: 8)))
-            == .bufferHole(file: badFile, begin: 0, end: 4))
+        #expect(
+            parseError(fileBytes(header: leading, data: Array(repeating: 0, count: 8)))
+                == .bufferHole(file: badFile, begin: 0, end: 4))
         let trailing = #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}}"#
-        #expect(parseError(fileBytes(header: trailing, data: Array(repeating: 0, count: 6)))
-            == .bufferHole(file: badFile, begin: 4, end: 6))
-        #expect(parseError(fileBytes(header: "{}", data: [1]))
-            == .bufferHole(file: badFile, begin: 0, end: 1))
+        #expect(
+            parseError(fileBytes(header: trailing, data: Array(repeating: 0, count: 6)))
+                == .bufferHole(file: badFile, begin: 4, end: 6))
+        #expect(
+            parseError(fileBytes(header: "{}", data: [1]))
+                == .bufferHole(file: badFile, begin: 0, end: 1))
     }
 
     @Test("overlaps: tensors that share bytes")
     func overlaps() {
         let partial = #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}"#
-        #expect(parseError(fileBytes(header: partial, data: Array(repeating: 0, count: 12)))
-            == .bufferOverlap(file: badFile, tensor: "b", begin: 4, end: 12, otherTensor: "a", otherEnd: 8))
+        #expect(
+            parseError(fileBytes(header: partial, data: Array(repeating: 0, count: 12)))
+                == .bufferOverlap(file: badFile, tensor: "b", begin: 4, end: 12, otherTensor: "a", otherEnd: 8))
         let same = #"{"a": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "b": {"dtype": "I32", "shape": [1], "data_offsets": [0, 4]}}"#
-        #expect(parseError(fileBytes(header: same, data: Array(repeating: 0, count: 4)))
-            == .bufferOverlap(file: badFile, tensor: "b", begin: 0, end: 4, otherTensor: "a", otherEnd: 4))
+        #expect(
+            parseError(fileBytes(header: same, data: Array(repeating: 0, count: 4)))
+                == .bufferOverlap(file: badFile, tensor: "b", begin: 0, end: 4, otherTensor: "a", otherEnd: 4))
         let emptyInside = #"{"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, "e": {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]}}"#
-        #expect(parseError(fileBytes(header: emptyInside, data: Array(repeating: 0, count: 8)))
-            == .bufferOverlap(file: badFile, tensor: "e", begin: 4, end: 4, otherTensor: "a", otherEnd: 8))
+        #expect(
+            parseError(fileBytes(header: emptyInside, data: Array(repeating: 0, count: 8)))
+                == .bufferOverlap(file: badFile, tensor: "e", begin: 4, end: 4, otherTensor: "a", otherEnd: 8))
     }
 
     @Test("header lengths above the 100 MB limit", arguments: [UInt64.max, UInt64(Int.max), 100_000_001])
     func hugeHeaderLength(length: UInt64) {
-        #expect(parseError(fileBytes(header: "{}", headerLength: length))
-            == .headerTooLarge(file: badFile, headerLength: length, limit: 100_000_000))
-        #expect(parseError(fileBytes(header: "{}", headerLength: 100_000_000))
-            == .headerLengthExceedsFile(file: badFile, headerLength: 100_000_000, availableBytes: 2))
+        #expect(
+            parseError(fileBytes(header: "{}", headerLength: length))
+                == .headerTooLarge(file: badFile, headerLength: length, limit: 100_000_000))
+        #expect(
+            parseError(fileBytes(header: "{}", headerLength: 100_000_000))
+                == .headerLengthExceedsFile(file: badFile, headerLength: 100_000_000, availableBytes: 2))
     }
 
     @Test("integers that float32 cannot represent exactly")
@@ -498,13 +525,15 @@ struct SafeTensorsCorruptInputTests {
         }
         let error = parseError(fileBytes(header: #"{"n": {"dtype": "I64", "shape": [3], "data_offsets": [0, 24]}}"#, data: int64s))
         #expect(error == .integerNotRepresentable(file: badFile, tensor: "n", index: 1, value: 16_777_217))
-        #expect(try #require(error).description
-            == "bad.safetensors: tensor \"n\": expected integers that float32 represents exactly, found 16777217 at element 1")
+        #expect(
+            try #require(error).description
+                == "bad.safetensors: tensor \"n\": expected integers that float32 represents exactly, found 16777217 at element 1")
 
         var int32s: [UInt8] = []
         withUnsafeBytes(of: Int32(-16_777_219).littleEndian) { int32s += $0 }
-        #expect(parseError(fileBytes(header: #"{"n": {"dtype": "I32", "shape": [], "data_offsets": [0, 4]}}"#, data: int32s))
-            == .integerNotRepresentable(file: badFile, tensor: "n", index: 0, value: -16_777_219))
+        #expect(
+            parseError(fileBytes(header: #"{"n": {"dtype": "I32", "shape": [], "data_offsets": [0, 4]}}"#, data: int32s))
+                == .integerNotRepresentable(file: badFile, tensor: "n", index: 0, value: -16_777_219))
     }
 
     @Test("files that cannot be read")

@@ -1,6 +1,6 @@
 import NN
-import Testing
 import TensorCore
+import Testing
 
 // Receptive fields and output sizes computed from the layers (SpatialModule): hand-checked
 // nets with average pools, upsampling and residual blocks; a brute-force probe that perturbs
@@ -11,8 +11,9 @@ import TensorCore
 struct SpatialGeometryTests {
     static func conv(_ kernel: Int, stride: Int = 1, padding: Int = 0, channels: (Int, Int) = (1, 1), seed: UInt64 = 0) throws -> Conv2d {
         var generator = SeededGenerator(seed: seed)
-        return Conv2d(channels.0, channels.1, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride),
-                          padding: Padding2D(height: padding, width: padding), using: &generator)
+        return Conv2d(
+            channels.0, channels.1, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride),
+            padding: Padding2D(height: padding, width: padding), using: &generator)
     }
 
     static func field(_ r: Int, _ j: Int, _ s: Double) -> ReceptiveField {
@@ -57,8 +58,9 @@ struct SpatialGeometryTests {
         let plain = Residual(Sequential(try Self.conv(3, padding: 1), ReLU(), try Self.conv(3, padding: 1)))
         #expect(try plain.spatialGeometry(forInput: 9) == SpatialGeometry(size: 9, field: Self.field(5, 1, 0)))
         // body: conv 3 s2 p1 (3, 2, 0), conv 3 p1 (3 + 2·2 = 7, 2, 0); shortcut 1×1 s2 (1, 2, 0): union r 7.
-        let strided = Residual(Sequential(try Self.conv(3, stride: 2, padding: 1), try Self.conv(3, padding: 1)),
-                               shortcut: try Self.conv(1, stride: 2))
+        let strided = Residual(
+            Sequential(try Self.conv(3, stride: 2, padding: 1), try Self.conv(3, padding: 1)),
+            shortcut: try Self.conv(1, stride: 2))
         #expect(try strided.spatialGeometry(forInput: 9) == SpatialGeometry(size: 5, field: Self.field(7, 2, 0)))
         // body: conv 3 (no padding) shifts its centre by 1 to (3, 1, 1); union with (1, 1, 0) spans [−0, 2] ∪ [0, 0].
         let unpadded = Residual(try Self.conv(3), shortcut: Sequential(try Self.conv(3, padding: 1), try Self.conv(3)))
@@ -104,8 +106,9 @@ struct SpatialGeometryTests {
         for (kernel, stride, padding, ceil) in [(3, 2, 1, true), (3, 2, 0, true), (2, 2, 0, false), (3, 3, 1, true), (4, 1, 2, false)] {
             let pool = MaxPool2d(kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride), padding: Size2D(padding, padding), ceilMode: ceil)
             let output = pool(input)
-            #expect(try pool.spatialGeometry(forInput: Size2D(11, 8)).size == Size2D(output.shape[2], output.shape[3]),
-                    "\(pool.window)")
+            #expect(
+                try pool.spatialGeometry(forInput: Size2D(11, 8)).size == Size2D(output.shape[2], output.shape[3]),
+                "\(pool.window)")
         }
         let conv = try Self.conv(3, stride: 2, padding: 2)
         let output = conv(input)
@@ -157,8 +160,9 @@ struct SpatialGeometryTests {
                 seen.insert([output, pixel])
                 let rows = window(i, field.size.height, field.jump.height, field.shift.height)
                 let columns = window(k, field.size.width, field.jump.width, field.shift.width)
-                #expect(rows.contains(Double(y)) && columns.contains(Double(x)),
-                        "\(comment): output (\(i), \(k)) depends on input (\(y), \(x)) outside \(rows) × \(columns) of \(field)")
+                #expect(
+                    rows.contains(Double(y)) && columns.contains(Double(x)),
+                    "\(comment): output (\(i), \(k)) depends on input (\(y), \(x)) outside \(rows) × \(columns) of \(field)")
             }
         }
         guard tight else { return }
@@ -168,8 +172,9 @@ struct SpatialGeometryTests {
                 let columns = window(k, field.size.width, field.jump.width, field.shift.width)
                 for y in 0..<size where rows.contains(Double(y)) {
                     for x in 0..<size where columns.contains(Double(x)) {
-                        #expect(seen.contains([i * outputWidth + k, y * size + x]),
-                                "\(comment): output (\(i), \(k)) does not depend on (\(y), \(x)) inside its window \(field)")
+                        #expect(
+                            seen.contains([i * outputWidth + k, y * size + x]),
+                            "\(comment): output (\(i), \(k)) does not depend on (\(y), \(x)) inside its window \(field)")
                     }
                 }
             }
@@ -179,22 +184,27 @@ struct SpatialGeometryTests {
     /// A convolution whose weights are all positive, so no dependency cancels out.
     static func positiveConv(_ kernel: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1) throws -> Conv2d {
         var generator = SeededGenerator(seed: UInt64(kernel * 31 + stride * 7 + padding))
-        let layer = Conv2d(1, 1, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride),
-                               padding: Padding2D(height: padding, width: padding), dilation: Size2D(dilation, dilation),
-                               using: &generator)
+        let layer = Conv2d(
+            1, 1, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride),
+            padding: Padding2D(height: padding, width: padding), dilation: Size2D(dilation, dilation),
+            using: &generator)
         layer.weight.value = Tensor.randomUniform(shape: layer.weight.value.shape, low: 0.2, high: 1, using: &generator)
         return layer
     }
 
     @Test("windows of convolutions and pools are exactly the pixels each output depends on")
     func windowsAreExact() throws {
-        try Self.probe(Sequential(try Self.positiveConv(3, padding: 1), MaxPool2d(kernelSize: 2), try Self.positiveConv(3, padding: 1)),
-                       size: 12, tight: true, "conv · max-pool · conv")
-        try Self.probe(Sequential(try Self.positiveConv(5, stride: 2, padding: 2), AvgPool2d(kernelSize: 3, stride: 2, padding: 1),
-                                  try Self.positiveConv(1)),
-                       size: 13, tight: true, "strided conv · padded average pool")
-        try Self.probe(Sequential(try Self.positiveConv(3, padding: 2, dilation: 2), MaxPool2d(kernelSize: 3, stride: 2)),
-                       size: 11, tight: true, "dilated conv · overlapping max-pool")
+        try Self.probe(
+            Sequential(try Self.positiveConv(3, padding: 1), MaxPool2d(kernelSize: 2), try Self.positiveConv(3, padding: 1)),
+            size: 12, tight: true, "conv · max-pool · conv")
+        try Self.probe(
+            Sequential(
+                try Self.positiveConv(5, stride: 2, padding: 2), AvgPool2d(kernelSize: 3, stride: 2, padding: 1),
+                try Self.positiveConv(1)),
+            size: 13, tight: true, "strided conv · padded average pool")
+        try Self.probe(
+            Sequential(try Self.positiveConv(3, padding: 2, dilation: 2), MaxPool2d(kernelSize: 3, stride: 2)),
+            size: 11, tight: true, "dilated conv · overlapping max-pool")
     }
 
     @Test("upsampled and residual windows contain every pixel each output depends on")
@@ -202,10 +212,13 @@ struct SpatialGeometryTests {
         let down: [any Module] = [try Self.positiveConv(3, padding: 1), MaxPool2d(kernelSize: 2), MaxPool2d(kernelSize: 2)]
         try Self.probe(Sequential(down + [Upsample(.scaleFactor(2))]), size: 16, tight: false, "nearest ×2")
         try Self.probe(Sequential(down + [Upsample(.scaleFactor(4), mode: .bilinear)]), size: 16, tight: false, "bilinear ×4")
-        try Self.probe(Sequential([try Self.positiveConv(3, stride: 3)] + [Upsample(.scaleFactor(3), mode: .bilinear)]),
-                       size: 12, tight: false, "bilinear ×3")
-        try Self.probe(Residual(Sequential(try Self.positiveConv(3, stride: 2, padding: 1), try Self.positiveConv(3, padding: 1)),
-                                shortcut: try Self.positiveConv(1, stride: 2)),
-                       size: 12, tight: true, "residual block with a strided projection")
+        try Self.probe(
+            Sequential([try Self.positiveConv(3, stride: 3)] + [Upsample(.scaleFactor(3), mode: .bilinear)]),
+            size: 12, tight: false, "bilinear ×3")
+        try Self.probe(
+            Residual(
+                Sequential(try Self.positiveConv(3, stride: 2, padding: 1), try Self.positiveConv(3, padding: 1)),
+                shortcut: try Self.positiveConv(1, stride: 2)),
+            size: 12, tight: true, "residual block with a strided projection")
     }
 }

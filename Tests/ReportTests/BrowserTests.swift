@@ -33,8 +33,11 @@ enum Browser {
         let profile = temporaryDirectory("chromium-profile")
         defer { try? FileManager.default.removeItem(at: profile) }
         // --no-sandbox: the sandbox cannot start as root or in most containers.
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                             "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000"]
+        process.arguments =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0", "--virtual-time-budget=10000",
+            ]
             + arguments + [page.absoluteString]
         let (output, errors) = (Pipe(), Pipe())
         process.standardOutput = output
@@ -56,10 +59,12 @@ enum Browser {
 
 @Suite("Run report in a browser")
 struct BrowserTests {
-    @Test("headless Chromium loads the report without script errors, every picture and chart renders, and a screenshot is taken",
-          .enabled(if: Browser.executable != nil || Browser.isContinuousIntegration,
-                   "chromium is not installed (apt-get install chromium, or FCDD_CHROMIUM=/path/to/chrome); CI=true requires it"),
-          .timeLimit(.minutes(5)))
+    @Test(
+        "headless Chromium loads the report without script errors, every picture and chart renders, and a screenshot is taken",
+        .enabled(
+            if: Browser.executable != nil || Browser.isContinuousIntegration,
+            "chromium is not installed (apt-get install chromium, or FCDD_CHROMIUM=/path/to/chrome); CI=true requires it"),
+        .timeLimit(.minutes(5)))
     func rendersInChromium() throws {
         let browser = try #require(Browser.executable, "CI is set, so the browser test needs chromium: apt-get install chromium")
         let folder = try ReportFixture.folder()
@@ -70,23 +75,27 @@ struct BrowserTests {
         let (dom, log) = try Browser.run(browser, ["--dump-dom"], page: page)
         let consoleLines = log.split(separator: "\n").filter { $0.contains(":CONSOLE") }
         #expect(consoleLines.isEmpty, "console messages: \(consoleLines.joined(separator: "\n"))")
-        let status = try #require(dom.range(of: "<p id=\"report-status\"").map { String(dom[$0.lowerBound...].prefix(400)) }, "no status element in the DOM:\n\(dom.prefix(2000))\n\(log.suffix(2000))")
+        let status = try #require(
+            dom.range(of: "<p id=\"report-status\"").map { String(dom[$0.lowerBound...].prefix(400)) },
+            "no status element in the DOM:\n\(dom.prefix(2000))\n\(log.suffix(2000))")
         #expect(status.contains("data-status=\"ok\""), "the page's self-check: \(status)")
         #expect(status.contains("data-images=\"\(pictures)\""), "\(pictures) pictures in the page: \(status)")
         #expect(pictures > 10)
         // The gallery's script ran: the count line says how many pictures are shown.
         #expect(dom.contains("10 of 10 pictures shown"))
 
-        let screenshot = ProcessInfo.processInfo.environment["FCDD_REPORT_SCREENSHOT"].map { URL(fileURLWithPath: $0) }
+        let screenshot =
+            ProcessInfo.processInfo.environment["FCDD_REPORT_SCREENSHOT"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("fcdd-report-screenshot.png")
         try? FileManager.default.removeItem(at: screenshot)
         _ = try Browser.run(browser, ["--hide-scrollbars", "--window-size=1280,2000", "--screenshot=\(screenshot.path)"], page: page)
         let image = try Image(contentsOf: screenshot)
         #expect(image.width == 1280 && image.height == 2000)
         // Not a blank page: the charts and pictures put many distinct colours on it.
-        let colours = Set(stride(from: 0, to: image.pixels.count - 2, by: image.channels * 97).map { index in
-            (0..<3).map { Int(image.pixels[index + $0] * 255) }
-        })
+        let colours = Set(
+            stride(from: 0, to: image.pixels.count - 2, by: image.channels * 97).map { index in
+                (0..<3).map { Int(image.pixels[index + $0] * 255) }
+            })
         #expect(colours.count > 20, "\(colours.count) colours in the screenshot \(screenshot.path)")
         print("report screenshot: \(screenshot.path)")
     }

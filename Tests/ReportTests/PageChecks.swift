@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -38,7 +39,9 @@ enum PageChecks {
     static func svgProblem(_ data: Data) -> String? {
         final class Root: NSObject, XMLParserDelegate {
             var first: String?
-            func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            func parser(
+                _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]
+            ) {
                 if first == nil { first = elementName }
             }
         }

@@ -78,10 +78,13 @@ enum ReportFixture {
         metrics["test_false_alarm_rate"] = outcome.falseAlarmRate
         try TrainingHistory(outcome.history).write(into: folder)
         try TrainingBatchPreview.write(loader: training.trainer.loader, into: folder)
-        try EvaluationFiles(evaluation: outcome.evaluation, test: data.test, threshold: outcome.predictor.threshold,
-                            display: HeatmapDisplay(for: outcome.predictor, quantile: recipe.displayQuantile), title: "FCDD on <the> \"tricky\" & folder",
-                            command: "the report tests").write(metrics: metrics, into: folder)
-        let configuration = #"{"dataset": "folder", "data": "\#(TrickyNames.anomalyFolder.replacingOccurrences(of: "\"", with: "\\\""))", "training": {"epochs": 2, "nesterov": true, "seed": 18446744073709551615}}"#
+        try EvaluationFiles(
+            evaluation: outcome.evaluation, test: data.test, threshold: outcome.predictor.threshold,
+            display: HeatmapDisplay(for: outcome.predictor, quantile: recipe.displayQuantile), title: "FCDD on <the> \"tricky\" & folder",
+            command: "the report tests"
+        ).write(metrics: metrics, into: folder)
+        let configuration =
+            #"{"dataset": "folder", "data": "\#(TrickyNames.anomalyFolder.replacingOccurrences(of: "\"", with: "\\\""))", "training": {"epochs": 2, "nesterov": true, "seed": 18446744073709551615}}"#
         try Data(configuration.utf8).write(to: folder.appendingPathComponent(RunFile.configuration))
         try RunReport(folder: folder).write()
         return folder

@@ -1,8 +1,9 @@
 import Explain
 import FCDD
 import Foundation
-@testable import Report
 import Testing
+
+@testable import Report
 
 @Suite("Run report: structure")
 struct RunReportStructureTests {
@@ -130,13 +131,17 @@ struct RunReportStructureTests {
         let records = (0..<100).map { ScoreRecord(name: "\($0)", label: $0 >= 50 ? 1 : 0, score: Float($0), flagged: $0 >= 60) }
         let selection = GallerySelection.choose(records, threshold: 59.5, extremes: 5, misclassified: 4)
         #expect(selection.indices == [99, 98, 97, 96, 95, 53, 52, 51, 50, 4, 3, 2, 1, 0])
-        #expect(selection.summary == "The 5 highest- and 5 lowest-scoring of 100 test images and the 4 of 10 misclassified ones farthest from the threshold (threshold 59.5): 14 pictures.")
+        #expect(
+            selection.summary
+                == "The 5 highest- and 5 lowest-scoring of 100 test images and the 4 of 10 misclassified ones farthest from the threshold (threshold 59.5): 14 pictures."
+        )
         let all = GallerySelection.choose(records, threshold: 59.5, extremes: 5, misclassified: 10)
         #expect(all.indices.count == 20 && all.summary.contains("and all 10 misclassified ones"))
         let small = GallerySelection.choose(Array(records.prefix(6)), threshold: nil, extremes: 5)
         #expect(small.indices == [5, 4, 3, 2, 1, 0] && small.summary == "All 6 test images, none misclassified: 6 pictures.")
         let undecided = records.map { ScoreRecord(name: $0.name, label: $0.label, score: $0.score, flagged: nil) }
-        #expect(GallerySelection.choose(undecided, threshold: nil, extremes: 2).summary == "The 2 highest- and 2 lowest-scoring of 100 test images: 4 pictures.")
+        #expect(
+            GallerySelection.choose(undecided, threshold: nil, extremes: 2).summary == "The 2 highest- and 2 lowest-scoring of 100 test images: 4 pictures.")
     }
 }
 
@@ -176,7 +181,9 @@ struct RunReportFileTests {
         #expect(throws: ReportError.notARunFolder(path: folder.path, found: ["notes.txt"])) { try ReportWriter.write(folder: folder) }
         let missing = folder.appendingPathComponent("nowhere")
         #expect(throws: ReportError.notARunFolder(path: missing.path, found: ["nothing: no such folder"])) { try ReportWriter.write(folder: missing) }
-        #expect(ReportError.notARunFolder(path: "/r", found: []).description.contains("expected metrics.json (written by fcdd train and fcdd evaluate) or comparison.json"))
+        #expect(
+            ReportError.notARunFolder(path: "/r", found: []).description.contains(
+                "expected metrics.json (written by fcdd train and fcdd evaluate) or comparison.json"))
 
         func readError(_ file: String, _ contents: String) -> ReportError? {
             try? FileManager.default.removeItem(at: folder.appendingPathComponent(file))
@@ -188,7 +195,9 @@ struct RunReportFileTests {
                 return error
             }
         }
-        #expect(readError(RunFile.metrics, "{\"image_auroc\": \"high\"}")?.description.contains("metrics.json: expected a JSON object of numbers, found a value of another type than Double at image_auroc") == true)
+        #expect(
+            readError(RunFile.metrics, "{\"image_auroc\": \"high\"}")?.description.contains(
+                "metrics.json: expected a JSON object of numbers, found a value of another type than Double at image_auroc") == true)
         #expect(readError(RunFile.metrics, "not json") != nil)
         _ = readError(RunFile.metrics, "{\"image_auroc\": 0.5}")
         #expect(readError(RunFile.scores, "name,label,score\nx.png,2,0.5\n")?.description.contains("row 2: x.png,2,0.5") == true)

@@ -70,8 +70,9 @@ struct SweepTableTests {
         let settings = SweepSettings(command: "c", classes: ["a", "b", "c"], seeds: [0, 1, 2], methods: ["fcdd"], options: [:])
         let values: [String: [UInt64: Double]] = ["a": [0: 0.9, 1: 0.8, 2: 0.7], "b": [0: 0.6, 1: 0.5], "c": [0: 0.3, 1: 0.2, 2: 0.4]]
         let runs = settings.points.map { point in
-            SweepTable.Run(point: point, method: "fcdd", path: point.path,
-                           metrics: values[point.normalClass]?[point.seed].map { ["image_auroc": $0, "pixel_auroc": $0 / 2] })
+            SweepTable.Run(
+                point: point, method: "fcdd", path: point.path,
+                metrics: values[point.normalClass]?[point.seed].map { ["image_auroc": $0, "pixel_auroc": $0 / 2] })
         }
         let table = SweepTable(settings: settings, runs: runs)
         #expect(table.finishedRuns == 8)
@@ -111,7 +112,8 @@ struct SweepTableTests {
         let missing = try #require(jsonRuns.first { $0["class"] as? String == "b" && $0["seed"] as? Int == 2 })
         #expect(missing["metrics"] is NSNull && missing["folder"] as? String == "class-b/seed-2")
         // A class of one run has a mean and no standard deviation (null).
-        let single = SweepTable(settings: settings, runs: [SweepTable.Run(point: SweepPoint(normalClass: "a", seed: 0), method: "fcdd", path: "x", metrics: ["image_auroc": 0.5])])
+        let single = SweepTable(
+            settings: settings, runs: [SweepTable.Run(point: SweepPoint(normalClass: "a", seed: 0), method: "fcdd", path: "x", metrics: ["image_auroc": 0.5])])
         let singleJSON = try #require(try JSONSerialization.jsonObject(with: single.json()) as? [String: Any])
         let firstClass = try #require(((singleJSON["methods"] as? [[String: Any]])?.first?["classes"] as? [[String: Any]])?.first)
         #expect(((firstClass["metrics"] as? [String: Any])?["image_auroc"] as? [String: Any])?["std"] is NSNull)
@@ -130,27 +132,52 @@ struct SweepTableTests {
         other.options["oe"] = "cifar100"
         other.options["net"] = nil
         let path = folder.appendingPathComponent(RunFile.sweep).path
-        #expect(throws: ReportError.sweepMismatch(path: path, differences: [
-            "epochs: 1 in the sweep, 3 now", "net: FCDD_CNN28 in the sweep, not given now", "oe: not given in the sweep, cifar100 now",
-            "seeds 0 of the sweep left out now",
-        ])) { try Sweep(folder: folder, settings: other) }
+        #expect(
+            throws: ReportError.sweepMismatch(
+                path: path,
+                differences: [
+                    "epochs: 1 in the sweep, 3 now", "net: FCDD_CNN28 in the sweep, not given now", "oe: not given in the sweep, cifar100 now",
+                    "seeds 0 of the sweep left out now",
+                ])
+        ) { try Sweep(folder: folder, settings: other) }
         var compared = settings()
         compared.command = "sweep compare"
         compared.methods = ["fcdd", "hsc", "ae"]
         compared.classes = ["1"]
-        #expect(throws: ReportError.sweepMismatch(path: path, differences: [
-            "command: sweep test in the sweep, sweep compare now", "methods: fcdd in the sweep, fcdd, hsc, ae now", "classes 0 of the sweep left out now",
-        ])) { try Sweep(folder: folder, settings: compared) }
-        #expect("\(ReportError.sweepMismatch(path: path, differences: ["epochs: 1 in the sweep, 3 now"]))"
-            == "\(path): the folder holds a sweep with other settings (epochs: 1 in the sweep, 3 now); run it again with its settings to continue it, or give the new sweep another folder")
+        #expect(
+            throws: ReportError.sweepMismatch(
+                path: path,
+                differences: [
+                    "command: sweep test in the sweep, sweep compare now", "methods: fcdd in the sweep, fcdd, hsc, ae now",
+                    "classes 0 of the sweep left out now",
+                ])
+        ) { try Sweep(folder: folder, settings: compared) }
+        #expect(
+            "\(ReportError.sweepMismatch(path: path, differences: ["epochs: 1 in the sweep, 3 now"]))"
+                == "\(path): the folder holds a sweep with other settings (epochs: 1 in the sweep, 3 now); run it again with its settings to continue it, or give the new sweep another folder"
+        )
 
         let bad: [(SweepSettings, ReportError)] = [
-            (SweepSettings(command: "c", classes: [], seeds: [0], methods: ["fcdd"], options: [:]), .invalidSweep(field: "classes", expected: "at least one", found: "none")),
-            (SweepSettings(command: "c", classes: ["0"], seeds: [0, 3, 0], methods: ["fcdd"], options: [:]), .invalidSweep(field: "seeds", expected: "each once", found: "0 twice")),
-            (SweepSettings(command: "c", classes: ["0"], seeds: [], methods: ["fcdd"], options: [:]), .invalidSweep(field: "seeds", expected: "at least one", found: "none")),
-            (SweepSettings(command: "c", classes: ["../x"], seeds: [0], methods: ["fcdd"], options: [:]),
-             .invalidSweep(field: "classes", expected: "names a folder can have (not empty, . or .., without /)", found: "\"../x\"")),
-            (SweepSettings(command: "c", classes: ["0"], seeds: [0], methods: ["fcdd", "fcdd"], options: [:]), .invalidSweep(field: "methods", expected: "each once", found: "fcdd twice")),
+            (
+                SweepSettings(command: "c", classes: [], seeds: [0], methods: ["fcdd"], options: [:]),
+                .invalidSweep(field: "classes", expected: "at least one", found: "none")
+            ),
+            (
+                SweepSettings(command: "c", classes: ["0"], seeds: [0, 3, 0], methods: ["fcdd"], options: [:]),
+                .invalidSweep(field: "seeds", expected: "each once", found: "0 twice")
+            ),
+            (
+                SweepSettings(command: "c", classes: ["0"], seeds: [], methods: ["fcdd"], options: [:]),
+                .invalidSweep(field: "seeds", expected: "at least one", found: "none")
+            ),
+            (
+                SweepSettings(command: "c", classes: ["../x"], seeds: [0], methods: ["fcdd"], options: [:]),
+                .invalidSweep(field: "classes", expected: "names a folder can have (not empty, . or .., without /)", found: "\"../x\"")
+            ),
+            (
+                SweepSettings(command: "c", classes: ["0"], seeds: [0], methods: ["fcdd", "fcdd"], options: [:]),
+                .invalidSweep(field: "methods", expected: "each once", found: "fcdd twice")
+            ),
         ]
         for (settings, error) in bad {
             #expect(throws: error) { try Sweep(folder: temporaryDirectory("sweep-unused"), settings: settings) }
@@ -173,11 +200,13 @@ struct SweepRunTests {
         #expect(!FileManager.default.fileExists(atPath: folder.path))
         var started: [SweepPoint] = []
         var fractions: [Double] = []
-        let outcome = try sweep.run(plan: { try plan($0) }, events: { event in
-            if case .starting = event.kind { started.append(event.point) }
-            fractions.append(event.progress.fraction)
-            return .proceed
-        })
+        let outcome = try sweep.run(
+            plan: { try plan($0) },
+            events: { event in
+                if case .starting = event.kind { started.append(event.point) }
+                fractions.append(event.progress.fraction)
+                return .proceed
+            })
         #expect(outcome.isComplete && started == settings().points)
         #expect(zip(fractions, fractions.dropFirst()).allSatisfy { $0 <= $1 } && fractions.last == 1)
         #expect(try SweepSettings.read(from: folder) == settings())
@@ -262,10 +291,12 @@ struct SweepRunTests {
 
         // Stop after the second run.
         var finished = 0
-        let first = try sweep.run(plan: { try plan($0, epochs: 2) }, events: { event in
-            if case .finished = event.kind { finished += 1 }
-            return finished == 2 ? .stop : .proceed
-        })
+        let first = try sweep.run(
+            plan: { try plan($0, epochs: 2) },
+            events: { event in
+                if case .finished = event.kind { finished += 1 }
+                return finished == 2 ? .stop : .proceed
+            })
         #expect(!first.isComplete && first.table.finishedRuns == 2)
         #expect(FileManager.default.fileExists(atPath: metricsFile(1).path) && !FileManager.default.fileExists(atPath: metricsFile(2).path))
         let html = try String(contentsOf: folder.appendingPathComponent(RunFile.report), encoding: .utf8)
@@ -274,11 +305,13 @@ struct SweepRunTests {
 
         // Stop the third run in its second epoch: its checkpoint holds the first epoch, nothing is published.
         var started: [SweepPoint] = []
-        let second = try sweep.run(plan: { try plan($0, epochs: 2) }, events: { event in
-            if case .starting = event.kind { started.append(event.point) }
-            if case let .step(step) = event.kind, step.epoch == 1 { return .stop }
-            return .proceed
-        })
+        let second = try sweep.run(
+            plan: { try plan($0, epochs: 2) },
+            events: { event in
+                if case .starting = event.kind { started.append(event.point) }
+                if case let .step(step) = event.kind, step.epoch == 1 { return .stop }
+                return .proceed
+            })
         #expect(!second.isComplete && started == [points[2]])
         #expect(!FileManager.default.fileExists(atPath: metricsFile(2).path))
         let checkpoint = TrainingRun.checkpointURL(in: sweep.runFolder(of: points[2], method: "fcdd"))
@@ -288,15 +321,17 @@ struct SweepRunTests {
         // The same sweep again: runs 3 (from its checkpoint) and 4 only.
         var resumed: [SweepPoint: Int?] = [:]
         var skipped: [SweepPoint] = []
-        let third = try Sweep(folder: folder, settings: settings).run(plan: { try plan($0, epochs: 2) }, events: { event in
-            switch event.kind {
-            case let .starting(prepared): resumed[event.point] = prepared.resumedEpochs
-            case .skipped: skipped.append(event.point)
-            default: break
-            }
-            #expect(event.progress.finishedBefore == 2)
-            return .proceed
-        })
+        let third = try Sweep(folder: folder, settings: settings).run(
+            plan: { try plan($0, epochs: 2) },
+            events: { event in
+                switch event.kind {
+                case let .starting(prepared): resumed[event.point] = prepared.resumedEpochs
+                case .skipped: skipped.append(event.point)
+                default: break
+                }
+                #expect(event.progress.finishedBefore == 2)
+                return .proceed
+            })
         #expect(third.isComplete && skipped == Array(points.prefix(2)))
         #expect(resumed == [points[2]: 1, points[3]: nil])
         #expect(try (0..<2).map { try modified(metricsFile($0)) } == dates)
@@ -308,11 +343,13 @@ struct SweepRunTests {
         let kept = try (1..<4).map { try modified(metricsFile($0)) }
         var steps = 0
         started = []
-        let fourth = try sweep.run(plan: { try plan($0, epochs: 2) }, events: { event in
-            if case .starting = event.kind { started.append(event.point) }
-            if case .step = event.kind { steps += 1 }
-            return .proceed
-        })
+        let fourth = try sweep.run(
+            plan: { try plan($0, epochs: 2) },
+            events: { event in
+                if case .starting = event.kind { started.append(event.point) }
+                if case .step = event.kind { steps += 1 }
+                return .proceed
+            })
         #expect(fourth.isComplete && fourth.table.finishedRuns == 4 && started == [points[0]] && steps == 0)
         #expect(try (1..<4).map { try modified(metricsFile($0)) } == kept)
     }

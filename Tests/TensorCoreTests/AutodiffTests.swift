@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 /// Builds `x ← x · 1.0001 + 0` `length` times from a tracked leaf, differentiates the sum
@@ -22,15 +23,19 @@ private func deepChainReleased(length: Int) -> Float {
 }
 
 /// Checks a deep-chain result against the exact float32 factor.
-private func expectDeepChainResult(_ result: (value: [Float], gradient: [Float]), length: Int,
-                                   sourceLocation: SourceLocation = #_sourceLocation) {
+private func expectDeepChainResult(
+    _ result: (value: [Float], gradient: [Float]), length: Int,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let factor = Foundation.pow(Double(Float(1.0001)), Double(length))
     #expect(result.gradient.count == 2, sourceLocation: sourceLocation)
     for (index, start) in [1.0, 2.0].enumerated() where index < result.gradient.count {
-        #expect(Swift.abs(Double(result.gradient[index]) / factor - 1) < 5e-3,
-                "gradient \(result.gradient[index]), expected \(factor)", sourceLocation: sourceLocation)
-        #expect(Swift.abs(Double(result.value[index]) / (start * factor) - 1) < 5e-3,
-                "value \(result.value[index]), expected \(start * factor)", sourceLocation: sourceLocation)
+        #expect(
+            Swift.abs(Double(result.gradient[index]) / factor - 1) < 5e-3,
+            "gradient \(result.gradient[index]), expected \(factor)", sourceLocation: sourceLocation)
+        #expect(
+            Swift.abs(Double(result.value[index]) / (start * factor) - 1) < 5e-3,
+            "value \(result.value[index]), expected \(start * factor)", sourceLocation: sourceLocation)
     }
 }
 
@@ -90,8 +95,8 @@ private func expectDeepChainResult(_ result: (value: [Float], gradient: [Float])
         let hidden = x * 2
         let loss = hidden.squared().sum()
         let gradients = loss.gradients(wrt: [hidden, x])
-        #expect(gradients[0].scalars == [4, -8, 12])      // 2h
-        #expect(gradients[1].scalars == [8, -16, 24])     // 8x
+        #expect(gradients[0].scalars == [4, -8, 12])  // 2h
+        #expect(gradients[1].scalars == [8, -16, 24])  // 8x
         // Only the intermediate.
         #expect(loss.gradient(wrt: hidden).scalars == [4, -8, 12])
         // The loss itself as a target: dL/dL = 1.

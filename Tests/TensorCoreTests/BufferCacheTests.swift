@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TensorCore
 
 /// The cache that recycles large tensor buffers (a private instance per test, so tests

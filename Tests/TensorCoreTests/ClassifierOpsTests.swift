@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 // The operations a classifier head needs: linear layers, (log-)softmax and argmax; and

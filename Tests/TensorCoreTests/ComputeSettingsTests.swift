@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TensorCore
 
 /// The settings type: defaults, clamping, the scoped override (sync, async, child tasks and
@@ -119,8 +120,10 @@ import Testing
     }
 
     @Test func malformedEnvironmentValuesAreErrorsThatNameTheValue() {
-        for environment in [["FCDD_CONVOLUTION": "fft"], ["OPENBLAS_NUM_THREADS": "0"], ["OPENBLAS_NUM_THREADS": "two"],
-                            ["OPENBLAS_NUM_THREADS": "1025"], ["OPENBLAS_NUM_THREADS": "99999999999999999999"]] {
+        for environment in [
+            ["FCDD_CONVOLUTION": "fft"], ["OPENBLAS_NUM_THREADS": "0"], ["OPENBLAS_NUM_THREADS": "two"],
+            ["OPENBLAS_NUM_THREADS": "1025"], ["OPENBLAS_NUM_THREADS": "99999999999999999999"],
+        ] {
             let error = #expect(throws: TensorError.self) { try ComputeSettings(environment: environment) }
             #expect(error.map { "\($0)".contains("found \"\(environment.values.first ?? "")\"") } == true)
         }

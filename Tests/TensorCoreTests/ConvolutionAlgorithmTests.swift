@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TensorCore
 
 /// Every convolution algorithm against the lowering (im2col + GEMM, which the PyTorch fixtures
@@ -81,8 +82,9 @@ import Testing
         let geometry = try layer.geometry()
         let operands = ConvolutionOperands(geometry)
         let lowered = ConvolutionRun(geometry, operands: operands, bias: true, algorithm: .lowering)
-        let run = ConvolutionRun(geometry, operands: operands, bias: true, algorithm: algorithm,
-                                 instructionSet: instructionSet)
+        let run = ConvolutionRun(
+            geometry, operands: operands, bias: true, algorithm: algorithm,
+            instructionSet: instructionSet)
         #expect(!run.containsNaN)
         return [
             maxDifference(run.output, lowered.output) / maxMagnitude(lowered.output),
@@ -104,8 +106,9 @@ import Testing
     /// Measured (as above, AVX-512 and AVX2 alike): at most 2.6e-6 forward and 2.6e-6 input
     /// gradient (VGG 512→512), and 5.2e-6 weight gradient (VGG 64→128 at 112², a sum over
     /// 12 544 positions; 2.3e-6 at 56²).
-    @Test(.enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernels need AVX-512F or AVX2 with FMA"),
-          arguments: directSets, layers)
+    @Test(
+        .enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernels need AVX-512F or AVX2 with FMA"),
+        arguments: directSets, layers)
     func directMatchesTheLowering(instructionSet: KernelInstructionSet, layer: Layer) throws {
         let errors = try Self.relativeErrors(layer, algorithm: .direct, instructionSet: instructionSet)
         #expect(errors.allSatisfy { $0 < 1.5e-5 }, "forward, input gradient, weight gradient: \(errors)")

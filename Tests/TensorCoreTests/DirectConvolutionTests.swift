@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TensorCore
 
 /// The direct convolution kernels of every instruction set this CPU supports (AVX-512F, AVX2
@@ -30,20 +31,23 @@ import Testing
     /// kernels add the products of each output in the same order and gave the same errors).
     static let tolerance: Float = 1e-5
 
-    @Test(.enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernels need AVX-512F or AVX2 with FMA"),
-          arguments: directInstructionSets, shapes.indices)
+    @Test(
+        .enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernels need AVX-512F or AVX2 with FMA"),
+        arguments: directInstructionSets, shapes.indices)
     func directMatchesLowering(instructionSet: KernelInstructionSet, index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.shapes[index]
         let geometry = ConvolutionGeometry.stride1(
             batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: kernel, padding: padding)
         // The input gradient runs direct too, except where the padding reaches a whole kernel
         // (index 5), whose flipped convolution would need negative padding.
-        #expect(geometry.forwardRunsDirect(under: .direct, instructionSet: instructionSet)
-            && geometry.weightGradientRunsDirect(under: .direct, instructionSet: instructionSet))
+        #expect(
+            geometry.forwardRunsDirect(under: .direct, instructionSet: instructionSet)
+                && geometry.weightGradientRunsDirect(under: .direct, instructionSet: instructionSet))
         #expect(geometry.inputGradientRunsDirect(under: .direct, instructionSet: instructionSet) == (index != 5))
         let operands = ConvolutionOperands(geometry)
-        let direct = ConvolutionRun(geometry, operands: operands, bias: bias, algorithm: .direct,
-                                    instructionSet: instructionSet)
+        let direct = ConvolutionRun(
+            geometry, operands: operands, bias: bias, algorithm: .direct,
+            instructionSet: instructionSet)
         let lowered = ConvolutionRun(geometry, operands: operands, bias: bias, algorithm: .lowering)
         let errors = [
             relativeDifference(direct.output, lowered.output),
@@ -70,17 +74,20 @@ import Testing
         (2, 3, 17, 5, 17, Size2D(3, 3), Padding2D(height: 1, width: 1), true),
     ]
 
-    @Test(.enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernels need AVX-512F or AVX2 with FMA"),
-          arguments: directInstructionSets, narrowShapes.indices)
+    @Test(
+        .enabled(if: ConvolutionAlgorithm.isDirectSupported, "the direct kernels need AVX-512F or AVX2 with FMA"),
+        arguments: directInstructionSets, narrowShapes.indices)
     func narrowDirectMatchesLowering(instructionSet: KernelInstructionSet, index: Int) throws {
         let (batch, inputs, outputs, height, width, kernel, padding, bias) = Self.narrowShapes[index]
         let geometry = ConvolutionGeometry.stride1(
             batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: kernel, padding: padding)
-        #expect(geometry.forwardRunsNarrowDirect(under: .direct, instructionSet: instructionSet)
-            && !geometry.forwardRunsDirect(under: .direct, instructionSet: instructionSet))
+        #expect(
+            geometry.forwardRunsNarrowDirect(under: .direct, instructionSet: instructionSet)
+                && !geometry.forwardRunsDirect(under: .direct, instructionSet: instructionSet))
         let operands = ConvolutionOperands(geometry)
-        let direct = ConvolutionRun(geometry, operands: operands, bias: bias, algorithm: .direct,
-                                    instructionSet: instructionSet)
+        let direct = ConvolutionRun(
+            geometry, operands: operands, bias: bias, algorithm: .direct,
+            instructionSet: instructionSet)
         let lowered = ConvolutionRun(geometry, operands: operands, bias: bias, algorithm: .lowering)
         let error = relativeDifference(direct.output, lowered.output)
         #expect(error < Self.tolerance, "forward: \(error)")
@@ -103,8 +110,9 @@ import Testing
         let operands = ConvolutionOperands(deep)
         let portable = ConvolutionRun(deep, operands: operands, bias: true, algorithm: .direct, instructionSet: .portable)
         let lowered = ConvolutionRun(deep, operands: operands, bias: true, algorithm: .lowering)
-        #expect(portable.output == lowered.output && portable.inputGradient == lowered.inputGradient
-            && portable.weightGradient == lowered.weightGradient)
+        #expect(
+            portable.output == lowered.output && portable.inputGradient == lowered.inputGradient
+                && portable.weightGradient == lowered.weightGradient)
     }
 
     @Test(arguments: directInstructionSets)
@@ -117,10 +125,13 @@ import Testing
     }
 
     @Test func onlyStrideOneUngroupedWideConvolutionsRunDirect() throws {
-        func geometry(inputs: Int = 16, outputs: Int = 16, stride: Size2D = 1, padding: Padding2D = 1,
-                      dilation: Size2D = 1, groups: Int = 1) throws -> ConvolutionGeometry {
-            ConvolutionGeometry(input: [2, inputs, 8, 8], weight: [outputs, inputs / groups, 3, 3], stride: stride,
-                                    padding: padding, dilation: dilation, groups: groups, op: "test")
+        func geometry(
+            inputs: Int = 16, outputs: Int = 16, stride: Size2D = 1, padding: Padding2D = 1,
+            dilation: Size2D = 1, groups: Int = 1
+        ) throws -> ConvolutionGeometry {
+            ConvolutionGeometry(
+                input: [2, inputs, 8, 8], weight: [outputs, inputs / groups, 3, 3], stride: stride,
+                padding: padding, dilation: dilation, groups: groups, op: "test")
         }
         let supported = ConvolutionAlgorithm.isDirectSupported
         #expect(try geometry().forwardRunsDirect(under: .direct) == supported)
@@ -136,12 +147,21 @@ import Testing
         #expect(try !geometry(inputs: 3).forwardRunsDirect(under: .direct))
         // Few input channels: the kernel along the rows, for rows of at least 16 outputs.
         #expect(try !geometry(inputs: 3).forwardRunsNarrowDirect(under: .direct))
-        #expect(ConvolutionGeometry(input: [1, 3, 16, 16], weight: [12, 3, 3, 3], stride: 1, padding: 1, dilation: 1,
-                                        groups: 1, op: "test").forwardRunsNarrowDirect(under: .direct) == supported)
-        #expect(!ConvolutionGeometry(input: [1, 3, 16, 16], weight: [8, 3, 3, 3], stride: 1, padding: 1, dilation: 1,
-                                         groups: 1, op: "test").forwardRunsNarrowDirect(under: .direct))
-        #expect(!ConvolutionGeometry(input: [1, 3, 16, 16], weight: [12, 3, 3, 3], stride: 2, padding: 1, dilation: 1,
-                                         groups: 1, op: "test").forwardRunsNarrowDirect(under: .direct))
+        #expect(
+            ConvolutionGeometry(
+                input: [1, 3, 16, 16], weight: [12, 3, 3, 3], stride: 1, padding: 1, dilation: 1,
+                groups: 1, op: "test"
+            ).forwardRunsNarrowDirect(under: .direct) == supported)
+        #expect(
+            !ConvolutionGeometry(
+                input: [1, 3, 16, 16], weight: [8, 3, 3, 3], stride: 1, padding: 1, dilation: 1,
+                groups: 1, op: "test"
+            ).forwardRunsNarrowDirect(under: .direct))
+        #expect(
+            !ConvolutionGeometry(
+                input: [1, 3, 16, 16], weight: [12, 3, 3, 3], stride: 2, padding: 1, dilation: 1,
+                groups: 1, op: "test"
+            ).forwardRunsNarrowDirect(under: .direct))
         #expect(try !geometry(inputs: 3).inputGradientRunsDirect(under: .direct))
         #expect(try !geometry(outputs: 1).forwardRunsDirect(under: .direct))
         #expect(try !geometry(outputs: 8).inputGradientRunsDirect(under: .direct))

@@ -1,6 +1,7 @@
 import FixtureSupport
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 // Forward values of every public TensorCore operation against NumPy references.
@@ -318,8 +319,9 @@ enum ForwardFixtures {
     /// The case's own tolerances, or the defaults; NaN matches NaN and an infinity matches
     /// only the same infinity.
     static func tolerance(for testCase: FixtureCase) -> FixtureTolerance {
-        FixtureTolerance(absolute: testCase.atol ?? defaultAbsoluteTolerance,
-                         relative: testCase.rtol ?? defaultRelativeTolerance, matchesNonFinite: true)
+        FixtureTolerance(
+            absolute: testCase.atol ?? defaultAbsoluteTolerance,
+            relative: testCase.rtol ?? defaultRelativeTolerance, matchesNonFinite: true)
     }
 }
 
@@ -335,8 +337,9 @@ struct ForwardFixtureTests {
         let names = file.cases.map(\.name)
         #expect(Set(names).count == names.count, "case names must be unique")
         for testCase in file.cases {
-            #expect(testCase.expected.data.count == shapeElementCount(testCase.expected.shape),
-                    "\(testCase.name): expected data does not match its shape")
+            #expect(
+                testCase.expected.data.count == shapeElementCount(testCase.expected.shape),
+                "\(testCase.name): expected data does not match its shape")
         }
     }
 
@@ -353,14 +356,17 @@ struct ForwardFixtureTests {
     @Test("An unknown op or an unread attribute fails instead of being skipped")
     func unknownOpFails() throws {
         let empty = FixtureTensor(shape: [1], data: [1])
-        let unknown = FixtureCase(name: "bogus", op: "no_such_op", inputs: [empty], attrs: [:],
-                                  expected: empty, atol: nil, rtol: nil)
+        let unknown = FixtureCase(
+            name: "bogus", op: "no_such_op", inputs: [empty], attrs: [:],
+            expected: empty, atol: nil, rtol: nil)
         #expect(throws: FixtureError.self) { try ForwardFixtures.evaluate(unknown) }
-        let extraAttribute = FixtureCase(name: "bogus", op: "relu", inputs: [empty], attrs: ["slope": .number(0.5)],
-                                         expected: empty, atol: nil, rtol: nil)
+        let extraAttribute = FixtureCase(
+            name: "bogus", op: "relu", inputs: [empty], attrs: ["slope": .number(0.5)],
+            expected: empty, atol: nil, rtol: nil)
         #expect(throws: FixtureError.self) { try ForwardFixtures.evaluate(extraAttribute) }
-        let wrongArity = FixtureCase(name: "bogus", op: "add", inputs: [empty], attrs: [:],
-                                     expected: empty, atol: nil, rtol: nil)
+        let wrongArity = FixtureCase(
+            name: "bogus", op: "add", inputs: [empty], attrs: [:],
+            expected: empty, atol: nil, rtol: nil)
         #expect(throws: FixtureError.self) { try ForwardFixtures.evaluate(wrongArity) }
     }
 
@@ -368,12 +374,14 @@ struct ForwardFixtureTests {
     func forwardValue(_ name: String) throws {
         let testCase = try #require(ForwardFixtures.catalog.casesByName[name], "no fixture case named \(name)")
         let result = try ForwardFixtures.evaluate(testCase)
-        try #require(result.shape == testCase.expected.shape,
-                     "\(name) [\(testCase.op)]: shape \(result.shape), expected \(testCase.expected.shape)")
+        try #require(
+            result.shape == testCase.expected.shape,
+            "\(name) [\(testCase.op)]: shape \(result.shape), expected \(testCase.expected.shape)")
         let tolerance = ForwardFixtures.tolerance(for: testCase)
         let bad = tolerance.mismatches(result, testCase.expected)
         if !bad.isEmpty {
-            Issue.record("""
+            Issue.record(
+                """
                 \(name) [\(testCase.op)]: \(bad.count) of \(result.scalarCount) values differ \
                 (\(tolerance)):
                 \(bad.prefix(8).joined(separator: "\n"))

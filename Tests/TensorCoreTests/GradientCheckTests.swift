@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TensorCore
 
 // Finite-difference checks (`checkGradients`, in Support/GradientChecker.swift) of every
@@ -7,17 +8,17 @@ import Testing
 // MARK: - Test data
 
 /// The draws only these tests need.
-fileprivate extension GradientTestData {
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
+extension GradientTestData {
+    fileprivate mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &rng) }
 
-    mutating func float(_ range: ClosedRange<Float>) -> Float {
+    fileprivate mutating func float(_ range: ClosedRange<Float>) -> Float {
         range.lowerBound + (range.upperBound - range.lowerBound) * rng.nextUnitFloat()
     }
 
-    mutating func bool() -> Bool { Bool.random(using: &rng) }
+    fileprivate mutating func bool() -> Bool { Bool.random(using: &rng) }
 
     /// A random sign times a magnitude in `low...high`, so `|x| ≥ low`.
-    mutating func signed(_ shape: [Int], _ low: Float, _ high: Float) throws -> Tensor {
+    fileprivate mutating func signed(_ shape: [Int], _ low: Float, _ high: Float) throws -> Tensor {
         var values: [Float] = []
         for _ in 0..<shapeElementCount(shape) {
             let magnitude = float(low...high)
@@ -27,8 +28,10 @@ fileprivate extension GradientTestData {
     }
 
     /// Values in `range` at least `margin` away from every point of `kinks`.
-    mutating func avoiding(_ kinks: [Float], _ shape: [Int], in range: ClosedRange<Float>,
-                           margin: Float = 0.05) throws -> Tensor {
+    fileprivate mutating func avoiding(
+        _ kinks: [Float], _ shape: [Int], in range: ClosedRange<Float>,
+        margin: Float = 0.05
+    ) throws -> Tensor {
         var values: [Float] = []
         while values.count < shapeElementCount(shape) {
             let candidate = float(range)
@@ -39,7 +42,7 @@ fileprivate extension GradientTestData {
 
     /// Tensors of the given shapes whose elements, all of them together, are distinct and
     /// at least `gap` apart (for max/min and maximum/minimum away from ties).
-    mutating func distinct(_ shapes: [[Int]], gap: Float = 0.07) throws -> [Tensor] {
+    fileprivate mutating func distinct(_ shapes: [[Int]], gap: Float = 0.07) throws -> [Tensor] {
         let total = shapes.reduce(0) { $0 + shapeElementCount($1) }
         let levels = (0..<total).map { (Float($0) - Float(total) / 2) * gap }.shuffled(using: &rng)
         var start = 0
@@ -53,7 +56,7 @@ fileprivate extension GradientTestData {
     }
 
     /// A shape of `rank` with sizes in `1...maxSize`.
-    mutating func shape(rank: Int, maxSize: Int = 4) -> [Int] {
+    fileprivate mutating func shape(rank: Int, maxSize: Int = 4) -> [Int] {
         var shape: [Int] = []
         for _ in 0..<rank { shape.append(int(1...maxSize)) }
         return shape
@@ -61,7 +64,7 @@ fileprivate extension GradientTestData {
 
     /// A few shapes for one op: a rank-3 shape with a size-1 axis, a rank-2 and a rank-1
     /// shape, all with sizes of at least 2 elsewhere.
-    mutating func trialShapes() -> [[Int]] {
+    fileprivate mutating func trialShapes() -> [[Int]] {
         var withUnitAxis = [int(2...4), int(2...4), int(2...4)]
         withUnitAxis[int(0...2)] = 1
         return [withUnitAxis, [int(2...4), int(2...5)], [int(2...6)]]
@@ -69,7 +72,7 @@ fileprivate extension GradientTestData {
 
     /// Two shapes that broadcast: a random result shape, each operand taking a suffix of
     /// it with some sizes set to 1.
-    mutating func broadcastPair() -> ([Int], [Int]) {
+    fileprivate mutating func broadcastPair() -> ([Int], [Int]) {
         let full = shape(rank: int(2...4), maxSize: 4)
         var operands: [[Int]] = []
         for _ in 0..<2 {
@@ -433,11 +436,11 @@ private let broadcastCases: [([Int], [Int])] = [
         var data = GradientTestData(seed: 18)
         // A two-layer perceptron with a mean squared error loss; every parameter is checked.
         let mlp = [
-            try data.normal([4, 3]),                 // x
-            try data.normal([3, 5], scale: 0.7),     // W1
-            try data.normal([5], scale: 0.3),        // b1
-            try data.normal([5, 2], scale: 0.7),     // W2
-            try data.normal([2], scale: 0.3),        // b2
+            try data.normal([4, 3]),  // x
+            try data.normal([3, 5], scale: 0.7),  // W1
+            try data.normal([5], scale: 0.3),  // b1
+            try data.normal([5, 2], scale: 0.7),  // W2
+            try data.normal([2], scale: 0.3),  // b2
         ]
         let target = try data.normal([4, 2])
         try checkGradients("tanh MLP + MSE", mlp) { p in
@@ -552,21 +555,26 @@ private func gradient(of values: [Float], shape: [Int]? = nil, _ loss: (Tensor) 
 
         // Along an axis: each row splits its own ties.
         let rows: [Float] = [1, 3, 3, 4, 2, 0]
-        #expect(gradient(of: rows, shape: [2, 3]) { $0.max(alongAxes: [1]).sum() }.scalars
+        #expect(
+            gradient(of: rows, shape: [2, 3]) { $0.max(alongAxes: [1]).sum() }.scalars
                 == [0, 0.5, 0.5, 1, 0, 0])
-        #expect(gradient(of: rows, shape: [2, 3]) { $0.max(alongAxes: [1], keepingDimensions: true).sum() }.scalars
+        #expect(
+            gradient(of: rows, shape: [2, 3]) { $0.max(alongAxes: [1], keepingDimensions: true).sum() }.scalars
                 == [0, 0.5, 0.5, 1, 0, 0])
         #expect(gradient(of: [2, 7, 7, 1], shape: [2, 2]) { $0.max() }.scalars == [0, 0.5, 0.5, 0])
-        #expect(gradient(of: [2, 7, 2, 1], shape: [2, 2]) { $0.min(alongAxes: [0]).sum() }.scalars
+        #expect(
+            gradient(of: [2, 7, 2, 1], shape: [2, 2]) { $0.min(alongAxes: [0]).sum() }.scalars
                 == [0.5, 0, 0.5, 1])
         // Over two axes of a rank-3 tensor with a tie across both.
         // Slice j = 0 holds elements 0, 1, 4, 5 and slice j = 1 holds 2, 3, 6, 7.
         let cube: [Float] = [1, 9, 2, 8, 9, 4, 5, 8]
-        #expect(gradient(of: cube, shape: [2, 2, 2]) { $0.max(alongAxes: [0, 2]).sum() }.scalars
+        #expect(
+            gradient(of: cube, shape: [2, 2, 2]) { $0.max(alongAxes: [0, 2]).sum() }.scalars
                 == [0, 0.5, 0, 0.5, 0.5, 0, 0, 0.5])
         // The incoming gradient is shared, not copied: weighted rows.
         let weights = Tensor([2, -1])
-        #expect(gradient(of: rows, shape: [2, 3]) { ($0.max(alongAxes: [1]) * weights).sum() }.scalars
+        #expect(
+            gradient(of: rows, shape: [2, 3]) { ($0.max(alongAxes: [1]) * weights).sum() }.scalars
                 == [0, 1, 1, -1, 0, 0])
     }
 
@@ -655,7 +663,8 @@ private func gradient(of values: [Float], shape: [Int]? = nil, _ loss: (Tensor) 
     }
 
     @Test func gatherAccumulatesRepeatedIndices() throws {
-        #expect(gradient(of: [1, 2, 3, 4]) { $0.gathered(atIndices: [1, 1, 3, 1], alongAxis: 0).sum() }.scalars
+        #expect(
+            gradient(of: [1, 2, 3, 4]) { $0.gathered(atIndices: [1, 1, 3, 1], alongAxis: 0).sum() }.scalars
                 == [0, 3, 0, 1])
         let rows = gradient(of: [1, 2, 3, 4, 5, 6], shape: [3, 2]) {
             ($0.gathered(atIndices: [2, 0, 2], alongAxis: 0) * Tensor([1, 10])).sum()

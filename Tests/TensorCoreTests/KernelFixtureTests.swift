@@ -1,6 +1,7 @@
 import FixtureSupport
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 // Spatial kernels against PyTorch: forward outputs, gradients and running statistics.
@@ -159,8 +160,9 @@ enum KernelFixtures {
                 }
                 let bad = tolerance.mismatches(got, want)
                 if !bad.isEmpty {
-                    report.append("\(kind) \"\(key)\" \(want.shape): \(bad.count) of \(want.data.count) values differ:\n  "
-                                  + bad.prefix(6).joined(separator: "\n  "))
+                    report.append(
+                        "\(kind) \"\(key)\" \(want.shape): \(bad.count) of \(want.data.count) values differ:\n  "
+                            + bad.prefix(6).joined(separator: "\n  "))
                 }
             }
         }
@@ -182,13 +184,15 @@ struct KernelFixtureTests {
         let names = file.cases.map(\.name)
         #expect(Set(names).count == names.count, "duplicate case names")
         let ops = Set(file.cases.map(\.op))
-        #expect(ops == KernelFixtures.knownOps,
-                "fixture ops \(ops.sorted()) differ from dispatchable ops \(KernelFixtures.knownOps.sorted())")
+        #expect(
+            ops == KernelFixtures.knownOps,
+            "fixture ops \(ops.sorted()) differ from dispatchable ops \(KernelFixtures.knownOps.sorted())")
         for testCase in file.cases {
             #expect(testCase.expected["output"] != nil, "\(testCase.name): no expected output")
             #expect(!testCase.gradients.isEmpty, "\(testCase.name): no gradients")
             for (key, tensor) in testCase.inputs.merging(testCase.expected, uniquingKeysWith: { a, _ in a })
-                .merging(testCase.gradients, uniquingKeysWith: { a, _ in a }) {
+                .merging(testCase.gradients, uniquingKeysWith: { a, _ in a })
+            {
                 #expect(shapeElementCount(tensor.shape) == tensor.data.count, "\(testCase.name): \(key) has a bad size")
             }
         }
@@ -199,28 +203,34 @@ struct KernelFixtureTests {
         let x = FixtureTensor(shape: [1, 1, 2, 2], data: [1, 2, 3, 4])
         let r = FixtureTensor(shape: [1, 1, 1, 1], data: [1])
         func make(op: String, attrs: [String: FixtureValue], inputs: [String: FixtureTensor]) -> KernelFixtureCase {
-            KernelFixtureCase(name: "bogus", op: op, attrs: attrs, inputs: inputs, projection: r,
-                              expected: ["output": r], gradients: ["input": x])
+            KernelFixtureCase(
+                name: "bogus", op: op, attrs: attrs, inputs: inputs, projection: r,
+                expected: ["output": r], gradients: ["input": x])
         }
         let unknown = make(op: "no_such_op", attrs: [:], inputs: ["input": x])
         #expect(throws: FixtureError.self) { try KernelFixtures.evaluate(unknown) }
-        let extraAttribute = make(op: "adaptive_avg_pool2d",
-                                  attrs: ["output_size": .array([.number(1), .number(1)]), "typo": .bool(true)],
-                                  inputs: ["input": x])
+        let extraAttribute = make(
+            op: "adaptive_avg_pool2d",
+            attrs: ["output_size": .array([.number(1), .number(1)]), "typo": .bool(true)],
+            inputs: ["input": x])
         #expect(throws: FixtureError.self) { try KernelFixtures.evaluate(extraAttribute) }
-        let extraInput = make(op: "adaptive_avg_pool2d", attrs: ["output_size": .array([.number(1), .number(1)])],
-                              inputs: ["input": x, "weight": x])
+        let extraInput = make(
+            op: "adaptive_avg_pool2d", attrs: ["output_size": .array([.number(1), .number(1)])],
+            inputs: ["input": x, "weight": x])
         #expect(throws: FixtureError.self) { try KernelFixtures.evaluate(extraInput) }
         // A well-formed case passes, and a wrong expectation is reported.
-        let good = make(op: "adaptive_avg_pool2d", attrs: ["output_size": .array([.number(1), .number(1)])],
-                        inputs: ["input": x])
-        let goodCase = KernelFixtureCase(name: "good", op: good.op, attrs: good.attrs, inputs: good.inputs, projection: r,
-                                         expected: ["output": FixtureTensor(shape: [1, 1, 1, 1], data: [2.5])],
-                                         gradients: ["input": FixtureTensor(shape: [1, 1, 2, 2], data: [0.25, 0.25, 0.25, 0.25])])
+        let good = make(
+            op: "adaptive_avg_pool2d", attrs: ["output_size": .array([.number(1), .number(1)])],
+            inputs: ["input": x])
+        let goodCase = KernelFixtureCase(
+            name: "good", op: good.op, attrs: good.attrs, inputs: good.inputs, projection: r,
+            expected: ["output": FixtureTensor(shape: [1, 1, 1, 1], data: [2.5])],
+            gradients: ["input": FixtureTensor(shape: [1, 1, 2, 2], data: [0.25, 0.25, 0.25, 0.25])])
         #expect(try KernelFixtures.check(goodCase).isEmpty)
-        let wrong = KernelFixtureCase(name: "wrong", op: good.op, attrs: good.attrs, inputs: good.inputs, projection: r,
-                                      expected: ["output": FixtureTensor(shape: [1, 1, 1, 1], data: [2.6])],
-                                      gradients: ["input": x])
+        let wrong = KernelFixtureCase(
+            name: "wrong", op: good.op, attrs: good.attrs, inputs: good.inputs, projection: r,
+            expected: ["output": FixtureTensor(shape: [1, 1, 1, 1], data: [2.6])],
+            gradients: ["input": x])
         #expect(try KernelFixtures.check(wrong).count == 2)
     }
 
@@ -228,7 +238,9 @@ struct KernelFixtureTests {
     func matchesPyTorch(_ name: String) throws {
         let testCase = try #require(KernelFixtures.catalog.casesByName[name], "no fixture case named \(name)")
         let report = try KernelFixtures.check(testCase)
-        #expect(report.isEmpty, """
+        #expect(
+            report.isEmpty,
+            """
             \(name) [\(testCase.op)] attrs \(testCase.attrs.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }) \
             (\(KernelFixtures.tolerance)):
             \(report.joined(separator: "\n"))

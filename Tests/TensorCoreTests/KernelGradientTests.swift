@@ -1,4 +1,8 @@
+// swift-format-ignore-file: AlwaysUseLowerCamelCase
+
+// Fixture fields keep the snake_case keys of the JSON that the reference scripts write.
 import Testing
+
 @testable import TensorCore
 
 // Finite-difference gradient checks of the spatial kernels (convolution, transposed
@@ -17,22 +21,24 @@ private let kernelProjectionSeed: UInt64 = 0x5EED_CAFE
 private func checkEach<Parameters>(
     _ name: String,
     _ configurations: [(shape: [Int], parameters: Parameters)],
-    input: ([Int]) throws -> Tensor,
+    inputs: [Tensor],
     sourceLocation: SourceLocation = #_sourceLocation,
     _ kernel: (Tensor, Parameters) throws -> Tensor
 ) throws {
-    for (shape, parameters) in configurations {
-        try checkGradients("\(name) \(shape) \(parameters)", [try input(shape)], seed: kernelProjectionSeed,
-                           sourceLocation: sourceLocation) { try kernel($0[0], parameters) }
+    for ((shape, parameters), input) in zip(configurations, inputs) {
+        try checkGradients(
+            "\(name) \(shape) \(parameters)", [input], seed: kernelProjectionSeed,
+            sourceLocation: sourceLocation
+        ) { try kernel($0[0], parameters) }
     }
 }
 
 // MARK: - Test data
 
-fileprivate extension GradientTestData {
+extension GradientTestData {
     /// Evenly spaced values in `[-2, 2]`, shuffled: no two are closer than 4 / (count − 1),
     /// so finite differences never swap the order of two of them.
-    mutating func distinct(_ shape: [Int]) throws -> Tensor {
+    fileprivate mutating func distinct(_ shape: [Int]) throws -> Tensor {
         let count = shapeElementCount(shape)
         var values = (0..<count).map { -2 + 4 * Float($0) / Float(Swift.max(1, count - 1)) }
         values.shuffle(using: &rng)
@@ -62,8 +68,9 @@ struct KernelGradientTests {
             if hasBias { inputs.append(try data.normal([weightShape[0]])) }
             let label = "conv2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) dilation \(dilation) groups \(groups)"
             try checkGradients(label, inputs, seed: kernelProjectionSeed) { t in
-                Tensor.conv2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
-                                  padding: padding, dilation: dilation, groups: groups)
+                Tensor.conv2d(
+                    t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
+                    padding: padding, dilation: dilation, groups: groups)
             }
         }
     }
@@ -81,11 +88,13 @@ struct KernelGradientTests {
         for (inputShape, weightShape, stride, padding, outputPadding, dilation, groups, hasBias) in configurations {
             var inputs = [try data.normal(inputShape), try data.normal(weightShape, scale: 0.5)]
             if hasBias { inputs.append(try data.normal([weightShape[1] * groups])) }
-            let label = "convTranspose2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) outputPadding \(outputPadding) dilation \(dilation) groups \(groups)"
+            let label =
+                "convTranspose2d \(inputShape) * \(weightShape) stride \(stride) padding \(padding) outputPadding \(outputPadding) dilation \(dilation) groups \(groups)"
             try checkGradients(label, inputs, seed: kernelProjectionSeed) { t in
-                Tensor.convTranspose2d(t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
-                                           padding: padding, outputPadding: outputPadding, dilation: dilation,
-                                           groups: groups)
+                Tensor.convTranspose2d(
+                    t[0], weight: t[1], bias: t.count > 2 ? t[2] : nil, stride: stride,
+                    padding: padding, outputPadding: outputPadding, dilation: dilation,
+                    groups: groups)
             }
         }
     }
@@ -98,13 +107,20 @@ struct KernelGradientTests {
         let transposedOperands = [try data.normal([2, 3, 3, 2]), try data.normal([3, 2, 3, 3]), try data.normal([2])]
         let transposedProjection = try data.normal([2, 2, 5, 4])
         let cases: [(String, [Tensor], Tensor, ([Tensor]) throws -> Tensor)] = [
-            ("conv2d", convOperands, convProjection, {
-                Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: Size2D(2, 1), padding: 1)
-            }),
-            ("convTranspose2d", transposedOperands, transposedProjection, {
-                Tensor.convTranspose2d($0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1,
-                                           outputPadding: Size2D(0, 1))
-            }),
+            (
+                "conv2d", convOperands, convProjection,
+                {
+                    Tensor.conv2d($0[0], weight: $0[1], bias: $0[2], stride: Size2D(2, 1), padding: 1)
+                }
+            ),
+            (
+                "convTranspose2d", transposedOperands, transposedProjection,
+                {
+                    Tensor.convTranspose2d(
+                        $0[0], weight: $0[1], bias: $0[2], stride: 2, padding: 1,
+                        outputPadding: Size2D(0, 1))
+                }
+            ),
         ]
         for (label, operands, projection, operation) in cases {
             let leaves = operands.map { $0.trackingGradients() }
@@ -127,7 +143,7 @@ struct KernelGradientTests {
             ([1, 1, 7, 7], (3, 1, 1, 2, false)),
             ([1, 2, 5, 7], (Size2D(2, 3), nil, Size2D(1, 1), 1, true)),
         ]
-        try checkEach("maxPool2d", configurations, input: { try data.distinct($0) }) { x, p in
+        try checkEach("maxPool2d", configurations, inputs: configurations.map { try data.distinct($0.shape) }) { x, p in
             x.maxPool2d(kernel: p.kernel, stride: p.stride, padding: p.padding, dilation: p.dilation, ceilMode: p.ceilMode)
         }
     }
@@ -142,7 +158,7 @@ struct KernelGradientTests {
             ([1, 1, 7, 9], (4, 3, 2, true, .excludingPadding)),
             ([1, 2, 5, 4], (Size2D(3, 2), Size2D(2, 1), Size2D(1, 0), false, .excludingPadding)),
         ]
-        try checkEach("avgPool2d", configurations, input: { try data.normal($0) }) { x, p in
+        try checkEach("avgPool2d", configurations, inputs: configurations.map { try data.normal($0.shape) }) { x, p in
             x.avgPool2d(kernel: p.kernel, stride: p.stride, padding: p.padding, ceilMode: p.ceilMode, divisor: p.divisor)
         }
     }
@@ -155,7 +171,7 @@ struct KernelGradientTests {
             ([1, 2, 3, 4], Size2D(5, 5)),
             ([1, 3, 4, 6], 1),
         ]
-        try checkEach("adaptiveAvgPool2d", configurations, input: { try data.normal($0) }) {
+        try checkEach("adaptiveAvgPool2d", configurations, inputs: configurations.map { try data.normal($0.shape) }) {
             $0.adaptiveAvgPool2d(outputSize: $1)
         }
     }
@@ -171,17 +187,25 @@ struct KernelGradientTests {
             let runningMean = try data.normal([channels], scale: 0.5)
             let runningVariance = try data.uniform([channels], 0.5, 2)
             try checkGradients("batchNorm training \(shape)", [x, weight, bias], eps: 1e-2, seed: kernelProjectionSeed) { t in
-                Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
-                                     bias: t[2], training: true, momentum: 0.3, epsilon: 1e-4).output
+                Tensor.batchNorm(
+                    t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
+                    bias: t[2], training: true, momentum: 0.3, epsilon: 1e-4
+                ).output
             }
-            try checkGradients("batchNorm training \(shape), no affine, no running statistics", [x], eps: 1e-2,
-                               seed: kernelProjectionSeed) { t in
-                Tensor.batchNorm(t[0], runningMean: nil, runningVariance: nil, weight: nil, bias: nil,
-                                     training: true).output
+            try checkGradients(
+                "batchNorm training \(shape), no affine, no running statistics", [x], eps: 1e-2,
+                seed: kernelProjectionSeed
+            ) { t in
+                Tensor.batchNorm(
+                    t[0], runningMean: nil, runningVariance: nil, weight: nil, bias: nil,
+                    training: true
+                ).output
             }
             try checkGradients("batchNorm evaluation \(shape)", [x, weight, bias], eps: 1e-2, seed: kernelProjectionSeed) { t in
-                Tensor.batchNorm(t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
-                                     bias: t[2], training: false).output
+                Tensor.batchNorm(
+                    t[0], runningMean: runningMean, runningVariance: runningVariance, weight: t[1],
+                    bias: t[2], training: false
+                ).output
             }
         }
     }
@@ -195,7 +219,7 @@ struct KernelGradientTests {
             ([1, 1, 4, 4], (9, .bilinear)),
             ([1, 2, 5, 4], (Size2D(3, 7), .nearest)),
         ]
-        try checkEach("resized", configurations, input: { try data.normal($0) }) { x, p in
+        try checkEach("resized", configurations, inputs: configurations.map { try data.normal($0.shape) }) { x, p in
             x.resized(to: p.size, mode: p.mode)
         }
     }
@@ -204,14 +228,16 @@ struct KernelGradientTests {
     func batchNormRunningStatistics() throws {
         // Channel 0 holds 1, 2, 3, 6: mean 3, biased variance 3.5, unbiased 14/3.
         let x = Tensor(shape: [2, 2, 2], scalars: [1, 2, 10, 10, 3, 6, 10, 10])
-        let result = Tensor.batchNorm(x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
-                                          weight: nil, bias: nil, training: true, momentum: 0.25)
+        let result = Tensor.batchNorm(
+            x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
+            weight: nil, bias: nil, training: true, momentum: 0.25)
         let mean = try #require(result.runningMean).scalars
         let variance = try #require(result.runningVariance).scalars
         #expect(Swift.abs(mean[0] - (0.75 * 1 + 0.25 * 3)) < 1e-6 && Swift.abs(mean[1] - (0.75 + 2.5)) < 1e-6)
         #expect(Swift.abs(variance[0] - (0.75 * 2 + 0.25 * 14 / 3)) < 1e-6 && Swift.abs(variance[1] - 1.5) < 1e-6)
-        let evaluation = Tensor.batchNorm(x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
-                                              weight: nil, bias: nil, training: false)
+        let evaluation = Tensor.batchNorm(
+            x, runningMean: Tensor([1, 1]), runningVariance: Tensor([2, 2]),
+            weight: nil, bias: nil, training: false)
         #expect(try #require(evaluation.runningMean).scalars == [1, 1])
         #expect(try #require(evaluation.runningVariance).scalars == [2, 2])
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TensorCore
 
 /// The instruction-set choice of the direct convolution kernels: what each value resolves to

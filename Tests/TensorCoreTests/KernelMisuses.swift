@@ -179,33 +179,39 @@ extension Misuse {
         },
         Misuse("batchNorm: rank-1 input", message: "batchNorm: ", "found shapes") {
             let stat = Tensor.ones(shape: [3])
-            _ = Tensor.batchNorm(Tensor.zeros(shape: [3]), runningMean: stat, runningVariance: stat, weight: nil,
-                                                 bias: nil, training: false)
+            _ = Tensor.batchNorm(
+                Tensor.zeros(shape: [3]), runningMean: stat, runningVariance: stat, weight: nil,
+                bias: nil, training: false)
         },
         Misuse("batchNorm: weight of 4 for 3 channels", message: "batchNorm: ", "found shapes") {
             let x = Tensor.zeros(shape: [4, 3, 2, 2])
-            _ = Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: Tensor.ones(shape: [4]), bias: nil,
-                                                 training: true)
+            _ = Tensor.batchNorm(
+                x, runningMean: nil, runningVariance: nil, weight: Tensor.ones(shape: [4]), bias: nil,
+                training: true)
         },
         Misuse("batchNorm: bias of shape [1, 3]", message: "batchNorm: ", "found shapes") {
             let x = Tensor.zeros(shape: [4, 3, 2, 2])
-            _ = Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: nil, bias: Tensor.ones(shape: [1, 3]),
-                                                 training: true)
+            _ = Tensor.batchNorm(
+                x, runningMean: nil, runningVariance: nil, weight: nil, bias: Tensor.ones(shape: [1, 3]),
+                training: true)
         },
         Misuse("batchNorm: running variance of 2 for 3 channels", message: "batchNorm: ", "found shapes") {
             let x = Tensor.zeros(shape: [4, 3, 2, 2])
             let stat = Tensor.ones(shape: [3])
-            _ = Tensor.batchNorm(x, runningMean: stat, runningVariance: Tensor.ones(shape: [2]), weight: nil, bias: nil,
-                                                 training: false)
+            _ = Tensor.batchNorm(
+                x, runningMean: stat, runningVariance: Tensor.ones(shape: [2]), weight: nil, bias: nil,
+                training: false)
         },
         Misuse("batchNorm: training with one value per channel", message: "batchNorm: ") {
-            _ = Tensor.batchNorm(Tensor.zeros(shape: [1, 3]), runningMean: nil, runningVariance: nil, weight: nil,
-                                                 bias: nil, training: true)
+            _ = Tensor.batchNorm(
+                Tensor.zeros(shape: [1, 3]), runningMean: nil, runningVariance: nil, weight: nil,
+                bias: nil, training: true)
         },
         Misuse("batchNorm: negative epsilon", message: "batchNorm: ") {
             let x = Tensor.zeros(shape: [4, 3, 2, 2])
-            _ = Tensor.batchNorm(x, runningMean: nil, runningVariance: nil, weight: nil, bias: nil, training: true,
-                                                 epsilon: -1)
+            _ = Tensor.batchNorm(
+                x, runningMean: nil, runningVariance: nil, weight: nil, bias: nil, training: true,
+                epsilon: -1)
         },
         Misuse("resize: rank-3 input", message: "resize: ", "found shapes") {
             _ = Tensor.zeros(shape: [2, 4, 4]).resized(to: 2, mode: .bilinear)
@@ -215,7 +221,7 @@ extension Misuse {
         },
         Misuse("resize: size 0", message: "resize: ") {
             _ = Tensor.zeros(shape: [1, 1, 4, 4]).resized(to: Size2D(0, 3), mode: .nearest)
-        }
+        },
 
     ]
 }

@@ -1,6 +1,7 @@
 import FixtureSupport
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 // SeededGenerator against an independent Python implementation of xoshiro256** seeded by
@@ -38,8 +39,9 @@ struct SeededGeneratorTests {
             var generator = SeededGenerator(seed: seed)
             let expected = try sequence.outputs.map(parseHex)
             let actual = expected.map { _ in generator.next() }
-            #expect(actual == expected,
-                    "seed \(sequence.seed): got \(actual.map(hex)), expected \(sequence.outputs)")
+            #expect(
+                actual == expected,
+                "seed \(sequence.seed): got \(actual.map(hex)), expected \(sequence.outputs)")
         }
     }
 
@@ -130,8 +132,9 @@ struct SeededGeneratorTests {
         let (low, high): (Float, Float) = (1, 1.5)
         let sample = Tensor.randomUniform(shape: [400_000], low: low, high: high, using: &generator).scalars
         let atOrAboveHigh = sample.indices.filter { sample[$0] >= high }
-        #expect(atOrAboveHigh.isEmpty,
-                "values ≥ high \(high) at indices \(atOrAboveHigh.prefix(5)): \(atOrAboveHigh.prefix(5).map { sample[$0] })")
+        #expect(
+            atOrAboveHigh.isEmpty,
+            "values ≥ high \(high) at indices \(atOrAboveHigh.prefix(5)): \(atOrAboveHigh.prefix(5).map { sample[$0] })")
         #expect(sample.allSatisfy { $0 >= low })
     }
 
@@ -139,8 +142,10 @@ struct SeededGeneratorTests {
     func normalStatistics() throws {
         var generator = SeededGenerator(seed: 7)
         let (mean, standardDeviation): (Float, Float) = (2, 3)
-        let sample = Tensor.randomNormal(shape: [100_000], mean: mean, standardDeviation: standardDeviation,
-                                             using: &generator).scalars
+        let sample = Tensor.randomNormal(
+            shape: [100_000], mean: mean, standardDeviation: standardDeviation,
+            using: &generator
+        ).scalars
         #expect(sample.allSatisfy { $0.isFinite })
         let (sampleMean, sampleStandardDeviation) = moments(sample)
         // Standard error of the mean: 3/√100000 ≈ 0.0095.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TensorCore
 
 /// The float error of each Winograd tile on every Winograd layer of the FCDD nets, against a
@@ -51,11 +52,12 @@ import Testing
 
     /// The tiles the table measures: the ones the library chooses from, and F(4×4, r×r) on
     /// other interpolation points than the library's 0, ±1, 2, −½ (and ½, −2 for 5×5).
-    static let measuredTiles = WinogradTile.candidates + [
-        WinogradTile(outputTile: 4, kernel: 3, points: [0, 1, -1, 0.5, -0.5]),
-        WinogradTile(outputTile: 4, kernel: 3, points: [0, 1, -1, 2, -2]),
-        WinogradTile(outputTile: 4, kernel: 5, points: [0, 1, -1, 0.5, -0.5, 0.25, -4]),
-    ]
+    static let measuredTiles =
+        WinogradTile.candidates + [
+            WinogradTile(outputTile: 4, kernel: 3, points: [0, 1, -1, 0.5, -0.5]),
+            WinogradTile(outputTile: 4, kernel: 3, points: [0, 1, -1, 2, -2]),
+            WinogradTile(outputTile: 4, kernel: 5, points: [0, 1, -1, 0.5, -0.5, 0.25, -4]),
+        ]
 
     /// Largest relative errors of the forward pass, the input gradient and the weight gradient
     /// of `tile` on `geometry` over both kinds of operands.
@@ -119,9 +121,10 @@ import Testing
             let errors = Self.errors(tile, on: geometry)
             measured[tile] = errors
             if table {
-                print("winograd-error layer=\"\(layer.testDescription)\" tile=\"\(tile)\""
-                      + " forward=\(String(format: "%.2e", errors[0])) input_gradient=\(String(format: "%.2e", errors[1]))"
-                      + " weight_gradient=\(String(format: "%.2e", errors[2]))")
+                print(
+                    "winograd-error layer=\"\(layer.testDescription)\" tile=\"\(tile)\""
+                        + " forward=\(String(format: "%.2e", errors[0])) input_gradient=\(String(format: "%.2e", errors[1]))"
+                        + " weight_gradient=\(String(format: "%.2e", errors[2]))")
             }
         }
         let shipped = try [#require(measured[forward])[0], #require(measured[gradients])[1], #require(measured[gradients])[2]]
@@ -129,9 +132,10 @@ import Testing
         #expect(shipped.allSatisfy { $0 <= bound }, "forward (\(forward)), input and weight gradient (\(gradients)): \(shipped)")
         if table {
             let lowering = Self.loweringErrors(on: geometry)
-            print("winograd-error layer=\"\(layer.testDescription)\" tile=\"lowering\""
-                  + " forward=\(String(format: "%.2e", lowering[0])) input_gradient=\(String(format: "%.2e", lowering[1]))"
-                  + " weight_gradient=\(String(format: "%.2e", lowering[2]))")
+            print(
+                "winograd-error layer=\"\(layer.testDescription)\" tile=\"lowering\""
+                    + " forward=\(String(format: "%.2e", lowering[0])) input_gradient=\(String(format: "%.2e", lowering[1]))"
+                    + " weight_gradient=\(String(format: "%.2e", lowering[2]))")
         }
     }
 }
@@ -148,8 +152,10 @@ private struct Float64Convolution {
     }
 
     private var shape: (n: Int, ci: Int, co: Int, h: Int, w: Int, k: Int, p: Int) {
-        (geometry.batch, geometry.inputChannels, geometry.outputChannels, geometry.height, geometry.width,
-         geometry.kernel.height, geometry.padding.top)
+        (
+            geometry.batch, geometry.inputChannels, geometry.outputChannels, geometry.height, geometry.width,
+            geometry.kernel.height, geometry.padding.top
+        )
     }
 
     /// y[n][co][y][x] at flat index `index`.
@@ -160,7 +166,8 @@ private struct Float64Convolution {
         for c in 0..<ci {
             for i in 0..<k where (0..<h).contains(y + i - p) {
                 for j in 0..<k where (0..<w).contains(x + j - p) {
-                    sum += Double(operands.input[((image * ci + c) * h + y + i - p) * w + x + j - p])
+                    sum +=
+                        Double(operands.input[((image * ci + c) * h + y + i - p) * w + x + j - p])
                         * Double(operands.weight[((channel * ci + c) * k + i) * k + j])
                 }
             }
@@ -176,7 +183,8 @@ private struct Float64Convolution {
         for c in 0..<co {
             for i in 0..<k where (0..<h).contains(y - i + p) {
                 for j in 0..<k where (0..<w).contains(x - j + p) {
-                    sum += Double(operands.outputGradient[((image * co + c) * h + y - i + p) * w + x - j + p])
+                    sum +=
+                        Double(operands.outputGradient[((image * co + c) * h + y - i + p) * w + x - j + p])
                         * Double(operands.weight[((c * ci + channel) * k + i) * k + j])
                 }
             }
@@ -192,7 +200,8 @@ private struct Float64Convolution {
         for image in 0..<n {
             for y in 0..<h where (0..<h).contains(y + i - p) {
                 for x in 0..<w where (0..<w).contains(x + j - p) {
-                    sum += Double(operands.outputGradient[((image * co + output) * h + y) * w + x])
+                    sum +=
+                        Double(operands.outputGradient[((image * co + output) * h + y) * w + x])
                         * Double(operands.input[((image * ci + input) * h + y + i - p) * w + x + j - p])
                 }
             }

@@ -1,5 +1,6 @@
 import CConvolution
 import Testing
+
 @testable import TensorCore
 
 /// The Winograd convolution against the lowering (im2col + GEMM), which the PyTorch fixtures
@@ -45,15 +46,19 @@ import Testing
                 batch: batch, inputs: inputs, outputs: outputs, height: height, width: width, kernel: Size2D(kernel, kernel),
                 padding: padding)
             var operands = ConvolutionOperands(geometry)
-            if !bias { operands = ConvolutionOperands(input: operands.input, weight: operands.weight,
-                                                      bias: [Float](repeating: 0, count: outputs), outputGradient: operands.outputGradient) }
+            if !bias {
+                operands = ConvolutionOperands(
+                    input: operands.input, weight: operands.weight,
+                    bias: [Float](repeating: 0, count: outputs), outputGradient: operands.outputGradient)
+            }
             let winograd = WinogradRun(geometry, tile: tile, operands: operands, instructionSet: instructionSet)
             let lowered = ConvolutionRun(geometry, operands: operands, bias: true, algorithm: .lowering)
             let shape = "\(tile) on \(instructionSet), \(inputs)→\(outputs) \(height)×\(width) \(padding)"
             #expect(maxDifference(winograd.output, lowered.output) < 2e-3, "\(shape)")
             #expect(maxDifference(winograd.inputGradient, lowered.inputGradient) < 2e-3, "\(shape)")
             #expect(maxDifference(winograd.weightGradient, lowered.weightGradient) < 2e-3, "\(shape)")
-            #expect(!winograd.output.contains { $0.isNaN } && !winograd.inputGradient.contains { $0.isNaN }
+            #expect(
+                !winograd.output.contains { $0.isNaN } && !winograd.inputGradient.contains { $0.isNaN }
                     && !winograd.weightGradient.contains { $0.isNaN }, "\(shape)")
         }
     }
@@ -66,11 +71,12 @@ import Testing
         #expect(plan.instruction_level == KernelInstructionSet.automatic.winogradLevel)
         #expect(KernelInstructionSet.portable.winogradLevel == 0)
         for set in KernelInstructionSet.allCases {
-            let expected = switch set.effective {
-            case .avx512: 2
-            case .avx2: 1
-            case .automatic, .portable: 0
-            }
+            let expected =
+                switch set.effective {
+                case .avx512: 2
+                case .avx2: 1
+                case .automatic, .portable: 0
+                }
             #expect(set.winogradLevel == expected, "\(set)")
             #expect(set.winogradLevel <= cconv_winograd_best_instruction_level())
         }
@@ -88,16 +94,20 @@ import Testing
     /// F(4×4, r×r); both passes take the same shapes.
     @Test func tileChoicePerShape() {
         func geometry(size: Int, kernel: Int = 3) -> ConvolutionGeometry {
-            ConvolutionGeometry.stride1(batch: 2, inputs: 32, outputs: 32, height: size, width: size,
-                                        kernel: Size2D(kernel, kernel), padding: Padding2D(height: kernel / 2, width: kernel / 2))
+            ConvolutionGeometry.stride1(
+                batch: 2, inputs: 32, outputs: 32, height: size, width: size,
+                kernel: Size2D(kernel, kernel), padding: Padding2D(height: kernel / 2, width: kernel / 2))
         }
         for kernel in [3, 5] {
-            #expect(geometry(size: 8, kernel: kernel).winogradTile(under: .automatic, for: .forward)
+            #expect(
+                geometry(size: 8, kernel: kernel).winogradTile(under: .automatic, for: .forward)
                     == WinogradTile(outputTile: 2, kernel: kernel))
-            #expect(geometry(size: 9, kernel: kernel).winogradTile(under: .automatic, for: .forward)
+            #expect(
+                geometry(size: 9, kernel: kernel).winogradTile(under: .automatic, for: .forward)
                     == WinogradTile(outputTile: 4, kernel: kernel))
             for size in [5, 8, 14, 56] {
-                #expect(geometry(size: size, kernel: kernel).winogradTile(under: .winograd, for: .gradients)
+                #expect(
+                    geometry(size: size, kernel: kernel).winogradTile(under: .winograd, for: .gradients)
                         == WinogradTile(outputTile: 4, kernel: kernel))
             }
         }
@@ -133,10 +143,13 @@ import Testing
     }
 
     @Test func onlyStrideOneUngroupedWideThreeAndFiveKernelsRunWinograd() throws {
-        func geometry(inputs: Int = 16, outputs: Int = 16, kernel: Size2D = 3, stride: Size2D = 1,
-                      dilation: Size2D = 1, groups: Int = 1) throws -> ConvolutionGeometry {
-            ConvolutionGeometry(input: [2, inputs, 8, 8], weight: [outputs, inputs / groups, kernel.height, kernel.width],
-                                    stride: stride, padding: 1, dilation: dilation, groups: groups, op: "test")
+        func geometry(
+            inputs: Int = 16, outputs: Int = 16, kernel: Size2D = 3, stride: Size2D = 1,
+            dilation: Size2D = 1, groups: Int = 1
+        ) throws -> ConvolutionGeometry {
+            ConvolutionGeometry(
+                input: [2, inputs, 8, 8], weight: [outputs, inputs / groups, kernel.height, kernel.width],
+                stride: stride, padding: 1, dilation: dilation, groups: groups, op: "test")
         }
         #expect(try geometry().runsWinograd(under: .winograd))
         #expect(try geometry(kernel: 5).runsWinograd(under: .winograd))
@@ -152,10 +165,16 @@ import Testing
         #expect(try !geometry(inputs: 3).runsWinograd(under: .winograd))
         #expect(try !geometry(outputs: 8).runsWinograd(under: .winograd))
         // One image whose transformed tiles would exceed 32 MB: 1024×1024 with 64 channels.
-        #expect(!ConvolutionGeometry(input: [1, 64, 1024, 1024], weight: [64, 64, 3, 3], stride: 1, padding: 1,
-                                         dilation: 1, groups: 1, op: "test").runsWinograd(under: .winograd))
-        #expect(ConvolutionGeometry(input: [16, 64, 224, 224], weight: [64, 64, 3, 3], stride: 1, padding: 1,
-                                        dilation: 1, groups: 1, op: "test").runsWinograd(under: .winograd))
+        #expect(
+            !ConvolutionGeometry(
+                input: [1, 64, 1024, 1024], weight: [64, 64, 3, 3], stride: 1, padding: 1,
+                dilation: 1, groups: 1, op: "test"
+            ).runsWinograd(under: .winograd))
+        #expect(
+            ConvolutionGeometry(
+                input: [16, 64, 224, 224], weight: [64, 64, 3, 3], stride: 1, padding: 1,
+                dilation: 1, groups: 1, op: "test"
+            ).runsWinograd(under: .winograd))
         // Under the automatic choice, shapes Winograd does not take fall back to the direct
         // kernels where the CPU has them; under `winograd`, to the lowering.
         #expect(try geometry(kernel: 1).forwardRunsDirect(under: .automatic) == ConvolutionAlgorithm.isDirectSupported)

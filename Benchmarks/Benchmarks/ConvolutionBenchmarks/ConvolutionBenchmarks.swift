@@ -18,8 +18,9 @@ private struct LayerInputs {
         var generator = SeededGenerator(seed: 7)
         let bound = 1 / Float(shape.inputChannels * shape.kernel * shape.kernel).squareRoot()
         input = Tensor.randomNormal(shape: [shape.batch, shape.inputChannels, shape.size, shape.size], using: &generator)
-        weight = Tensor.randomUniform(shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
-                                          low: -bound, high: bound, using: &generator)
+        weight = Tensor.randomUniform(
+            shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
+            low: -bound, high: bound, using: &generator)
         bias = Tensor.randomUniform(shape: [shape.outputChannels], low: -bound, high: bound, using: &generator)
         let outputShape = [shape.batch, shape.outputChannels, shape.size, shape.size]
         projection = Tensor.randomNormal(shape: outputShape, using: &generator)
@@ -70,8 +71,9 @@ let benchmarks: @Sendable () -> Void = {
             let (x, gamma, beta) = (inputs.activation.trackingGradients(), inputs.ones.trackingGradients(), inputs.zeros.trackingGradients())
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
-                let result = Tensor.batchNorm(x, runningMean: inputs.zeros, runningVariance: inputs.ones,
-                                                  weight: gamma, bias: beta, training: true)
+                let result = Tensor.batchNorm(
+                    x, runningMean: inputs.zeros, runningVariance: inputs.ones,
+                    weight: gamma, bias: beta, training: true)
                 blackHole(result.output.sum().gradients(wrt: [x, gamma, beta]))
             }
         }

@@ -4,7 +4,8 @@ import Foundation
 /// Linux).
 public func procStatusMegabytes(_ field: String) -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
-          let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return -1 }
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+        let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return -1 }
     return kilobytes / 1024
 }

@@ -48,7 +48,9 @@ func measure(_ name: String, _ makeLoader: (Int) throws -> DataLoader) throws {
 // Fashion-MNIST, normal class 0: RandomCrop 28 pad 2 → HFlip → LCN-L1 → min-max (FCDD's lcnaug1).
 let fashionStart = DispatchTime.now().uptimeNanoseconds
 let fashion = try FashionMNIST.load(split: .train, from: dataDirectory.appendingPathComponent("fashion-mnist"))
-print("bench=data_load_fashion_mnist_train impl=swift ms=\(String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - fashionStart) / 1e6)) images=\(fashion.count)")
+print(
+    "bench=data_load_fashion_mnist_train impl=swift ms=\(String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - fashionStart) / 1e6)) images=\(fashion.count)"
+)
 let lcnaug1 = Compose(
     try RandomCrop(size: 28, padding: 2), try RandomHorizontalFlip(), LocalContrastNormalization(scale: .l1),
     try MinMaxScaling(benchmark: .fashionMNIST, normalClass: 0))
@@ -80,7 +82,9 @@ try? FileManager.default.removeItem(at: cacheURL)
 let buildStart = DispatchTime.now().uptimeNanoseconds
 let cached = try DecodedImageCache.open(at: cacheURL, source: tiles, preprocessing: resize240, description: "resize 240 bilinear")
 let buildSeconds = Double(DispatchTime.now().uptimeNanoseconds - buildStart) / 1e9
-print("bench=data_magnetic_tile_cache_build impl=swift workers=\(ProcessInfo.processInfo.activeProcessorCount) images_per_s=\(String(format: "%.0f", Double(tiles.count) / buildSeconds))")
+print(
+    "bench=data_magnetic_tile_cache_build impl=swift workers=\(ProcessInfo.processInfo.activeProcessorCount) images_per_s=\(String(format: "%.0f", Double(tiles.count) / buildSeconds))"
+)
 try measure("magnetic_tile_cached_240") { workers in
     try DataLoader(dataset: cached, batchSize: 16, seed: 1, workerCount: workers)
 }

@@ -82,8 +82,9 @@ let setups = [
             test: try OneClassView(images, normalClasses: [0], split: .test), hasMasks: false)
     },
     Setup(name: "epoch_tiles_vgg") {
-        try OneClassData.load(.imageFolder(
-            root: dataDirectory.appendingPathComponent("magnetic-tile-defect"), normalFolder: "MT_Free", maskPattern: "{name}.png"))
+        try OneClassData.load(
+            .imageFolder(
+                root: dataDirectory.appendingPathComponent("magnetic-tile-defect"), normalFolder: "MT_Free", maskPattern: "{name}.png"))
     },
 ]
 
@@ -106,11 +107,12 @@ for setup in setups where filters.map({ $0.contains { setup.name.contains($0) } 
         let training = try recipe.prepare(on: data)
         for record in try training.trainer.train() {
             let images = data.train.count
-            print("bench=\(setup.name) impl=swift threads=\(threads) epoch=\(record.epoch) images=\(images)"
-                  + " seconds=\(format(record.seconds)) data_seconds=\(format(record.dataSeconds))"
-                  + " step_seconds=\(format(record.stepSeconds)) other_seconds=\(format(record.otherSeconds))"
-                  + " data_pct=\(String(format: "%.1f", 100 * record.dataSeconds / record.seconds))"
-                  + " img_per_s=\(String(format: "%.2f", Double(images) / record.seconds))")
+            print(
+                "bench=\(setup.name) impl=swift threads=\(threads) epoch=\(record.epoch) images=\(images)"
+                    + " seconds=\(format(record.seconds)) data_seconds=\(format(record.dataSeconds))"
+                    + " step_seconds=\(format(record.stepSeconds)) other_seconds=\(format(record.otherSeconds))"
+                    + " data_pct=\(String(format: "%.1f", 100 * record.dataSeconds / record.seconds))"
+                    + " img_per_s=\(String(format: "%.2f", Double(images) / record.seconds))")
         }
     }
 }

@@ -150,7 +150,8 @@ struct Workload {
             }
         case .sampleLevelAdam, .sampleLevelSGD:
             net.train()
-            var optimizer: any Optimizer = step == .sampleLevelSGD
+            var optimizer: any Optimizer =
+                step == .sampleLevelSGD
                 ? try SGD(learningRate: 1e-2, momentum: 0.9, nesterov: true, weightDecay: 1e-6)
                 : try Adam(learningRate: 1e-3, weightDecay: 1e-6)
             return {
@@ -183,8 +184,9 @@ if let childName = options.rssChild {
     let begin = DispatchTime.now().uptimeNanoseconds
     for _ in 0..<options.rssSteps { try step() }
     let ms = Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e6 / Double(options.rssSteps)
-    emit("bench=\(childName) impl=swift threads=\(threads) steps=\(options.rssSteps) rss_mb=\(String(format: "%.1f", procStatusMegabytes("VmHWM")))"
-         + " rss_mb_start=\(String(format: "%.1f", start)) ms_per_step=\(String(format: "%.1f", ms))")
+    emit(
+        "bench=\(childName) impl=swift threads=\(threads) steps=\(options.rssSteps) rss_mb=\(String(format: "%.1f", procStatusMegabytes("VmHWM")))"
+            + " rss_mb_start=\(String(format: "%.1f", start)) ms_per_step=\(String(format: "%.1f", ms))")
     if sink.isNaN { print("sink \(sink)") }
     exit(0)
 }
@@ -194,8 +196,9 @@ for threads in options.threadCounts {
     for workload in workloads where selected(workload.name) {
         let step = try workload.makeStep()
         let ms = try medianMilliseconds(step)
-        emit("bench=\(workload.name) impl=swift threads=\(threads) ms_median=\(String(format: "%.3f", ms))"
-             + " img_per_s=\(String(format: "%.2f", Double(workload.batch) / ms * 1000))")
+        emit(
+            "bench=\(workload.name) impl=swift threads=\(threads) ms_median=\(String(format: "%.3f", ms))"
+                + " img_per_s=\(String(format: "%.2f", Double(workload.batch) / ms * 1000))")
     }
 }
 

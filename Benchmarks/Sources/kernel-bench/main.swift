@@ -105,8 +105,9 @@ for threads in options.threadCounts {
         let ms = a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 medianMilliseconds {
-                    BLASBackend.sgemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
-                                      a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: 0, c: c, ldc: n)
+                    BLASBackend.sgemm(
+                        transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                        a: pa.baseAddress!, lda: k, b: pb.baseAddress!, ldb: n, beta: 0, c: c, ldc: n)
                     sink += c[0]
                 }
             }
@@ -116,8 +117,9 @@ for threads in options.threadCounts {
     for shape in shapes {
         let x = Tensor.randomNormal(shape: [shape.batch, shape.inputChannels, shape.size, shape.size], using: &generator)
         let bound = 1 / Float(shape.inputChannels * shape.kernel * shape.kernel).squareRoot()
-        let w = Tensor.randomUniform(shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
-                                         low: -bound, high: bound, using: &generator)
+        let w = Tensor.randomUniform(
+            shape: [shape.outputChannels, shape.inputChannels, shape.kernel, shape.kernel],
+            low: -bound, high: bound, using: &generator)
         let bias = Tensor.randomUniform(shape: [shape.outputChannels], low: -bound, high: bound, using: &generator)
         let padding = Padding2D(integerLiteral: shape.padding)
         if selected("conv_fwd_\(shape.name)") {
@@ -138,8 +140,9 @@ for threads in options.threadCounts {
                     let grads = loss.gradients(wrt: [tx, tw, tb])
                     sink += grads[0].withUnsafeBufferPointer { $0[0] }
                 }
-                report("conv_fwdbwd_\(shape.name)", threads: threads, ms: ms, flops: 3 * shape.forwardFlops,
-                       instructionSet: set)
+                report(
+                    "conv_fwdbwd_\(shape.name)", threads: threads, ms: ms, flops: 3 * shape.forwardFlops,
+                    instructionSet: set)
             }
         }
         // Max-pool 2×2/2 and batch norm on this layer's output shape.
@@ -159,8 +162,9 @@ for threads in options.threadCounts {
         let zeros = Tensor.zeros(shape: [shape.outputChannels])
         if selected("batchnorm_fwd_\(shape.name)") {
             let ms = medianMilliseconds {
-                let result = Tensor.batchNorm(activation, runningMean: zeros, runningVariance: ones, weight: ones,
-                                                  bias: zeros, training: true)
+                let result = Tensor.batchNorm(
+                    activation, runningMean: zeros, runningVariance: ones, weight: ones,
+                    bias: zeros, training: true)
                 sink += result.output.withUnsafeBufferPointer { $0[0] }
             }
             report("batchnorm_fwd_\(shape.name)", threads: threads, ms: ms)
@@ -168,8 +172,9 @@ for threads in options.threadCounts {
         if selected("batchnorm_fwdbwd_\(shape.name)") {
             let (tracked, gamma, beta) = (activation.trackingGradients(), ones.trackingGradients(), zeros.trackingGradients())
             let ms = medianMilliseconds {
-                let result = Tensor.batchNorm(tracked, runningMean: zeros, runningVariance: ones, weight: gamma,
-                                                  bias: beta, training: true)
+                let result = Tensor.batchNorm(
+                    tracked, runningMean: zeros, runningVariance: ones, weight: gamma,
+                    bias: beta, training: true)
                 sink += result.output.sum().gradients(wrt: [tracked, gamma, beta])[0].withUnsafeBufferPointer { $0[0] }
             }
             report("batchnorm_fwdbwd_\(shape.name)", threads: threads, ms: ms)
@@ -181,7 +186,8 @@ if sink.isNaN { print("sink \(sink)") }
 /// Resident set size of this process in MiB, from /proc/self/statm.
 func residentMegabytes() -> Double {
     guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
-          let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return -1 }
+        let pages = text.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+    else { return -1 }
     return pages * 4096 / 1_048_576
 }
 
@@ -207,8 +213,9 @@ if selected("rss_fcdd_cnn28_train_loop") {
     let start = DispatchTime.now().uptimeNanoseconds
     for iteration in 1...60 {
         var x = Tensor.conv2d(images, weight: parameters[0], bias: parameters[1], padding: 2)
-        let normalized = Tensor.batchNorm(x, runningMean: runningMean, runningVariance: runningVariance,
-                                              weight: parameters[2], bias: parameters[3], training: true, epsilon: 1e-4)
+        let normalized = Tensor.batchNorm(
+            x, runningMean: runningMean, runningVariance: runningVariance,
+            weight: parameters[2], bias: parameters[3], training: true, epsilon: 1e-4)
         runningMean = normalized.runningMean!
         runningVariance = normalized.runningVariance!
         x = normalized.output.leakyRelu().maxPool2d(kernel: 2)
@@ -223,6 +230,7 @@ if selected("rss_fcdd_cnn28_train_loop") {
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rss = samples.map { "rss_mb_iter\($0.0)=\(String(format: "%.1f", $0.1))" }.joined(separator: " ")
-    let line = "bench=rss_fcdd_cnn28_train_loop impl=swift threads=\(ComputeSettings.default.threads) ms_per_step=\(String(format: "%.1f", seconds / 60 * 1000)) \(rss)"
+    let line =
+        "bench=rss_fcdd_cnn28_train_loop impl=swift threads=\(ComputeSettings.default.threads) ms_per_step=\(String(format: "%.1f", seconds / 60 * 1000)) \(rss)"
     FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
 }

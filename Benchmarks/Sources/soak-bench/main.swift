@@ -45,15 +45,17 @@ let training = try recipe.prepare(on: data)
 var done = 0
 var afterWarmup = 0.0
 let start = Date()
-_ = try training.trainer.train(callbacks: TrainingCallbacks(afterStep: { _ in
-    done += 1
-    if done % every == 0 {
-        let resident = procStatusMegabytes("VmRSS")
-        if done == every { afterWarmup = resident }
-        print("bench=soak step=\(done) rss_mb=\(String(format: "%.1f", resident)) hwm_mb=\(String(format: "%.1f", procStatusMegabytes("VmHWM")))")
-    }
-    return done >= steps ? .stop : .proceed
-}))
+_ = try training.trainer.train(
+    callbacks: TrainingCallbacks(afterStep: { _ in
+        done += 1
+        if done % every == 0 {
+            let resident = procStatusMegabytes("VmRSS")
+            if done == every { afterWarmup = resident }
+            print("bench=soak step=\(done) rss_mb=\(String(format: "%.1f", resident)) hwm_mb=\(String(format: "%.1f", procStatusMegabytes("VmHWM")))")
+        }
+        return done >= steps ? .stop : .proceed
+    }))
 let end = procStatusMegabytes("VmRSS")
-print("bench=soak_summary steps=\(done) rss_mb_after_warmup=\(String(format: "%.1f", afterWarmup)) rss_mb_end=\(String(format: "%.1f", end))"
-      + " growth_mb=\(String(format: "%.1f", end - afterWarmup)) seconds=\(String(format: "%.1f", Date().timeIntervalSince(start)))")
+print(
+    "bench=soak_summary steps=\(done) rss_mb_after_warmup=\(String(format: "%.1f", afterWarmup)) rss_mb_end=\(String(format: "%.1f", end))"
+        + " growth_mb=\(String(format: "%.1f", end - afterWarmup)) seconds=\(String(format: "%.1f", Date().timeIntervalSince(start)))")

@@ -53,8 +53,9 @@ for threads in threadCounts {
     let rawMs = m512a.withUnsafeBufferPointer { pa in
         m512b.withUnsafeBufferPointer { pb in
             medianMilliseconds(runs: runs) {
-                BLASBackend.sgemm(transposeA: false, transposeB: false, m: 512, n: 512, k: 512, alpha: 1,
-                                  a: pa.baseAddress!, lda: 512, b: pb.baseAddress!, ldb: 512, beta: 0, c: output, ldc: 512)
+                BLASBackend.sgemm(
+                    transposeA: false, transposeB: false, m: 512, n: 512, k: 512, alpha: 1,
+                    a: pa.baseAddress!, lda: 512, b: pb.baseAddress!, ldb: 512, beta: 0, c: output, ldc: 512)
                 sink += output[0]
             }
         }
@@ -62,9 +63,11 @@ for threads in threadCounts {
     report("sgemm_512x512x512", rawMs, gflops: flops)
     let x = Tensor.randomNormal(shape: [128, 784], using: &generator)
     let w = Tensor.randomNormal(shape: [784, 128], using: &generator).trackingGradients()
-    report("mlp_layer_fwdbwd_128x784x128", medianMilliseconds(runs: runs) {
-        let loss = Tensor.matmul(x, w).relu().sum()
-        sink += loss.gradient(wrt: w).withUnsafeBufferPointer { $0[0] }
-    }, gflops: 2 * 2.0 * 128 * 784 * 128)  // forward GEMM and the weight-gradient GEMM
+    report(
+        "mlp_layer_fwdbwd_128x784x128",
+        medianMilliseconds(runs: runs) {
+            let loss = Tensor.matmul(x, w).relu().sum()
+            sink += loss.gradient(wrt: w).withUnsafeBufferPointer { $0[0] }
+        }, gflops: 2 * 2.0 * 128 * 784 * 128)  // forward GEMM and the weight-gradient GEMM
 }
 if sink == .infinity { print(sink) }

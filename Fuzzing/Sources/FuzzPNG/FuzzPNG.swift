@@ -19,8 +19,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     for depth in [8, 16] {
         guard let encoded = try? image.pngData(bitDepth: depth) else { continue }
         let decoded = try? Image(pngData: encoded, source: "re-encoded fuzz input", limits: limits)
-        precondition(decoded?.width == image.width && decoded?.height == image.height && decoded?.channels == image.channels,
-                     "an encoded image does not decode to its own size")
+        precondition(
+            decoded?.width == image.width && decoded?.height == image.height && decoded?.channels == image.channels,
+            "an encoded image does not decode to its own size")
     }
     return 0
 }

@@ -22,7 +22,7 @@ public struct MinMaxScaling: SampleTransform {
     ///   a maximum that is not above its minimum.
     public init(minimum: [Double], maximum: [Double]) throws(DatasetError) {
         guard !minimum.isEmpty, !maximum.isEmpty,
-              minimum.count == maximum.count || minimum.count == 1 || maximum.count == 1
+            minimum.count == maximum.count || minimum.count == 1 || maximum.count == 1
         else {
             throw .invalidTransformParameter(
                 transform: "MinMaxScaling", parameter: "minimum and maximum",

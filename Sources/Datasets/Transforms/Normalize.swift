@@ -20,7 +20,7 @@ public struct Normalize: SampleTransform {
     ///   a zero or non-finite standard deviation, or a non-finite mean.
     public init(mean: [Float], standardDeviation: [Float]) throws(DatasetError) {
         guard !mean.isEmpty, !standardDeviation.isEmpty,
-              mean.count == standardDeviation.count || mean.count == 1 || standardDeviation.count == 1
+            mean.count == standardDeviation.count || mean.count == 1 || standardDeviation.count == 1
         else {
             throw .invalidTransformParameter(
                 transform: "Normalize", parameter: "mean and standard deviation",

@@ -88,8 +88,9 @@ public struct GaussianBlur: Sendable, Equatable, CustomStringConvertible {
         let (height, width) = (maps.shape[maps.rank - 2], maps.shape[maps.rank - 1])
         let half = kernelSize / 2
         if border == .reflect, half >= height || half >= width {
-            throw .invalidArgument(operation: operation,
-                                   message: "a reflect border of \(half) needs maps larger than \(half)×\(half), found \(height)×\(width)")
+            throw .invalidArgument(
+                operation: operation,
+                message: "a reflect border of \(half) needs maps larger than \(half)×\(half), found \(height)×\(width)")
         }
         let planes = maps.scalarCount / (height * width)
         let weights = Tensor(self.weights)

@@ -116,15 +116,18 @@ public enum GradientExplanation {
         let leaf = inputs.detached().trackingGradients()
         let scores = try score(leaf)
         guard scores.rank >= 1, scores.shape[0] == batch else {
-            throw ExplainError.shapeMismatch(operation: operation, expected: "scores [N] or [N, …] with N = \(batch)",
-                                             found: [inputs.shape, scores.shape])
+            throw ExplainError.shapeMismatch(
+                operation: operation, expected: "scores [N] or [N, …] with N = \(batch)",
+                found: [inputs.shape, scores.shape])
         }
         let perSample = scores.rank == 1 ? scores : scores.mean(alongAxes: Array(1..<scores.rank))
         let total = perSample.sum()
         guard total.isTrackingGradients else {
             throw ExplainError.invalidArgument(
                 operation: operation,
-                message: "the scores do not depend on the inputs through recorded operations (is gradient recording off, e.g. inside withoutGradients, or are the scores detached?)")
+                message:
+                    "the scores do not depend on the inputs through recorded operations (is gradient recording off, e.g. inside withoutGradients, or are the scores detached?)"
+            )
         }
         return total.gradient(wrt: leaf)
     }

@@ -48,10 +48,14 @@ public struct HeatmapCalibration: Sendable, Equatable, Codable, CustomStringConv
     public init(low: Float, pixelThreshold: Float, high: Float, lowQuantile: Double, pixelQuantile: Double, images: Int) throws(ExplainError) {
         let operation = "HeatmapCalibration"
         guard low.isFinite, pixelThreshold.isFinite, high.isFinite, low <= pixelThreshold, pixelThreshold <= high else {
-            throw .invalidArgument(operation: operation, message: "expected finite values with low ≤ pixel threshold ≤ high, found low \(low), pixel threshold \(pixelThreshold) and high \(high)")
+            throw .invalidArgument(
+                operation: operation,
+                message: "expected finite values with low ≤ pixel threshold ≤ high, found low \(low), pixel threshold \(pixelThreshold) and high \(high)")
         }
         guard lowQuantile > 0, pixelQuantile <= 1, lowQuantile <= pixelQuantile else {
-            throw .invalidArgument(operation: operation, message: "expected quantiles in (0, 1] with the low quantile ≤ the pixel quantile, found \(lowQuantile) and \(pixelQuantile)")
+            throw .invalidArgument(
+                operation: operation,
+                message: "expected quantiles in (0, 1] with the low quantile ≤ the pixel quantile, found \(lowQuantile) and \(pixelQuantile)")
         }
         guard images >= 1 else {
             throw .invalidArgument(operation: operation, message: "expected at least one measured image, found \(images)")
@@ -102,15 +106,19 @@ public struct HeatmapCalibration: Sendable, Equatable, Codable, CustomStringConv
             }
         }
         if let index = values.firstIndex(where: { !$0.isFinite }) {
-            throw .invalidArgument(operation: operation, message: "expected finite heatmap values, found \(values[index]) at index \(index) of the measured pixels")
+            throw .invalidArgument(
+                operation: operation, message: "expected finite heatmap values, found \(values[index]) at index \(index) of the measured pixels")
         }
         let (low, threshold) = values.withUnsafeMutableBufferPointer { buffer in
-            (MapsSupport.kthSmallest(buffer, rank: MapsSupport.quantileRank(lowQuantile, count: buffer.count)),
-             MapsSupport.kthSmallest(buffer, rank: MapsSupport.quantileRank(pixelQuantile, count: buffer.count)))
+            (
+                MapsSupport.kthSmallest(buffer, rank: MapsSupport.quantileRank(lowQuantile, count: buffer.count)),
+                MapsSupport.kthSmallest(buffer, rank: MapsSupport.quantileRank(pixelQuantile, count: buffer.count))
+            )
         }
         let high = low + (threshold - low) / Self.thresholdLevel
-        try self.init(low: low, pixelThreshold: threshold, high: high.isFinite ? high : .greatestFiniteMagnitude,
-                      lowQuantile: lowQuantile, pixelQuantile: pixelQuantile, images: count)
+        try self.init(
+            low: low, pixelThreshold: threshold, high: high.isFinite ? high : .greatestFiniteMagnitude,
+            lowQuantile: lowQuantile, pixelQuantile: pixelQuantile, images: count)
     }
 
     /// A short, readable summary.
@@ -119,7 +127,12 @@ public struct HeatmapCalibration: Sendable, Equatable, Codable, CustomStringConv
     }
 
     private enum CodingKeys: String, CodingKey {
-        case low, pixelThreshold = "pixel_threshold", high, lowQuantile = "low_quantile", pixelQuantile = "pixel_quantile", images
+        case low
+        case pixelThreshold = "pixel_threshold"
+        case high
+        case lowQuantile = "low_quantile"
+        case pixelQuantile = "pixel_quantile"
+        case images
     }
 
     /// Reads a calibration and checks it as ``init(low:pixelThreshold:high:lowQuantile:pixelQuantile:images:)``.

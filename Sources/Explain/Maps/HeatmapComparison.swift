@@ -54,8 +54,9 @@ public enum HeatmapComparison {
         let maps = try SingleChannelMaps(heatmaps, operation: operation, name: "heatmaps")
         let truth = try SingleChannelMaps(masks, operation: operation, name: "masks")
         guard maps.planes.shape == truth.planes.shape else {
-            throw .shapeMismatch(operation: operation, expected: "heatmaps and masks of the same N, H and W",
-                                 found: [heatmaps.shape, masks.shape])
+            throw .shapeMismatch(
+                operation: operation, expected: "heatmaps and masks of the same N, H and W",
+                found: [heatmaps.shape, masks.shape])
         }
         let pixels = maps.height * maps.width
         var aucs: [Double] = []

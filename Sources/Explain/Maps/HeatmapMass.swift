@@ -136,7 +136,9 @@ public enum HeatmapMass {
                         if value.isNaN { throw .nanScore(operation: operation, index: image * pixels + pixel) }
                         throw .invalidArgument(
                             operation: operation,
-                            message: "expected non-negative, finite heatmap values, found \(value) in image \(image) at row \(pixel / maps.width), column \(pixel % maps.width)")
+                            message:
+                                "expected non-negative, finite heatmap values, found \(value) in image \(image) at row \(pixel / maps.width), column \(pixel % maps.width)"
+                        )
                     }
                     total += Double(value)
                     if isInside(image, pixel) {

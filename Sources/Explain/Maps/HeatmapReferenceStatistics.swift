@@ -25,8 +25,9 @@ public struct HeatmapReferenceStatistics: Sendable, Equatable, CustomStringConve
     ///   and the scale is ≥ 0.
     public init(minimum: Float, scale: Float) throws(ExplainError) {
         guard minimum.isFinite, scale.isFinite, scale >= 0 else {
-            throw .invalidArgument(operation: "HeatmapReferenceStatistics",
-                                   message: "expected a finite minimum and a finite scale ≥ 0, found \(minimum) and \(scale)")
+            throw .invalidArgument(
+                operation: "HeatmapReferenceStatistics",
+                message: "expected a finite minimum and a finite scale ≥ 0, found \(minimum) and \(scale)")
         }
         self.minimum = minimum
         self.scale = scale
@@ -107,7 +108,8 @@ public struct HeatmapReferenceStatistics: Sendable, Equatable, CustomStringConve
     }
 
     /// Minimum and the quantile of `values − minimum` of a non-empty buffer; reorders it.
-    static func measure(_ values: UnsafeMutableBufferPointer<Float>, quantile: Double, operation: String) throws(ExplainError) -> (minimum: Float, scale: Float) {
+    static func measure(_ values: UnsafeMutableBufferPointer<Float>, quantile: Double, operation: String) throws(ExplainError) -> (minimum: Float, scale: Float)
+    {
         var minimum = Float.infinity
         for index in 0..<values.count {
             let value = values[index]

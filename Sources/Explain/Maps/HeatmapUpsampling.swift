@@ -34,8 +34,9 @@ public enum HeatmapUpsampling: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case let .receptiveFieldGaussian(sigma):
             guard let receptiveField else {
-                throw .invalidArgument(operation: operation,
-                                       message: "the receptive-field Gaussian needs the maps' receptive field; none was given")
+                throw .invalidArgument(
+                    operation: operation,
+                    message: "the receptive-field Gaussian needs the maps' receptive field; none was given")
             }
             let upsampler = try ReceptiveFieldUpsampler(receptiveField: receptiveField, inputSize: inputSize, sigma: sigma)
             return try upsampler.upsample(maps)

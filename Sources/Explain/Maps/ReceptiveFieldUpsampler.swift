@@ -49,9 +49,11 @@ public struct ReceptiveFieldUpsampler: Sendable {
     public init(receptiveField: ReceptiveField, inputSize: Size2D, sigma: Double) throws(ExplainError) {
         let field = receptiveField
         guard field.size.height >= 1, field.size.width >= 1, field.jump.height >= 1, field.jump.width >= 1,
-              field.shift.height.isFinite, field.shift.width.isFinite else {
-            throw .invalidArgument(operation: "ReceptiveFieldUpsampler",
-                                   message: "expected a receptive field with size and jump ≥ 1 and a finite shift, found \(field)")
+            field.shift.height.isFinite, field.shift.width.isFinite
+        else {
+            throw .invalidArgument(
+                operation: "ReceptiveFieldUpsampler",
+                message: "expected a receptive field with size and jump ≥ 1 and a finite shift, found \(field)")
         }
         guard inputSize.height >= 1, inputSize.width >= 1 else {
             throw .invalidArgument(operation: "ReceptiveFieldUpsampler", message: "expected an input size of at least 1×1, found \(inputSize)")
@@ -98,13 +100,16 @@ public struct ReceptiveFieldUpsampler: Sendable {
         if let expected = self.mapSize, expected != mapSize {
             throw .shapeMismatch(
                 operation: operation,
-                expected: "maps of \(expected.height)×\(expected.width), the size the net's layers compute for \(inputSize.height)×\(inputSize.width) inputs (a net whose forward pass changes the size with a layer it does not list in spatialLayers gets a wrong receptive field)",
+                expected:
+                    "maps of \(expected.height)×\(expected.width), the size the net's layers compute for \(inputSize.height)×\(inputSize.width) inputs (a net whose forward pass changes the size with a layer it does not list in spatialLayers gets a wrong receptive field)",
                 found: [maps.shape])
         }
-        let rows = AxisPlan(mapSize: mapSize.height, field: receptiveField.size.height, jump: receptiveField.jump.height,
-                            shift: receptiveField.integerShift.height, target: inputSize.height)
-        let columns = AxisPlan(mapSize: mapSize.width, field: receptiveField.size.width, jump: receptiveField.jump.width,
-                               shift: receptiveField.integerShift.width, target: inputSize.width)
+        let rows = AxisPlan(
+            mapSize: mapSize.height, field: receptiveField.size.height, jump: receptiveField.jump.height,
+            shift: receptiveField.integerShift.height, target: inputSize.height)
+        let columns = AxisPlan(
+            mapSize: mapSize.width, field: receptiveField.size.width, jump: receptiveField.jump.width,
+            shift: receptiveField.integerShift.width, target: inputSize.width)
         let (kernel, jump, target) = (self.kernel, receptiveField.jump, inputSize)
         let planes = maps.reshaped(to: [batch * channels, 1, mapSize.height, mapSize.width])
         let spread = Tensor.convTranspose2d(

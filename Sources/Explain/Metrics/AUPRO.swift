@@ -113,8 +113,9 @@ public enum AUPRO {
         integral.add(x: 1, y: 1)
         points.add(x: 1, y: 1, threshold: lowest)
         points.finish()
-        return PROCurve(falsePositiveRates: points.xs, overlaps: points.ys, thresholds: points.thresholds,
-                        fprLimit: fprLimit, normalizedArea: integral.area / fprLimit)
+        return PROCurve(
+            falsePositiveRates: points.xs, overlaps: points.ys, thresholds: points.thresholds,
+            fprLimit: fprLimit, normalizedArea: integral.area / fprLimit)
     }
 
     /// Throws unless `fprLimit` is in (0, 1].

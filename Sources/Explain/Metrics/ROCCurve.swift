@@ -36,8 +36,9 @@ public struct ROCCurve: Sendable, Equatable {
             points.add(x: Double(falsePositives) / negatives, y: Double(truePositives) / positives, threshold: score)
         }
         points.finish()
-        self.init(falsePositiveRates: points.xs, truePositiveRates: points.ys,
-                  thresholds: points.thresholds, areaUnderCurve: ranked.areaUnderCurve())
+        self.init(
+            falsePositiveRates: points.xs, truePositiveRates: points.ys,
+            thresholds: points.thresholds, areaUnderCurve: ranked.areaUnderCurve())
     }
 
     /// This curve with fewer points: the first, the last, and each point at least

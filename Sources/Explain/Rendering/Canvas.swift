@@ -39,8 +39,9 @@ public struct Canvas: Sendable {
     ///   samples.
     public init(width: Int, height: Int, background: RGBColor = .white) throws(ExplainError) {
         guard width >= 1, height >= 1,
-              case let (area, false) = width.multipliedReportingOverflow(by: height),
-              area <= Image.maximumSampleCount / 3 else {
+            case let (area, false) = width.multipliedReportingOverflow(by: height),
+            area <= Image.maximumSampleCount / 3
+        else {
             throw .invalidArgument(
                 operation: "Canvas",
                 message: "expected a width and height of at least 1 and at most \(Image.maximumSampleCount / 3) pixels, found \(width) × \(height)")

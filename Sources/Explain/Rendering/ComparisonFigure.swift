@@ -51,8 +51,9 @@ extension HeatmapFigure {
             guard names.insert(method.name).inserted else {
                 throw .invalidArgument(operation: operation, message: "expected distinct method names, found \"\(method.name)\" more than once")
             }
-            try checkMaps(method.heatmaps, count: inputs.count, height: height, width: width,
-                          name: "heatmaps of method \"\(method.name)\"", operation: operation)
+            try checkMaps(
+                method.heatmaps, count: inputs.count, height: height, width: width,
+                name: "heatmaps of method \"\(method.name)\"", operation: operation)
         }
         if let groundTruth {
             try checkMaps(groundTruth, count: inputs.count, height: height, width: width, name: "ground-truth maps", operation: operation)

@@ -53,7 +53,8 @@ public struct Contour: Sendable, Equatable {
                         var onOutline = false
                         if row[x] >= threshold {
                             // A neighbour outside the map, or below the threshold (NaN included).
-                            onOutline = x == 0 || !(row[x - 1] >= threshold)
+                            onOutline =
+                                x == 0 || !(row[x - 1] >= threshold)
                                 || x == width - 1 || !(row[x + 1] >= threshold)
                                 || !((above?[x] ?? -.infinity) >= threshold)
                                 || !((below?[x] ?? -.infinity) >= threshold)

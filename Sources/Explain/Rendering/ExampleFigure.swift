@@ -87,7 +87,8 @@ public enum ExampleFigure {
         let train = try FashionMNIST.bundledSample(split: .train)
         let members = train.labels.indices.filter { train.labels[$0] == nominalClass }
         guard !members.isEmpty else {
-            throw ExplainError.invalidArgument(operation: "ExampleFigure.syntheticHeatmaps", message: "expected a class with training images, found class \(nominalClass)")
+            throw ExplainError.invalidArgument(
+                operation: "ExampleFigure.syntheticHeatmaps", message: "expected a class with training images, found class \(nominalClass)")
         }
         let nominal = train.images.gathered(atIndices: members, alongAxis: 0)
         return { inputs in

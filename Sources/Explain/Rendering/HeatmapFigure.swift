@@ -94,7 +94,8 @@ public enum HeatmapFigure {
     /// maps in the message, such as `heatmaps`.
     static func checkMaps(_ maps: Tensor, count: Int, height: Int, width: Int, name: String, operation: String) throws(ExplainError) {
         guard maps.shape == [count, height, width] else {
-            throw .shapeMismatch(operation: operation, expected: "\(name) [\(count), \(height), \(width)] (one per input, of the inputs' size)", found: [maps.shape])
+            throw .shapeMismatch(
+                operation: operation, expected: "\(name) [\(count), \(height), \(width)] (one per input, of the inputs' size)", found: [maps.shape])
         }
     }
 
@@ -112,8 +113,9 @@ public enum HeatmapFigure {
     /// `nil` when the style shows none.
     static func colorBar(for style: FigureStyle, tileHeight: Int, scale: Int) -> ColorBar? {
         guard style.showsColorBar else { return nil }
-        return ColorBar(colorMap: style.colorMap, barWidth: 14, barHeight: max(tileHeight * scale, 40),
-                        ticks: [0, 0.25, 0.5, 0.75, 1], fractionDigits: 2, textScale: style.captionScale, textColor: style.textColor)
+        return ColorBar(
+            colorMap: style.colorMap, barWidth: 14, barHeight: max(tileHeight * scale, 40),
+            ticks: [0, 0.25, 0.5, 0.75, 1], fractionDigits: 2, textScale: style.captionScale, textColor: style.textColor)
     }
 
     /// The rows and titles of one block of samples: an input row (with score captions when

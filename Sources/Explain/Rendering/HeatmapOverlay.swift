@@ -21,7 +21,8 @@ extension Image {
     public func overlaying(heatmap: Tensor, colorMap: ColorMap = .jet, opacity: Float = 0.5) throws(ExplainError) -> Image {
         let operation = "Image.overlaying(heatmap:)"
         guard heatmap.shape == [height, width] else {
-            throw .shapeMismatch(operation: operation, expected: "a heatmap [H, W] of the image's size (the image is [\(height), \(width)])", found: [heatmap.shape])
+            throw .shapeMismatch(
+                operation: operation, expected: "a heatmap [H, W] of the image's size (the image is [\(height), \(width)])", found: [heatmap.shape])
         }
         guard opacity >= 0, opacity <= 1 else {
             throw .invalidArgument(operation: operation, message: "expected an opacity in [0, 1], found \(opacity)")

@@ -92,16 +92,19 @@ public struct LineChart: Sendable {
         /// (`horizontal`: side by side, about 7 pixels per character; else 18 pixels per tick).
         init(range: ClosedRange<Double>?, values: [Double], minimumStep: Double = 0, room: Double = .infinity, horizontal: Bool = true) {
             let fixed = range.flatMap { $0.lowerBound.isFinite && $0.upperBound.isFinite && $0.upperBound > $0.lowerBound ? $0 : nil }
-            var (low, high) = fixed.map { ($0.lowerBound, $0.upperBound) } ?? {
-                let finite = values.filter(\.isFinite)
-                return (finite.min() ?? 0, finite.max() ?? 1)
-            }()
+            var (low, high) =
+                fixed.map { ($0.lowerBound, $0.upperBound) }
+                ?? {
+                    let finite = values.filter(\.isFinite)
+                    return (finite.min() ?? 0, finite.max() ?? 1)
+                }()
             if fixed == nil, high - low <= max(abs(high), abs(low)) * 1e-9 {
                 (low, high) = (low - 0.5, high + 0.5)
             }
             var step = max(Self.niceStep(for: high - low), minimumStep)
             while true {
-                let axis = fixed == nil
+                let axis =
+                    fixed == nil
                     ? Axis(lower: (low / step).rounded(.down) * step, upper: (high / step).rounded(.up) * step, step: step)
                     : Axis(lower: low, upper: high, step: step)
                 let ticks = axis.ticks
@@ -182,7 +185,8 @@ public struct LineChart: Sendable {
         let insets = insets
         let area = PixelRect(x: insets.left, y: insets.top, width: width - insets.left - insets.right, height: height - insets.top - insets.bottom)
         guard area.width >= 60, area.height >= 60 else {
-            throw .invalidArgument(operation: "LineChart", message: "expected a chart with at least 60 × 60 pixels inside the axes, found \(width) × \(height) in all")
+            throw .invalidArgument(
+                operation: "LineChart", message: "expected a chart with at least 60 × 60 pixels inside the axes, found \(width) × \(height) in all")
         }
         return area
     }
@@ -234,7 +238,10 @@ public struct LineChart: Sendable {
             for index in 0..<count where line.xs[index].isFinite && line.ys[index].isFinite {
                 let point = (x: x(line.xs[index]), y: y(line.ys[index]))
                 if let last = points.last, index != count - 1,
-                   (point.x - last.x) * (point.x - last.x) + (point.y - last.y) * (point.y - last.y) < 0.25 { continue }
+                    (point.x - last.x) * (point.x - last.x) + (point.y - last.y) * (point.y - last.y) < 0.25
+                {
+                    continue
+                }
                 points.append(point)
             }
             let dash = line.dashed ? " stroke-dasharray=\"6 4\" stroke-width=\"1.5\"" : ""
@@ -244,12 +251,14 @@ public struct LineChart: Sendable {
             }
         }
         svg += "</g>\n"
-        svg += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(right - left))\" height=\"\(n(bottom - top))\" fill=\"none\" stroke=\"black\" stroke-width=\"1\"/>\n"
+        svg +=
+            "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(right - left))\" height=\"\(n(bottom - top))\" fill=\"none\" stroke=\"black\" stroke-width=\"1\"/>\n"
         // The legend: entries flowing in rows under the axis label.
         for (line, place) in zip(series, legendLayout()) {
             let legendX = place.x, legendY = bottom + 62 + Double(place.row) * 22
             let dash = line.dashed ? " stroke-dasharray=\"6 4\"" : ""
-            svg += "<line x1=\"\(n(legendX))\" y1=\"\(n(legendY - 4))\" x2=\"\(n(legendX + 24))\" y2=\"\(n(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
+            svg +=
+                "<line x1=\"\(n(legendX))\" y1=\"\(n(legendY - 4))\" x2=\"\(n(legendX + 24))\" y2=\"\(n(legendY - 4))\" stroke=\"\(line.color)\" stroke-width=\"2\"\(dash)/>\n"
             svg += "<text x=\"\(n(legendX + 30))\" y=\"\(n(legendY))\" font-size=\"12\">\(text(line.name))</text>\n"
         }
         svg += "</svg>\n"

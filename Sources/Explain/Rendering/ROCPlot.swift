@@ -84,7 +84,10 @@ public struct ROCPlot: Sendable {
             guard fpr.isFinite, tpr.isFinite else { continue }
             let point = (x: mapping.x(fpr), y: mapping.y(tpr))
             if let last = points.last, index != count - 1,
-               (point.x - last.x) * (point.x - last.x) + (point.y - last.y) * (point.y - last.y) < 0.25 { continue }
+                (point.x - last.x) * (point.x - last.x) + (point.y - last.y) * (point.y - last.y) < 0.25
+            {
+                continue
+            }
             points.append(point)
         }
         return points
@@ -127,20 +130,25 @@ public struct ROCPlot: Sendable {
         // Axis labels and title.
         let centreX = (map.left + map.right) / 2, centreY = (map.top + map.bottom) / 2
         svg += "<text x=\"\(n(centreX))\" y=\"\(n(map.bottom + 50))\" font-size=\"15\" text-anchor=\"middle\">False positive rate</text>\n"
-        svg += "<text x=\"\(n(22))\" y=\"\(n(centreY))\" font-size=\"15\" text-anchor=\"middle\" transform=\"rotate(-90 22 \(n(centreY)))\">True positive rate</text>\n"
+        svg +=
+            "<text x=\"\(n(22))\" y=\"\(n(centreY))\" font-size=\"15\" text-anchor=\"middle\" transform=\"rotate(-90 22 \(n(centreY)))\">True positive rate</text>\n"
         if let title {
             svg += "<text x=\"\(n(centreX))\" y=\"28\" font-size=\"16\" text-anchor=\"middle\">\(XMLEscaping.escaped(title))</text>\n"
         }
         // Diagonal, curve, axes box.
-        svg += "<line x1=\"\(n(map.left))\" y1=\"\(n(map.bottom))\" x2=\"\(n(map.right))\" y2=\"\(n(map.top))\" stroke=\"#808080\" stroke-width=\"1\" stroke-dasharray=\"6 4\"/>\n"
+        svg +=
+            "<line x1=\"\(n(map.left))\" y1=\"\(n(map.bottom))\" x2=\"\(n(map.right))\" y2=\"\(n(map.top))\" stroke=\"#808080\" stroke-width=\"1\" stroke-dasharray=\"6 4\"/>\n"
         let points = curvePoints(map).map { "\(n($0.x)),\(n($0.y))" }.joined(separator: " ")
         svg += "<polyline fill=\"none\" stroke=\"\(curveColor)\" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"\(points)\"/>\n"
-        svg += "<rect x=\"\(n(map.left))\" y=\"\(n(map.top))\" width=\"\(n(map.right - map.left))\" height=\"\(n(map.bottom - map.top))\" fill=\"none\" stroke=\"black\" stroke-width=\"1\"/>\n"
+        svg +=
+            "<rect x=\"\(n(map.left))\" y=\"\(n(map.top))\" width=\"\(n(map.right - map.left))\" height=\"\(n(map.bottom - map.top))\" fill=\"none\" stroke=\"black\" stroke-width=\"1\"/>\n"
         // Legend, lower right inside the axes.
         let legendWidth = 150.0, legendHeight = 28.0
         let legendX = map.right - legendWidth - 10, legendY = map.bottom - legendHeight - 10
-        svg += "<g>\n<rect x=\"\(n(legendX))\" y=\"\(n(legendY))\" width=\"\(n(legendWidth))\" height=\"\(n(legendHeight))\" fill=\"white\" stroke=\"#b0b0b0\" stroke-width=\"1\"/>\n"
-        svg += "<line x1=\"\(n(legendX + 8))\" y1=\"\(n(legendY + legendHeight / 2))\" x2=\"\(n(legendX + 32))\" y2=\"\(n(legendY + legendHeight / 2))\" stroke=\"\(curveColor)\" stroke-width=\"2\"/>\n"
+        svg +=
+            "<g>\n<rect x=\"\(n(legendX))\" y=\"\(n(legendY))\" width=\"\(n(legendWidth))\" height=\"\(n(legendHeight))\" fill=\"white\" stroke=\"#b0b0b0\" stroke-width=\"1\"/>\n"
+        svg +=
+            "<line x1=\"\(n(legendX + 8))\" y1=\"\(n(legendY + legendHeight / 2))\" x2=\"\(n(legendX + 32))\" y2=\"\(n(legendY + legendHeight / 2))\" stroke=\"\(curveColor)\" stroke-width=\"2\"/>\n"
         svg += "<text x=\"\(n(legendX + 40))\" y=\"\(n(legendY + legendHeight / 2 + 5))\" font-size=\"14\">\(XMLEscaping.escaped(legendText))</text>\n</g>\n"
         svg += "</svg>\n"
         return svg
@@ -201,7 +209,8 @@ public struct ROCPlot: Sendable {
         // Legend, lower right inside the axes.
         let legendText = legendText
         let textSize = BitmapFont.size(of: legendText, scale: textScale)
-        let legend = PixelRect(x: area.maxX - textSize.width - 60, y: area.maxY - textSize.height - 26, width: textSize.width + 48, height: textSize.height + 14)
+        let legend = PixelRect(
+            x: area.maxX - textSize.width - 60, y: area.maxY - textSize.height - 26, width: textSize.width + 48, height: textSize.height + 14)
         canvas.fill(legend, with: .white)
         canvas.strokeRectangle(legend, color: RGBColor(grey: 0.7))
         let middle = Double(legend.y) + 7 + Double(capital) / 2

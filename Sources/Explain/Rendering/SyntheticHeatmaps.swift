@@ -25,7 +25,8 @@ public enum SyntheticHeatmaps {
     public static func deviation(of inputs: Tensor, fromNominal nominal: Tensor, blurSigma: Float = 1.5) throws(ExplainError) -> Tensor {
         let operation = "SyntheticHeatmaps.deviation"
         guard inputs.rank == 4, nominal.rank == 4, nominal.shape.allSatisfy({ $0 >= 1 }), inputs.shape.dropFirst() == nominal.shape.dropFirst() else {
-            throw .shapeMismatch(operation: operation, expected: "inputs [N, C, H, W] and nominal images [M, C, H, W] with M, C, H, W ≥ 1", found: [inputs.shape, nominal.shape])
+            throw .shapeMismatch(
+                operation: operation, expected: "inputs [N, C, H, W] and nominal images [M, C, H, W] with M, C, H, W ≥ 1", found: [inputs.shape, nominal.shape])
         }
         guard blurSigma >= 0, blurSigma.isFinite else {
             throw .invalidArgument(operation: operation, message: "expected a blur sigma of at least 0, found \(blurSigma)")
@@ -39,7 +40,8 @@ public enum SyntheticHeatmaps {
                 spread.withUnsafeBufferPointer { spreadValues in
                     maps.withUnsafeMutableBufferPointer { output in
                         guard let source = values.baseAddress, let mu = meanValues.baseAddress, let sigma = spreadValues.baseAddress,
-                              let target = output.baseAddress else { return }
+                            let target = output.baseAddress
+                        else { return }
                         for index in 0..<count {
                             let map = target + index * plane
                             for channel in 0..<channels {

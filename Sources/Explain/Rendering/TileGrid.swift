@@ -95,7 +95,8 @@ public struct TileGrid: Sendable {
         }
         if let colorBar {
             guard items.indices.contains(colorBar.alignedWith), case .row = items[colorBar.alignedWith] else {
-                throw .invalidArgument(operation: operation, message: "expected the colour bar to be aligned with a row, found item \(colorBar.alignedWith) of \(items.count)")
+                throw .invalidArgument(
+                    operation: operation, message: "expected the colour bar to be aligned with a row, found item \(colorBar.alignedWith) of \(items.count)")
             }
         }
         let (tileWidth, tileHeight) = (tiles.width * scale, tiles.height * scale)
@@ -207,7 +208,8 @@ public struct TileGrid: Sendable {
                     }
                     if column < captions.count, let caption = captions[column] {
                         let width = BitmapFont.size(of: caption, scale: captionScale).width
-                        canvas.drawText(caption, atX: frame.x + (frame.width - width) / 2, y: frame.maxY + Self.captionGap, color: style.textColor, scale: captionScale)
+                        canvas.drawText(
+                            caption, atX: frame.x + (frame.width - width) / 2, y: frame.maxY + Self.captionGap, color: style.textColor, scale: captionScale)
                     }
                 }
             case .gap:

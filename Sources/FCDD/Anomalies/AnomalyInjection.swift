@@ -64,7 +64,9 @@ public struct AnomalyInjection: SampleTransform {
         probability: Double = 0.5, anomalousLabel: Int = 1
     ) throws(DatasetError) -> AnomalyInjection {
         guard dataset.count > 0, limit.map({ $0 >= 1 }) ?? true else {
-            throw .invalidTransformParameter(transform: "AnomalyInjection", parameter: "outlier exposure", expected: "a non-empty data set and a limit ≥ 1", found: "\(dataset.count) images, limit \(limit.map(String.init) ?? "none")")
+            throw .invalidTransformParameter(
+                transform: "AnomalyInjection", parameter: "outlier exposure", expected: "a non-empty data set and a limit ≥ 1",
+                found: "\(dataset.count) images, limit \(limit.map(String.init) ?? "none")")
         }
         var indices = Array(0..<dataset.count)
         if let limit, limit < indices.count {
@@ -72,7 +74,8 @@ public struct AnomalyInjection: SampleTransform {
             indices.shuffle(using: &generator)
             indices = Array(indices.prefix(limit)).sorted()
         }
-        return try AnomalyInjection(.outlierExposure(dataset, preprocessing: preprocessing, indices: indices), probability: probability, anomalousLabel: anomalousLabel)
+        return try AnomalyInjection(
+            .outlierExposure(dataset, preprocessing: preprocessing, indices: indices), probability: probability, anomalousLabel: anomalousLabel)
     }
 
     /// Replaces `sample` by an anomaly with the injection's probability.
@@ -87,7 +90,8 @@ public struct AnomalyInjection: SampleTransform {
             // The noise is drawn for the image's shape; the image comes from the data set.
             let shape = sample.image.shape
             guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
-                throw .transformInputMismatch(transform: "AnomalyInjection", sample: sample.name, expected: "an image [C, H, W] with positive sizes", found: shape)
+                throw .transformInputMismatch(
+                    transform: "AnomalyInjection", sample: sample.name, expected: "an image [C, H, W] with positive sizes", found: shape)
             }
         case .outlierExposure, .realAnomalies:
             break
@@ -112,7 +116,9 @@ public struct AnomalyInjection: SampleTransform {
             var outlier = try dataset.sample(at: index)
             if let preprocessing { outlier = try preprocessing.apply(outlier, using: &generator) }
             guard outlier.image.shape == shape else {
-                throw .transformInputMismatch(transform: "AnomalyInjection", sample: outlier.name, expected: "an outlier image of the sample's shape \(shape) (pre-process it, e.g. Grayscale and Resize)", found: outlier.image.shape)
+                throw .transformInputMismatch(
+                    transform: "AnomalyInjection", sample: outlier.name,
+                    expected: "an outlier image of the sample's shape \(shape) (pre-process it, e.g. Grayscale and Resize)", found: outlier.image.shape)
             }
             anomaly.image = outlier.image
             anomaly.name = outlier.name
@@ -121,7 +127,9 @@ public struct AnomalyInjection: SampleTransform {
             var real = try dataset.sample(at: Int(generator.next() % UInt64(dataset.count)))
             if let preprocessing { real = try preprocessing.apply(real, using: &generator) }
             guard real.image.shape == shape else {
-                throw .transformInputMismatch(transform: "AnomalyInjection", sample: real.name, expected: "a real anomaly of the sample's shape \(shape) (pre-process it, e.g. Resize)", found: real.image.shape)
+                throw .transformInputMismatch(
+                    transform: "AnomalyInjection", sample: real.name, expected: "a real anomaly of the sample's shape \(shape) (pre-process it, e.g. Resize)",
+                    found: real.image.shape)
             }
             anomaly.image = real.image
             anomaly.name = real.name

@@ -27,7 +27,8 @@ public enum Confetti {
     public static func generate(shape: [Int], using generator: inout SeededGenerator) -> Tensor {
         let colour = ConfettiLayer(probability: colourProbability, sides: sides, rotates: true, fill: .randomPerChannel(-256 ... -1))
         let grey = ConfettiLayer(probability: greyProbability, sides: sides, rotates: true, fill: .constant(-255))
-        let sum = colour.draw(shape: shape, ensuresBlob: true, using: &generator)
+        let sum =
+            colour.draw(shape: shape, ensuresBlob: true, using: &generator)
             + grey.draw(shape: shape, ensuresBlob: true, using: &generator)
         let blurred = gaussianBlur(sum, kernelSize: blurKernelSize, sigma: blurSigma)
         return blurred.scalars.withUnsafeBufferPointer { values in
@@ -88,10 +89,11 @@ struct ConfettiLayer {
         let plane = height * width
         for (cy, cx) in centres {
             let side = Int(generator.next() % UInt64(sides.count)) + sides.lowerBound
-            let colours: [Float] = switch fill {
-            case let .constant(value): Array(repeating: value, count: channels)
-            case let .randomPerChannel(range): (0..<channels).map { _ in Float(Int(generator.next() % UInt64(range.count)) + range.lowerBound) }
-            }
+            let colours: [Float] =
+                switch fill {
+                case let .constant(value): Array(repeating: value, count: channels)
+                case let .randomPerChannel(range): (0..<channels).map { _ in Float(Int(generator.next() % UInt64(range.count)) + range.lowerBound) }
+                }
             let angle = rotates ? (generator.nextUnitFloat() * 90 - 45) * .pi / 180 : 0
             // Offsets −L//2 … L//2 for odd L, −L/2+1 … L/2 for even L.
             let low = side % 2 == 1 ? -(side / 2) : -(side / 2) + 1

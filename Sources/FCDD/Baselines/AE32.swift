@@ -36,8 +36,10 @@ public final class AE32: BaselineNet {
     }
 
     public var childModules: [(name: String, module: any Module)] {
-        [("encoder", encoder32), ("bn1d", bn1d), ("deconv1", deconv1), ("bn2d4", bn2d4), ("deconv2", deconv2), ("bn2d5", bn2d5),
-         ("deconv3", deconv3), ("bn2d6", bn2d6), ("deconv4", deconv4)]
+        [
+            ("encoder", encoder32), ("bn1d", bn1d), ("deconv1", deconv1), ("bn2d4", bn2d4), ("deconv2", deconv2), ("bn2d5", bn2d5),
+            ("deconv3", deconv3), ("bn2d6", bn2d6), ("deconv4", deconv4),
+        ]
     }
 
     /// Reconstructions `[N, C, 32, 32]` of images `[N, C, 32, 32]`.
@@ -90,8 +92,10 @@ public final class AE32LW3K: BaselineNet {
     }
 
     public var childModules: [(name: String, module: any Module)] {
-        [("encoder", encoder32), ("bn1d", bn1d), ("deconv1", deconv1), ("bn2d4", bn2d4), ("deconv2", deconv2), ("bn2d5", bn2d5),
-         ("deconv25", deconv25), ("bn2d55", bn2d55), ("deconv3", deconv3), ("bn2d6", bn2d6), ("deconv4", deconv4)]
+        [
+            ("encoder", encoder32), ("bn1d", bn1d), ("deconv1", deconv1), ("bn2d4", bn2d4), ("deconv2", deconv2), ("bn2d5", bn2d5),
+            ("deconv25", deconv25), ("bn2d55", bn2d55), ("deconv3", deconv3), ("bn2d6", bn2d6), ("deconv4", deconv4),
+        ]
     }
 
     /// Reconstructions `[N, C, 32, 32]` of images `[N, C, 32, 32]`.

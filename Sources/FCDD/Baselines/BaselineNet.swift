@@ -55,7 +55,8 @@ extension BaselineNet {
     func checkInput(_ input: Tensor) {
         let size = kind.designedInputSize
         guard input.rank == 4, input.shape[0] >= 1, input.shape[1] == inputChannels,
-              input.shape[2] == size, input.shape[3] == size else {
+            input.shape[2] == size, input.shape[3] == size
+        else {
             TensorError.shapeMismatch(op: kind.rawValue, expected: "images [N, \(inputChannels), \(size), \(size)]", found: [input.shape]).trap()
         }
     }
@@ -128,8 +129,9 @@ enum BaselineLayers {
     static func deconv(
         _ input: Int, _ output: Int, _ kernel: Int, padding: Int, xavier: Bool, using generator: inout SeededGenerator
     ) -> ConvTranspose2d {
-        let layer = ConvTranspose2d(input, output, kernelSize: Size2D(kernel, kernel),
-                                        padding: Padding2D(height: padding, width: padding), using: &generator)
+        let layer = ConvTranspose2d(
+            input, output, kernelSize: Size2D(kernel, kernel),
+            padding: Padding2D(height: padding, width: padding), using: &generator)
         if xavier {
             layer.weight.value = Initialization.xavierUniform(
                 shape: layer.weight.value.shape, gain: Nonlinearity.leakyRelu(negativeSlope: 0.01).gain, using: &generator)

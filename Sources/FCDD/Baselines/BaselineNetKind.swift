@@ -76,7 +76,8 @@ public enum BaselineNetKind: String, Sendable, CaseIterable, CustomStringConvert
     public var encoder: BaselineNetKind? {
         switch self {
         case .cnn28, .cnn28Wide, .cnn32, .cnn32LW3K, .cnn224, .cnn224VGG, .cnn224VGGFrozen,
-             .cnn224VGGNoPretraining, .cnn224VGGNoPretraining1000: nil
+            .cnn224VGGNoPretraining, .cnn224VGGNoPretraining1000:
+            nil
         case .ae28: .cnn28
         case .ae32: .cnn32
         case .ae32LW3K: .cnn32LW3K
@@ -115,7 +116,8 @@ public enum BaselineNetKind: String, Sendable, CaseIterable, CustomStringConvert
         case .cnn28, .cnn28Wide, .ae28: 28
         case .cnn32, .cnn32LW3K, .ae32, .ae32LW3K: 32
         case .cnn224, .cnn224VGG, .cnn224VGGFrozen, .cnn224VGGNoPretraining, .cnn224VGGNoPretraining1000,
-             .ae224, .ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining: 224
+            .ae224, .ae224VGG, .ae224VGGFrozen, .ae224VGGNoPretraining:
+            224
         }
     }
 

@@ -101,8 +101,10 @@ public final class HSCCNN32LW3K: BaselineNet {
     }
 
     public var childModules: [(name: String, module: any Module)] {
-        [("conv1", conv1), ("bn2d1", bn2d1), ("pool1", pool1), ("conv2", conv2), ("bn2d2", bn2d2), ("conv25", conv25),
-         ("bn2d25", bn2d25), ("pool2", pool2)] + head.childModules
+        [
+            ("conv1", conv1), ("bn2d1", bn2d1), ("pool1", pool1), ("conv2", conv2), ("bn2d2", bn2d2), ("conv25", conv25),
+            ("bn2d25", bn2d25), ("pool2", pool2),
+        ] + head.childModules
     }
 
     /// Features `[N, 64]` of images `[N, C, 32, 32]`.

@@ -18,8 +18,9 @@ public final class HSCVGG: BaselineNet {
         let kind: BaselineNetKind = kind.isVGG && !kind.isAutoencoder ? kind : .cnn224VGG
         self.kind = kind
         self.inputChannels = inputChannels
-        vgg = VGG11BatchNorm(inputChannels: inputChannels, head: kind == .cnn224VGGNoPretraining1000 ? .classes1000 : .features4096,
-                                 using: &generator)
+        vgg = VGG11BatchNorm(
+            inputChannels: inputChannels, head: kind == .cnn224VGGNoPretraining1000 ? .classes1000 : .features4096,
+            using: &generator)
         for index in kind.frozenModuleIndices { setTrainable(false, prefix: "vgg.features.\(index)") }
     }
 

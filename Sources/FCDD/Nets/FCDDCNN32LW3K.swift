@@ -49,8 +49,10 @@ public final class FCDDCNN32LW3K: FCDDReferenceNet {
     }
 
     public var childModules: [(name: String, module: any Module)] {
-        [("conv1", conv1), ("pool1", pool1), ("bn2d1", bn2d1), ("conv2", conv2), ("bn2d2", bn2d2), ("conv25", conv25),
-         ("bn2d25", bn2d25), ("pool2", pool2), ("conv3", conv3), ("bn2d3", bn2d3), ("conv_final", convFinal)]
+        [
+            ("conv1", conv1), ("pool1", pool1), ("bn2d1", bn2d1), ("conv2", conv2), ("bn2d2", bn2d2), ("conv25", conv25),
+            ("bn2d25", bn2d25), ("pool2", pool2), ("conv3", conv3), ("bn2d3", bn2d3), ("conv_final", convFinal),
+        ]
     }
 
     public var spatialLayers: [any Module] { [conv1, pool1, conv2, conv25, pool2, conv3, convFinal] }

@@ -53,8 +53,10 @@ public struct AutoencoderObjective: AnomalyObjective, Equatable {
         let inputs = batch.inputs
         let (scores, maps) = withoutGradients { () -> ([Float], Tensor) in
             let reconstruction = net(inputs)
-            return (AutoencoderLoss.scores(reconstruction: reconstruction, inputs: inputs).scalars,
-                    AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs).squeezed(axis: 1))
+            return (
+                AutoencoderLoss.scores(reconstruction: reconstruction, inputs: inputs).scalars,
+                AutoencoderLoss.errorMaps(reconstruction: reconstruction, inputs: inputs).squeezed(axis: 1)
+            )
         }
         return try BaselineHeatmaps.predictions(scores: scores, maps: maps, blur: blur)
     }
@@ -75,14 +77,17 @@ enum BaselineHeatmaps {
             return nil
         case let (size?, sigma?, border?):
             guard let size = Int(size), let sigma = Double(sigma), let border = GaussianBlur.Border(rawValue: border),
-                  let made = try? GaussianBlur(kernelSize: size, sigma: sigma, border: border) else {
-                throw .invalidSetting(objective: objective, key: "blur_kernel_size", expected: "an odd blur_kernel_size, a positive blur_sigma and a blur_border",
-                                      found: "\(size), \(sigma), \(border)")
+                let made = try? GaussianBlur(kernelSize: size, sigma: sigma, border: border)
+            else {
+                throw .invalidSetting(
+                    objective: objective, key: "blur_kernel_size", expected: "an odd blur_kernel_size, a positive blur_sigma and a blur_border",
+                    found: "\(size), \(sigma), \(border)")
             }
             return made
         default:
-            throw .invalidSetting(objective: objective, key: "blur_kernel_size", expected: "blur_kernel_size, blur_sigma and blur_border together or none of them",
-                                  found: metadata.keys.filter { $0.hasPrefix("blur_") }.sorted().joined(separator: ", "))
+            throw .invalidSetting(
+                objective: objective, key: "blur_kernel_size", expected: "blur_kernel_size, blur_sigma and blur_border together or none of them",
+                found: metadata.keys.filter { $0.hasPrefix("blur_") }.sorted().joined(separator: ", "))
         }
     }
 

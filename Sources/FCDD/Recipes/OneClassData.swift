@@ -133,8 +133,9 @@ public enum OneClassDataSource: Sendable, Equatable, CustomStringConvertible {
     /// A folder with one sub-folder per image group: `normalFolder` is normal, every other
     /// sub-folder anomalous; `testFraction` of the normal images are held out for testing
     /// (drawn with `seed`); masks beside the images by `maskPattern` (`{name}.png`).
-    case imageFolder(root: URL, normalFolder: String, testFraction: Double = 0.3, maskPattern: String? = nil,
-                     channels: ImageChannelMode = .asStored, supervisedAnomalies: Int? = nil, seed: UInt64 = 0)
+    case imageFolder(
+        root: URL, normalFolder: String, testFraction: Double = 0.3, maskPattern: String? = nil,
+        channels: ImageChannelMode = .asStored, supervisedAnomalies: Int? = nil, seed: UInt64 = 0)
 
     public var description: String {
         switch self {

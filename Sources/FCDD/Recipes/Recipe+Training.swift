@@ -11,11 +11,12 @@ extension Recipe {
     ///   no baseline with ``net``.
     public var baselineNet: BaselineNetKind? {
         get throws(RecipeError) {
-            let paired: BaselineNetKind? = switch objective {
-            case .fcdd: nil
-            case .hsc: BaselineNetKind.hsc(pairedWith: net)
-            case .ae: BaselineNetKind.autoencoder(pairedWith: net)
-            }
+            let paired: BaselineNetKind? =
+                switch objective {
+                case .fcdd: nil
+                case .hsc: BaselineNetKind.hsc(pairedWith: net)
+                case .ae: BaselineNetKind.autoencoder(pairedWith: net)
+                }
             guard objective == .fcdd || paired != nil else {
                 throw .noPairedBaseline(objective: objective, net: net, nets: FCDDNetKind.allCases.filter { BaselineNetKind.hsc(pairedWith: $0) != nil })
             }
@@ -111,7 +112,8 @@ extension Recipe {
     ///
     /// - Throws: as ``makeObjective()``.
     public func makePredictor(net: any Module) throws(ExplainError) -> AnomalyPredictor {
-        AnomalyPredictor(net: net, objective: try makeObjective(), preprocessing: preprocessing, inputSize: inputSize,
-                         inputChannels: channels)
+        AnomalyPredictor(
+            net: net, objective: try makeObjective(), preprocessing: preprocessing, inputSize: inputSize,
+            inputChannels: channels)
     }
 }

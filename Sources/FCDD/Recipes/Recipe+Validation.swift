@@ -42,8 +42,9 @@ extension Recipe {
     /// `size`.
     static func check(_ field: String, _ size: Size2D, in range: ClosedRange<Int>) throws(RecipeError) {
         guard range.contains(size.height), range.contains(size.width) else {
-            throw .invalidValue(field: field, expected: "a height and width in \(range.lowerBound)...\(range.upperBound)",
-                                found: "\(size.height)×\(size.width)")
+            throw .invalidValue(
+                field: field, expected: "a height and width in \(range.lowerBound)...\(range.upperBound)",
+                found: "\(size.height)×\(size.width)")
         }
     }
 }
@@ -63,7 +64,8 @@ extension RecipeRunOptions {
             throw .invalidValue(field: "thresholdQuantile", expected: "in [0, 1]", found: "\(thresholdQuantile)")
         }
         guard pixelThresholdQuantile >= HeatmapCalibration.defaultLowQuantile, pixelThresholdQuantile <= 1 else {
-            throw .invalidValue(field: "pixelThresholdQuantile", expected: "in [\(HeatmapCalibration.defaultLowQuantile), 1]", found: "\(pixelThresholdQuantile)")
+            throw .invalidValue(
+                field: "pixelThresholdQuantile", expected: "in [\(HeatmapCalibration.defaultLowQuantile), 1]", found: "\(pixelThresholdQuantile)")
         }
         if let evaluationBatchSize, !TrainingConfiguration.Limits.batchSize.contains(evaluationBatchSize) {
             throw .invalidValue(field: "evaluationBatchSize", expected: "in 1...65536", found: "\(evaluationBatchSize)")

@@ -121,8 +121,10 @@ public struct Recipe: Sendable {
             recipe = Recipe(
                 objective: objective, net: defaultNet(for: data.source), inputSize: 32, channels: 3, anomalies: .synthetic(.blob, .noiseImage),
                 outlierPreprocessing: try Resize(height: 32, width: 32),
-                augmentation: [try ColorJitter(brightness: 0.01, contrast: 0.01, saturation: 0.01, hue: 0.01), try RandomCrop(size: 32, padding: 4),
-                               try RandomHorizontalFlip(), try GaussianNoise(standardDeviation: 0.001)],
+                augmentation: [
+                    try ColorJitter(brightness: 0.01, contrast: 0.01, saturation: 0.01, hue: 0.01), try RandomCrop(size: 32, padding: 4),
+                    try RandomHorizontalFlip(), try GaussianNoise(standardDeviation: 0.001),
+                ],
                 preprocessing: preprocessing, training: .cifar10, sigma: preset.gaussianSigma, displayQuantile: preset.displayQuantile)
         case .mvtecAD, .imageFolder:
             let chosenNet = net ?? defaultNet(for: data.source)
@@ -147,12 +149,15 @@ public struct Recipe: Sendable {
             recipe = Recipe(
                 objective: objective, net: chosenNet, inputSize: size, channels: channels, preResize: preSize,
                 anomalies: data.realAnomalies == nil ? .synthetic(.confetti, .onNominalImage) : .realAnomalies,
-                outlierPreprocessing: Compose(Grayscale(outputChannels: channels == 1 ? .one : .three), try Resize(height: preSize.height, width: preSize.width)),
+                outlierPreprocessing: Compose(
+                    Grayscale(outputChannels: channels == 1 ? .one : .three), try Resize(height: preSize.height, width: preSize.width)),
                 augmentation: [
-                    try RandomChoice(try RandomCrop(height: size.height, width: size.width),
-                                     try Resize(height: size.height, width: size.width, interpolation: .nearest)),
-                    try RandomChoice(try ColorJitter(brightness: 0.04, contrast: 0.04, saturation: 0.04, hue: 0.04),
-                                     try ColorJitter(brightness: 0.005, contrast: 0.0005, saturation: 0.0005, hue: 0.0005)),
+                    try RandomChoice(
+                        try RandomCrop(height: size.height, width: size.width),
+                        try Resize(height: size.height, width: size.width, interpolation: .nearest)),
+                    try RandomChoice(
+                        try ColorJitter(brightness: 0.04, contrast: 0.04, saturation: 0.04, hue: 0.04),
+                        try ColorJitter(brightness: 0.005, contrast: 0.0005, saturation: 0.0005, hue: 0.0005)),
                     try RandomApply(try GaussianNoise(.relativeToImageStandardDeviation(0.1), clampsToUnitRange: true), p: 0.5),
                 ],
                 preprocessing: preprocessing, training: training, sigma: preset.gaussianSigma, displayQuantile: preset.displayQuantile,
@@ -177,7 +182,8 @@ public struct Recipe: Sendable {
 
     /// The 28×28 grey benchmarks' set-up.
     private static func benchmark28(normalClass: Int, fashion: Bool, data: OneClassData) throws(DatasetError) -> Recipe {
-        let preprocessing: ModelPreprocessing = fashion
+        let preprocessing: ModelPreprocessing =
+            fashion
             ? .fashionMNIST(normalClass: normalClass) : try ModelPreprocessing.fittingLocalContrastMinMax(to: data.train)
         _ = try preprocessing.transform()
         let preset = FCDDHeatmapPreset.fashionMNIST

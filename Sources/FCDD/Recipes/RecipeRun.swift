@@ -30,9 +30,11 @@ public struct RecipeRunOptions: Sendable {
 
     /// Options; the defaults write no checkpoint, calibrate the threshold at the 0.95 quantile
     /// and the pixel threshold at the 0.99 quantile, check every sample first, and run in one process.
-    public init(checkpointURL: URL? = nil, checkpointInterval: Int = 1, resume: Bool = false, thresholdQuantile: Double = 0.95,
-                pixelThresholdQuantile: Double = HeatmapCalibration.defaultPixelQuantile,
-                evaluationBatchSize: Int? = nil, checksEverySample: Bool = true, communicator: any Communicator = SingleProcessCommunicator()) {
+    public init(
+        checkpointURL: URL? = nil, checkpointInterval: Int = 1, resume: Bool = false, thresholdQuantile: Double = 0.95,
+        pixelThresholdQuantile: Double = HeatmapCalibration.defaultPixelQuantile,
+        evaluationBatchSize: Int? = nil, checksEverySample: Bool = true, communicator: any Communicator = SingleProcessCommunicator()
+    ) {
         self.checkpointURL = checkpointURL
         self.checkpointInterval = checkpointInterval
         self.resume = resume
@@ -116,7 +118,8 @@ public final class RecipeTraining {
             communicator: options.communicator)
         let rates = evaluation.rates(threshold: predictor.threshold ?? .infinity)
         return RecipeOutcome(
-            recipe: recipe, netName: try recipe.netName, history: history, predictor: predictor, evaluation: evaluation, detectionRate: rates.detection, falseAlarmRate: rates.falseAlarm)
+            recipe: recipe, netName: try recipe.netName, history: history, predictor: predictor, evaluation: evaluation, detectionRate: rates.detection,
+            falseAlarmRate: rates.falseAlarm)
     }
 }
 
@@ -149,9 +152,10 @@ extension Recipe {
         // A square size is recorded as one number, as before rectangular sizes existed.
         let size = inputSize.height == inputSize.width ? "\(inputSize.height)" : "\(inputSize.height)×\(inputSize.width)"
         let run = ["data": data.description, "normal_class": data.normalClassName, "input_size": size, "channels": "\(channels)"]
-        let trainer = try AnomalyTrainer(net: net, objective: try makeObjective(), configuration: training, loader: loader,
-                                         checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval, run: run,
-                                         communicator: options.communicator)
+        let trainer = try AnomalyTrainer(
+            net: net, objective: try makeObjective(), configuration: training, loader: loader,
+            checkpointURL: options.checkpointURL, checkpointInterval: options.checkpointInterval, run: run,
+            communicator: options.communicator)
         if options.resume, let checkpoint = options.checkpointURL { try trainer.resume(from: checkpoint) }
         return RecipeTraining(recipe: self, data: data, net: net, trainer: trainer, options: options)
     }

@@ -194,10 +194,13 @@ public final class AnomalyTrainer {
     ) throws(TrainingError) {
         try configuration.validate()
         guard loader.batchSize == configuration.batchSize, checkpointInterval >= 1 else {
-            throw .invalidConfiguration("the loader's batch size \(loader.batchSize) must equal the configuration's \(configuration.batchSize), and the checkpoint interval must be ≥ 1")
+            throw .invalidConfiguration(
+                "the loader's batch size \(loader.batchSize) must equal the configuration's \(configuration.batchSize), and the checkpoint interval must be ≥ 1"
+            )
         }
         guard configuration.batchSize >= communicator.worldSize else {
-            throw .invalidConfiguration("the batch size \(configuration.batchSize) is split over \(communicator.worldSize) processes, expected at least one sample per process")
+            throw .invalidConfiguration(
+                "the batch size \(configuration.batchSize) is split over \(communicator.worldSize) processes, expected at least one sample per process")
         }
         self.net = net
         self.objective = objective
@@ -225,7 +228,13 @@ public final class AnomalyTrainer {
     /// - Throws: as ``train(callbacks:)``.
     @discardableResult
     public func train(progress: ((TrainingProgress) -> Void)? = nil) throws(TrainingError) -> [EpochRecord] {
-        try train(callbacks: TrainingCallbacks(afterStep: progress.map { report in { report($0); return .proceed } }))
+        try train(
+            callbacks: TrainingCallbacks(
+                afterStep: progress.map { report in
+                    {
+                        report($0); return .proceed
+                    }
+                }))
     }
 
     /// Runs the remaining epochs (or until a callback says stop) and returns the whole history.
@@ -260,7 +269,8 @@ public final class AnomalyTrainer {
         var record = runRecord
         record["data.samples"] = "\(loader.dataset.count)"
         // FNV-1a of the labels: the same on every process when the data is.
-        record["data.labels"] = String(loader.dataset.labels.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64(bitPattern: Int64($1))) &* 0x100_0000_01B3 }, radix: 16)
+        record["data.labels"] = String(
+            loader.dataset.labels.reduce(UInt64(0xCBF2_9CE4_8422_2325)) { ($0 ^ UInt64(bitPattern: Int64($1))) &* 0x100_0000_01B3 }, radix: 16)
         record["net.parameters"] = "\(net.parameterCount)"
         record["loader"] = "batch size \(loader.batchSize), shuffles \(loader.shuffles), drops last \(loader.dropsLastPartialBatch), seed \(loader.seed)"
         try communicating { () throws(CommunicationError) in
@@ -307,9 +317,12 @@ public final class AnomalyTrainer {
                     }
                     dataNanoseconds += DispatchTime.now().uptimeNanoseconds - waitStart
                     guard !skipped || step > 0 else {
-                        throw TrainingError.invalidConfiguration("the net has a BatchNorm1d layer, which cannot train on a step of one sample\(communicator.worldSize > 1 ? " per process" : ""); use a batch size of at least \(2 * communicator.worldSize) and more than one training image")
+                        throw TrainingError.invalidConfiguration(
+                            "the net has a BatchNorm1d layer, which cannot train on a step of one sample\(communicator.worldSize > 1 ? " per process" : ""); use a batch size of at least \(2 * communicator.worldSize) and more than one training image"
+                        )
                     }
-                    return skipped || group.isEmpty ? nil : try localStep(group, share: Float(samples[rank]) / Float(samples.reduce(0, +)), epoch: epoch, step: step)
+                    return skipped || group.isEmpty
+                        ? nil : try localStep(group, share: Float(samples[rank]) / Float(samples.reduce(0, +)), epoch: epoch, step: step)
                 }
                 let synchronized = try synchronizedStep(local, skipped: skipped, epoch: epoch, step: step)
                 stepNanoseconds += DispatchTime.now().uptimeNanoseconds - stepStart - (dataNanoseconds - dataBefore)
@@ -429,7 +442,8 @@ public final class AnomalyTrainer {
         record[AnomalyModelFile.objectiveKey] = objective.name
         // One key per configuration field, so that a difference names the field.
         if let data = Self.json(configuration).data(using: .utf8),
-           let fields = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] {
+            let fields = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        {
             for (field, value) in fields where field != "epochs" {
                 let text = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
                 record["training." + field] = text.map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
@@ -468,7 +482,8 @@ public final class AnomalyTrainer {
             // Accumulated batches come from the data set, whose images may differ in size
             // between batches: checked, so a mismatch is a TrainingError, not a stop.
             let images = try group.count == 1 ? group[0].images : Tensor.checkedConcatenate(group.map(\.images))
-            let masks: Tensor? = try group.allSatisfy({ $0.masks != nil })
+            let masks: Tensor? =
+                try group.allSatisfy({ $0.masks != nil })
                 ? (group.count == 1 ? group[0].masks : Tensor.checkedConcatenate(group.compactMap(\.masks))) : nil
             let result = try objective.loss(net: net, batch: TrainingBatch(images: images, labels: labels, masks: masks))
             let value = result.loss.item()

@@ -91,8 +91,10 @@ public struct TrainingConfiguration: Sendable, Codable, Equatable {
     public var seed: UInt64
 
     /// A configuration; see the properties.
-    public init(epochs: Int, batchSize: Int, accumulatedBatches: Int = 1, optimizer: OptimizerChoice, learningRate: Float,
-                weightDecay: Float, schedule: ScheduleChoice, seed: UInt64 = 0) {
+    public init(
+        epochs: Int, batchSize: Int, accumulatedBatches: Int = 1, optimizer: OptimizerChoice, learningRate: Float,
+        weightDecay: Float, schedule: ScheduleChoice, seed: UInt64 = 0
+    ) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.accumulatedBatches = accumulatedBatches

@@ -51,7 +51,9 @@ extension Communicator {
         let trainable = module.trainableParameters
         for (name, parameter) in trainable {
             if let gradient = gradients[name], gradient.shape != parameter.value.shape {
-                throw .invalidArgument(operation: "allReduceSum(gradients:)", message: "the gradient of \(name) has shape \(gradient.shape), expected the parameter's \(parameter.value.shape)")
+                throw .invalidArgument(
+                    operation: "allReduceSum(gradients:)",
+                    message: "the gradient of \(name) has shape \(gradient.shape), expected the parameter's \(parameter.value.shape)")
             }
         }
         let counts = trainable.map(\.parameter.value.scalarCount)

@@ -94,16 +94,19 @@ public struct ReceptiveField: Sendable, Equatable, Hashable, CustomStringConvert
         func axis(_ r: Int, _ j: Int, _ s: Double, _ f: Int) -> (size: Int, jump: Int, shift: Double)? {
             guard f >= 1, j % f == 0 else { return nil }
             let newJump = j / f
-            let growth: Int = switch mode {
-            case .nearest: (f - 1) * newJump
-            case .bilinear: (f % 2 == 0 ? 2 * f - 1 : 2 * (f - 1)) * newJump
-            }
+            let growth: Int =
+                switch mode {
+                case .nearest: (f - 1) * newJump
+                case .bilinear: (f % 2 == 0 ? 2 * f - 1 : 2 * (f - 1)) * newJump
+                }
             return (r + growth, newJump, s - Double(f - 1) / 2 * Double(newJump))
         }
         guard let height = axis(size.height, jump.height, shift.height, factor.height),
-              let width = axis(size.width, jump.width, shift.width, factor.width) else { return nil }
-        return ReceptiveField(size: Size2D(height.size, width.size), jump: Size2D(height.jump, width.jump),
-                              shift: Shift(height.shift, width.shift))
+            let width = axis(size.width, jump.width, shift.width, factor.width)
+        else { return nil }
+        return ReceptiveField(
+            size: Size2D(height.size, width.size), jump: Size2D(height.jump, width.jump),
+            shift: Shift(height.shift, width.shift))
     }
 
     /// The field of a sum of two branches over the same pixels (a residual block): the

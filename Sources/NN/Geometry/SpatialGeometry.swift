@@ -55,12 +55,17 @@ public struct SpatialGeometry: Sendable, Equatable, Hashable, CustomStringConver
     ///   whole multiple of the size, or the jump is not divisible by the factor.
     public func upsampled(to output: Size2D, mode: InterpolationMode) throws(SpatialGeometryError) -> SpatialGeometry {
         guard output.height >= size.height, output.width >= size.width,
-              output.height % size.height == 0, output.width % size.width == 0 else {
+            output.height % size.height == 0, output.width % size.width == 0
+        else {
             throw .unsupportedScale(path: "", reason: "resizing \(size) to \(output) is not a whole scale factor per axis")
         }
         let factor = Size2D(output.height / size.height, output.width / size.width)
         guard let upsampled = field.upsampled(by: factor, mode: mode) else {
-            throw .unsupportedScale(path: "", reason: "upsampling by \(factor) after a jump of \(field.jump) would put pixels less than one input pixel apart; the jump must be divisible by the factor")
+            throw .unsupportedScale(
+                path: "",
+                reason:
+                    "upsampling by \(factor) after a jump of \(field.jump) would put pixels less than one input pixel apart; the jump must be divisible by the factor"
+            )
         }
         return SpatialGeometry(size: output, field: upsampled)
     }

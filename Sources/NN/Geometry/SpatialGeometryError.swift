@@ -18,7 +18,7 @@ public enum SpatialGeometryError: Error, Equatable, Sendable, CustomStringConver
     public var path: String {
         switch self {
         case let .notSpatial(path, _), let .inputTooSmall(path, _, _), let .unsupportedScale(path, _),
-             let .branchMismatch(path, _, _):
+            let .branchMismatch(path, _, _):
             path
         }
     }

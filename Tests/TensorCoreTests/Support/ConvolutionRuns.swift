@@ -92,14 +92,16 @@ struct ConvolutionRun {
                 operands.bias.withUnsafeBufferPointer { b in
                     operands.outputGradient.withUnsafeBufferPointer { dy in
                         output.withUnsafeMutableBufferPointer { y in
-                            geometry.forward(input: x.baseAddress!, weight: w.baseAddress!, bias: bias ? b.baseAddress! : nil,
-                                             into: y.baseAddress!, settings: settings)
+                            geometry.forward(
+                                input: x.baseAddress!, weight: w.baseAddress!, bias: bias ? b.baseAddress! : nil,
+                                into: y.baseAddress!, settings: settings)
                         }
                         inputGradient.withUnsafeMutableBufferPointer { dx in
                             weightGradient.withUnsafeMutableBufferPointer { dw in
-                                geometry.backward(input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
-                                                  inputGradient: dx.baseAddress!, weightGradient: dw.baseAddress!,
-                                                  settings: settings)
+                                geometry.backward(
+                                    input: x.baseAddress!, weight: w.baseAddress!, outputGradient: dy.baseAddress!,
+                                    inputGradient: dx.baseAddress!, weightGradient: dw.baseAddress!,
+                                    settings: settings)
                             }
                         }
                     }
@@ -114,8 +116,9 @@ struct ConvolutionRun {
         _ geometry: ConvolutionGeometry, bias: Bool, algorithm: ConvolutionAlgorithm,
         instructionSet: KernelInstructionSet = .automatic
     ) {
-        self.init(geometry, operands: ConvolutionOperands(geometry), bias: bias, algorithm: algorithm,
-                  instructionSet: instructionSet)
+        self.init(
+            geometry, operands: ConvolutionOperands(geometry), bias: bias, algorithm: algorithm,
+            instructionSet: instructionSet)
     }
 
     /// Whether any result is NaN (a kernel left an element unwritten).
@@ -144,9 +147,10 @@ struct WinogradRun {
                 operands.bias.withUnsafeBufferPointer { b in
                     operands.outputGradient.withUnsafeBufferPointer { dy in
                         output.withUnsafeMutableBufferPointer { y in
-                            geometry.winogradForward(input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
-                                                     into: y.baseAddress!, tile: tile, instructionSet: instructionSet,
-                                                     threads: threads)
+                            geometry.winogradForward(
+                                input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                into: y.baseAddress!, tile: tile, instructionSet: instructionSet,
+                                threads: threads)
                         }
                         inputGradient.withUnsafeMutableBufferPointer { dx in
                             weightGradient.withUnsafeMutableBufferPointer { dw in

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TensorCore
 
 // The finite-difference gradient checker of GradientCheckTests and KernelGradientTests,
@@ -38,10 +39,12 @@ func checkGradients(
     let analytic = loss.gradients(wrt: leaves)
 
     let plain = try withoutGradients { try function(inputs) }
-    #expect(!plain.isTrackingGradients, "\(label): result computed without recording tracks gradients",
-            sourceLocation: sourceLocation)
-    #expect(plain.shape == output.shape && plain.scalars == output.scalars,
-            "\(label): forward values differ with and without gradient recording", sourceLocation: sourceLocation)
+    #expect(
+        !plain.isTrackingGradients, "\(label): result computed without recording tracks gradients",
+        sourceLocation: sourceLocation)
+    #expect(
+        plain.shape == output.shape && plain.scalars == output.scalars,
+        "\(label): forward values differ with and without gradient recording", sourceLocation: sourceLocation)
 
     func projected(_ values: [Float], at index: Int) throws -> Double {
         var perturbed = inputs
@@ -56,12 +59,14 @@ func checkGradients(
     for (index, input) in inputs.enumerated() {
         let gradient = analytic[index]
         guard gradient.shape == input.shape else {
-            Issue.record("\(label): gradient \(index) has shape \(gradient.shape), expected \(input.shape)",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "\(label): gradient \(index) has shape \(gradient.shape), expected \(input.shape)",
+                sourceLocation: sourceLocation)
             continue
         }
-        #expect(!gradient.isTrackingGradients, "\(label): gradient \(index) tracks gradients",
-                sourceLocation: sourceLocation)
+        #expect(
+            !gradient.isTrackingGradients, "\(label): gradient \(index) tracks gradients",
+            sourceLocation: sourceLocation)
         let analyticValues = gradient.scalars
         var values = input.scalars
         var failures = 0
@@ -78,7 +83,8 @@ func checkGradients(
             if !(Swift.abs(exact - numeric) <= atol + rtol * Swift.abs(numeric)) {
                 failures += 1
                 if failures <= 3 {
-                    Issue.record("""
+                    Issue.record(
+                        """
                         \(label): input \(index) (shape \(input.shape)) element \(element) = \(original): \
                         analytic \(exact), numeric \(numeric)
                         """, sourceLocation: sourceLocation)
@@ -86,8 +92,9 @@ func checkGradients(
             }
         }
         if failures > 3 {
-            Issue.record("\(label): input \(index): \(failures - 3) more mismatching elements (\(failures) of \(values.count))",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "\(label): input \(index): \(failures - 3) more mismatching elements (\(failures) of \(values.count))",
+                sourceLocation: sourceLocation)
         }
     }
 }

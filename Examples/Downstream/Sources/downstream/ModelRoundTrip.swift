@@ -32,7 +32,8 @@ enum ModelRoundTrip {
         let loaded = try AnomalyPredictor(contentsOf: url, registry: registry)
         let (name, settings) = (predictor.objective.name, predictor.objective.metadata)
         guard loaded.objective.name == name, loaded.objective.metadata == settings else {
-            throw CheckFailure(description: "\(url.lastPathComponent): expected objective \(name) \(settings), loaded \(loaded.objective.name) \(loaded.objective.metadata)")
+            throw CheckFailure(
+                description: "\(url.lastPathComponent): expected objective \(name) \(settings), loaded \(loaded.objective.name) \(loaded.objective.metadata)")
         }
         let expected = try predictor.predict(image: image), found = try loaded.predict(image: image)
         guard found.score.bitPattern == expected.score.bitPattern else {

@@ -28,8 +28,9 @@ func run(output: URL) throws {
     let start = ContinuousClock.now
     try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     let task = try FashionMNISTTask(normalClass: 0)
-    print("Fashion-MNIST sample, nominal class \(task.normalClass) (\(FashionMNIST.classNames[task.normalClass])): "
-          + "\(task.train.count) training images, \(task.test.count) test images")
+    print(
+        "Fashion-MNIST sample, nominal class \(task.normalClass) (\(FashionMNIST.classNames[task.normalClass])): "
+            + "\(task.train.count) training images, \(task.test.count) test images")
 
     // The receptive field the heatmaps use, computed from the net's layers, and a check
     // that `spatialLayers` lists every layer that changes geometry: the computed map size
@@ -39,7 +40,8 @@ func run(output: URL) throws {
     print("\(ResidualFCN.architectureName) on 28×28 inputs: \(geometry.size.height)×\(geometry.size.width) map, \(geometry.field)")
     let mapShape = withoutGradients { net(Tensor.zeros(shape: [1, 1, 28, 28])).shape }
     guard mapShape == [1, 1, geometry.size.height, geometry.size.width] else {
-        throw CheckFailure(description: "the computed geometry \(geometry) does not match the forward pass's map \(mapShape); does spatialLayers list every layer?")
+        throw CheckFailure(
+            description: "the computed geometry \(geometry) does not match the forward pass's map \(mapShape); does spatialLayers list every layer?")
     }
 
     print("Training \(ResidualFCN.architectureName) with FCDD (blob-noise anomalies), \(epochs.fcdd) epochs")
