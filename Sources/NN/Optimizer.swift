@@ -4,7 +4,7 @@ import TensorCore
 /// per-parameter state (momentum, moment estimates) keyed by the parameter's dotted name so
 /// it can be saved in a checkpoint and restored into a freshly built model.
 ///
-/// Use it with ``Module/gradients(of:)``:
+/// Use it with ``Module/gradients(of:retainingGraph:)``:
 /// ```swift
 /// let loss = Loss.crossEntropy(model(x), labels: y)
 /// try optimizer.step(model, gradients: model.gradients(of: loss))
@@ -32,7 +32,7 @@ public protocol Optimizer: Sendable {
 
 extension Optimizer {
     /// Updates the module's trainable parameters along `gradients` (from
-    /// ``Module/gradients(of:)``).
+    /// ``Module/gradients(of:retainingGraph:)``).
     public mutating func step(_ model: any Module, gradients: [String: Tensor]) throws(OptimizerError) {
         try step(model.namedParameters, gradients: gradients)
     }

@@ -4,7 +4,7 @@ import TensorCore
 /// module, an optimiser and a state-dict loader all see the same value.
 ///
 /// A trainable parameter holds its value as a gradient-tracking leaf, so a forward pass
-/// records the operations that use it and ``Module/gradients(of:)`` can differentiate a
+/// records the operations that use it and ``Module/gradients(of:retainingGraph:)`` can differentiate a
 /// loss with respect to it. Whether a parameter is trainable is independent of the
 /// module's training mode: a frozen layer still updates its batch-norm statistics.
 public final class Parameter {

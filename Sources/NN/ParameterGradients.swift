@@ -6,10 +6,17 @@ extension Module {
     /// parameter's dotted name: what an ``Optimizer`` consumes. Run the forward pass that
     /// produced `loss` on this module (with gradients recorded) before calling this.
     ///
-    /// - Precondition: Stops with `TensorError` when `loss` is not a scalar.
-    public func gradients(of loss: Tensor) -> [String: Tensor] {
+    /// As PyTorch's `loss.backward()`, it releases the graph behind `loss` while it runs
+    /// (`retainingGraph: false`): each layer's saved activations are freed as soon as the
+    /// backward pass has gone through the layer, which lowers a training step's peak memory.
+    /// Pass `retainingGraph: true` to differentiate the same graph again afterwards (see
+    /// `Tensor.gradients(wrt:retainingGraph:)`).
+    ///
+    /// - Precondition: Stops with `TensorError` when `loss` is not a scalar, or when the graph
+    ///   was already released by an earlier call.
+    public func gradients(of loss: Tensor, retainingGraph: Bool = false) -> [String: Tensor] {
         let trainable = trainableParameters
-        let gradients = loss.gradients(wrt: trainable.map(\.parameter.value))
+        let gradients = loss.gradients(wrt: trainable.map(\.parameter.value), retainingGraph: retainingGraph)
         return Dictionary(uniqueKeysWithValues: zip(trainable.map(\.name), gradients))
     }
 }
@@ -19,7 +26,7 @@ extension Module {
 /// `maxNorm` every gradient is multiplied by `maxNorm / (norm + 1e-6)`.
 ///
 /// - Parameters:
-///   - gradients: the gradients by parameter name (as ``Module/gradients(of:)`` returns
+///   - gradients: the gradients by parameter name (as ``Module/gradients(of:retainingGraph:)`` returns
 ///     them), rescaled in place.
 ///   - maxNorm: the largest joint norm kept.
 ///   - normType: the `p` of the p-norm; `.infinity` for the largest absolute value.

@@ -18,42 +18,55 @@ struct OperandNeeds: Sendable {
 }
 
 /// Broadcasts, applies `forward`, and records `backward`, which receives the incoming
-/// gradient (of the broadcast shape) with the detached inputs and output and returns one
-/// gradient per input (reduced to the input shapes by the sweep).
-private func binaryOp<F: BinaryScalarFunction>(
+/// gradient (of the broadcast shape) with what `save` kept and returns one gradient per
+/// input (reduced to the input shapes by the sweep).
+///
+/// `save` sees the detached inputs, the output and which inputs need a gradient, and keeps
+/// only what the backward pass reads: everything else is released with the forward pass
+/// (an `a + b` keeps nothing, `x * 2` keeps only the constant when only `x` is tracked).
+private func binaryOp<F: BinaryScalarFunction, Saved: Sendable>(
     _ a: Tensor, _ b: Tensor, shape: [Int], _ forward: F,
-    backward: @escaping @Sendable (_ gradient: Tensor, _ a: Tensor, _ b: Tensor, _ output: Tensor, _ needs: OperandNeeds) -> [Tensor?]
+    saving save: (_ a: Tensor, _ b: Tensor, _ output: Tensor, _ needs: OperandNeeds) -> Saved,
+    backward: @escaping @Sendable (_ gradient: Tensor, _ saved: Saved, _ needs: OperandNeeds) -> [Tensor?]
 ) -> Tensor {
     let y = binaryMap(a, b, shape: shape, forward)
     guard let parents = Tensor.recordedParents(a, b) else { return y }
-    let (savedA, savedB, savedY, needs) = (a.detached(), b.detached(), y, OperandNeeds(parents))
+    let needs = OperandNeeds(parents)
+    let saved = save(a.detached(), b.detached(), y, needs)
     return y.recording(parents: parents, inputShapes: [a.shape, b.shape]) { gradient in
-        backward(gradient, savedA, savedB, savedY, needs)
+        backward(gradient, saved, needs)
     }
 }
 
 func add(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    binaryOp(a, b, shape: shape, Add()) { g, _, _, _, _ in [g, g] }
+    binaryOp(a, b, shape: shape, Add(), saving: { _, _, _, _ in () }, backward: { g, _, _ in [g, g] })
 }
 
 func subtract(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    binaryOp(a, b, shape: shape, Subtract()) { g, _, _, _, needs in [g, needs.second { -g }] }
+    binaryOp(a, b, shape: shape, Subtract(), saving: { _, _, _, _ in () }, backward: { g, _, needs in [g, needs.second { -g }] })
 }
 
 func multiply(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    binaryOp(a, b, shape: shape, Multiply()) { g, a, b, _, needs in
-        [
-            needs.first { binaryMap(g, b, shape: g.shape, Multiply()) },
-            needs.second { binaryMap(g, a, shape: g.shape, Multiply()) },
-        ]
-    }
+    // Each input's gradient reads the other input: keep an input only when the other needs it.
+    binaryOp(
+        a, b, shape: shape, Multiply(),
+        saving: { a, b, _, needs in (a: needs.second ? a : nil, b: needs.first ? b : nil) },
+        backward: { g, saved, _ in
+            [
+                saved.b.map { binaryMap(g, $0, shape: g.shape, Multiply()) },
+                saved.a.map { binaryMap(g, $0, shape: g.shape, Multiply()) },
+            ]
+        })
 }
 
 func divide(_ a: Tensor, _ b: Tensor, shape: [Int]) -> Tensor {
-    binaryOp(a, b, shape: shape, Divide()) { g, _, b, y, needs in
-        let ga = binaryMap(g, b, shape: g.shape, Divide())
-        return [ga, needs.second { -binaryMap(ga, y, shape: g.shape, Multiply()) }]
-    }
+    // ∂/∂a = g / b; ∂/∂b = −(g / b)·y, so the output is kept only when b needs a gradient.
+    binaryOp(
+        a, b, shape: shape, Divide(), saving: { _, b, y, needs in (b: b, y: needs.second ? y : nil) },
+        backward: { g, saved, _ in
+            let ga = binaryMap(g, saved.b, shape: g.shape, Divide())
+            return [ga, saved.y.map { -binaryMap(ga, $0, shape: g.shape, Multiply()) }]
+        })
 }
 
 extension Tensor {
@@ -99,36 +112,45 @@ extension Tensor {
     /// is 0 and the exponent non-negative.
     public func pow(_ exponent: Tensor) -> Tensor {
         let shape = broadcastShapeOrStop(self.shape, exponent.shape, op: "pow")
-        return binaryOp(self, exponent, shape: shape, PowFunction()) { g, base, exponent, _, needs in
-            [
-                needs.first { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowBaseDerivative()), shape: g.shape, Multiply()) },
-                needs.second { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowExponentDerivative()), shape: g.shape, Multiply()) },
-            ]
-        }
+        return binaryOp(
+            self, exponent, shape: shape, PowFunction(), saving: { a, b, _, _ in (a, b) },
+            backward: { g, saved, needs in
+                let (base, exponent) = saved
+                return [
+                    needs.first { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowBaseDerivative()), shape: g.shape, Multiply()) },
+                    needs.second { binaryMap(g, binaryMap(base, exponent, shape: g.shape, PowExponentDerivative()), shape: g.shape, Multiply()) },
+                ]
+            })
     }
 
     /// Elementwise maximum with broadcasting; where both are equal the gradient is split
     /// evenly, as in PyTorch.
     public func maximum(_ other: Tensor) -> Tensor {
         let shape = broadcastShapeOrStop(self.shape, other.shape, op: "maximum")
-        return binaryOp(self, other, shape: shape, MaximumFunction()) { g, a, b, _, needs in
-            [
-                needs.first { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
-                needs.second { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
-            ]
-        }
+        return binaryOp(
+            self, other, shape: shape, MaximumFunction(), saving: { a, b, _, _ in (a, b) },
+            backward: { g, saved, needs in
+                let (a, b) = saved
+                return [
+                    needs.first { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+                    needs.second { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+                ]
+            })
     }
 
     /// Elementwise minimum with broadcasting; where both are equal the gradient is split
     /// evenly, as in PyTorch.
     public func minimum(_ other: Tensor) -> Tensor {
         let shape = broadcastShapeOrStop(self.shape, other.shape, op: "minimum")
-        return binaryOp(self, other, shape: shape, MinimumFunction()) { g, a, b, _, needs in
-            [
-                needs.first { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
-                needs.second { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
-            ]
-        }
+        return binaryOp(
+            self, other, shape: shape, MinimumFunction(), saving: { a, b, _, _ in (a, b) },
+            backward: { g, saved, needs in
+                let (a, b) = saved
+                return [
+                    needs.first { binaryMap(g, binaryMap(b, a, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+                    needs.second { binaryMap(g, binaryMap(a, b, shape: g.shape, WinnerShare()), shape: g.shape, Multiply()) },
+                ]
+            })
     }
 }
 

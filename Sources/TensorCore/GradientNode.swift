@@ -24,15 +24,27 @@ final class GradientNode: @unchecked Sendable {
     private(set) var parents: [GradientNode?]
     /// Shapes of all inputs, used to reduce broadcast gradients.
     let parentShapes: [[Int]]
-    /// The backward rule; `nil` for a leaf.
-    let pullback: Pullback?
+    /// The backward rule, and with it the values it captured (the activations a training
+    /// step keeps for its backward pass).
+    private let rule: Mutex<BackwardRule>
+
+    /// What a node holds for the backward pass.
+    enum BackwardRule {
+        /// A leaf: the gradient stops here.
+        case leaf
+        /// A recorded operation's rule.
+        case recorded(Pullback)
+        /// The rule of a recorded operation after a sweep that did not retain the graph ran
+        /// it and released what it captured.
+        case released
+    }
 
     init(leafWithShape shape: [Int]) {
         order = nodeCounter.wrappingAdd(1, ordering: .relaxed).newValue
         self.shape = shape
         parents = []
         parentShapes = []
-        pullback = nil
+        rule = Mutex(.leaf)
     }
 
     init(shape: [Int], parents: [GradientNode?], parentShapes: [[Int]], pullback: @escaping Pullback) {
@@ -40,7 +52,18 @@ final class GradientNode: @unchecked Sendable {
         self.shape = shape
         self.parents = parents
         self.parentShapes = parentShapes
-        self.pullback = pullback
+        rule = Mutex(.recorded(pullback))
+    }
+
+    /// The backward rule; with `releasing`, a recorded rule is handed out once and the node
+    /// keeps ``BackwardRule/released`` instead, so the rule's captured values are freed as
+    /// soon as the caller drops it.
+    func backwardRule(releasing: Bool) -> BackwardRule {
+        rule.withLock { rule in
+            let current = rule
+            if releasing, case .recorded = current { rule = .released }
+            return current
+        }
     }
 
     /// Releases a long chain of ancestors without recursing once per node: ancestors that

@@ -6,10 +6,19 @@ extension Tensor {
     /// A target that this value does not depend on gets a zero gradient. Gradients reaching
     /// an input that was broadcast are summed back to the input's shape.
     ///
+    /// With `retainingGraph` (the default) the graph stays usable: differentiate it again, with
+    /// respect to other targets, as often as needed. Without it, each operation's backward rule
+    /// and the values it captured (a net's saved activations) are freed as soon as the sweep
+    /// has run it, as PyTorch's `backward()` does without `retain_graph=True`: a training
+    /// step's peak memory drops by the activations the sweep has already passed. Any later
+    /// sweep through one of those operations stops with
+    /// ``TensorError/notDifferentiable(message:)``.
+    ///
     /// - Precondition: Stops with ``TensorError/invalidArgument(op:message:)`` when `self` does not hold
     ///   exactly one element, and ``TensorError/notDifferentiable(message:)`` when a target
-    ///   does not track gradients.
-    public func gradients(wrt targets: [Tensor]) -> [Tensor] {
+    ///   does not track gradients or the sweep reaches an operation that an earlier sweep
+    ///   without `retainingGraph` has released.
+    public func gradients(wrt targets: [Tensor], retainingGraph: Bool = true) -> [Tensor] {
         guard scalarCount == 1 else {
             stop(.invalidArgument(op: "gradients", message: "expected a scalar to differentiate, found shape \(describe(shape))"))
         }
@@ -18,20 +27,23 @@ extension Tensor {
         }
         let targetNodes = targets.map { $0.node! }
         let accumulated = GradientRecording.$isEnabled.withValue(false) {
-            backpropagate(seed: Tensor(shape: shape, storage: TensorStorage(count: 1, repeating: 1)), targets: targetNodes)
+            backpropagate(
+                seed: Tensor(shape: shape, storage: TensorStorage(count: 1, repeating: 1)), targets: targetNodes,
+                releasing: !retainingGraph)
         }
         return zip(targets, targetNodes).map { target, node in
             accumulated[ObjectIdentifier(node)] ?? Tensor(shape: target.shape, storage: TensorStorage(count: target.scalarCount, repeating: 0))
         }
     }
 
-    /// Gradient of this scalar with respect to one target.
-    public func gradient(wrt target: Tensor) -> Tensor {
-        gradients(wrt: [target])[0]
+    /// Gradient of this scalar with respect to one target (see ``gradients(wrt:retainingGraph:)``).
+    public func gradient(wrt target: Tensor, retainingGraph: Bool = true) -> Tensor {
+        gradients(wrt: [target], retainingGraph: retainingGraph)[0]
     }
 
-    /// The sweep itself: returns the accumulated gradient of every target node.
-    private func backpropagate(seed: Tensor, targets: [GradientNode]) -> [ObjectIdentifier: Tensor] {
+    /// The sweep itself: returns the accumulated gradient of every target node; `releasing`
+    /// frees each backward rule once it has run.
+    private func backpropagate(seed: Tensor, targets: [GradientNode], releasing: Bool) -> [ObjectIdentifier: Tensor] {
         guard let root = node else { return [:] }
         // Collect every node reachable from the root with an explicit stack.
         var reachable: [GradientNode] = []
@@ -61,7 +73,17 @@ extension Tensor {
             let id = ObjectIdentifier(current)
             guard relevant.contains(id), let gradient = pending.removeValue(forKey: id) else { continue }
             if targetIDs.contains(id) { result[id] = gradient }
-            guard let pullback = current.pullback else { continue }
+            let pullback: Pullback
+            switch current.backwardRule(releasing: releasing) {
+            case .leaf: continue
+            case .recorded(let rule): pullback = rule
+            case .released:
+                stop(
+                    .notDifferentiable(
+                        message:
+                            "the graph behind this value was released by an earlier gradients(wrt:retainingGraph: false); pass retainingGraph: true to differentiate the same graph more than once"
+                    ))
+            }
             let inputGradients = pullback(gradient)
             for (index, parent) in current.parents.enumerated() {
                 guard let parent, relevant.contains(ObjectIdentifier(parent)),

@@ -111,7 +111,7 @@ public struct Tensor: Sendable {
     public var isTrackingGradients: Bool { node != nil }
 
     /// The same values, recorded as a leaf of the gradient graph: operations on the result
-    /// are recorded and ``gradients(wrt:)`` can return the gradient with respect to it.
+    /// are recorded and ``gradients(wrt:retainingGraph:)`` can return the gradient with respect to it.
     public func trackingGradients() -> Tensor {
         Tensor(shape: shape, storage: storage, node: GradientNode(leafWithShape: shape))
     }

@@ -33,11 +33,21 @@ extension Tensor {
     public func sigmoid() -> Tensor { unaryOp(self, SigmoidFunction(), backward: SigmoidBackward(), savesOutput: true) }
 
     /// Elementwise max(x, 0); the gradient at 0 is 0, as in PyTorch.
-    public func relu() -> Tensor { unaryOp(self, ReluFunction(), backward: ReluBackward(), savesOutput: false) }
+    ///
+    /// The backward pass reads the output (y > 0 exactly where x > 0), not the input, so the
+    /// input is not kept alive for it: after a batch norm or a convolution that nothing else
+    /// reads, the input's memory is freed at once, as PyTorch's in-place `ReLU(inplace=True)`
+    /// saves it.
+    public func relu() -> Tensor { unaryOp(self, ReluFunction(), backward: ReluBackward(), savesOutput: true) }
 
     /// Elementwise x for x > 0, `negativeSlope`·x otherwise (PyTorch's default slope is 0.01).
+    ///
+    /// For a slope ≥ 0 the backward pass reads the output, as ``relu()`` does (y > 0 exactly
+    /// where x > 0), so the input is not kept for it; a negative slope keeps the input.
     public func leakyRelu(negativeSlope: Float = 0.01) -> Tensor {
-        unaryOp(self, LeakyReluFunction(slope: negativeSlope), backward: LeakyReluBackward(slope: negativeSlope), savesOutput: false)
+        unaryOp(
+            self, LeakyReluFunction(slope: negativeSlope), backward: LeakyReluBackward(slope: negativeSlope),
+            savesOutput: negativeSlope >= 0)
     }
 
     /// Elementwise log(1 + eˣ), computed stably; like PyTorch (β = 1, threshold 20) it
@@ -94,11 +104,15 @@ struct SigmoidFunction: UnaryScalarFunction {
 }
 struct SigmoidBackward: BinaryScalarFunction { @inline(__always) func apply(_ g: Float, _ y: Float) -> Float { g * y * (1 - y) } }
 struct ReluFunction: UnaryScalarFunction { @inline(__always) func apply(_ x: Float) -> Float { x < 0 ? 0 : x } }
+/// The gradient of ReLU from the incoming gradient and either x or y = relu(x): both are > 0
+/// at the same elements.
 struct ReluBackward: BinaryScalarFunction { @inline(__always) func apply(_ g: Float, _ x: Float) -> Float { x > 0 ? g : 0 } }
 struct LeakyReluFunction: UnaryScalarFunction {
     let slope: Float
     @inline(__always) func apply(_ x: Float) -> Float { x > 0 ? x : x * slope }
 }
+/// The gradient of leaky ReLU from the incoming gradient and x, or y = leakyRelu(x) when the
+/// slope is ≥ 0 (then both are > 0 at the same elements).
 struct LeakyReluBackward: BinaryScalarFunction {
     let slope: Float
     @inline(__always) func apply(_ g: Float, _ x: Float) -> Float { x > 0 ? g : g * slope }

@@ -129,6 +129,25 @@ private func expectDeepChainResult(
         #expect(first.scalars == x.exp().scalars)
     }
 
+    /// Without `retainingGraph` the sweep frees each operation's saved values once it has run
+    /// it (here `exp`'s output, which only its backward rule holds); the gradients are the same.
+    @Test func releasingSweepFreesSavedValuesAndGivesTheSameGradients() throws {
+        for retaining in [true, false] {
+            let x = Tensor([0.5, -1, 2]).trackingGradients()
+            weak var saved: TensorStorage?
+            let loss: Tensor = {
+                let exponential = (x * 3).exp()
+                saved = exponential.storage
+                return (exponential * 2).sum()
+            }()
+            #expect(saved != nil, "exp keeps its output for the backward pass")
+            let gradient = loss.gradient(wrt: x, retainingGraph: retaining)
+            #expect(gradient.scalars == (x * 3).exp().scalars.map { $0 * 6 })
+            #expect((saved == nil) == !retaining, "retainingGraph \(retaining)")
+            if retaining { #expect(loss.gradient(wrt: x).scalars == gradient.scalars) }
+        }
+    }
+
     // MARK: Errors
 
     @Test func checkedVariantsThrowWhatTheOperationsStopWith() throws {

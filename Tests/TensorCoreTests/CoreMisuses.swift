@@ -92,6 +92,15 @@ extension Misuse {
             let x = Tensor([1, 2, 3]).trackingGradients()
             _ = (x * Tensor([4, 5, 6])).sum().gradients(wrt: [x, Tensor([4, 5, 6])])
         },
+        Misuse(
+            "gradients: a graph released by an earlier sweep",
+            message: "gradients: the graph behind this value was released by an earlier gradients(wrt:retainingGraph: false)", "retainingGraph: true"
+        ) {
+            let x = Tensor([1, 2]).trackingGradients()
+            let loss = x.exp().sum()
+            _ = loss.gradient(wrt: x, retainingGraph: false)
+            _ = loss.gradient(wrt: x)
+        },
         Misuse("gradients: a detached copy of a leaf", message: "gradients: target 0") {
             let x = Tensor([1, 2, 3]).trackingGradients()
             _ = (x * 2).sum().gradient(wrt: x.detached())

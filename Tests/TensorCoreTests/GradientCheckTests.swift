@@ -498,7 +498,7 @@ private let broadcastCases: [([Int], [Int])] = [
 
 /// The elementwise unary ops, each with inputs kept away from its kinks and singularities.
 enum GradientCheckUnaryOp: String, CaseIterable, Sendable, CustomStringConvertible {
-    case exp, log, sqrt, abs, tanh, sigmoid, relu, leakyRelu, leakyReluSlope, softplus, softplusLarge
+    case exp, log, sqrt, abs, tanh, sigmoid, relu, leakyRelu, leakyReluSlope, leakyReluNegativeSlope, softplus, softplusLarge
     case squared, clampedBoth, clampedMin, clampedMax
 
     var description: String { rawValue }
@@ -508,7 +508,7 @@ enum GradientCheckUnaryOp: String, CaseIterable, Sendable, CustomStringConvertib
         case .exp: try data.normal(shape)
         case .log: try data.uniform(shape, 0.3, 3)
         case .sqrt: try data.uniform(shape, 0.3, 3)
-        case .abs, .relu, .leakyRelu, .leakyReluSlope: try data.signed(shape, 0.05, 2)
+        case .abs, .relu, .leakyRelu, .leakyReluSlope, .leakyReluNegativeSlope: try data.signed(shape, 0.05, 2)
         case .tanh, .sigmoid, .softplus, .squared: try data.normal(shape, scale: 2)
         case .softplusLarge: try data.signed(shape, 18, 26)  // both sides of the threshold at 20
         case .clampedBoth: try data.avoiding([-0.5, 0.7], shape, in: -1.5...1.5)
@@ -527,6 +527,8 @@ enum GradientCheckUnaryOp: String, CaseIterable, Sendable, CustomStringConvertib
         case .relu: x.relu()
         case .leakyRelu: x.leakyRelu()
         case .leakyReluSlope: x.leakyRelu(negativeSlope: 0.2)
+        // A negative slope makes y > 0 on both sides, so its backward pass must read x.
+        case .leakyReluNegativeSlope: x.leakyRelu(negativeSlope: -0.5)
         case .softplus, .softplusLarge: x.softplus()
         case .squared: x.squared()
         case .clampedBoth: x.clamped(min: -0.5, max: 0.7)
@@ -607,6 +609,41 @@ private func gradient(of values: [Float], shape: [Int]? = nil, _ loss: (Tensor) 
         #expect(gradient(of: [-1, 0, 2]) { $0.relu().sum() }.scalars == [0, 0, 1])
         // PyTorch's leaky_relu backward takes the negative slope at exactly 0.
         #expect(gradient(of: [-1, 0, 2]) { $0.leakyRelu(negativeSlope: 0.1).sum() }.scalars == [0.1, 0.1, 1])
+        #expect(gradient(of: [-1, 0, 2]) { $0.leakyRelu(negativeSlope: 0).sum() }.scalars == [0, 0, 1])
+        #expect(gradient(of: [-1, 0, 2]) { $0.leakyRelu(negativeSlope: -0.5).sum() }.scalars == [-0.5, -0.5, 1])
+        // NaN passes through, and its gradient is that of the x ≤ 0 side, as in PyTorch.
+        #expect(gradient(of: [.nan, 1]) { $0.relu().sum() }.scalars == [0, 1])
+        #expect(gradient(of: [.nan, 1]) { $0.leakyRelu(negativeSlope: 0.1).sum() }.scalars == [0.1, 1])
+    }
+
+    /// ReLU and leaky ReLU (slope ≥ 0) keep their output for the backward pass, not their
+    /// input: the input of a ReLU that nothing else reads is freed during the forward pass,
+    /// as PyTorch's in-place ReLU frees it. A negative slope has to keep the input.
+    @Test func reluDoesNotKeepItsInput() throws {
+        let x = Tensor(shape: [4], scalars: [-1, 0.5, 2, -3]).trackingGradients()
+        let cases: [(name: String, activation: (Tensor) -> Tensor, gradient: [Float])] = [
+            ("relu", { $0.relu() }, [0, 2, 2, 0]),
+            ("leakyRelu", { $0.leakyRelu() }, [0.02, 2, 2, 0.02]),
+            ("leakyRelu 0", { $0.leakyRelu(negativeSlope: 0) }, [0, 2, 2, 0]),
+        ]
+        for (name, activation, expected) in cases {
+            weak var intermediate: TensorStorage?
+            let y: Tensor = {
+                let scaled = x * 2
+                intermediate = scaled.storage
+                return activation(scaled)
+            }()
+            #expect(intermediate == nil, "\(name) kept its input alive")
+            #expect(y.sum().gradient(wrt: x).scalars == expected, "\(name)")
+        }
+        weak var kept: TensorStorage?
+        let y: Tensor = {
+            let scaled = x * 2
+            kept = scaled.storage
+            return scaled.leakyRelu(negativeSlope: -0.5)
+        }()
+        #expect(kept != nil, "a negative slope needs its input for the backward pass")
+        #expect(y.sum().gradient(wrt: x).scalars == [-1, 2, 2, -1])
     }
 
     @Test func absAtZero() throws {

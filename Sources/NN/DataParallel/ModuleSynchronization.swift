@@ -31,7 +31,7 @@ extension Communicator {
         try broadcast(buffers.map(\.value), from: root, bucketCapacity: bucketCapacity) { buffers[$0].value = $1 }
     }
 
-    /// Replaces `gradients` (of ``Module/gradients(of:)``) on every process by their sum
+    /// Replaces `gradients` (of ``Module/gradients(of:retainingGraph:)``) on every process by their sum
     /// over the processes, in buckets of at most `bucketCapacity` scalars in the order of
     /// `module`'s trainable parameters, with `scalars` (a loss, flags) summed in the last
     /// bucket so that they cost no collective of their own. A trainable parameter without a
