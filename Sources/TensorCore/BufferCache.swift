@@ -6,10 +6,12 @@ import Synchronization
 /// Fresh pages are expensive: on these machines writing a newly mapped 51 MB buffer costs
 /// five times as much as the multiply that fills it, because every page faults once. Buffers
 /// of at least ``minimumCachedCount`` floats are therefore returned here when a tensor (or a
-/// kernel's workspace) is freed, and handed out again for a request of the same size. The
-/// cache holds at most ``ComputeSettings/bufferCacheLimitBytes`` bytes of the settings in
-/// effect where a buffer is returned; beyond that the buffers that were returned longest ago
-/// are freed.
+/// kernel's workspace) is freed, and handed out again: a request takes the smallest free
+/// block that holds it and a freed block merges with its free neighbours (``BufferArena``),
+/// so memory freed in one size serves requests of other sizes. Free memory beyond
+/// ``ComputeSettings/bufferCacheLimitBytes`` of the settings in effect where a buffer is
+/// returned goes back to the system, the buffers freed longest ago first; with a limit of 0
+/// where a buffer is requested, it comes straight from the system and goes straight back.
 final class BufferCache: Sendable {
     /// The process-wide cache behind tensor storage and kernel workspaces.
     static let shared = BufferCache()
@@ -17,67 +19,45 @@ final class BufferCache: Sendable {
     /// Smaller buffers come from malloc's own free lists, which are fast enough.
     static let minimumCachedCount = 1 << 16
 
-    private struct Entry: @unchecked Sendable {
-        let pointer: UnsafeMutablePointer<Float>
-        let count: Int
-    }
-
-    private struct State {
-        var idle: [Entry] = []
-        var idleBytes = 0
-
-        /// Removes the oldest idle buffers until the rest fit `limitBytes`; the caller frees
-        /// them outside the lock.
-        mutating func evict(beyond limitBytes: Int) -> [Entry] {
-            var evicted: [Entry] = []
-            while idleBytes > limitBytes, !idle.isEmpty {
-                let oldest = idle.removeFirst()
-                idleBytes -= oldest.count * 4
-                evicted.append(oldest)
-            }
-            return evicted
-        }
+    private struct State: @unchecked Sendable {
+        var arena = BufferArena(minimumSplit: BufferCache.minimumCachedCount)
     }
 
     private let state = Mutex(State())
 
-    /// Frees the idle buffers: a cache other than ``shared`` (a test's, a scoped one) gives its
-    /// memory back when it goes away.
+    /// Frees every buffer: a cache other than ``shared`` (a test's) gives its memory back
+    /// when it goes away.
     deinit {
-        state.withLock { state in
-            for entry in state.idle { entry.pointer.deallocate() }
-            state.idle.removeAll()
-        }
+        let bases = state.withLock { $0.arena.removeAll() }
+        for base in bases { base.deallocate() }
     }
 
     /// Memory for `count` floats, 64-byte aligned, contents undefined.
     func allocate(count: Int) -> UnsafeMutablePointer<Float> {
-        if count >= Self.minimumCachedCount {
-            let reused: UnsafeMutablePointer<Float>? = state.withLock { state in
-                guard let index = state.idle.lastIndex(where: { $0.count == count }) else { return nil }
-                state.idleBytes -= count * 4
-                return state.idle.remove(at: index).pointer
-            }
-            if let reused { return reused }
+        guard count >= Self.minimumCachedCount else { return Self.systemAllocate(count: count) }
+        if let reused = state.withLock({ $0.arena.take(count: count) }) { return reused }
+        let blockCount = BufferArena.blockCount(count)
+        let pointer = Self.systemAllocate(count: blockCount)
+        if ComputeSettings.current.bufferCacheLimitBytes > 0 {
+            state.withLock { $0.arena.addSegment(base: pointer, count: blockCount) }
         }
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64)
-        return raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+        return pointer
     }
 
-    /// Gives back memory from ``allocate(count:)``, keeping at most `limitBytes` idle (by
-    /// default the limit of the settings in effect here, read only for a buffer to keep).
+    /// Gives back memory from ``allocate(count:)``, keeping at most `limitBytes` free in
+    /// wholly free buffers (by default the limit of the settings in effect here).
     func release(_ pointer: UnsafeMutablePointer<Float>, count: Int, limitBytes: Int? = nil) {
         guard count >= Self.minimumCachedCount else {
             pointer.deallocate()
             return
         }
         let limitBytes = limitBytes ?? ComputeSettings.current.bufferCacheLimitBytes
-        let evicted: [Entry] = state.withLock { state in
-            state.idle.append(Entry(pointer: pointer, count: count))
-            state.idleBytes += count * 4
-            return state.evict(beyond: limitBytes)
+        let (cached, evicted) = state.withLock { state in
+            let cached = state.arena.release(pointer)
+            return (cached, cached ? state.arena.evict(beyond: limitBytes / 4) : [])
         }
-        for entry in evicted { entry.pointer.deallocate() }
+        if !cached { pointer.deallocate() }
+        for base in evicted { base.deallocate() }
     }
 
     /// Runs `body` with a temporary buffer of `count` floats (contents undefined).
@@ -87,13 +67,21 @@ final class BufferCache: Sendable {
         return try body(pointer)
     }
 
-    /// Bytes held by idle buffers.
-    var idleBytes: Int { state.withLock { $0.idleBytes } }
+    /// Bytes held in free blocks.
+    var idleBytes: Int { state.withLock { $0.arena.idleCount * 4 } }
 
-    /// Frees the oldest idle buffers until at most `limitBytes` stay idle.
+    /// Bytes obtained from the system and held here, in use or free.
+    var heldBytes: Int { state.withLock { $0.arena.segments.values.reduce(0) { $0 + $1.count } * 4 } }
+
+    /// Gives wholly free buffers back to the system, those freed longest ago first, until at
+    /// most `limitBytes` stay free or none is wholly free.
     func trim(toBytes limitBytes: Int) {
-        let evicted = state.withLock { $0.evict(beyond: limitBytes) }
-        for entry in evicted { entry.pointer.deallocate() }
+        let evicted = state.withLock { $0.arena.evict(beyond: limitBytes / 4) }
+        for base in evicted { base.deallocate() }
+    }
+
+    private static func systemAllocate(count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: Swift.max(count, 1) * 4, alignment: 64).bindMemory(to: Float.self, capacity: Swift.max(count, 1))
     }
 }
 
