@@ -220,18 +220,20 @@ static inline void to_channels_last(
 }
 
 /* image[c][h][w] = padded[(h + top)][(w + left)][c] (+ bias[c]), the inverse of to_channels_last
- * on the region it filled. */
+ * on the region it filled. Row by row, so that the strided reads of one padded row (width ×
+ * channels floats) stay in the cache for all its channels: channel by channel over the whole
+ * image would read the entire padded buffer from memory once per channel. */
 __attribute__((always_inline))
 static inline void from_channels_last(
     const float *padded, long padded_width, long top, long left, const float *bias, long channels,
     long height, long width, float *image)
 {
-    for (long c = 0; c < channels; c++) {
-        float shift = bias ? bias[c] : 0;
-        for (long h = 0; h < height; h++) {
-            const float *row = padded + ((h + top) * padded_width + left) * channels + c;
+    for (long h = 0; h < height; h++) {
+        const float *row = padded + ((h + top) * padded_width + left) * channels;
+        for (long c = 0; c < channels; c++) {
+            float shift = bias ? bias[c] : 0;
             float *target = image + (c * height + h) * width;
-            for (long w = 0; w < width; w++) target[w] = row[w * channels] + shift;
+            for (long w = 0; w < width; w++) target[w] = row[w * channels + c] + shift;
         }
     }
 }
