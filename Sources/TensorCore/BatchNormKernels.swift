@@ -1,0 +1,227 @@
+// The memory passes of batch normalisation over `[N, C, plane]` data, one (image, channel)
+// plane at a time. Every kernel works on one plane and returns or writes only that plane's
+// values, so the callers can split the planes over threads in any way and combine the
+// per-plane partial sums in a fixed order: the results do not depend on the thread count.
+
+/// Floats per block of a plane in ``planeMoments(_:count:)``: its second look at a block finds
+/// it in the L1 cache (16 KiB).
+private let momentBlock = 4096
+
+/// Per-channel mean and biased variance, in double, of `[N, C, plane]` data.
+///
+/// One pass over memory: each plane's sum and squared deviations from its own mean come from
+/// ``planeMoments(_:count:)`` (planes split over threads), and the planes of a channel are then
+/// combined in image order with the parallel-variance formula (Chan et al.), so a large mean
+/// costs no accuracy and the thread count changes no bit.
+func channelStatistics(_ x: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int) -> (mean: [Double], variance: [Double]) {
+    let planes = batch * channels
+    var sums = [Double](repeating: 0, count: planes)
+    var squares = [Double](repeating: 0, count: planes)
+    sums.withUnsafeMutableBufferPointer { sumBuffer in
+        squares.withUnsafeMutableBufferPointer { squareBuffer in
+            let (sums, squares) = (sumBuffer.baseAddress!, squareBuffer.baseAddress!)
+            parallelChunks(count: planes, minimumChunk: planeChunk(plane)) { range in
+                for index in range {
+                    (sums[index], squares[index]) = planeMoments(x + index * plane, count: plane)
+                }
+            }
+        }
+    }
+    var mean = [Double](repeating: 0, count: channels)
+    var variance = [Double](repeating: 0, count: channels)
+    let count = Double(batch * plane)
+    for c in 0..<channels {
+        var total = 0.0
+        for n in 0..<batch { total += sums[n * channels + c] }
+        let m = total / count
+        var deviations = 0.0
+        for n in 0..<batch {
+            let index = n * channels + c
+            let offset = sums[index] / Double(plane) - m
+            deviations += squares[index] + Double(plane) * offset * offset
+        }
+        mean[c] = m
+        variance[c] = deviations / count
+    }
+    return (mean, variance)
+}
+
+/// Per-channel `Σdy` and `Σdy·(x − mean[c])`, in double, of `[N, C, plane]` data: one pass
+/// over both, planes split over threads, each channel's planes added in image order.
+func channelGradientSums(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: [Float], batch: Int, channels: Int, plane: Int
+) -> (gradient: [Double], product: [Double]) {
+    let planes = batch * channels
+    var planeGradients = [Double](repeating: 0, count: planes)
+    var planeProducts = [Double](repeating: 0, count: planes)
+    planeGradients.withUnsafeMutableBufferPointer { gradientBuffer in
+        planeProducts.withUnsafeMutableBufferPointer { productBuffer in
+            let (gradients, products) = (gradientBuffer.baseAddress!, productBuffer.baseAddress!)
+            parallelChunks(count: planes, minimumChunk: planeChunk(plane)) { range in
+                for index in range {
+                    let offset = index * plane
+                    (gradients[index], products[index]) = planeGradientSums(
+                        dy + offset, x + offset, count: plane, mean: mean[index % channels])
+                }
+            }
+        }
+    }
+    var gradient = [Double](repeating: 0, count: channels)
+    var product = [Double](repeating: 0, count: channels)
+    for c in 0..<channels {
+        for n in 0..<batch {
+            gradient[c] += planeGradients[n * channels + c]
+            product[c] += planeProducts[n * channels + c]
+        }
+    }
+    return (gradient, product)
+}
+
+/// Runs `body(offset, channel)` for every `(image, channel)` plane of `[N, C, plane]` data,
+/// with the offset of the plane's first value, the planes split over threads.
+func forEachPlane(batch: Int, channels: Int, plane: Int, _ body: (_ offset: Int, _ channel: Int) -> Void) {
+    parallelChunks(count: batch * channels, minimumChunk: planeChunk(plane)) { range in
+        for index in range { body(index * plane, index % channels) }
+    }
+}
+
+/// The fewest planes of `plane` floats worth a thread of their own.
+private func planeChunk(_ plane: Int) -> Int {
+    max(1, parallelGrain / max(1, plane))
+}
+
+/// The sum of `count` floats and their squared deviations from their mean, block by block
+/// (the corrected two-pass algorithm within a block, Chan et al.'s combination across blocks):
+/// a first look at a block, from memory, gives its float mean `s`; a second, from the L1
+/// cache, gives `Σ(x − s)` and `Σ(x − s)²` in float lanes, from which the block's sum and
+/// squared deviations follow in double without cancellation, whatever the mean.
+func planeMoments(_ x: UnsafePointer<Float>, count: Int) -> (sum: Double, squaredDeviations: Double) {
+    var (sum, squares) = (0.0, 0.0)
+    var start = 0
+    while start < count {
+        let length = min(momentBlock, count - start)
+        let block = x + start
+        let shift = floatSum(block, count: length) / Float(length)
+        let (deviations, squaredDeviations) = deviationSums(block, count: length, from: shift)
+        let blockSum = Double(length) * Double(shift) + Double(deviations)
+        var blockSquares = Double(squaredDeviations) - Double(deviations) * Double(deviations) / Double(length)
+        if start > 0 {
+            let delta = blockSum / Double(length) - sum / Double(start)
+            blockSquares += delta * delta * Double(start) * Double(length) / Double(start + length)
+        }
+        sum += blockSum
+        squares += blockSquares
+        start += length
+    }
+    return (sum, max(0, squares))
+}
+
+/// The sum of `count` floats, in sixteen float lanes.
+private func floatSum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    let raw = UnsafeRawPointer(x)
+    var lanes = SIMD16<Float>()
+    var i = 0
+    while i + 16 <= count {
+        lanes += raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+    }
+    var sum = lanes.sum()
+    while i < count {
+        sum += x[i]
+        i += 1
+    }
+    return sum
+}
+
+/// `Σ(x − shift)` and `Σ(x − shift)²` over `count` floats, in sixteen float lanes each.
+private func deviationSums(_ x: UnsafePointer<Float>, count: Int, from shift: Float) -> (deviations: Float, squares: Float) {
+    let raw = UnsafeRawPointer(x)
+    let shifts = SIMD16<Float>(repeating: shift)
+    var (deviationLanes, squareLanes) = (SIMD16<Float>(), SIMD16<Float>())
+    var i = 0
+    while i + 16 <= count {
+        let d = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - shifts
+        deviationLanes += d
+        squareLanes += d * d
+        i += 16
+    }
+    var (deviations, squares) = (deviationLanes.sum(), squareLanes.sum())
+    while i < count {
+        let d = x[i] - shift
+        deviations += d
+        squares += d * d
+        i += 1
+    }
+    return (deviations, squares)
+}
+
+/// `Σdy` and `Σdy·(x − mean)` over `count` floats: sixteen float lanes per block of
+/// ``momentBlock``, the blocks added in double.
+func planeGradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float) -> (gradient: Double, product: Double) {
+    let (rawGradient, rawInput) = (UnsafeRawPointer(dy), UnsafeRawPointer(x))
+    let means = SIMD16<Float>(repeating: mean)
+    var (gradient, product) = (0.0, 0.0)
+    var start = 0
+    while start < count {
+        let end = min(count, start + momentBlock)
+        var (gradientLanes, productLanes) = (SIMD16<Float>(), SIMD16<Float>())
+        var i = start
+        while i + 16 <= end {
+            let g = rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let v = rawInput.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            gradientLanes += g
+            productLanes += g * (v - means)
+            i += 16
+        }
+        var (blockGradient, blockProduct) = (gradientLanes.sum(), productLanes.sum())
+        while i < end {
+            blockGradient += dy[i]
+            blockProduct += dy[i] * (x[i] - mean)
+            i += 1
+        }
+        gradient += Double(blockGradient)
+        product += Double(blockProduct)
+        start = end
+    }
+    return (gradient, product)
+}
+
+/// `y = (x − mean)·scale + shift` over `count` floats.
+func planeAffine(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, mean: Float, scale: Float, shift: Float) {
+    let (input, output) = (UnsafeRawPointer(x), UnsafeMutableRawPointer(y))
+    let (means, scales, shifts) = (SIMD16<Float>(repeating: mean), SIMD16<Float>(repeating: scale), SIMD16<Float>(repeating: shift))
+    var i = 0
+    while i + 16 <= count {
+        let v = input.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        output.storeBytes(of: (v - means) * scales + shifts, toByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < count {
+        y[i] = (x[i] - mean) * scale + shift
+        i += 1
+    }
+}
+
+/// The training-mode input gradient `dx = (dy − meanGradient − (x − mean)·meanProduct)·scale`
+/// over `count` floats.
+func planeInputGradient(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int,
+    mean: Float, meanGradient: Float, meanProduct: Float, scale: Float
+) {
+    let (rawGradient, rawInput, output) = (UnsafeRawPointer(dy), UnsafeRawPointer(x), UnsafeMutableRawPointer(dx))
+    let means = SIMD16<Float>(repeating: mean)
+    let meanGradients = SIMD16<Float>(repeating: meanGradient)
+    let meanProducts = SIMD16<Float>(repeating: meanProduct)
+    let scales = SIMD16<Float>(repeating: scale)
+    var i = 0
+    while i + 16 <= count {
+        let g = rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        let v = rawInput.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        output.storeBytes(of: (g - meanGradients - (v - means) * meanProducts) * scales, toByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < count {
+        dx[i] = (dy[i] - meanGradient - (x[i] - mean) * meanProduct) * scale
+        i += 1
+    }
+}
