@@ -1,4 +1,4 @@
-import Synchronization
+import TensorCore
 
 /// Caps on the memory that reading one dataset file may take, so that a small damaged or
 /// hostile file (a gzip "bomb", a PNG header announcing 100000 × 100000 pixels) is refused
@@ -116,4 +116,4 @@ public enum DatasetLimit: String, Sendable, Hashable, CaseIterable, CustomString
     }
 }
 
-private let processDefault = Mutex(DatasetLimits())
+private let processDefault = Locked(DatasetLimits())

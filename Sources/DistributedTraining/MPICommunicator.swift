@@ -1,7 +1,7 @@
 import CMPI
 import Foundation
 import NN
-import Synchronization
+import TensorCore
 
 /// A `Communicator` over MPI (Open MPI): the processes an MPI launcher (`mpirun`, `srun`)
 /// started, on one machine or many. The collectives run on a duplicate of
@@ -37,7 +37,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         case finalized
     }
 
-    private static let lifecycle = Mutex(Lifecycle.notInitialized)
+    private static let lifecycle = Locked(Lifecycle.notInitialized)
 
     /// MPI, initialised on the first call (`MPI_Init_thread`); later calls return the same
     /// communicator.

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A cache of large float buffers, so that a training loop which allocates the same tensor
 /// sizes every step reuses memory instead of asking the system for fresh pages each time.
 ///
@@ -23,7 +21,7 @@ final class BufferCache: Sendable {
         var arena = BufferArena(minimumSplit: BufferCache.minimumCachedCount)
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// Frees every buffer: a cache other than ``shared`` (a test's) gives its memory back
     /// when it goes away.

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// The settings that affect every computation of the library, in one place: how many threads
 /// the kernels and OpenBLAS use, which convolution algorithm runs and on which instruction
@@ -178,4 +177,4 @@ public struct ComputeSettings: Sendable, Hashable {
     @TaskLocal static var scoped: ComputeSettings?
 }
 
-private let processDefault = Mutex(ComputeSettings())
+private let processDefault = Locked(ComputeSettings())

@@ -26,7 +26,7 @@ final class GradientNode: @unchecked Sendable {
     let parentShapes: [[Int]]
     /// The backward rule, and with it the values it captured (the activations a training
     /// step keeps for its backward pass).
-    private let rule: Mutex<BackwardRule>
+    private let rule: Locked<BackwardRule>
 
     /// What a node holds for the backward pass.
     enum BackwardRule {
@@ -44,7 +44,7 @@ final class GradientNode: @unchecked Sendable {
         self.shape = shape
         parents = []
         parentShapes = []
-        rule = Mutex(.leaf)
+        rule = Locked(.leaf)
     }
 
     init(shape: [Int], parents: [GradientNode?], parentShapes: [[Int]], pullback: @escaping Pullback) {
@@ -52,7 +52,7 @@ final class GradientNode: @unchecked Sendable {
         self.shape = shape
         self.parents = parents
         self.parentShapes = parentShapes
-        rule = Mutex(.recorded(pullback))
+        rule = Locked(.recorded(pullback))
     }
 
     /// The backward rule; with `releasing`, a recorded rule is handed out once and the node
