@@ -14,18 +14,8 @@ private let momentBlock = 4096
 /// combined in image order with the parallel-variance formula (Chan et al.), so a large mean
 /// costs no accuracy and the thread count changes no bit.
 func channelStatistics(_ x: UnsafePointer<Float>, batch: Int, channels: Int, plane: Int) -> (mean: [Double], variance: [Double]) {
-    let planes = batch * channels
-    var sums = [Double](repeating: 0, count: planes)
-    var squares = [Double](repeating: 0, count: planes)
-    sums.withUnsafeMutableBufferPointer { sumBuffer in
-        squares.withUnsafeMutableBufferPointer { squareBuffer in
-            let (sums, squares) = (sumBuffer.baseAddress!, squareBuffer.baseAddress!)
-            parallelChunks(count: planes, minimumChunk: planeChunk(plane)) { range in
-                for index in range {
-                    (sums[index], squares[index]) = planeMoments(x + index * plane, count: plane)
-                }
-            }
-        }
+    let (sums, squares) = perPlanePairs(planes: batch * channels, plane: plane) { index in
+        planeMoments(x + index * plane, count: plane)
     }
     var mean = [Double](repeating: 0, count: channels)
     var variance = [Double](repeating: 0, count: channels)
@@ -51,20 +41,8 @@ func channelStatistics(_ x: UnsafePointer<Float>, batch: Int, channels: Int, pla
 func channelGradientSums(
     _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: [Float], batch: Int, channels: Int, plane: Int
 ) -> (gradient: [Double], product: [Double]) {
-    let planes = batch * channels
-    var planeGradients = [Double](repeating: 0, count: planes)
-    var planeProducts = [Double](repeating: 0, count: planes)
-    planeGradients.withUnsafeMutableBufferPointer { gradientBuffer in
-        planeProducts.withUnsafeMutableBufferPointer { productBuffer in
-            let (gradients, products) = (gradientBuffer.baseAddress!, productBuffer.baseAddress!)
-            parallelChunks(count: planes, minimumChunk: planeChunk(plane)) { range in
-                for index in range {
-                    let offset = index * plane
-                    (gradients[index], products[index]) = planeGradientSums(
-                        dy + offset, x + offset, count: plane, mean: mean[index % channels])
-                }
-            }
-        }
+    let (planeGradients, planeProducts) = perPlanePairs(planes: batch * channels, plane: plane) { index in
+        planeGradientSums(dy + index * plane, x + index * plane, count: plane, mean: mean[index % channels])
     }
     var gradient = [Double](repeating: 0, count: channels)
     var product = [Double](repeating: 0, count: channels)
@@ -83,6 +61,22 @@ func forEachPlane(batch: Int, channels: Int, plane: Int, _ body: (_ offset: Int,
     parallelChunks(count: batch * channels, minimumChunk: planeChunk(plane)) { range in
         for index in range { body(index * plane, index % channels) }
     }
+}
+
+/// `pair(index)` for every plane index below `planes`, the planes split over threads, as two
+/// arrays: the per-plane partial sums that the channel statistics then add in a fixed order.
+private func perPlanePairs(planes: Int, plane: Int, _ pair: (Int) -> (Double, Double)) -> ([Double], [Double]) {
+    var first = [Double](repeating: 0, count: planes)
+    var second = [Double](repeating: 0, count: planes)
+    first.withUnsafeMutableBufferPointer { firstBuffer in
+        second.withUnsafeMutableBufferPointer { secondBuffer in
+            let (firsts, seconds) = (firstBuffer.baseAddress!, secondBuffer.baseAddress!)
+            parallelChunks(count: planes, minimumChunk: planeChunk(plane)) { range in
+                for index in range { (firsts[index], seconds[index]) = pair(index) }
+            }
+        }
+    }
+    return (first, second)
 }
 
 /// The fewest planes of `plane` floats worth a thread of their own.
