@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import TensorCore
 
 /// The "Clever Hans" experiment of the FCDD paper (Liznerski et al., ICLR 2021; its last
 /// experiment) on CIFAR-10: a one-class model trained with labelled anomalies, some of which

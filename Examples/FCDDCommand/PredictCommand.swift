@@ -108,7 +108,7 @@ struct PredictCommand: AsyncParsableCommand {
             if inputs.count <= Self.longList {
                 say(Self.line(row))
             } else {
-                let rate = Double(done) / max(ProgressBar.seconds(ContinuousClock.now - start), 1e-9)
+                let rate = Double(done) / max((ContinuousClock.now - start).seconds, 1e-9)
                 bar.update(
                     done: done, total: inputs.count, detail: "\(done)/\(inputs.count) images, \(String(format: "%.1f", rate)) images/s",
                     force: done == inputs.count || done * 10 / inputs.count != index * 10 / inputs.count)
@@ -120,7 +120,7 @@ struct PredictCommand: AsyncParsableCommand {
         try AtomicFile.write(Data(rows.map { $0.jsonLine + "\n" }.joined().utf8), to: outputs.url(for: "predictions.jsonl"))
         try outputs.publish()
 
-        let seconds = ProgressBar.seconds(ContinuousClock.now - start)
+        let seconds = (ContinuousClock.now - start).seconds
         let scored = rows.filter { $0.score != nil }
         let anomalous = predictor.threshold == nil ? "" : ", \(scored.filter { $0.isAnomalous == true }.count) anomalous"
         say(

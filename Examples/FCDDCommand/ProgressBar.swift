@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// A one-line progress bar on standard error with the step's loss and an estimate of the
 /// time left, redrawn in place on a terminal and printed once per epoch otherwise (so
@@ -24,7 +25,7 @@ struct ProgressBar {
         guard force || (isTerminal && now - lastDraw >= .milliseconds(200)) else { return }
         lastDraw = now
         let fraction = total > 0 ? Double(done) / Double(total) : 1
-        let elapsed = Self.seconds(now - start)
+        let elapsed = (now - start).seconds
         let remaining = done > baseline ? elapsed * Double(total - done) / Double(done - baseline) : 0
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
@@ -35,11 +36,6 @@ struct ProgressBar {
     /// Ends the bar's line on a terminal.
     func finish() {
         if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-
-    /// Seconds of a duration.
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 
     /// `m:ss` or `h:mm:ss`.

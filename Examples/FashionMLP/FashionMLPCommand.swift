@@ -118,7 +118,6 @@ struct FashionMLPCommand: AsyncParsableCommand {
     }
 
     private func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        return String(format: "%.2f s", seconds)
+        String(format: "%.2f s", duration.seconds)
     }
 }

@@ -209,7 +209,17 @@ static inline void to_channels_last(
     const float *image, long channels, long height, long width, float *padded, long padded_height,
     long padded_width, long top, long left)
 {
-    memset(padded, 0, sizeof(float) * (size_t)(padded_height * padded_width * channels));
+    /* Only the border is zeroed: the rows above and below the image, and each image row's
+     * columns left and right of it; the rest is overwritten below. */
+    long row_floats = padded_width * channels;
+    long below = padded_height - top - height, right = padded_width - left - width;
+    memset(padded, 0, sizeof(float) * (size_t)(top * row_floats));
+    if (below > 0) memset(padded + (top + height) * row_floats, 0, sizeof(float) * (size_t)(below * row_floats));
+    for (long h = 0; h < height; h++) {
+        float *line = padded + (h + top) * row_floats;
+        memset(line, 0, sizeof(float) * (size_t)(left * channels));
+        if (right > 0) memset(line + (left + width) * channels, 0, sizeof(float) * (size_t)(right * channels));
+    }
     for (long h = 0; h < height; h++) {
         float *row = padded + ((h + top) * padded_width + left) * channels;
         for (long c = 0; c < channels; c++) {
