@@ -209,8 +209,8 @@ static inline void to_channels_last(
     const float *image, long channels, long height, long width, float *padded, long padded_height,
     long padded_width, long top, long left)
 {
-    /* Only the border is zeroed: the rows above and below the image, and each image row's
-     * columns left and right of it; the rest is overwritten below. */
+    /* Only the border is zeroed (the rows above and below the image, and each image row's
+     * columns left and right of it): the image overwrites the rest. */
     long row_floats = padded_width * channels;
     long below = padded_height - top - height, right = padded_width - left - width;
     memset(padded, 0, sizeof(float) * (size_t)(top * row_floats));
@@ -219,9 +219,7 @@ static inline void to_channels_last(
         float *line = padded + (h + top) * row_floats;
         memset(line, 0, sizeof(float) * (size_t)(left * channels));
         if (right > 0) memset(line + (left + width) * channels, 0, sizeof(float) * (size_t)(right * channels));
-    }
-    for (long h = 0; h < height; h++) {
-        float *row = padded + ((h + top) * padded_width + left) * channels;
+        float *row = line + left * channels;
         for (long c = 0; c < channels; c++) {
             const float *source = image + (c * height + h) * width;
             for (long w = 0; w < width; w++) row[w * channels + c] = source[w];

@@ -17,27 +17,23 @@ final class BufferCache: Sendable {
     /// Smaller buffers come from malloc's own free lists, which are fast enough.
     static let minimumCachedCount = 1 << 16
 
-    private struct State: @unchecked Sendable {
-        var arena = BufferArena(minimumSplit: BufferCache.minimumCachedCount)
-    }
-
-    private let state = Locked(State())
+    private let arena = Locked(BufferArena(minimumSplit: BufferCache.minimumCachedCount))
 
     /// Frees every buffer: a cache other than ``shared`` (a test's) gives its memory back
     /// when it goes away.
     deinit {
-        let bases = state.withLock { $0.arena.removeAll() }
+        let bases = arena.withLock { $0.removeAll() }
         for base in bases { base.deallocate() }
     }
 
     /// Memory for `count` floats, 64-byte aligned, contents undefined.
     func allocate(count: Int) -> UnsafeMutablePointer<Float> {
         guard count >= Self.minimumCachedCount else { return Self.systemAllocate(count: count) }
-        if let reused = state.withLock({ $0.arena.take(count: count) }) { return reused }
+        if let reused = arena.withLock({ $0.take(count: count) }) { return reused }
         let blockCount = BufferArena.blockCount(count)
         let pointer = Self.systemAllocate(count: blockCount)
         if ComputeSettings.current.bufferCacheLimitBytes > 0 {
-            state.withLock { $0.arena.addSegment(base: pointer, count: blockCount) }
+            arena.withLock { $0.addSegment(base: pointer, count: blockCount) }
         }
         return pointer
     }
@@ -50,9 +46,9 @@ final class BufferCache: Sendable {
             return
         }
         let limitBytes = limitBytes ?? ComputeSettings.current.bufferCacheLimitBytes
-        let (cached, evicted) = state.withLock { state in
-            let cached = state.arena.release(pointer)
-            return (cached, cached ? state.arena.evict(beyond: limitBytes / 4) : [])
+        let (cached, evicted) = arena.withLock { arena in
+            let cached = arena.release(pointer)
+            return (cached, cached ? arena.evict(beyond: limitBytes / 4) : [])
         }
         if !cached { pointer.deallocate() }
         for base in evicted { base.deallocate() }
@@ -66,15 +62,15 @@ final class BufferCache: Sendable {
     }
 
     /// Bytes held in free blocks.
-    var idleBytes: Int { state.withLock { $0.arena.idleCount * 4 } }
+    var idleBytes: Int { arena.withLock { $0.idleCount * 4 } }
 
     /// Bytes obtained from the system and held here, in use or free.
-    var heldBytes: Int { state.withLock { $0.arena.segments.values.reduce(0) { $0 + $1.count } * 4 } }
+    var heldBytes: Int { arena.withLock { $0.segments.values.reduce(0) { $0 + $1.count } * 4 } }
 
     /// Gives wholly free buffers back to the system, those freed longest ago first, until at
     /// most `limitBytes` stay free or none is wholly free.
     func trim(toBytes limitBytes: Int) {
-        let evicted = state.withLock { $0.arena.evict(beyond: limitBytes / 4) }
+        let evicted = arena.withLock { $0.evict(beyond: limitBytes / 4) }
         for base in evicted { base.deallocate() }
     }
 
