@@ -272,48 +272,89 @@ private func maxPoolTiles(
 }
 
 /// The 2×2, stride-2 case of ``maxPoolTiles(_:into:winners:geometry:)``, which every FCDD
-/// net uses: four loads and three comparisons per output, in PyTorch's order.
+/// net uses: four loads and three comparisons per output, in PyTorch's order (a later value
+/// wins when it is larger or NaN). Four outputs at a time (one 128-bit register, what the
+/// baseline x86-64 and ARM builds have), branch-free: the even and odd
+/// columns of two input rows are split into vectors and merged with selects. A row of at least
+/// four outputs ends with a chunk that overlaps the one before it (the same outputs are
+/// written twice with the same values); narrower rows take the scalar loop.
 private func maxPoolPairs(
     _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, winners: UnsafeMutablePointer<Int32>?,
     width: Int, outputHeight: Int, outputWidth: Int
 ) {
+    let lanes = 4
+    // Wrapping Int32 arithmetic: the indices of one plane fit, and overflow checks would keep
+    // the loops from vectorising.
+    let below = Int32(truncatingIfNeeded: width)
+    let evenColumns = SIMD4<Int32>(0, 2, 4, 6)
     for oh in 0..<outputHeight {
         let upper = x + 2 * oh * width
         let lower = upper + width
         let out = y + oh * outputWidth
-        if let winners {
-            let rowWinners = winners + oh * outputWidth
-            let rowStart = Int32(truncatingIfNeeded: 2 * oh * width)
-            // Selects, not branches, and wrapping Int32 arithmetic (indices of one plane fit):
-            // on real activations each comparison is a coin flip, and mispredicted branches or
-            // overflow checks kept this loop from vectorising like the one below.
-            let below = Int32(truncatingIfNeeded: width)
-            for ow in 0..<outputWidth {
-                let column = rowStart &+ Int32(truncatingIfNeeded: 2 * ow)
-                var best = upper[2 * ow]
-                var offset = column
-                let (b, c, d) = (upper[2 * ow + 1], lower[2 * ow], lower[2 * ow + 1])
-                let takeB = b > best || b.isNaN
-                best = takeB ? b : best
-                offset = takeB ? column &+ 1 : offset
-                let takeC = c > best || c.isNaN
-                best = takeC ? c : best
-                offset = takeC ? column &+ below : offset
-                let takeD = d > best || d.isNaN
-                best = takeD ? d : best
-                offset = takeD ? column &+ below &+ 1 : offset
-                out[ow] = best
-                rowWinners[ow] = offset
-            }
-        } else {
-            for ow in 0..<outputWidth {
-                var best = upper[2 * ow]
-                let (b, c, d) = (upper[2 * ow + 1], lower[2 * ow], lower[2 * ow + 1])
-                best = b > best || b.isNaN ? b : best
-                best = c > best || c.isNaN ? c : best
-                best = d > best || d.isNaN ? d : best
-                out[ow] = best
-            }
+        let rowStart = Int32(truncatingIfNeeded: 2 * oh * width)
+        guard outputWidth >= lanes else {
+            maxPoolPairsRow(upper, lower, into: out, winners: winners.map { $0 + oh * outputWidth }, rowStart: rowStart, below: below, count: outputWidth)
+            continue
         }
+        var ow = 0
+        while true {
+            let top = UnsafeRawPointer(upper + 2 * ow).loadUnaligned(as: SIMD8<Float>.self)
+            let bottom = UnsafeRawPointer(lower + 2 * ow).loadUnaligned(as: SIMD8<Float>.self)
+            var best = top.evenHalf
+            let (b, c, d) = (top.oddHalf, bottom.evenHalf, bottom.oddHalf)
+            let takeB = (b .> best) .| (b .!= b)
+            best.replace(with: b, where: takeB)
+            let takeC = (c .> best) .| (c .!= c)
+            best.replace(with: c, where: takeC)
+            let takeD = (d .> best) .| (d .!= d)
+            best.replace(with: d, where: takeD)
+            UnsafeMutableRawPointer(out + ow).storeBytes(of: best, as: SIMD4<Float>.self)
+            if let winners {
+                let column = evenColumns &+ (rowStart &+ Int32(truncatingIfNeeded: 2 * ow))
+                var offset = column
+                offset.replace(with: column &+ 1, where: takeB)
+                offset.replace(with: column &+ below, where: takeC)
+                offset.replace(with: column &+ below &+ 1, where: takeD)
+                UnsafeMutableRawPointer(winners + oh * outputWidth + ow).storeBytes(of: offset, as: SIMD4<Int32>.self)
+            }
+            if ow + lanes == outputWidth { break }
+            ow = Swift.min(ow + lanes, outputWidth - lanes)
+        }
+    }
+}
+
+/// One output row of ``maxPoolPairs(_:into:winners:width:outputHeight:outputWidth:)`` one value
+/// at a time, for rows narrower than a vector; with and without winners in separate loops.
+private func maxPoolPairsRow(
+    _ upper: UnsafePointer<Float>, _ lower: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
+    winners: UnsafeMutablePointer<Int32>?, rowStart: Int32, below: Int32, count: Int
+) {
+    guard let winners else {
+        for ow in 0..<count {
+            var best = upper[2 * ow]
+            let (b, c, d) = (upper[2 * ow + 1], lower[2 * ow], lower[2 * ow + 1])
+            best = b > best || b.isNaN ? b : best
+            best = c > best || c.isNaN ? c : best
+            best = d > best || d.isNaN ? d : best
+            out[ow] = best
+        }
+        return
+    }
+    // Selects, not branches: on real activations each comparison is a coin flip.
+    for ow in 0..<count {
+        let column = rowStart &+ Int32(truncatingIfNeeded: 2 * ow)
+        var (best, offset) = (upper[2 * ow], column)
+        let (b, c, d) = (upper[2 * ow + 1], lower[2 * ow], lower[2 * ow + 1])
+        let takeB = b > best || b.isNaN
+        best = takeB ? b : best
+        offset = takeB ? column &+ 1 : offset
+        let takeC = c > best || c.isNaN
+        best = takeC ? c : best
+        offset = takeC ? column &+ below : offset
+        let takeD = d > best || d.isNaN
+        best = takeD ? d : best
+        offset = takeD ? column &+ below &+ 1 : offset
+        out[ow] = best
+        winners[ow] = offset
     }
 }
