@@ -227,21 +227,39 @@ static inline void to_channels_last(
     }
 }
 
-/* image[c][h][w] = padded[(h + top)][(w + left)][c] (+ bias[c]), the inverse of to_channels_last
- * on the region it filled. Row by row, so that the strided reads of one padded row (width ×
- * channels floats) stay in the cache for all its channels: channel by channel over the whole
- * image would read the entire padded buffer from memory once per channel. */
+/* image[c][h][w] = activation(padded[(h + top)][(w + left)][c] (+ bias[c])), the inverse of
+ * to_channels_last on the region it filled. Row by row, so that the strided reads of one padded
+ * row (width × channels floats) stay in the cache for all its channels: channel by channel over
+ * the whole image would read the entire padded buffer from memory once per channel. One loop
+ * per activation, so that none branches per value. */
 __attribute__((always_inline))
 static inline void from_channels_last(
-    const float *padded, long padded_width, long top, long left, const float *bias, long channels,
-    long height, long width, float *image)
+    const float *padded, long padded_width, long top, long left, const float *bias, cconv_activation activation,
+    long channels, long height, long width, float *image)
 {
+    const float slope = activation.negative_slope;
     for (long h = 0; h < height; h++) {
         const float *row = padded + ((h + top) * padded_width + left) * channels;
         for (long c = 0; c < channels; c++) {
             float shift = bias ? bias[c] : 0;
             float *target = image + (c * height + h) * width;
-            for (long w = 0; w < width; w++) target[w] = row[w * channels + c] + shift;
+            const float *source = row + c;
+            switch (activation.kind) {
+            case CCONV_ACTIVATION_RELU:
+                for (long w = 0; w < width; w++) {
+                    float v = source[w * channels] + shift;
+                    target[w] = v < 0 ? 0 : v;
+                }
+                break;
+            case CCONV_ACTIVATION_LEAKY_RELU:
+                for (long w = 0; w < width; w++) {
+                    float v = source[w * channels] + shift;
+                    target[w] = v > 0 ? v : v * slope;
+                }
+                break;
+            default:
+                for (long w = 0; w < width; w++) target[w] = source[w * channels] + shift;
+            }
         }
     }
 }
@@ -300,7 +318,7 @@ static inline void transform_input_body(
 __attribute__((always_inline))
 static inline void transform_output_body(
     const long m, const long alpha, const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed, const float *bias,
-    long block_first, long first, long count, float *output, float *workspace)
+    cconv_activation activation, long block_first, long first, long count, float *output, float *workspace)
 {
     long channels = g->out_channels;
     long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
@@ -308,7 +326,7 @@ static inline void transform_output_body(
     for (long image = first; image < first + count; image++) {
         tiles_to_image(m, alpha, m, p->output_transform, p->output_transform, transformed,
                        (image - block_first) * tile_rows * tile_cols, tile_rows, tile_cols, channels, workspace, width, 0);
-        from_channels_last(workspace, width, 0, 0, bias, channels, g->out_height, g->out_width,
+        from_channels_last(workspace, width, 0, 0, bias, activation, channels, g->out_height, g->out_width,
                            output + image * channels * g->out_height * g->out_width);
     }
 }
@@ -346,8 +364,8 @@ static inline void transform_input_gradient_body(
         tiles_to_image(m, alpha, alpha, adjoint, adjoint, transformed, (image - block_first) * tile_rows * tile_cols,
                        tile_rows, tile_cols, channels, workspace, width, 1);
         /* The padding's gradient is dropped: the image sits at (pad_top, pad_left), inside the buffer. */
-        from_channels_last(workspace, width, g->pad_top, g->pad_left, NULL, channels, g->height, g->width,
-                           input_gradient + image * channels * g->height * g->width);
+        from_channels_last(workspace, width, g->pad_top, g->pad_left, NULL, (cconv_activation){CCONV_ACTIVATION_NONE, 0},
+                           channels, g->height, g->width, input_gradient + image * channels * g->height * g->width);
     }
 }
 
@@ -388,8 +406,8 @@ DISPATCHED(transform_input,
 
 DISPATCHED(transform_output,
            (const cconv_winograd_plan *p, const cconv_geometry *g, const float *transformed, const float *bias,
-            long block_first, long first, long count, float *output, float *workspace),
-           (p, g, transformed, bias, block_first, first, count, output, workspace))
+            cconv_activation activation, long block_first, long first, long count, float *output, float *workspace),
+           (p, g, transformed, bias, activation, block_first, first, count, output, workspace))
 
 DISPATCHED(transform_output_gradient,
            (const cconv_winograd_plan *p, const cconv_geometry *g, const float *output_gradient, long block_first,

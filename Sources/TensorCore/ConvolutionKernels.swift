@@ -28,7 +28,7 @@ extension ConvolutionGeometry {
         Swift.stride(from: 0, to: batch, by: imagesPerBlock).map { $0..<Swift.min(batch, $0 + imagesPerBlock) }
     }
 
-    /// y = conv(x, w) + bias under `settings` (read once, by the caller): on Winograd
+    /// y = activation(conv(x, w) + bias) under `settings` (read once, by the caller): on Winograd
     /// transforms where ``winogradTile(under:for:)`` gives a tile for its algorithm, on a direct kernel
     /// of the settings' instruction set where ``forwardRunsDirect(under:instructionSet:)`` or
     /// ``forwardRunsNarrowDirect(under:instructionSet:)`` holds;
@@ -38,13 +38,20 @@ extension ConvolutionGeometry {
     /// the block's product.
     func forward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        into output: UnsafeMutablePointer<Float>, settings: ComputeSettings
+        activation: FusedActivation = .identity, into output: UnsafeMutablePointer<Float>, settings: ComputeSettings
     ) {
         let (algorithm, threads, instructionSet) = (settings.convolution, settings.threads, settings.instructionSet)
         if let tile = winogradTile(under: algorithm, for: .forward) {
             winogradForward(
-                input: input, weight: weight, bias: bias, into: output, tile: tile,
+                input: input, weight: weight, bias: bias, activation: activation, into: output, tile: tile,
                 instructionSet: instructionSet, threads: threads)
+            return
+        }
+        if activation != .identity {
+            // The other algorithms write the biased output first; the activation follows in
+            // one pass.
+            forward(input: input, weight: weight, bias: bias, into: output, settings: settings)
+            activation.apply(inPlace: output, count: batch * outputChannels * outputPlane, threads: threads)
             return
         }
         if let kernels = algorithm.directKernels(on: instructionSet) {

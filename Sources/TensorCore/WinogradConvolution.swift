@@ -90,7 +90,7 @@ extension ConvolutionGeometry {
     /// block of its images, transforms the input tiles, runs the α² GEMMs against the
     /// transformed weight on one OpenBLAS thread, and transforms the products back.
     func winogradForward(
-        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+        input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation,
         into output: UnsafeMutablePointer<Float>, tile: WinogradTile, instructionSet: KernelInstructionSet, threads: Int
     ) {
         let layout = WinogradLayout(self, tile: tile, instructionSet: instructionSet, threads: threads)
@@ -111,7 +111,7 @@ extension ConvolutionGeometry {
                                         rowStrideA: transforms * ins, rowStrideC: transforms * outs, threads: 1)
                                 }
                                 layout.transformOutput(
-                                    products, bias: bias, block: block, into: output,
+                                    products, bias: bias, activation: activation, block: block, into: output,
                                     workspace: workspace)
                             }
                         }
@@ -121,7 +121,7 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// The gradients of ``winogradForward(input:weight:bias:into:tile:instructionSet:threads:)``, each only when asked for
+    /// The gradients of ``winogradForward(input:weight:bias:activation:into:tile:instructionSet:threads:)``, each only when asked for
     /// (both overwritten), as the exact adjoints of its transforms: per block, the output
     /// gradient's tiles dM = A dY Aᵀ; the transformed weight gradient dU += Vᵀ dM (V the input
     /// tiles), summed over the blocks and threads, finally Gᵀ dU G; the input tiles' gradient
@@ -259,12 +259,12 @@ private struct WinogradLayout {
     }
 
     func transformOutput(
-        _ products: UnsafePointer<Float>, bias: UnsafePointer<Float>?, block: Range<Int>,
+        _ products: UnsafePointer<Float>, bias: UnsafePointer<Float>?, activation: FusedActivation, block: Range<Int>,
         into output: UnsafeMutablePointer<Float>, workspace: UnsafeMutablePointer<Float>
     ) {
         var (plan, shape) = (plan, shape)
         cconv_winograd_transform_output(
-            &plan, &shape, products, bias, block.lowerBound, block.lowerBound, block.count,
+            &plan, &shape, products, bias, activation.kernelActivation, block.lowerBound, block.lowerBound, block.count,
             output, workspace)
     }
 

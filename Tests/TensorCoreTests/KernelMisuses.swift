@@ -36,6 +36,14 @@ extension Misuse {
             let w = Tensor.zeros(shape: [6, 4, 3, 3])
             _ = Tensor.conv2d(x, weight: w, groups: 0)
         },
+        Misuse("fusedConv2d: scale of 5 for 6 output channels", message: "fusedConv2d: ", "found shapes") {
+            let x = Tensor.zeros(shape: [1, 4, 5, 5])
+            _ = Tensor.fusedConv2d(x, weight: Tensor.zeros(shape: [6, 4, 3, 3]), scale: Tensor.ones(shape: [5]))
+        },
+        Misuse("fusedConv2d: shift of 7 for 6 output channels", message: "fusedConv2d: ", "found shapes") {
+            let x = Tensor.zeros(shape: [1, 4, 5, 5])
+            _ = Tensor.fusedConv2d(x, weight: Tensor.zeros(shape: [6, 4, 3, 3]), shift: Tensor.ones(shape: [7]), activation: .relu)
+        },
         Misuse("conv2d: bias of 5 for 6 output channels", message: "conv2d: ", "found shapes") {
             let x = Tensor.zeros(shape: [1, 4, 5, 5])
             let w = Tensor.zeros(shape: [6, 4, 3, 3])

@@ -200,11 +200,22 @@ void cconv_winograd_transform_input(
     const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *input, long block_first,
     long first, long count, float *transformed, float *workspace);
 
-/// output = Aᵀ M A for every tile of images `first ..< first + count` (+ bias[out] when not
-/// NULL), cut to the output size.
+/// The activation a kernel applies to each output value as it writes it (after the bias):
+/// none, ReLU (`v < 0 ? 0 : v`) or leaky ReLU (`v > 0 ? v : v · negative_slope`), with the
+/// same float results as the separate elementwise operations.
+typedef enum { CCONV_ACTIVATION_NONE = 0, CCONV_ACTIVATION_RELU = 1, CCONV_ACTIVATION_LEAKY_RELU = 2 } cconv_activation_kind;
+
+/// An activation and its slope (read only for CCONV_ACTIVATION_LEAKY_RELU).
+typedef struct {
+    cconv_activation_kind kind;
+    float negative_slope;
+} cconv_activation;
+
+/// output = activation(Aᵀ M A (+ bias[out] when not NULL)) for every tile of images
+/// `first ..< first + count`, cut to the output size.
 void cconv_winograd_transform_output(
     const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *transformed, const float *bias,
-    long block_first, long first, long count, float *output, float *workspace);
+    cconv_activation activation, long block_first, long first, long count, float *output, float *workspace);
 
 /// transformed[tile][ξ][out] = (A dY Aᵀ)[ξ]: the adjoint of cconv_winograd_transform_output.
 void cconv_winograd_transform_output_gradient(

@@ -41,7 +41,7 @@ public final class FCDDCNN28: FCDDReferenceNet {
 
     /// φ(X): `[N, C, 28, 28]` → `[N, 1, 7, 7]`.
     public func forward(_ input: Tensor) -> Tensor {
-        let x = pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
+        let x = pool1(conv1(input, batchNorm: bn2d1, activation: .leakyReLU(negativeSlope: 0.01)))
         return convFinal(pool2(conv2(x)))
     }
 }

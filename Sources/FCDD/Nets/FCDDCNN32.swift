@@ -53,8 +53,8 @@ public final class FCDDCNN32: FCDDReferenceNet {
 
     /// φ(X): `[N, C, 32, 32]` → `[N, 1, 8, 8]`.
     public func forward(_ input: Tensor) -> Tensor {
-        var x = pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
-        x = pool2(bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01))
+        var x = pool1(conv1(input, batchNorm: bn2d1, activation: .leakyReLU(negativeSlope: 0.01)))
+        x = pool2(conv2(x, batchNorm: bn2d2, activation: .leakyReLU(negativeSlope: 0.01)))
         return convFinal(conv3(x))
     }
 }

@@ -59,9 +59,9 @@ public final class FCDDCNN32LW3K: FCDDReferenceNet {
 
     /// φ(X): `[N, C, 32, 32]` → `[N, 1, 8, 8]`.
     public func forward(_ input: Tensor) -> Tensor {
-        var x = pool1(bn2d1(conv1(input)).leakyRelu(negativeSlope: 0.01))
-        x = bn2d2(conv2(x)).leakyRelu(negativeSlope: 0.01)
-        x = pool2(bn2d25(conv25(x)).leakyRelu(negativeSlope: 0.01))
+        var x = pool1(conv1(input, batchNorm: bn2d1, activation: .leakyReLU(negativeSlope: 0.01)))
+        x = conv2(x, batchNorm: bn2d2, activation: .leakyReLU(negativeSlope: 0.01))
+        x = pool2(conv25(x, batchNorm: bn2d25, activation: .leakyReLU(negativeSlope: 0.01)))
         return convFinal(conv3(x))
     }
 }

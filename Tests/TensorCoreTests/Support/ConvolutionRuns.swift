@@ -148,7 +148,7 @@ struct WinogradRun {
                     operands.outputGradient.withUnsafeBufferPointer { dy in
                         output.withUnsafeMutableBufferPointer { y in
                             geometry.winogradForward(
-                                input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!,
+                                input: x.baseAddress!, weight: w.baseAddress!, bias: b.baseAddress!, activation: .identity,
                                 into: y.baseAddress!, tile: tile, instructionSet: instructionSet,
                                 threads: threads)
                         }
