@@ -120,6 +120,63 @@ size_t cconv_winograd_workspace_floats(const cconv_winograd_plan *p, const cconv
 /* A vector of LANES channels; loads and stores through it need only float alignment. */
 typedef float lane_vector __attribute__((vector_size(LANES * sizeof(float)), aligned(sizeof(float))));
 
+/* The same lanes as integers, for the activations' selects (comparisons give -1 or 0 per lane). */
+typedef int lane_mask __attribute__((vector_size(LANES * sizeof(int))));
+
+/* One exchange step of the 16 × 16 transpose: lanes whose index has bit `b` set swap with the
+ * row `b` further down (row i keeps its lanes c with c & b == 0 and takes row i + b's lanes
+ * c − b; row i + b the rest). */
+#define EXCHANGE(rows, i, b, low, high)                                              \
+    do {                                                                             \
+        lane_vector upper = rows[i], lower = rows[i + b];                            \
+        rows[i] = __builtin_shufflevector(upper, lower, low);                        \
+        rows[i + b] = __builtin_shufflevector(upper, lower, high);                   \
+    } while (0)
+#define LOW8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define HIGH8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#define LOW4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
+#define HIGH4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define LOW2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
+#define HIGH2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define LOW1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
+#define HIGH1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+
+/* Transposes 16 rows of 16 floats in registers: exchanging the off-diagonal blocks of 8, then 4,
+ * 2 and 1 swaps each bit of the row index with the same bit of the lane index. */
+__attribute__((always_inline))
+static inline void transpose_16x16(lane_vector rows[16]) {
+    for (int i = 0; i < 16; i++)
+        if (!(i & 8)) EXCHANGE(rows, i, 8, LOW8, HIGH8);
+    for (int i = 0; i < 16; i++)
+        if (!(i & 4)) EXCHANGE(rows, i, 4, LOW4, HIGH4);
+    for (int i = 0; i < 16; i++)
+        if (!(i & 2)) EXCHANGE(rows, i, 2, LOW2, HIGH2);
+    for (int i = 0; i < 16; i++)
+        if (!(i & 1)) EXCHANGE(rows, i, 1, LOW1, HIGH1);
+}
+
+/* The activation on LANES values at once, in place, with the scalar loops' results: ReLU
+ * v < 0 ? 0 : v, leaky ReLU v > 0 ? v : v · slope (NaN stays NaN, −0 stays −0 under ReLU). By
+ * pointer: a 64-byte vector argument would change the calling convention of the builds without
+ * AVX-512. */
+__attribute__((always_inline))
+static inline void activate_lanes(lane_vector *values, cconv_activation activation) {
+    const lane_vector zero = {0};
+    lane_vector v = *values;
+    switch (activation.kind) {
+    case CCONV_ACTIVATION_RELU:
+        *values = (lane_vector)((lane_mask)v & ~(lane_mask)(v < zero));
+        break;
+    case CCONV_ACTIVATION_LEAKY_RELU: {
+        lane_mask positive = (lane_mask)(v > zero);
+        *values = (lane_vector)(((lane_mask)v & positive) | ((lane_mask)(v * activation.negative_slope) & ~positive));
+        break;
+    }
+    default:
+        break;
+    }
+}
+
 /* out[i][j] = Σ_{a,b} left[i][a] · in[a][b] · right[j][b] for LANES channels at once, or
  * out += that when `accumulate`; `in` is rows_in × cols_in and `out` rows_out × cols_out, each
  * element a vector of LANES contiguous floats at the given row and column strides. With the
@@ -200,47 +257,85 @@ static void transpose_matrix(const float *matrix, long rows, long cols, float *t
         for (long j = 0; j < cols; j++) transposed[j * rows + i] = matrix[i * cols + j];
 }
 
-/* image[c][h][w] (height × width) → padded[(h + top)][(w + left)][c] of a zeroed
- * padded_height × padded_width × channels buffer. The buffer covers the image: the tiles span
- * the whole output, so they reach top + height ≤ padded_height rows (padding is never
- * negative), and likewise for the columns. */
+/* The rows first_row ..< first_row + rows of the zero-padded, channels-last copy of an image:
+ * image[c][h][w] (height × width) sits at padded row h + top, column w + left, and the band's
+ * first row is written to band[0]. Rows and columns outside the image are zeroed; the rest is
+ * overwritten by the image. */
 __attribute__((always_inline))
 static inline void to_channels_last(
-    const float *image, long channels, long height, long width, float *padded, long padded_height,
-    long padded_width, long top, long left)
+    const float *image, long channels, long height, long width, float *band, long padded_width, long top, long left,
+    long first_row, long rows)
 {
-    /* Only the border is zeroed (the rows above and below the image, and each image row's
-     * columns left and right of it): the image overwrites the rest. */
     long row_floats = padded_width * channels;
-    long below = padded_height - top - height, right = padded_width - left - width;
-    memset(padded, 0, sizeof(float) * (size_t)(top * row_floats));
-    if (below > 0) memset(padded + (top + height) * row_floats, 0, sizeof(float) * (size_t)(below * row_floats));
-    for (long h = 0; h < height; h++) {
-        float *line = padded + (h + top) * row_floats;
+    long right = padded_width - left - width;
+    for (long r = first_row; r < first_row + rows; r++) {
+        float *line = band + (r - first_row) * row_floats;
+        long h = r - top;
+        if (h < 0 || h >= height) {
+            memset(line, 0, sizeof(float) * (size_t)row_floats);
+            continue;
+        }
         memset(line, 0, sizeof(float) * (size_t)(left * channels));
         if (right > 0) memset(line + (left + width) * channels, 0, sizeof(float) * (size_t)(right * channels));
         float *row = line + left * channels;
-        for (long c = 0; c < channels; c++) {
+        long c = 0;
+        if (width >= 16) {
+            /* Blocks of 16 channels × 16 columns, transposed in registers; the last block of a
+             * row overlaps the one before it where 16 does not divide the width. */
+            for (; c + LANES <= channels; c += LANES) {
+                for (long w = 0;;) {
+                    lane_vector block[16];
+                    for (int l = 0; l < 16; l++) block[l] = *(const lane_vector *)(image + ((c + l) * height + h) * width + w);
+                    transpose_16x16(block);
+                    for (int k = 0; k < 16; k++) *(lane_vector *)(row + (w + k) * channels + c) = block[k];
+                    if (w + 16 == width) break;
+                    w = w + 32 <= width ? w + 16 : width - 16;
+                }
+            }
+        }
+        for (; c < channels; c++) {
             const float *source = image + (c * height + h) * width;
             for (long w = 0; w < width; w++) row[w * channels + c] = source[w];
         }
     }
 }
 
-/* image[c][h][w] = activation(padded[(h + top)][(w + left)][c] (+ bias[c])), the inverse of
- * to_channels_last on the region it filled. Row by row, so that the strided reads of one padded
+/* image[c][h][w] = activation(padded[(h − first_row + top)][(w + left)][c] (+ bias[c])) for the
+ * rows first_row ..< first_row + rows of the height × width planes: the inverse of
+ * to_channels_last on the region it filled, or on a band of it. Row by row, so that the strided reads of one padded
  * row (width × channels floats) stay in the cache for all its channels: channel by channel over
  * the whole image would read the entire padded buffer from memory once per channel. One loop
  * per activation, so that none branches per value. */
 __attribute__((always_inline))
 static inline void from_channels_last(
     const float *padded, long padded_width, long top, long left, const float *bias, cconv_activation activation,
-    long channels, long height, long width, float *image)
+    long channels, long height, long width, long first_row, long rows, float *image)
 {
     const float slope = activation.negative_slope;
-    for (long h = 0; h < height; h++) {
-        const float *row = padded + ((h + top) * padded_width + left) * channels;
-        for (long c = 0; c < channels; c++) {
+    for (long h = first_row; h < first_row + rows; h++) {
+        const float *row = padded + ((h - first_row + top) * padded_width + left) * channels;
+        long c = 0;
+        if (width >= 16) {
+            /* Blocks of 16 columns × 16 channels, shifted and activated as channel vectors, then
+             * transposed in registers; the last block of a row overlaps the one before it where
+             * 16 does not divide the width. */
+            for (; c + LANES <= channels; c += LANES) {
+                lane_vector shift = {0};
+                if (bias) shift = *(const lane_vector *)(bias + c);
+                for (long w = 0;;) {
+                    lane_vector block[16];
+                    for (int k = 0; k < 16; k++) {
+                        block[k] = *(const lane_vector *)(row + (w + k) * channels + c) + shift;
+                        activate_lanes(&block[k], activation);
+                    }
+                    transpose_16x16(block);
+                    for (int l = 0; l < 16; l++) *(lane_vector *)(image + ((c + l) * height + h) * width + w) = block[l];
+                    if (w + 16 == width) break;
+                    w = w + 32 <= width ? w + 16 : width - 16;
+                }
+            }
+        }
+        for (; c < channels; c++) {
             float shift = bias ? bias[c] : 0;
             float *target = image + (c * height + h) * width;
             const float *source = row + c;
@@ -306,12 +401,23 @@ static inline void transform_input_body(
 {
     long channels = g->in_channels;
     long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
-    long height = covered_height(p, g), width = covered_width(p, g);
+    long width = covered_width(p, g), row_floats = width * channels, overlap = alpha - m;
     for (long image = first; image < first + count; image++) {
-        to_channels_last(input + image * channels * g->height * g->width, channels, g->height, g->width,
-                         workspace, height, width, g->pad_top, g->pad_left);
-        image_to_tiles(m, alpha, alpha, p->input_transform, p->input_transform, workspace, width, tile_rows, tile_cols,
-                       channels, (image - block_first) * tile_rows * tile_cols, transformed);
+        const float *source = input + image * channels * g->height * g->width;
+        /* One band of α padded rows per row of tiles, so that the rows are still in the cache
+         * when the tiles read them: the next band keeps the last α − m rows (moved to its top)
+         * and converts m new ones. */
+        for (long ty = 0; ty < tile_rows; ty++) {
+            if (ty == 0) {
+                to_channels_last(source, channels, g->height, g->width, workspace, width, g->pad_top, g->pad_left, 0, alpha);
+            } else {
+                memmove(workspace, workspace + m * row_floats, sizeof(float) * (size_t)(overlap * row_floats));
+                to_channels_last(source, channels, g->height, g->width, workspace + overlap * row_floats, width, g->pad_top,
+                                 g->pad_left, ty * m + overlap, m);
+            }
+            image_to_tiles(m, alpha, alpha, p->input_transform, p->input_transform, workspace, width, 1, tile_cols, channels,
+                           ((image - block_first) * tile_rows + ty) * tile_cols, transformed);
+        }
     }
 }
 
@@ -324,10 +430,16 @@ static inline void transform_output_body(
     long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
     long width = tile_cols * m;
     for (long image = first; image < first + count; image++) {
-        tiles_to_image(m, alpha, m, p->output_transform, p->output_transform, transformed,
-                       (image - block_first) * tile_rows * tile_cols, tile_rows, tile_cols, channels, workspace, width, 0);
-        from_channels_last(workspace, width, 0, 0, bias, activation, channels, g->out_height, g->out_width,
-                           output + image * channels * g->out_height * g->out_width);
+        /* One band of m output rows at a time: the band's channels-last rows (m × width ×
+         * channels floats, a few hundred KB for the VGG layers) are still in the cache when
+         * they are copied out, where a whole image's would have gone to memory and back. */
+        for (long ty = 0; ty < tile_rows; ty++) {
+            tiles_to_image(m, alpha, m, p->output_transform, p->output_transform, transformed,
+                           ((image - block_first) * tile_rows + ty) * tile_cols, 1, tile_cols, channels, workspace, width, 0);
+            long rows = g->out_height - ty * m < m ? g->out_height - ty * m : m;
+            from_channels_last(workspace, width, 0, 0, bias, activation, channels, g->out_height, g->out_width, ty * m, rows,
+                               output + image * channels * g->out_height * g->out_width);
+        }
     }
 }
 
@@ -338,14 +450,17 @@ static inline void transform_output_gradient_body(
 {
     long channels = g->out_channels;
     long tile_rows = cconv_winograd_tile_rows(p, g), tile_cols = cconv_winograd_tile_columns(p, g);
-    long height = tile_rows * m, width = tile_cols * m;
+    long width = tile_cols * m;
     float adjoint[CCONV_WINOGRAD_MAX_ALPHA * CCONV_WINOGRAD_MAX_ALPHA];
     transpose_matrix(p->output_transform, m, alpha, adjoint);
     for (long image = first; image < first + count; image++) {
-        to_channels_last(output_gradient + image * channels * g->out_height * g->out_width, channels, g->out_height,
-                         g->out_width, workspace, height, width, 0, 0);
-        image_to_tiles(m, alpha, m, adjoint, adjoint, workspace, width, tile_rows, tile_cols, channels,
-                       (image - block_first) * tile_rows * tile_cols, transformed);
+        /* One band of m rows per row of tiles (the tiles do not overlap), read while in the cache. */
+        for (long ty = 0; ty < tile_rows; ty++) {
+            to_channels_last(output_gradient + image * channels * g->out_height * g->out_width, channels, g->out_height,
+                             g->out_width, workspace, width, 0, 0, ty * m, m);
+            image_to_tiles(m, alpha, m, adjoint, adjoint, workspace, width, 1, tile_cols, channels,
+                           ((image - block_first) * tile_rows + ty) * tile_cols, transformed);
+        }
     }
 }
 
@@ -365,7 +480,8 @@ static inline void transform_input_gradient_body(
                        tile_rows, tile_cols, channels, workspace, width, 1);
         /* The padding's gradient is dropped: the image sits at (pad_top, pad_left), inside the buffer. */
         from_channels_last(workspace, width, g->pad_top, g->pad_left, NULL, (cconv_activation){CCONV_ACTIVATION_NONE, 0},
-                           channels, g->height, g->width, input_gradient + image * channels * g->height * g->width);
+                           channels, g->height, g->width, 0, g->height,
+                           input_gradient + image * channels * g->height * g->width);
     }
 }
 

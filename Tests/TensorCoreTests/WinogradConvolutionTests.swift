@@ -9,9 +9,13 @@ import Testing
 @Suite struct WinogradConvolutionTests {
     /// (batch, in, out, height, width, kernel, padding, bias): channel counts that are not
     /// multiples of the 16-channel vectors, outputs that are not multiples of the 4×4 tile,
-    /// one-sided padding and padding of a whole kernel.
+    /// one-sided padding and padding of a whole kernel; rows of 16 or more (the layout changes'
+    /// 16 × 16 blocks, the last one overlapping) next to narrower rows (their scalar loops).
     static let shapes: [(Int, Int, Int, Int, Int, Int, Padding2D, Bool)] = [
         (1, 16, 16, 7, 9, 3, Padding2D(height: 1, width: 1), true),
+        (1, 17, 20, 5, 37, 3, Padding2D(height: 1, width: 1), true),
+        (1, 16, 16, 4, 16, 3, Padding2D(top: 1, bottom: 1, left: 0, right: 0), false),
+        (2, 32, 16, 3, 21, 5, Padding2D(height: 2, width: 2), true),
         (3, 17, 33, 6, 5, 3, Padding2D(height: 1, width: 1), false),
         (2, 20, 40, 14, 14, 5, Padding2D(height: 2, width: 2), true),
         (2, 16, 18, 9, 11, 5, Padding2D(top: 0, bottom: 2, left: 4, right: 1), true),
