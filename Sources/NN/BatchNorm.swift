@@ -74,7 +74,15 @@ public class BatchNorm: Module {
     ///
     /// - Precondition: Stops with `TensorError` for an input of the wrong rank or channel count, or a
     ///   training batch with a single value per channel.
-    public func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor { forward(input, activation: .identity) }
+
+    /// `activation(forward(input))` in the layer's own passes over the data: the activation is
+    /// applied as the output is written and its gradient as the batch norm's is computed, so
+    /// that neither takes a pass of its own nor keeps the activation's output for the backward
+    /// pass (see `Tensor.batchNorm`); the results are those of the separate activation.
+    ///
+    /// - Precondition: Stops with `TensorError` where ``forward(_:)`` does.
+    public func forward(_ input: Tensor, activation: FusedActivation) -> Tensor {
         let layer = String(describing: type(of: self))
         guard acceptedRanks.contains(input.rank), input.shape[1] == features else {
             TensorError.shapeMismatch(
@@ -93,7 +101,7 @@ public class BatchNorm: Module {
         }
         let result = Tensor.batchNorm(
             input, runningMean: runningMean?.value, runningVariance: runningVariance?.value, weight: weight?.value,
-            bias: bias?.value, training: usesBatchStatistics, momentum: factor, epsilon: epsilon)
+            bias: bias?.value, training: usesBatchStatistics, momentum: factor, epsilon: epsilon, activation: activation)
         if usesBatchStatistics, let runningMean, let runningVariance, let mean = result.runningMean,
             let variance = result.runningVariance
         {

@@ -21,8 +21,9 @@ extension Conv2d {
     /// scale is multiplied into the kernel and its shift, with this layer's bias, is added by
     /// the pass that writes the output, which also applies the activation
     /// (``Tensor/fusedConv2d(_:weight:scale:shift:activation:stride:padding:dilation:groups:)``).
-    /// A batch norm in training mode runs as its own layer, with the activation after it.
-    /// The results equal the separate layers up to float rounding.
+    /// A batch norm in training mode runs after the convolution, with the activation fused
+    /// into its own passes (``BatchNorm/forward(_:activation:)``). The results equal the
+    /// separate layers up to float rounding (exactly, in training mode).
     ///
     /// - Precondition: Stops with `TensorError` where the layers would.
     public func callAsFunction(_ input: Tensor, batchNorm: BatchNorm2d?, activation: FusedActivation) -> Tensor {
@@ -32,7 +33,7 @@ extension Conv2d {
                 dilation: dilation, groups: groups)
         }
         guard batchNorm.features == outputChannels, let (scale, shift) = batchNorm.evaluationAffine else {
-            return activation(batchNorm(forward(input)))
+            return batchNorm.forward(forward(input), activation: activation)
         }
         let combinedShift = bias.map { $0.value * scale + shift } ?? shift
         return Tensor.fusedConv2d(
@@ -48,16 +49,16 @@ extension BatchNorm {
 }
 
 extension Sequential {
-    /// The fused convolution starting at `index` (a ``Conv2d`` followed by a batch norm in
-    /// evaluation mode, an activation, or both) and the index after it; `nil` where there is
-    /// nothing to fuse.
-    func fusedConvolution(at index: Int, input: Tensor) -> (output: Tensor, next: Int)? {
-        guard let convolution = layers[index] as? Conv2d else { return nil }
-        var next = index + 1
+    /// The fused run of layers starting at `index` and the index after it: a ``Conv2d``
+    /// followed by a batch norm in evaluation mode, an activation, or both (one fused
+    /// convolution); a ``Conv2d`` followed by a batch norm in training mode and an activation
+    /// (the convolution, then the batch norm with the activation fused into it); a
+    /// ``BatchNorm2d`` followed by an activation. `nil` where there is nothing to fuse.
+    func fusedRun(at index: Int, input: Tensor) -> (output: Tensor, next: Int)? {
+        let convolution = layers[index] as? Conv2d
+        var next = convolution == nil ? index : index + 1
         var batchNorm: BatchNorm2d?
         if next < layers.count, let layer = layers[next] as? BatchNorm2d {
-            // A batch norm on batch statistics must run between the convolution and the activation.
-            guard layer.normalisesWithRunningStatistics else { return nil }
             batchNorm = layer
             next += 1
         }
@@ -66,8 +67,13 @@ extension Sequential {
             activation = layerActivation
             next += 1
         }
-        guard batchNorm != nil || activation != .identity else { return nil }
-        return (convolution(input, batchNorm: batchNorm, activation: activation), next)
+        if let convolution {
+            // A batch norm on batch statistics fuses only with its activation.
+            guard batchNorm != nil || activation != .identity else { return nil }
+            return (convolution(input, batchNorm: batchNorm, activation: activation), next)
+        }
+        guard let batchNorm, activation != .identity else { return nil }
+        return (batchNorm.forward(input, activation: activation), next)
     }
 }
 

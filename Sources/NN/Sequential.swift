@@ -29,15 +29,16 @@ public final class Sequential: SpatialChain {
         layers.enumerated().map { (String($0.offset), $0.element) }
     }
 
-    /// Applies every module in order. A ``Conv2d`` followed by a ``BatchNorm2d`` in evaluation
-    /// mode, a ``ReLU`` or ``LeakyReLU``, or both, runs as one fused convolution
-    /// (``Conv2d/callAsFunction(_:batchNorm:activation:)``): the same result up to float
-    /// rounding, in one pass over the output instead of three.
+    /// Applies every module in order. A ``Conv2d`` followed by a ``BatchNorm2d``, a ``ReLU`` or
+    /// ``LeakyReLU``, or both, runs as ``Conv2d/callAsFunction(_:batchNorm:activation:)`` (in
+    /// evaluation mode one fused convolution), and a ``BatchNorm2d`` followed by an activation
+    /// as ``BatchNorm/forward(_:activation:)``: the same result up to float rounding, in fewer
+    /// passes over the data.
     public func forward(_ input: Tensor) -> Tensor {
         var output = input
         var index = 0
         while index < layers.count {
-            if let fused = fusedConvolution(at: index, input: output) {
+            if let fused = fusedRun(at: index, input: output) {
                 (output, index) = fused
             } else {
                 output = layers[index](output)

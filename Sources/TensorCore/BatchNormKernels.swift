@@ -7,6 +7,60 @@
 /// it in the L1 cache (16 KiB).
 private let momentBlock = 4096
 
+/// The activation fused after batch norm's affine map, as the plane kernels apply it
+/// (``forward(_:)``) and as they gate the incoming gradient (``gradient(_:preActivation:)``):
+/// the pre-activation `z = (x − mean)·scale + shift` is recomputed from `x` in the backward
+/// pass, so the activation's output need not be kept for it. Specialised per activation, so the
+/// loops stay branch-free.
+protocol PlaneActivation: Sendable {
+    func forward(_ z: SIMD16<Float>) -> SIMD16<Float>
+    func forward(_ z: Float) -> Float
+    func gradient(_ g: SIMD16<Float>, preActivation z: SIMD16<Float>) -> SIMD16<Float>
+    func gradient(_ g: Float, preActivation z: Float) -> Float
+}
+
+/// No activation: the gradient passes unchanged.
+struct NoPlaneActivation: PlaneActivation {
+    @inline(__always) func forward(_ z: SIMD16<Float>) -> SIMD16<Float> { z }
+    @inline(__always) func forward(_ z: Float) -> Float { z }
+    @inline(__always) func gradient(_ g: SIMD16<Float>, preActivation z: SIMD16<Float>) -> SIMD16<Float> { g }
+    @inline(__always) func gradient(_ g: Float, preActivation z: Float) -> Float { g }
+}
+
+/// ReLU, with ``Tensor/relu()``'s results (`z < 0 ? 0 : z`; gradient where `z > 0`).
+struct ReluPlaneActivation: PlaneActivation {
+    @inline(__always) func forward(_ z: SIMD16<Float>) -> SIMD16<Float> { z.replacing(with: 0, where: z .< 0) }
+    @inline(__always) func forward(_ z: Float) -> Float { ReluFunction().apply(z) }
+    @inline(__always) func gradient(_ g: SIMD16<Float>, preActivation z: SIMD16<Float>) -> SIMD16<Float> {
+        g.replacing(with: 0, where: .!(z .> 0))
+    }
+    @inline(__always) func gradient(_ g: Float, preActivation z: Float) -> Float { ReluBackward().apply(g, z) }
+}
+
+/// Leaky ReLU, with ``Tensor/leakyRelu(negativeSlope:)``'s results (`z > 0 ? z : z·slope`).
+struct LeakyReluPlaneActivation: PlaneActivation {
+    let slope: Float
+    @inline(__always) func forward(_ z: SIMD16<Float>) -> SIMD16<Float> { z.replacing(with: z * slope, where: .!(z .> 0)) }
+    @inline(__always) func forward(_ z: Float) -> Float { LeakyReluFunction(slope: slope).apply(z) }
+    @inline(__always) func gradient(_ g: SIMD16<Float>, preActivation z: SIMD16<Float>) -> SIMD16<Float> {
+        g.replacing(with: g * slope, where: .!(z .> 0))
+    }
+    @inline(__always) func gradient(_ g: Float, preActivation z: Float) -> Float { LeakyReluBackward(slope: slope).apply(g, z) }
+}
+
+/// The affine map and activation of one channel: `activation((x − mean)·scale + shift)`.
+struct PlaneMap<Activation: PlaneActivation> {
+    let mean: Float
+    let scale: Float
+    let shift: Float
+    let activation: Activation
+
+    @inline(__always) func preActivation(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        (x - SIMD16(repeating: mean)) * SIMD16(repeating: scale) + SIMD16(repeating: shift)
+    }
+    @inline(__always) func preActivation(_ x: Float) -> Float { (x - mean) * scale + shift }
+}
+
 /// Per-channel mean and biased variance, in double, of `[N, C, plane]` data.
 ///
 /// One pass over memory: each plane's sum and squared deviations from its own mean come from
@@ -36,13 +90,27 @@ func channelStatistics(_ x: UnsafePointer<Float>, batch: Int, channels: Int, pla
     return (mean, variance)
 }
 
-/// Per-channel `Σdy` and `Σdy·(x − mean[c])`, in double, of `[N, C, plane]` data: one pass
-/// over both, planes split over threads, each channel's planes added in image order.
-func channelGradientSums(
-    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: [Float], batch: Int, channels: Int, plane: Int
+/// The affine maps and activation of every channel of one batch-norm call.
+struct ChannelMaps<Activation: PlaneActivation>: Sendable {
+    let mean: [Float]
+    let scale: [Float]
+    let shift: [Float]
+    let activation: Activation
+
+    /// The map of one channel.
+    subscript(channel: Int) -> PlaneMap<Activation> {
+        PlaneMap(mean: mean[channel], scale: scale[channel], shift: shift[channel], activation: activation)
+    }
+}
+
+/// Per-channel `Σdz` and `Σdz·(x − mean[c])`, in double, of `[N, C, plane]` data, `dz` the
+/// gradient `dy` taken back through the maps' activation: one pass over both, planes split over
+/// threads, each channel's planes added in image order.
+func channelGradientSums<Activation>(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, maps: ChannelMaps<Activation>, batch: Int, channels: Int, plane: Int
 ) -> (gradient: [Double], product: [Double]) {
     let (planeGradients, planeProducts) = perPlanePairs(planes: batch * channels, plane: plane) { index in
-        planeGradientSums(dy + index * plane, x + index * plane, count: plane, mean: mean[index % channels])
+        planeGradientSums(dy + index * plane, x + index * plane, count: plane, map: maps[index % channels])
     }
     var gradient = [Double](repeating: 0, count: channels)
     var product = [Double](repeating: 0, count: channels)
@@ -149,11 +217,14 @@ private func deviationSums(_ x: UnsafePointer<Float>, count: Int, from shift: Fl
     return (deviations, squares)
 }
 
-/// `Σdy` and `Σdy·(x − mean)` over `count` floats: sixteen float lanes per block of
+/// `Σdz` and `Σdz·(x − mean)` over `count` floats, `dz` the gradient `dy` taken back through
+/// the activation of `map` (`dy` itself without one): sixteen float lanes per block of
 /// ``momentBlock``, the blocks added in double.
-func planeGradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float) -> (gradient: Double, product: Double) {
+func planeGradientSums<Activation>(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, map: PlaneMap<Activation>
+) -> (gradient: Double, product: Double) {
     let (rawGradient, rawInput) = (UnsafeRawPointer(dy), UnsafeRawPointer(x))
-    let means = SIMD16<Float>(repeating: mean)
+    let means = SIMD16<Float>(repeating: map.mean)
     var (gradient, product) = (0.0, 0.0)
     var start = 0
     while start < count {
@@ -161,16 +232,18 @@ func planeGradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, co
         var (gradientLanes, productLanes) = (SIMD16<Float>(), SIMD16<Float>())
         var i = start
         while i + 16 <= end {
-            let g = rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
             let v = rawInput.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let g = map.activation.gradient(
+                rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), preActivation: map.preActivation(v))
             gradientLanes += g
             productLanes += g * (v - means)
             i += 16
         }
         var (blockGradient, blockProduct) = (gradientLanes.sum(), productLanes.sum())
         while i < end {
-            blockGradient += dy[i]
-            blockProduct += dy[i] * (x[i] - mean)
+            let g = map.activation.gradient(dy[i], preActivation: map.preActivation(x[i]))
+            blockGradient += g
+            blockProduct += g * (x[i] - map.mean)
             i += 1
         }
         gradient += Double(blockGradient)
@@ -180,42 +253,65 @@ func planeGradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, co
     return (gradient, product)
 }
 
-/// `y = (x − mean)·scale + shift` over `count` floats.
-func planeAffine(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, mean: Float, scale: Float, shift: Float) {
+/// `y = activation((x − mean)·scale + shift)` over `count` floats.
+func planeAffine<Activation>(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, map: PlaneMap<Activation>) {
     let (input, output) = (UnsafeRawPointer(x), UnsafeMutableRawPointer(y))
-    let (means, scales, shifts) = (SIMD16<Float>(repeating: mean), SIMD16<Float>(repeating: scale), SIMD16<Float>(repeating: shift))
     var i = 0
     while i + 16 <= count {
         let v = input.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-        output.storeBytes(of: (v - means) * scales + shifts, toByteOffset: i * 4, as: SIMD16<Float>.self)
+        output.storeBytes(of: map.activation.forward(map.preActivation(v)), toByteOffset: i * 4, as: SIMD16<Float>.self)
         i += 16
     }
     while i < count {
-        y[i] = (x[i] - mean) * scale + shift
+        y[i] = map.activation.forward(map.preActivation(x[i]))
         i += 1
     }
 }
 
-/// The training-mode input gradient `dx = (dy − meanGradient − (x − mean)·meanProduct)·scale`
-/// over `count` floats.
-func planeInputGradient(
+/// The evaluation-mode input gradient `dx = dz·scale` over `count` floats, `dz` the gradient
+/// `dy` taken back through the activation of `map` (the map's own scale is the forward pass's).
+func planeScaledGradient<Activation>(
     _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int,
-    mean: Float, meanGradient: Float, meanProduct: Float, scale: Float
+    map: PlaneMap<Activation>
 ) {
     let (rawGradient, rawInput, output) = (UnsafeRawPointer(dy), UnsafeRawPointer(x), UnsafeMutableRawPointer(dx))
-    let means = SIMD16<Float>(repeating: mean)
-    let meanGradients = SIMD16<Float>(repeating: meanGradient)
-    let meanProducts = SIMD16<Float>(repeating: meanProduct)
-    let scales = SIMD16<Float>(repeating: scale)
+    let scales = SIMD16<Float>(repeating: map.scale)
     var i = 0
     while i + 16 <= count {
-        let g = rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
         let v = rawInput.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        let g = map.activation.gradient(
+            rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), preActivation: map.preActivation(v))
+        output.storeBytes(of: g * scales, toByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < count {
+        dx[i] = map.activation.gradient(dy[i], preActivation: map.preActivation(x[i])) * map.scale
+        i += 1
+    }
+}
+
+/// The training-mode input gradient `dx = (dz − meanGradient − (x − mean)·meanProduct)·scale`
+/// over `count` floats, `dz` the gradient `dy` taken back through the activation of `map`.
+func planeInputGradient<Activation>(
+    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int,
+    map: PlaneMap<Activation>, meanGradient: Float, meanProduct: Float
+) {
+    let (rawGradient, rawInput, output) = (UnsafeRawPointer(dy), UnsafeRawPointer(x), UnsafeMutableRawPointer(dx))
+    let means = SIMD16<Float>(repeating: map.mean)
+    let meanGradients = SIMD16<Float>(repeating: meanGradient)
+    let meanProducts = SIMD16<Float>(repeating: meanProduct)
+    let scales = SIMD16<Float>(repeating: map.scale)
+    var i = 0
+    while i + 16 <= count {
+        let v = rawInput.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        let g = map.activation.gradient(
+            rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), preActivation: map.preActivation(v))
         output.storeBytes(of: (g - meanGradients - (v - means) * meanProducts) * scales, toByteOffset: i * 4, as: SIMD16<Float>.self)
         i += 16
     }
     while i < count {
-        dx[i] = (dy[i] - meanGradient - (x[i] - mean) * meanProduct) * scale
+        let g = map.activation.gradient(dy[i], preActivation: map.preActivation(x[i]))
+        dx[i] = (g - meanGradient - (x[i] - map.mean) * meanProduct) * map.scale
         i += 1
     }
 }

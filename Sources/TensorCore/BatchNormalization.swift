@@ -1,4 +1,4 @@
-/// The result of ``Tensor/batchNorm(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:)``:
+/// The result of ``Tensor/batchNorm(_:runningMean:runningVariance:weight:bias:training:momentum:epsilon:activation:)``:
 /// the normalised output and, in training mode, the updated running statistics.
 public struct BatchNormResult: Sendable {
     /// The normalised (and scaled and shifted) input.
@@ -27,12 +27,18 @@ extension Tensor {
     /// the weight or bias needs a gradient). The running statistics are constants. The work is split over threads by (image, channel) plane and the partial
     /// sums are combined in a fixed order, so the result does not depend on the thread count.
     ///
+    /// With an `activation`, the output is `activation(batchNorm(input))` in the same passes:
+    /// the activation is applied as the output is written, and backwards the gradient is taken
+    /// back through it as the sums and the input gradient are computed, the pre-activation
+    /// recomputed from the input, so the activation's output is not kept for the backward pass.
+    /// The results are those of the separate ``relu()`` or ``leakyRelu(negativeSlope:)``.
+    ///
     /// - Precondition: Stops with ``TensorError`` when the input has rank below 2, a per-channel tensor is not
     ///   `[C]`, evaluation mode lacks running statistics, or training mode sees only one value
     ///   per channel.
     public static func batchNorm(
         _ input: Tensor, runningMean: Tensor?, runningVariance: Tensor?, weight: Tensor?, bias: Tensor?,
-        training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5
+        training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, activation: FusedActivation = .identity
     ) -> BatchNormResult {
         let op = "batchNorm"
         guard input.rank >= 2 else {
@@ -88,29 +94,60 @@ extension Tensor {
         }
         let scale = (0..<channels).map { c in inverseDeviation[c] * (weight?.storage.pointer[c] ?? 1) }
         let shift = (0..<channels).map { c in bias?.storage.pointer[c] ?? 0 }
+        let passes = BatchNormPasses(
+            input: input, weight: weight, bias: bias, training: training, batch: batch, channels: channels, plane: plane,
+            inverseDeviation: inverseDeviation)
+        let output: Tensor
+        switch activation {
+        case .identity:
+            output = passes.run(ChannelMaps(mean: mean, scale: scale, shift: shift, activation: NoPlaneActivation()))
+        case .relu:
+            output = passes.run(ChannelMaps(mean: mean, scale: scale, shift: shift, activation: ReluPlaneActivation()))
+        case .leakyReLU(let slope):
+            output = passes.run(ChannelMaps(mean: mean, scale: scale, shift: shift, activation: LeakyReluPlaneActivation(slope: slope)))
+        }
+        return BatchNormResult(output: output, runningMean: updatedMean, runningVariance: updatedVariance)
+    }
+}
+
+/// The memory passes of one batch-norm call once its per-channel maps are known: the output, and
+/// the recorded backward pass when an operand records gradients. Generic over the activation, so
+/// that each runs specialised.
+private struct BatchNormPasses {
+    let input: Tensor
+    let weight: Tensor?
+    let bias: Tensor?
+    let training: Bool
+    let batch: Int
+    let channels: Int
+    let plane: Int
+    let inverseDeviation: [Float]
+
+    func run<Activation>(_ maps: ChannelMaps<Activation>) -> Tensor {
+        let (batch, channels, plane) = (batch, channels, plane)
         let output = Tensor(uninitializedShape: input.shape) { out in
             let x = UnsafePointer(input.storage.pointer)
             forEachPlane(batch: batch, channels: channels, plane: plane) { offset, c in
-                planeAffine(x + offset, into: out + offset, count: plane, mean: mean[c], scale: scale[c], shift: shift[c])
+                planeAffine(x + offset, into: out + offset, count: plane, map: maps[c])
             }
         }
         let operands = [input] + [weight, bias].compactMap { $0 }
-        guard let parents = recordedParents(operands) else {
-            return BatchNormResult(output: output, runningMean: updatedMean, runningVariance: updatedVariance)
-        }
-        let x = input.detached()
+        guard let parents = Tensor.recordedParents(operands) else { return output }
+        let (x, training, inverseDeviation, hasWeight, hasBias) = (input.detached(), training, inverseDeviation, weight != nil, bias != nil)
+        let count = batch * plane
         let needsInput = parents[0] != nil
         // The affine parameters' gradients, and the training-mode input gradient, need the
         // per-channel sums; the evaluation-mode input gradient alone does not.
         let needsSums = training || parents.dropFirst().contains { $0 != nil }
-        let recorded = output.recording(parents: parents, inputShapes: operands.map(\.shape)) { gradient in
+        return output.recording(parents: parents, inputShapes: operands.map(\.shape)) { gradient in
             let dy = UnsafePointer(gradient.storage.pointer)
             let xs = UnsafePointer(x.storage.pointer)
-            // Per channel: Σdy and Σdy·x̂, with x̂ = (x − mean)·invstd.
+            // Per channel: Σdz and Σdz·x̂, with x̂ = (x − mean)·invstd and dz the gradient
+            // before the activation.
             var sumGradient: [Double] = []
             var sumGradientNormalized: [Double] = []
             if needsSums {
-                let sums = channelGradientSums(dy, xs, mean: mean, batch: batch, channels: channels, plane: plane)
+                let sums = channelGradientSums(dy, xs, maps: maps, batch: batch, channels: channels, plane: plane)
                 sumGradient = sums.gradient
                 sumGradientNormalized = (0..<channels).map { c in sums.product[c] * Double(inverseDeviation[c]) }
             }
@@ -119,28 +156,27 @@ extension Tensor {
                 result.append(
                     Tensor(uninitializedShape: x.shape) { dx in
                         if training {
-                            // dx = γ·invstd·(dy − mean(dy) − x̂·mean(dy·x̂)), with x̂ = (x − mean)·invstd.
+                            // dx = γ·invstd·(dz − mean(dz) − x̂·mean(dz·x̂)), with x̂ = (x − mean)·invstd.
                             let meanGradient = sumGradient.map { Float($0 / Double(count)) }
                             let meanProduct = (0..<channels).map { c in Float(sumGradientNormalized[c] / Double(count)) * inverseDeviation[c] }
                             forEachPlane(batch: batch, channels: channels, plane: plane) { offset, c in
                                 planeInputGradient(
-                                    dy + offset, xs + offset, into: dx + offset, count: plane, mean: mean[c],
-                                    meanGradient: meanGradient[c], meanProduct: meanProduct[c], scale: scale[c])
+                                    dy + offset, xs + offset, into: dx + offset, count: plane, map: maps[c],
+                                    meanGradient: meanGradient[c], meanProduct: meanProduct[c])
                             }
                         } else {
-                            // dx = γ·invstd·dy
+                            // dx = γ·invstd·dz
                             forEachPlane(batch: batch, channels: channels, plane: plane) { offset, c in
-                                planeAffine(dy + offset, into: dx + offset, count: plane, mean: 0, scale: scale[c], shift: 0)
+                                planeScaledGradient(dy + offset, xs + offset, into: dx + offset, count: plane, map: maps[c])
                             }
                         }
                     })
             } else {
                 result.append(nil)
             }
-            if weight != nil { result.append(parents[1] == nil ? nil : Tensor(sumGradientNormalized.map { Float($0) })) }
-            if bias != nil { result.append(parents[parents.count - 1] == nil ? nil : Tensor(sumGradient.map { Float($0) })) }
+            if hasWeight { result.append(parents[1] == nil ? nil : Tensor(sumGradientNormalized.map { Float($0) })) }
+            if hasBias { result.append(parents[parents.count - 1] == nil ? nil : Tensor(sumGradient.map { Float($0) })) }
             return result
         }
-        return BatchNormResult(output: recorded, runningMean: updatedMean, runningVariance: updatedVariance)
     }
 }

@@ -78,10 +78,11 @@ struct ConvolutionFusionTests {
         #expect(Self.relativeDifference(mapped, layer(input)) < 1e-6)
     }
 
-    /// conv · bn · ReLU · pool · conv · leaky ReLU · conv · bn · conv (no activation) · ReLU
-    /// after a pool (nothing to fuse with).
+    /// bn · leaky ReLU · conv · bn · ReLU · pool · conv · leaky ReLU · conv · bn · conv (no
+    /// activation) · ReLU after a pool (nothing to fuse with).
     static func chain(using generator: inout SeededGenerator) -> Sequential {
         Sequential(
+            Self.batchNorm(3, using: &generator), LeakyReLU(negativeSlope: 0.1),
             Conv2d(3, 16, kernelSize: 3, padding: 1, using: &generator), Self.batchNorm(16, using: &generator), ReLU(),
             MaxPool2d(kernelSize: 2), Conv2d(16, 16, kernelSize: 3, padding: 1, using: &generator),
             LeakyReLU(negativeSlope: 0.2), Conv2d(16, 16, kernelSize: 3, padding: 1, using: &generator),
@@ -100,14 +101,21 @@ struct ConvolutionFusionTests {
         var copyGenerator = SeededGenerator(seed: 8)
         let reference = Self.chain(using: &copyGenerator)
         reference.train(training)
-        var expected = input
+        let x = input.trackingGradients()
+        var expected = x
         for index in 0..<reference.count { expected = reference[index](expected) }
-        let found = chain(input)
+        let found = chain(x)
         #expect(found.shape == [2, 4, 3, 3])
+        let projection = Tensor.randomNormal(shape: found.shape, using: &generator)
+        let foundGradient = (found * projection).sum().gradient(wrt: x)
+        let expectedGradient = (expected * projection).sum().gradient(wrt: x)
         if training {
-            #expect(found.scalars == expected.scalars, "training mode must run the layers themselves")
+            // Batch norm and activation fused in the batch norm's passes: the same float operations.
+            #expect(found.scalars == expected.scalars, "training mode must give the layers' results")
+            #expect(foundGradient.scalars == expectedGradient.scalars, "and their gradients")
         } else {
             #expect(Self.relativeDifference(found, expected) < 2e-6)
+            #expect(Self.relativeDifference(foundGradient, expectedGradient) < 2e-5)
         }
     }
 }

@@ -155,3 +155,38 @@ struct BatchNormKernelTests {
         }
     }
 }
+
+/// Batch norm with a fused activation against batch norm followed by the activation's own
+/// operation: the same float operations per value (the pre-activation recomputed from the input
+/// in the backward pass), so the same bits, in training and evaluation mode, for ReLU, leaky
+/// ReLU and a negative slope (whose gradient must be gated on the pre-activation, not the output).
+@Suite("Batch norm with a fused activation")
+struct BatchNormActivationTests {
+    @Test(
+        "equals the separate activation, outputs and gradients",
+        arguments: [FusedActivation.relu, .leakyReLU(negativeSlope: 0.01), .leakyReLU(negativeSlope: -0.3)], [true, false])
+    func equalsTheSeparateActivation(activation: FusedActivation, training: Bool) {
+        var generator = SeededGenerator(seed: 21)
+        let shape = [3, 5, 7, 9]
+        let input = Tensor.randomNormal(shape: shape, using: &generator)
+        let weight = Tensor.randomUniform(shape: [5], low: 0.5, high: 1.5, using: &generator)
+        let bias = Tensor.randomNormal(shape: [5], using: &generator)
+        let runningMean = Tensor.randomNormal(shape: [5], using: &generator)
+        let runningVariance = Tensor.randomUniform(shape: [5], low: 0.5, high: 2, using: &generator)
+        let projection = Tensor.randomNormal(shape: shape, using: &generator)
+        func run(fused: Bool) -> [[Float]] {
+            let (x, w, b) = (input.trackingGradients(), weight.trackingGradients(), bias.trackingGradients())
+            let result = Tensor.batchNorm(
+                x, runningMean: runningMean, runningVariance: runningVariance, weight: w, bias: b, training: training,
+                activation: fused ? activation : .identity)
+            let output = fused ? result.output : activation(result.output)
+            let gradients = (output * projection).sum().gradients(wrt: [x, w, b])
+            return [output.scalars] + gradients.map(\.scalars)
+        }
+        let (fused, separate) = (run(fused: true), run(fused: false))
+        for (name, (found, expected)) in zip(["output", "input gradient", "weight gradient", "bias gradient"], zip(fused, separate)) {
+            #expect(found == expected, "\(activation), training \(training): \(name)")
+        }
+        #expect(fused[0].contains { $0 != 0 } && fused[1].contains { $0 != 0 })
+    }
+}
