@@ -30,7 +30,7 @@ final class ResidualBlock: SpatialModule {
 
     /// `x + norm2(conv2(leakyReLU(norm1(conv1(x)))))`.
     func forward(_ input: Tensor) -> Tensor {
-        let hidden = norm1(conv1(input)).leakyRelu(negativeSlope: 0.01)
+        let hidden = conv1(input, batchNorm: norm1, activation: .leakyReLU(negativeSlope: 0.01))
         return input + norm2(conv2(hidden))
     }
 

@@ -62,7 +62,7 @@ final class ResidualFCN: SpatialChain, ArchitectureDescribing {
 
     /// φ(X), `[N, 1, 7, 7]` for 28×28 inputs.
     func forward(_ input: Tensor) -> Tensor {
-        let stemmed = stemPool(stemNorm(stem(input)).leakyRelu(negativeSlope: 0.01))
+        let stemmed = stemPool(stem(input, batchNorm: stemNorm, activation: .leakyReLU(negativeSlope: 0.01)))
         let features = block(stemmed).leakyRelu(negativeSlope: 0.01)
         return head(pool(features))
     }
