@@ -20,7 +20,7 @@ extension Conv2d {
     /// fused convolution where that is exact: with the batch norm in evaluation mode, its
     /// scale is multiplied into the kernel and its shift, with this layer's bias, is added by
     /// the pass that writes the output, which also applies the activation
-    /// (``Tensor/fusedConv2d(_:weight:scale:shift:activation:stride:padding:dilation:groups:)``).
+    /// (TensorCore's `Tensor.fusedConv2d`).
     /// A batch norm in training mode runs after the convolution, with the activation fused
     /// into its own passes (``BatchNorm/forward(_:activation:)``). The results equal the
     /// separate layers up to float rounding (exactly, in training mode).

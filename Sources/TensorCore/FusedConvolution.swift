@@ -13,9 +13,15 @@ extension Tensor {
     /// instead of the output.
     ///
     /// - Parameters:
+    ///   - input: `[N, C, H, W]`.
+    ///   - weight: `[Cout, C / groups, kH, kW]`.
     ///   - scale: `[Cout]`, multiplied into each output channel's kernel; `nil` for 1.
     ///   - shift: `[Cout]`, added to each output channel; `nil` for 0.
     ///   - activation: Applied last.
+    ///   - stride: The step between windows.
+    ///   - padding: Zeros added on each side.
+    ///   - dilation: The spacing of the kernel's taps.
+    ///   - groups: Channel groups, as in ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``.
     /// - Precondition: Stops with ``TensorError`` where ``conv2d(_:weight:bias:stride:padding:dilation:groups:)``
     ///   does, or when `scale` or `shift` is not of shape `[Cout]`.
     public static func fusedConv2d(
