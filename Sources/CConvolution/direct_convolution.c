@@ -326,28 +326,10 @@ void cconv_weight_gradient_avx512(
  * consecutive output positions of one row (two vectors along the row), so each input channel
  * and tap costs two row loads and one weight broadcast per channel, and the results are
  * stored straight into the output rows. Positions past the row's end are masked. */
-/* The activation on 16 values, with the scalar operations' results: ReLU as max(0, v) (the
- * second operand is returned for NaN and for ±0, so NaN and −0 pass as v < 0 ? 0 : v passes
- * them), leaky ReLU as v · slope where v > 0 does not hold. */
-__attribute__((target("avx512f"), always_inline))
-static inline __m512 activate16(__m512 v, cconv_activation activation) {
-    switch (activation.kind) {
-    case CCONV_ACTIVATION_RELU:
-        return _mm512_max_ps(_mm512_setzero_ps(), v);
-    case CCONV_ACTIVATION_LEAKY_RELU: {
-        __mmask16 positive = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
-        return _mm512_mask_mul_ps(v, (__mmask16)~positive, v, _mm512_set1_ps(activation.negative_slope));
-    }
-    default:
-        return v;
-    }
-}
-
 __attribute__((target("avx512f"), always_inline))
 static inline void narrow_tile(
     const int channels, const int vectors, const cconv_geometry *g, const float *rows, const float *block_weight,
-    long first_row, long end_row, const float *bias, cconv_activation activation, float *out, long out_plane,
-    __mmask16 last_mask)
+    long first_row, long end_row, const float *bias, float *out, long out_plane, __mmask16 last_mask)
 {
     __m512 acc[NARROW_CHANNELS][2];
     for (int c = 0; c < channels; c++) {
@@ -373,10 +355,10 @@ static inline void narrow_tile(
     }
     for (int c = 0; c < channels; c++) {
         if (vectors == 2) {
-            _mm512_storeu_ps(out + c * out_plane, activate16(acc[c][0], activation));
-            _mm512_mask_storeu_ps(out + c * out_plane + 16, last_mask, activate16(acc[c][1], activation));
+            _mm512_storeu_ps(out + c * out_plane, acc[c][0]);
+            _mm512_mask_storeu_ps(out + c * out_plane + 16, last_mask, acc[c][1]);
         } else {
-            _mm512_mask_storeu_ps(out + c * out_plane, last_mask, activate16(acc[c][0], activation));
+            _mm512_mask_storeu_ps(out + c * out_plane, last_mask, acc[c][0]);
         }
     }
 }
@@ -384,14 +366,10 @@ static inline void narrow_tile(
 __attribute__((target("avx512f")))
 static void narrow_tile_of(
     int channels, int vectors, const cconv_geometry *g, const float *rows, const float *block_weight,
-    long first_row, long end_row, const float *bias, cconv_activation activation, float *out, long out_plane,
-    __mmask16 last_mask)
+    long first_row, long end_row, const float *bias, float *out, long out_plane, __mmask16 last_mask)
 {
     switch (channels * 2 + vectors - 1) {
-#define NARROW(c, v)                                                                                              \
-    case c * 2 + v - 1:                                                                                           \
-        narrow_tile(c, v, g, rows, block_weight, first_row, end_row, bias, activation, out, out_plane, last_mask); \
-        break;
+#define NARROW(c, v) case c * 2 + v - 1: narrow_tile(c, v, g, rows, block_weight, first_row, end_row, bias, out, out_plane, last_mask); break;
 #define NARROW_BOTH(c) NARROW(c, 1) NARROW(c, 2)
     NARROW_BOTH(1) NARROW_BOTH(2) NARROW_BOTH(3) NARROW_BOTH(4) NARROW_BOTH(5) NARROW_BOTH(6)
     NARROW_BOTH(7) NARROW_BOTH(8) NARROW_BOTH(9) NARROW_BOTH(10) NARROW_BOTH(11) NARROW_BOTH(12)
@@ -404,7 +382,7 @@ static void narrow_tile_of(
 __attribute__((target("avx512f")))
 void cconv_narrow_forward_avx512(
     const cconv_geometry *g, const float *input, const float *packed_weight, const float *bias,
-    cconv_activation activation, float *output, long first_image, long image_count, float *workspace)
+    float *output, long first_image, long image_count, float *workspace)
 {
     const long row_stride = padded_width(g);
     const long out_plane = g->out_height * g->out_width;
@@ -429,7 +407,7 @@ void cconv_narrow_forward_avx512(
                     __mmask16 last_mask = (__mmask16)((1u << in_last) - 1u);
                     narrow_tile_of((int)channels, vectors, g, rows + column, packed_weight + block * block_floats,
                                    first_row, first_row < end_row ? end_row : first_row,
-                                   bias ? bias + first_channel : NULL, activation,
+                                   bias ? bias + first_channel : NULL,
                                    image_output + first_channel * out_plane + out_row * g->out_width + column,
                                    out_plane, last_mask);
                 }

@@ -286,27 +286,11 @@ void cconv_weight_gradient_avx2(
  * of one row. With `masked`, the last vector holds only the first `in_last` lanes (the row's
  * end, the lanes `mask` selects): it is loaded masked and stored lane by lane. `channels`,
  * `vectors` and `masked` are compile-time constants after inlining. */
-/* The activation on 8 values, with the scalar operations' results (see activate16 in
- * direct_convolution.c): ReLU as max(0, v), leaky ReLU as a blend of v · slope and v. */
-__attribute__((target("avx2,fma"), always_inline))
-static inline __m256 activate8(__m256 v, cconv_activation activation) {
-    switch (activation.kind) {
-    case CCONV_ACTIVATION_RELU:
-        return _mm256_max_ps(_mm256_setzero_ps(), v);
-    case CCONV_ACTIVATION_LEAKY_RELU: {
-        __m256 positive = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GT_OQ);
-        return _mm256_blendv_ps(_mm256_mul_ps(v, _mm256_set1_ps(activation.negative_slope)), v, positive);
-    }
-    default:
-        return v;
-    }
-}
-
 __attribute__((target("avx2,fma"), always_inline))
 static inline void narrow_tile(
     const int channels, const int vectors, const int masked, const cconv_geometry *g, const float *rows,
-    const float *block_weight, long first_row, long end_row, const float *bias, cconv_activation activation, float *out,
-    long out_plane, __m256i mask, long in_last)
+    const float *block_weight, long first_row, long end_row, const float *bias, float *out, long out_plane,
+    __m256i mask, long in_last)
 {
     __m256 acc[NARROW_CHANNELS][2];
     for (int c = 0; c < channels; c++) {
@@ -338,9 +322,9 @@ static inline void narrow_tile(
     }
     for (int c = 0; c < channels; c++) {
         float *target = out + c * out_plane;
-        if (vectors == 2) _mm256_storeu_ps(target, activate8(acc[c][0], activation));
+        if (vectors == 2) _mm256_storeu_ps(target, acc[c][0]);
         float *last = vectors == 2 ? target + 8 : target;
-        __m256 value = activate8(vectors == 2 ? acc[c][1] : acc[c][0], activation);
+        __m256 value = vectors == 2 ? acc[c][1] : acc[c][0];
         if (!masked) {
             _mm256_storeu_ps(last, value);
         } else {
@@ -355,13 +339,12 @@ static inline void narrow_tile(
 __attribute__((target("avx2,fma")))
 static void narrow_tile_of(
     int channels, int vectors, int masked, const cconv_geometry *g, const float *rows, const float *block_weight,
-    long first_row, long end_row, const float *bias, cconv_activation activation, float *out, long out_plane,
-    __m256i mask, long in_last)
+    long first_row, long end_row, const float *bias, float *out, long out_plane, __m256i mask, long in_last)
 {
     switch ((channels * 2 + vectors - 1) * 2 + masked) {
 #define NARROW(c, v, m) \
     case ((c) * 2 + (v) - 1) * 2 + (m): \
-        narrow_tile(c, v, m, g, rows, block_weight, first_row, end_row, bias, activation, out, out_plane, mask, in_last); break;
+        narrow_tile(c, v, m, g, rows, block_weight, first_row, end_row, bias, out, out_plane, mask, in_last); break;
 #define NARROW_ALL(c) NARROW(c, 1, 0) NARROW(c, 1, 1) NARROW(c, 2, 0) NARROW(c, 2, 1)
     NARROW_ALL(1) NARROW_ALL(2) NARROW_ALL(3) NARROW_ALL(4) NARROW_ALL(5) NARROW_ALL(6)
 #undef NARROW_ALL
@@ -373,7 +356,7 @@ static void narrow_tile_of(
 __attribute__((target("avx2,fma")))
 void cconv_narrow_forward_avx2(
     const cconv_geometry *g, const float *input, const float *packed_weight, const float *bias,
-    cconv_activation activation, float *output, long first_image, long image_count, float *workspace)
+    float *output, long first_image, long image_count, float *workspace)
 {
     const long row_stride = padded_width(g);
     const long out_plane = g->out_height * g->out_width;
@@ -400,7 +383,7 @@ void cconv_narrow_forward_avx2(
                     narrow_tile_of((int)channels, vectors, in_last < 8, g, rows + column,
                                    packed_weight + block * block_floats, first_row,
                                    first_row < end_row ? end_row : first_row, bias ? bias + first_channel : NULL,
-                                   activation, image_output + first_channel * out_plane + out_row * g->out_width + column,
+                                   image_output + first_channel * out_plane + out_row * g->out_width + column,
                                    out_plane, mask, in_last);
                 }
             }

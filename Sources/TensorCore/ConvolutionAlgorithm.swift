@@ -126,28 +126,26 @@ extension ConvolutionGeometry {
             out_height: height, out_width: width)
     }
 
-    /// y = activation(conv(x, w) + bias) on the direct kernels `kernels` (see
+    /// y = conv(x, w) + bias on the direct kernels `kernels` (see
     /// ``forwardRunsDirect(under:instructionSet:)``).
     func directForward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        activation: FusedActivation = .identity, into output: UnsafeMutablePointer<Float>, kernels: DirectKernelSet,
-        threads: Int
+        into output: UnsafeMutablePointer<Float>, kernels: DirectKernelSet, threads: Int
     ) {
         Self.runDirect(
-            directForwardShape, kernels: kernels, input: input, weight: weight, bias: bias, activation: activation,
-            into: output, threads: threads)
+            directForwardShape, kernels: kernels, input: input, weight: weight, bias: bias, into: output,
+            threads: threads)
     }
 
-    /// y = activation(conv(x, w) + bias) on the kernel for few input channels of `kernels` (see
+    /// y = conv(x, w) + bias on the kernel for few input channels of `kernels` (see
     /// ``forwardRunsNarrowDirect(under:instructionSet:)``).
     func narrowDirectForward(
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-        activation: FusedActivation = .identity, into output: UnsafeMutablePointer<Float>, kernels: DirectKernelSet,
-        threads: Int
+        into output: UnsafeMutablePointer<Float>, kernels: DirectKernelSet, threads: Int
     ) {
         Self.runDirect(
             directForwardShape, kernels: kernels, tile: .rows, input: input, weight: weight, bias: bias,
-            activation: activation, into: output, threads: threads)
+            into: output, threads: threads)
     }
 
     /// The input gradient (overwritten) on the direct kernels `kernels` (see
@@ -197,8 +195,7 @@ extension ConvolutionGeometry {
     private static func runDirect(
         _ shape: cconv_geometry, kernels: DirectKernelSet, tile: DirectKernelSet.Tile = .channels,
         input: UnsafePointer<Float>, weight: UnsafePointer<Float>, transposeFlip: Bool = false,
-        bias: UnsafePointer<Float>?, activation: FusedActivation = .identity, into output: UnsafeMutablePointer<Float>,
-        threads: Int
+        bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>, threads: Int
     ) {
         #if arch(x86_64)
         var shape = shape
@@ -210,8 +207,8 @@ extension ConvolutionGeometry {
                 var chunkShape = shape
                 BufferCache.shared.withBuffer(count: workspaceCount) { workspace in
                     kernels.forward(
-                        &chunkShape, tile: tile, input: input, packedWeight: packed, bias: bias, activation: activation,
-                        into: output, images: images, workspace: workspace)
+                        &chunkShape, tile: tile, input: input, packedWeight: packed, bias: bias, into: output,
+                        images: images, workspace: workspace)
                 }
             }
         }

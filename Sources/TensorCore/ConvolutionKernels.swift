@@ -47,25 +47,24 @@ extension ConvolutionGeometry {
                 instructionSet: instructionSet, threads: threads)
             return
         }
+        if activation != .identity {
+            // The other algorithms write the biased output first; the activation follows in
+            // one pass.
+            forward(input: input, weight: weight, bias: bias, into: output, settings: settings)
+            activation.apply(inPlace: output, count: batch * outputChannels * outputPlane, threads: threads)
+            return
+        }
         if let kernels = algorithm.directKernels(on: instructionSet) {
             if forwardRunsDirect(under: algorithm, instructionSet: instructionSet) {
-                directForward(
-                    input: input, weight: weight, bias: bias, activation: activation, into: output, kernels: kernels,
-                    threads: threads)
+                directForward(input: input, weight: weight, bias: bias, into: output, kernels: kernels, threads: threads)
                 return
             }
             if forwardRunsNarrowDirect(under: algorithm, instructionSet: instructionSet) {
                 narrowDirectForward(
-                    input: input, weight: weight, bias: bias, activation: activation, into: output, kernels: kernels,
+                    input: input, weight: weight, bias: bias, into: output, kernels: kernels,
                     threads: threads)
                 return
             }
-        }
-        if activation != .identity {
-            // The lowering writes the biased output first; the activation follows in one pass.
-            forward(input: input, weight: weight, bias: bias, into: output, settings: settings)
-            activation.apply(inPlace: output, count: batch * outputChannels * outputPlane, threads: threads)
-            return
         }
         let weightGroupStride = groupOutputChannels * loweredRows
         let direct = isPointwise || writesImagesDirectly || imagesPerBlock == 1

@@ -68,28 +68,22 @@ enum DirectKernelSet: Sendable {
     }
 
     #if arch(x86_64)
-    /// The forward kernel for `tile` on images `images`, on this thread, with `activation`
-    /// applied as the row kernel stores its tiles, or after the channel kernel on the images'
-    /// output while it is still in the cache.
+    /// The forward kernel for `tile` on images `images`, on this thread.
     func forward(
         _ shape: inout cconv_geometry, tile: Tile, input: UnsafePointer<Float>, packedWeight: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, activation: FusedActivation, into output: UnsafeMutablePointer<Float>,
-        images: Range<Int>, workspace: UnsafeMutablePointer<Float>
+        bias: UnsafePointer<Float>?, into output: UnsafeMutablePointer<Float>, images: Range<Int>,
+        workspace: UnsafeMutablePointer<Float>
     ) {
         let (first, count) = (images.lowerBound, images.count)
         switch (self, tile) {
         case (.avx512, .channels):
             cconv_forward_avx512(&shape, input, packedWeight, bias, output, first, count, workspace)
         case (.avx512, .rows):
-            cconv_narrow_forward_avx512(&shape, input, packedWeight, bias, activation.kernelActivation, output, first, count, workspace)
+            cconv_narrow_forward_avx512(&shape, input, packedWeight, bias, output, first, count, workspace)
         case (.avx2, .channels):
             cconv_forward_avx2(&shape, input, packedWeight, bias, output, first, count, workspace)
         case (.avx2, .rows):
-            cconv_narrow_forward_avx2(&shape, input, packedWeight, bias, activation.kernelActivation, output, first, count, workspace)
-        }
-        if tile == .channels, activation != .identity {
-            let imageFloats = shape.out_channels * shape.out_height * shape.out_width
-            activation.apply(inPlace: output + first * imageFloats, count: count * imageFloats, threads: 1)
+            cconv_narrow_forward_avx2(&shape, input, packedWeight, bias, output, first, count, workspace)
         }
     }
 

@@ -34,17 +34,6 @@ typedef struct {
     long out_width;
 } cconv_geometry;
 
-/// The activation a kernel applies to each output value as it writes it (after the bias):
-/// none, ReLU (`v < 0 ? 0 : v`) or leaky ReLU (`v > 0 ? v : v · negative_slope`), with the
-/// same float results as the separate elementwise operations.
-typedef enum { CCONV_ACTIVATION_NONE = 0, CCONV_ACTIVATION_RELU = 1, CCONV_ACTIVATION_LEAKY_RELU = 2 } cconv_activation_kind;
-
-/// An activation and its slope (read only for CCONV_ACTIVATION_LEAKY_RELU).
-typedef struct {
-    cconv_activation_kind kind;
-    float negative_slope;
-} cconv_activation;
-
 /// 1 when the CPU and the operating system support AVX-512F (ZMM state enabled), else 0.
 int cconv_avx512_supported(void);
 
@@ -119,11 +108,11 @@ void cconv_weight_gradient_avx512(
     long first_image, long image_count, float *workspace);
 /// The forward pass for convolutions with few input channels (the first layers): a register
 /// tile of 12 output channels × up to 32 positions of one output row, stored straight into the
-/// output after `activation`. Same contract as cconv_forward_avx512, with a weight from cconv_narrow_pack_weight
+/// output. Same contract as cconv_forward_avx512, with a weight from cconv_narrow_pack_weight
 /// and a workspace of cconv_narrow_workspace_floats floats.
 void cconv_narrow_forward_avx512(
     const cconv_geometry *geometry, const float *input, const float *packed_weight, const float *bias,
-    cconv_activation activation, float *output, long first_image, long image_count, float *workspace);
+    float *output, long first_image, long image_count, float *workspace);
 
 /// cconv_forward_avx512 on AVX2 with FMA: a register tile of up to 6 output positions × 16
 /// output channels. Weight from cconv_avx2_pack_weight, workspace of
@@ -145,7 +134,7 @@ void cconv_weight_gradient_avx2(
 /// cconv_narrow_workspace_floats floats.
 void cconv_narrow_forward_avx2(
     const cconv_geometry *geometry, const float *input, const float *packed_weight, const float *bias,
-    cconv_activation activation, float *output, long first_image, long image_count, float *workspace);
+    float *output, long first_image, long image_count, float *workspace);
 #endif
 
 /*
@@ -210,6 +199,17 @@ void cconv_winograd_transform_weight_gradient(
 void cconv_winograd_transform_input(
     const cconv_winograd_plan *plan, const cconv_geometry *geometry, const float *input, long block_first,
     long first, long count, float *transformed, float *workspace);
+
+/// The activation a kernel applies to each output value as it writes it (after the bias):
+/// none, ReLU (`v < 0 ? 0 : v`) or leaky ReLU (`v > 0 ? v : v · negative_slope`), with the
+/// same float results as the separate elementwise operations.
+typedef enum { CCONV_ACTIVATION_NONE = 0, CCONV_ACTIVATION_RELU = 1, CCONV_ACTIVATION_LEAKY_RELU = 2 } cconv_activation_kind;
+
+/// An activation and its slope (read only for CCONV_ACTIVATION_LEAKY_RELU).
+typedef struct {
+    cconv_activation_kind kind;
+    float negative_slope;
+} cconv_activation;
 
 /// output = activation(Aᵀ M A (+ bias[out] when not NULL)) for every tile of images
 /// `first ..< first + count`, cut to the output size.
