@@ -12,13 +12,15 @@ import Testing
 struct FusedConvolutionTests {
     /// Shapes that the automatic algorithm sends down each path: Winograd 3×3 and 5×5 (rows of
     /// at least 16 take the transforms' 16 × 16 blocks, the last one overlapping; channels beyond
-    /// a multiple of 16 and narrower rows the scalar loops), the narrow direct kernel of the
-    /// first layers, a strided lowering, a 1×1 GEMM.
+    /// a multiple of 16 and narrower rows the scalar loops), the row kernel of the first layers
+    /// (rows of 37: full and masked vectors; 26 channels: full and partial blocks), the direct
+    /// channel kernel (a 1×3 kernel, which Winograd does not take), a strided lowering, a 1×1 GEMM.
     static let geometries: [(name: String, input: [Int], weight: [Int], stride: Size2D, padding: Padding2D)] = [
         ("winograd 3×3, wide rows", [2, 16, 6, 37], [20, 16, 3, 3], 1, 1),
         ("winograd 3×3, narrow rows", [2, 16, 10, 13], [16, 16, 3, 3], 1, 1),
         ("winograd 5×5", [2, 18, 7, 19], [16, 18, 5, 5], 1, 2),
-        ("first layer", [2, 3, 12, 13], [24, 3, 3, 3], 1, 1),
+        ("first layer", [2, 3, 5, 37], [26, 3, 3, 3], 1, 1),
+        ("direct channel kernel", [2, 16, 5, 6], [20, 16, 1, 3], 1, Padding2D(top: 0, bottom: 0, left: 1, right: 1)),
         ("strided lowering", [2, 5, 9, 8], [7, 5, 3, 3], 2, 1),
         ("pointwise", [2, 6, 5, 7], [4, 6, 1, 1], 1, 0),
     ]
