@@ -268,50 +268,50 @@ func planeAffine<Activation>(_ x: UnsafePointer<Float>, into y: UnsafeMutablePoi
     }
 }
 
-/// The evaluation-mode input gradient `dx = dz·scale` over `count` floats, `dz` the gradient
-/// `dy` taken back through the activation of `map` (the map's own scale is the forward pass's).
-func planeScaledGradient<Activation>(
-    _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int,
-    map: PlaneMap<Activation>
-) {
-    let (rawGradient, rawInput, output) = (UnsafeRawPointer(dy), UnsafeRawPointer(x), UnsafeMutableRawPointer(dx))
-    let scales = SIMD16<Float>(repeating: map.scale)
-    var i = 0
-    while i + 16 <= count {
-        let v = rawInput.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-        let g = map.activation.gradient(
-            rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), preActivation: map.preActivation(v))
-        output.storeBytes(of: g * scales, toByteOffset: i * 4, as: SIMD16<Float>.self)
-        i += 16
-    }
-    while i < count {
-        dx[i] = map.activation.gradient(dy[i], preActivation: map.preActivation(x[i])) * map.scale
-        i += 1
-    }
+/// How an input-gradient pass combines `dz` (the gradient before the activation) and `x`
+/// into `dx`, per value; specialised per kind, so the loop of ``planeInputGradient(_:_:into:count:map:combination:)``
+/// stays branch-free.
+protocol InputGradientCombination {
+    func combine(_ dz: SIMD16<Float>, _ x: SIMD16<Float>) -> SIMD16<Float>
+    func combine(_ dz: Float, _ x: Float) -> Float
 }
 
-/// The training-mode input gradient `dx = (dz − meanGradient − (x − mean)·meanProduct)·scale`
-/// over `count` floats, `dz` the gradient `dy` taken back through the activation of `map`.
-func planeInputGradient<Activation>(
+/// Evaluation mode: `dx = dz·scale`.
+struct ScaledInputGradient: InputGradientCombination {
+    let scale: Float
+    @inline(__always) func combine(_ dz: SIMD16<Float>, _ x: SIMD16<Float>) -> SIMD16<Float> { dz * scale }
+    @inline(__always) func combine(_ dz: Float, _ x: Float) -> Float { dz * scale }
+}
+
+/// Training mode: `dx = (dz − meanGradient − (x − mean)·meanProduct)·scale`.
+struct NormalizedInputGradient: InputGradientCombination {
+    let mean: Float
+    let meanGradient: Float
+    let meanProduct: Float
+    let scale: Float
+    @inline(__always) func combine(_ dz: SIMD16<Float>, _ x: SIMD16<Float>) -> SIMD16<Float> {
+        (dz - SIMD16(repeating: meanGradient) - (x - SIMD16(repeating: mean)) * meanProduct) * scale
+    }
+    @inline(__always) func combine(_ dz: Float, _ x: Float) -> Float { (dz - meanGradient - (x - mean) * meanProduct) * scale }
+}
+
+/// The input gradient over `count` floats: `dy` taken back through the activation of `map`
+/// (its pre-activation recomputed from `x`), then combined with `x` by `combination`.
+func planeInputGradient<Activation, Combination: InputGradientCombination>(
     _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int,
-    map: PlaneMap<Activation>, meanGradient: Float, meanProduct: Float
+    map: PlaneMap<Activation>, combination: Combination
 ) {
     let (rawGradient, rawInput, output) = (UnsafeRawPointer(dy), UnsafeRawPointer(x), UnsafeMutableRawPointer(dx))
-    let means = SIMD16<Float>(repeating: map.mean)
-    let meanGradients = SIMD16<Float>(repeating: meanGradient)
-    let meanProducts = SIMD16<Float>(repeating: meanProduct)
-    let scales = SIMD16<Float>(repeating: map.scale)
     var i = 0
     while i + 16 <= count {
         let v = rawInput.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
         let g = map.activation.gradient(
             rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), preActivation: map.preActivation(v))
-        output.storeBytes(of: (g - meanGradients - (v - means) * meanProducts) * scales, toByteOffset: i * 4, as: SIMD16<Float>.self)
+        output.storeBytes(of: combination.combine(g, v), toByteOffset: i * 4, as: SIMD16<Float>.self)
         i += 16
     }
     while i < count {
-        let g = map.activation.gradient(dy[i], preActivation: map.preActivation(x[i]))
-        dx[i] = (g - meanGradient - (x[i] - map.mean) * meanProduct) * map.scale
+        dx[i] = combination.combine(map.activation.gradient(dy[i], preActivation: map.preActivation(x[i])), x[i])
         i += 1
     }
 }
