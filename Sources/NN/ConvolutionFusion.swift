@@ -13,6 +13,10 @@ extension BatchNorm {
         let shift = (bias?.value ?? Tensor.zeros(shape: [features])) - runningMean.value * scale
         return (scale, shift)
     }
+
+    /// Whether ``forward(_:)`` would use the running statistics (evaluation mode, statistics
+    /// tracked), so that the layer is a fixed per-channel affine map.
+    var normalisesWithRunningStatistics: Bool { !isTraining && runningMean != nil && runningVariance != nil }
 }
 
 extension Conv2d {
@@ -40,12 +44,6 @@ extension Conv2d {
             input, weight: weight.value, scale: scale, shift: combinedShift, activation: activation, stride: stride,
             padding: padding, dilation: dilation, groups: groups)
     }
-}
-
-extension BatchNorm {
-    /// Whether ``forward(_:)`` would use the running statistics (evaluation mode, statistics
-    /// tracked), so that the layer is a fixed per-channel affine map.
-    var normalisesWithRunningStatistics: Bool { !isTraining && runningMean != nil && runningVariance != nil }
 }
 
 extension Sequential {
