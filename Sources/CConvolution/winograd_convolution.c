@@ -155,6 +155,14 @@ static inline void transpose_16x16(lane_vector rows[16]) {
         if (!(i & 1)) EXCHANGE(rows, i, 1, LOW1, HIGH1);
 }
 
+/* The column of the 16-column block after the one at `w` in a row of `width` ≥ 16 columns,
+ * or −1 after the last: blocks every 16 columns, the last one ending at the row's end and so
+ * overlapping the one before it where 16 does not divide the width. */
+static inline long next_block_column(long w, long width) {
+    if (w + 16 == width) return -1;
+    return w + 32 <= width ? w + 16 : width - 16;
+}
+
 /* The activation on LANES values at once, in place, with the scalar loops' results: ReLU
  * v < 0 ? 0 : v, leaky ReLU v > 0 ? v : v · slope (NaN stays NaN, −0 stays −0 under ReLU). By
  * pointer: a 64-byte vector argument would change the calling convention of the builds without
@@ -280,16 +288,13 @@ static inline void to_channels_last(
         float *row = line + left * channels;
         long c = 0;
         if (width >= 16) {
-            /* Blocks of 16 channels × 16 columns, transposed in registers; the last block of a
-             * row overlaps the one before it where 16 does not divide the width. */
+            /* Blocks of 16 channels × 16 columns, transposed in registers. */
             for (; c + LANES <= channels; c += LANES) {
-                for (long w = 0;;) {
+                for (long w = 0; w >= 0; w = next_block_column(w, width)) {
                     lane_vector block[16];
                     for (int l = 0; l < 16; l++) block[l] = *(const lane_vector *)(image + ((c + l) * height + h) * width + w);
                     transpose_16x16(block);
                     for (int k = 0; k < 16; k++) *(lane_vector *)(row + (w + k) * channels + c) = block[k];
-                    if (w + 16 == width) break;
-                    w = w + 32 <= width ? w + 16 : width - 16;
                 }
             }
         }
@@ -302,10 +307,10 @@ static inline void to_channels_last(
 
 /* image[c][h][w] = activation(padded[(h − first_row + top)][(w + left)][c] (+ bias[c])) for the
  * rows first_row ..< first_row + rows of the height × width planes: the inverse of
- * to_channels_last on the region it filled, or on a band of it. Row by row, so that the strided reads of one padded
- * row (width × channels floats) stay in the cache for all its channels: channel by channel over
- * the whole image would read the entire padded buffer from memory once per channel. One loop
- * per activation, so that none branches per value. */
+ * to_channels_last on the region it filled, or on a band of it. Row by row, so that the strided
+ * reads of one padded row (width × channels floats) stay in the cache for all its channels:
+ * channel by channel over the whole image would read the entire padded buffer from memory once
+ * per channel. The scalar remainder has one loop per activation, so that none branches per value. */
 __attribute__((always_inline))
 static inline void from_channels_last(
     const float *padded, long padded_width, long top, long left, const float *bias, cconv_activation activation,
@@ -317,12 +322,11 @@ static inline void from_channels_last(
         long c = 0;
         if (width >= 16) {
             /* Blocks of 16 columns × 16 channels, shifted and activated as channel vectors, then
-             * transposed in registers; the last block of a row overlaps the one before it where
-             * 16 does not divide the width. */
+             * transposed in registers. */
             for (; c + LANES <= channels; c += LANES) {
                 lane_vector shift = {0};
                 if (bias) shift = *(const lane_vector *)(bias + c);
-                for (long w = 0;;) {
+                for (long w = 0; w >= 0; w = next_block_column(w, width)) {
                     lane_vector block[16];
                     for (int k = 0; k < 16; k++) {
                         block[k] = *(const lane_vector *)(row + (w + k) * channels + c) + shift;
@@ -330,8 +334,6 @@ static inline void from_channels_last(
                     }
                     transpose_16x16(block);
                     for (int l = 0; l < 16; l++) *(lane_vector *)(image + ((c + l) * height + h) * width + w) = block[l];
-                    if (w + 16 == width) break;
-                    w = w + 32 <= width ? w + 16 : width - 16;
                 }
             }
         }

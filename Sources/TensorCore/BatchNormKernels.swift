@@ -269,30 +269,31 @@ func planeAffine<Activation>(_ x: UnsafePointer<Float>, into y: UnsafeMutablePoi
 }
 
 /// How an input-gradient pass combines `dz` (the gradient before the activation) and `x`
-/// into `dx`, per value; specialised per kind, so the loop of ``planeInputGradient(_:_:into:count:map:combination:)``
-/// stays branch-free.
+/// into `dx`, per value, with the channel's map; specialised per kind, so the loop of
+/// ``planeInputGradient(_:_:into:count:map:combination:)`` stays branch-free.
 protocol InputGradientCombination {
-    func combine(_ dz: SIMD16<Float>, _ x: SIMD16<Float>) -> SIMD16<Float>
-    func combine(_ dz: Float, _ x: Float) -> Float
+    func combine<Activation>(_ dz: SIMD16<Float>, _ x: SIMD16<Float>, map: PlaneMap<Activation>) -> SIMD16<Float>
+    func combine<Activation>(_ dz: Float, _ x: Float, map: PlaneMap<Activation>) -> Float
 }
 
 /// Evaluation mode: `dx = dz·scale`.
 struct ScaledInputGradient: InputGradientCombination {
-    let scale: Float
-    @inline(__always) func combine(_ dz: SIMD16<Float>, _ x: SIMD16<Float>) -> SIMD16<Float> { dz * scale }
-    @inline(__always) func combine(_ dz: Float, _ x: Float) -> Float { dz * scale }
+    @inline(__always) func combine<Activation>(_ dz: SIMD16<Float>, _ x: SIMD16<Float>, map: PlaneMap<Activation>) -> SIMD16<Float> {
+        dz * map.scale
+    }
+    @inline(__always) func combine<Activation>(_ dz: Float, _ x: Float, map: PlaneMap<Activation>) -> Float { dz * map.scale }
 }
 
 /// Training mode: `dx = (dz − meanGradient − (x − mean)·meanProduct)·scale`.
 struct NormalizedInputGradient: InputGradientCombination {
-    let mean: Float
     let meanGradient: Float
     let meanProduct: Float
-    let scale: Float
-    @inline(__always) func combine(_ dz: SIMD16<Float>, _ x: SIMD16<Float>) -> SIMD16<Float> {
-        (dz - SIMD16(repeating: meanGradient) - (x - SIMD16(repeating: mean)) * meanProduct) * scale
+    @inline(__always) func combine<Activation>(_ dz: SIMD16<Float>, _ x: SIMD16<Float>, map: PlaneMap<Activation>) -> SIMD16<Float> {
+        (dz - SIMD16(repeating: meanGradient) - (x - SIMD16(repeating: map.mean)) * meanProduct) * map.scale
     }
-    @inline(__always) func combine(_ dz: Float, _ x: Float) -> Float { (dz - meanGradient - (x - mean) * meanProduct) * scale }
+    @inline(__always) func combine<Activation>(_ dz: Float, _ x: Float, map: PlaneMap<Activation>) -> Float {
+        (dz - meanGradient - (x - map.mean) * meanProduct) * map.scale
+    }
 }
 
 /// The input gradient over `count` floats: `dy` taken back through the activation of `map`
@@ -307,11 +308,11 @@ func planeInputGradient<Activation, Combination: InputGradientCombination>(
         let v = rawInput.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
         let g = map.activation.gradient(
             rawGradient.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), preActivation: map.preActivation(v))
-        output.storeBytes(of: combination.combine(g, v), toByteOffset: i * 4, as: SIMD16<Float>.self)
+        output.storeBytes(of: combination.combine(g, v, map: map), toByteOffset: i * 4, as: SIMD16<Float>.self)
         i += 16
     }
     while i < count {
-        dx[i] = combination.combine(map.activation.gradient(dy[i], preActivation: map.preActivation(x[i])), x[i])
+        dx[i] = combination.combine(map.activation.gradient(dy[i], preActivation: map.preActivation(x[i])), x[i], map: map)
         i += 1
     }
 }

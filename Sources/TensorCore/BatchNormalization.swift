@@ -160,16 +160,16 @@ private struct BatchNormPasses {
                             let meanGradient = sumGradient.map { Float($0 / Double(count)) }
                             let meanProduct = (0..<channels).map { c in Float(sumGradientNormalized[c] / Double(count)) * inverseDeviation[c] }
                             forEachPlane(batch: batch, channels: channels, plane: plane) { offset, c in
-                                let combination = NormalizedInputGradient(
-                                    mean: maps.mean[c], meanGradient: meanGradient[c], meanProduct: meanProduct[c], scale: maps.scale[c])
-                                planeInputGradient(dy + offset, xs + offset, into: dx + offset, count: plane, map: maps[c], combination: combination)
+                                planeInputGradient(
+                                    dy + offset, xs + offset, into: dx + offset, count: plane, map: maps[c],
+                                    combination: NormalizedInputGradient(meanGradient: meanGradient[c], meanProduct: meanProduct[c]))
                             }
                         } else {
                             // dx = γ·invstd·dz
                             forEachPlane(batch: batch, channels: channels, plane: plane) { offset, c in
                                 planeInputGradient(
                                     dy + offset, xs + offset, into: dx + offset, count: plane, map: maps[c],
-                                    combination: ScaledInputGradient(scale: maps.scale[c]))
+                                    combination: ScaledInputGradient())
                             }
                         }
                     })

@@ -23,16 +23,24 @@ protocol BinaryScalarFunction: Sendable {
 /// Applies `function` to every element of `input` into a new tensor of the same shape.
 func unaryMap<F: UnaryScalarFunction>(_ input: Tensor, _ function: F) -> Tensor {
     Tensor(uninitializedShape: input.shape) { output in
-        let source = UnsafePointer(input.storage.pointer)
-        if let kernel = F.vectorKernel {
-            parallelChunks(count: input.scalarCount, minimumChunk: parallelGrain) { range in
-                kernel(source + range.lowerBound, output + range.lowerBound, range.count)
-            }
-            return
+        mapElements(UnsafePointer(input.storage.pointer), into: output, count: input.scalarCount, function)
+    }
+}
+
+/// `output[i] = function(source[i])` for `count` floats (`source` may be `output`: each value
+/// is read before it is written), split over `threads`.
+func mapElements<F: UnaryScalarFunction>(
+    _ source: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int, _ function: F,
+    threads: Int = ComputeSettings.current.threads
+) {
+    if let kernel = F.vectorKernel {
+        parallelChunks(count: count, minimumChunk: parallelGrain, threads: threads) { range in
+            kernel(source + range.lowerBound, output + range.lowerBound, range.count)
         }
-        parallelChunks(count: input.scalarCount, minimumChunk: parallelGrain) { range in
-            for i in range { output[i] = function.apply(source[i]) }
-        }
+        return
+    }
+    parallelChunks(count: count, minimumChunk: parallelGrain, threads: threads) { range in
+        for i in range { output[i] = function.apply(source[i]) }
     }
 }
 

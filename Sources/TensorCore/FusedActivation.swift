@@ -33,17 +33,9 @@ public enum FusedActivation: Sendable, Hashable {
     /// Applies the activation to `count` floats in place, split over `threads`.
     func apply(inPlace values: UnsafeMutablePointer<Float>, count: Int, threads: Int) {
         switch self {
-        case .identity:
-            return
-        case .relu:
-            parallelChunks(count: count, minimumChunk: parallelGrain, threads: threads) { range in
-                for index in range { values[index] = ReluFunction().apply(values[index]) }
-            }
-        case .leakyReLU(let slope):
-            let function = LeakyReluFunction(slope: slope)
-            parallelChunks(count: count, minimumChunk: parallelGrain, threads: threads) { range in
-                for index in range { values[index] = function.apply(values[index]) }
-            }
+        case .identity: return
+        case .relu: mapElements(values, into: values, count: count, ReluFunction(), threads: threads)
+        case .leakyReLU(let slope): mapElements(values, into: values, count: count, LeakyReluFunction(slope: slope), threads: threads)
         }
     }
 }
